@@ -1,0 +1,68 @@
+# iceupd — the only entry point: build, test, run, install, clean.
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
+PKGS     = libcurl openssl libcjson libconfig expat
+# Lazy, so that a fresh machine can install the packages first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS = $(shell pkg-config --libs check)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
+	     $(PKG_CFLAGS)
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
+       src/engine.c src/providers/provider.c src/providers/coturn.c \
+       src/providers/stun.c
+UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
+       tests/unit/test_settings.c tests/unit/test_util.c \
+       tests/unit/test_coturn.c
+HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
+
+OBJS      = $(SRCS:%.c=build/obj/%.o)
+ASAN_OBJS = $(SRCS:%.c=build/asan/%.o)
+
+all: build/iceupd
+
+build/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -O1 -c -o $@ $<
+
+build/iceupd: $(OBJS) build/obj/src/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/unit-tests: $(OBJS) $(UNIT:%.c=build/obj/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+build/asan/unit-tests: $(ASAN_OBJS) $(UNIT:%.c=build/asan/%.o)
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	build/iceupd
+
+# Unit tests (plain and under ASan+UBSan), then the CLI and integration tests.
+test: deps
+	@$(MAKE) --no-print-directory all build/unit-tests build/asan/unit-tests
+	@tests/run.sh
+
+install: build/iceupd
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 build/iceupd $(DESTDIR)$(PREFIX)/bin/iceupd
+	install -m 0644 docs/iceupd.1 $(DESTDIR)$(PREFIX)/share/man/man1/iceupd.1
+
+clean:
+	rm -rf build
+
+.PHONY: all deps run test install clean

@@ -1,0 +1,46 @@
+/* engine.h: ask the selected providers, pick or merge their answers. */
+#ifndef ICEUPD_ENGINE_H
+#define ICEUPD_ENGINE_H
+
+#include <stddef.h>
+
+#include "ice.h"
+#include "settings.h"
+#include "providers/provider.h"
+
+enum engine_policy { POLICY_FIRST, POLICY_MERGE };
+
+extern const char *const engine_policy_names[];	/* indexed by the enum */
+
+/* What one provider did in this run, for logs and the json report. */
+struct source_report {
+	const char	*name;
+	int		 asked;		/* 0: not needed (policy first) */
+	int		 ok;
+	long		 latency_ms;
+	char		 error[256];
+};
+
+struct engine_result {
+	struct ice_list		 list;
+	struct source_report	 sources[PROVIDERS_MAX];
+	size_t			 nsources;
+	int			 stale;		/* from a cache past its refresh */
+	int			 turn_expected;	/* a TURN provider was selected */
+};
+
+/* The providers to ask, in priority order: the --providers list, or every
+ * provider with settings.  Returns 0, or -1 after logging why (exit 2). */
+int	 engine_select(const struct settings *, const struct provider **sel,
+	    size_t *nsel);
+/* Asks the selected providers as the policy says.  Returns 0 with a
+ * non-empty list in r, or -1 when none gave a usable answer (r->sources
+ * says why). */
+int	 engine_fetch(const struct settings *, const struct provider *const *sel,
+	    size_t nsel, struct engine_result *r);
+/* 1 when r was emitted without TURN although a TURN provider was asked,
+ * or from stale cache: the exit status 4 case. */
+int	 engine_degraded(const struct engine_result *r);
+void	 engine_result_free(struct engine_result *r);
+
+#endif

@@ -1,0 +1,34 @@
+/* format.h: renderers of a fetched list: neko, rtc, json, env, dotenv, str0m. */
+#ifndef ICEUPD_FORMAT_H
+#define ICEUPD_FORMAT_H
+
+#include <time.h>
+
+#include "engine.h"
+#include "util.h"
+
+enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
+	FMT_STR0M };
+
+extern const char *const format_names[];	/* indexed by enum output_format */
+
+struct format_opts {
+	const char	*env_names;	/* comma list, for env and dotenv */
+	int		 relay;		/* rtc: iceTransportPolicy relay */
+	time_t		 now;
+};
+
+/* Checks what the format needs from o (variable names for env and
+ * dotenv).  Returns 0, or -1 with a reason in err. */
+int	 format_check(enum output_format, const struct format_opts *,
+	    char *err, size_t errlen);
+/* Appends the rendering of r to out.  Returns 0, or -1 with a reason in err
+ * (a value that the format cannot carry). */
+int	 format_render(struct strbuf *out, enum output_format,
+	    const struct engine_result *r, const struct format_opts *,
+	    char *err, size_t errlen);
+
+/* The neko / RTCIceServer array, unformatted JSON, appended to out. */
+void	 format_ice_servers(struct strbuf *out, const struct ice_list *);
+
+#endif

@@ -1,0 +1,177 @@
+/* log.c: leveled messages on stderr, as text or JSON lines, with secrets redacted. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+const char *const log_format_names[] = { "text", "json", NULL };
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+/* Cloud Logging's severity names, for JSON lines. */
+static const char *const severities[] = { "ERROR", "WARNING", "INFO", "DEBUG" };
+
+#define SECRET_MIN	4	/* shorter strings would redact ordinary text */
+
+static int	  verbosity;
+static int	  format = LOG_TEXT;
+static char	**secrets;
+static size_t	  nsecrets;
+
+void
+log_init(int v, int f)
+{
+	verbosity = v;
+	format = f;
+}
+
+int
+log_enabled(enum log_level level)
+{
+	if (level == LOG_ERROR)
+		return 1;
+	return (int)level <= verbosity + 1;
+}
+
+void
+log_secret(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strlen(s) < SECRET_MIN)
+		return;
+	for (i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], s) == 0)
+			return;
+	secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+	secrets[nsecrets++] = xstrdup(s);
+}
+
+void
+log_forget_secrets(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nsecrets; i++)
+		free_secret(secrets[i]);
+	free(secrets);
+	secrets = NULL;
+	nsecrets = 0;
+}
+
+char *
+log_escape(const char *text, size_t max, char *buf, size_t len)
+{
+	size_t	 o = 0, i;
+	unsigned char c;
+
+	if (len == 0)
+		return buf;
+	for (i = 0; text[i] != '\0' && o + 5 < len; i++) {
+		if (i == max) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		c = (unsigned char)text[i];
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Replaces every remembered secret in b with "[redacted]". */
+static void
+redact(struct strbuf *b)
+{
+	struct strbuf out;
+	const char *p, *hit;
+	size_t	 i;
+
+	for (i = 0; i < nsecrets; i++) {
+		if (strstr(b->s, secrets[i]) == NULL)
+			continue;
+		memset(&out, 0, sizeof(out));
+		for (p = b->s; (hit = strstr(p, secrets[i])) != NULL;
+		    p = hit + strlen(secrets[i])) {
+			sb_add(&out, p, (size_t)(hit - p));
+			sb_adds(&out, "[redacted]");
+		}
+		sb_adds(&out, p);
+		explicit_bzero(b->s, b->cap);
+		sb_free(b);
+		*b = out;
+	}
+}
+
+static void
+json_string(struct strbuf *o, const char *s)
+{
+	unsigned char c;
+
+	sb_addc(o, '"');
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			sb_addc(o, '\\');
+			sb_addc(o, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			sb_addf(o, "\\u%04x", c);
+		} else
+			sb_addc(o, (char)c);
+	}
+	sb_addc(o, '"');
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	struct strbuf msg = { 0 }, line = { 0 };
+	char	 when[32];
+	va_list	 ap;
+	int	 n;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	msg.s = xmalloc((size_t)n + 1);
+	msg.cap = (size_t)n + 1;
+	va_start(ap, fmt);
+	vsnprintf(msg.s, msg.cap, fmt, ap);
+	va_end(ap);
+	msg.len = (size_t)n;
+	redact(&msg);
+
+	if (format == LOG_JSON) {
+		sb_adds(&line, "{\"severity\":\"");
+		sb_adds(&line, severities[level]);
+		sb_adds(&line, "\",\"time\":\"");
+		sb_adds(&line, rfc3339(time(NULL), when, sizeof(when)));
+		sb_adds(&line, "\",\"message\":");
+		json_string(&line, msg.s);
+		sb_adds(&line, "}\n");
+	} else {
+		sb_adds(&line, "iceupd: ");
+		if (level != LOG_INFO)
+			sb_addf(&line, "%s: ", level_names[level]);
+		/* One message, one line: newlines from provider text are folded. */
+		for (char *p = msg.s; *p != '\0'; p++)
+			sb_addc(&line, *p == '\n' ? ' ' : *p);
+		sb_addc(&line, '\n');
+	}
+	(void)!write(STDERR_FILENO, line.s, line.len);
+	explicit_bzero(msg.s, msg.cap);
+	sb_free(&msg);
+	sb_free(&line);
+}

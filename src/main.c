@@ -1,0 +1,184 @@
+/* main.c: argv -> settings -> one command. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <expat.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "format.h"
+#include "log.h"
+#include "settings.h"
+#include "util.h"
+
+#ifndef ICEUPD_VERSION
+#define ICEUPD_VERSION "0.0.0"
+#endif
+
+extern char **environ;
+
+/* With fd 0, 1 or 2 closed, the next file opened would take its place and
+ * receive what was meant for stdout or stderr. */
+static void
+ensure_std_fds(void)
+{
+	int	 fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1 && fd <= 2)
+		fcntl(fd, F_SETFD, 0);
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+print_version(void)
+{
+	printf("iceupd %s\n", ICEUPD_VERSION);
+	printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("cJSON %s\n", cJSON_Version());
+	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
+	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
+	printf("%s\n", XML_ExpatVersion());
+}
+
+static int
+cmd_providers(const struct settings *s)
+{
+	const struct provider *p;
+	char	 why[512];
+	size_t	 i;
+	int	 state, rc = EXIT_OK;
+
+	printf("%-10s %-14s %s\n", "PROVIDER", "STATE", "DETAIL");
+	for (i = 0; (p = provider_table[i]) != NULL; i++) {
+		state = p->configured(s, why, sizeof(why));
+		printf("%-10s %-14s %s\n", p->name, state == 1 ? "configured" :
+		    state == 0 ? "not set" : "misconfigured", why);
+		if (state == -1)
+			rc = EXIT_USAGE;
+	}
+	if (fflush(stdout) == EOF)
+		rc = EXIT_FAIL;
+	return rc;
+}
+
+/* Writes out to -o FILE or stdout.  0 ok, -1 after logging. */
+static int
+emit(const struct settings *s, const struct strbuf *out)
+{
+	if (s->output != NULL) {
+		if (atomic_write(s->output, out->s, out->len) == -1) {
+			log_error("cannot write %s: %s", s->output,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (fwrite(out->s, 1, out->len, stdout) != out->len ||
+	    fflush(stdout) == EOF) {
+		log_error("cannot write to stdout: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_fetch(const struct settings *s)
+{
+	const struct provider *sel[PROVIDERS_MAX];
+	struct engine_result r;
+	struct format_opts fo;
+	struct strbuf out = { 0 }, why = { 0 };
+	char	 err[256];
+	size_t	 nsel, i;
+	int	 rc = EXIT_USAGE;
+
+	memset(&r, 0, sizeof(r));
+	fo.env_names = s->env_name;
+	fo.relay = s->relay;
+	fo.now = time(NULL);
+	if (format_check(s->format, &fo, err, sizeof(err)) == -1) {
+		log_error("%s: %s", SETTING_ORIGIN(s, env_name), err);
+		goto out;
+	}
+	if (engine_select(s, sel, &nsel) == -1)
+		goto out;
+
+	rc = EXIT_FAIL;
+	if (engine_fetch(s, sel, nsel, &r) == -1) {
+		for (i = 0; i < r.nsources; i++)
+			sb_addf(&why, "%s%s: %s", i ? "; " : "",
+			    r.sources[i].name, r.sources[i].error);
+		log_error("no usable ICE servers: %s", why.s ? why.s :
+		    "no provider selected");
+		goto out;
+	}
+	if (!ice_list_has_turn(&r.list) && s->require_turn) {
+		log_error("no TURN server obtained and --require-turn is set");
+		goto out;
+	}
+	if (format_render(&out, s->format, &r, &fo, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (emit(s, &out) == -1)
+		goto out;
+	rc = EXIT_OK;
+	if (engine_degraded(&r)) {
+		log_warn("no TURN server in the output although a TURN "
+		    "provider is configured: clients behind NAT may not "
+		    "connect");
+		rc = EXIT_DEGRADED;
+	}
+out:
+	if (out.s != NULL)
+		explicit_bzero(out.s, out.len);
+	sb_free(&out);
+	sb_free(&why);
+	engine_result_free(&r);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct settings	 s;
+	int		 rc;
+
+	ensure_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	log_init(0, LOG_TEXT);
+
+	if (settings_load(&s, argc, argv, environ) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	switch (s.command) {
+	case CMD_HELP:
+		settings_usage(stdout);
+		rc = EXIT_OK;
+		break;
+	case CMD_VERSION:
+		print_version();
+		rc = EXIT_OK;
+		break;
+	case CMD_PROVIDERS:
+		rc = cmd_providers(&s);
+		break;
+	default:
+		rc = cmd_fetch(&s);
+		break;
+	}
+out:
+	settings_free(&s);
+	log_forget_secrets();
+	return rc;
+}

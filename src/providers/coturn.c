@@ -1,0 +1,172 @@
+/* coturn.c: a self-hosted TURN server, with static credentials or TURN REST
+ * credentials minted from the shared secret (coturn --use-auth-secret). */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util.h"
+#include "provider.h"
+
+#define TURN_REST_DEFAULT_TTL	86400
+
+int
+turn_rest_credential(const char *secret, const char *user, time_t expires,
+    char *username, size_t ulen, char *credential, size_t clen)
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0;
+	int		 n;
+
+	if (user != NULL && *user != '\0')
+		n = snprintf(username, ulen, "%lld:%s", (long long)expires,
+		    user);
+	else
+		n = snprintf(username, ulen, "%lld", (long long)expires);
+	if (n < 0 || (size_t)n >= ulen)
+		return -1;
+	if (HMAC(EVP_sha1(), secret, (int)strlen(secret),
+	    (const unsigned char *)username, strlen(username), mac,
+	    &maclen) == NULL)
+		return -1;
+	if (clen < 4 * ((maclen + 2) / 3) + 1)
+		return -1;
+	EVP_EncodeBlock((unsigned char *)credential, mac, (int)maclen);
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
+/* The lifetime to mint: --ttl on the command line, else TURN_TTL, else the
+ * general ttl setting, else a day. */
+static long
+coturn_ttl(const struct settings *s)
+{
+	if (SETTING_KIND(s, ttl) == FROM_FLAG && s->ttl > 0)
+		return s->ttl;
+	if (s->turn_ttl > 0)
+		return s->turn_ttl;
+	if (s->ttl > 0)
+		return s->ttl;
+	return TURN_REST_DEFAULT_TTL;
+}
+
+static int
+coturn_configured(const struct settings *s, char *why, size_t len)
+{
+	struct ice_uri	 u;
+	char		**urls = NULL, err[128];
+	size_t		 i, n = 0;
+	int		 rc = 1, statics;
+
+	statics = s->turn_username != NULL || s->turn_credential != NULL;
+	if (s->turn_urls == NULL) {
+		if (!statics && s->turn_secret == NULL) {
+			snprintf(why, len, "WEBRTC_TURN_URLS is not set");
+			return 0;
+		}
+		snprintf(why, len, "credentials are set but WEBRTC_TURN_URLS "
+		    "is not");
+		return -1;
+	}
+	n = split_list(s->turn_urls, &urls);
+	for (i = 0; i < n; i++)
+		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1) {
+			snprintf(why, len, "%s: '%s': %s",
+			    SETTING_ORIGIN(s, turn_urls), urls[i], err);
+			rc = -1;
+			goto out;
+		}
+	if (n == 0) {
+		snprintf(why, len, "%s: no URL in the list",
+		    SETTING_ORIGIN(s, turn_urls));
+		rc = -1;
+	} else if (statics && s->turn_secret != NULL) {
+		snprintf(why, len, "set WEBRTC_TURN_USERNAME and "
+		    "WEBRTC_TURN_CREDENTIAL, or TURN_SHARED_SECRET, not both");
+		rc = -1;
+	} else if (statics && s->turn_username == NULL) {
+		snprintf(why, len, "WEBRTC_TURN_CREDENTIAL is set without "
+		    "WEBRTC_TURN_USERNAME");
+		rc = -1;
+	} else if (statics && s->turn_credential == NULL) {
+		snprintf(why, len, "WEBRTC_TURN_USERNAME is set without "
+		    "WEBRTC_TURN_CREDENTIAL");
+		rc = -1;
+	} else if (s->turn_secret != NULL)
+		snprintf(why, len, "%zu URL%s, TURN REST credentials for %ld s",
+		    n, n == 1 ? "" : "s", coturn_ttl(s));
+	else if (statics)
+		snprintf(why, len, "%zu URL%s, static credentials", n,
+		    n == 1 ? "" : "s");
+	else
+		snprintf(why, len, "%zu URL%s but no credentials: TURN is "
+		    "dropped", n, n == 1 ? "" : "s");
+out:
+	free_list(urls, n);
+	return rc;
+}
+
+static int
+coturn_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct ice_uri	 u;
+	char		**urls, username[ICE_CRED_MAX + 1], credential[64];
+	const char	*user = NULL, *cred = NULL;
+	time_t		 expires = 0;
+	size_t		 i, n, dropped = 0;
+	int		 rc = -1;
+
+	n = split_list(s->turn_urls, &urls);
+	if (s->turn_secret != NULL) {
+		expires = time(NULL) + coturn_ttl(s);
+		if (turn_rest_credential(s->turn_secret, s->turn_user,
+		    expires, username, sizeof(username), credential,
+		    sizeof(credential)) == -1) {
+			snprintf(st->error, sizeof(st->error), "TURN_USER is "
+			    "too long");
+			goto out;
+		}
+		user = username;
+		cred = credential;
+	} else if (s->turn_username != NULL) {
+		user = s->turn_username;
+		cred = s->turn_credential;
+	}
+	for (i = 0; i < n; i++) {
+		if (ice_uri_parse(urls[i], &u, st->error,
+		    sizeof(st->error)) == -1)
+			goto out;
+		if (ice_uri_is_turn(&u) && user == NULL) {
+			dropped++;
+			continue;
+		}
+		if (ice_list_add(l, urls[i], user, cred, expires, st->error,
+		    sizeof(st->error)) == -1)
+			goto out;
+	}
+	if (dropped > 0)
+		snprintf(st->warning, sizeof(st->warning), "WEBRTC_TURN_URLS "
+		    "has no credentials (set WEBRTC_TURN_USERNAME and "
+		    "WEBRTC_TURN_CREDENTIAL, or TURN_SHARED_SECRET): %zu TURN "
+		    "URL%s dropped", dropped, dropped == 1 ? "" : "s");
+	if (l->n == 0) {
+		snprintf(st->error, sizeof(st->error), "%s", dropped > 0 ?
+		    "WEBRTC_TURN_URLS has TURN URLs but no credentials" :
+		    "no usable URL");
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(credential, sizeof(credential));
+	free_list(urls, n);
+	return rc;
+}
+
+const struct provider provider_coturn = {
+	.name = "coturn",
+	.turn_capable = 1,
+	.configured = coturn_configured,
+	.fetch = coturn_fetch,
+};

@@ -1,0 +1,46 @@
+/* provider.h: what every provider offers the engine. */
+#ifndef ICEUPD_PROVIDER_H
+#define ICEUPD_PROVIDER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../ice.h"
+#include "../settings.h"
+
+#define PROVIDERS_MAX	16
+
+/* How one fetch went, in words the engine logs; providers never print. */
+struct provider_status {
+	char	 error[256];	/* why it failed */
+	char	 warning[256];	/* something dropped on the way */
+};
+
+struct provider {
+	const char	*name;
+	int		 turn_capable;
+	/* 1 when s holds what the provider needs; 0 when it holds nothing
+	 * for it; -1 when it holds something wrong or incomplete.  why says
+	 * what is set, missing or wrong (never a secret). */
+	int		(*configured)(const struct settings *s, char *why,
+			    size_t len);
+	/* Fills l.  Returns 0, or -1 with st->error set. */
+	int		(*fetch)(const struct settings *s, struct ice_list *l,
+			    struct provider_status *st);
+};
+
+/* Every provider of this build, in the default priority order. */
+extern const struct provider *const provider_table[];
+
+const struct provider *provider_find(const char *name);
+
+extern const struct provider provider_coturn;
+extern const struct provider provider_stun;
+
+/* TURN REST (draft-uberti-behave-turn-rest): username "<expires>[:<user>]",
+ * credential base64(HMAC-SHA1(secret, username)).  Returns 0 or -1. */
+int	 turn_rest_credential(const char *secret, const char *user,
+	    time_t expires, char *username, size_t ulen, char *credential,
+	    size_t clen);
+
+#endif

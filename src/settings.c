@@ -1,0 +1,628 @@
+/* settings.c: built-in defaults < config file < environment < flags.
+ *
+ * One table names every setting once: its config key, environment variable
+ * and flag.  Each layer hands text to the same parser, so a value means the
+ * same wherever it is written, and a bad one is reported with its origin. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "format.h"
+#include "ice.h"
+#include "log.h"
+#include "settings.h"
+#include "util.h"
+
+#define DEFAULT_CONFIG	"/etc/iceupd/iceupd.conf"
+#define SECRET_MAX	(64 * 1024)
+#define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
+
+enum kind {
+	K_STR,		/* text */
+	K_SECRET,	/* text never shown; also read from NAME_FILE */
+	K_LONG,		/* whole number in [min, max] */
+	K_BOOL,		/* true/false, yes/no, on/off, 1/0 */
+	K_CHOICE	/* one of choices[], stored as its index */
+};
+
+struct setting {
+	const char	*key;		/* config file path */
+	const char	*env;		/* environment variable, or NULL */
+	const char	*flag;		/* long option, or NULL */
+	int		 shortopt;
+	enum kind	 kind;
+	size_t		 off;
+	long		 min, max;
+	const char *const *choices;
+	const char	*defval;	/* parsed like any other layer */
+	const char	*arg;		/* for --help */
+	const char	*help;
+};
+
+#define F(field)	offsetof(struct settings, field)
+
+static const struct setting table[] = {
+	{ "providers", "ICEUPD_PROVIDERS", "providers", 'p', K_STR,
+	    F(providers), 0, 0, NULL, NULL, "LIST",
+	    "providers to ask, in priority order (default: all configured)" },
+	{ "format", "ICEUPD_FORMAT", "format", 'f', K_CHOICE, F(format),
+	    0, 0, format_names, "neko", "FMT",
+	    "neko, rtc, json, env, dotenv or str0m" },
+	{ "env_name", "ICEUPD_ENV_NAME", "env-name", 0, K_STR, F(env_name),
+	    0, 0, NULL, "NEKO_ICESERVERS", "LIST",
+	    "variable name(s) for env and dotenv" },
+	{ "output", NULL, "output", 'o', K_STR, F(output),
+	    0, 0, NULL, NULL, "FILE", "write FILE atomically (mode 0600)" },
+	{ "transport", "ICEUPD_TRANSPORT", "transport", 0, K_CHOICE,
+	    F(transport), 0, 0, ice_transport_names, "any", "T",
+	    "any, udp, or tcp (TURN over TCP/TLS only)" },
+	{ "relay", "ICEUPD_RELAY", "relay", 0, K_BOOL, F(relay),
+	    0, 0, NULL, "false", NULL, "TURN only; rtc gets relay policy" },
+	{ "policy", "ICEUPD_POLICY", "policy", 0, K_CHOICE, F(policy),
+	    0, 0, engine_policy_names, "first", "P",
+	    "first healthy provider, or merge them all" },
+	{ "timeout_ms", "ICEUPD_TIMEOUT_MS", "timeout", 't', K_LONG,
+	    F(timeout_ms), 100, 600000, NULL, "5000", "MS",
+	    "deadline for the whole fetch" },
+	{ "grace_ms", "ICEUPD_GRACE_MS", "grace", 0, K_LONG, F(grace_ms),
+	    0, 600000, NULL, "1500", "MS",
+	    "wait for a better provider once one answered" },
+	{ "max_servers", NULL, "max-servers", 0, K_LONG, F(max_servers),
+	    0, ICE_SERVERS_MAX, NULL, "0", "N", "keep at most N entries" },
+	{ "ttl", "ICEUPD_TTL", "ttl", 0, K_LONG, F(ttl),
+	    0, 7 * 86400, NULL, "0", "SECONDS",
+	    "credential lifetime to ask for" },
+	{ "require_turn", NULL, "require-turn", 0, K_BOOL, F(require_turn),
+	    0, 0, NULL, "false", NULL, "fail rather than emit no TURN" },
+	{ "cacert", "ICEUPD_CA_FILE", "cacert", 0, K_STR, F(cacert),
+	    0, 0, NULL, NULL, "FILE", "extra CA bundle for HTTPS" },
+	{ "log_format", "ICEUPD_LOG_FORMAT", "log-format", 0, K_CHOICE,
+	    F(log_format), 0, 0, log_format_names, "text", "F",
+	    "text or json lines on stderr" },
+
+	{ "coturn.urls", "WEBRTC_TURN_URLS", NULL, 0, K_STR, F(turn_urls),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "coturn.username", "WEBRTC_TURN_USERNAME", NULL, 0, K_SECRET,
+	    F(turn_username), 0, 0, NULL, NULL, NULL, NULL },
+	{ "coturn.credential", "WEBRTC_TURN_CREDENTIAL", NULL, 0, K_SECRET,
+	    F(turn_credential), 0, 0, NULL, NULL, NULL, NULL },
+	{ "coturn.shared_secret", "TURN_SHARED_SECRET", NULL, 0, K_SECRET,
+	    F(turn_secret), 0, 0, NULL, NULL, NULL, NULL },
+	{ "coturn.user", "TURN_USER", NULL, 0, K_STR, F(turn_user),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "coturn.ttl", "TURN_TTL", NULL, 0, K_LONG, F(turn_ttl),
+	    60, 7 * 86400, NULL, NULL, NULL, NULL },
+	{ "stun.urls", "WEBRTC_STUN_URLS", NULL, 0, K_STR, F(stun_urls),
+	    0, 0, NULL, NULL, NULL, NULL },
+};
+
+#define NSETTINGS	(sizeof(table) / sizeof(table[0]))
+
+/* Flags that are not settings. */
+enum { OPT_NEKO_V3 = 1000, OPT_TABLE = 2000 };
+
+static const char *const commands[] = { "fetch", "providers", NULL };
+
+static char	*
+field_str(struct settings *s, const struct setting *t)
+{
+	return *(char **)((char *)s + t->off);
+}
+
+static int
+find_setting(size_t off)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (table[i].off == off)
+			return (int)i;
+	return -1;
+}
+
+const char *
+settings_origin(const struct settings *s, size_t off)
+{
+	int	 i = find_setting(off);
+
+	if (i == -1 || s->origin == NULL || s->origin[i] == NULL)
+		return "default";
+	return s->origin[i];
+}
+
+enum origin_kind
+settings_origin_kind(const struct settings *s, size_t off)
+{
+	int	 i = find_setting(off);
+
+	return i == -1 || s->origin_kind == NULL ? FROM_DEFAULT :
+	    s->origin_kind[i];
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	size_t	 i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+/* Stores text v as setting i, from origin.  0 ok, -1 after logging. */
+static int
+apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
+    const char *origin)
+{
+	const struct setting *t = &table[i];
+	char	 shown[128], choices[128];
+	char	**str;
+	long	 n;
+	int	 b;
+	size_t	 c;
+
+	if (t->kind == K_SECRET)
+		snprintf(shown, sizeof(shown), "(value hidden)");
+	else {
+		shown[0] = '\'';
+		log_escape(v, 80, shown + 1, sizeof(shown) - 2);
+		strcat(shown, "'");
+	}
+	switch (t->kind) {
+	case K_STR:
+	case K_SECRET:
+		str = (char **)((char *)s + t->off);
+		if (t->kind == K_SECRET) {
+			free_secret(*str);
+			log_secret(v);
+		} else
+			free(*str);
+		*str = *v == '\0' ? NULL : xstrdup(v);
+		break;
+	case K_LONG:
+		if (parse_long(v, t->min, t->max, &n) == -1) {
+			log_error("%s: %s: %s is not a whole number from %ld "
+			    "to %ld", origin, t->key, shown, t->min, t->max);
+			return -1;
+		}
+		*(long *)((char *)s + t->off) = n;
+		break;
+	case K_BOOL:
+		if (parse_bool(v, &b) == -1) {
+			log_error("%s: %s: %s is not a yes/no value (true, "
+			    "false, 1, 0)", origin, t->key, shown);
+			return -1;
+		}
+		*(int *)((char *)s + t->off) = b;
+		break;
+	case K_CHOICE:
+		choices[0] = '\0';
+		for (c = 0; t->choices[c] != NULL; c++) {
+			if (strcasecmp(v, t->choices[c]) == 0)
+				break;
+			if (c > 0)
+				strcat(choices, ", ");
+			strncat(choices, t->choices[c],
+			    sizeof(choices) - strlen(choices) - 3);
+		}
+		if (t->choices[c] == NULL) {
+			log_error("%s: %s: %s is not one of: %s", origin,
+			    t->key, shown, choices);
+			return -1;
+		}
+		*(int *)((char *)s + t->off) = (int)c;
+		break;
+	}
+	free(s->origin[i]);
+	s->origin[i] = xstrdup(origin);
+	s->origin_kind[i] = kind;
+	return 0;
+}
+
+static const char *
+env_get(char *const *envp, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* Environment layer: NAME, and NAME_FILE for secrets. */
+static int
+load_env(struct settings *s, char *const *envp)
+{
+	char	 fname[128], origin[160];
+	const char *v, *path;
+	char	*content;
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].env == NULL)
+			continue;
+		v = env_get(envp, table[i].env);
+		path = NULL;
+		if (table[i].kind == K_SECRET) {
+			snprintf(fname, sizeof(fname), "%s_FILE",
+			    table[i].env);
+			path = env_get(envp, fname);
+			if (path != NULL && *path == '\0')
+				path = NULL;
+		}
+		if (v != NULL && path != NULL && *v != '\0') {
+			log_error("%s and %s are both set: set one",
+			    table[i].env, fname);
+			return -1;
+		}
+		if (path != NULL) {
+			if (read_small_file(path, &content, SECRET_MAX) == -1) {
+				log_error("%s: cannot read %s: %s", fname,
+				    path, strerror(errno));
+				return -1;
+			}
+			snprintf(origin, sizeof(origin), "%s (file %s)",
+			    fname, path);
+			rc = apply(s, i, content, FROM_ENV, origin);
+			free_secret(content);
+			if (rc == -1)
+				return -1;
+			continue;
+		}
+		if (v == NULL)
+			continue;
+		snprintf(origin, sizeof(origin), "%s (environment)",
+		    table[i].env);
+		if (apply(s, i, v, FROM_ENV, origin) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The text of a scalar or a list of scalars from the config file. */
+static char *
+config_text(const config_setting_t *cs)
+{
+	struct strbuf b = { 0 };
+	const config_setting_t *e;
+	int	 i;
+
+	switch (config_setting_type(cs)) {
+	case CONFIG_TYPE_STRING:
+		return xstrdup(config_setting_get_string(cs));
+	case CONFIG_TYPE_INT:
+		sb_addf(&b, "%d", config_setting_get_int(cs));
+		return b.s;
+	case CONFIG_TYPE_INT64:
+		sb_addf(&b, "%lld", config_setting_get_int64(cs));
+		return b.s;
+	case CONFIG_TYPE_BOOL:
+		return xstrdup(config_setting_get_bool(cs) ? "true" : "false");
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:
+		sb_adds(&b, "");
+		for (i = 0; (e = config_setting_get_elem(cs, (unsigned)i));
+		    i++) {
+			if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+				sb_free(&b);
+				return NULL;
+			}
+			if (i > 0)
+				sb_addc(&b, ',');
+			sb_adds(&b, config_setting_get_string(e));
+		}
+		return b.s;
+	default:
+		return NULL;
+	}
+}
+
+/* Applies every setting under group cs (keys "prefix.name"); unknown keys
+ * are errors, so a typo never goes unnoticed. */
+static int
+load_group(struct settings *s, const config_setting_t *cs, const char *prefix,
+    const char *file, int *has_secret)
+{
+	const config_setting_t *e;
+	char	 path[128], origin[PATH_MAX + 16];
+	char	*text;
+	size_t	 i;
+	int	 n, rc;
+
+	for (n = 0; (e = config_setting_get_elem(cs, (unsigned)n)); n++) {
+		snprintf(origin, sizeof(origin), "%s:%d", file,
+		    config_setting_source_line(e));
+		snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "." : "", config_setting_name(e));
+		if (config_setting_is_group(e)) {
+			if (load_group(s, e, path, file, has_secret) == -1)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < NSETTINGS; i++)
+			if (strcmp(table[i].key, path) == 0)
+				break;
+		if (i == NSETTINGS) {
+			log_error("%s: unknown setting '%s'", origin, path);
+			return -1;
+		}
+		if ((text = config_text(e)) == NULL) {
+			log_error("%s: %s: expected a string, number, boolean "
+			    "or list of strings", origin, path);
+			return -1;
+		}
+		if (table[i].kind == K_SECRET)
+			*has_secret = 1;
+		rc = apply(s, i, text, FROM_FILE, origin);
+		if (table[i].kind == K_SECRET)
+			free_secret(text);
+		else
+			free(text);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_file(struct settings *s, const char *file, int must_exist)
+{
+	config_t	 cfg;
+	struct stat	 st;
+	int		 rc = -1, has_secret = 0;
+
+	config_init(&cfg);
+	if (stat(file, &st) == -1) {
+		if (errno == ENOENT && !must_exist) {
+			rc = 0;
+			goto out;
+		}
+		log_error("config file %s: %s", file, strerror(errno));
+		goto out;
+	}
+	if (!config_read_file(&cfg, file)) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			log_error("config file %s: cannot read it", file);
+		else
+			log_error("%s:%d: %s", file, config_error_line(&cfg),
+			    config_error_text(&cfg));
+		goto out;
+	}
+	if (load_group(s, config_root_setting(&cfg), "", file,
+	    &has_secret) == -1)
+		goto out;
+	if (has_secret && (st.st_mode & 077) != 0)
+		log_warn("%s holds secrets but others may read it (mode "
+		    "%04o); chmod 600 it", file, (unsigned)(st.st_mode & 07777));
+	free(s->config);
+	s->config = xstrdup(file);
+	rc = 0;
+out:
+	config_destroy(&cfg);
+	return rc;
+}
+
+struct pending_flag {
+	size_t		 setting;	/* index in table, or NSETTINGS */
+	const char	*value;
+	char		 name[40];
+};
+
+int
+settings_load(struct settings *s, int argc, char **argv, char *const *envp)
+{
+	struct option	*longopts = NULL;
+	struct pending_flag *flags = NULL;
+	const char	*config = NULL, *v;
+	size_t		 i, nflags = 0, nlong = 0;
+	int		 c, rc = -1, verbose = 0, quiet = 0, config_flag = 0;
+	int		 neko_v3 = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->origin = xcalloc(NSETTINGS, sizeof(*s->origin));
+	s->origin_kind = xcalloc(NSETTINGS, sizeof(*s->origin_kind));
+
+	/* The command comes first; fetch when none is named. */
+	s->command = CMD_FETCH;
+	if (argc > 1 && argv[1][0] != '-') {
+		for (i = 0; commands[i] != NULL; i++)
+			if (strcmp(argv[1], commands[i]) == 0)
+				break;
+		if (commands[i] == NULL) {
+			log_error("unknown command '%s' (commands: fetch, "
+			    "providers); try 'iceupd --help'", argv[1]);
+			goto out;
+		}
+		s->command = (enum command)i;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+
+	longopts = xcalloc(NSETTINGS + 8, sizeof(*longopts));
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].flag == NULL)
+			continue;
+		longopts[nlong].name = table[i].flag;
+		longopts[nlong].has_arg = table[i].kind == K_BOOL ?
+		    no_argument : required_argument;
+		longopts[nlong].val = OPT_TABLE + (int)i;
+		nlong++;
+	}
+	longopts[nlong++] = (struct option){ "config", required_argument,
+	    NULL, 'c' };
+	longopts[nlong++] = (struct option){ "neko-v3", no_argument, NULL,
+	    OPT_NEKO_V3 };
+	longopts[nlong++] = (struct option){ "verbose", no_argument, NULL,
+	    'v' };
+	longopts[nlong++] = (struct option){ "quiet", no_argument, NULL, 'q' };
+	longopts[nlong++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[nlong++] = (struct option){ "version", no_argument, NULL,
+	    'V' };
+
+	/* First pass: collect flags; they are applied last. */
+	flags = xcalloc((size_t)argc + 1, sizeof(*flags));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:p:f:o:t:vqhV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			config_flag = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			s->command = CMD_HELP;
+			break;
+		case 'V':
+			s->command = CMD_VERSION;
+			break;
+		case OPT_NEKO_V3:
+			neko_v3 = 1;
+			break;
+		case ':':
+			log_error("option %s needs a value; try 'iceupd "
+			    "--help'", argv[optind - 1]);
+			goto out;
+		case '?':
+			log_error("unknown option %s; try 'iceupd --help'",
+			    argv[optind - 1]);
+			goto out;
+		default:
+			if (c >= OPT_TABLE)
+				i = (size_t)(c - OPT_TABLE);
+			else
+				for (i = 0; i < NSETTINGS; i++)
+					if (table[i].shortopt == c)
+						break;
+			flags[nflags].setting = i;
+			flags[nflags].value = table[i].kind == K_BOOL ?
+			    "true" : optarg;
+			snprintf(flags[nflags].name, sizeof(flags[0].name),
+			    "--%s", table[i].flag);
+			nflags++;
+			break;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s'; try 'iceupd --help'",
+		    argv[optind]);
+		goto out;
+	}
+	if (s->command == CMD_HELP || s->command == CMD_VERSION) {
+		rc = 0;
+		goto out;
+	}
+	s->verbosity = quiet ? -1 : (verbose > 2 ? 2 : verbose);
+	log_init(s->verbosity, LOG_TEXT);
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (table[i].defval != NULL &&
+		    apply(s, i, table[i].defval, FROM_DEFAULT, "default") == -1)
+			goto out;
+
+	if (config == NULL && (v = env_get(envp, "ICEUPD_CONFIG")) != NULL &&
+	    *v != '\0') {
+		config = v;
+		config_flag = 1;
+	}
+	if (load_file(s, config ? config : DEFAULT_CONFIG, config_flag) == -1)
+		goto out;
+	if (load_env(s, envp) == -1)
+		goto out;
+	if (neko_v3 && apply(s, find_setting(F(env_name)), NEKO_V3_NAMES,
+	    FROM_FLAG, "--neko-v3") == -1)
+		goto out;
+	for (i = 0; i < nflags; i++)
+		if (apply(s, flags[i].setting, flags[i].value, FROM_FLAG,
+		    flags[i].name) == -1)
+			goto out;
+	log_init(s->verbosity, s->log_format);
+	rc = 0;
+out:
+	free(longopts);
+	free(flags);
+	return rc;
+}
+
+void
+settings_free(struct settings *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].kind == K_SECRET)
+			free_secret(field_str(s, &table[i]));
+		else if (table[i].kind == K_STR)
+			free(field_str(s, &table[i]));
+		if (s->origin != NULL)
+			free(s->origin[i]);
+	}
+	free(s->origin);
+	free(s->origin_kind);
+	free(s->config);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+settings_usage(FILE *fp)
+{
+	char	 left[64];
+	size_t	 i;
+
+	fprintf(fp,
+	    "usage: iceupd [fetch] [options]    print fresh ICE servers\n"
+	    "       iceupd providers [options]  show which providers are set up\n"
+	    "\n"
+	    "options (environment in brackets):\n");
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].flag == NULL)
+			continue;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+		    table[i].shortopt ? "-" : "",
+		    table[i].shortopt ? table[i].shortopt : ' ',
+		    table[i].shortopt ? ", " : " ",
+		    table[i].flag, table[i].arg ? " " : "",
+		    table[i].arg ? table[i].arg : "");
+		fprintf(fp, "  %-26s %s", table[i].shortopt ? left :
+		    left + 2, table[i].help);
+		if (table[i].env != NULL)
+			fprintf(fp, " [%s]", table[i].env);
+		fputc('\n', fp);
+	}
+	fprintf(fp,
+	    "  -c, --config FILE          libconfig file [ICEUPD_CONFIG]\n"
+	    "                             (default " DEFAULT_CONFIG " if present)\n"
+	    "  --neko-v3                  env names for neko v3 front and back end\n"
+	    "  -v, -vv, -q                more, most, or less on stderr\n"
+	    "  -h, --help                 this text\n"
+	    "  -V, --version              versions of iceupd and its libraries\n"
+	    "\n"
+	    "providers: coturn [WEBRTC_TURN_URLS, WEBRTC_TURN_USERNAME,\n"
+	    "  WEBRTC_TURN_CREDENTIAL | TURN_SHARED_SECRET, TURN_USER, TURN_TTL],\n"
+	    "  stun [WEBRTC_STUN_URLS]; a secret NAME may be given as NAME_FILE.\n"
+	    "exit status: 0 ok, 1 failure, 2 usage, 3 unchanged, 4 degraded.\n"
+	    "See iceupd(1).\n");
+}

@@ -1,0 +1,67 @@
+/* settings.h: built-in defaults < config file < environment < flags. */
+#ifndef ICEUPD_SETTINGS_H
+#define ICEUPD_SETTINGS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum command { CMD_FETCH, CMD_PROVIDERS, CMD_HELP, CMD_VERSION };
+
+/* Where a value came from, weakest first. */
+enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
+
+struct settings {
+	enum command command;
+	char	*config;	/* config file read, NULL when none */
+
+	char	*providers;	/* comma list in priority order; NULL: auto */
+	int	 format;	/* enum output_format */
+	char	*env_name;	/* comma list of variable names */
+	char	*output;	/* -o FILE, NULL: stdout */
+	int	 transport;	/* enum ice_transport */
+	int	 relay;
+	int	 policy;	/* enum engine_policy */
+	long	 timeout_ms;
+	long	 grace_ms;
+	long	 max_servers;	/* 0: no cap */
+	long	 ttl;		/* credential lifetime to ask for; 0: provider's */
+	int	 require_turn;
+	char	*cacert;
+	int	 verbosity;	/* -q -1, default 0, -v 1, -vv 2 */
+	int	 log_format;	/* enum log_format */
+
+	/* coturn */
+	char	*turn_urls;
+	char	*turn_username;
+	char	*turn_credential;	/* secret */
+	char	*turn_secret;		/* secret */
+	char	*turn_user;
+	long	 turn_ttl;
+	/* stun */
+	char	*stun_urls;
+
+	/* Where each value came from, for messages: "FILE:LINE", "NAME
+	 * (environment)", "--flag" or "default"; indexed like the table. */
+	char	**origin;
+	enum origin_kind *origin_kind;
+};
+
+/* Fills s from defaults, the config file, envp and argv.  Returns 0, or -1
+ * after printing one line that names the bad setting and where it came from
+ * (the caller exits 2). */
+int	 settings_load(struct settings *s, int argc, char **argv,
+	    char *const *envp);
+void	 settings_free(struct settings *s);
+
+/* Where the value of the setting stored at offset off came from. */
+const char *settings_origin(const struct settings *, size_t off);
+enum origin_kind settings_origin_kind(const struct settings *, size_t off);
+#define SETTING_ORIGIN(s, field) \
+	settings_origin((s), offsetof(struct settings, field))
+#define SETTING_KIND(s, field) \
+	settings_origin_kind((s), offsetof(struct settings, field))
+
+/* The --help text. */
+void	 settings_usage(FILE *);
+
+#endif

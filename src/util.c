@@ -1,0 +1,358 @@
+/* util.c: growable strings, shell quoting, atomic file writes, time helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void
+oom(void)
+{
+	static const char msg[] = "iceupd: out of memory\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(EXIT_FAIL);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void
+sb_grow(struct strbuf *b, size_t more)
+{
+	size_t	 need;
+
+	if (more > SIZE_MAX / 2 - b->len)
+		oom();
+	need = b->len + more + 1;
+	if (need <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap : 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->s = xrealloc(b->s, b->cap);
+}
+
+void
+sb_add(struct strbuf *b, const char *s, size_t n)
+{
+	sb_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sb_adds(struct strbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+void
+sb_addc(struct strbuf *b, char c)
+{
+	sb_add(b, &c, 1);
+}
+
+void
+sb_addf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+sb_free(struct strbuf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+sb_shell_quote(struct strbuf *b, const char *s)
+{
+	sb_addc(b, '\'');
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			sb_adds(b, "'\\''");
+		else
+			sb_addc(b, *s);
+	}
+	sb_addc(b, '\'');
+}
+
+void
+sb_percent_encode(struct strbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
+			sb_addc(b, (char)c);
+		} else {
+			sb_addc(b, '%');
+			sb_addc(b, hex[c >> 4]);
+			sb_addc(b, hex[c & 15]);
+		}
+	}
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+atomic_write(const char *path, const char *data, size_t len)
+{
+	char	*dircopy = NULL, *basecopy = NULL, *tmp = NULL;
+	const char *dir;
+	int	 fd = -1, dfd = -1, rc = -1, saved;
+	size_t	 tmplen;
+
+	dircopy = xstrdup(path);
+	basecopy = xstrdup(path);
+	dir = dirname(dircopy);
+	tmplen = strlen(path) + 16;
+	tmp = xmalloc(tmplen);
+	snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, basename(basecopy));
+
+	if ((fd = mkstemp(tmp)) == -1)
+		goto out;
+	if (fchmod(fd, 0600) == -1 || write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	/* Make the rename itself durable; failure here changes nothing. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	rc = 0;
+	goto out;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+	errno = saved;
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(dircopy);
+	free(basecopy);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
+int
+read_small_file(const char *path, char **out, size_t max)
+{
+	struct strbuf b = { 0 };
+	char	 buf[4096];
+	ssize_t	 n;
+	int	 fd, saved;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		sb_add(&b, buf, (size_t)n);
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		free_secret(b.s);
+		errno = saved;
+		return -1;
+	}
+	if (b.s == NULL)
+		b.s = xstrdup("");
+	if (b.len > 0 && b.s[b.len - 1] == '\n')
+		b.s[--b.len] = '\0';
+	if (b.len > 0 && b.s[b.len - 1] == '\r')
+		b.s[--b.len] = '\0';
+	if (strlen(b.s) != b.len) {
+		free_secret(b.s);
+		errno = EINVAL;
+		return -1;
+	}
+	*out = b.s;
+	return 0;
+}
+
+char *
+rfc3339(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "invalid");
+	return buf;
+}
+
+long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t
+split_list(const char *s, char ***items)
+{
+	const char *p, *end, *b, *e;
+	size_t	 n = 0, cap = 4;
+	char	**v = xcalloc(cap, sizeof(*v));
+
+	for (p = s; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		for (b = p; b < end && (*b == ' ' || *b == '\t' || *b == '\n'); b++)
+			;
+		for (e = end; e > b && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\n' || e[-1] == '\r'); e--)
+			;
+		if (e == b)
+			continue;
+		if (n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[n++] = xstrndup(b, (size_t)(e - b));
+	}
+	*items = v;
+	return n;
+}
+
+void
+free_list(char **items, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

@@ -1,0 +1,68 @@
+/* util.h: growable strings, shell quoting, atomic file writes, time helpers. */
+#ifndef ICEUPD_UTIL_H
+#define ICEUPD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Exit status, as documented in iceupd(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* nothing usable obtained, or the sink failed */
+	EXIT_USAGE = 2,		/* usage or configuration error */
+	EXIT_UNCHANGED = 3,	/* nothing to do */
+	EXIT_DEGRADED = 4	/* emitted, but without TURN or from stale cache */
+};
+
+struct strbuf {
+	char	*s;	/* always NUL-terminated once anything was added */
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* Allocation failure is not recoverable here: these print and exit 1. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+void	 sb_add(struct strbuf *, const char *, size_t);
+void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addc(struct strbuf *, char);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sb_free(struct strbuf *);
+
+/* Appends s as one POSIX-shell word in single quotes: safe for eval. */
+void	 sb_shell_quote(struct strbuf *, const char *s);
+/* Appends s percent-encoded, keeping RFC 3986 unreserved bytes. */
+void	 sb_percent_encode(struct strbuf *, const char *s);
+
+/* Writes data to path through a temporary file in the same folder, fsync and
+ * rename, so readers see the old or the new file, never a part.  The file gets
+ * mode 0600.  Returns 0, or -1 with errno set and nothing changed. */
+int	 atomic_write(const char *path, const char *data, size_t len);
+
+/* Reads a whole small file (a secret) into *out, dropping one trailing newline.
+ * Returns 0, or -1 with errno set. */
+int	 read_small_file(const char *path, char **out, size_t max);
+
+/* RFC 3339 UTC time, "2026-11-22T03:26:36Z"; buf holds at least 21 bytes. */
+char	*rfc3339(time_t, char *buf, size_t len);
+/* Milliseconds of a monotonic clock. */
+long long monotonic_ms(void);
+
+/* Splits a comma list into trimmed, non-empty items; returns the count.
+ * *items is one allocation to free with free_list(). */
+size_t	 split_list(const char *s, char ***items);
+void	 free_list(char **items, size_t n);
+
+/* Parses a decimal integer in [min,max] from s; 0 ok, -1 otherwise. */
+int	 parse_long(const char *s, long min, long max, long *out);
+
+/* Overwrites and frees a secret string. */
+void	 free_secret(char *);
+
+#endif
