@@ -8,7 +8,7 @@ WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 PKGS     = libcurl openssl libcjson libconfig expat
 # Lazy, so that a fresh machine can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
 CHECK_LIBS = $(shell pkg-config --libs check)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)
@@ -16,8 +16,10 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
 SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
-       src/engine.c src/providers/provider.c src/providers/coturn.c \
-       src/providers/stun.c
+       src/engine.c src/http.c src/providers/provider.c \
+       src/providers/api.c src/providers/twilio.c \
+       src/providers/cloudflare.c src/providers/metered.c \
+       src/providers/coturn.c src/providers/stun.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c

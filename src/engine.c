@@ -1,4 +1,5 @@
 /* engine.c: ask the selected providers, pick or merge their answers. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,88 +82,271 @@ out:
 	return rc;
 }
 
-/* Asks one provider and applies the filters.  0 with a non-empty list in l,
- * or -1 with the reason in src->error. */
-static int
-ask(const struct settings *s, const struct provider *p, struct ice_list *l,
-    struct source_report *src)
-{
-	struct provider_status st;
-	long long start = monotonic_ms();
-	int	 rc;
+/*
+ * Every provider runs in its own thread under one deadline.  The run is
+ * shared by the engine and the threads and freed by whoever leaves it last:
+ * a provider still hanging when the engine has its answer is abandoned, not
+ * waited for, and cleans up after itself when its own deadline ends it.
+ */
+struct job {
+	const struct provider	*p;
+	struct run		*run;
+	struct ice_list		 list;
+	struct provider_status	 st;
+	long			 latency_ms;
+	int			 rc;
+	int			 done;
+};
 
-	memset(&st, 0, sizeof(st));
-	src->asked = 1;
-	rc = p->fetch(s, l, &st);
-	src->latency_ms = (long)(monotonic_ms() - start);
-	if (st.warning[0] != '\0')
-		log_warn("%s: %s", p->name, st.warning);
-	if (rc == -1) {
-		snprintf(src->error, sizeof(src->error), "%s", st.error);
-		ice_list_free(l);
-		return -1;
+struct run {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 changed;
+	const struct settings	*s;
+	struct job		 jobs[PROVIDERS_MAX];
+	size_t			 njobs;
+	size_t			 refs;		/* engine + running threads */
+	long long		 start;
+};
+
+static int	 abandoned;	/* threads still running for a finished run */
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+run_release(struct run *run)
+{
+	size_t	 i, refs;
+
+	pthread_mutex_lock(&run->lock);
+	refs = --run->refs;
+	pthread_mutex_unlock(&run->lock);
+	if (refs > 0)
+		return;
+	for (i = 0; i < run->njobs; i++)
+		ice_list_free(&run->jobs[i].list);
+	pthread_mutex_destroy(&run->lock);
+	pthread_cond_destroy(&run->changed);
+	free(run);
+}
+
+/* Asks one provider, then applies the filters: an answer they empty is a
+ * failure, so that the engine fails over to the next provider. */
+static void *
+job_main(void *arg)
+{
+	struct job		*j = arg;
+	struct run		*run = j->run;
+	const struct settings	*s = run->s;
+	int			 rc;
+
+	rc = j->p->fetch(s, &j->list, &j->st);
+	if (rc == 0) {
+		ice_list_filter(&j->list, (enum ice_transport)s->transport,
+		    s->relay);
+		if (j->list.n == 0) {
+			snprintf(j->st.error, sizeof(j->st.error), "no server "
+			    "left after %s", s->relay ? "--relay" :
+			    "--transport");
+			rc = -1;
+		}
 	}
-	ice_list_filter(l, (enum ice_transport)s->transport, s->relay);
-	if (l->n == 0) {
-		snprintf(src->error, sizeof(src->error), "no server left "
-		    "after %s%s%s", s->relay ? "--relay" : "",
-		    s->relay && s->transport != TRANSPORT_ANY ? " and " : "",
-		    s->transport != TRANSPORT_ANY ? (s->transport ==
-		    TRANSPORT_TCP ? "--transport tcp" : "--transport udp") :
-		    "");
-		ice_list_free(l);
-		return -1;
+	if (rc == -1)
+		ice_list_free(&j->list);
+
+	pthread_mutex_lock(&run->lock);
+	j->rc = rc;
+	j->latency_ms = (long)(monotonic_ms() - run->start);
+	j->done = 1;
+	pthread_cond_broadcast(&run->changed);
+	pthread_mutex_unlock(&run->lock);
+	run_release(run);
+	return NULL;
+}
+
+/* Under run->lock: 1 when waiting longer cannot change the answer. */
+static int
+decided(const struct run *run, int policy)
+{
+	size_t	 i;
+
+	for (i = 0; i < run->njobs; i++) {
+		if (!run->jobs[i].done)
+			return 0;
+		if (policy == POLICY_FIRST && run->jobs[i].rc == 0)
+			return 1;
 	}
-	src->ok = 1;
-	snprintf(l->provider, sizeof(l->provider), "%s", p->name);
-	log_info("%s: %zu URL%s in %ld ms", p->name, ice_list_nurls(l),
-	    ice_list_nurls(l) == 1 ? "" : "s", src->latency_ms);
+	return 1;
+}
+
+static int
+any_answer(const struct run *run)
+{
+	size_t	 i;
+
+	for (i = 0; i < run->njobs; i++)
+		if (run->jobs[i].done && run->jobs[i].rc == 0)
+			return 1;
 	return 0;
+}
+
+/* Waits until the answer is decided, the grace period after the first
+ * answer is over, or the deadline has passed. */
+static void
+wait_for_answers(struct run *run, const struct settings *s)
+{
+	long long	 deadline = run->start + s->timeout_ms, wake, grace = 0;
+	struct timespec	 ts;
+
+	pthread_mutex_lock(&run->lock);
+	while (!decided(run, s->policy)) {
+		if (grace == 0 && any_answer(run))
+			grace = monotonic_ms() + s->grace_ms;
+		wake = grace != 0 && grace < deadline ? grace : deadline;
+		if (monotonic_ms() >= wake)
+			break;
+		ts.tv_sec = wake / 1000;
+		ts.tv_nsec = (wake % 1000) * 1000000L;
+		pthread_cond_timedwait(&run->changed, &run->lock, &ts);
+	}
+	pthread_mutex_unlock(&run->lock);
+}
+
+static struct run *
+run_start(const struct settings *s, const struct provider *const *sel,
+    size_t nsel)
+{
+	pthread_condattr_t attr;
+	pthread_attr_t	 tattr;
+	pthread_t	 t;
+	struct run	*run = xcalloc(1, sizeof(*run));
+	struct job	*j;
+	size_t		 i;
+
+	pthread_mutex_init(&run->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&run->changed, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_attr_init(&tattr);
+	pthread_attr_setdetachstate(&tattr, PTHREAD_CREATE_DETACHED);
+	run->s = s;
+	run->njobs = nsel;
+	run->refs = 1;
+	run->start = monotonic_ms();
+
+	pthread_mutex_lock(&run->lock);
+	for (i = 0; i < nsel; i++) {
+		j = &run->jobs[i];
+		j->p = sel[i];
+		j->run = run;
+		j->st.deadline = run->start + s->timeout_ms;
+		run->refs++;
+		if (pthread_create(&t, &tattr, job_main, j) != 0) {
+			run->refs--;
+			j->rc = -1;
+			j->done = 1;
+			snprintf(j->st.error, sizeof(j->st.error), "cannot "
+			    "start a thread");
+		}
+	}
+	pthread_mutex_unlock(&run->lock);
+	pthread_attr_destroy(&tattr);
+	return run;
 }
 
 int
 engine_fetch(const struct settings *s, const struct provider *const *sel,
     size_t nsel, struct engine_result *r)
 {
-	struct ice_list	 one;
-	size_t		 i, j;
+	struct source_report *src;
+	struct run	*run;
+	struct job	*j;
+	long long	 now;
+	size_t		 i, pending = 0, first_ok = PROVIDERS_MAX;
 
 	memset(r, 0, sizeof(*r));
-	for (i = 0; i < nsel && i < PROVIDERS_MAX; i++) {
-		r->sources[i].name = sel[i]->name;
-		if (sel[i]->turn_capable)
-			r->turn_expected = 1;
-	}
-	r->nsources = i;
+	if (nsel > PROVIDERS_MAX)
+		nsel = PROVIDERS_MAX;
+	run = run_start(s, sel, nsel);
+	wait_for_answers(run, s);
 
-	for (i = 0; i < r->nsources; i++) {
-		memset(&one, 0, sizeof(one));
-		if (ask(s, sel[i], &one, &r->sources[i]) == -1)
+	pthread_mutex_lock(&run->lock);
+	now = monotonic_ms();
+	r->nsources = nsel;
+	for (i = 0; i < nsel; i++) {
+		j = &run->jobs[i];
+		src = &r->sources[i];
+		src->name = j->p->name;
+		src->asked = 1;
+		if (j->p->turn_capable)
+			r->turn_expected = 1;
+		if (!j->done) {
+			pending++;
+			src->latency_ms = (long)(now - run->start);
+			snprintf(src->error, sizeof(src->error), "no answer "
+			    "after %ld ms", src->latency_ms);
+			continue;
+		}
+		src->latency_ms = j->latency_ms;
+		if (j->st.warning[0] != '\0')
+			log_warn("%s: %s", j->p->name, j->st.warning);
+		if (j->rc == -1) {
+			snprintf(src->error, sizeof(src->error), "%s",
+			    j->st.error);
+			continue;
+		}
+		src->ok = 1;
+		if (first_ok == PROVIDERS_MAX)
+			first_ok = i;
+		log_info("%s: %zu URL%s in %ld ms", j->p->name,
+		    ice_list_nurls(&j->list), ice_list_nurls(&j->list) == 1 ?
+		    "" : "s", j->latency_ms);
+		if (s->policy == POLICY_FIRST && r->list.n > 0)
 			continue;
 		if (r->list.n == 0) {
-			r->list = one;
+			r->list = j->list;
+			memset(&j->list, 0, sizeof(j->list));
+			snprintf(r->list.provider, sizeof(r->list.provider),
+			    "%s", j->p->name);
 		} else {
-			ice_list_merge(&r->list, &one);
-			j = strlen(r->list.provider);
-			snprintf(r->list.provider + j,
-			    sizeof(r->list.provider) - j, "+%s", one.provider);
-			ice_list_free(&one);
+			ice_list_merge(&r->list, &j->list);
+			snprintf(r->list.provider + strlen(r->list.provider),
+			    sizeof(r->list.provider) -
+			    strlen(r->list.provider), "+%s", j->p->name);
 		}
-		if (s->policy == POLICY_FIRST)
-			break;
 	}
+	pthread_mutex_unlock(&run->lock);
+	if (pending > 0) {
+		pthread_mutex_lock(&abandoned_lock);
+		abandoned = 1;
+		pthread_mutex_unlock(&abandoned_lock);
+	}
+	run_release(run);
+
+	/* Failures that cost something: those of providers preferred to the
+	 * one that answered, or any under merge. */
+	for (i = 0; i < r->nsources; i++)
+		if (!r->sources[i].ok && r->list.n > 0 &&
+		    (s->policy == POLICY_MERGE || i < first_ok))
+			log_warn("%s failed: %s", r->sources[i].name,
+			    r->sources[i].error);
 	if (r->list.n == 0)
 		return -1;
-
 	ice_list_truncate(&r->list, (size_t)s->max_servers);
 	r->list.fetched_at = time(NULL);
 	for (i = 0; i < r->list.n; i++)
 		log_secret(r->list.servers[i].credential);
-	for (i = 0; i < r->nsources; i++)
-		if (r->sources[i].asked && !r->sources[i].ok)
-			log_warn("%s failed: %s", r->sources[i].name,
-			    r->sources[i].error);
 	return 0;
+}
+
+int
+engine_abandoned(void)
+{
+	int	 v;
+
+	pthread_mutex_lock(&abandoned_lock);
+	v = abandoned;
+	pthread_mutex_unlock(&abandoned_lock);
+	return v;
 }
 
 int

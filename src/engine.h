@@ -42,5 +42,8 @@ int	 engine_fetch(const struct settings *, const struct provider *const *sel,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);
 void	 engine_result_free(struct engine_result *r);
+/* 1 when a provider thread of an earlier fetch may still be running (and
+ * reading the settings): the caller must then not free them. */
+int	 engine_abandoned(void);
 
 #endif

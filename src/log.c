@@ -1,4 +1,5 @@
 /* log.c: leveled messages on stderr, as text or JSON lines, with secrets redacted. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ static const char *const severities[] = { "ERROR", "WARNING", "INFO", "DEBUG" };
 
 static int	  verbosity;
 static int	  format = LOG_TEXT;
+/* Provider threads may log while the main thread adds secrets. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char	**secrets;
 static size_t	  nsecrets;
 
@@ -44,11 +47,15 @@ log_secret(const char *s)
 
 	if (s == NULL || strlen(s) < SECRET_MIN)
 		return;
+	pthread_mutex_lock(&lock);
 	for (i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], s) == 0)
-			return;
-	secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
-	secrets[nsecrets++] = xstrdup(s);
+			break;
+	if (i == nsecrets) {
+		secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+		secrets[nsecrets++] = xstrdup(s);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void
@@ -56,11 +63,13 @@ log_forget_secrets(void)
 {
 	size_t	 i;
 
+	pthread_mutex_lock(&lock);
 	for (i = 0; i < nsecrets; i++)
 		free_secret(secrets[i]);
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+	pthread_mutex_unlock(&lock);
 }
 
 char *
@@ -151,7 +160,9 @@ log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(msg.s, msg.cap, fmt, ap);
 	va_end(ap);
 	msg.len = (size_t)n;
+	pthread_mutex_lock(&lock);
 	redact(&msg);
+	pthread_mutex_unlock(&lock);
 
 	if (format == LOG_JSON) {
 		sb_adds(&line, "{\"severity\":\"");

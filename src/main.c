@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "format.h"
+#include "http.h"
 #include "log.h"
 #include "settings.h"
 #include "util.h"
@@ -156,6 +157,10 @@ main(int argc, char *argv[])
 	ensure_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	log_init(0, LOG_TEXT);
+	if (http_init() == -1) {
+		log_error("cannot start libcurl");
+		return EXIT_FAIL;
+	}
 
 	if (settings_load(&s, argc, argv, environ) == -1) {
 		rc = EXIT_USAGE;
@@ -178,7 +183,10 @@ main(int argc, char *argv[])
 		break;
 	}
 out:
-	settings_free(&s);
-	log_forget_secrets();
+	if (!engine_abandoned()) {
+		settings_free(&s);
+		log_forget_secrets();
+	}
+	http_cleanup();
 	return rc;
 }

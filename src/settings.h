@@ -39,6 +39,21 @@ struct settings {
 	long	 turn_ttl;
 	/* stun */
 	char	*stun_urls;
+	/* twilio */
+	char	*twilio_sid;		/* AC..., always in the URL */
+	char	*twilio_token;		/* secret */
+	char	*twilio_key_sid;	/* SK... */
+	char	*twilio_key_secret;	/* secret */
+	long	 twilio_ttl;
+	char	*twilio_base;
+	/* cloudflare */
+	char	*cf_key_id;
+	char	*cf_token;		/* secret */
+	char	*cf_base;
+	/* metered */
+	char	*metered_app;
+	char	*metered_key;		/* secret */
+	char	*metered_base;
 
 	/* Where each value came from, for messages: "FILE:LINE", "NAME
 	 * (environment)", "--flag" or "default"; indexed like the table. */

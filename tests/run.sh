@@ -2,7 +2,7 @@
 # Runs every suite (unit, unit under ASan+UBSan, CLI and integration) and
 # ends with one line: "tests: N passed, N failed, N skipped".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 passed=0 failed=0 skipped=0 status=0
 log=$(mktemp -d)

@@ -37,18 +37,11 @@ turn_rest_credential(const char *secret, const char *user, time_t expires,
 	return 0;
 }
 
-/* The lifetime to mint: --ttl on the command line, else TURN_TTL, else the
- * general ttl setting, else a day. */
+/* TURN REST credentials can live as long as the operator likes. */
 static long
 coturn_ttl(const struct settings *s)
 {
-	if (SETTING_KIND(s, ttl) == FROM_FLAG && s->ttl > 0)
-		return s->ttl;
-	if (s->turn_ttl > 0)
-		return s->turn_ttl;
-	if (s->ttl > 0)
-		return s->ttl;
-	return TURN_REST_DEFAULT_TTL;
+	return provider_ttl(s, s->turn_ttl, TURN_REST_DEFAULT_TTL, 7 * 86400);
 }
 
 static int

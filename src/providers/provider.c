@@ -4,6 +4,9 @@
 #include "provider.h"
 
 const struct provider *const provider_table[] = {
+	&provider_twilio,
+	&provider_cloudflare,
+	&provider_metered,
 	&provider_coturn,
 	&provider_stun,
 	NULL
@@ -18,4 +21,18 @@ provider_find(const char *name)
 		if (strcmp(provider_table[i]->name, name) == 0)
 			return provider_table[i];
 	return NULL;
+}
+
+long
+provider_ttl(const struct settings *s, long own, long fallback, long max)
+{
+	long	 ttl = fallback;
+
+	if (SETTING_KIND(s, ttl) == FROM_FLAG && s->ttl > 0)
+		ttl = s->ttl;
+	else if (own > 0)
+		ttl = own;
+	else if (s->ttl > 0)
+		ttl = s->ttl;
+	return ttl > max ? max : ttl;
 }

@@ -10,10 +10,13 @@
 
 #define PROVIDERS_MAX	16
 
-/* How one fetch went, in words the engine logs; providers never print. */
+/* One fetch: the deadline in, how it went out, in words the engine logs
+ * (providers never print). */
 struct provider_status {
+	long long deadline;	/* in: monotonic ms by which to be done */
 	char	 error[256];	/* why it failed */
 	char	 warning[256];	/* something dropped on the way */
+	int	 permanent;	/* failed for good: asking again will not help */
 };
 
 struct provider {
@@ -34,8 +37,17 @@ extern const struct provider *const provider_table[];
 
 const struct provider *provider_find(const char *name);
 
+extern const struct provider provider_twilio;
+extern const struct provider provider_cloudflare;
+extern const struct provider provider_metered;
 extern const struct provider provider_coturn;
 extern const struct provider provider_stun;
+
+/* The credential lifetime to ask a provider for: --ttl on the command line,
+ * else the provider's own setting, else the general one, else fallback;
+ * never more than max. */
+long	 provider_ttl(const struct settings *, long own, long fallback,
+	    long max);
 
 /* TURN REST (draft-uberti-behave-turn-rest): username "<expires>[:<user>]",
  * credential base64(HMAC-SHA1(secret, username)).  Returns 0 or -1. */

@@ -1,0 +1,53 @@
+# shellcheck shell=sh
+# Drop-in for the old /twilio-credential-updater.sh: `.` it from the container
+# entrypoint (bash or dash).  NEKO_ICESERVERS=DYNAMIC, or unset, means "fetch
+# now"; any other value is kept.  Credentials come from iceupd (the providers
+# it finds configured: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for Twilio),
+# TURN over TCP/TLS only by default (Cloud Run has no UDP; ICEUPD_TRANSPORT
+# overrides).  Only a successful answer is exported; on failure
+# NEKO_ICESERVERS becomes "[]" (valid for neko, no relay), never someone
+# else's demo relay.  One status line on stderr, without credentials.
+
+_iceupd_update() {
+	case ${NEKO_ICESERVERS:-DYNAMIC} in
+	DYNAMIC) ;;
+	*)
+		echo "twilio-credential-updater: NEKO_ICESERVERS is preset;" \
+		    "keeping it" >&2
+		return 0
+		;;
+	esac
+	_iceupd_bin=${ICEUPD:-iceupd}
+	if ! command -v "$_iceupd_bin" >/dev/null 2>&1; then
+		_iceupd_bin=/usr/local/bin/iceupd
+	fi
+	_iceupd_out=$(ICEUPD_TRANSPORT=${ICEUPD_TRANSPORT:-tcp} \
+	    "$_iceupd_bin" fetch --format env --env-name NEKO_ICESERVERS -q)
+	_iceupd_rc=$?
+	case $_iceupd_rc in
+	0|4)
+		case $_iceupd_out in
+		"export NEKO_ICESERVERS='"*)
+			eval "$_iceupd_out"
+			if [ "$_iceupd_rc" -eq 0 ]; then
+				echo "twilio-credential-updater: NEKO_ICESERVERS" \
+				    "refreshed by iceupd" >&2
+			else
+				echo "twilio-credential-updater: NEKO_ICESERVERS" \
+				    "refreshed without TURN (iceupd exit 4)" >&2
+			fi
+			return 0
+			;;
+		esac
+		;;
+	esac
+	NEKO_ICESERVERS='[]'
+	export NEKO_ICESERVERS
+	echo "twilio-credential-updater: iceupd failed (exit $_iceupd_rc);" \
+	    "NEKO_ICESERVERS is empty, clients behind NAT will not connect" >&2
+	return 1
+}
+
+_iceupd_update
+unset -f _iceupd_update
+unset _iceupd_bin _iceupd_out _iceupd_rc

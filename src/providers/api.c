@@ -1,0 +1,199 @@
+/* api.c: what the hosted HTTPS JSON providers share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../util.h"
+#include "api.h"
+
+/* The error text a JSON API put in its body: Twilio and Google "message",
+ * Metered "error", Cloudflare "errors[0].message", OAuth
+ * "error_description".  Escaped, short, or "" when there is none. */
+static void
+error_text(const char *body, char *buf, size_t len)
+{
+	static const char *const keys[] = { "message", "error_description",
+		"error" };
+	const cJSON *v = NULL, *code;
+	cJSON	*doc;
+	size_t	 i;
+
+	buf[0] = '\0';
+	if ((doc = cJSON_Parse(body)) == NULL)
+		return;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(doc,
+		    keys[i])))
+			break;
+	if (!cJSON_IsString(v)) {
+		v = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+		v = cJSON_IsArray(v) ? cJSON_GetArrayItem(v, 0) : NULL;
+		v = v ? cJSON_GetObjectItemCaseSensitive(v, "message") : NULL;
+	}
+	if (cJSON_IsString(v)) {
+		log_escape(v->valuestring, 120, buf, len);
+		code = cJSON_GetObjectItemCaseSensitive(doc, "code");
+		if (cJSON_IsNumber(code) && strlen(buf) + 24 < len)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+			    " (code %d)", code->valueint);
+	}
+	cJSON_Delete(doc);
+}
+
+cJSON *
+api_call(const struct api_call *c, struct provider_status *st)
+{
+	struct http_response rs;
+	const char *shown = c->rq.shown_url ? c->rq.shown_url : c->rq.url;
+	const char *hint = NULL;
+	char	 text[160];
+	cJSON	*doc = NULL;
+
+	if (http_fetch(&c->rq, &rs, st->error, sizeof(st->error)) == -1)
+		return NULL;
+	if (rs.status < 200 || rs.status > 299) {
+		error_text(rs.body.s, text, sizeof(text));
+		if (rs.status == 401 || rs.status == 403) {
+			hint = c->auth_hint;
+			st->permanent = 1;
+		} else if (rs.status == 404) {
+			hint = c->missing_hint;
+			st->permanent = 1;
+		} else if (rs.status >= 400 && rs.status < 500 &&
+		    rs.status != 429)
+			st->permanent = 1;
+		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld%s%s"
+		    "%s%s", c->rq.method, shown, rs.status, text[0] ? ": " :
+		    "", text, hint ? "; " : "", hint ? hint : "");
+		goto out;
+	}
+	if ((doc = cJSON_ParseWithLength(rs.body.s, rs.body.len)) == NULL) {
+		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld with "
+		    "a body that is not JSON", c->rq.method, shown, rs.status);
+		st->permanent = 1;
+	}
+out:
+	http_response_free(&rs);
+	return doc;
+}
+
+static void
+add_url(struct ice_list *l, const char *url, const char *user,
+    const char *cred, time_t expires, int skip53, struct provider_status *st,
+    size_t *added, size_t *dropped)
+{
+	struct ice_uri	 u;
+	char		 err[128], shown[80];
+
+	if (skip53 && ice_uri_parse(url, &u, err, sizeof(err)) == 0 &&
+	    u.port == 53)
+		return;		/* browsers block port 53: not an error */
+	if (ice_list_add(l, url, user, cred, expires, err, sizeof(err)) == 0) {
+		(*added)++;
+		return;
+	}
+	if ((*dropped)++ == 0)
+		snprintf(st->warning, sizeof(st->warning), "dropped '%s': %s",
+		    log_escape(url, 60, shown, sizeof(shown)), err);
+}
+
+static void
+add_entry(struct ice_list *l, const cJSON *e, time_t expires, int skip53,
+    struct provider_status *st, size_t *added, size_t *dropped)
+{
+	const cJSON *urls, *u, *user, *cred;
+	const char *username = NULL, *credential = NULL;
+
+	if (!cJSON_IsObject(e)) {
+		(*dropped)++;
+		return;
+	}
+	urls = cJSON_GetObjectItemCaseSensitive(e, "urls");
+	if (urls == NULL)
+		urls = cJSON_GetObjectItemCaseSensitive(e, "url");
+	user = cJSON_GetObjectItemCaseSensitive(e, "username");
+	cred = cJSON_GetObjectItemCaseSensitive(e, "credential");
+	if (cJSON_IsString(user) && cJSON_IsString(cred)) {
+		username = user->valuestring;
+		credential = cred->valuestring;
+	}
+	if (cJSON_IsString(urls))
+		add_url(l, urls->valuestring, username, credential, expires,
+		    skip53, st, added, dropped);
+	else if (cJSON_IsArray(urls)) {
+		cJSON_ArrayForEach(u, urls) {
+			if (cJSON_IsString(u))
+				add_url(l, u->valuestring, username,
+				    credential, expires, skip53, st, added,
+				    dropped);
+			else
+				(*dropped)++;
+		}
+	} else
+		(*dropped)++;
+}
+
+int
+api_take_servers(struct ice_list *l, const cJSON *v, time_t expires,
+    int skip53, struct provider_status *st)
+{
+	const cJSON *e;
+	size_t	 added = 0, dropped = 0;
+	char	 first[sizeof(st->warning)];
+
+	if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(e, v)
+			add_entry(l, e, expires, skip53, st, &added, &dropped);
+	} else
+		add_entry(l, v, expires, skip53, st, &added, &dropped);
+	if (dropped > 0) {
+		snprintf(first, sizeof(first), "%s", st->warning);
+		snprintf(st->warning, sizeof(st->warning), "%zu entr%s "
+		    "dropped%s%.180s", dropped, dropped == 1 ? "y" : "ies",
+		    first[0] ? "; first: " : "", first);
+	}
+	if (added > 0)
+		return 0;
+	snprintf(st->error, sizeof(st->error), "answer holds no usable "
+	    "server%s%.200s", st->warning[0] ? ": " : "", st->warning);
+	st->warning[0] = '\0';
+	st->permanent = 1;
+	return -1;
+}
+
+int
+api_check_base(const char *base, const char *origin, char *why, size_t len)
+{
+	char	 shown[80];
+
+	if (strncmp(base, "https://", 8) != 0 || base[8] == '\0' ||
+	    base[8] == '/' || strpbrk(base, "@?# \t\r\n") != NULL) {
+		snprintf(why, len, "%s: '%s' is not an https:// base URL",
+		    origin, log_escape(base, 60, shown, sizeof(shown)));
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_add_base(struct strbuf *url, const char *base)
+{
+	size_t	 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_add(url, base, n);
+}
+
+int
+api_safe_token(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 128)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}

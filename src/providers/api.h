@@ -1,0 +1,39 @@
+/* api.h: what the hosted HTTPS JSON providers (twilio, cloudflare, metered)
+ * share: one call with the error mapping, and the RTCIceServer parser. */
+#ifndef ICEUPD_API_H
+#define ICEUPD_API_H
+
+#include <cjson/cJSON.h>
+
+#include "../http.h"
+#include "provider.h"
+
+struct api_call {
+	struct http_request rq;
+	const char	*auth_hint;	/* for 401/403: which setting to check */
+	const char	*missing_hint;	/* for 404 */
+};
+
+/* Performs the call (retrying 429/5xx within the deadline) and parses a
+ * 2xx answer.  Returns the JSON document, or NULL with st->error set. */
+cJSON	*api_call(const struct api_call *, struct provider_status *st);
+
+/* Adds the RTCIceServer entries of v (an array of them, or one object) to
+ * l: "urls" as a string or an array, or the legacy "url"; "username" and
+ * "credential".  URLs that break the URI rules, or (skip53) use port 53,
+ * are dropped with a warning in st.  Returns 0, or -1 with st->error set
+ * when nothing usable was left. */
+int	 api_take_servers(struct ice_list *l, const cJSON *v, time_t expires,
+	    int skip53, struct provider_status *st);
+
+/* Checks an API base setting: an https:// URL with a host.
+ * Returns 0, or -1 with why set. */
+int	 api_check_base(const char *base, const char *origin, char *why,
+	    size_t len);
+/* Appends base to url without its trailing slashes. */
+void	 api_add_base(struct strbuf *url, const char *base);
+
+/* Characters safe in a URL path segment or host label: [A-Za-z0-9_-]. */
+int	 api_safe_token(const char *);
+
+#endif

@@ -1,0 +1,92 @@
+/* cloudflare.c: Cloudflare Realtime TURN keys
+ * (POST /v1/turn/keys/{id}/credentials/generate-ice-servers). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util.h"
+#include "api.h"
+
+#define CLOUDFLARE_TTL_DEFAULT	86400
+#define CLOUDFLARE_TTL_MAX	(48 * 3600)	/* the most it will mint */
+
+static int
+cloudflare_configured(const struct settings *s, char *why, size_t len)
+{
+	if (s->cf_key_id == NULL && s->cf_token == NULL) {
+		snprintf(why, len, "CLOUDFLARE_TURN_KEY_ID is not set");
+		return 0;
+	}
+	if (s->cf_key_id == NULL || s->cf_token == NULL) {
+		snprintf(why, len, "CLOUDFLARE_TURN_KEY_ID and "
+		    "CLOUDFLARE_TURN_API_TOKEN go together");
+		return -1;
+	}
+	if (!api_safe_token(s->cf_key_id)) {
+		snprintf(why, len, "%s: not a TURN key id (letters, digits, "
+		    "'-' and '_')", SETTING_ORIGIN(s, cf_key_id));
+		return -1;
+	}
+	if (api_check_base(s->cf_base, SETTING_ORIGIN(s, cf_base), why,
+	    len) == -1)
+		return -1;
+	snprintf(why, len, "TURN key %.8s...", s->cf_key_id);
+	return 1;
+}
+
+static int
+cloudflare_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct api_call	 c;
+	struct strbuf	 url = { 0 }, body = { 0 };
+	const cJSON	*servers;
+	cJSON		*doc = NULL;
+	long		 ttl;
+	int		 rc = -1;
+
+	ttl = provider_ttl(s, 0, CLOUDFLARE_TTL_DEFAULT, CLOUDFLARE_TTL_MAX);
+	api_add_base(&url, s->cf_base);
+	sb_addf(&url, "/v1/turn/keys/%s/credentials/generate-ice-servers",
+	    s->cf_key_id);
+	sb_addf(&body, "{\"ttl\":%ld}", ttl);
+
+	memset(&c, 0, sizeof(c));
+	c.rq.method = "POST";
+	c.rq.url = url.s;
+	c.rq.bearer = s->cf_token;
+	c.rq.content_type = "application/json";
+	c.rq.body = body.s;
+	c.rq.bodylen = body.len;
+	c.rq.cacert = s->cacert;
+	c.rq.deadline = st->deadline;
+	c.auth_hint = "check CLOUDFLARE_TURN_API_TOKEN";
+	c.missing_hint = "check CLOUDFLARE_TURN_KEY_ID and CLOUDFLARE_API_BASE";
+	if ((doc = api_call(&c, st)) == NULL)
+		goto out;
+
+	/* An array now; one object in the older generate endpoint. */
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	if (!cJSON_IsArray(servers) && !cJSON_IsObject(servers)) {
+		snprintf(st->error, sizeof(st->error), "answer has no "
+		    "iceServers");
+		st->permanent = 1;
+		goto out;
+	}
+	/* The answer carries no lifetime: the one asked for is the one. */
+	if (api_take_servers(l, servers, time(NULL) + ttl, 1, st) == -1)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	sb_free(&url);
+	sb_free(&body);
+	return rc;
+}
+
+const struct provider provider_cloudflare = {
+	.name = "cloudflare",
+	.turn_capable = 1,
+	.configured = cloudflare_configured,
+	.fetch = cloudflare_fetch,
+};

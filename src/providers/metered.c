@@ -1,0 +1,93 @@
+/* metered.c: Metered TURN credentials
+ * (GET https://<app>.metered.live/api/v1/turn/credentials?apiKey=...). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util.h"
+#include "api.h"
+
+static int
+metered_configured(const struct settings *s, char *why, size_t len)
+{
+	if (s->metered_key == NULL) {
+		if (s->metered_app == NULL && s->metered_base == NULL) {
+			snprintf(why, len, "METERED_API_KEY is not set");
+			return 0;
+		}
+		snprintf(why, len, "METERED_APP is set without "
+		    "METERED_API_KEY");
+		return -1;
+	}
+	if (s->metered_base != NULL) {
+		if (api_check_base(s->metered_base,
+		    SETTING_ORIGIN(s, metered_base), why, len) == -1)
+			return -1;
+	} else if (s->metered_app == NULL) {
+		snprintf(why, len, "METERED_API_KEY is set without METERED_APP "
+		    "(or METERED_API_BASE)");
+		return -1;
+	} else if (!api_safe_token(s->metered_app)) {
+		snprintf(why, len, "%s: not an app name (letters, digits, "
+		    "'-')", SETTING_ORIGIN(s, metered_app));
+		return -1;
+	}
+	snprintf(why, len, "app %s", s->metered_app ? s->metered_app :
+	    s->metered_base);
+	return 1;
+}
+
+static int
+metered_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct api_call	 c;
+	struct strbuf	 base = { 0 }, url = { 0 }, shown = { 0 };
+	cJSON		*doc = NULL;
+	int		 rc = -1;
+
+	if (s->metered_base != NULL)
+		api_add_base(&base, s->metered_base);
+	else
+		sb_addf(&base, "https://%s.metered.live", s->metered_app);
+	sb_addf(&url, "%s/api/v1/turn/credentials?apiKey=", base.s);
+	sb_percent_encode(&url, s->metered_key);
+	sb_addf(&shown, "%s/api/v1/turn/credentials?apiKey=[redacted]",
+	    base.s);
+
+	memset(&c, 0, sizeof(c));
+	c.rq.method = "GET";
+	c.rq.url = url.s;
+	c.rq.shown_url = shown.s;
+	c.rq.cacert = s->cacert;
+	c.rq.deadline = st->deadline;
+	c.auth_hint = "check METERED_API_KEY";
+	c.missing_hint = "check METERED_APP or METERED_API_BASE";
+	if ((doc = api_call(&c, st)) == NULL)
+		goto out;
+	if (!cJSON_IsArray(doc)) {
+		snprintf(st->error, sizeof(st->error), "answer is not an "
+		    "array of ICE servers");
+		st->permanent = 1;
+		goto out;
+	}
+	/* The answer says nothing of expiry: 0, unknown. */
+	if (api_take_servers(l, doc, 0, 0, st) == -1)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	sb_free(&base);
+	if (url.s != NULL)
+		explicit_bzero(url.s, url.cap);
+	sb_free(&url);
+	sb_free(&shown);
+	return rc;
+}
+
+const struct provider provider_metered = {
+	.name = "metered",
+	.turn_capable = 1,
+	.configured = metered_configured,
+	.fetch = metered_fetch,
+};
