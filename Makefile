@@ -16,7 +16,8 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
 SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
-       src/engine.c src/http.c src/providers/provider.c \
+       src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
+       src/providers/provider.c \
        src/providers/api.c src/providers/twilio.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c
@@ -68,3 +69,15 @@ clean:
 	rm -rf build
 
 .PHONY: all deps run test install clean
+
+# One statically linked executable, build/static/iceupd, from the same sources
+# and flags as `make all`; its libraries come from Debian (binary or source
+# packages, built in build/deps/).  See scripts/build-static.sh.
+static: export ICEUPD_STATIC_SRCS = $(SRCS) src/main.c
+static: export ICEUPD_STATIC_CFLAGS = $(filter-out $(PKG_CFLAGS),$(ALL_CFLAGS))
+static: export ICEUPD_STATIC_PKGS = $(PKGS)
+static: export ICEUPD_STATIC_CC = $(CC)
+static:
+	@scripts/build-static.sh
+
+.PHONY: static

@@ -1,9 +1,11 @@
 /* engine.c: ask the selected providers, pick or merge their answers. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "engine.h"
 #include "log.h"
 #include "util.h"
@@ -336,6 +338,116 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 	for (i = 0; i < r->list.n; i++)
 		log_secret(r->list.servers[i].credential);
 	return 0;
+}
+
+#define UNKNOWN_EXPIRY_REUSE	3600	/* seconds a list without expiry is fresh */
+
+/* Fresh: less than refresh_at percent of its lifetime gone and at least
+ * min_ttl seconds left. */
+static int
+cache_fresh(const struct settings *s, const struct ice_list *l, time_t now)
+{
+	time_t	 expires = ice_list_expires(l), life;
+
+	if (expires == 0)
+		return now - l->fetched_at < UNKNOWN_EXPIRY_REUSE;
+	life = expires - l->fetched_at;
+	return expires - now >= s->min_ttl &&
+	    now < l->fetched_at + life * s->refresh_at / 100;
+}
+
+static void
+take_cached(struct engine_result *r, struct cache *c)
+{
+	ice_list_free(&r->list);
+	r->list = c->list;
+	memset(&c->list, 0, sizeof(c->list));
+}
+
+int
+engine_get(const struct settings *s, const struct provider *const *sel,
+    size_t nsel, struct engine_result *r)
+{
+	const struct provider		*ask[PROVIDERS_MAX];
+	const struct provider_health	*h;
+	struct source_report		 skipped[PROVIDERS_MAX];
+	struct cache			 c;
+	char				 key[65], when[32];
+	char				*path = NULL;
+	time_t				 now = time(NULL), expires;
+	size_t				 i, nask = 0, nskip = 0;
+	int				 use = !s->no_cache, rc, usable;
+
+	memset(&c, 0, sizeof(c));
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < nsel && use; i++)
+		if (!sel[i]->local)
+			break;
+	if (i == nsel)
+		use = 0;	/* minting locally costs less than the cache */
+	if (use && (path = s->cache ? xstrdup(s->cache) :
+	    cache_default_path()) == NULL)
+		use = 0;
+	settings_digest(s, key);
+	if (use)
+		(void)cache_load(path, &c);
+	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
+
+	if (usable && !s->force_refresh && cache_fresh(s, &c.list, now)) {
+		take_cached(r, &c);
+		r->from_cache = 1;
+		for (i = 0; i < nsel; i++)
+			r->turn_expected |= sel[i]->turn_capable;
+		log_info("cache %s: fresh list from %s", path,
+		    r->list.provider);
+		rc = 0;
+		goto out;
+	}
+
+	for (i = 0; i < nsel; i++) {
+		h = cache_health(&c, sel[i]->name);
+		if (h != NULL && h->next_try > now) {
+			memset(&skipped[nskip], 0, sizeof(skipped[0]));
+			skipped[nskip].name = sel[i]->name;
+			snprintf(skipped[nskip].error, sizeof(skipped[0].error),
+			    "backing off after %d failures until %s",
+			    h->failures, rfc3339(h->next_try, when,
+			    sizeof(when)));
+			nskip++;
+		} else
+			ask[nask++] = sel[i];
+	}
+	if (nask == 0) {	/* all backing off: ask them all anyway */
+		memcpy(ask, sel, nsel * sizeof(*sel));
+		nask = nsel;
+		nskip = 0;
+	}
+	rc = engine_fetch(s, ask, nask, r);
+	for (i = 0; i < nskip && r->nsources < PROVIDERS_MAX; i++) {
+		r->sources[r->nsources++] = skipped[i];
+		log_info("%s: %s", skipped[i].name, skipped[i].error);
+	}
+	if (use && cache_store(path, key, rc == 0 && !engine_degraded(r) ?
+	    &r->list : NULL, r) == -1)
+		log_msg(s->cache ? LOG_WARN : LOG_INFO, "cache %s: cannot "
+		    "write: %s", path, strerror(errno));
+
+	/* Stale if error: cached credentials beat none, or none with TURN. */
+	expires = ice_list_expires(&c.list);
+	if (usable && (expires == 0 || expires > now) &&
+	    (rc == -1 || (engine_degraded(r) &&
+	    ice_list_has_turn(&c.list)))) {
+		take_cached(r, &c);
+		r->stale = 1;
+		log_warn("serving cached credentials from %s (%s)%s%s",
+		    r->list.provider, path, expires ? ", expiring at " : "",
+		    expires ? rfc3339(expires, when, sizeof(when)) : "");
+		rc = 0;
+	}
+out:
+	cache_free(&c);
+	free(path);
+	return rc;
 }
 
 int

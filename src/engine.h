@@ -25,7 +25,8 @@ struct engine_result {
 	struct ice_list		 list;
 	struct source_report	 sources[PROVIDERS_MAX];
 	size_t			 nsources;
-	int			 stale;		/* from a cache past its refresh */
+	int			 stale;		/* cached, every provider failed */
+	int			 from_cache;	/* cached and fresh: nobody asked */
 	int			 turn_expected;	/* a TURN provider was selected */
 };
 
@@ -37,6 +38,13 @@ int	 engine_select(const struct settings *, const struct provider **sel,
  * non-empty list in r, or -1 when none gave a usable answer (r->sources
  * says why). */
 int	 engine_fetch(const struct settings *, const struct provider *const *sel,
+	    size_t nsel, struct engine_result *r);
+/* The whole refresh: a fresh cached list when there is one (unless
+ * --force-refresh), else the providers (those backing off after repeated
+ * failures skipped), recorded in the cache; when they all fail, cached
+ * credentials that have not expired, marked stale.  Lists from providers
+ * that answer locally are not cached.  Returns 0 with a list in r, or -1. */
+int	 engine_get(const struct settings *, const struct provider *const *sel,
 	    size_t nsel, struct engine_result *r);
 /* 1 when r was emitted without TURN although a TURN provider was asked,
  * or from stale cache: the exit status 4 case. */

@@ -69,8 +69,8 @@ add_time(cJSON *o, const char *key, time_t t)
 		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
 }
 
-static cJSON *
-report_json(const struct engine_result *r, time_t now)
+cJSON *
+format_report(const struct engine_result *r, time_t now)
 {
 	const struct source_report *src;
 	cJSON	*o = cJSON_CreateObject(), *sources, *one;
@@ -93,6 +93,7 @@ report_json(const struct engine_result *r, time_t now)
 	cJSON_AddBoolToObject(o, "has_turn", ice_list_has_turn(&r->list));
 	cJSON_AddBoolToObject(o, "has_stun", ice_list_has_stun(&r->list));
 	cJSON_AddBoolToObject(o, "stale", r->stale);
+	cJSON_AddBoolToObject(o, "from_cache", r->from_cache);
 	sources = cJSON_AddObjectToObject(o, "sources");
 	for (i = 0; i < r->nsources; i++) {
 		src = &r->sources[i];
@@ -206,7 +207,7 @@ format_render(struct strbuf *out, enum output_format fmt,
 		sb_addc(out, '\n');
 		break;
 	case FMT_JSON:
-		add_json(out, report_json(r, o->now), 1);
+		add_json(out, format_report(r, o->now), 1);
 		sb_addc(out, '\n');
 		break;
 	case FMT_ENV:

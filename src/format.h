@@ -2,6 +2,7 @@
 #ifndef ICEUPD_FORMAT_H
 #define ICEUPD_FORMAT_H
 
+#include <cjson/cJSON.h>
 #include <time.h>
 
 #include "engine.h"
@@ -27,6 +28,9 @@ int	 format_check(enum output_format, const struct format_opts *,
 int	 format_render(struct strbuf *out, enum output_format,
 	    const struct engine_result *r, const struct format_opts *,
 	    char *err, size_t errlen);
+
+/* The json report as a cJSON object (the caller deletes it). */
+cJSON	*format_report(const struct engine_result *r, time_t now);
 
 /* The neko / RTCIceServer array, unformatted JSON, appended to out. */
 void	 format_ice_servers(struct strbuf *out, const struct ice_list *);

@@ -12,9 +12,13 @@
 
 const char *const log_format_names[] = { "text", "json", NULL };
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = { "error", "warning", "notice",
+	"info", "debug" };
 /* Cloud Logging's severity names, for JSON lines. */
-static const char *const severities[] = { "ERROR", "WARNING", "INFO", "DEBUG" };
+static const char *const severities[] = { "ERROR", "WARNING", "NOTICE", "INFO",
+	"DEBUG" };
+/* The least verbosity that shows each level. */
+static const int thresholds[] = { -1, 0, 0, 1, 2 };
 
 #define SECRET_MIN	4	/* shorter strings would redact ordinary text */
 
@@ -35,9 +39,7 @@ log_init(int v, int f)
 int
 log_enabled(enum log_level level)
 {
-	if (level == LOG_ERROR)
-		return 1;
-	return (int)level <= verbosity + 1;
+	return verbosity >= thresholds[level];
 }
 
 void
@@ -174,7 +176,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 		sb_adds(&line, "}\n");
 	} else {
 		sb_adds(&line, "iceupd: ");
-		if (level != LOG_INFO)
+		if (level != LOG_INFO && level != LOG_NOTICE)
 			sb_addf(&line, "%s: ", level_names[level]);
 		/* One message, one line: newlines from provider text are folded. */
 		for (char *p = msg.s; *p != '\0'; p++)

@@ -2,12 +2,13 @@
 #ifndef ICEUPD_LOG_H
 #define ICEUPD_LOG_H
 
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_ERROR, LOG_WARN, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 enum log_format { LOG_TEXT, LOG_JSON };
 
 extern const char *const log_format_names[];	/* indexed by enum log_format */
 
-/* verbosity: -1 (-q) errors only, 0 warnings, 1 (-v) info, 2 (-vv) debug. */
+/* verbosity: -1 (-q) errors only, 0 warnings and notices (what a daemon
+ * reports of its work), 1 (-v) info, 2 (-vv) debug. */
 void	 log_init(int verbosity, int format);
 int	 log_enabled(enum log_level);
 
@@ -19,6 +20,7 @@ void	 log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
+#define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
 

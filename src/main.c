@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "engine.h"
 #include "format.h"
 #include "http.h"
@@ -50,7 +51,7 @@ print_version(void)
 	printf("%s\n", XML_ExpatVersion());
 }
 
-static int
+int
 cmd_providers(const struct settings *s)
 {
 	const struct provider *p;
@@ -68,83 +69,6 @@ cmd_providers(const struct settings *s)
 	}
 	if (fflush(stdout) == EOF)
 		rc = EXIT_FAIL;
-	return rc;
-}
-
-/* Writes out to -o FILE or stdout.  0 ok, -1 after logging. */
-static int
-emit(const struct settings *s, const struct strbuf *out)
-{
-	if (s->output != NULL) {
-		if (atomic_write(s->output, out->s, out->len) == -1) {
-			log_error("cannot write %s: %s", s->output,
-			    strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (fwrite(out->s, 1, out->len, stdout) != out->len ||
-	    fflush(stdout) == EOF) {
-		log_error("cannot write to stdout: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int
-cmd_fetch(const struct settings *s)
-{
-	const struct provider *sel[PROVIDERS_MAX];
-	struct engine_result r;
-	struct format_opts fo;
-	struct strbuf out = { 0 }, why = { 0 };
-	char	 err[256];
-	size_t	 nsel, i;
-	int	 rc = EXIT_USAGE;
-
-	memset(&r, 0, sizeof(r));
-	fo.env_names = s->env_name;
-	fo.relay = s->relay;
-	fo.now = time(NULL);
-	if (format_check(s->format, &fo, err, sizeof(err)) == -1) {
-		log_error("%s: %s", SETTING_ORIGIN(s, env_name), err);
-		goto out;
-	}
-	if (engine_select(s, sel, &nsel) == -1)
-		goto out;
-
-	rc = EXIT_FAIL;
-	if (engine_fetch(s, sel, nsel, &r) == -1) {
-		for (i = 0; i < r.nsources; i++)
-			sb_addf(&why, "%s%s: %s", i ? "; " : "",
-			    r.sources[i].name, r.sources[i].error);
-		log_error("no usable ICE servers: %s", why.s ? why.s :
-		    "no provider selected");
-		goto out;
-	}
-	if (!ice_list_has_turn(&r.list) && s->require_turn) {
-		log_error("no TURN server obtained and --require-turn is set");
-		goto out;
-	}
-	if (format_render(&out, s->format, &r, &fo, err, sizeof(err)) == -1) {
-		log_error("%s", err);
-		goto out;
-	}
-	if (emit(s, &out) == -1)
-		goto out;
-	rc = EXIT_OK;
-	if (engine_degraded(&r)) {
-		log_warn("no TURN server in the output although a TURN "
-		    "provider is configured: clients behind NAT may not "
-		    "connect");
-		rc = EXIT_DEGRADED;
-	}
-out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
-	sb_free(&why);
-	engine_result_free(&r);
 	return rc;
 }
 
@@ -177,6 +101,9 @@ main(int argc, char *argv[])
 		break;
 	case CMD_PROVIDERS:
 		rc = cmd_providers(&s);
+		break;
+	case CMD_WATCH:
+		rc = cmd_watch(&s, argc, argv, environ);
 		break;
 	default:
 		rc = cmd_fetch(&s);

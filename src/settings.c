@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <libconfig.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,22 @@ static const struct setting table[] = {
 	{ "log_format", "ICEUPD_LOG_FORMAT", "log-format", 0, K_CHOICE,
 	    F(log_format), 0, 0, log_format_names, "text", "F",
 	    "text or json lines on stderr" },
+	{ "cache", "ICEUPD_CACHE", "cache", 0, K_STR, F(cache),
+	    0, 0, NULL, NULL, "FILE", "last good list and provider health" },
+	{ "no_cache", NULL, "no-cache", 0, K_BOOL, F(no_cache),
+	    0, 0, NULL, "false", NULL, "neither read nor write the cache" },
+	{ "force_refresh", NULL, "force-refresh", 0, K_BOOL, F(force_refresh),
+	    0, 0, NULL, "false", NULL, "ask providers even if the cache is fresh" },
+	{ "min_ttl", "ICEUPD_MIN_TTL", "min-ttl", 0, K_LONG, F(min_ttl),
+	    0, 86400, NULL, "300", "SECONDS",
+	    "least lifetime left to reuse cached credentials" },
+	{ "refresh_at", "ICEUPD_REFRESH_AT", "refresh-at", 0, K_LONG,
+	    F(refresh_at), 10, 95, NULL, "80", "PERCENT",
+	    "refresh once this much of the lifetime is gone" },
+	{ "on_change", "ICEUPD_ON_CHANGE", "on-change", 0, K_STR, F(on_change),
+	    0, 0, NULL, NULL, "CMD", "watch: run CMD (sh -c) after each change" },
+	{ "once", NULL, "once", 0, K_BOOL, F(once), 0, 0, NULL, "false", NULL,
+	    "watch: one refresh cycle; exit 3 if nothing to do" },
 
 	{ "coturn.urls", "WEBRTC_TURN_URLS", NULL, 0, K_STR, F(turn_urls),
 	    0, 0, NULL, NULL, NULL, NULL },
@@ -135,7 +153,8 @@ static const struct setting table[] = {
 /* Flags that are not settings. */
 enum { OPT_NEKO_V3 = 1000, OPT_TABLE = 2000 };
 
-static const char *const commands[] = { "fetch", "providers", NULL };
+static const char *const commands[] = { "fetch", "providers", "watch",
+	NULL };
 
 static char	*
 field_str(struct settings *s, const struct setting *t)
@@ -457,28 +476,35 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	struct pending_flag *flags = NULL;
 	const char	*config = NULL, *v;
 	size_t		 i, nflags = 0, nlong = 0;
+	char		**av = NULL;
 	int		 c, rc = -1, verbose = 0, quiet = 0, config_flag = 0;
-	int		 neko_v3 = 0;
+	int		 neko_v3 = 0, ac = 0, argi;
 
 	memset(s, 0, sizeof(*s));
 	s->origin = xcalloc(NSETTINGS, sizeof(*s->origin));
 	s->origin_kind = xcalloc(NSETTINGS, sizeof(*s->origin_kind));
 
-	/* The command comes first; fetch when none is named. */
+	/* The command comes first; fetch when none is named.  getopt reorders
+	 * what it parses: it gets a copy without the command word, so that the
+	 * caller's argv can be parsed again (watch does, on SIGHUP). */
 	s->command = CMD_FETCH;
-	if (argc > 1 && argv[1][0] != '-') {
-		for (i = 0; commands[i] != NULL; i++)
-			if (strcmp(argv[1], commands[i]) == 0)
-				break;
-		if (commands[i] == NULL) {
-			log_error("unknown command '%s' (commands: fetch, "
-			    "providers); try 'iceupd --help'", argv[1]);
-			goto out;
+	av = xcalloc((size_t)argc + 1, sizeof(*av));
+	av[ac++] = argv[0];
+	for (argi = 1; argi < argc; argi++) {
+		if (argi == 1 && argv[1][0] != '-') {
+			for (i = 0; commands[i] != NULL; i++)
+				if (strcmp(argv[1], commands[i]) == 0)
+					break;
+			if (commands[i] == NULL) {
+				log_error("unknown command '%s' (commands: "
+				    "fetch, providers, watch); try 'iceupd "
+				    "--help'", argv[1]);
+				goto out;
+			}
+			s->command = (enum command)i;
+			continue;
 		}
-		s->command = (enum command)i;
-		argv[1] = argv[0];
-		argv++;
-		argc--;
+		av[ac++] = argv[argi];
 	}
 
 	longopts = xcalloc(NSETTINGS + 8, sizeof(*longopts));
@@ -503,10 +529,10 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	    'V' };
 
 	/* First pass: collect flags; they are applied last. */
-	flags = xcalloc((size_t)argc + 1, sizeof(*flags));
+	flags = xcalloc((size_t)ac + 1, sizeof(*flags));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:p:f:o:t:vqhV", longopts,
+	while ((c = getopt_long(ac, av, ":c:p:f:o:t:vqhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -530,11 +556,11 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 			break;
 		case ':':
 			log_error("option %s needs a value; try 'iceupd "
-			    "--help'", argv[optind - 1]);
+			    "--help'", av[optind - 1]);
 			goto out;
 		case '?':
 			log_error("unknown option %s; try 'iceupd --help'",
-			    argv[optind - 1]);
+			    av[optind - 1]);
 			goto out;
 		default:
 			if (c >= OPT_TABLE)
@@ -552,9 +578,9 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 			break;
 		}
 	}
-	if (optind < argc) {
+	if (optind < ac) {
 		log_error("unexpected argument '%s'; try 'iceupd --help'",
-		    argv[optind]);
+		    av[optind]);
 		goto out;
 	}
 	if (s->command == CMD_HELP || s->command == CMD_VERSION) {
@@ -590,6 +616,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 out:
 	free(longopts);
 	free(flags);
+	free(av);
 	return rc;
 }
 
@@ -613,6 +640,45 @@ settings_free(struct settings *s)
 }
 
 void
+settings_digest(const struct settings *s, char hex[65])
+{
+	/* Settings about output, logging, timing and the cache itself. */
+	static const char *const skip[] = { "format", "env_name", "output",
+		"timeout_ms", "grace_ms", "require_turn", "cacert",
+		"log_format", "cache", "no_cache", "force_refresh", "min_ttl",
+		"refresh_at", "on_change", "once", NULL };
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	const char	*v;
+	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
+	char		 num[32];
+	size_t		 i, k;
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (i = 0; i < NSETTINGS; i++) {
+		for (k = 0; skip[k] != NULL; k++)
+			if (strcmp(skip[k], table[i].key) == 0)
+				break;
+		if (skip[k] != NULL)
+			continue;
+		if (table[i].kind == K_STR || table[i].kind == K_SECRET)
+			v = *(char *const *)((const char *)s + table[i].off);
+		else {
+			snprintf(num, sizeof(num), "%ld", table[i].kind ==
+			    K_LONG ? *(const long *)((const char *)s +
+			    table[i].off) : (long)*(const int *)((const char *)
+			    s + table[i].off));
+			v = num;
+		}
+		EVP_DigestUpdate(ctx, table[i].key, strlen(table[i].key) + 1);
+		EVP_DigestUpdate(ctx, v ? v : "", v ? strlen(v) + 1 : 0);
+	}
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+void
 settings_usage(FILE *fp)
 {
 	char	 left[64];
@@ -620,7 +686,8 @@ settings_usage(FILE *fp)
 
 	fprintf(fp,
 	    "usage: iceupd [fetch] [options]    print fresh ICE servers\n"
-	    "       iceupd providers [options]  show which providers are set up\n"
+	    "       iceupd watch -o FILE [options]  keep FILE fresh\n"
+	    "       iceupd providers [options]  show providers and their health\n"
 	    "\n"
 	    "options (environment in brackets):\n");
 	for (i = 0; i < NSETTINGS; i++) {

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum command { CMD_FETCH, CMD_PROVIDERS, CMD_HELP, CMD_VERSION };
+/* The first ones are the command words, in the order of commands[]. */
+enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_HELP, CMD_VERSION };
 
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
@@ -29,6 +30,13 @@ struct settings {
 	char	*cacert;
 	int	 verbosity;	/* -q -1, default 0, -v 1, -vv 2 */
 	int	 log_format;	/* enum log_format */
+	char	*cache;		/* NULL: the default path */
+	int	 no_cache;
+	int	 force_refresh;
+	long	 min_ttl;	/* seconds a cached list must have left */
+	long	 refresh_at;	/* percent of the lifetime before refreshing */
+	char	*on_change;	/* watch: sh -c command after each change */
+	int	 once;		/* watch: one cycle */
 
 	/* coturn */
 	char	*turn_urls;
@@ -75,6 +83,10 @@ enum origin_kind settings_origin_kind(const struct settings *, size_t off);
 	settings_origin((s), offsetof(struct settings, field))
 #define SETTING_KIND(s, field) \
 	settings_origin_kind((s), offsetof(struct settings, field))
+
+/* The hex SHA-256 of every setting that changes what providers answer
+ * (not how it is printed, nor where): cached lists are valid for it. */
+void	 settings_digest(const struct settings *, char hex[65]);
 
 /* The --help text. */
 void	 settings_usage(FILE *);

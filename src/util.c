@@ -287,6 +287,20 @@ rfc3339(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+int
+parse_rfc3339(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	    *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
 long long
 monotonic_ms(void)
 {

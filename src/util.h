@@ -51,6 +51,8 @@ int	 read_small_file(const char *path, char **out, size_t max);
 
 /* RFC 3339 UTC time, "2026-11-22T03:26:36Z"; buf holds at least 21 bytes. */
 char	*rfc3339(time_t, char *buf, size_t len);
+/* Parses what rfc3339() writes; 0 ok, -1 otherwise. */
+int	 parse_rfc3339(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
 long long monotonic_ms(void);
 

@@ -159,6 +159,7 @@ out:
 
 const struct provider provider_coturn = {
 	.name = "coturn",
+	.local = 1,
 	.turn_capable = 1,
 	.configured = coturn_configured,
 	.fetch = coturn_fetch,

@@ -22,6 +22,7 @@ struct provider_status {
 struct provider {
 	const char	*name;
 	int		 turn_capable;
+	int		 local;		/* answers without the network */
 	/* 1 when s holds what the provider needs; 0 when it holds nothing
 	 * for it; -1 when it holds something wrong or incomplete.  why says
 	 * what is set, missing or wrong (never a secret). */

@@ -65,6 +65,7 @@ stun_fetch(const struct settings *s, struct ice_list *l,
 
 const struct provider provider_stun = {
 	.name = "stun",
+	.local = 1,
 	.turn_capable = 0,
 	.configured = stun_configured,
 	.fetch = stun_fetch,

@@ -1,0 +1,362 @@
+/* cache.c: the last good list and provider health, on disk.
+ *
+ * The file is JSON: {"iceupd_cache":1, "key":..., "list":<the json report,
+ * each entry with its own "expires_at">, "health":{name:{...}}}.  It is
+ * replaced atomically; a sidecar FILE.lock carries the flock, since a lock
+ * on the file itself would stay with the inode that rename replaces. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "format.h"
+#include "log.h"
+#include "util.h"
+
+#define CACHE_FORMAT	1
+#define CACHE_MAX	(1024 * 1024)
+#define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
+#define BACKOFF_MAX	1800
+
+static int
+lock_open(const char *path, int how)
+{
+	struct strbuf lp = { 0 };
+	int	 fd;
+
+	sb_addf(&lp, "%s.lock", path);
+	fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sb_free(&lp);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, how) == -1) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static time_t
+json_time(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	time_t	 t;
+
+	if (!cJSON_IsString(v) || parse_rfc3339(v->valuestring, &t) == -1)
+		return 0;
+	return t;
+}
+
+static void
+add_time(cJSON *o, const char *key, time_t t)
+{
+	char	 buf[32];
+
+	if (t == 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
+}
+
+/* Rebuilds the list from the report; 0, or -1 when it does not hold. */
+static int
+parse_list(const cJSON *o, struct ice_list *l)
+{
+	const cJSON *servers, *e, *urls, *u, *user, *cred, *prov;
+	char	 err[128];
+
+	servers = cJSON_GetObjectItemCaseSensitive(o, "iceServers");
+	if (!cJSON_IsArray(servers))
+		return -1;
+	cJSON_ArrayForEach(e, servers) {
+		urls = cJSON_GetObjectItemCaseSensitive(e, "urls");
+		user = cJSON_GetObjectItemCaseSensitive(e, "username");
+		cred = cJSON_GetObjectItemCaseSensitive(e, "credential");
+		if (!cJSON_IsArray(urls))
+			return -1;
+		cJSON_ArrayForEach(u, urls)
+			if (!cJSON_IsString(u) || ice_list_add(l,
+			    u->valuestring, cJSON_GetStringValue(user),
+			    cJSON_GetStringValue(cred),
+			    json_time(e, "expires_at"), err, sizeof(err)) == -1)
+				return -1;
+	}
+	prov = cJSON_GetObjectItemCaseSensitive(o, "provider");
+	snprintf(l->provider, sizeof(l->provider), "%s",
+	    cJSON_IsString(prov) ? prov->valuestring : "cache");
+	l->fetched_at = json_time(o, "fetched_at");
+	return l->n > 0 ? 0 : -1;
+}
+
+static void
+parse_health(const cJSON *o, struct cache *c)
+{
+	const cJSON *h, *v;
+	struct provider_health *ph;
+
+	cJSON_ArrayForEach(h, o) {
+		if (c->nhealth == PROVIDERS_MAX || !cJSON_IsObject(h))
+			break;
+		ph = &c->health[c->nhealth++];
+		snprintf(ph->name, sizeof(ph->name), "%s", h->string);
+		v = cJSON_GetObjectItemCaseSensitive(h, "failures");
+		ph->failures = cJSON_IsNumber(v) ? v->valueint : 0;
+		v = cJSON_GetObjectItemCaseSensitive(h, "latency_ms");
+		ph->latency_ms = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+		v = cJSON_GetObjectItemCaseSensitive(h, "error");
+		snprintf(ph->error, sizeof(ph->error), "%s",
+		    cJSON_IsString(v) ? v->valuestring : "");
+		ph->last_ok = json_time(h, "last_ok");
+		ph->next_try = json_time(h, "next_try");
+	}
+}
+
+/* Parses the file's text; 0, or -1 when it is not a cache of ours. */
+static int
+parse(const char *text, struct cache *c)
+{
+	const cJSON *v;
+	cJSON	*doc;
+	int	 rc = -1;
+
+	if ((doc = cJSON_Parse(text)) == NULL)
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "iceupd_cache");
+	if (!cJSON_IsNumber(v) || v->valueint != CACHE_FORMAT)
+		goto out;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "key");
+	if (cJSON_IsString(v))
+		snprintf(c->key, sizeof(c->key), "%s", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(doc, "list");
+	if (cJSON_IsObject(v) && parse_list(v, &c->list) == -1)
+		goto out;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "health");
+	if (cJSON_IsObject(v))
+		parse_health(v, c);
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	if (rc == -1)
+		cache_free(c);
+	return rc;
+}
+
+static int
+read_locked(const char *path, struct cache *c)
+{
+	char	*text = NULL;
+	int	 rc;
+
+	memset(c, 0, sizeof(*c));
+	if (read_small_file(path, &text, CACHE_MAX) == -1) {
+		if (errno != ENOENT)
+			log_warn("cache %s: %s; ignored", path,
+			    strerror(errno));
+		return -1;
+	}
+	if ((rc = parse(text, c)) == -1)
+		log_warn("cache %s is corrupt; ignored", path);
+	free_secret(text);
+	return rc;
+}
+
+int
+cache_load(const char *path, struct cache *c)
+{
+	int	 fd, rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((fd = lock_open(path, LOCK_SH)) == -1) {
+		if (errno != ENOENT)
+			log_info("cache %s: cannot lock: %s", path,
+			    strerror(errno));
+		return -1;
+	}
+	rc = read_locked(path, c);
+	close(fd);
+	return rc;
+}
+
+static struct provider_health *
+health_slot(struct cache *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nhealth; i++)
+		if (strcmp(c->health[i].name, name) == 0)
+			return &c->health[i];
+	if (c->nhealth == PROVIDERS_MAX)
+		return NULL;
+	memset(&c->health[c->nhealth], 0, sizeof(c->health[0]));
+	snprintf(c->health[c->nhealth].name, sizeof(c->health[0].name), "%s",
+	    name);
+	return &c->health[c->nhealth++];
+}
+
+static void
+record_health(struct cache *c, const struct engine_result *r, time_t now)
+{
+	const struct source_report *src;
+	struct provider_health *h;
+	long	 wait;
+	size_t	 i;
+
+	for (i = 0; r != NULL && i < r->nsources; i++) {
+		src = &r->sources[i];
+		if (!src->asked || (h = health_slot(c, src->name)) == NULL)
+			continue;
+		if (src->ok) {
+			h->failures = 0;
+			h->latency_ms = src->latency_ms;
+			h->error[0] = '\0';
+			h->last_ok = now;
+			h->next_try = 0;
+			continue;
+		}
+		h->failures++;
+		snprintf(h->error, sizeof(h->error), "%s", src->error);
+		wait = 0;
+		if (h->failures >= 2) {
+			wait = BACKOFF_FIRST << (h->failures > 8 ? 6 :
+			    h->failures - 2);
+			if (wait > BACKOFF_MAX)
+				wait = BACKOFF_MAX;
+		}
+		h->next_try = wait ? now + wait : 0;
+	}
+}
+
+static char *
+render(const struct cache *c, time_t now)
+{
+	struct engine_result r;
+	cJSON	*doc = cJSON_CreateObject(), *list, *servers, *e, *health, *h;
+	char	*text;
+	size_t	 i;
+
+	cJSON_AddNumberToObject(doc, "iceupd_cache", CACHE_FORMAT);
+	cJSON_AddStringToObject(doc, "key", c->key);
+	if (c->list.n > 0) {
+		memset(&r, 0, sizeof(r));
+		r.list = c->list;	/* borrowed, not freed */
+		list = format_report(&r, now);
+		servers = cJSON_GetObjectItemCaseSensitive(list, "iceServers");
+		i = 0;
+		cJSON_ArrayForEach(e, servers)
+			add_time(e, "expires_at", c->list.servers[i++].expires);
+		cJSON_AddItemToObject(doc, "list", list);
+	}
+	health = cJSON_AddObjectToObject(doc, "health");
+	for (i = 0; i < c->nhealth; i++) {
+		h = cJSON_AddObjectToObject(health, c->health[i].name);
+		cJSON_AddNumberToObject(h, "failures", c->health[i].failures);
+		cJSON_AddNumberToObject(h, "latency_ms",
+		    (double)c->health[i].latency_ms);
+		if (c->health[i].error[0] != '\0')
+			cJSON_AddStringToObject(h, "error",
+			    c->health[i].error);
+		else
+			cJSON_AddNullToObject(h, "error");
+		add_time(h, "last_ok", c->health[i].last_ok);
+		add_time(h, "next_try", c->health[i].next_try);
+	}
+	text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	return text;
+}
+
+/* mkdir -p for the folder of path, mode 0700; errors show at the write. */
+static void
+make_parent(const char *path)
+{
+	char	*dir = xstrdup(path), *p;
+
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(dir, 0700);
+		*p = '/';
+	}
+	free(dir);
+}
+
+int
+cache_store(const char *path, const char *key, const struct ice_list *list,
+    const struct engine_result *r)
+{
+	struct cache	 c;
+	time_t		 now = time(NULL);
+	char		*text = NULL;
+	int		 fd, rc = -1, saved;
+
+	make_parent(path);
+	if ((fd = lock_open(path, LOCK_EX)) == -1)
+		return -1;
+	(void)read_locked(path, &c);
+	if (list != NULL) {
+		ice_list_free(&c.list);
+		ice_list_merge(&c.list, list);
+		snprintf(c.list.provider, sizeof(c.list.provider), "%s",
+		    list->provider);
+		c.list.fetched_at = list->fetched_at;
+		snprintf(c.key, sizeof(c.key), "%s", key);
+	}
+	record_health(&c, r, now);
+	if ((text = render(&c, now)) == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	rc = atomic_write(path, text, strlen(text));
+out:
+	saved = errno;
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+		cJSON_free(text);
+	}
+	cache_free(&c);
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+void
+cache_free(struct cache *c)
+{
+	ice_list_free(&c->list);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct provider_health *
+cache_health(const struct cache *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nhealth; i++)
+		if (strcmp(c->health[i].name, name) == 0)
+			return &c->health[i];
+	return NULL;
+}
+
+char *
+cache_default_path(void)
+{
+	struct strbuf p = { 0 };
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		sb_adds(&p, "/var/cache/iceupd/cache.json");
+	else if (xdg != NULL && *xdg == '/')
+		sb_addf(&p, "%s/iceupd/cache.json", xdg);
+	else if (home != NULL && *home == '/')
+		sb_addf(&p, "%s/.cache/iceupd/cache.json", home);
+	else
+		return NULL;
+	return p.s;
+}
