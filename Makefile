@@ -48,8 +48,17 @@ build/unit-tests: $(OBJS) $(UNIT:%.c=build/obj/%.o)
 build/asan/unit-tests: $(ASAN_OBJS) $(UNIT:%.c=build/asan/%.o)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+build/engine-bench: bench/engine_bench.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@scripts/install-deps.sh
+
+# Benchmarks, not tests: time-to-credentials and start-up cost.
+bench: deps
+	@$(MAKE) --no-print-directory all build/engine-bench
+	@build/engine-bench
+	@bench/e2e.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -68,7 +77,7 @@ install: build/iceupd
 clean:
 	rm -rf build
 
-.PHONY: all deps run test install clean
+.PHONY: all deps run test install clean bench
 
 # One statically linked executable, build/static/iceupd, from the same sources
 # and flags as `make all`; its libraries come from Debian (binary or source

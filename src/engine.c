@@ -42,7 +42,9 @@ engine_select(const struct settings *s, const struct provider **sel,
 				log_error("%s: %s", p->name, why);
 				goto out;
 			}
-			if (state == 1)
+			/* STUN alone has nothing for relay or TCP only. */
+			if (state == 1 && (p->turn_capable || (!s->relay &&
+			    s->transport != TRANSPORT_TCP)))
 				sel[(*nsel)++] = p;
 		}
 		rc = 0;
@@ -284,8 +286,14 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 		if (!j->done) {
 			pending++;
 			src->latency_ms = (long)(now - run->start);
-			snprintf(src->error, sizeof(src->error), "no answer "
-			    "after %ld ms", src->latency_ms);
+			if (first_ok != PROVIDERS_MAX &&
+			    s->policy == POLICY_FIRST)
+				snprintf(src->error, sizeof(src->error), "not "
+				    "waited for: %s answered first",
+				    run->jobs[first_ok].p->name);
+			else
+				snprintf(src->error, sizeof(src->error), "no "
+				    "answer after %ld ms", src->latency_ms);
 			continue;
 		}
 		src->latency_ms = j->latency_ms;

@@ -30,6 +30,12 @@ fetch_render(const struct settings *s, struct engine_result *r,
 		goto out;
 
 	rc = EXIT_FAIL;
+	if (nsel == 0) {
+		log_error("no usable ICE servers: no TURN provider is "
+		    "configured, and STUN has nothing to offer under %s",
+		    s->relay ? "--relay" : "--transport tcp");
+		goto out;
+	}
 	if (engine_get(s, sel, nsel, r) == -1) {
 		for (i = 0; i < r->nsources; i++)
 			sb_addf(&why, "%s%s: %s", i ? "; " : "",

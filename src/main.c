@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "commands.h"
 #include "engine.h"
 #include "format.h"
@@ -48,27 +49,53 @@ print_version(void)
 	printf("cJSON %s\n", cJSON_Version());
 	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
 	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
-	printf("%s\n", XML_ExpatVersion());
+	printf("expat %d.%d.%d\n", XML_ExpatVersionInfo().major,
+	    XML_ExpatVersionInfo().minor, XML_ExpatVersionInfo().micro);
 }
 
 int
 cmd_providers(const struct settings *s)
 {
+	const struct provider_health *h;
 	const struct provider *p;
-	char	 why[512];
-	size_t	 i;
-	int	 state, rc = EXIT_OK;
+	struct cache	 c;
+	char		 why[512], health[64], when[32];
+	char		*path;
+	size_t		 i;
+	int		 state, rc = EXIT_OK;
 
-	printf("%-10s %-14s %s\n", "PROVIDER", "STATE", "DETAIL");
+	memset(&c, 0, sizeof(c));
+	path = s->cache ? xstrdup(s->cache) : cache_default_path();
+	if (path != NULL && !s->no_cache)
+		(void)cache_load(path, &c);
+	printf("%-10s %-13s %-26s %s\n", "PROVIDER", "STATE", "HEALTH",
+	    "DETAIL");
 	for (i = 0; (p = provider_table[i]) != NULL; i++) {
 		state = p->configured(s, why, sizeof(why));
-		printf("%-10s %-14s %s\n", p->name, state == 1 ? "configured" :
-		    state == 0 ? "not set" : "misconfigured", why);
+		if ((h = cache_health(&c, p->name)) == NULL)
+			snprintf(health, sizeof(health), "-");
+		else if (h->failures == 0)
+			snprintf(health, sizeof(health), "ok, %ld ms",
+			    h->latency_ms);
+		else if (h->next_try > time(NULL))
+			snprintf(health, sizeof(health), "%d failed, wait %s",
+			    h->failures, rfc3339(h->next_try, when,
+			    sizeof(when)) + 11);
+		else
+			snprintf(health, sizeof(health), "%d failed",
+			    h->failures);
+		printf("%-10s %-13s %-26s %s\n", p->name, state == 1 ?
+		    "configured" : state == 0 ? "not set" : "misconfigured",
+		    health, why);
+		if (h != NULL && h->failures > 0)
+			printf("%-10s last error: %s\n", "", h->error);
 		if (state == -1)
 			rc = EXIT_USAGE;
 	}
 	if (fflush(stdout) == EOF)
 		rc = EXIT_FAIL;
+	cache_free(&c);
+	free(path);
 	return rc;
 }
 

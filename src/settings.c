@@ -220,6 +220,11 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	int	 b;
 	size_t	 c;
 
+	/* An empty value (VAR= in an env file) means the built-in default. */
+	if (*v == '\0' && t->defval != NULL)
+		v = t->defval;
+	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET)
+		v = "0";
 	if (t->kind == K_SECRET)
 		snprintf(shown, sizeof(shown), "(value hidden)");
 	else {
@@ -240,16 +245,19 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		break;
 	case K_LONG:
 		if (parse_long(v, t->min, t->max, &n) == -1) {
-			log_error("%s: %s: %s is not a whole number from %ld "
-			    "to %ld", origin, t->key, shown, t->min, t->max);
+			log_error("%s%s%s: %s is not a whole number from %ld "
+			    "to %ld", origin, kind == FROM_FILE ? ": " : "",
+			    kind == FROM_FILE ? t->key : "", shown, t->min,
+			    t->max);
 			return -1;
 		}
 		*(long *)((char *)s + t->off) = n;
 		break;
 	case K_BOOL:
 		if (parse_bool(v, &b) == -1) {
-			log_error("%s: %s: %s is not a yes/no value (true, "
-			    "false, 1, 0)", origin, t->key, shown);
+			log_error("%s%s%s: %s is not a yes/no value (true, "
+			    "false, 1, 0)", origin, kind == FROM_FILE ? ": " : "",
+			    kind == FROM_FILE ? t->key : "", shown);
 			return -1;
 		}
 		*(int *)((char *)s + t->off) = b;
@@ -265,8 +273,9 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 			    sizeof(choices) - strlen(choices) - 3);
 		}
 		if (t->choices[c] == NULL) {
-			log_error("%s: %s: %s is not one of: %s", origin,
-			    t->key, shown, choices);
+			log_error("%s%s%s: %s is not one of: %s", origin,
+			    kind == FROM_FILE ? ": " : "", kind == FROM_FILE ?
+			    t->key : "", shown, choices);
 			return -1;
 		}
 		*(int *)((char *)s + t->off) = (int)c;
@@ -681,8 +690,9 @@ settings_digest(const struct settings *s, char hex[65])
 void
 settings_usage(FILE *fp)
 {
+	const char *dot;
 	char	 left[64];
-	size_t	 i;
+	size_t	 i, group, col = 0;
 
 	fprintf(fp,
 	    "usage: iceupd [fetch] [options]    print fresh ICE servers\n"
@@ -709,13 +719,32 @@ settings_usage(FILE *fp)
 	    "  -c, --config FILE          libconfig file [ICEUPD_CONFIG]\n"
 	    "                             (default " DEFAULT_CONFIG " if present)\n"
 	    "  --neko-v3                  env names for neko v3 front and back end\n"
-	    "  -v, -vv, -q                more, most, or less on stderr\n"
+	    "  -v, --verbose, -q, --quiet more (twice: most) or less on stderr\n"
 	    "  -h, --help                 this text\n"
 	    "  -V, --version              versions of iceupd and its libraries\n"
 	    "\n"
-	    "providers: coturn [WEBRTC_TURN_URLS, WEBRTC_TURN_USERNAME,\n"
-	    "  WEBRTC_TURN_CREDENTIAL | TURN_SHARED_SECRET, TURN_USER, TURN_TTL],\n"
-	    "  stun [WEBRTC_STUN_URLS]; a secret NAME may be given as NAME_FILE.\n"
-	    "exit status: 0 ok, 1 failure, 2 usage, 3 unchanged, 4 degraded.\n"
-	    "See iceupd(1).\n");
+	    "provider settings (environment; a secret NAME may also be given "
+	    "as NAME_FILE):\n");
+	for (i = 0; i < NSETTINGS; i++) {
+		dot = strchr(table[i].key, '.');
+		if (dot == NULL || table[i].env == NULL)
+			continue;
+		group = (size_t)(dot - table[i].key);
+		if (i == 0 || strncmp(table[i - 1].key, table[i].key,
+		    group + 1) != 0) {
+			fprintf(fp, "%s  %-11.*s", col ? "\n" : "", (int)group,
+			    table[i].key);
+			col = 13;
+		} else if (col + strlen(table[i].env) + 2 > 78) {
+			fprintf(fp, ",\n%13s", "");
+			col = 13;
+		} else {
+			fputs(", ", fp);
+			col += 2;
+		}
+		fputs(table[i].env, fp);
+		col += strlen(table[i].env);
+	}
+	fprintf(fp, "\n\nexit status: 0 ok, 1 failure, 2 usage, 3 unchanged, "
+	    "4 degraded.\nSee iceupd(1).\n");
 }
