@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
-check bats coturn jq openssl python3"
+check bats coturn jq openssl python3 prosody groff-base dash"
 
 missing=""
 for p in $PACKAGES; do
