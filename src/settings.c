@@ -80,8 +80,8 @@ static const struct setting table[] = {
 	{ "max_servers", NULL, "max-servers", 0, K_LONG, F(max_servers),
 	    0, ICE_SERVERS_MAX, NULL, "0", "N", "keep at most N entries" },
 	{ "ttl", "ICEUPD_TTL", "ttl", 0, K_LONG, F(ttl),
-	    0, 7 * 86400, NULL, "0", "SECONDS",
-	    "credential lifetime to ask for" },
+	    60, 7 * 86400, NULL, NULL, "SECONDS",
+	    "credential lifetime to ask for (default: the provider's)" },
 	{ "require_turn", NULL, "require-turn", 0, K_BOOL, F(require_turn),
 	    0, 0, NULL, "false", NULL, "fail rather than emit no TURN" },
 	{ "cacert", "ICEUPD_CA_FILE", "cacert", 0, K_STR, F(cacert),
@@ -223,8 +223,13 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	/* An empty value (VAR= in an env file) means the built-in default. */
 	if (*v == '\0' && t->defval != NULL)
 		v = t->defval;
-	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET)
-		v = "0";
+	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET) {
+		if (t->kind == K_LONG)
+			*(long *)((char *)s + t->off) = 0;
+		else
+			*(int *)((char *)s + t->off) = 0;
+		goto done;
+	}
 	if (t->kind == K_SECRET)
 		snprintf(shown, sizeof(shown), "(value hidden)");
 	else {
@@ -281,6 +286,7 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		*(int *)((char *)s + t->off) = (int)c;
 		break;
 	}
+done:
 	free(s->origin[i]);
 	s->origin[i] = xstrdup(origin);
 	s->origin_kind[i] = kind;
