@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "ice.h"
+#include "log.h"
 #include "util.h"
 
 const char *const ice_transport_names[] = { "any", "udp", "tcp", NULL };
@@ -46,6 +47,8 @@ valid_hostname(const char *h)
 		if (++label > 63)
 			return 0;
 	}
+	if (h[-1] == '-')
+		return 0;
 	/* All digits and dots is an IPv4 address, checked by the caller. */
 	return alldigits ? -1 : 1;
 }
@@ -209,6 +212,20 @@ ice_uri_transport(const struct ice_uri *u)
 	}
 }
 
+const char *
+ice_uri_shown(const char *url, char *buf, size_t len)
+{
+	const char *at = strchr(url, '@'), *colon = strchr(url, ':');
+	char	 tmp[ICE_URI_MAX + 32];
+
+	if (at != NULL && colon != NULL && colon < at)
+		snprintf(tmp, sizeof(tmp), "%.*s[redacted]%s",
+		    (int)(colon - url + 1), url, at);
+	else
+		snprintf(tmp, sizeof(tmp), "%s", url);
+	return log_escape(tmp, 120, buf, len);
+}
+
 int
 ice_uri_is_turn(const struct ice_uri *u)
 {
@@ -239,11 +256,17 @@ valid_credential(const char *s)
 			p++;
 			continue;
 		}
+		/* RFC 3629: no overlong forms, surrogates or code points
+		 * past U+10FFFF, judged on the first two bytes. */
 		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
 			more = 1;
-		else if ((*p & 0xf0) == 0xe0)
+		else if ((*p & 0xf0) == 0xe0 &&
+		    !(*p == 0xe0 && p[1] < 0xa0) &&
+		    !(*p == 0xed && p[1] >= 0xa0))
 			more = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4 &&
+		    !(*p == 0xf0 && p[1] < 0x90) &&
+		    !(*p == 0xf4 && p[1] >= 0x90))
 			more = 3;
 		else
 			return 0;

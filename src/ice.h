@@ -32,6 +32,9 @@ void	 ice_uri_format(const struct ice_uri *, char *buf, size_t len);
 /* The transport the URI really uses: turn defaults to UDP, turns to TCP. */
 enum ice_transport ice_uri_transport(const struct ice_uri *);
 int	 ice_uri_is_turn(const struct ice_uri *);
+/* url made fit for a message: user information (which may hold a
+ * password) replaced by "[redacted]", control bytes escaped. */
+const char *ice_uri_shown(const char *url, char *buf, size_t len);
 
 /* One RTCIceServer: URLs sharing one username and credential. */
 struct ice_server {

@@ -54,8 +54,14 @@ log_secret(const char *s)
 		if (strcmp(secrets[i], s) == 0)
 			break;
 	if (i == nsecrets) {
+		/* Longest first, so that a secret holding another is
+		 * redacted whole. */
 		secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
-		secrets[nsecrets++] = xstrdup(s);
+		for (i = nsecrets; i > 0 && strlen(secrets[i - 1]) < strlen(s);
+		    i--)
+			secrets[i] = secrets[i - 1];
+		secrets[i] = xstrdup(s);
+		nsecrets++;
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -1,4 +1,5 @@
 /* util.c: growable strings, shell quoting, atomic file writes, time helpers. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -321,7 +322,8 @@ split_list(const char *s, char ***items)
 		end = strchr(p, ',');
 		if (end == NULL)
 			end = p + strlen(p);
-		for (b = p; b < end && (*b == ' ' || *b == '\t' || *b == '\n'); b++)
+		for (b = p; b < end && (*b == ' ' || *b == '\t' ||
+		    *b == '\n' || *b == '\r'); b++)
 			;
 		for (e = end; e > b && (e[-1] == ' ' || e[-1] == '\t' ||
 		    e[-1] == '\n' || e[-1] == '\r'); e--)
@@ -352,7 +354,8 @@ parse_long(const char *s, long min, long max, long *out)
 	char	*end;
 	long	 v;
 
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) ||
+	    *s == '+')
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);

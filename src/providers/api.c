@@ -84,7 +84,7 @@ add_url(struct ice_list *l, const char *url, const char *user,
     size_t *added, size_t *dropped)
 {
 	struct ice_uri	 u;
-	char		 err[128], shown[80];
+	char		 err[128], shown[160];
 
 	if (skip53 && ice_uri_parse(url, &u, err, sizeof(err)) == 0 &&
 	    u.port == 53)
@@ -95,7 +95,7 @@ add_url(struct ice_list *l, const char *url, const char *user,
 	}
 	if ((*dropped)++ == 0)
 		snprintf(st->warning, sizeof(st->warning), "dropped '%s': %s",
-		    log_escape(url, 60, shown, sizeof(shown)), err);
+		    ice_uri_shown(url, shown, sizeof(shown)), err);
 }
 
 static void

@@ -48,7 +48,7 @@ static int
 coturn_configured(const struct settings *s, char *why, size_t len)
 {
 	struct ice_uri	 u;
-	char		**urls = NULL, err[128];
+	char		**urls = NULL, err[128], shown[160];
 	size_t		 i, n = 0;
 	int		 rc = 1, statics;
 
@@ -66,7 +66,8 @@ coturn_configured(const struct settings *s, char *why, size_t len)
 	for (i = 0; i < n; i++)
 		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1) {
 			snprintf(why, len, "%s: '%s': %s",
-			    SETTING_ORIGIN(s, turn_urls), urls[i], err);
+			    SETTING_ORIGIN(s, turn_urls), ice_uri_shown(urls[i],
+			    shown, sizeof(shown)), err);
 			rc = -1;
 			goto out;
 		}

@@ -14,7 +14,7 @@ static int
 stun_configured(const struct settings *s, char *why, size_t len)
 {
 	struct ice_uri	 u;
-	char		**urls, err[128];
+	char		**urls, err[128], shown[160];
 	size_t		 i, n;
 	int		 rc = 1;
 
@@ -26,12 +26,13 @@ stun_configured(const struct settings *s, char *why, size_t len)
 	for (i = 0; i < n && rc == 1; i++) {
 		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1) {
 			snprintf(why, len, "%s: '%s': %s",
-			    SETTING_ORIGIN(s, stun_urls), urls[i], err);
+			    SETTING_ORIGIN(s, stun_urls), ice_uri_shown(urls[i],
+			    shown, sizeof(shown)), err);
 			rc = -1;
 		} else if (ice_uri_is_turn(&u)) {
 			snprintf(why, len, "%s: '%s': TURN URLs belong in "
 			    "WEBRTC_TURN_URLS", SETTING_ORIGIN(s, stun_urls),
-			    urls[i]);
+			    ice_uri_shown(urls[i], shown, sizeof(shown)));
 			rc = -1;
 		}
 	}

@@ -1,0 +1,967 @@
+/* test_settings.c: defaults < config file < environment < flags. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/engine.h"
+#include "../../src/format.h"
+#include "../../src/ice.h"
+#include "../../src/log.h"
+#include "../../src/settings.h"
+#include "../../src/util.h"
+#include "unit.h"
+
+#define MAXARGS		32
+#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The config file of the current test, when it has one. */
+static char	*conf_path;
+
+/* Writes a config file for this test; its path stays in conf_path. */
+static const char *
+conf(const char *text, int mode)
+{
+	ck_assert_ptr_null(conf_path);
+	conf_path = unit_tmpfile(text, strlen(text), mode);
+	return conf_path;
+}
+
+static void
+conf_done(void)
+{
+	if (conf_path != NULL) {
+		unlink(conf_path);
+		free(conf_path);
+		conf_path = NULL;
+	}
+}
+
+/* Runs settings_load on "iceupd args..." with env.  Unless env names
+ * ICEUPD_CONFIG itself, it points at conf_path or at an empty file, so
+ * that no config file of this machine is read. */
+static int
+load(struct settings *s, const char *const *args, const char *const *env)
+{
+	char	*argv[MAXARGS + 2], *copies[MAXARGS + 2], *envp[MAXARGS + 2];
+	char	*empty = NULL, *config_var;
+	size_t	 i, n = 0;
+	int	 argc = 0, rc;
+
+	copies[argc] = argv[argc] = xstrdup("iceupd");
+	argc++;
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		ck_assert_int_lt(argc, MAXARGS);
+		copies[argc] = argv[argc] = xstrdup(args[i]);
+		argc++;
+	}
+	argv[argc] = NULL;
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		ck_assert_uint_lt(n, MAXARGS);
+		envp[n++] = (char *)env[i];
+	}
+	if (conf_path == NULL)
+		empty = unit_tmpfile("", 0, 0600);
+	config_var = malloc(strlen("ICEUPD_CONFIG=") +
+	    strlen(conf_path ? conf_path : empty) + 1);
+	ck_assert_ptr_nonnull(config_var);
+	strcpy(config_var, "ICEUPD_CONFIG=");
+	strcat(config_var, conf_path ? conf_path : empty);
+	envp[n++] = config_var;	/* the first one wins: env may override */
+	envp[n] = NULL;
+
+	rc = settings_load(s, argc, argv, envp);
+
+	for (i = 0; i < (size_t)argc; i++)
+		free(copies[i]);
+	free(config_var);
+	if (empty != NULL) {
+		unlink(empty);
+		free(empty);
+	}
+	return rc;
+}
+
+static void
+load_ok(struct settings *s, const char *const *args, const char *const *env)
+{
+	ck_assert_msg(load(s, args, env) == 0, "settings_load failed");
+}
+
+/* "FILE:LINE" of the current config file. */
+static const char *
+at_line(int line)
+{
+	static char	 buf[512];
+
+	snprintf(buf, sizeof(buf), "%s:%d", conf_path, line);
+	return buf;
+}
+
+static void
+teardown(void)
+{
+	conf_done();
+}
+
+/* --- defaults --- */
+
+START_TEST(test_defaults)
+{
+	struct settings	 s;
+
+	load_ok(&s, NULL, NULL);
+	ck_assert_int_eq(s.command, CMD_FETCH);
+	ck_assert_int_eq(s.format, FMT_NEKO);
+	ck_assert_str_eq(s.env_name, "NEKO_ICESERVERS");
+	ck_assert_int_eq(s.timeout_ms, 5000);
+	ck_assert_int_eq(s.grace_ms, 1500);
+	ck_assert_int_eq(s.transport, TRANSPORT_ANY);
+	ck_assert_int_eq(s.relay, 0);
+	ck_assert_int_eq(s.policy, POLICY_FIRST);
+	ck_assert_int_eq(s.max_servers, 0);
+	ck_assert_int_eq(s.ttl, 0);
+	ck_assert_int_eq(s.require_turn, 0);
+	ck_assert_int_eq(s.verbosity, 0);
+	ck_assert_int_eq(s.log_format, LOG_TEXT);
+	ck_assert_ptr_null(s.providers);
+	ck_assert_ptr_null(s.output);
+	ck_assert_ptr_null(s.cacert);
+	ck_assert_ptr_null(s.turn_urls);
+	ck_assert_ptr_null(s.turn_username);
+	ck_assert_ptr_null(s.turn_credential);
+	ck_assert_ptr_null(s.turn_secret);
+	ck_assert_ptr_null(s.turn_user);
+	ck_assert_int_eq(s.turn_ttl, 0);
+	ck_assert_ptr_null(s.stun_urls);
+	ck_assert_ptr_nonnull(s.config);
+
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), "default");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), "default");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, env_name), "default");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, output), "default");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_secret), "default");
+	ck_assert_int_eq(SETTING_KIND(&s, format), FROM_DEFAULT);
+	ck_assert_int_eq(SETTING_KIND(&s, turn_urls), FROM_DEFAULT);
+	/* Fields outside the table have no origin of their own. */
+	ck_assert_str_eq(SETTING_ORIGIN(&s, verbosity), "default");
+	ck_assert_int_eq(SETTING_KIND(&s, verbosity), FROM_DEFAULT);
+	settings_free(&s);
+	ck_assert_ptr_null(s.origin);
+	ck_assert_ptr_null(s.env_name);
+}
+END_TEST
+
+START_TEST(test_config_file_is_recorded)
+{
+	struct settings	 s;
+
+	conf("format = \"rtc\";\n", 0600);
+	load_ok(&s, ARGS("-c", conf_path), NULL);
+	ck_assert_str_eq(s.config, conf_path);
+	ck_assert_int_eq(s.format, FMT_RTC);
+	settings_free(&s);
+}
+END_TEST
+
+/* --- precedence: default < file < env < flag --- */
+
+START_TEST(test_precedence_format)
+{
+	struct settings	 s;
+
+	conf("format = \"rtc\";\n", 0600);
+	load_ok(&s, NULL, NULL);
+	ck_assert_int_eq(s.format, FMT_RTC);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_line(1));
+	ck_assert_int_eq(SETTING_KIND(&s, format), FROM_FILE);
+	settings_free(&s);
+
+	load_ok(&s, NULL, ENV("ICEUPD_FORMAT=json"));
+	ck_assert_int_eq(s.format, FMT_JSON);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format),
+	    "ICEUPD_FORMAT (environment)");
+	ck_assert_int_eq(SETTING_KIND(&s, format), FROM_ENV);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("-f", "env"), ENV("ICEUPD_FORMAT=json"));
+	ck_assert_int_eq(s.format, FMT_ENV);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), "--format");
+	ck_assert_int_eq(SETTING_KIND(&s, format), FROM_FLAG);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("--format=str0m"), ENV("ICEUPD_FORMAT=json"));
+	ck_assert_int_eq(s.format, FMT_STR0M);
+	settings_free(&s);
+
+	/* The last flag wins. */
+	load_ok(&s, ARGS("-f", "env", "--format", "dotenv"), NULL);
+	ck_assert_int_eq(s.format, FMT_DOTENV);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_precedence_timeout)
+{
+	struct settings	 s;
+
+	conf("# comment\ntimeout_ms = 2000;\n", 0600);
+	load_ok(&s, NULL, NULL);
+	ck_assert_int_eq(s.timeout_ms, 2000);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), at_line(2));
+	settings_free(&s);
+
+	load_ok(&s, NULL, ENV("ICEUPD_TIMEOUT_MS=3000"));
+	ck_assert_int_eq(s.timeout_ms, 3000);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms),
+	    "ICEUPD_TIMEOUT_MS (environment)");
+	settings_free(&s);
+
+	load_ok(&s, ARGS("--timeout", "4000"),
+	    ENV("ICEUPD_TIMEOUT_MS=3000"));
+	ck_assert_int_eq(s.timeout_ms, 4000);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), "--timeout");
+	settings_free(&s);
+
+	load_ok(&s, ARGS("-t", "4500"), ENV("ICEUPD_TIMEOUT_MS=3000"));
+	ck_assert_int_eq(s.timeout_ms, 4500);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), "--timeout");
+	settings_free(&s);
+
+	load_ok(&s, ARGS("-t4600"), NULL);
+	ck_assert_int_eq(s.timeout_ms, 4600);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_precedence_mixed)
+{
+	struct settings	 s;
+
+	conf("format = \"rtc\";\n"
+	    "timeout_ms = 2000;\n"
+	    "env_name = \"FILE_NAME\";\n"
+	    "transport = \"udp\";\n"
+	    "grace_ms = 100;\n"
+	    "providers = \"coturn,stun\";\n", 0600);
+	load_ok(&s, ARGS("--env-name", "FLAG_NAME", "--providers", "stun"),
+	    ENV("ICEUPD_TIMEOUT_MS=3000", "ICEUPD_ENV_NAME=ENV_NAME",
+	    "ICEUPD_TRANSPORT=tcp", "ICEUPD_POLICY=merge"));
+	ck_assert_int_eq(s.format, FMT_RTC);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_line(1));
+	ck_assert_int_eq(s.timeout_ms, 3000);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms),
+	    "ICEUPD_TIMEOUT_MS (environment)");
+	ck_assert_str_eq(s.env_name, "FLAG_NAME");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, env_name), "--env-name");
+	ck_assert_int_eq(s.transport, TRANSPORT_TCP);
+	ck_assert_int_eq(SETTING_KIND(&s, transport), FROM_ENV);
+	ck_assert_int_eq(s.grace_ms, 100);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, grace_ms), at_line(5));
+	ck_assert_str_eq(s.providers, "stun");
+	ck_assert_int_eq(SETTING_KIND(&s, providers), FROM_FLAG);
+	ck_assert_int_eq(s.policy, POLICY_MERGE);
+	ck_assert_int_eq(s.max_servers, 0);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, max_servers), "default");
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_flags_each_setting)
+{
+	struct settings	 s;
+
+	load_ok(&s, ARGS("-p", "coturn", "-o", "/tmp/out.env",
+	    "--transport", "tcp", "--relay", "--policy", "merge",
+	    "--grace", "0", "--max-servers", "64", "--ttl", "3600",
+	    "--require-turn", "--cacert", "/tmp/ca.pem", "--log-format",
+	    "json"), NULL);
+	ck_assert_str_eq(s.providers, "coturn");
+	ck_assert_str_eq(s.output, "/tmp/out.env");
+	ck_assert_int_eq(s.transport, TRANSPORT_TCP);
+	ck_assert_int_eq(s.relay, 1);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, relay), "--relay");
+	ck_assert_int_eq(s.policy, POLICY_MERGE);
+	ck_assert_int_eq(s.grace_ms, 0);
+	ck_assert_int_eq(s.max_servers, 64);
+	ck_assert_int_eq(s.ttl, 3600);
+	ck_assert_int_eq(s.require_turn, 1);
+	ck_assert_str_eq(s.cacert, "/tmp/ca.pem");
+	ck_assert_int_eq(s.log_format, LOG_JSON);
+	settings_free(&s);
+}
+END_TEST
+
+/* Choices are case-insensitive; an empty string value unsets. */
+START_TEST(test_choice_case_and_empty_string)
+{
+	struct settings	 s;
+
+	conf("providers = \"coturn\";\n", 0600);
+	load_ok(&s, NULL, ENV("ICEUPD_FORMAT=RTC", "ICEUPD_TRANSPORT=Udp",
+	    "ICEUPD_PROVIDERS="));
+	ck_assert_int_eq(s.format, FMT_RTC);
+	ck_assert_int_eq(s.transport, TRANSPORT_UDP);
+	ck_assert_ptr_null(s.providers);
+	ck_assert_int_eq(SETTING_KIND(&s, providers), FROM_ENV);
+	settings_free(&s);
+}
+END_TEST
+
+/* An empty value (VAR= in an env file) means the built-in default. */
+START_TEST(test_empty_value_is_default)
+{
+	struct settings	 s;
+
+	conf("relay = true;\ntimeout_ms = 2000;\nformat = \"rtc\";\n", 0600);
+	load_ok(&s, NULL, ENV("ICEUPD_RELAY=", "ICEUPD_TIMEOUT_MS=",
+	    "ICEUPD_FORMAT=", "WEBRTC_TURN_URLS="));
+	ck_assert_int_eq(s.relay, 0);
+	ck_assert_int_eq(s.timeout_ms, 5000);
+	ck_assert_int_eq(s.format, FMT_NEKO);
+	ck_assert_ptr_null(s.turn_urls);
+	ck_assert_int_eq(SETTING_KIND(&s, timeout_ms), FROM_ENV);
+	settings_free(&s);
+}
+END_TEST
+
+/* A number without a built-in default, left empty, stays unset (0) like
+ * one never given: TURN_TTL= in an env file is not an error. */
+START_TEST(test_empty_number_without_default)
+{
+	struct settings	 s;
+
+	load_ok(&s, NULL, ENV("TURN_TTL=", "TWILIO_TTL="));
+	ck_assert_int_eq(s.turn_ttl, 0);
+	ck_assert_int_eq(s.twilio_ttl, 0);
+	settings_free(&s);
+}
+END_TEST
+
+/* A variable is matched by its whole name. */
+START_TEST(test_env_names_exact)
+{
+	struct settings	 s;
+
+	load_ok(&s, NULL, ENV("ICEUPD_FORMATX=rtc", "XICEUPD_FORMAT=rtc",
+	    "ICEUPD_FORMAT", "TURN_USERNAME=x", "ICEUPD_TIMEOUT_MS_FILE=/x"));
+	ck_assert_int_eq(s.format, FMT_NEKO);
+	ck_assert_int_eq(s.timeout_ms, 5000);
+	ck_assert_ptr_null(s.turn_user);
+	settings_free(&s);
+
+	load_ok(&s, NULL, ENV("TURN_USER=neko", "TURN_USERNAME=x"));
+	ck_assert_str_eq(s.turn_user, "neko");
+	settings_free(&s);
+}
+END_TEST
+
+/* --- config file syntax --- */
+
+START_TEST(test_config_groups_and_lists)
+{
+	struct settings	 s;
+
+	conf("format = \"rtc\";\n"
+	    "coturn = {\n"
+	    "  urls = [\"turn:t.example.org\", \"turns:t.example.org:443\"];\n"
+	    "  shared_secret = \"x-secret\";\n"
+	    "  user = \"neko\";\n"
+	    "  ttl = 600;\n"
+	    "};\n"
+	    "stun = { urls = \"stun:s.example.org\"; };\n"
+	    "relay = true;\n"
+	    "max_servers = 3;\n"
+	    "ttl = 120L;\n", 0600);
+	unit_stderr_begin();
+	load_ok(&s, NULL, NULL);
+	free(unit_stderr_end());
+	ck_assert_int_eq(s.format, FMT_RTC);
+	ck_assert_str_eq(s.turn_urls,
+	    "turn:t.example.org,turns:t.example.org:443");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_urls), at_line(3));
+	ck_assert_str_eq(s.turn_secret, "x-secret");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_secret), at_line(4));
+	ck_assert_str_eq(s.turn_user, "neko");
+	ck_assert_int_eq(s.turn_ttl, 600);
+	ck_assert_str_eq(s.stun_urls, "stun:s.example.org");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, stun_urls), at_line(8));
+	ck_assert_int_eq(s.relay, 1);
+	ck_assert_int_eq(s.max_servers, 3);
+	ck_assert_int_eq(s.ttl, 120);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_config_secret_mode_warning)
+{
+	struct settings	 s;
+	char		*err;
+
+	conf("coturn = { shared_secret = \"x-secret\"; };\n", 0644);
+	unit_stderr_begin();
+	load_ok(&s, NULL, NULL);
+	err = unit_stderr_end();
+	ck_assert_msg(strstr(err, "chmod 600") != NULL, "no warning: %s", err);
+	ck_assert_ptr_null(strstr(err, "x-secret"));
+	free(err);
+	settings_free(&s);
+	conf_done();
+
+	conf("coturn = { shared_secret = \"x-secret\"; };\n", 0600);
+	unit_stderr_begin();
+	load_ok(&s, NULL, NULL);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "");
+	free(err);
+	settings_free(&s);
+	conf_done();
+
+	/* No secret in it: readable is fine. */
+	conf("format = \"rtc\";\n", 0644);
+	unit_stderr_begin();
+	load_ok(&s, NULL, NULL);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "");
+	free(err);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_config_flag_wins_over_variable)
+{
+	struct settings	 s;
+	char		*other = unit_tmpfile("format = \"json\";\n", 17, 0600);
+	char		 var[600];
+
+	conf("format = \"rtc\";\n", 0600);
+	snprintf(var, sizeof(var), "ICEUPD_CONFIG=%s", other);
+	load_ok(&s, ARGS("-c", conf_path), ENV(var));
+	ck_assert_int_eq(s.format, FMT_RTC);
+	settings_free(&s);
+	load_ok(&s, ARGS("--config", other), NULL);
+	ck_assert_int_eq(s.format, FMT_JSON);
+	ck_assert_str_eq(s.config, other);
+	settings_free(&s);
+	unlink(other);
+	free(other);
+}
+END_TEST
+
+/* --- booleans --- */
+
+static const struct {
+	const char	*text;
+	int		 value;
+} bools[] = {
+	{ "1", 1 }, { "0", 0 }, { "true", 1 }, { "false", 0 },
+	{ "yes", 1 }, { "no", 0 }, { "on", 1 }, { "off", 0 },
+	{ "TRUE", 1 }, { "Off", 0 }, { "Yes", 1 }, { "NO", 0 },
+};
+
+START_TEST(test_bool_env)
+{
+	struct settings	 s;
+	char		 var[64];
+
+	snprintf(var, sizeof(var), "ICEUPD_RELAY=%s", bools[_i].text);
+	load_ok(&s, NULL, ENV(var));
+	ck_assert_int_eq(s.relay, bools[_i].value);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, relay),
+	    "ICEUPD_RELAY (environment)");
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_bool_file)
+{
+	struct settings	 s;
+	char		 text[128];
+
+	snprintf(text, sizeof(text), "require_turn = \"%s\";\n",
+	    bools[_i].text);
+	conf(text, 0600);
+	load_ok(&s, NULL, NULL);
+	ck_assert_int_eq(s.require_turn, bools[_i].value);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_bool_flag_wins)
+{
+	struct settings	 s;
+
+	conf("relay = false;\nrequire_turn = true;\n", 0600);
+	load_ok(&s, ARGS("--relay"), ENV("ICEUPD_RELAY=off"));
+	ck_assert_int_eq(s.relay, 1);
+	ck_assert_int_eq(SETTING_KIND(&s, relay), FROM_FLAG);
+	ck_assert_int_eq(s.require_turn, 1);
+	ck_assert_int_eq(SETTING_KIND(&s, require_turn), FROM_FILE);
+	settings_free(&s);
+}
+END_TEST
+
+/* --- what settings_load refuses --- */
+
+static const struct {
+	const char	*name;
+	const char	*args[6];
+	const char	*env[3];
+	const char	*conf;
+} refused[] = {
+	{ "bool maybe", { NULL }, { "ICEUPD_RELAY=maybe" }, NULL },
+	{ "bool 2", { NULL }, { "ICEUPD_RELAY=2" }, NULL },
+	{ "timeout below 100", { NULL }, { "ICEUPD_TIMEOUT_MS=99" }, NULL },
+	{ "timeout above 600000", { NULL }, { "ICEUPD_TIMEOUT_MS=600001" },
+	    NULL },
+	{ "timeout with unit", { NULL }, { "ICEUPD_TIMEOUT_MS=5s" }, NULL },
+	{ "timeout negative", { "--timeout", "-5" }, { NULL }, NULL },
+	{ "timeout letters", { "--timeout", "abc" }, { NULL }, NULL },
+	{ "grace too long", { "--grace", "600001" }, { NULL }, NULL },
+	{ "max-servers 65", { "--max-servers", "65" }, { NULL }, NULL },
+	{ "ttl negative", { NULL }, { "ICEUPD_TTL=-1" }, NULL },
+	{ "ttl over a week", { "--ttl", "604801" }, { NULL }, NULL },
+	{ "TURN_TTL 59", { NULL }, { "TURN_TTL=59" }, NULL },
+	{ "format xml", { NULL }, { "ICEUPD_FORMAT=xml" }, NULL },
+	{ "format flag", { "-f", "yaml" }, { NULL }, NULL },
+	{ "transport sctp", { NULL }, { "ICEUPD_TRANSPORT=sctp" }, NULL },
+	{ "policy all", { "--policy", "all" }, { NULL }, NULL },
+	{ "log format", { NULL }, { "ICEUPD_LOG_FORMAT=yaml" }, NULL },
+	{ "missing value", { "--timeout" }, { NULL }, NULL },
+	{ "missing short value", { "-f" }, { NULL }, NULL },
+	{ "unknown long option", { "--bogus" }, { NULL }, NULL },
+	{ "unknown short option", { "-x" }, { NULL }, NULL },
+	{ "value for a switch", { "--relay=yes" }, { NULL }, NULL },
+	{ "extra argument", { "-v", "extra" }, { NULL }, NULL },
+	{ "command after options", { "-v", "providers" }, { NULL }, NULL },
+	{ "unknown command", { "bogus" }, { NULL }, NULL },
+	{ "later command name", { "watchers" }, { NULL }, NULL },
+	{ "missing -c file", { "-c", "/nonexistent/iceupd.conf" }, { NULL },
+	    NULL },
+	{ "missing ICEUPD_CONFIG file", { NULL },
+	    { "ICEUPD_CONFIG=/nonexistent/iceupd.conf" }, NULL },
+	{ "missing secret file", { NULL },
+	    { "TURN_SHARED_SECRET_FILE=/nonexistent/secret" }, NULL },
+	{ "unknown key", { NULL }, { NULL }, "formt = \"rtc\";\n" },
+	{ "unknown nested key", { NULL }, { NULL },
+	    "coturn = { url = \"turn:h\"; };\n" },
+	{ "unknown group", { NULL }, { NULL },
+	    "twillio = { sid = \"AC1\"; };\n" },
+	{ "group for a scalar", { NULL }, { NULL },
+	    "format = { name = \"rtc\"; };\n" },
+	{ "bad choice in file", { NULL }, { NULL }, "format = \"xml\";\n" },
+	{ "float", { NULL }, { NULL }, "timeout_ms = 1.5;\n" },
+	{ "huge number", { NULL }, { NULL },
+	    "timeout_ms = 99999999999L;\n" },
+	{ "list of numbers", { NULL }, { NULL },
+	    "coturn = { urls = [1, 2]; };\n" },
+	{ "syntax error", { NULL }, { NULL }, "format = \"rtc\"\nrelay\n" },
+	{ "bad bool in file", { NULL }, { NULL }, "relay = \"sometimes\";\n" },
+};
+
+START_TEST(test_refused)
+{
+	struct settings	 s;
+	char		*err;
+	int		 rc;
+
+	if (refused[_i].conf != NULL)
+		conf(refused[_i].conf, 0600);
+	unit_stderr_begin();
+	rc = load(&s, refused[_i].args, refused[_i].env);
+	err = unit_stderr_end();
+	ck_assert_msg(rc == -1, "%s: accepted", refused[_i].name);
+	/* One line that says what is wrong. */
+	ck_assert_msg(strncmp(err, "iceupd: error: ", 15) == 0,
+	    "%s: %s", refused[_i].name, err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+	    "%s: not one line: %s", refused[_i].name, err);
+	free(err);
+	settings_free(&s);
+}
+END_TEST
+
+/* The message names the setting and where the bad value came from. */
+START_TEST(test_error_names_origin)
+{
+	struct settings	 s;
+	char		*err;
+
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, NULL, ENV("ICEUPD_TIMEOUT_MS=5s")), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "iceupd: error: ICEUPD_TIMEOUT_MS (environment): "
+	    "'5s' is not a whole number from 100 to 600000\n");
+	free(err);
+	settings_free(&s);
+
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, ARGS("--relay=yes"), NULL), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "iceupd: error: unknown option --relay=yes; "
+	    "try 'iceupd --help'\n");
+	free(err);
+	settings_free(&s);
+
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, ARGS("--policy", "all"), NULL), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "iceupd: error: --policy: 'all' is not one of: "
+	    "first, merge\n");
+	free(err);
+	settings_free(&s);
+
+	conf("\n\nformat = \"xml\";\n", 0600);
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, NULL, NULL), -1);
+	err = unit_stderr_end();
+	{
+		char	 want[600];
+
+		snprintf(want, sizeof(want), "iceupd: error: %s: format: 'xml' "
+		    "is not one of: neko, rtc, json, env, dotenv, str0m\n",
+		    at_line(3));
+		ck_assert_str_eq(err, want);
+	}
+	free(err);
+	settings_free(&s);
+	conf_done();
+
+	conf("coturn = {\n  bogus = 1;\n};\n", 0600);
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, NULL, NULL), -1);
+	err = unit_stderr_end();
+	ck_assert_msg(strstr(err, at_line(2)) != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "unknown setting 'coturn.bogus'") != NULL,
+	    "%s", err);
+	free(err);
+	settings_free(&s);
+}
+END_TEST
+
+/* --- secrets from files --- */
+
+START_TEST(test_secret_file)
+{
+	struct settings	 s;
+	char		*path = unit_tmpfile("pw-from-file\n", 13, 0600);
+	char		 var[600], origin[700];
+
+	snprintf(var, sizeof(var), "WEBRTC_TURN_CREDENTIAL_FILE=%s", path);
+	load_ok(&s, NULL, ENV(var, "WEBRTC_TURN_USERNAME=neko"));
+	ck_assert_str_eq(s.turn_credential, "pw-from-file");
+	ck_assert_str_eq(s.turn_username, "neko");
+	snprintf(origin, sizeof(origin), "WEBRTC_TURN_CREDENTIAL_FILE (file %s)",
+	    path);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_credential), origin);
+	ck_assert_int_eq(SETTING_KIND(&s, turn_credential), FROM_ENV);
+	settings_free(&s);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_secret_file_crlf_and_bare)
+{
+	struct settings	 s;
+	char		*crlf = unit_tmpfile("sh4red\r\n", 8, 0600);
+	char		*bare = unit_tmpfile("us3r", 4, 0600);
+	char		 v1[600], v2[600];
+
+	snprintf(v1, sizeof(v1), "TURN_SHARED_SECRET_FILE=%s", crlf);
+	snprintf(v2, sizeof(v2), "WEBRTC_TURN_USERNAME_FILE=%s", bare);
+	load_ok(&s, NULL, ENV(v1, v2));
+	ck_assert_str_eq(s.turn_secret, "sh4red");
+	ck_assert_str_eq(s.turn_username, "us3r");
+	settings_free(&s);
+	unlink(crlf);
+	unlink(bare);
+	free(crlf);
+	free(bare);
+}
+END_TEST
+
+START_TEST(test_secret_file_and_value)
+{
+	struct settings	 s;
+	char		*path = unit_tmpfile("from-file\n", 10, 0600);
+	char		 var[600], *err;
+
+	snprintf(var, sizeof(var), "TURN_SHARED_SECRET_FILE=%s", path);
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, NULL, ENV("TURN_SHARED_SECRET=from-env",
+	    var)), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, "iceupd: error: TURN_SHARED_SECRET and "
+	    "TURN_SHARED_SECRET_FILE are both set: set one\n");
+	free(err);
+	settings_free(&s);
+
+	/* An empty NAME does not count as set, nor an empty NAME_FILE. */
+	load_ok(&s, NULL, ENV("TURN_SHARED_SECRET=", var));
+	ck_assert_str_eq(s.turn_secret, "from-file");
+	settings_free(&s);
+	load_ok(&s, NULL, ENV("TURN_SHARED_SECRET=from-env",
+	    "TURN_SHARED_SECRET_FILE="));
+	ck_assert_str_eq(s.turn_secret, "from-env");
+	settings_free(&s);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* The file layer overrides the config file like any environment value. */
+START_TEST(test_secret_file_over_config)
+{
+	struct settings	 s;
+	char		*path = unit_tmpfile("file-secret", 11, 0600);
+	char		 var[600];
+
+	conf("coturn = { shared_secret = \"config-secret\"; };\n", 0600);
+	snprintf(var, sizeof(var), "TURN_SHARED_SECRET_FILE=%s", path);
+	load_ok(&s, NULL, ENV(var));
+	ck_assert_str_eq(s.turn_secret, "file-secret");
+	settings_free(&s);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_secret_file_with_nul_refused)
+{
+	struct settings	 s;
+	char		*path = unit_tmpfile("a\0b", 3, 0600);
+	char		 var[600];
+
+	snprintf(var, sizeof(var), "WEBRTC_TURN_CREDENTIAL_FILE=%s", path);
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, NULL, ENV(var)), -1);
+	free(unit_stderr_end());
+	settings_free(&s);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* Only secrets have a _FILE form. */
+START_TEST(test_file_form_only_for_secrets)
+{
+	struct settings	 s;
+	char		*path = unit_tmpfile("rtc\n", 4, 0600);
+	char		 var[600];
+
+	snprintf(var, sizeof(var), "ICEUPD_FORMAT_FILE=%s", path);
+	load_ok(&s, NULL, ENV(var));
+	ck_assert_int_eq(s.format, FMT_NEKO);
+	settings_free(&s);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* Secrets loaded from any layer never show in a later log line. */
+START_TEST(test_secrets_are_redacted)
+{
+	struct settings	 s;
+	char		*err;
+
+	conf("coturn = { credential = \"conf-pw-1234\"; };\n", 0600);
+	load_ok(&s, NULL, ENV("TURN_SHARED_SECRET=env-secret-5678",
+	    "WEBRTC_TURN_USERNAME=user-9012"));
+	unit_stderr_begin();
+	log_error("%s %s %s", "conf-pw-1234", "env-secret-5678", "user-9012");
+	err = unit_stderr_end();
+	ck_assert_str_eq(err,
+	    "iceupd: error: [redacted] [redacted] [redacted]\n");
+	free(err);
+	settings_free(&s);
+}
+END_TEST
+
+/* --- env names --- */
+
+START_TEST(test_neko_v3)
+{
+	struct settings	 s;
+
+	load_ok(&s, ARGS("--neko-v3"), ENV("ICEUPD_ENV_NAME=OTHER"));
+	ck_assert_str_eq(s.env_name, "NEKO_WEBRTC_ICESERVERS_FRONTEND,"
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND");
+	ck_assert_str_eq(SETTING_ORIGIN(&s, env_name), "--neko-v3");
+	ck_assert_int_eq(SETTING_KIND(&s, env_name), FROM_FLAG);
+	settings_free(&s);
+
+	/* An explicit --env-name wins, wherever it stands. */
+	load_ok(&s, ARGS("--env-name", "MINE", "--neko-v3"), NULL);
+	ck_assert_str_eq(s.env_name, "MINE");
+	settings_free(&s);
+}
+END_TEST
+
+/* --- verbosity --- */
+
+START_TEST(test_verbosity)
+{
+	static const struct {
+		const char	*args[4];
+		int		 want;
+	} cases[] = {
+		{ { NULL }, 0 },
+		{ { "-v" }, 1 },
+		{ { "--verbose" }, 1 },
+		{ { "-vv" }, 2 },
+		{ { "-v", "-v" }, 2 },
+		{ { "-vvv" }, 2 },
+		{ { "-q" }, -1 },
+		{ { "--quiet" }, -1 },
+		{ { "-q", "-vv" }, -1 },
+	};
+	struct settings	 s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		load_ok(&s, cases[i].args, NULL);
+		ck_assert_msg(s.verbosity == cases[i].want,
+		    "case %zu: verbosity %d", i, s.verbosity);
+		settings_free(&s);
+	}
+	load_ok(&s, ARGS("-vv"), NULL);
+	ck_assert_int_eq(log_enabled(LOG_DEBUG), 1);
+	settings_free(&s);
+	load_ok(&s, ARGS("-q"), NULL);
+	ck_assert_int_eq(log_enabled(LOG_WARN), 0);
+	settings_free(&s);
+}
+END_TEST
+
+/* --- commands --- */
+
+START_TEST(test_commands)
+{
+	struct settings	 s;
+
+	load_ok(&s, ARGS("providers"), NULL);
+	ck_assert_int_eq(s.command, CMD_PROVIDERS);
+	ck_assert_int_eq(s.format, FMT_NEKO);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("providers", "-v", "-f", "rtc"), NULL);
+	ck_assert_int_eq(s.command, CMD_PROVIDERS);
+	ck_assert_int_eq(s.verbosity, 1);
+	ck_assert_int_eq(s.format, FMT_RTC);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("watch", "-o", "/tmp/neko.env"), NULL);
+	ck_assert_int_eq(s.command, CMD_WATCH);
+	ck_assert_str_eq(s.output, "/tmp/neko.env");
+	settings_free(&s);
+
+	load_ok(&s, ARGS("fetch", "--timeout", "800"), NULL);
+	ck_assert_int_eq(s.command, CMD_FETCH);
+	ck_assert_int_eq(s.timeout_ms, 800);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_help_and_version)
+{
+	static const struct {
+		const char	*args[4];
+		enum command	 want;
+	} cases[] = {
+		{ { "--help" }, CMD_HELP },
+		{ { "-h" }, CMD_HELP },
+		{ { "--version" }, CMD_VERSION },
+		{ { "-V" }, CMD_VERSION },
+		{ { "providers", "--help" }, CMD_HELP },
+		{ { "-f", "rtc", "-h" }, CMD_HELP },
+	};
+	struct settings	 s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		load_ok(&s, cases[i].args, NULL);
+		ck_assert_msg(s.command == cases[i].want, "case %zu: %d", i,
+		    s.command);
+		settings_free(&s);
+	}
+}
+END_TEST
+
+START_TEST(test_usage)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	settings_usage(fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "usage: iceupd [fetch] [options]"));
+	ck_assert_ptr_nonnull(strstr(text, "-t, --timeout MS"));
+	ck_assert_ptr_nonnull(strstr(text, "[ICEUPD_TIMEOUT_MS]"));
+	ck_assert_ptr_nonnull(strstr(text, "--neko-v3"));
+	ck_assert_ptr_nonnull(strstr(text, "--relay"));
+	ck_assert_ptr_nonnull(strstr(text, "exit status: 0 ok, 1 failure, "
+	    "2 usage, 3 unchanged, 4 degraded."));
+	free(text);
+}
+END_TEST
+
+Suite *
+settings_suite(void)
+{
+	Suite	*s = suite_create("settings");
+	TCase	*tc;
+
+	tc = tcase_create("layers");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_config_file_is_recorded);
+	tcase_add_test(tc, test_precedence_format);
+	tcase_add_test(tc, test_precedence_timeout);
+	tcase_add_test(tc, test_precedence_mixed);
+	tcase_add_test(tc, test_flags_each_setting);
+	tcase_add_test(tc, test_choice_case_and_empty_string);
+	tcase_add_test(tc, test_env_names_exact);
+	tcase_add_test(tc, test_empty_value_is_default);
+	tcase_add_test(tc, test_empty_number_without_default);
+	tcase_add_test(tc, test_config_groups_and_lists);
+	tcase_add_test(tc, test_config_secret_mode_warning);
+	tcase_add_test(tc, test_config_flag_wins_over_variable);
+	tcase_add_loop_test(tc, test_bool_env, 0,
+	    (int)(sizeof(bools) / sizeof(bools[0])));
+	tcase_add_loop_test(tc, test_bool_file, 0,
+	    (int)(sizeof(bools) / sizeof(bools[0])));
+	tcase_add_test(tc, test_bool_flag_wins);
+	tcase_add_test(tc, test_neko_v3);
+	tcase_add_test(tc, test_verbosity);
+	tcase_add_test(tc, test_commands);
+	tcase_add_test(tc, test_help_and_version);
+	tcase_add_test(tc, test_usage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_refused, 0,
+	    (int)(sizeof(refused) / sizeof(refused[0])));
+	tcase_add_test(tc, test_error_names_origin);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("secrets");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_secret_file);
+	tcase_add_test(tc, test_secret_file_crlf_and_bare);
+	tcase_add_test(tc, test_secret_file_and_value);
+	tcase_add_test(tc, test_secret_file_over_config);
+	tcase_add_test(tc, test_secret_file_with_nul_refused);
+	tcase_add_test(tc, test_file_form_only_for_secrets);
+	tcase_add_test(tc, test_secrets_are_redacted);
+	suite_add_tcase(s, tc);
+	return s;
+}

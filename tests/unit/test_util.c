@@ -1,0 +1,815 @@
+/* test_util.c: strbuf, lists, numbers, time, files, and the log. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/log.h"
+#include "../../src/util.h"
+#include "unit.h"
+
+/* --- strbuf --- */
+
+START_TEST(test_sb_growth)
+{
+	struct strbuf	 b = { 0 };
+	size_t		 i;
+
+	for (i = 0; i < 100000; i++)
+		sb_addc(&b, (char)('a' + i % 26));
+	ck_assert_uint_eq(b.len, 100000);
+	ck_assert_uint_eq(strlen(b.s), 100000);
+	ck_assert_uint_ge(b.cap, b.len + 1);
+	for (i = 0; i < 100000; i++)
+		ck_assert_int_eq(b.s[i], 'a' + (int)(i % 26));
+	sb_free(&b);
+	ck_assert_ptr_null(b.s);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_uint_eq(b.cap, 0);
+}
+END_TEST
+
+START_TEST(test_sb_add_kinds)
+{
+	struct strbuf	 b = { 0 };
+	char		 big[1000];
+
+	sb_adds(&b, "");
+	ck_assert_ptr_nonnull(b.s);
+	ck_assert_str_eq(b.s, "");
+	sb_adds(&b, "abc");
+	sb_add(&b, "defXXX", 3);
+	sb_addc(&b, '!');
+	ck_assert_str_eq(b.s, "abcdef!");
+	ck_assert_uint_eq(b.len, 7);
+	sb_add(&b, "\0z", 2);	/* bytes, not a C string */
+	ck_assert_uint_eq(b.len, 9);
+	ck_assert_mem_eq(b.s, "abcdef!\0z", 10);
+	sb_free(&b);
+
+	memset(big, 'q', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 50; i++)
+		sb_adds(&b, big);
+	ck_assert_uint_eq(b.len, 50 * 999);
+	ck_assert_uint_eq(strlen(b.s), 50 * 999);
+	sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_sb_addf)
+{
+	struct strbuf	 b = { 0 };
+	char		 big[500];
+
+	sb_addf(&b, "%d-%s-%c", 42, "x", 'y');
+	ck_assert_str_eq(b.s, "42-x-y");
+	sb_addf(&b, "%s", "");
+	ck_assert_str_eq(b.s, "42-x-y");
+	sb_addf(&b, "|%05.1f|%lld", 3.14159, -1234567890123LL);
+	ck_assert_str_eq(b.s, "42-x-y|003.1|-1234567890123");
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	sb_addf(&b, "<%s>", big);	/* grows past several doublings */
+	ck_assert_uint_eq(b.len, 27 + 2 + 499);
+	ck_assert_uint_eq(strlen(b.s), b.len);
+	ck_assert_int_eq(b.s[b.len - 1], '>');
+	sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_percent_encode)
+{
+	struct strbuf	 b = { 0 };
+
+	sb_percent_encode(&b, "AZaz09-._~");
+	ck_assert_str_eq(b.s, "AZaz09-._~");
+	sb_free(&b);
+	sb_percent_encode(&b, " !\"#$%&'()*+,/:;=?@[]");
+	ck_assert_str_eq(b.s, "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F"
+	    "%3A%3B%3D%3F%40%5B%5D");
+	sb_free(&b);
+	sb_percent_encode(&b, "n\xc3\xa9ko\x01\x7f\xff");
+	ck_assert_str_eq(b.s, "n%C3%A9ko%01%7F%FF");
+	sb_free(&b);
+	sb_percent_encode(&b, "1795317996:neko");
+	ck_assert_str_eq(b.s, "1795317996%3Aneko");
+	sb_free(&b);
+	sb_adds(&b, "");
+	sb_percent_encode(&b, "");
+	ck_assert_str_eq(b.s, "");
+	sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_xstrndup)
+{
+	char	*s = xstrndup("abcdef", 3);
+
+	ck_assert_str_eq(s, "abc");
+	free(s);
+	s = xstrdup("");
+	ck_assert_str_eq(s, "");
+	free(s);
+	free_secret(NULL);
+	free_secret(xstrdup("gone"));
+}
+END_TEST
+
+/* --- split_list --- */
+
+static void
+assert_split(const char *in, const char *const *want, size_t nwant)
+{
+	char	**items;
+	size_t	 i, n;
+
+	n = split_list(in, &items);
+	ck_assert_msg(n == nwant, "'%s': %zu items, not %zu", in ? in : "(null)",
+	    n, nwant);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(items[i], want[i]);
+	free_list(items, n);
+}
+
+START_TEST(test_split_list)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const one[] = { "turn:h:3478?transport=udp" };
+	static const char *const spaced[] = { "a b", "c" };
+
+	assert_split("a,b", ab, 2);
+	assert_split(" a , b ", ab, 2);
+	assert_split("\ta\t,\n b\r\n", ab, 2);
+	assert_split("a,,b", ab, 2);
+	assert_split(",a,b,", ab, 2);
+	assert_split("a,b,,,", ab, 2);
+	assert_split("a , , b", ab, 2);
+	assert_split("turn:h:3478?transport=udp", one, 1);
+	assert_split("a b , c", spaced, 2);
+	assert_split("", NULL, 0);
+	assert_split(NULL, NULL, 0);
+	assert_split(",", NULL, 0);
+	assert_split(" , ,, ", NULL, 0);
+}
+END_TEST
+
+START_TEST(test_split_list_many)
+{
+	struct strbuf	 in = { 0 };
+	char		**items, want[16];
+	size_t		 i, n;
+
+	for (i = 0; i < 1000; i++)
+		sb_addf(&in, "%sitem%zu", i ? "," : "", i);
+	n = split_list(in.s, &items);
+	ck_assert_uint_eq(n, 1000);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "item%zu", i);
+		ck_assert_str_eq(items[i], want);
+	}
+	free_list(items, n);
+	sb_free(&in);
+}
+END_TEST
+
+/* A list written over several lines of a CRLF file: a CR is trimmed
+ * before an item as it is after one. */
+START_TEST(test_split_list_trims_cr_before_item)
+{
+	static const char *const ab[] = { "a", "b" };
+
+	assert_split("a,\r\nb", ab, 2);
+}
+END_TEST
+
+/* --- parse_long --- */
+
+static void
+long_ok(const char *s, long min, long max, long want)
+{
+	long	 v = 12345;
+
+	ck_assert_msg(parse_long(s, min, max, &v) == 0, "'%s' refused", s);
+	ck_assert_int_eq(v, want);
+}
+
+static void
+long_bad(const char *s, long min, long max)
+{
+	long	 v = 12345;
+
+	ck_assert_msg(parse_long(s, min, max, &v) == -1, "'%s' accepted",
+	    s ? s : "(null)");
+	ck_assert_int_eq(v, 12345);
+}
+
+START_TEST(test_parse_long)
+{
+	char	 buf[64];
+
+	long_ok("0", 0, 10, 0);
+	long_ok("10", 0, 10, 10);
+	long_ok("5000", 100, 600000, 5000);
+	long_ok("-5", -5, 5, -5);
+	long_ok("-0", 0, 0, 0);
+	long_ok("007", 0, 10, 7);
+	snprintf(buf, sizeof(buf), "%ld", LONG_MAX);
+	long_ok(buf, LONG_MIN, LONG_MAX, LONG_MAX);
+	snprintf(buf, sizeof(buf), "%ld", LONG_MIN);
+	long_ok(buf, LONG_MIN, LONG_MAX, LONG_MIN);
+
+	long_bad("11", 0, 10);
+	long_bad("-1", 0, 10);
+	long_bad("-6", -5, 5);
+	long_bad("99", 100, 600000);
+	long_bad("12a", 0, 1000);
+	long_bad("a12", 0, 1000);
+	long_bad(" 1", 0, 10);
+	long_bad("1 ", 0, 10);
+	long_bad("+1", 0, 10);
+	long_bad("", 0, 10);
+	long_bad(NULL, 0, 10);
+	long_bad("-", -10, 10);
+	long_bad("0x10", 0, 100);
+	long_bad("1e3", 0, 10000);
+	long_bad("1.5", 0, 10);
+	long_bad("99999999999999999999", LONG_MIN, LONG_MAX);
+	long_bad("-99999999999999999999", LONG_MIN, LONG_MAX);
+}
+END_TEST
+
+/* strtol skips any white space; parse_long refuses a leading space, and
+ * should refuse a leading tab or newline the same way. */
+START_TEST(test_parse_long_rejects_leading_whitespace)
+{
+	long_bad("\t1", 0, 10);
+	long_bad("\n1", 0, 10);
+	long_bad("\r1", 0, 10);
+}
+END_TEST
+
+/* --- time --- */
+
+START_TEST(test_rfc3339)
+{
+	char	 buf[32], small[10];
+
+	ck_assert_str_eq(rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
+	ck_assert_str_eq(rfc3339(1795317996, buf, sizeof(buf)),
+	    "2026-11-22T03:26:36Z");
+	ck_assert_str_eq(rfc3339(951782400, buf, sizeof(buf)),
+	    "2000-02-29T00:00:00Z");
+	ck_assert_ptr_eq(rfc3339(0, buf, 21), buf);
+	ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
+	ck_assert_str_eq(rfc3339(0, small, sizeof(small)), "invalid");
+}
+END_TEST
+
+START_TEST(test_parse_rfc3339)
+{
+	static const time_t times[] = { 0, 951782400, 1795317996,
+	    (time_t)4102444800LL };
+	static const char *const bad[] = { "", "invalid",
+	    "2026-11-22T03:26:36", "2026-11-22T03:26:36Z ",
+	    "2026-11-22T03:26:36+00:00", "2026-11-22 03:26:36Z",
+	    "2026-13-01T00:00:00Z", "2026-11-22T25:00:00Z",
+	    "2026-11-22T03:26:36.5Z", "2026-11-22" };
+	char	 buf[32];
+	time_t	 t;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		t = 12345;
+		ck_assert_int_eq(parse_rfc3339(rfc3339(times[i], buf,
+		    sizeof(buf)), &t), 0);
+		ck_assert_int_eq(t, times[i]);
+	}
+	ck_assert_int_eq(parse_rfc3339("2026-11-22T03:26:36Z", &t), 0);
+	ck_assert_int_eq(t, 1795317996);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_rfc3339(bad[i], &t) == -1,
+		    "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(test_monotonic)
+{
+	long long a = monotonic_ms(), b;
+
+	usleep(20000);
+	b = monotonic_ms();
+	ck_assert_int_ge(b - a, 15);
+	ck_assert_int_lt(b - a, 5000);
+}
+END_TEST
+
+/* --- atomic_write --- */
+
+static char *
+make_dir(void)
+{
+	char	*d = strdup("/tmp/iceupd-unit-dir.XXXXXX");
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+/* Names in folder d other than . and .., joined with '/'. */
+static char *
+dir_names(const char *d)
+{
+	struct strbuf	 b = { 0 };
+	struct dirent	*e;
+	DIR		*dp = opendir(d);
+
+	ck_assert_ptr_nonnull(dp);
+	sb_adds(&b, "");
+	while ((e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (b.len > 0)
+			sb_addc(&b, '/');
+		sb_adds(&b, e->d_name);
+	}
+	closedir(dp);
+	return b.s;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	char	*text = NULL;
+
+	ck_assert_int_eq(read_small_file(path, &text, 1 << 20), 0);
+	*len = strlen(text);
+	return text;
+}
+
+static void
+remove_dir(char *d)
+{
+	char	*names = dir_names(d), *p, *slash;
+	char	 path[PATH_MAX];
+
+	for (p = names; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
+		if ((slash = strchr(p, '/')) != NULL)
+			*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s", d, p);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	free(names);
+	ck_assert_int_eq(rmdir(d), 0);
+	free(d);
+}
+
+START_TEST(test_atomic_write)
+{
+	char	*d = make_dir(), path[PATH_MAX], *text, *names;
+	struct stat st;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s/out.json", d);
+	ck_assert_int_eq(atomic_write(path, "[1,2]\n", 6), 0);
+	text = slurp(path, &len);
+	ck_assert_str_eq(text, "[1,2]");	/* one newline dropped */
+	free(text);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_size, 6);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	names = dir_names(d);
+	ck_assert_str_eq(names, "out.json");
+	free(names);
+	remove_dir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_replaces_0644)
+{
+	char	*d = make_dir(), path[PATH_MAX], *text, *names;
+	struct stat st;
+	size_t	 len;
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/neko.env", d);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("old content that is longer than the new one\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+
+	ck_assert_int_eq(atomic_write(path, "new", 3), 0);
+	text = slurp(path, &len);
+	ck_assert_str_eq(text, "new");
+	free(text);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_uint_eq(st.st_size, 3);
+	names = dir_names(d);
+	ck_assert_str_eq(names, "neko.env");
+	free(names);
+
+	/* Empty content is an empty file. */
+	ck_assert_int_eq(atomic_write(path, "", 0), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_size, 0);
+	remove_dir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_binary)
+{
+	char	*d = make_dir(), path[PATH_MAX], got[8];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/bin", d);
+	ck_assert_int_eq(atomic_write(path, "a\0b\nc", 5), 0);
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	ck_assert_uint_eq(fread(got, 1, sizeof(got), fp), 5);
+	fclose(fp);
+	ck_assert_mem_eq(got, "a\0b\nc", 5);
+	remove_dir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_missing_folder)
+{
+	char	*d = make_dir(), path[PATH_MAX], *names;
+
+	snprintf(path, sizeof(path), "%s/missing/out", d);
+	errno = 0;
+	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	names = dir_names(d);
+	ck_assert_str_eq(names, "");
+	free(names);
+	remove_dir(d);
+}
+END_TEST
+
+/* When the rename fails, the temporary file goes and the target stays. */
+START_TEST(test_atomic_write_rename_fails)
+{
+	char	*d = make_dir(), path[PATH_MAX], *names;
+
+	snprintf(path, sizeof(path), "%s/target", d);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	errno = 0;
+	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_ne(errno, 0);
+	names = dir_names(d);
+	ck_assert_str_eq(names, "target");
+	free(names);
+	remove_dir(d);
+}
+END_TEST
+
+/* --- read_small_file --- */
+
+static void
+read_case(const char *content, size_t len, size_t max, const char *want)
+{
+	char	*path = unit_tmpfile(content, len, 0600);
+	char	*got = (char *)"unchanged";
+
+	ck_assert_msg(read_small_file(path, &got, max) == 0, "%s",
+	    strerror(errno));
+	ck_assert_str_eq(got, want);
+	free(got);
+	unlink(path);
+	free(path);
+}
+
+static void
+read_fails(const char *content, size_t len, size_t max, int want_errno)
+{
+	char	*path = unit_tmpfile(content, len, 0600);
+	char	*got = (char *)"unchanged";
+
+	errno = 0;
+	ck_assert_int_eq(read_small_file(path, &got, max), -1);
+	ck_assert_int_eq(errno, want_errno);
+	ck_assert_ptr_null(got);
+	unlink(path);
+	free(path);
+}
+
+START_TEST(test_read_small_file)
+{
+	char	*big, *got;
+	char	*path;
+
+	read_case("s3cret\n", 7, 100, "s3cret");
+	read_case("s3cret\r\n", 8, 100, "s3cret");
+	read_case("s3cret", 6, 100, "s3cret");
+	read_case("two\nlines\n", 10, 100, "two\nlines");
+	read_case("a\n\n", 3, 100, "a\n");
+	read_case("", 0, 100, "");
+	read_case("\n", 1, 100, "");
+	read_case("  spaces kept  \n", 16, 100, "  spaces kept  ");
+	read_case("0123456789", 10, 10, "0123456789");
+
+	read_fails("0123456789", 10, 9, EFBIG);
+	read_fails("a\0b\n", 4, 100, EINVAL);
+	read_fails("\0", 1, 100, EINVAL);
+
+	/* Bigger than one read. */
+	big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'k', 10000);
+	big[10000] = '\n';
+	path = unit_tmpfile(big, 10001, 0600);
+	ck_assert_int_eq(read_small_file(path, &got, 65536), 0);
+	ck_assert_uint_eq(strlen(got), 10000);
+	free(got);
+	ck_assert_int_eq(read_small_file(path, &got, 10000), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	unlink(path);
+	free(path);
+	free(big);
+
+	errno = 0;
+	got = (char *)"unchanged";
+	ck_assert_int_eq(read_small_file("/nonexistent/iceupd/secret", &got,
+	    100), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(got);
+}
+END_TEST
+
+/* --- log --- */
+
+START_TEST(test_log_escape)
+{
+	char	 buf[128], small[8];
+
+	ck_assert_str_eq(log_escape("plain text", 100, buf, sizeof(buf)),
+	    "plain text");
+	ck_assert_str_eq(log_escape("a\nb\tc\x01\x1b[0m", 100, buf,
+	    sizeof(buf)), "a\\x0ab\\x09c\\x01\\x1b[0m");
+	ck_assert_str_eq(log_escape("n\xc3\xa9ko\x7f\xff", 100, buf,
+	    sizeof(buf)), "n\\xc3\\xa9ko\\x7f\\xff");
+	ck_assert_str_eq(log_escape("back\\slash", 100, buf, sizeof(buf)),
+	    "back\\x5cslash");
+	ck_assert_str_eq(log_escape("abcdef", 3, buf, sizeof(buf)),
+	    "abc...");
+	ck_assert_str_eq(log_escape("abc", 3, buf, sizeof(buf)), "abc");
+	ck_assert_str_eq(log_escape("", 3, buf, sizeof(buf)), "");
+	/* Never more than the buffer holds. */
+	log_escape("0123456789abcdef", 100, small, sizeof(small));
+	ck_assert_uint_lt(strlen(small), sizeof(small));
+	ck_assert_int_eq(strncmp(small, "012", 3), 0);
+	log_escape("\x01\x02\x03\x04", 100, small, sizeof(small));
+	ck_assert_uint_lt(strlen(small), sizeof(small));
+}
+END_TEST
+
+START_TEST(test_log_levels_text)
+{
+	char	*out;
+
+	log_init(0, LOG_TEXT);
+	ck_assert_int_eq(log_enabled(LOG_ERROR), 1);
+	ck_assert_int_eq(log_enabled(LOG_WARN), 1);
+	ck_assert_int_eq(log_enabled(LOG_NOTICE), 1);
+	ck_assert_int_eq(log_enabled(LOG_INFO), 0);
+	ck_assert_int_eq(log_enabled(LOG_DEBUG), 0);
+	unit_stderr_begin();
+	log_error("bad %s", "thing");
+	log_warn("careful");
+	log_notice("updated");
+	log_info("hidden");
+	log_debug("hidden too");
+	out = unit_stderr_end();
+	ck_assert_str_eq(out, "iceupd: error: bad thing\n"
+	    "iceupd: warning: careful\n"
+	    "iceupd: updated\n");
+	free(out);
+
+	log_init(2, LOG_TEXT);
+	unit_stderr_begin();
+	log_info("told");
+	log_debug("how");
+	out = unit_stderr_end();
+	ck_assert_str_eq(out, "iceupd: told\niceupd: debug: how\n");
+	free(out);
+
+	log_init(1, LOG_TEXT);
+	ck_assert_int_eq(log_enabled(LOG_INFO), 1);
+	ck_assert_int_eq(log_enabled(LOG_DEBUG), 0);
+
+	log_init(-1, LOG_TEXT);
+	ck_assert_int_eq(log_enabled(LOG_NOTICE), 0);
+	unit_stderr_begin();
+	log_warn("quiet");
+	log_notice("quiet too");
+	log_error("still shown");
+	out = unit_stderr_end();
+	ck_assert_str_eq(out, "iceupd: error: still shown\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_one_line)
+{
+	char	*out;
+
+	log_init(0, LOG_TEXT);
+	unit_stderr_begin();
+	log_error("provider said: %s", "line one\nline two\n");
+	out = unit_stderr_end();
+	ck_assert_str_eq(out,
+	    "iceupd: error: provider said: line one line two \n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_redacts_secrets)
+{
+	char	*out;
+
+	log_init(2, LOG_TEXT);
+	log_secret("s3cr3t-marker");
+	log_secret("s3cr3t-marker");	/* remembered once */
+	log_secret("abc");		/* too short to redact */
+	log_secret(NULL);
+	unit_stderr_begin();
+	log_error("credential=%s", "s3cr3t-marker");
+	log_warn("twice: s3cr3t-markers3cr3t-marker, abc");
+	log_debug("%s", "xs3cr3t-markerx");
+	out = unit_stderr_end();
+	ck_assert_ptr_null(strstr(out, "s3cr3t"));
+	ck_assert_str_eq(out, "iceupd: error: credential=[redacted]\n"
+	    "iceupd: warning: twice: [redacted][redacted], abc\n"
+	    "iceupd: debug: x[redacted]x\n");
+	free(out);
+
+	log_forget_secrets();
+	unit_stderr_begin();
+	log_error("now %s", "s3cr3t-marker");
+	out = unit_stderr_end();
+	ck_assert_str_eq(out, "iceupd: error: now s3cr3t-marker\n");
+	free(out);
+}
+END_TEST
+
+/* A username that is the start of the credential must not let the rest
+ * of the credential through. */
+START_TEST(test_log_redacts_secret_holding_another)
+{
+	char	*out;
+
+	log_init(0, LOG_TEXT);
+	log_secret("neko");
+	log_secret("nekopass-9f2c");
+	unit_stderr_begin();
+	log_error("rejected %s", "nekopass-9f2c");
+	out = unit_stderr_end();
+	ck_assert_msg(strstr(out, "pass-9f2c") == NULL, "leaked: %s", out);
+	ck_assert_str_eq(out, "iceupd: error: rejected [redacted]\n");
+	free(out);
+}
+END_TEST
+
+static cJSON *
+json_line(const char *line)
+{
+	cJSON	*j = cJSON_Parse(line);
+
+	ck_assert_msg(j != NULL, "not JSON: %s", line);
+	return j;
+}
+
+START_TEST(test_log_json)
+{
+	const cJSON *v;
+	cJSON	*j;
+	char	*out, *nl;
+
+	log_init(0, LOG_JSON);
+	log_secret("json-s3cret");
+	unit_stderr_begin();
+	log_error("quote \" backslash \\ newline \n tab \t bell \a del \x7f "
+	    "utf8 \xc3\xa9 secret json-s3cret");
+	log_warn("second");
+	log_info("hidden");
+	out = unit_stderr_end();
+
+	ck_assert_ptr_null(strstr(out, "json-s3cret"));
+	nl = strchr(out, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = '\0';
+	j = json_line(out);
+	v = cJSON_GetObjectItemCaseSensitive(j, "severity");
+	ck_assert(cJSON_IsString(v));
+	ck_assert_str_eq(v->valuestring, "ERROR");
+	v = cJSON_GetObjectItemCaseSensitive(j, "message");
+	ck_assert(cJSON_IsString(v));
+	ck_assert_str_eq(v->valuestring, "quote \" backslash \\ newline \n "
+	    "tab \t bell \a del \x7f utf8 \xc3\xa9 secret [redacted]");
+	v = cJSON_GetObjectItemCaseSensitive(j, "time");
+	ck_assert(cJSON_IsString(v));
+	ck_assert_uint_eq(strlen(v->valuestring), 20);
+	ck_assert_int_eq(v->valuestring[10], 'T');
+	ck_assert_int_eq(v->valuestring[19], 'Z');
+	cJSON_Delete(j);
+
+	j = json_line(nl + 1);
+	v = cJSON_GetObjectItemCaseSensitive(j, "severity");
+	ck_assert_str_eq(v->valuestring, "WARNING");
+	v = cJSON_GetObjectItemCaseSensitive(j, "message");
+	ck_assert_str_eq(v->valuestring, "second");
+	cJSON_Delete(j);
+	/* Exactly two lines. */
+	nl = strchr(nl + 1, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_int_eq(nl[1], '\0');
+	free(out);
+
+	ck_assert_str_eq(log_format_names[LOG_TEXT], "text");
+	ck_assert_str_eq(log_format_names[LOG_JSON], "json");
+}
+END_TEST
+
+START_TEST(test_log_json_severities)
+{
+	static const char *const want[] = { "ERROR", "WARNING", "NOTICE",
+	    "INFO", "DEBUG" };
+	const cJSON *v;
+	cJSON	*j;
+	char	*out, *line, *nl;
+	int	 i = 0;
+
+	log_init(2, LOG_JSON);
+	unit_stderr_begin();
+	log_error("e");
+	log_warn("w");
+	log_notice("n");
+	log_info("i");
+	log_debug("d");
+	out = unit_stderr_end();
+	for (line = out; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		ck_assert_int_lt(i, 5);
+		j = json_line(line);
+		v = cJSON_GetObjectItemCaseSensitive(j, "severity");
+		ck_assert_str_eq(v->valuestring, want[i]);
+		cJSON_Delete(j);
+		i++;
+	}
+	ck_assert_int_eq(i, 5);
+	free(out);
+}
+END_TEST
+
+Suite *
+util_suite(void)
+{
+	Suite	*s = suite_create("util");
+	TCase	*tc;
+
+	tc = tcase_create("strbuf");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_sb_growth);
+	tcase_add_test(tc, test_sb_add_kinds);
+	tcase_add_test(tc, test_sb_addf);
+	tcase_add_test(tc, test_percent_encode);
+	tcase_add_test(tc, test_xstrndup);
+	tcase_add_test(tc, test_split_list);
+	tcase_add_test(tc, test_split_list_many);
+	tcase_add_test(tc, test_split_list_trims_cr_before_item);
+	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
+	tcase_add_test(tc, test_rfc3339);
+	tcase_add_test(tc, test_parse_rfc3339);
+	tcase_add_test(tc, test_monotonic);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_atomic_write_replaces_0644);
+	tcase_add_test(tc, test_atomic_write_binary);
+	tcase_add_test(tc, test_atomic_write_missing_folder);
+	tcase_add_test(tc, test_atomic_write_rename_fails);
+	tcase_add_test(tc, test_read_small_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("log");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_log_escape);
+	tcase_add_test(tc, test_log_levels_text);
+	tcase_add_test(tc, test_log_one_line);
+	tcase_add_test(tc, test_log_redacts_secrets);
+	tcase_add_test(tc, test_log_redacts_secret_holding_another);
+	tcase_add_test(tc, test_log_json);
+	tcase_add_test(tc, test_log_json_severities);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,145 @@
+/* unit.c: runs every iceupd unit suite; exits non-zero when a check failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+static int	 saved_stderr = -1;
+static int	 capture_fd = -1;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "unit: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static char *
+read_fd(int fd, size_t *len)
+{
+	char	*buf = NULL;
+	size_t	 n = 0, cap = 0;
+	ssize_t	 got;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if ((buf = realloc(buf, cap)) == NULL)
+				die("realloc");
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			die("read");
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+char *
+unit_sh(const char *script, size_t *len, int *status)
+{
+	char	*out;
+	int	 fds[2], st;
+	pid_t	 pid;
+
+	if (pipe(fds) == -1)
+		die("pipe");
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		close(fds[0]);
+		if (dup2(fds[1], STDOUT_FILENO) == -1)
+			_exit(126);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = read_fd(fds[0], len);
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			die("waitpid");
+	if (status != NULL)
+		*status = st;
+	return out;
+}
+
+char *
+unit_tmpfile(const char *content, size_t len, int mode)
+{
+	char	*path = strdup("/tmp/iceupd-unit.XXXXXX");
+	int	 fd;
+
+	if (path == NULL)
+		die("strdup");
+	if ((fd = mkstemp(path)) == -1)
+		die("mkstemp");
+	if (len > 0 && write(fd, content, len) != (ssize_t)len)
+		die("write");
+	if (fchmod(fd, (mode_t)mode) == -1)
+		die("fchmod");
+	close(fd);
+	return path;
+}
+
+void
+unit_stderr_begin(void)
+{
+	char	 path[] = "/tmp/iceupd-unit-stderr.XXXXXX";
+
+	if ((capture_fd = mkstemp(path)) == -1)
+		die("mkstemp");
+	unlink(path);
+	if ((saved_stderr = dup(STDERR_FILENO)) == -1)
+		die("dup");
+	if (dup2(capture_fd, STDERR_FILENO) == -1)
+		die("dup2");
+}
+
+char *
+unit_stderr_end(void)
+{
+	char	*text;
+
+	if (dup2(saved_stderr, STDERR_FILENO) == -1)
+		die("dup2");
+	close(saved_stderr);
+	saved_stderr = -1;
+	if (lseek(capture_fd, 0, SEEK_SET) == -1)
+		die("lseek");
+	text = read_fd(capture_fd, NULL);
+	close(capture_fd);
+	capture_fd = -1;
+	return text;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(ice_suite());
+	srunner_add_suite(sr, format_suite());
+	srunner_add_suite(sr, settings_suite());
+	srunner_add_suite(sr, util_suite());
+	srunner_add_suite(sr, coturn_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,31 @@
+/* unit.h: the iceupd unit test suites and the helpers they share. */
+#ifndef ICEUPD_UNIT_H
+#define ICEUPD_UNIT_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Seconds each test may take; generous for the ASan+UBSan build. */
+#define UNIT_TIMEOUT	60
+
+Suite	*ice_suite(void);
+Suite	*format_suite(void);
+Suite	*settings_suite(void);
+Suite	*util_suite(void);
+Suite	*coturn_suite(void);
+
+/* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
+ * NUL-terminated, with their count in *len; *status gets the wait status.
+ * Free the result. */
+char	*unit_sh(const char *script, size_t *len, int *status);
+
+/* Creates a file in /tmp holding len bytes of content, with the given mode.
+ * Returns its path, to unlink and free. */
+char	*unit_tmpfile(const char *content, size_t len, int mode);
+
+/* Sends fd 2 to a temporary file until unit_stderr_end(), which puts fd 2
+ * back and returns what was written (NUL-terminated; free it). */
+void	 unit_stderr_begin(void);
+char	*unit_stderr_end(void);
+
+#endif
