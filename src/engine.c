@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "engine.h"
+#include "probe.h"
 #include "log.h"
 #include "util.h"
 
@@ -132,8 +133,78 @@ run_release(struct run *run)
 	free(run);
 }
 
-/* Asks one provider, then applies the filters: an answer they empty is a
- * failure, so that the engine fails over to the next provider. */
+static const struct probe_result *
+result_of(const struct probe_result *res, size_t n, const char *url)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(res[i].url, url) == 0)
+			return &res[i];
+	return NULL;
+}
+
+/* --verify: probes every URL of l, drops those that fail and orders the
+ * rest of each entry by round-trip time.  0 when a TURN URL is left (any URL
+ * for a provider that offers no TURN), -1 with st->error naming the first
+ * failure otherwise. */
+static int
+verify(const struct settings *s, struct ice_list *l,
+    struct provider_status *st, int need_turn)
+{
+	struct probe_options	 o = { st->deadline, s->cacert,
+				    s->insecure_probe };
+	const struct probe_result *a, *b;
+	struct probe_result	*res;
+	struct ice_server	*srv;
+	char			*tmp, shown[160], first[200] = "";
+	size_t			 n, i, j, k, failed = 0;
+	int			 rc = -1;
+
+	if ((res = probe_list(l, &o, &n)) == NULL) {
+		snprintf(st->error, sizeof(st->error), "--verify: nothing "
+		    "to probe");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (res[i].status != PROBE_OK && failed++ == 0)
+			snprintf(first, sizeof(first), "%s: %s (%.120s)",
+			    ice_uri_shown(res[i].url, shown, sizeof(shown)),
+			    probe_status_names[res[i].status], res[i].error);
+	if (probe_filter(l, res, n) == -1)
+		goto out;
+	for (i = 0; i < l->n; i++) {	/* insertion sort by RTT */
+		srv = &l->servers[i];
+		for (j = 1; j < srv->nurls; j++)
+			for (k = j; k > 0; k--) {
+				a = result_of(res, n, srv->urls[k - 1]);
+				b = result_of(res, n, srv->urls[k]);
+				if (a == NULL || b == NULL ||
+				    a->rtt_ms <= b->rtt_ms)
+					break;
+				tmp = srv->urls[k - 1];
+				srv->urls[k - 1] = srv->urls[k];
+				srv->urls[k] = tmp;
+			}
+	}
+	if (need_turn ? !ice_list_has_turn(l) : l->n == 0) {
+		snprintf(st->error, sizeof(st->error), "no %s passed "
+		    "--verify%s%s", need_turn ? "TURN server" : "server",
+		    failed ? "; first failure: " : "", first);
+		goto out;
+	}
+	if (failed > 0)
+		snprintf(st->warning, sizeof(st->warning), "--verify dropped "
+		    "%zu URL%s; first: %s", failed, failed == 1 ? "" : "s",
+		    first);
+	rc = 0;
+out:
+	free(res);
+	return rc;
+}
+
+/* Asks one provider, then applies the filters (and --verify): an answer
+ * they empty is a failure, so that the engine fails over to the next. */
 static void *
 job_main(void *arg)
 {
@@ -153,6 +224,9 @@ job_main(void *arg)
 			rc = -1;
 		}
 	}
+	if (rc == 0 && s->verify &&
+	    verify(s, &j->list, &j->st, j->p->turn_capable) == -1)
+		rc = -1;
 	if (rc == -1)
 		ice_list_free(&j->list);
 

@@ -1,0 +1,588 @@
+#!/usr/bin/env bats
+# probe.bats: the STUN/TURN probe against a real coturn on 127.0.0.1 (UDP,
+# TCP and TLS, TURN REST credentials), and against ports where nothing or
+# something silent listens.  Driven by tests/unit/probe_main.c, built here.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load ../peers/coturn
+
+SECRET=probe-shared-secret-0123
+REALM=probe.test
+
+# The driver is built from the sources under test and the objects of
+# `make all` (less main.o), with the project's warning flags.
+build_driver() {
+	local root=$1 objs=() o
+
+	for o in "$root"/build/obj/src/*.o "$root"/build/obj/src/providers/*.o; do
+		case ${o##*/build/obj/} in
+		src/main.o | src/stun.o | src/probe.o) ;;
+		*) objs+=("$o") ;;
+		esac
+	done
+	if [[ ! -f $root/build/obj/src/ice.o ]]; then
+		echo "no objects in $root/build/obj: run 'make all' first" >&2
+		return 1
+	fi
+	# shellcheck disable=SC2046
+	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror -O2 -g \
+	    $(pkg-config --cflags libcurl openssl libcjson libconfig expat) \
+	    -o "$root/build/probe_main" "$root/tests/unit/probe_main.c" \
+	    "$root/src/stun.c" "$root/src/probe.c" "${objs[@]}" \
+	    $(pkg-config --libs libcurl openssl libcjson libconfig expat) \
+	    -pthread
+}
+
+# make_cert DIR NAME SAN: a self-signed certificate DIR/NAME.pem with its
+# key DIR/NAME.key, for the subjectAltName SAN.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$1/$2.key" -out "$1/$2.pem" -days 2 -subj "/CN=$2" \
+	    -addext "subjectAltName=$3" >/dev/null 2>&1
+}
+
+# start_coturn DIR: turnserver with TURN REST authentication on UDP and
+# TCP at PROBE_PORT and TLS at PROBE_TLS_PORT, both random in 20000-60000;
+# retries on a port clash.  Sets PROBE_PID, PROBE_PORT, PROBE_TLS_PORT and
+# PROBE_LOG.
+start_coturn() {
+	local dir=$1 port tport pid try i
+
+	for try in 1 2 3 4 5; do
+		port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
+		tport=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
+		[[ $port != "$tport" ]] || continue
+		rm -f "$dir/turn.log" "$dir/turndb"
+		turnserver -n --verbose \
+		    --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 \
+		    --listening-port="$port" --tls-listening-port="$tport" \
+		    --cert="$dir/relay.pem" --pkey="$dir/relay.key" \
+		    --no-dtls --no-cli --allow-loopback-peers \
+		    --use-auth-secret --static-auth-secret="$SECRET" \
+		    --realm="$REALM" \
+		    --log-file="$dir/turn.log" --simple-log --no-stdout-log \
+		    --pidfile="$dir/turnserver.pid" --userdb="$dir/turndb" \
+		    </dev/null >"$dir/stderr" 2>&1 3>&- &
+		pid=$!
+		for ((i = 0; i < 200; i++)); do
+			coturn_running "$pid" || break
+			grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null && break
+			# With TLS on, coturn takes TLS and plain TCP on both
+			# ports, and names them "TLS/TCP".
+			if grep -qF "UDP listener opened on: 127.0.0.1:$port" \
+			    "$dir/turn.log" 2>/dev/null &&
+			    grep -qF "TLS/TCP listener opened on : 127.0.0.1:$tport" \
+			    "$dir/turn.log" 2>/dev/null; then
+				PROBE_PID=$pid PROBE_PORT=$port
+				PROBE_TLS_PORT=$tport PROBE_LOG=$dir/turn.log
+				return 0
+			fi
+			sleep 0.05
+		done
+		coturn_stop "$pid"
+		grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null || break
+	done
+	echo "turnserver did not start; its log:" >&2
+	tail -n 40 "$dir/turn.log" "$dir/stderr" >&2 2>/dev/null
+	return 1
+}
+
+setup_file() {
+	local root
+
+	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	if ! command -v turnserver >/dev/null; then
+		echo "turnserver is missing (Debian package coturn)" >&2
+		return 1
+	fi
+	build_driver "$root" || return 1
+	make_cert "$BATS_FILE_TMPDIR" relay IP:127.0.0.1 || return 1
+	start_coturn "$BATS_FILE_TMPDIR" || return 1
+	export PROBE_MAIN=$root/build/probe_main PROBE_CA=$BATS_FILE_TMPDIR/relay.pem
+	export PROBE_PID PROBE_PORT PROBE_TLS_PORT PROBE_LOG
+}
+
+teardown_file() {
+	coturn_stop "${PROBE_PID:-}"
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	PEER_PID=
+}
+
+teardown() {
+	if [[ -n ${PEER_PID:-} ]]; then
+		kill "$PEER_PID" 2>/dev/null || true
+		wait "$PEER_PID" 2>/dev/null || true
+	fi
+}
+
+# rest_user SECONDS: a TURN REST username valid for SECONDS from now
+# (negative: expired that long ago).
+rest_user() {
+	echo "$(($(date +%s) + $1)):probe"
+}
+
+# probe USERNAME CREDENTIAL [ARG ...]: the driver with those credentials.
+probe() {
+	local user=$1 cred=$2
+
+	shift 2
+	env -i PATH="$PATH" PROBE_USERNAME="$user" PROBE_CREDENTIAL="$cred" \
+	    "$PROBE_MAIN" "$@"
+}
+
+# probe_ok [ARG ...]: the driver with good TURN REST credentials.
+probe_ok() {
+	local user
+
+	user=$(rest_user 3600)
+	probe "$user" "$(turn_rest_password "$SECRET" "$user")" "$@"
+}
+
+# free_port udp|tcp: a port on 127.0.0.1 where nothing listens right now.
+free_port() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET,
+    socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+
+# start_silent PORTFILE LOG [N]: N (default 1) UDP sockets on 127.0.0.1 and
+# a TCP listener on the port of the first, none of which ever answers.  Each
+# datagram is logged as "MS TID" in LOG (MS since the first one, TID the
+# transaction id in hex).  Writes the ports, one a line, to PORTFILE once
+# listening; sets PEER_PID.
+start_silent() {
+	local i
+
+	python3 -c '
+import os, select, socket, sys, time
+us = []
+for i in range(int(sys.argv[3])):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    us.append(u)
+t = socket.socket()
+t.bind(("127.0.0.1", us[0].getsockname()[1]))
+t.listen(64)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    for u in us:
+        f.write("%d\n" % u.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+start = None
+log = open(sys.argv[2], "w", buffering=1)
+while True:
+    for u in select.select(us, [], [])[0]:
+        d = u.recv(2048)
+        now = time.monotonic()
+        start = start or now
+        log.write("%d %s\n" % ((now - start) * 1000, d[8:20].hex()))
+' "$1" "$2" "${3:-1}" </dev/null >/dev/null 2>&1 3>&- &
+	PEER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.05
+	done
+	echo "the silent server did not start" >&2
+	return 1
+}
+
+# start_fake MODE PORTFILE LOG: a TURN server over UDP on 127.0.0.1 that
+# follows a script, for what coturn will not do on demand.  It checks the
+# MESSAGE-INTEGRITY of requests itself (user "fake", password "pw", realm
+# "fake.test") and logs one line per request: METHOD, "auth" or "noauth",
+# the NONCE.  MODE: "stale" answers the first authenticated Allocate with
+# 438 and a new nonce; "stale-always" does so every time; "forged" signs its
+# success with the wrong key.  Sets PEER_PID.
+start_fake() {
+	local i
+
+	python3 -c '
+import hashlib, hmac, os, socket, struct, sys
+mode, portfile, logfile = sys.argv[1:4]
+COOKIE = 0x2112A442
+key = hashlib.md5(b"fake:fake.test:pw").digest()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+with open(portfile + ".tmp", "w") as f:
+    f.write("%d\n" % u.getsockname()[1])
+os.rename(portfile + ".tmp", portfile)
+log = open(logfile, "w", buffering=1)
+
+def attr(t, v):
+    return struct.pack("!HH", t, len(v)) + v + b"\0" * (-len(v) % 4)
+
+def msg(t, tid, attrs, k=None):
+    body = b"".join(attrs)
+    if k is not None:
+        h = struct.pack("!HHI", t, len(body) + 24, COOKIE) + tid + body
+        body += attr(0x0008, hmac.new(k, h, hashlib.sha1).digest())
+    return struct.pack("!HHI", t, len(body), COOKIE) + tid + body
+
+def xaddr(ip, port):
+    a = struct.unpack("!I", socket.inet_aton(ip))[0] ^ COOKIE
+    return struct.pack("!BBHI", 0, 1, port ^ (COOKIE >> 16), a)
+
+def error(code, reason):
+    return attr(0x0009, struct.pack("!HBB", 0, code // 100, code % 100) + reason)
+
+nonces = iter("n%d" % i for i in range(1, 100))
+nonce = next(nonces)
+while True:
+    d, peer = u.recvfrom(2048)
+    t, n = struct.unpack("!HH", d[:4])
+    tid = d[8:20]
+    attrs, off, mi = {}, 20, None
+    while off + 4 <= len(d):
+        at, al = struct.unpack("!HH", d[off:off + 4])
+        if at == 0x0008:
+            mi = off
+        attrs.setdefault(at, d[off + 4:off + 4 + al])
+        off += 4 + al + (-al % 4)
+    auth = mi is not None
+    if auth:
+        h = d[:2] + struct.pack("!H", mi + 24 - 20) + d[4:mi]
+        if hmac.new(key, h, hashlib.sha1).digest() != d[mi + 4:mi + 24]:
+            auth = False
+    log.write("%s %s %s\n" % ({3: "allocate", 4: "refresh"}.get(t, t),
+        "auth" if auth else "noauth", attrs.get(0x0015, b"-").decode()))
+    method = t & 0x3eef
+    if not auth:
+        r = msg(method | 0x110, tid, [error(401, b"Unauthorized"),
+            attr(0x0014, b"fake.test"), attr(0x0015, nonce.encode())])
+    elif mode == "stale-always" or (mode == "stale" and nonce == "n1"):
+        nonce = next(nonces)
+        r = msg(method | 0x110, tid, [error(438, b"Stale Nonce"),
+            attr(0x0014, b"fake.test"), attr(0x0015, nonce.encode())])
+    else:
+        k = b"x" * 16 if mode == "forged" else key
+        a = [attr(0x000d, struct.pack("!I", 0 if method == 4 else 600))]
+        if method == 3:
+            a += [attr(0x0016, xaddr("127.0.0.1", 50000)),
+                attr(0x0020, xaddr(*peer))]
+        r = msg(method | 0x100, tid, a, k)
+    u.sendto(r, peer)
+' "$1" "$2" "$3" </dev/null >/dev/null 2>"$3.err" 3>&- &
+	PEER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $2 ]] && return 0
+		sleep 0.05
+	done
+	echo "the fake TURN server did not start" >&2
+	cat "$3.err" >&2
+	return 1
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# assert_result URL STATUS: stdout has the driver's line for URL with
+# STATUS; the line is left in RESULT.
+assert_result() {
+	local l
+
+	for l in "${lines[@]}"; do
+		if [[ $l == "$1 "* ]]; then
+			RESULT=$l
+			if [[ $l == "$1 $2 "* ]]; then
+				return 0
+			fi
+			printf 'expected %s for %s\n' "$2" "$1"
+			show_run
+			return 1
+		fi
+	done
+	printf 'no line for %s\n' "$1"
+	show_run
+	return 1
+}
+
+# An allocation that worked: a relayed and a mapped address on loopback,
+# a lifetime, an RTT, no error.
+ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=[1-9][0-9]* error=$'
+
+@test "TURN over UDP: REST credentials allocate, and the allocation is released" {
+	local url="turn:127.0.0.1:$PROBE_PORT?transport=udp" mark
+
+	mark=$(coturn_log_mark "$PROBE_LOG")
+	run --separate-stderr probe_ok "$url"
+	assert_status 0
+	assert_result "$url" ok
+	assert_match "$RESULT" "$ALLOCATED"
+	# The 401 challenge, the allocation, then a Refresh to lifetime 0.
+	coturn_log_wait "$PROBE_LOG" "$mark" "error 401: Unauthorized"
+	coturn_log_wait "$PROBE_LOG" "$mark" "incoming packet ALLOCATE processed, success"
+	coturn_log_wait "$PROBE_LOG" "$mark" ":probe>, lifetime=0"
+}
+
+@test "TURN over TCP: REST credentials allocate" {
+	local url="turn:127.0.0.1:$PROBE_PORT?transport=tcp" mark
+
+	mark=$(coturn_log_mark "$PROBE_LOG")
+	run --separate-stderr probe_ok "$url"
+	assert_status 0
+	assert_result "$url" ok
+	assert_match "$RESULT" "$ALLOCATED"
+	coturn_log_wait "$PROBE_LOG" "$mark" ":probe>, lifetime=0"
+}
+
+@test "TURN over TLS: allocates when the certificate verifies against --cacert" {
+	local url="turns:127.0.0.1:$PROBE_TLS_PORT"
+
+	run --separate-stderr probe_ok -C "$PROBE_CA" "$url"
+	assert_status 0
+	assert_result "$url" ok
+	assert_match "$RESULT" "$ALLOCATED"
+}
+
+@test "TURN over TLS: a certificate no CA vouches for is refused" {
+	local url="turns:127.0.0.1:$PROBE_TLS_PORT"
+
+	run --separate-stderr probe_ok "$url"
+	assert_status 1
+	assert_result "$url" error
+	assert_match "$RESULT" 'relayed= .* error=TLS: certificate not trusted: self-signed certificate$'
+}
+
+@test "TURN over TLS: a certificate for another name is refused, even from a trusted CA" {
+	# The certificate names IP 127.0.0.1, not localhost.
+	local url="turns:localhost:$PROBE_TLS_PORT"
+
+	run --separate-stderr probe_ok -C "$PROBE_CA" "$url"
+	assert_status 1
+	assert_result "$url" error
+	assert_match "$RESULT" 'error=TLS: certificate not trusted: .*mismatch$'
+}
+
+@test "TURN over TLS: the insecure switch accepts a self-signed relay" {
+	local url="turns:localhost:$PROBE_TLS_PORT"
+
+	run --separate-stderr probe_ok -k "$url"
+	assert_status 0
+	assert_result "$url" ok
+	assert_match "$RESULT" "$ALLOCATED"
+}
+
+@test "STUN binding over UDP and TLS reports the mapped address" {
+	local udp="stun:127.0.0.1:$PROBE_PORT" tls="stuns:127.0.0.1:$PROBE_TLS_PORT"
+
+	run --separate-stderr probe_ok -C "$PROBE_CA" "$udp" "$tls"
+	assert_status 0
+	assert_result "$udp" ok
+	assert_match "$RESULT" '^stun:[^ ]+ ok relayed= mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=0 error=$'
+	assert_result "$tls" ok
+	assert_match "$RESULT" 'relayed= mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=0 error=$'
+}
+
+@test "a wrong password is bad credentials on every transport, and never shown" {
+	local user pass=wrong-password-4f2a9 u t s
+
+	user=$(rest_user 3600)
+	u="turn:127.0.0.1:$PROBE_PORT?transport=udp"
+	t="turn:127.0.0.1:$PROBE_PORT?transport=tcp"
+	s="turns:127.0.0.1:$PROBE_TLS_PORT"
+	run --separate-stderr probe "$user" "$pass" -vv -C "$PROBE_CA" "$u" "$t" "$s"
+	assert_status 1
+	assert_result "$u" bad-credentials
+	assert_match "$RESULT" 'error=credentials refused: 401 Unauthorized$'
+	assert_result "$t" bad-credentials
+	assert_result "$s" bad-credentials
+	[[ $output != *"$pass"* ]] || { show_run; return 1; }
+	[[ $stderr != *"$pass"* ]] || { show_run; return 1; }
+	# -vv told how it went.
+	assert_stderr_contains "401 Unauthorized, authenticating"
+}
+
+@test "an expired TURN REST username with the right HMAC is refused" {
+	local user url="turn:127.0.0.1:$PROBE_PORT?transport=udp" mark
+
+	user=$(rest_user -60)
+	mark=$(coturn_log_mark "$PROBE_LOG")
+	run --separate-stderr probe "$user" "$(turn_rest_password "$SECRET" "$user")" "$url"
+	assert_status 1
+	assert_result "$url" bad-credentials
+	assert_match "$RESULT" 'relayed= '
+	coturn_log_wait "$PROBE_LOG" "$mark" "error 401"
+}
+
+@test "a closed port is unreachable at once, over UDP, TCP and TLS" {
+	local p t0 t1
+
+	p=$(free_port udp)
+	t0=$(now_ms)
+	run --separate-stderr probe_ok -t 4000 "stun:127.0.0.1:$p" \
+	    "turn:127.0.0.1:$p?transport=udp" "turn:127.0.0.1:$p?transport=tcp" \
+	    "turns:127.0.0.1:$p"
+	t1=$(now_ms)
+	assert_status 1
+	assert_result "stun:127.0.0.1:$p" unreachable
+	assert_match "$RESULT" 'error=recv: Connection refused$'
+	assert_result "turn:127.0.0.1:$p?transport=udp" unreachable
+	assert_result "turn:127.0.0.1:$p?transport=tcp" unreachable
+	assert_match "$RESULT" 'error=connect: Connection refused$'
+	assert_result "turns:127.0.0.1:$p" unreachable
+	# ICMP and RST arrive at once: no waiting for the deadline.
+	((t1 - t0 < 2000)) || { echo "took $((t1 - t0)) ms"; return 1; }
+}
+
+@test "a silent UDP server times out at the deadline after retransmissions at 0, 500, 1500 ms" {
+	local p t0 t1 first
+
+	start_silent port dgrams
+	p=$(<port)
+	t0=$(now_ms)
+	run --separate-stderr probe_ok -t 2000 "stun:127.0.0.1:$p"
+	t1=$(now_ms)
+	assert_status 1
+	assert_result "stun:127.0.0.1:$p" timeout
+	assert_match "$RESULT" 'error=no answer within the deadline \(3 requests sent\)$'
+	((t1 - t0 >= 1900 && t1 - t0 < 2600)) || { echo "took $((t1 - t0)) ms"; return 1; }
+	# The same transaction sent three times, RTO 500 ms doubling.
+	mapfile -t got <dgrams
+	[[ ${#got[@]} -eq 3 ]] || { printf '%s\n' "${got[@]}"; return 1; }
+	first=${got[0]#* }
+	[[ ${got[1]#* } == "$first" && ${got[2]#* } == "$first" ]] ||
+	    { printf '%s\n' "${got[@]}"; return 1; }
+	((${got[1]%% *} >= 450 && ${got[1]%% *} <= 700)) ||
+	    { printf '%s\n' "${got[@]}"; return 1; }
+	((${got[2]%% *} >= 1400 && ${got[2]%% *} <= 1700)) ||
+	    { printf '%s\n' "${got[@]}"; return 1; }
+}
+
+@test "a silent TCP server times out at the deadline, one request sent" {
+	local p t0 t1
+
+	start_silent port dgrams
+	p=$(<port)
+	t0=$(now_ms)
+	run --separate-stderr probe_ok -t 1500 "turn:127.0.0.1:$p?transport=tcp"
+	t1=$(now_ms)
+	assert_status 1
+	assert_result "turn:127.0.0.1:$p?transport=tcp" timeout
+	assert_match "$RESULT" 'error=no answer within the deadline \(1 request sent\)$'
+	((t1 - t0 >= 1400 && t1 - t0 < 2100)) || { echo "took $((t1 - t0)) ms"; return 1; }
+}
+
+@test "a whole list is probed at once under one deadline, results in list order" {
+	local t0 t1 i p urls=() ports=()
+
+	# The real servers first, then 20 silent ones: more than run at once,
+	# so the last start late and must still end at the one deadline.
+	start_silent ports dgrams 20
+	mapfile -t ports <ports
+	urls=("turn:127.0.0.1:$PROBE_PORT?transport=udp"
+	    "turns:127.0.0.1:$PROBE_TLS_PORT"
+	    "turn:127.0.0.1:$PROBE_PORT?transport=tcp")
+	for p in "${ports[@]}"; do
+		urls+=("turn:127.0.0.1:$p?transport=udp")
+	done
+	t0=$(now_ms)
+	run --separate-stderr probe_ok -t 1500 -C "$PROBE_CA" "${urls[@]}"
+	t1=$(now_ms)
+	assert_status 1
+	[[ ${#lines[@]} -eq 23 ]] || { show_run; return 1; }
+	for ((i = 0; i < 23; i++)); do
+		[[ ${lines[i]} == "${urls[i]} "* ]] ||
+		    { echo "line $i is not ${urls[i]}"; show_run; return 1; }
+	done
+	for ((i = 0; i < 3; i++)); do
+		assert_match "${lines[i]}" "^[^ ]+ ok $ALLOCATED"
+	done
+	for ((i = 3; i < 23; i++)); do
+		assert_match "${lines[i]}" '^[^ ]+ timeout '
+	done
+	((t1 - t0 >= 1400 && t1 - t0 < 2200)) || { echo "took $((t1 - t0)) ms"; return 1; }
+}
+
+@test "filtering a probed list keeps only the servers that worked" {
+	local p good bad stun
+
+	p=$(free_port udp)
+	good="turn:127.0.0.1:$PROBE_PORT?transport=udp"
+	bad="turn:127.0.0.1:$p?transport=udp"
+	stun="stun:127.0.0.1:$PROBE_PORT"
+	run --separate-stderr probe_ok -F "$good" "$bad" "$stun"
+	assert_status 1
+	assert_result "$bad" unreachable
+	[[ ${lines[3]} == "kept $good" && ${lines[4]} == "kept $stun" &&
+	    ${#lines[@]} -eq 5 ]] || { show_run; return 1; }
+}
+
+@test "a stale nonce (438) is retried once with the new nonce, and the release signed with it" {
+	local p
+
+	start_fake stale port requests
+	p=$(<port)
+	run --separate-stderr probe fake pw "turn:127.0.0.1:$p?transport=udp"
+	assert_status 0
+	assert_result "turn:127.0.0.1:$p?transport=udp" ok
+	assert_match "$RESULT" 'relayed=127\.0\.0\.1:50000 mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=600 error=$'
+	# Every authenticated request passed the server's own HMAC check.
+	run cat requests
+	assert_stdout "allocate noauth -
+allocate auth n1
+allocate auth n2
+refresh auth n2"
+}
+
+@test "a second stale nonce in a row is an error, not a loop" {
+	local p
+
+	start_fake stale-always port requests
+	p=$(<port)
+	run --separate-stderr probe fake pw "turn:127.0.0.1:$p?transport=udp"
+	assert_status 1
+	assert_result "turn:127.0.0.1:$p?transport=udp" error
+	assert_match "$RESULT" 'error=allocation refused: 438 Stale Nonce$'
+	run cat requests
+	assert_stdout "allocate noauth -
+allocate auth n1
+allocate auth n2"
+}
+
+@test "a success answer that fails MESSAGE-INTEGRITY is not believed" {
+	local p
+
+	start_fake forged port requests
+	p=$(<port)
+	run --separate-stderr probe fake pw -t 1200 "turn:127.0.0.1:$p?transport=udp"
+	assert_status 1
+	assert_result "turn:127.0.0.1:$p?transport=udp" error
+	assert_match "$RESULT" 'relayed= .*error=answers failed the MESSAGE-INTEGRITY check'
+}
+
+# sni_seen HOST: probes stuns:HOST at a one-shot TLS server on a free port
+# and prints what it logged about the name the client sent.
+sni_seen() {
+	local p i
+
+	p=$(free_port tcp)
+	openssl s_server -www -naccept 1 -accept "127.0.0.1:$p" \
+	    -cert "$PROBE_CA" -key "${PROBE_CA%.pem}.key" \
+	    -servername localhost -cert2 "$PROBE_CA" \
+	    -key2 "${PROBE_CA%.pem}.key" </dev/null >"sni.$1" 2>&1 3>&- &
+	PEER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ACCEPT "sni.$1" 2>/dev/null && break
+		sleep 0.05
+	done
+	probe x y -k -t 500 "stuns:$1:$p" >/dev/null || true
+	wait "$PEER_PID" 2>/dev/null || true
+	PEER_PID=
+	grep -a 'TLS extension' "sni.$1" || true
+}
+
+@test "TLS sends the host name as SNI, and no SNI for an address" {
+	run sni_seen localhost
+	assert_stdout 'Hostname in TLS extension: "localhost"'
+	run sni_seen 127.0.0.1
+	assert_no_stdout
+}
