@@ -17,13 +17,17 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
+       src/stun.c src/probe.c src/check.c \
+       src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
        src/providers/provider.c \
        src/providers/api.c src/providers/twilio.c \
        src/providers/cloudflare.c src/providers/metered.c \
-       src/providers/coturn.c src/providers/stun.c
+       src/providers/coturn.c src/providers/stun.c \
+       src/xmpp.c src/providers/jitsi.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
-       tests/unit/test_coturn.c
+       tests/unit/test_coturn.c tests/unit/test_stun.c \
+       tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c
 HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)

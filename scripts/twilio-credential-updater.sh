@@ -21,9 +21,14 @@ _iceupd_update() {
 	if ! command -v "$_iceupd_bin" >/dev/null 2>&1; then
 		_iceupd_bin=/usr/local/bin/iceupd
 	fi
-	_iceupd_out=$(ICEUPD_TRANSPORT=${ICEUPD_TRANSPORT:-tcp} \
+	# "if" keeps a failure from ending an entrypoint that runs set -e.
+	if _iceupd_out=$(ICEUPD_TRANSPORT=${ICEUPD_TRANSPORT:-tcp} \
 	    "$_iceupd_bin" fetch --format env --env-name NEKO_ICESERVERS -q)
-	_iceupd_rc=$?
+	then
+		_iceupd_rc=0
+	else
+		_iceupd_rc=$?
+	fi
 	case $_iceupd_rc in
 	0|4)
 		case $_iceupd_out in
@@ -48,6 +53,6 @@ _iceupd_update() {
 	return 1
 }
 
-_iceupd_update
+_iceupd_update || :
 unset -f _iceupd_update
 unset _iceupd_bin _iceupd_out _iceupd_rc

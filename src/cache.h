@@ -11,7 +11,7 @@ struct provider_health {
 	char	 name[16];
 	int	 failures;	/* consecutive */
 	long	 latency_ms;	/* of the last answer */
-	char	 error[256];	/* of the last failure */
+	char	 error[512];	/* of the last failure */
 	time_t	 last_ok;
 	time_t	 next_try;	/* backing off until then; 0: ask freely */
 };

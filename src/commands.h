@@ -15,5 +15,7 @@ int	 fetch_render(const struct settings *, struct engine_result *r,
 int	 cmd_fetch(const struct settings *);
 int	 cmd_watch(struct settings *, int argc, char **argv, char **envp);
 int	 cmd_providers(const struct settings *);
+int	 cmd_check(const struct settings *);
+int	 cmd_deploy(const struct settings *);
 
 #endif

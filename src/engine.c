@@ -219,8 +219,11 @@ job_main(void *arg)
 		    s->relay);
 		if (j->list.n == 0) {
 			snprintf(j->st.error, sizeof(j->st.error), "no server "
-			    "left after %s", s->relay ? "--relay" :
-			    "--transport");
+			    "left after %s%s%s%s", s->relay ? "--relay" : "",
+			    s->relay && s->transport != TRANSPORT_ANY ?
+			    " and " : "", s->transport != TRANSPORT_ANY ?
+			    "--transport " : "", s->transport != TRANSPORT_ANY ?
+			    ice_transport_names[s->transport] : "");
 			rc = -1;
 		}
 	}

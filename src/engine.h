@@ -18,7 +18,7 @@ struct source_report {
 	int		 asked;		/* 0: not needed (policy first) */
 	int		 ok;
 	long		 latency_ms;
-	char		 error[256];
+	char		 error[512];
 };
 
 struct engine_result {

@@ -75,7 +75,7 @@ cmd_fetch(const struct settings *s)
 	if (s->output != NULL) {
 		if (atomic_write(s->output, out.s, out.len) == -1) {
 			log_error("cannot write %s: %s", s->output,
-			    strerror(errno));
+			    atomic_write_error(errno));
 			rc = EXIT_FAIL;
 		}
 	} else if (fwrite(out.s, 1, out.len, stdout) != out.len ||

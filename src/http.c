@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "log.h"
@@ -64,10 +65,101 @@ on_ssl_ctx(CURL *curl, void *ctx, void *arg)
 	return CURLE_OK;
 }
 
+/* TLS as every transfer has it: verification always on; --cacert trusted
+ * besides the system's CAs or, where the system has no bundle (an empty
+ * container), alone. */
+static void
+set_tls(CURL *c, const char *cacert)
+{
+	char	*system = NULL;
+
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cacert == NULL)
+		return;
+	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &system) == CURLE_OK &&
+	    system != NULL && access(system, R_OK) == 0) {
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, cacert);
+	} else
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+}
+
+struct http_keep {
+	CURL	*c;
+};
+
+struct http_keep *
+http_keep_new(void)
+{
+	return xcalloc(1, sizeof(struct http_keep));
+}
+
+void
+http_keep_free(struct http_keep *k)
+{
+	if (k == NULL)
+		return;
+	if (k->c != NULL)
+		curl_easy_cleanup(k->c);
+	free(k);
+}
+
+/* Keeps the value of rq->want_header and the name=value of each Set-Cookie
+ * of the last response (earlier ones are those of redirects or 1xx). */
+struct header_ctx {
+	const struct http_request *rq;
+	struct http_response	 *rs;
+};
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct header_ctx *hc = arg;
+	size_t	 len = size * n, name, end;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		hc->rs->header[0] = '\0';
+		hc->rs->cookies.len = 0;
+		if (hc->rs->cookies.s != NULL)
+			hc->rs->cookies.s[0] = '\0';
+		return len;
+	}
+	for (name = 0; name < len && p[name] != ':'; name++)
+		;
+	if (name == len)
+		return len;
+	for (end = len; end > name + 1 && (p[end - 1] == '\r' ||
+	    p[end - 1] == '\n' || p[end - 1] == ' '); end--)
+		;
+	n = name + 1;
+	while (n < end && (p[n] == ' ' || p[n] == '\t'))
+		n++;
+	if (hc->rq->want_header != NULL &&
+	    strlen(hc->rq->want_header) == name &&
+	    strncasecmp(p, hc->rq->want_header, name) == 0 &&
+	    end - n < sizeof(hc->rs->header))
+		snprintf(hc->rs->header, sizeof(hc->rs->header), "%.*s",
+		    (int)(end - n), p + n);
+	if (name == 10 && strncasecmp(p, "Set-Cookie", 10) == 0 &&
+	    hc->rs->cookies.len < 8192) {
+		for (end = n; end < len && p[end] != ';' && p[end] != '\r' &&
+		    p[end] != '\n'; end++)
+			;
+		if (end > n && memchr(p + n, '=', end - n) != NULL) {
+			if (hc->rs->cookies.len > 0)
+				sb_adds(&hc->rs->cookies, "; ");
+			sb_add(&hc->rs->cookies, p + n, end - n);
+		}
+	}
+	return len;
+}
+
 int
 http_do(const struct http_request *rq, struct http_response *rs, char *err,
     size_t errlen)
 {
+	struct header_ctx hc = { rq, rs };
 	struct curl_slist *headers = NULL;
 	struct strbuf	 h = { 0 };
 	char		 cerr[CURL_ERROR_SIZE] = "";
@@ -87,19 +179,28 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 		    "request", rq->method, shown);
 		return -1;
 	}
-	if ((c = curl_easy_init()) == NULL) {
+	if (rq->keep != NULL && rq->keep->c != NULL) {
+		c = rq->keep->c;
+		curl_easy_reset(c);	/* keeps the open connection */
+	} else if ((c = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
 		return -1;
-	}
+	} else if (rq->keep != NULL)
+		rq->keep->c = c;
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	/* Plain HTTP is for the metadata server only, which is reached
+	 * directly: a proxy would see the tokens it hands out.  allow_http
+	 * adds http to https for a URL the user wrote with http://. */
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, rq->plain_http ? "http" :
+	    rq->allow_http ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
+	if (rq->cookie != NULL)
+		curl_easy_setopt(c, CURLOPT_COOKIE, rq->cookie);
+	if (rq->plain_http)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (rq->cacert != NULL) {
-		curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-		curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, rq->cacert);
-	}
+	set_tls(c, rq->cacert);
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
@@ -170,7 +271,8 @@ out:
 		explicit_bzero(h.s, h.cap);
 	sb_free(&h);
 	curl_slist_free_all(headers);
-	curl_easy_cleanup(c);
+	if (rq->keep == NULL)
+		curl_easy_cleanup(c);
 	if (rc == -1)
 		http_response_free(rs);
 	return rc;
@@ -216,4 +318,273 @@ http_response_free(struct http_response *rs)
 	if (rs->body.s != NULL)
 		explicit_bzero(rs->body.s, rs->body.cap);
 	sb_free(&rs->body);
+	if (rs->cookies.s != NULL)
+		explicit_bzero(rs->cookies.s, rs->cookies.cap);
+	sb_free(&rs->cookies);
 }
+
+/*
+ * WebSocket.  The code needs headers that declare libcurl's WebSocket API
+ * (7.86 and later), and at run time a libcurl built with it: Debian 12's
+ * is not, and says so by leaving "ws" out of its protocols.
+ */
+#if LIBCURL_VERSION_NUM >= 0x075600 && defined(CURLWS_TEXT)
+#define HAVE_CURL_WS 1
+#include <poll.h>
+#endif
+
+int
+http_ws_available(void)
+{
+#ifdef HAVE_CURL_WS
+	const char *const *p = curl_version_info(CURLVERSION_NOW)->protocols;
+
+	for (; p != NULL && *p != NULL; p++)
+		if (strcmp(*p, "wss") == 0 || strcmp(*p, "ws") == 0)
+			return 1;
+#endif
+	return 0;
+}
+
+#ifdef HAVE_CURL_WS
+struct http_ws {
+	CURL		*c;
+	const char	*shown;
+	char		 shown_buf[256];
+};
+
+/* Waits until the socket is readable (what = POLLIN) or writable; 0, or
+ * -1 when the deadline passed first or the socket failed. */
+static int
+ws_wait(struct http_ws *ws, short what, long long deadline)
+{
+	struct pollfd	 pfd;
+	curl_socket_t	 fd = CURL_SOCKET_BAD;
+	long long	 left;
+	int		 n;
+
+	if (curl_easy_getinfo(ws->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+	    fd == CURL_SOCKET_BAD)
+		return -1;
+	for (;;) {
+		if ((left = deadline - monotonic_ms()) <= 0)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = what;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+struct http_ws *
+http_ws_open(const struct http_request *rq, const char *subprotocol,
+    char *err, size_t errlen)
+{
+	struct http_ws	*ws;
+	struct curl_slist *headers = NULL;
+	struct header_ctx hc;
+	struct http_response rs;
+	struct strbuf	 h = { 0 };
+	char		 cerr[CURL_ERROR_SIZE] = "";
+	long long	 left = rq->deadline - monotonic_ms();
+	CURLcode	 cc;
+
+	ws = xcalloc(1, sizeof(*ws));
+	snprintf(ws->shown_buf, sizeof(ws->shown_buf), "%s",
+	    rq->shown_url ? rq->shown_url : rq->url);
+	ws->shown = ws->shown_buf;
+	memset(&rs, 0, sizeof(rs));
+	hc.rq = rq;
+	hc.rs = &rs;
+	if (left <= 0) {
+		snprintf(err, errlen, "%s: deadline passed before connecting",
+		    ws->shown);
+		goto fail;
+	}
+	if ((ws->c = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "cannot start libcurl");
+		goto fail;
+	}
+	curl_easy_setopt(ws->c, CURLOPT_URL, rq->url);
+	curl_easy_setopt(ws->c, CURLOPT_PROTOCOLS_STR, rq->allow_http ?
+	    "ws,wss" : "wss");
+	curl_easy_setopt(ws->c, CURLOPT_CONNECT_ONLY, 2L);
+	curl_easy_setopt(ws->c, CURLOPT_NOSIGNAL, 1L);
+	set_tls(ws->c, rq->cacert);
+	curl_easy_setopt(ws->c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(ws->c, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(ws->c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS));
+	curl_easy_setopt(ws->c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
+	curl_easy_setopt(ws->c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(ws->c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(ws->c, CURLOPT_HEADERDATA, &hc);
+	sb_addf(&h, "Sec-WebSocket-Protocol: %s", subprotocol);
+	headers = curl_slist_append(headers, h.s);
+	curl_easy_setopt(ws->c, CURLOPT_HTTPHEADER, headers);
+	cc = curl_easy_perform(ws->c);
+	curl_easy_setopt(ws->c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(ws->c, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(ws->c, CURLOPT_HEADERDATA, NULL);
+	/* The transfer is over: the deadline now holds per call. */
+	curl_easy_setopt(ws->c, CURLOPT_TIMEOUT_MS, 0L);
+	curl_slist_free_all(headers);
+	sb_free(&h);
+	http_response_free(&rs);
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(err, errlen, "%s: no answer within the deadline",
+		    ws->shown);
+		goto fail;
+	}
+	if (cc != CURLE_OK) {
+		curl_easy_getinfo(ws->c, CURLINFO_RESPONSE_CODE, &rs.status);
+		if (rs.status != 0 && rs.status != 101)
+			snprintf(err, errlen, "%s: HTTP %ld instead of a "
+			    "WebSocket upgrade", ws->shown, rs.status);
+		else
+			snprintf(err, errlen, "%s: %s", ws->shown,
+			    cerr[0] ? cerr : curl_easy_strerror(cc));
+		goto fail;
+	}
+	return ws;
+fail:
+	http_ws_close(ws);
+	return NULL;
+}
+
+int
+http_ws_send(struct http_ws *ws, const char *text, size_t len,
+    long long deadline, char *err, size_t errlen)
+{
+	size_t		 sent;
+	CURLcode	 cc;
+
+	for (;;) {
+		sent = 0;
+		cc = curl_ws_send(ws->c, text, len, &sent, 0, CURLWS_TEXT);
+		if (cc == CURLE_OK && sent == len)
+			return 0;
+		if (cc == CURLE_OK && sent > 0) {
+			text += sent;	/* the rest of the same frame */
+			len -= sent;
+			continue;
+		}
+		if (cc != CURLE_AGAIN && cc != CURLE_OK) {
+			snprintf(err, errlen, "%s: send: %s", ws->shown,
+			    curl_easy_strerror(cc));
+			return -1;
+		}
+		if (ws_wait(ws, POLLOUT, deadline) == -1) {
+			snprintf(err, errlen, "%s: cannot send within the "
+			    "deadline", ws->shown);
+			return -1;
+		}
+	}
+}
+
+int
+http_ws_recv(struct http_ws *ws, struct strbuf *out, size_t max,
+    long long deadline, char *err, size_t errlen)
+{
+	const struct curl_ws_frame *meta;	/* const from curl 8 on */
+	char		 buf[16384];
+	size_t		 n;
+	CURLcode	 cc;
+
+	out->len = 0;
+	for (;;) {
+		n = 0;
+		meta = NULL;
+		cc = curl_ws_recv(ws->c, buf, sizeof(buf), &n, (void *)&meta);
+		if (cc == CURLE_AGAIN) {
+			if (ws_wait(ws, POLLIN, deadline) == -1) {
+				snprintf(err, errlen, "%s: no answer within "
+				    "the deadline", ws->shown);
+				return -1;
+			}
+			continue;
+		}
+		if (cc == CURLE_GOT_NOTHING) {
+			snprintf(err, errlen, "%s: the server closed the "
+			    "connection", ws->shown);
+			return -1;
+		}
+		if (cc != CURLE_OK || meta == NULL) {
+			snprintf(err, errlen, "%s: receive: %s", ws->shown,
+			    curl_easy_strerror(cc));
+			return -1;
+		}
+		if (meta->flags & CURLWS_CLOSE) {
+			snprintf(err, errlen, "%s: the server closed the "
+			    "WebSocket", ws->shown);
+			return -1;
+		}
+		if (!(meta->flags & (CURLWS_TEXT | CURLWS_BINARY |
+		    CURLWS_CONT)))
+			continue;	/* ping or pong: libcurl answers */
+		if (out->len + n > max) {
+			snprintf(err, errlen, "%s: message larger than %zu "
+			    "KiB", ws->shown, max / 1024);
+			return -1;
+		}
+		sb_add(out, buf, n);
+		if (meta->bytesleft == 0 && !(meta->flags & CURLWS_CONT))
+			break;
+	}
+	if (out->s == NULL)
+		sb_adds(out, "");
+	return 0;
+}
+
+void
+http_ws_close(struct http_ws *ws)
+{
+	if (ws == NULL)
+		return;
+	if (ws->c != NULL)
+		curl_easy_cleanup(ws->c);
+	free(ws);
+}
+#else	/* no WebSocket in these libcurl headers */
+struct http_ws {
+	int	 unused;
+};
+
+struct http_ws *
+http_ws_open(const struct http_request *rq, const char *subprotocol,
+    char *err, size_t errlen)
+{
+	(void)subprotocol;
+	snprintf(err, errlen, "%s: this build of iceupd has no WebSocket "
+	    "support", rq->shown_url ? rq->shown_url : rq->url);
+	return NULL;
+}
+
+int
+http_ws_send(struct http_ws *ws, const char *text, size_t len,
+    long long deadline, char *err, size_t errlen)
+{
+	(void)ws, (void)text, (void)len, (void)deadline;
+	snprintf(err, errlen, "no WebSocket support");
+	return -1;
+}
+
+int
+http_ws_recv(struct http_ws *ws, struct strbuf *out, size_t max,
+    long long deadline, char *err, size_t errlen)
+{
+	(void)ws, (void)out, (void)max, (void)deadline;
+	snprintf(err, errlen, "no WebSocket support");
+	return -1;
+}
+
+void
+http_ws_close(struct http_ws *ws)
+{
+	(void)ws;
+}
+#endif

@@ -19,7 +19,15 @@ struct http_request {
 	size_t		 bodylen;
 	const char	*const *headers; /* extra "Name: value", NULL-ended */
 	const char	*cacert;	/* extra CA bundle, or NULL */
+	int		 plain_http;	/* http:// only, no proxy: for the
+					 * metadata server alone */
 	long long	 deadline;	/* monotonic ms by which to be done */
+	int		 allow_http;	/* http:// (ws://) besides https://
+					 * (wss://): only when the configured
+					 * URL says so */
+	const char	*cookie;	/* "n=v; n2=v2" to send, or NULL */
+	const char	*want_header;	/* response header to keep, or NULL */
+	struct http_keep *keep;		/* connection to reuse, or NULL */
 };
 
 struct http_response {
@@ -27,7 +35,14 @@ struct http_response {
 	struct strbuf	 body;		/* NUL-terminated */
 	long		 retry_after;	/* seconds asked by the server, or -1 */
 	char		 content_type[128];
+	char		 header[512];	/* value of want_header, or "" */
+	struct strbuf	 cookies;	/* "n=v; ..." from Set-Cookie */
 };
+
+/* A connection kept open across requests (BOSH sends several in a row). */
+struct http_keep;
+struct http_keep *http_keep_new(void);
+void	 http_keep_free(struct http_keep *);
 
 /* Starts libcurl for the process; 0 or -1. */
 int	 http_init(void);
@@ -43,5 +58,23 @@ int	 http_fetch(const struct http_request *, struct http_response *,
 void	 http_response_free(struct http_response *);
 /* The libcurl version line for --version. */
 const char *http_version(void);
+
+/* WebSocket (RFC 6455) text messages, when the linked libcurl has them.
+ * http_ws_available() says whether it does (1) or not (0). */
+struct http_ws;
+int	 http_ws_available(void);
+/* Connects to rq->url (wss://, or ws:// with allow_http) offering
+ * subprotocol.  Returns the connection, or NULL with err set. */
+struct http_ws *http_ws_open(const struct http_request *rq,
+	    const char *subprotocol, char *err, size_t errlen);
+/* Sends one text message; 0 or -1 with err set. */
+int	 http_ws_send(struct http_ws *, const char *text, size_t len,
+	    long long deadline, char *err, size_t errlen);
+/* Receives one whole text message (at most max bytes) into out, which is
+ * emptied first.  Returns 0, or -1 with err set (closed, too large, or the
+ * deadline passed). */
+int	 http_ws_recv(struct http_ws *, struct strbuf *out, size_t max,
+	    long long deadline, char *err, size_t errlen);
+void	 http_ws_close(struct http_ws *);
 
 #endif

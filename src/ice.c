@@ -240,9 +240,8 @@ same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Printable UTF-8 without control characters: safe for JSON, logs and TURN. */
-static int
-valid_credential(const char *s)
+int
+ice_credential_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int	 more;
@@ -308,7 +307,8 @@ ice_list_add(struct ice_list *l, const char *url, const char *user,
 		snprintf(err, errlen, "a TURN URI needs a username and a "
 		    "credential");
 		return -1;
-	} else if (!valid_credential(user) || !valid_credential(cred)) {
+	} else if (!ice_credential_valid(user) ||
+	    !ice_credential_valid(cred)) {
 		snprintf(err, errlen, "username or credential is not "
 		    "printable UTF-8 of at most %d bytes", ICE_CRED_MAX);
 		return -1;

@@ -36,6 +36,10 @@ int	 ice_uri_is_turn(const struct ice_uri *);
  * password) replaced by "[redacted]", control bytes escaped. */
 const char *ice_uri_shown(const char *url, char *buf, size_t len);
 
+/* 1 when s can be a TURN username or credential: printable UTF-8 (RFC
+ * 3629) without control characters, at most ICE_CRED_MAX bytes. */
+int	 ice_credential_valid(const char *s);
+
 /* One RTCIceServer: URLs sharing one username and credential. */
 struct ice_server {
 	char	**urls;		/* canonical URIs */

@@ -43,8 +43,17 @@ ensure_std_fds(void)
 static void
 print_version(void)
 {
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	const char *const *proto;
+
 	printf("iceupd %s\n", ICEUPD_VERSION);
-	printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	printf("libcurl %s (%s%s%s%s%s; protocols:", cv->version,
+	    cv->ssl_version, cv->ares ? ", c-ares " : "",
+	    cv->ares ? cv->ares : "", cv->nghttp2_version ? ", nghttp2 " : "",
+	    cv->nghttp2_version ? cv->nghttp2_version : "");
+	for (proto = cv->protocols; *proto != NULL; proto++)
+		printf(" %s", *proto);
+	printf(")\n");
 	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("cJSON %s\n", cJSON_Version());
 	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
@@ -132,15 +141,26 @@ main(int argc, char *argv[])
 	case CMD_WATCH:
 		rc = cmd_watch(&s, argc, argv, environ);
 		break;
+	case CMD_CHECK:
+		rc = cmd_check(&s);
+		break;
+	case CMD_DEPLOY:
+		rc = cmd_deploy(&s);
+		break;
 	default:
 		rc = cmd_fetch(&s);
 		break;
 	}
 out:
-	if (!engine_abandoned()) {
-		settings_free(&s);
-		log_forget_secrets();
+	/* A provider thread the engine stopped waiting for may still be
+	 * reading the settings or inside libcurl: leave without cleaning up
+	 * or running exit handlers under its feet. */
+	if (engine_abandoned()) {
+		fflush(stdout);
+		_exit(rc);
 	}
+	settings_free(&s);
+	log_forget_secrets();
 	http_cleanup();
 	return rc;
 }

@@ -29,6 +29,7 @@
 
 enum kind {
 	K_STR,		/* text */
+	K_LIST,		/* comma list; a repeated flag adds to it */
 	K_SECRET,	/* text never shown; also read from NAME_FILE */
 	K_LONG,		/* whole number in [min, max] */
 	K_BOOL,		/* true/false, yes/no, on/off, 1/0 */
@@ -60,7 +61,7 @@ static const struct setting table[] = {
 	    "neko, rtc, json, env, dotenv or str0m" },
 	{ "env_name", "ICEUPD_ENV_NAME", "env-name", 0, K_STR, F(env_name),
 	    0, 0, NULL, "NEKO_ICESERVERS", "LIST",
-	    "variable name(s) for env and dotenv" },
+	    "variable name(s) for env, dotenv and deploy" },
 	{ "output", NULL, "output", 'o', K_STR, F(output),
 	    0, 0, NULL, NULL, "FILE", "write FILE atomically (mode 0600)" },
 	{ "transport", "ICEUPD_TRANSPORT", "transport", 0, K_CHOICE,
@@ -105,6 +106,11 @@ static const struct setting table[] = {
 	    0, 0, NULL, NULL, "CMD", "watch: run CMD (sh -c) after each change" },
 	{ "once", NULL, "once", 0, K_BOOL, F(once), 0, 0, NULL, "false", NULL,
 	    "watch: one refresh cycle; exit 3 if nothing to do" },
+	{ "verify", "ICEUPD_VERIFY", "verify", 0, K_BOOL, F(verify), 0, 0, NULL,
+	    "false", NULL, "probe every server first; drop what fails" },
+	{ "insecure_probe", NULL, "insecure-probe", 0, K_BOOL,
+	    F(insecure_probe), 0, 0, NULL, "false", NULL,
+	    "probe TLS relays without verifying them (tests only)" },
 
 	{ "coturn.urls", "WEBRTC_TURN_URLS", NULL, 0, K_STR, F(turn_urls),
 	    0, 0, NULL, NULL, NULL, NULL },
@@ -146,6 +152,68 @@ static const struct setting table[] = {
 	    F(metered_key), 0, 0, NULL, NULL, NULL, NULL },
 	{ "metered.api_base", "METERED_API_BASE", NULL, 0, K_STR,
 	    F(metered_base), 0, 0, NULL, NULL, NULL, NULL },
+	{ "jitsi.url", "ICEUPD_JITSI_URL", NULL, 0, K_STR, F(jitsi_url),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "jitsi.domain", "ICEUPD_JITSI_DOMAIN", NULL, 0, K_STR,
+	    F(jitsi_domain), 0, 0, NULL, NULL, NULL, NULL },
+	{ "jitsi.room", "ICEUPD_JITSI_ROOM", NULL, 0, K_STR, F(jitsi_room),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "jitsi.token", "ICEUPD_JITSI_TOKEN", NULL, 0, K_SECRET,
+	    F(jitsi_token), 0, 0, NULL, NULL, NULL, NULL },
+	{ "jaas.tenant", "JAAS_TENANT", NULL, 0, K_STR, F(jaas_tenant),
+	    0, 0, NULL, "vpaas-magic-cookie-a4818bd762a044998d717b70ac734cfe",
+	    NULL, NULL },
+	{ "jaas.brave_talk_api", "BRAVE_TALK_API", NULL, 0, K_STR,
+	    F(jaas_brave_api), 0, 0, NULL, "https://talk.brave.com/api/v1",
+	    NULL, NULL },
+	{ "jaas.url", "JAAS_URL", NULL, 0, K_STR, F(jaas_url),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "jaas.domain", "JAAS_DOMAIN", NULL, 0, K_STR, F(jaas_domain),
+	    0, 0, NULL, "8x8.vc", NULL, NULL },
+	{ "kmeet.url", "KMEET_URL", NULL, 0, K_STR, F(kmeet_url),
+	    0, 0, NULL, "https://kmeet.infomaniak.com/http-bind", NULL, NULL },
+	{ "kmeet.domain", "KMEET_DOMAIN", NULL, 0, K_STR, F(kmeet_domain),
+	    0, 0, NULL, NULL, NULL, NULL },
+
+	{ "service", "ICEUPD_CLOUDRUN_SERVICE", "service", 0, K_LIST,
+	    F(services), 0, 0, NULL, NULL, "NAME",
+	    "deploy: Cloud Run service(s), projects/P/locations/L/services/S "
+	    "or S; repeatable" },
+	{ "project", "GOOGLE_CLOUD_PROJECT", "project", 0, K_STR, F(project),
+	    0, 0, NULL, NULL, "ID", "deploy: project of short service names" },
+	{ "region", "ICEUPD_CLOUDRUN_REGION", "region", 0, K_STR, F(region),
+	    0, 0, NULL, NULL, "REGION", "deploy: region of short service names" },
+	{ "container", "ICEUPD_CLOUDRUN_CONTAINER", "container", 0, K_STR,
+	    F(container), 0, 0, NULL, NULL, "NAME",
+	    "deploy: container to set (default: the first)" },
+	{ "sink", "ICEUPD_DEPLOY_SINK", "sink", 0, K_STR, F(sink),
+	    0, 0, NULL, NULL, "secret:NAME",
+	    "deploy: add a Secret Manager version instead" },
+	{ "keep", NULL, "keep", 0, K_LONG, F(keep), 1, 1000, NULL, "2", "N",
+	    "deploy to a secret: enabled versions to keep" },
+	{ "deploy_timeout", "ICEUPD_DEPLOY_TIMEOUT", "deploy-timeout", 0,
+	    K_LONG, F(deploy_timeout), 10, 3600, NULL, "600", "SECONDS",
+	    "deploy: deadline for the update and its rollout" },
+	{ "dry_run", NULL, "dry-run", 0, K_BOOL, F(dry_run), 0, 0, NULL,
+	    "false", NULL, "deploy: show what would change, change nothing" },
+	{ "validate_only", NULL, "validate-only", 0, K_BOOL, F(validate_only),
+	    0, 0, NULL, "false", NULL,
+	    "deploy: have Cloud Run validate the update, not apply it" },
+	{ "allow_self", NULL, "allow-self", 0, K_BOOL, F(allow_self),
+	    0, 0, NULL, "false", NULL,
+	    "deploy: allow updating the service iceupd runs in" },
+	{ "deploy.access_token", "GOOGLE_OAUTH_ACCESS_TOKEN", NULL, 0,
+	    K_SECRET, F(google_token), 0, 0, NULL, NULL, NULL, NULL },
+	{ "deploy.credentials", "GOOGLE_APPLICATION_CREDENTIALS", NULL, 0,
+	    K_STR, F(google_credentials), 0, 0, NULL, NULL, NULL, NULL },
+	{ "deploy.metadata_host", "GCE_METADATA_HOST", NULL, 0, K_STR,
+	    F(metadata_host), 0, 0, NULL, NULL, NULL, NULL },
+	{ "deploy.cloudrun_endpoint", "ICEUPD_CLOUDRUN_ENDPOINT", NULL, 0,
+	    K_STR, F(cloudrun_endpoint), 0, 0, NULL,
+	    "https://run.googleapis.com", NULL, NULL },
+	{ "deploy.secretmanager_endpoint", "ICEUPD_SECRETMANAGER_ENDPOINT",
+	    NULL, 0, K_STR, F(secretmanager_endpoint), 0, 0, NULL,
+	    "https://secretmanager.googleapis.com", NULL, NULL },
 };
 
 #define NSETTINGS	(sizeof(table) / sizeof(table[0]))
@@ -154,7 +222,7 @@ static const struct setting table[] = {
 enum { OPT_NEKO_V3 = 1000, OPT_TABLE = 2000 };
 
 static const char *const commands[] = { "fetch", "providers", "watch",
-	NULL };
+	"deploy", "check", NULL };
 
 static char	*
 field_str(struct settings *s, const struct setting *t)
@@ -223,7 +291,8 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	/* An empty value (VAR= in an env file) means the built-in default. */
 	if (*v == '\0' && t->defval != NULL)
 		v = t->defval;
-	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET) {
+	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET &&
+	    t->kind != K_LIST) {
 		if (t->kind == K_LONG)
 			*(long *)((char *)s + t->off) = 0;
 		else
@@ -238,6 +307,18 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		strcat(shown, "'");
 	}
 	switch (t->kind) {
+	case K_LIST:
+		str = (char **)((char *)s + t->off);
+		if (kind == FROM_FLAG && s->origin_kind[i] == FROM_FLAG &&
+		    *str != NULL && *v != '\0') {
+			struct strbuf joined = { 0 };
+
+			sb_addf(&joined, "%s,%s", *str, v);
+			free(*str);
+			*str = joined.s;
+			break;
+		}
+		/* FALLTHROUGH */
 	case K_STR:
 	case K_SECRET:
 		str = (char **)((char *)s + t->off);
@@ -250,19 +331,16 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		break;
 	case K_LONG:
 		if (parse_long(v, t->min, t->max, &n) == -1) {
-			log_error("%s%s%s: %s is not a whole number from %ld "
-			    "to %ld", origin, kind == FROM_FILE ? ": " : "",
-			    kind == FROM_FILE ? t->key : "", shown, t->min,
-			    t->max);
+			log_error("%s: %s is not a whole number from %ld to "
+			    "%ld", origin, shown, t->min, t->max);
 			return -1;
 		}
 		*(long *)((char *)s + t->off) = n;
 		break;
 	case K_BOOL:
 		if (parse_bool(v, &b) == -1) {
-			log_error("%s%s%s: %s is not a yes/no value (true, "
-			    "false, 1, 0)", origin, kind == FROM_FILE ? ": " : "",
-			    kind == FROM_FILE ? t->key : "", shown);
+			log_error("%s: %s is not a yes/no value (true, false, "
+			    "1, 0)", origin, shown);
 			return -1;
 		}
 		*(int *)((char *)s + t->off) = b;
@@ -278,9 +356,8 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 			    sizeof(choices) - strlen(choices) - 3);
 		}
 		if (t->choices[c] == NULL) {
-			log_error("%s%s%s: %s is not one of: %s", origin,
-			    kind == FROM_FILE ? ": " : "", kind == FROM_FILE ?
-			    t->key : "", shown, choices);
+			log_error("%s: %s is not one of: %s", origin, shown,
+			    choices);
 			return -1;
 		}
 		*(int *)((char *)s + t->off) = (int)c;
@@ -335,6 +412,11 @@ load_env(struct settings *s, char *const *envp)
 			if (read_small_file(path, &content, SECRET_MAX) == -1) {
 				log_error("%s: cannot read %s: %s", fname,
 				    path, strerror(errno));
+				return -1;
+			}
+			if (*content == '\0') {
+				log_error("%s: %s is empty", fname, path);
+				free_secret(content);
 				return -1;
 			}
 			snprintf(origin, sizeof(origin), "%s (file %s)",
@@ -422,9 +504,12 @@ load_group(struct settings *s, const config_setting_t *cs, const char *prefix,
 			log_error("%s: unknown setting '%s'", origin, path);
 			return -1;
 		}
+		/* From here on the origin names the key too. */
+		snprintf(origin, sizeof(origin), "%s:%d (%s)", file,
+		    config_setting_source_line(e), path);
 		if ((text = config_text(e)) == NULL) {
-			log_error("%s: %s: expected a string, number, boolean "
-			    "or list of strings", origin, path);
+			log_error("%s: expected a string, number, boolean or "
+			    "list of strings", origin);
 			return -1;
 		}
 		if (table[i].kind == K_SECRET)
@@ -491,6 +576,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	struct pending_flag *flags = NULL;
 	const char	*config = NULL, *v;
 	size_t		 i, nflags = 0, nlong = 0;
+	char		 shown[64];
 	char		**av = NULL;
 	int		 c, rc = -1, verbose = 0, quiet = 0, config_flag = 0;
 	int		 neko_v3 = 0, ac = 0, argi;
@@ -512,8 +598,9 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 					break;
 			if (commands[i] == NULL) {
 				log_error("unknown command '%s' (commands: "
-				    "fetch, providers, watch); try 'iceupd "
-				    "--help'", argv[1]);
+				    "fetch, watch, deploy, check, providers); "
+				    "try 'iceupd --help'", log_escape(argv[1],
+				    40, shown, sizeof(shown)));
 				goto out;
 			}
 			s->command = (enum command)i;
@@ -570,12 +657,21 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 			neko_v3 = 1;
 			break;
 		case ':':
-			log_error("option %s needs a value; try 'iceupd "
-			    "--help'", av[optind - 1]);
+			if (optopt > 0 && optopt < 128)
+				log_error("option -%c needs a value; try "
+				    "'iceupd --help'", optopt);
+			else
+				log_error("option %s needs a value; try "
+				    "'iceupd --help'", av[optind - 1]);
 			goto out;
 		case '?':
-			log_error("unknown option %s; try 'iceupd --help'",
-			    av[optind - 1]);
+			if (optopt > 0 && optopt < 128)
+				log_error("unknown option -%c; try 'iceupd "
+				    "--help'", optopt);
+			else
+				log_error("unknown option %s; try 'iceupd "
+				    "--help'", log_escape(av[optind - 1], 40,
+				    shown, sizeof(shown)));
 			goto out;
 		default:
 			if (c >= OPT_TABLE)
@@ -603,7 +699,13 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		goto out;
 	}
 	s->verbosity = quiet ? -1 : (verbose > 2 ? 2 : verbose);
-	log_init(s->verbosity, LOG_TEXT);
+	/* Errors in the settings themselves already obey --log-format. */
+	v = env_get(envp, "ICEUPD_LOG_FORMAT");
+	for (i = 0; i < nflags; i++)
+		if (table[flags[i].setting].off == F(log_format))
+			v = flags[i].value;
+	log_init(s->verbosity, v != NULL && strcasecmp(v, "json") == 0 ?
+	    LOG_JSON : LOG_TEXT);
 
 	for (i = 0; i < NSETTINGS; i++)
 		if (table[i].defval != NULL &&
@@ -627,6 +729,11 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		    flags[i].name) == -1)
 			goto out;
 	log_init(s->verbosity, s->log_format);
+	if (s->cacert != NULL && access(s->cacert, R_OK) == -1) {
+		log_error("%s: cannot read %s: %s", SETTING_ORIGIN(s, cacert),
+		    s->cacert, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	free(longopts);
@@ -643,7 +750,7 @@ settings_free(struct settings *s)
 	for (i = 0; i < NSETTINGS; i++) {
 		if (table[i].kind == K_SECRET)
 			free_secret(field_str(s, &table[i]));
-		else if (table[i].kind == K_STR)
+		else if (table[i].kind == K_STR || table[i].kind == K_LIST)
 			free(field_str(s, &table[i]));
 		if (s->origin != NULL)
 			free(s->origin[i]);
@@ -661,7 +768,12 @@ settings_digest(const struct settings *s, char hex[65])
 	static const char *const skip[] = { "format", "env_name", "output",
 		"timeout_ms", "grace_ms", "require_turn", "cacert",
 		"log_format", "cache", "no_cache", "force_refresh", "min_ttl",
-		"refresh_at", "on_change", "once", NULL };
+		"refresh_at", "on_change", "once", "service", "project", "region",
+		"container", "sink", "keep", "deploy_timeout", "dry_run",
+		"validate_only", "allow_self", "deploy.access_token",
+		"deploy.credentials", "deploy.metadata_host",
+		"deploy.cloudrun_endpoint", "deploy.secretmanager_endpoint",
+		NULL };
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
 	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
@@ -675,7 +787,8 @@ settings_digest(const struct settings *s, char hex[65])
 				break;
 		if (skip[k] != NULL)
 			continue;
-		if (table[i].kind == K_STR || table[i].kind == K_SECRET)
+		if (table[i].kind == K_STR || table[i].kind == K_SECRET ||
+		    table[i].kind == K_LIST)
 			v = *(char *const *)((const char *)s + table[i].off);
 		else {
 			snprintf(num, sizeof(num), "%ld", table[i].kind ==
@@ -703,6 +816,8 @@ settings_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: iceupd [fetch] [options]    print fresh ICE servers\n"
 	    "       iceupd watch -o FILE [options]  keep FILE fresh\n"
+	    "       iceupd deploy --service NAME [options]  set them on Cloud Run\n"
+	    "       iceupd check [options]      probe every server and report\n"
 	    "       iceupd providers [options]  show providers and their health\n"
 	    "\n"
 	    "options (environment in brackets):\n");

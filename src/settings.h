@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 /* The first ones are the command words, in the order of commands[]. */
-enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_HELP, CMD_VERSION };
+enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,
+	CMD_HELP, CMD_VERSION };
 
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
@@ -37,6 +38,8 @@ struct settings {
 	long	 refresh_at;	/* percent of the lifetime before refreshing */
 	char	*on_change;	/* watch: sh -c command after each change */
 	int	 once;		/* watch: one cycle */
+	int	 verify;	/* probe before handing out */
+	int	 insecure_probe; /* no TLS verification in probes */
 
 	/* coturn */
 	char	*turn_urls;
@@ -62,6 +65,36 @@ struct settings {
 	char	*metered_app;
 	char	*metered_key;		/* secret */
 	char	*metered_base;
+	/* jitsi (XEP-0215), and its presets 8x8 and kmeet */
+	char	*jitsi_url;		/* BOSH http(s):// or ws(s):// */
+	char	*jitsi_domain;		/* NULL: the URL's host */
+	char	*jitsi_room;
+	char	*jitsi_token;		/* secret: a Jitsi JWT */
+	char	*jaas_tenant;		/* vpaas-magic-cookie-... */
+	char	*jaas_brave_api;	/* Brave Talk API base */
+	char	*jaas_url;		/* NULL: derived from the tenant */
+	char	*jaas_domain;
+	char	*kmeet_url;
+	char	*kmeet_domain;		/* NULL: the URL's host */
+
+	/* deploy */
+	char	*services;	/* comma list: projects/P/locations/L/services/S
+				 * or S (with project and region) */
+	char	*project;
+	char	*region;
+	char	*container;	/* NULL: the service's first container */
+	char	*sink;		/* NULL: the services' environment;
+				 * "secret:projects/P/secrets/S" */
+	long	 keep;		/* secret sink: enabled versions kept */
+	long	 deploy_timeout; /* seconds for the whole deploy */
+	int	 dry_run;
+	int	 validate_only;
+	int	 allow_self;
+	char	*google_token;		/* secret: an OAuth access token */
+	char	*google_credentials;	/* path of a service-account key */
+	char	*metadata_host;
+	char	*cloudrun_endpoint;
+	char	*secretmanager_endpoint;
 
 	/* Where each value came from, for messages: "FILE:LINE", "NAME
 	 * (environment)", "--flag" or "default"; indexed like the table. */

@@ -179,14 +179,46 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Where a dangling symbolic link points, relative to the link's folder. */
+static char *
+link_target(const char *path)
+{
+	struct strbuf b = { 0 };
+	char	 target[PATH_MAX], *dir;
+	ssize_t	 n;
+
+	if ((n = readlink(path, target, sizeof(target) - 1)) == -1)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] != '/') {
+		dir = xstrdup(path);
+		sb_addf(&b, "%s/", dirname(dir));
+		free(dir);
+	}
+	sb_adds(&b, target);
+	return b.s;
+}
+
 int
 atomic_write(const char *path, const char *data, size_t len)
 {
-	char	*dircopy = NULL, *basecopy = NULL, *tmp = NULL;
+	char	*dircopy = NULL, *basecopy = NULL, *tmp = NULL, *real = NULL;
 	const char *dir;
+	struct stat st;
 	int	 fd = -1, dfd = -1, rc = -1, saved;
 	size_t	 tmplen;
 
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((real = realpath(path, NULL)) == NULL &&
+		    (errno != ENOENT || (real = link_target(path)) == NULL))
+			return -1;
+		path = real;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		free(real);
+		errno = EINVAL;
+		return -1;
+	}
 	dircopy = xstrdup(path);
 	basecopy = xstrdup(path);
 	dir = dirname(dircopy);
@@ -227,8 +259,15 @@ out:
 	free(dircopy);
 	free(basecopy);
 	free(tmp);
+	free(real);
 	errno = saved;
 	return rc;
+}
+
+const char *
+atomic_write_error(int err)
+{
+	return err == EINVAL ? "not a regular file" : strerror(err);
 }
 
 int

@@ -42,8 +42,12 @@ void	 sb_percent_encode(struct strbuf *, const char *s);
 
 /* Writes data to path through a temporary file in the same folder, fsync and
  * rename, so readers see the old or the new file, never a part.  The file gets
- * mode 0600.  Returns 0, or -1 with errno set and nothing changed. */
+ * mode 0600.  A symbolic link is followed (the file it names is replaced);
+ * anything else that is not a regular file (a device, a FIFO) is refused
+ * with EINVAL.  Returns 0, or -1 with errno set and nothing changed. */
 int	 atomic_write(const char *path, const char *data, size_t len);
+/* strerror() for atomic_write's errno. */
+const char *atomic_write_error(int err);
 
 /* Reads a whole small file (a secret) into *out, dropping one trailing newline.
  * Returns 0, or -1 with errno set. */

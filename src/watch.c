@@ -141,7 +141,7 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 	}
 	if (atomic_write(s->output, out.s, out.len) == -1) {
 		log_error("cannot write %s: %s; next try in %ld s", s->output,
-		    strerror(errno), *backoff);
+		    atomic_write_error(errno), *backoff);
 		*next = now + *backoff;
 		*rc = EXIT_FAIL;
 		o = CYCLE_FAILED;

@@ -63,9 +63,18 @@ api_call(const struct api_call *c, struct provider_status *st)
 		} else if (rs.status >= 400 && rs.status < 500 &&
 		    rs.status != 429)
 			st->permanent = 1;
-		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld%s%s"
-		    "%s%s", c->rq.method, shown, rs.status, text[0] ? ": " :
-		    "", text, hint ? "; " : "", hint ? hint : "");
+		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld%s%s%s"
+		    "%s%s", c->rq.method, shown, rs.status, hint ? " (" : "",
+		    hint ? hint : "", hint ? ")" : "", text[0] ? ": " : "",
+		    text);
+		goto out;
+	}
+	/* cJSON turns \u0000 into a NUL that would cut a credential short. */
+	if (memmem(rs.body.s, rs.body.len, "\\u0000", 6) != NULL) {
+		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld with "
+		    "a NUL character in the answer", c->rq.method, shown,
+		    rs.status);
+		st->permanent = 1;
 		goto out;
 	}
 	if ((doc = cJSON_ParseWithLength(rs.body.s, rs.body.len)) == NULL) {

@@ -76,16 +76,35 @@ coturn_configured(const struct settings *s, char *why, size_t len)
 		    SETTING_ORIGIN(s, turn_urls));
 		rc = -1;
 	} else if (statics && s->turn_secret != NULL) {
-		snprintf(why, len, "set WEBRTC_TURN_USERNAME and "
-		    "WEBRTC_TURN_CREDENTIAL, or TURN_SHARED_SECRET, not both");
+		snprintf(why, len, "%s and %s: set WEBRTC_TURN_USERNAME and "
+		    "WEBRTC_TURN_CREDENTIAL, or TURN_SHARED_SECRET, not both",
+		    s->turn_username ?
+		    SETTING_ORIGIN(s, turn_username) :
+		    SETTING_ORIGIN(s, turn_credential),
+		    SETTING_ORIGIN(s, turn_secret));
 		rc = -1;
 	} else if (statics && s->turn_username == NULL) {
-		snprintf(why, len, "WEBRTC_TURN_CREDENTIAL is set without "
-		    "WEBRTC_TURN_USERNAME");
+		snprintf(why, len, "%s is set without a username "
+		    "(WEBRTC_TURN_USERNAME, coturn.username)",
+		    SETTING_ORIGIN(s, turn_credential));
 		rc = -1;
 	} else if (statics && s->turn_credential == NULL) {
-		snprintf(why, len, "WEBRTC_TURN_USERNAME is set without "
-		    "WEBRTC_TURN_CREDENTIAL");
+		snprintf(why, len, "%s is set without a credential "
+		    "(WEBRTC_TURN_CREDENTIAL, coturn.credential)",
+		    SETTING_ORIGIN(s, turn_username));
+		rc = -1;
+	} else if (statics && (!ice_credential_valid(s->turn_username) ||
+	    !ice_credential_valid(s->turn_credential))) {
+		snprintf(why, len, "%s: not printable UTF-8 of at most %d "
+		    "bytes", ice_credential_valid(s->turn_username) ?
+		    SETTING_ORIGIN(s, turn_credential) :
+		    SETTING_ORIGIN(s, turn_username), ICE_CRED_MAX);
+		rc = -1;
+	} else if (s->turn_secret != NULL && s->turn_user != NULL &&
+	    (!ice_credential_valid(s->turn_user) ||
+	    strlen(s->turn_user) > ICE_CRED_MAX - 24)) {
+		snprintf(why, len, "%s: not printable UTF-8 of at most %d "
+		    "bytes", SETTING_ORIGIN(s, turn_user), ICE_CRED_MAX - 24);
 		rc = -1;
 	} else if (s->turn_secret != NULL)
 		snprintf(why, len, "%zu URL%s, TURN REST credentials for %ld s",

@@ -7,6 +7,9 @@ const struct provider *const provider_table[] = {
 	&provider_twilio,
 	&provider_cloudflare,
 	&provider_metered,
+	&provider_8x8,
+	&provider_kmeet,
+	&provider_jitsi,
 	&provider_coturn,
 	&provider_stun,
 	NULL

@@ -14,7 +14,7 @@
  * (providers never print). */
 struct provider_status {
 	long long deadline;	/* in: monotonic ms by which to be done */
-	char	 error[256];	/* why it failed */
+	char	 error[512];	/* why it failed */
 	char	 warning[256];	/* something dropped on the way */
 	int	 permanent;	/* failed for good: asking again will not help */
 };
@@ -41,6 +41,9 @@ const struct provider *provider_find(const char *name);
 extern const struct provider provider_twilio;
 extern const struct provider provider_cloudflare;
 extern const struct provider provider_metered;
+extern const struct provider provider_8x8;
+extern const struct provider provider_kmeet;
+extern const struct provider provider_jitsi;
 extern const struct provider provider_coturn;
 extern const struct provider provider_stun;
 

@@ -100,6 +100,16 @@ at_line(int line)
 	return buf;
 }
 
+/* The origin of a value from the config file: "FILE:LINE (key)". */
+static const char *
+at_key(int line, const char *key)
+{
+	static char	 buf[600];
+
+	snprintf(buf, sizeof(buf), "%s:%d (%s)", conf_path, line, key);
+	return buf;
+}
+
 static void
 teardown(void)
 {
@@ -175,7 +185,7 @@ START_TEST(test_precedence_format)
 	conf("format = \"rtc\";\n", 0600);
 	load_ok(&s, NULL, NULL);
 	ck_assert_int_eq(s.format, FMT_RTC);
-	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_line(1));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_key(1, "format"));
 	ck_assert_int_eq(SETTING_KIND(&s, format), FROM_FILE);
 	settings_free(&s);
 
@@ -210,7 +220,7 @@ START_TEST(test_precedence_timeout)
 	conf("# comment\ntimeout_ms = 2000;\n", 0600);
 	load_ok(&s, NULL, NULL);
 	ck_assert_int_eq(s.timeout_ms, 2000);
-	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), at_line(2));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms), at_key(2, "timeout_ms"));
 	settings_free(&s);
 
 	load_ok(&s, NULL, ENV("ICEUPD_TIMEOUT_MS=3000"));
@@ -250,7 +260,7 @@ START_TEST(test_precedence_mixed)
 	    ENV("ICEUPD_TIMEOUT_MS=3000", "ICEUPD_ENV_NAME=ENV_NAME",
 	    "ICEUPD_TRANSPORT=tcp", "ICEUPD_POLICY=merge"));
 	ck_assert_int_eq(s.format, FMT_RTC);
-	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_line(1));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, format), at_key(1, "format"));
 	ck_assert_int_eq(s.timeout_ms, 3000);
 	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms),
 	    "ICEUPD_TIMEOUT_MS (environment)");
@@ -259,7 +269,7 @@ START_TEST(test_precedence_mixed)
 	ck_assert_int_eq(s.transport, TRANSPORT_TCP);
 	ck_assert_int_eq(SETTING_KIND(&s, transport), FROM_ENV);
 	ck_assert_int_eq(s.grace_ms, 100);
-	ck_assert_str_eq(SETTING_ORIGIN(&s, grace_ms), at_line(5));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, grace_ms), at_key(5, "grace_ms"));
 	ck_assert_str_eq(s.providers, "stun");
 	ck_assert_int_eq(SETTING_KIND(&s, providers), FROM_FLAG);
 	ck_assert_int_eq(s.policy, POLICY_MERGE);
@@ -276,7 +286,7 @@ START_TEST(test_flags_each_setting)
 	load_ok(&s, ARGS("-p", "coturn", "-o", "/tmp/out.env",
 	    "--transport", "tcp", "--relay", "--policy", "merge",
 	    "--grace", "0", "--max-servers", "64", "--ttl", "3600",
-	    "--require-turn", "--cacert", "/tmp/ca.pem", "--log-format",
+	    "--require-turn", "--cacert", "/dev/null", "--log-format",
 	    "json"), NULL);
 	ck_assert_str_eq(s.providers, "coturn");
 	ck_assert_str_eq(s.output, "/tmp/out.env");
@@ -288,7 +298,7 @@ START_TEST(test_flags_each_setting)
 	ck_assert_int_eq(s.max_servers, 64);
 	ck_assert_int_eq(s.ttl, 3600);
 	ck_assert_int_eq(s.require_turn, 1);
-	ck_assert_str_eq(s.cacert, "/tmp/ca.pem");
+	ck_assert_str_eq(s.cacert, "/dev/null");
 	ck_assert_int_eq(s.log_format, LOG_JSON);
 	settings_free(&s);
 }
@@ -381,13 +391,14 @@ START_TEST(test_config_groups_and_lists)
 	ck_assert_int_eq(s.format, FMT_RTC);
 	ck_assert_str_eq(s.turn_urls,
 	    "turn:t.example.org,turns:t.example.org:443");
-	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_urls), at_line(3));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_urls), at_key(3, "coturn.urls"));
 	ck_assert_str_eq(s.turn_secret, "x-secret");
-	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_secret), at_line(4));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_secret),
+	    at_key(4, "coturn.shared_secret"));
 	ck_assert_str_eq(s.turn_user, "neko");
 	ck_assert_int_eq(s.turn_ttl, 600);
 	ck_assert_str_eq(s.stun_urls, "stun:s.example.org");
-	ck_assert_str_eq(SETTING_ORIGIN(&s, stun_urls), at_line(8));
+	ck_assert_str_eq(SETTING_ORIGIN(&s, stun_urls), at_key(8, "stun.urls"));
 	ck_assert_int_eq(s.relay, 1);
 	ck_assert_int_eq(s.max_servers, 3);
 	ck_assert_int_eq(s.ttl, 120);
@@ -618,11 +629,11 @@ START_TEST(test_error_names_origin)
 	ck_assert_int_eq(load(&s, NULL, NULL), -1);
 	err = unit_stderr_end();
 	{
-		char	 want[600];
+		char	 want[800];
 
-		snprintf(want, sizeof(want), "iceupd: error: %s: format: 'xml' "
-		    "is not one of: neko, rtc, json, env, dotenv, str0m\n",
-		    at_line(3));
+		snprintf(want, sizeof(want), "iceupd: error: %s: 'xml' is not "
+		    "one of: neko, rtc, json, env, dotenv, str0m\n",
+		    at_key(3, "format"));
 		ck_assert_str_eq(err, want);
 	}
 	free(err);

@@ -139,6 +139,9 @@ main(void)
 	srunner_add_suite(sr, util_suite());
 	srunner_add_suite(sr, coturn_suite());
 	srunner_add_suite(sr, stun_suite());
+	srunner_add_suite(sr, xmpp_suite());
+	srunner_add_suite(sr, api_suite());
+	srunner_add_suite(sr, google_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

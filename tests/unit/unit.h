@@ -14,6 +14,9 @@ Suite	*settings_suite(void);
 Suite	*util_suite(void);
 Suite	*coturn_suite(void);
 Suite	*stun_suite(void);
+Suite	*xmpp_suite(void);
+Suite	*api_suite(void);
+Suite	*google_suite(void);
 
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
  * NUL-terminated, with their count in *len; *status gets the wait status.

@@ -1,0 +1,610 @@
+/* cloudrun.c: Cloud Run Admin API v2: read a service, set variables in its
+ * environment, patch it, wait for the rollout.
+ *
+ * The service is changed in the JSON tree the API returned: only the
+ * variables, the expiry annotation and template.revision (which must be
+ * cleared, or Cloud Run refuses a changed template under the old revision
+ * name) differ in what goes back; every other field, those iceupd does not
+ * know included, is returned as it came.  The etag goes back too, so that
+ * a change made by someone else in between gives a conflict, and iceupd
+ * reads the service again rather than undo that change. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cloudrun.h"
+#include "google.h"
+#include "http.h"
+#include "log.h"
+
+#define CONFLICT_MAX	4	/* PATCH attempts when others write too */
+#define WAIT_STEP	60	/* seconds one :wait may block */
+#define POLL_MS		1000	/* between GETs of the operation */
+
+static const char id_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:";
+
+static const char id_chars_path[] = "abcdefghijklmnopqrstuvwxyz"
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/";
+
+static int
+valid_id(const char *v, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strchr(id_chars, v[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+cloudrun_name(const char *text, const char *project, const char *region,
+    char **full, char *err, size_t errlen)
+{
+	static const char *const parts[] = { "projects", "locations",
+		"services" };
+	struct strbuf	 b = { 0 };
+	const char	*p = text, *slash;
+	size_t		 i, n;
+	char		 shown[160];
+
+	*full = NULL;
+	log_escape(text, 120, shown, sizeof(shown));
+	if (strstr(text, "..") != NULL)
+		goto bad;
+	if (strchr(text, '/') == NULL) {
+		if (!valid_id(text, strlen(text))) {
+			snprintf(err, errlen, "'%s' is not a service name",
+			    shown);
+			return -1;
+		}
+		if (project == NULL || region == NULL) {
+			snprintf(err, errlen, "'%s' needs a project and a "
+			    "region", shown);
+			return -1;
+		}
+		sb_addf(&b, "projects/%s/locations/%s/services/%s", project,
+		    region, text);
+		*full = b.s;
+		return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		n = strlen(parts[i]);
+		if (strncmp(p, parts[i], n) != 0 || p[n] != '/')
+			goto bad;
+		p += n + 1;
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (!valid_id(p, n) || (i < 2) != (slash != NULL))
+			goto bad;
+		p += n + (slash ? 1 : 0);
+	}
+	*full = xstrdup(text);
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not projects/PROJECT/locations/REGION/"
+	    "services/SERVICE", shown);
+	return -1;
+}
+
+const char *
+cloudrun_short(const char *full)
+{
+	const char *slash = strrchr(full, '/');
+
+	return slash ? slash + 1 : full;
+}
+
+/* The chosen container of svc, or NULL with err. */
+static cJSON *
+find_container(const cJSON *svc, const char *want, char *err, size_t errlen)
+{
+	const cJSON	*tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
+	const cJSON	*list = cJSON_GetObjectItemCaseSensitive(tpl,
+	    "containers");
+	const cJSON	*name;
+	cJSON		*c;
+	struct strbuf	 names = { 0 };
+	char		 shown[80];
+
+	if (!cJSON_IsObject(tpl) || !cJSON_IsArray(list) ||
+	    cJSON_GetArraySize(list) == 0) {
+		snprintf(err, errlen, "the service has no template.containers");
+		return NULL;
+	}
+	if (want == NULL)
+		return list->child;
+	cJSON_ArrayForEach(c, list) {
+		name = cJSON_GetObjectItemCaseSensitive(c, "name");
+		if (cJSON_IsString(name) && strcmp(name->valuestring,
+		    want) == 0) {
+			sb_free(&names);
+			return c;
+		}
+		log_escape(cJSON_IsString(name) ? name->valuestring : "(unnamed)",
+		    40, shown, sizeof(shown));
+		sb_addf(&names, "%s%s", names.s ? ", " : "", shown);
+	}
+	log_escape(want, 40, shown, sizeof(shown));
+	snprintf(err, errlen, "the service has no container named '%s' (it "
+	    "has: %s)", shown, names.s ? names.s : "");
+	sb_free(&names);
+	return NULL;
+}
+
+/* The env entry called name in container c, or NULL. */
+static cJSON *
+find_var(const cJSON *c, const char *name)
+{
+	const cJSON	*env = cJSON_GetObjectItemCaseSensitive(c, "env");
+	const cJSON	*n;
+	cJSON		*e;
+
+	cJSON_ArrayForEach(e, env) {
+		n = cJSON_GetObjectItemCaseSensitive(e, "name");
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static time_t
+recorded_expiry(const cJSON *svc)
+{
+	const cJSON	*tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(tpl, "annotations"),
+	    CLOUDRUN_EXPIRES_ANNOTATION);
+	time_t		 t;
+
+	if (!cJSON_IsString(a) || parse_rfc3339(a->valuestring, &t) == -1)
+		return 0;
+	return t;
+}
+
+int
+cloudrun_deployed(const cJSON *svc, const char *container, char *const *names,
+    size_t n, time_t *expires, char *err, size_t errlen)
+{
+	const cJSON	*c, *e, *v;
+	size_t		 i;
+	int		 all = 1;
+
+	*expires = 0;
+	if ((c = find_container(svc, container, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e = find_var(c, names[i]);
+		v = cJSON_GetObjectItemCaseSensitive(e, "value");
+		if (!cJSON_IsString(v) || *v->valuestring == '\0' ||
+		    strcmp(v->valuestring, "DYNAMIC") == 0)
+			all = 0;
+	}
+	*expires = recorded_expiry(svc);
+	return all;
+}
+
+int
+cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
+    size_t n, const char *value, time_t expires, struct cloudrun_change *chg,
+    char *err, size_t errlen)
+{
+	cJSON	*c, *env, *e, *v, *tpl, *ann, *rev, *name;
+	char	 when[32], shown[80];
+	size_t	 i, used;
+
+	memset(chg, 0, sizeof(*chg));
+	if ((c = find_container(svc, container, err, errlen)) == NULL)
+		return -1;
+	name = cJSON_GetObjectItemCaseSensitive(c, "name");
+	if (cJSON_IsString(name))
+		log_escape(name->valuestring, 60, chg->container,
+		    sizeof(chg->container));
+	/* Check every variable before changing any. */
+	for (i = 0; i < n; i++) {
+		e = find_var(c, names[i]);
+		if (e != NULL && cJSON_GetObjectItemCaseSensitive(e,
+		    "valueSource") != NULL) {
+			log_escape(names[i], 60, shown, sizeof(shown));
+			snprintf(err, errlen, "%s comes from Secret Manager "
+			    "(valueSource) in this service: update the secret "
+			    "with --sink secret:NAME instead", shown);
+			return -1;
+		}
+	}
+	if ((env = cJSON_GetObjectItemCaseSensitive(c, "env")) == NULL)
+		env = cJSON_AddArrayToObject(c, "env");
+	if (!cJSON_IsArray(env)) {
+		snprintf(err, errlen, "the container's env is not a list");
+		return -1;
+	}
+	used = 0;
+	for (i = 0; i < n; i++) {
+		log_escape(names[i], 60, shown, sizeof(shown));
+		if ((e = find_var(c, names[i])) == NULL) {
+			e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "name", names[i]);
+			cJSON_AddStringToObject(e, "value", value);
+			cJSON_AddItemToArray(env, e);
+			used += (size_t)snprintf(chg->vars + used,
+			    sizeof(chg->vars) - used, "%s: added\n", shown);
+		} else if ((v = cJSON_GetObjectItemCaseSensitive(e,
+		    "value")) == NULL) {
+			cJSON_AddStringToObject(e, "value", value);
+			used += (size_t)snprintf(chg->vars + used,
+			    sizeof(chg->vars) - used, "%s: value set\n", shown);
+		} else if (!cJSON_IsString(v) ||
+		    strcmp(v->valuestring, value) != 0) {
+			cJSON_ReplaceItemInObjectCaseSensitive(e, "value",
+			    cJSON_CreateString(value));
+			used += (size_t)snprintf(chg->vars + used,
+			    sizeof(chg->vars) - used, "%s: value changed\n",
+			    shown);
+		}
+		if (used >= sizeof(chg->vars))
+			used = sizeof(chg->vars) - 1;
+	}
+	chg->changed = used > 0;
+
+	tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
+	chg->old_expires = recorded_expiry(svc);
+	chg->new_expires = expires;
+	ann = cJSON_GetObjectItemCaseSensitive(tpl, "annotations");
+	if (expires != 0 && expires != chg->old_expires) {
+		if (ann == NULL)
+			ann = cJSON_AddObjectToObject(tpl, "annotations");
+		if (!cJSON_IsObject(ann)) {
+			snprintf(err, errlen, "template.annotations is not an "
+			    "object");
+			return -1;
+		}
+		rfc3339(expires, when, sizeof(when));
+		if (cJSON_GetObjectItemCaseSensitive(ann,
+		    CLOUDRUN_EXPIRES_ANNOTATION) != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(ann,
+			    CLOUDRUN_EXPIRES_ANNOTATION,
+			    cJSON_CreateString(when));
+		else
+			cJSON_AddStringToObject(ann,
+			    CLOUDRUN_EXPIRES_ANNOTATION, when);
+		chg->changed = 1;
+	} else if (expires == 0 && cJSON_IsObject(ann) &&
+	    cJSON_GetObjectItemCaseSensitive(ann,
+	    CLOUDRUN_EXPIRES_ANNOTATION) != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(ann,
+		    CLOUDRUN_EXPIRES_ANNOTATION);
+		chg->changed = 1;
+	}
+	/* A changed template under the old revision name is refused with
+	 * 409 "Revision named ... with different configuration already
+	 * exists": let Cloud Run name the new one. */
+	if ((rev = cJSON_GetObjectItemCaseSensitive(tpl, "revision")) != NULL) {
+		if (cJSON_IsString(rev))
+			log_escape(rev->valuestring, 100, chg->old_revision,
+			    sizeof(chg->old_revision));
+		cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
+	}
+	return 0;
+}
+
+void
+cloudrun_describe(const struct cloudrun_change *chg, struct strbuf *out)
+{
+	const char	*p, *nl;
+	char		 a[32], b[32];
+
+	if (!chg->changed) {
+		sb_adds(out, "  no change\n");
+		return;
+	}
+	for (p = chg->vars; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		sb_addf(out, "  %.*s\n", (int)(nl - p), p);
+	}
+	if (chg->old_expires != chg->new_expires)
+		sb_addf(out, "  annotation %s: %s -> %s\n",
+		    CLOUDRUN_EXPIRES_ANNOTATION, chg->old_expires ?
+		    rfc3339(chg->old_expires, a, sizeof(a)) : "(none)",
+		    chg->new_expires ? rfc3339(chg->new_expires, b,
+		    sizeof(b)) : "(none)");
+	if (chg->old_revision[0] != '\0')
+		sb_addf(out, "  template.revision: %s -> (cleared: Cloud Run "
+		    "names the new revision)\n", chg->old_revision);
+}
+
+/* --- the API ------------------------------------------------------------ */
+
+static void
+api_url(const struct cloudrun_target *t, struct strbuf *url, const char *name,
+    const char *suffix)
+{
+	const char	*base = t->s->cloudrun_endpoint;
+	size_t		 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_addf(url, "%.*s/v2/%s%s", (int)n, base, name, suffix ? suffix : "");
+}
+
+/* Logs what an unexpected answer means for this service and call. */
+static void
+api_failed(const struct cloudrun_target *t, const char *what,
+    const char *permission, const struct http_response *rs, const cJSON *doc)
+{
+	char	 why[512];
+
+	google_error_text(rs, doc, why, sizeof(why));
+	if (rs->status == 401)
+		log_error("%s: %s refused the access token from %s (%s)",
+		    t->name, what, google_token_source(), why);
+	else if (rs->status == 403)
+		log_error("%s: %s: permission denied: %s needs %s on the "
+		    "service%s (%s)", t->name, what, google_token_source(),
+		    permission, strcmp(permission, "run.services.update") == 0 ?
+		    ", and iam.serviceAccounts.actAs on its runtime service "
+		    "account" : "", why);
+	else if (rs->status == 404)
+		log_error("%s: %s: no such service (%s)", t->name, what, why);
+	else
+		log_error("%s: %s failed: %s", t->name, what, why);
+}
+
+void
+cloudrun_read(struct cloudrun_target *t)
+{
+	struct http_response rs;
+	struct strbuf	 url = { 0 };
+	cJSON		*doc = NULL;
+	char		 err[512];
+	int		 all;
+
+	t->rc = EXIT_FAIL;
+	cJSON_Delete(t->svc);
+	t->svc = NULL;
+	api_url(t, &url, t->name, NULL);
+	if (google_call(t->s, "GET", url.s, NULL, t->deadline, &rs, &doc, err,
+	    sizeof(err)) == -1) {
+		log_error("%s: %s", t->name, err);
+		goto out;
+	}
+	if (rs.status != 200 || !cJSON_IsObject(doc)) {
+		if (rs.status == 200)
+			log_error("%s: GET answered with something that is not "
+			    "a service", t->name);
+		else
+			api_failed(t, "reading the service", "run.services.get",
+			    &rs, doc);
+		goto out;
+	}
+	all = cloudrun_deployed(doc, t->s->container, t->names, t->nnames,
+	    &t->deployed_expires, err, sizeof(err));
+	if (all == -1) {
+		log_error("%s: %s", t->name, err);
+		t->rc = EXIT_USAGE;
+		goto out;
+	}
+	t->fresh = all == 1 && t->deployed_expires != 0 &&
+	    t->deployed_expires - time(NULL) >= t->s->min_ttl;
+	t->svc = doc;
+	doc = NULL;
+	t->rc = EXIT_OK;
+out:
+	cJSON_Delete(doc);
+	http_response_free(&rs);
+	sb_free(&url);
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Waits for the operation op (from PATCH) to finish.  Returns 0 with
+ * t->revision set, 1 when it ended ABORTED (a conflict: read and try
+ * again), or -1 after logging why. */
+static int
+wait_operation(struct cloudrun_target *t, cJSON *op)
+{
+	struct http_response rs;
+	struct strbuf	 url = { 0 }, body = { 0 };
+	const cJSON	*name = cJSON_GetObjectItemCaseSensitive(op, "name");
+	const cJSON	*e, *resp, *rev, *msg, *code;
+	cJSON		*doc = NULL, *cur = op;
+	char		 err[512], shown[320];
+	long long	 left;
+	int		 rc = -1, poll = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	if (!cJSON_IsString(name) || strncmp(name->valuestring, "projects/",
+	    9) != 0 || strstr(name->valuestring, "..") != NULL ||
+	    name->valuestring[strspn(name->valuestring, id_chars_path)] !=
+	    '\0') {
+		log_error("%s: the update answered without an operation name",
+		    t->name);
+		return -1;
+	}
+	while (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "done"))) {
+		left = (t->deadline - monotonic_ms()) / 1000;
+		if (left < 2) {
+			log_error("%s: the rollout is still running after "
+			    "--deploy-timeout (%ld s); operation %s goes on",
+			    t->name, t->s->deploy_timeout, name->valuestring);
+			goto out;
+		}
+		url.len = 0;
+		body.len = 0;
+		http_response_free(&rs);
+		cJSON_Delete(doc);
+		doc = NULL;
+		if (poll) {
+			sleep_ms(POLL_MS);
+			api_url(t, &url, name->valuestring, NULL);
+			if (google_call(t->s, "GET", url.s, NULL, t->deadline,
+			    &rs, &doc, err, sizeof(err)) == -1) {
+				log_error("%s: %s", t->name, err);
+				goto out;
+			}
+		} else {
+			api_url(t, &url, name->valuestring, ":wait");
+			sb_addf(&body, "{\"timeout\":\"%llds\"}",
+			    left - 1 < WAIT_STEP ? left - 1 : WAIT_STEP);
+			if (google_call(t->s, "POST", url.s, body.s,
+			    t->deadline, &rs, &doc, err, sizeof(err)) == -1) {
+				log_error("%s: %s", t->name, err);
+				goto out;
+			}
+			/* Without :wait, poll. */
+			if (rs.status == 404 || rs.status == 405 ||
+			    rs.status == 501) {
+				log_debug("%s: no :wait (HTTP %ld), polling",
+				    t->name, rs.status);
+				poll = 1;
+				continue;
+			}
+		}
+		if (rs.status != 200 || !cJSON_IsObject(doc)) {
+			api_failed(t, "waiting for the rollout",
+			    "run.operations.get", &rs, doc);
+			goto out;
+		}
+		cur = doc;
+	}
+	if ((e = cJSON_GetObjectItemCaseSensitive(cur, "error")) != NULL) {
+		code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+		if (cJSON_IsNumber(code) && code->valueint == 10) {
+			rc = 1;
+			goto out;
+		}
+		log_escape(cJSON_IsString(msg) ? msg->valuestring : "", 300,
+		    shown, sizeof(shown));
+		log_error("%s: the rollout failed (code %d): %s", t->name,
+		    cJSON_IsNumber(code) ? code->valueint : 0, shown);
+		goto out;
+	}
+	resp = cJSON_GetObjectItemCaseSensitive(cur, "response");
+	rev = cJSON_GetObjectItemCaseSensitive(resp, "latestCreatedRevision");
+	log_escape(cJSON_IsString(rev) ? cloudrun_short(rev->valuestring) :
+	    "", 200, t->revision, sizeof(t->revision));
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	http_response_free(&rs);
+	sb_free(&url);
+	sb_free(&body);
+	return rc;
+}
+
+void
+cloudrun_update(struct cloudrun_target *t)
+{
+	struct cloudrun_change chg;
+	struct http_response rs;
+	struct strbuf	 url = { 0 };
+	cJSON		*doc = NULL;
+	char		*body = NULL, err[512], when[32];
+	int		 attempt, w;
+
+	memset(&rs, 0, sizeof(rs));
+	for (attempt = 1; attempt <= CONFLICT_MAX; attempt++) {
+		if (t->svc == NULL) {
+			cloudrun_read(t);
+			if (t->rc != EXIT_OK)
+				goto out;
+		}
+		t->rc = EXIT_FAIL;
+		if (cloudrun_set_env(t->svc, t->s->container, t->names,
+		    t->nnames, t->value, t->expires, &chg, err,
+		    sizeof(err)) == -1) {
+			log_error("%s: %s", t->name, err);
+			t->rc = EXIT_USAGE;
+			goto out;
+		}
+		if (t->s->dry_run) {
+			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
+			    chg.container[0] ? " (container " : "",
+			    chg.container, chg.container[0] ? ")" : "");
+			cloudrun_describe(&chg, &t->diff);
+			t->rc = chg.changed ? EXIT_OK : EXIT_UNCHANGED;
+			goto out;
+		}
+		if (!chg.changed) {
+			log_info("%s: already has these credentials", t->name);
+			t->rc = EXIT_UNCHANGED;
+			goto out;
+		}
+		free(body);
+		body = cJSON_PrintUnformatted(t->svc);
+		url.len = 0;
+		api_url(t, &url, t->name, t->s->validate_only ?
+		    "?validateOnly=true" : NULL);
+		http_response_free(&rs);
+		cJSON_Delete(doc);
+		doc = NULL;
+		if (google_call(t->s, "PATCH", url.s, body, t->deadline, &rs,
+		    &doc, err, sizeof(err)) == -1) {
+			log_error("%s: %s", t->name, err);
+			goto out;
+		}
+		if (rs.status == 409) {
+			google_error_text(&rs, doc, err, sizeof(err));
+			log_info("%s: conflict (%s); reading it again",
+			    t->name, err);
+			cJSON_Delete(t->svc);
+			t->svc = NULL;
+			continue;
+		}
+		if (rs.status != 200 || !cJSON_IsObject(doc)) {
+			api_failed(t, "updating the service",
+			    "run.services.update", &rs, doc);
+			goto out;
+		}
+		if ((w = wait_operation(t, doc)) == -1)
+			goto out;
+		if (w == 1) {
+			log_info("%s: the rollout was aborted by a concurrent "
+			    "change; reading it again", t->name);
+			cJSON_Delete(t->svc);
+			t->svc = NULL;
+			continue;
+		}
+		if (t->s->validate_only)
+			log_notice("%s: Cloud Run accepts the update "
+			    "(--validate-only: nothing changed)", t->name);
+		else
+			log_notice("%s: revision %s serves credentials valid "
+			    "until %s", t->name, t->revision[0] ? t->revision :
+			    "(unnamed)", t->expires ? rfc3339(t->expires, when,
+			    sizeof(when)) : "an unknown time");
+		t->rc = EXIT_OK;
+		goto out;
+	}
+	log_error("%s: still conflicting after %d attempts: another writer "
+	    "keeps changing the service", t->name, CONFLICT_MAX);
+	t->rc = EXIT_FAIL;
+out:
+	if (body != NULL)
+		explicit_bzero(body, strlen(body));
+	cJSON_free(body);
+	cJSON_Delete(doc);
+	http_response_free(&rs);
+	sb_free(&url);
+}
+
+void
+cloudrun_target_free(struct cloudrun_target *t)
+{
+	cJSON_Delete(t->svc);
+	free(t->name);
+	sb_free(&t->diff);
+}

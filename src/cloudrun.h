@@ -1,0 +1,79 @@
+/* cloudrun.h: Cloud Run Admin API v2: read a service, set variables in its
+ * environment, patch it, wait for the rollout. */
+#ifndef ICEUPD_CLOUDRUN_H
+#define ICEUPD_CLOUDRUN_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "settings.h"
+#include "util.h"
+
+/* The template annotation that records until when the deployed credentials
+ * are valid (RFC 3339 UTC).  Cloud Run keeps the run.googleapis.com/,
+ * serving.knative.dev/ and autoscaling.knative.dev/ prefixes for itself. */
+#define CLOUDRUN_EXPIRES_ANNOTATION	"iceupd.dev/expires-at"
+
+/* What cloudrun_set_env() changed, for --dry-run and the logs. */
+struct cloudrun_change {
+	char	 container[128];	/* "" when unnamed */
+	char	 vars[1024];		/* "NAME: value changed\n..." */
+	time_t	 old_expires, new_expires;	/* 0: none */
+	char	 old_revision[128];	/* "" when none was set */
+	int	 changed;		/* a variable or the expiry changed */
+};
+
+/* Turns "projects/P/locations/L/services/S", or "S" with project and region
+ * (either may be NULL when text is a full name), into the full name in
+ * *full.  Returns 0, or -1 with err. */
+int	 cloudrun_name(const char *text, const char *project,
+	    const char *region, char **full, char *err, size_t errlen);
+/* The last part of a full name (the service id). */
+const char *cloudrun_short(const char *full);
+
+/* Reads what a service has deployed: 1 when the chosen container (NULL: the
+ * first) sets every one of names as a plain value (not "DYNAMIC"), else 0;
+ * *expires gets the recorded expiry (0 when none).  -1 with err when the
+ * service has no such container. */
+int	 cloudrun_deployed(const cJSON *svc, const char *container,
+	    char *const *names, size_t n, time_t *expires, char *err,
+	    size_t errlen);
+/* Sets names to value in the chosen container of svc, the expiry annotation
+ * to expires (removed when 0), and clears template.revision, changing
+ * nothing else in the tree.  Returns 0 with *chg filled, or -1 with err (no
+ * such container, or a variable that comes from Secret Manager). */
+int	 cloudrun_set_env(cJSON *svc, const char *container,
+	    char *const *names, size_t n, const char *value, time_t expires,
+	    struct cloudrun_change *chg, char *err, size_t errlen);
+/* Appends what chg says, never a value, one line each, indented. */
+void	 cloudrun_describe(const struct cloudrun_change *, struct strbuf *);
+
+/* One service to update: phase one reads it, phase two writes it. */
+struct cloudrun_target {
+	const struct settings *s;
+	char		*name;		/* projects/P/locations/L/services/S */
+	char *const	*names;		/* variables to set */
+	size_t		 nnames;
+	long long	 deadline;	/* monotonic ms for everything */
+	const char	*value;		/* phase two: the neko JSON */
+	time_t		 expires;	/* phase two: its expiry, 0 unknown */
+
+	cJSON		*svc;		/* as last read */
+	int		 fresh;		/* deployed, with min-ttl left */
+	time_t		 deployed_expires;
+	int		 rc;		/* EXIT_* of the last phase */
+	char		 revision[256];	/* created by phase two */
+	struct strbuf	 diff;		/* --dry-run */
+};
+
+/* Phase one: GET the service and see whether what it has is fresh.  Sets
+ * t->rc (EXIT_OK, or EXIT_FAIL / EXIT_USAGE after logging why). */
+void	 cloudrun_read(struct cloudrun_target *t);
+/* Phase two: set the variables and PATCH (re-reading and retrying on
+ * conflicts), then wait for the operation.  Sets t->rc: EXIT_OK,
+ * EXIT_UNCHANGED (nothing to change), EXIT_FAIL or EXIT_USAGE. */
+void	 cloudrun_update(struct cloudrun_target *t);
+void	 cloudrun_target_free(struct cloudrun_target *t);
+
+#endif

@@ -1,0 +1,343 @@
+/* deploy.c: `iceupd deploy`: fetch, then hand the credentials to Cloud Run
+ * services (a new revision with the variables set) or to a Secret Manager
+ * secret (a new version).
+ *
+ * The services are read first, all at once: when every one of them still
+ * has credentials with --min-ttl left (recorded in the template annotation
+ * CLOUDRUN_EXPIRES_ANNOTATION), nothing is fetched or changed and the exit
+ * status is 3.  Otherwise the credentials are fetched once and the services
+ * that need them are updated, all at once, under one --deploy-timeout. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloudrun.h"
+#include "commands.h"
+#include "format.h"
+#include "google.h"
+#include "log.h"
+#include "secretmanager.h"
+
+#define SERVICES_MAX	32
+#define ENV_VALUE_MAX	32768	/* Cloud Run's limit on one value */
+
+/* Variable names Cloud Run sets itself and refuses in a template. */
+static const char *const reserved[] = { "PORT", "K_SERVICE", "K_REVISION",
+	"K_CONFIGURATION", NULL };
+
+static int
+check_names(const struct settings *s, char **names, size_t n)
+{
+	size_t	 i, k;
+	char	 shown[80];
+
+	if (n == 0) {
+		log_error("%s: no variable name given",
+		    SETTING_ORIGIN(s, env_name));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		log_escape(names[i], 60, shown, sizeof(shown));
+		if (strspn(names[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+		    "opqrstuvwxyz0123456789_") != strlen(names[i]) ||
+		    (names[i][0] >= '0' && names[i][0] <= '9')) {
+			log_error("%s: '%s' is not a variable name",
+			    SETTING_ORIGIN(s, env_name), shown);
+			return -1;
+		}
+		for (k = 0; reserved[k] != NULL; k++)
+			if (strcmp(names[i], reserved[k]) == 0)
+				break;
+		if (reserved[k] != NULL) {
+			log_error("%s: Cloud Run sets %s itself",
+			    SETTING_ORIGIN(s, env_name), shown);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fetches the credentials as neko JSON, without the trailing newline.
+ * The settings are copied (format neko) onto the heap: a provider that was
+ * not waited for may still read them after this returns. */
+static int
+fetch_neko(const struct settings *s, struct engine_result *r,
+    struct strbuf *out, struct settings **copy)
+{
+	int	 rc;
+
+	*copy = xmalloc(sizeof(**copy));
+	**copy = *s;
+	(*copy)->format = FMT_NEKO;
+	rc = fetch_render(*copy, r, out);
+	if ((rc == EXIT_OK || rc == EXIT_DEGRADED) && out->len > 0 &&
+	    out->s[out->len - 1] == '\n')
+		out->s[--out->len] = '\0';
+	if ((rc == EXIT_OK || rc == EXIT_DEGRADED) &&
+	    out->len > ENV_VALUE_MAX) {
+		log_error("the credentials take %zu bytes, more than the "
+		    "%d a Cloud Run variable holds: use --max-servers or "
+		    "--transport tcp", out->len, ENV_VALUE_MAX);
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+static void
+free_copy(struct settings *copy)
+{
+	if (copy != NULL && !engine_abandoned())
+		free(copy);
+}
+
+static int
+deploy_secret(const struct settings *s, long long deadline)
+{
+	struct engine_result r;
+	struct strbuf	 out = { 0 };
+	struct settings	*copy = NULL;
+	char		*secret = NULL, *project = NULL, err[512];
+	const char	*text = s->sink + strlen("secret:");
+	int		 rc, frc;
+
+	memset(&r, 0, sizeof(r));
+	if (strchr(text, '/') == NULL && google_project(s, deadline, &project,
+	    err, sizeof(err)) == -1) {
+		log_error("%s: %s", SETTING_ORIGIN(s, sink), err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (secretmanager_name(text, project, &secret, err,
+	    sizeof(err)) == -1) {
+		log_error("%s: %s", SETTING_ORIGIN(s, sink), err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = fetch_neko(s, &r, &out, &copy);
+	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
+		goto out;
+	frc = secretmanager_deploy(s, secret, out.s, r.from_cache,
+	    r.list.fetched_at, deadline);
+	if (frc != EXIT_OK)
+		rc = frc;
+out:
+	if (out.s != NULL)
+		explicit_bzero(out.s, out.len);
+	sb_free(&out);
+	engine_result_free(&r);
+	free_copy(copy);
+	free(secret);
+	free(project);
+	return rc;
+}
+
+static void *
+read_one(void *arg)
+{
+	cloudrun_read(arg);
+	return NULL;
+}
+
+static void *
+update_one(void *arg)
+{
+	cloudrun_update(arg);
+	return NULL;
+}
+
+/* Runs fn on every target whose rc is EXIT_OK, each in a thread. */
+static void
+run_all(struct cloudrun_target *t, size_t n, void *(*fn)(void *))
+{
+	pthread_t	 th[SERVICES_MAX];
+	int		 started[SERVICES_MAX];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		started[i] = 0;
+		if (t[i].rc != EXIT_OK)
+			continue;
+		if (n > 1 && pthread_create(&th[i], NULL, fn, &t[i]) == 0)
+			started[i] = 1;
+		else
+			fn(&t[i]);
+	}
+	for (i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+/* Resolves every --service into a full name; refuses the service iceupd
+ * runs in.  Returns the count, or -1 after logging why. */
+static int
+resolve_services(const struct settings *s, long long deadline,
+    struct cloudrun_target *t)
+{
+	const char	*self = getenv("K_SERVICE");
+	char		**items = NULL, *project = NULL, *region = NULL;
+	char		 err[512], shown[80];
+	size_t		 n, i;
+	int		 rc = -1;
+
+	n = split_list(s->services, &items);
+	if (n == 0 || n > SERVICES_MAX) {
+		log_error("%s: expected 1 to %d services",
+		    SETTING_ORIGIN(s, services), SERVICES_MAX);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (strchr(items[i], '/') != NULL || project != NULL)
+			continue;
+		if (google_project(s, deadline, &project, err,
+		    sizeof(err)) == -1 || google_region(s, deadline, &region,
+		    err, sizeof(err)) == -1) {
+			log_error("%s: %s", SETTING_ORIGIN(s, services), err);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (cloudrun_name(items[i], project, region, &t[i].name, err,
+		    sizeof(err)) == -1) {
+			log_error("%s: %s", SETTING_ORIGIN(s, services), err);
+			goto out;
+		}
+		if (self != NULL && strcmp(self, cloudrun_short(t[i].name)) ==
+		    0 && !s->allow_self) {
+			log_escape(self, 60, shown, sizeof(shown));
+			log_error("%s: iceupd runs inside this service "
+			    "(K_SERVICE=%s): a new revision would restart it "
+			    "and start it over; pass --allow-self if this is "
+			    "meant", t[i].name, shown);
+			goto out;
+		}
+	}
+	rc = (int)n;
+out:
+	if (rc == -1)
+		for (i = 0; i < n && i < SERVICES_MAX; i++) {
+			free(t[i].name);
+			t[i].name = NULL;
+		}
+	free_list(items, n);
+	free(project);
+	free(region);
+	return rc;
+}
+
+static int
+deploy_services(const struct settings *s, long long deadline)
+{
+	struct cloudrun_target t[SERVICES_MAX];
+	struct engine_result r;
+	struct strbuf	 out = { 0 };
+	struct settings	*copy = NULL;
+	char		**names = NULL;
+	char		 when[32];
+	size_t		 nnames, i, n = 0;
+	int		 rc = EXIT_USAGE, frc, nfail = 0, nusage = 0;
+	int		 nchanged = 0, ns;
+
+	memset(t, 0, sizeof(t));
+	memset(&r, 0, sizeof(r));
+	nnames = split_list(s->env_name, &names);
+	if (check_names(s, names, nnames) == -1)
+		goto out;
+	if ((ns = resolve_services(s, deadline, t)) == -1)
+		goto out;
+	n = (size_t)ns;
+	for (i = 0; i < n; i++) {
+		t[i].s = s;
+		t[i].names = names;
+		t[i].nnames = nnames;
+		t[i].deadline = deadline;
+		t[i].rc = EXIT_OK;
+	}
+
+	run_all(t, n, read_one);
+	for (i = 0; i < n; i++) {
+		if (t[i].rc != EXIT_OK)
+			continue;
+		if (t[i].fresh && !s->force_refresh) {
+			log_info("%s: its credentials are valid until %s",
+			    t[i].name, rfc3339(t[i].deployed_expires, when,
+			    sizeof(when)));
+			t[i].rc = EXIT_UNCHANGED;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (t[i].rc == EXIT_OK)
+			break;
+	if (i == n) {
+		/* Nothing left to update: all fresh, or failed. */
+		rc = EXIT_UNCHANGED;
+		goto tally;
+	}
+
+	frc = fetch_neko(s, &r, &out, &copy);
+	if (frc != EXIT_OK && frc != EXIT_DEGRADED) {
+		rc = frc;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		t[i].value = out.s;
+		t[i].expires = ice_list_expires(&r.list);
+	}
+	run_all(t, n, update_one);
+	if (s->dry_run)
+		for (i = 0; i < n; i++)
+			if (t[i].diff.s != NULL)
+				fputs(t[i].diff.s, stdout);
+	if (fflush(stdout) == EOF)
+		nfail++;
+	rc = frc;
+tally:
+	for (i = 0; i < n; i++) {
+		if (t[i].rc == EXIT_FAIL)
+			nfail++;
+		else if (t[i].rc == EXIT_USAGE)
+			nusage++;
+		else if (t[i].rc == EXIT_OK)
+			nchanged++;
+	}
+	if (nfail > 0)
+		rc = EXIT_FAIL;
+	else if (nusage > 0)
+		rc = EXIT_USAGE;
+	else if (nchanged == 0)
+		rc = EXIT_UNCHANGED;
+	else if (rc == EXIT_UNCHANGED)
+		rc = EXIT_OK;
+out:
+	for (i = 0; i < n; i++)
+		cloudrun_target_free(&t[i]);
+	if (out.s != NULL)
+		explicit_bzero(out.s, out.len);
+	sb_free(&out);
+	engine_result_free(&r);
+	free_copy(copy);
+	free_list(names, nnames);
+	return rc;
+}
+
+int
+cmd_deploy(const struct settings *s)
+{
+	long long deadline = monotonic_ms() + s->deploy_timeout * 1000;
+
+	if (s->sink != NULL) {
+		if (strncmp(s->sink, "secret:", 7) != 0) {
+			log_error("%s: expected secret:projects/PROJECT/"
+			    "secrets/SECRET", SETTING_ORIGIN(s, sink));
+			return EXIT_USAGE;
+		}
+		return deploy_secret(s, deadline);
+	}
+	if (s->services == NULL) {
+		log_error("deploy: no service: set --service or "
+		    "ICEUPD_CLOUDRUN_SERVICE (projects/PROJECT/locations/REGION/"
+		    "services/SERVICE), or --sink secret:NAME");
+		return EXIT_USAGE;
+	}
+	return deploy_services(s, deadline);
+}

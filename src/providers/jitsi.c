@@ -1,0 +1,541 @@
+/* jitsi.c: STUN/TURN servers from a Jitsi or any Prosody deployment through
+ * XMPP external service discovery (XEP-0215), and two presets: 8x8 (JaaS,
+ * with Brave Talk's room tokens) and kmeet (Infomaniak kMeet). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../log.h"
+#include "../util.h"
+#include "../xmpp.h"
+#include "api.h"
+
+#define DOMAIN_MAX	253
+
+/* What one fetch talks to. */
+struct target {
+	const char	*base;		/* the configured URL */
+	const char	*url_origin;	/* where it came from */
+	const char	*domain;	/* NULL: the URL's host */
+	const char	*domain_setting; /* its name, for hints */
+	const char	*room;
+	const char	*token;		/* a JWT, or NULL */
+};
+
+/* The parts of a configured URL that matter here. */
+struct url_parts {
+	char	 host[DOMAIN_MAX + 3];	/* without port; [v6] kept */
+	int	 ws;		/* ws:// or wss:// */
+	int	 plain;		/* http:// or ws:// */
+	int	 loopback;
+};
+
+/* Splits url; schemes lists what is allowed ("https http wss ws").
+ * Returns 0, or -1 with why set (naming origin). */
+static int
+url_split(const char *url, const char *schemes, const char *origin,
+    struct url_parts *u, char *why, size_t len)
+{
+	static const char *const known[] = { "https://", "http://", "wss://",
+		"ws://" };
+	const char *h, *end;
+	char	 shown[80], name[8];
+	size_t	 i, n;
+
+	memset(u, 0, sizeof(*u));
+	log_escape(url, 60, shown, sizeof(shown));
+	for (i = 0; i < 4; i++)
+		if (strncasecmp(url, known[i], strlen(known[i])) == 0)
+			break;
+	snprintf(name, sizeof(name), "%.*s", i < 4 ?
+	    (int)strlen(known[i]) - 3 : 0, i < 4 ? known[i] : "");
+	if (i == 4 || strstr(schemes, name) == NULL) {
+		snprintf(why, len, "%s: '%s' is not an %s URL", origin, shown,
+		    schemes);
+		return -1;
+	}
+	u->ws = i >= 2;
+	u->plain = i == 1 || i == 3;
+	h = url + strlen(known[i]);
+	n = strcspn(h, "/?#");
+	for (end = h; *end != '\0'; end++)
+		if ((unsigned char)*end <= ' ' || *end == 0x7f)
+			break;
+	if (*end != '\0' || strchr(url, '#') != NULL || n == 0 ||
+	    memchr(h, '@', n) != NULL) {
+		snprintf(why, len, "%s: '%s' is not a usable URL (a host, no "
+		    "user, no fragment, no spaces)", origin, shown);
+		return -1;
+	}
+	if (h[0] == '[') {
+		end = memchr(h, ']', n);
+		if (end == NULL) {
+			snprintf(why, len, "%s: '%s': bad IPv6 address", origin,
+			    shown);
+			return -1;
+		}
+		n = (size_t)(end - h) + 1;
+	} else if ((end = memchr(h, ':', n)) != NULL)
+		n = (size_t)(end - h);
+	if (n == 0 || n >= sizeof(u->host)) {
+		snprintf(why, len, "%s: '%s': bad host", origin, shown);
+		return -1;
+	}
+	memcpy(u->host, h, n);
+	u->host[n] = '\0';
+	u->loopback = strcasecmp(u->host, "localhost") == 0 ||
+	    strcmp(u->host, "[::1]") == 0 || strncmp(u->host, "127.", 4) == 0;
+	return 0;
+}
+
+/* An XMPP domain as this client sends it: letters, digits, dots, hyphens. */
+static int
+valid_domain(const char *d)
+{
+	size_t	 n = strlen(d);
+
+	if (n == 0 || n > DOMAIN_MAX)
+		return 0;
+	for (; *d != '\0'; d++)
+		if (!isalnum((unsigned char)*d) && *d != '.' && *d != '-')
+			return 0;
+	return 1;
+}
+
+/* Checks a target as configured() does: URL, WebSocket support, domain.
+ * Returns 0, or -1 with why set.  summary gets a line for `providers`. */
+static int
+target_check(const struct target *t, struct url_parts *u, char *why,
+    size_t len)
+{
+	char	 shown[80];
+	const char *domain;
+
+	if (url_split(t->base, "https http wss ws", t->url_origin, u, why,
+	    len) == -1)
+		return -1;
+	if (u->ws && !http_ws_available()) {
+		snprintf(why, len, "%s: '%s' needs WebSocket support, which "
+		    "this build's libcurl %s lacks: use the BOSH URL "
+		    "(https://%s/http-bind) or a build with WebSocket support",
+		    t->url_origin, log_escape(t->base, 60, shown,
+		    sizeof(shown)), http_version(), u->host);
+		return -1;
+	}
+	domain = t->domain ? t->domain : u->host;
+	if (!valid_domain(domain)) {
+		snprintf(why, len, "'%s' is not an XMPP domain: set %s",
+		    log_escape(domain, 60, shown, sizeof(shown)),
+		    t->domain_setting);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether -p names this provider: presets are asked only when chosen. */
+static int
+selected(const struct settings *s, const char *name)
+{
+	char	**names = NULL;
+	size_t	 i, n;
+	int	 yes = 0;
+
+	if (s->providers == NULL)
+		return 0;
+	n = split_list(s->providers, &names);
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			yes = 1;
+	free_list(names, n);
+	return yes;
+}
+
+/* Appends the query parameter name=value to url and shown (hidden there
+ * when secret). */
+static void
+add_param(struct strbuf *url, struct strbuf *shown, const char *name,
+    const char *value, int secret)
+{
+	sb_addc(url, strchr(url->s, '?') ? '&' : '?');
+	sb_addc(shown, strchr(shown->s, '?') ? '&' : '?');
+	sb_addf(url, "%s=", name);
+	sb_addf(shown, "%s=", name);
+	sb_percent_encode(url, value);
+	if (secret)
+		sb_adds(shown, "(hidden)");
+	else
+		sb_percent_encode(shown, value);
+}
+
+/* Asks the deployment t for its services. */
+static int
+target_fetch(const struct settings *s, const struct target *t,
+    struct ice_list *l, struct provider_status *st)
+{
+	struct url_parts	 u;
+	struct xmpp_query	 q;
+	struct xmpp_status	 xs;
+	struct strbuf		 url = { 0 }, shown = { 0 };
+	const char		*hint = NULL;
+	char			 msg[512];
+	size_t			 n;
+	int			 rc = -1;
+
+	if (target_check(t, &u, st->error, sizeof(st->error)) == -1) {
+		st->permanent = 1;
+		return -1;
+	}
+	sb_adds(&url, t->base);
+	/* A query the user wrote may hold anything: not shown. */
+	n = strcspn(t->base, "?");
+	sb_add(&shown, t->base, n);
+	if (t->base[n] == '?')
+		sb_adds(&shown, "?(query)");
+	if (t->room != NULL)
+		add_param(&url, &shown, "room", t->room, 0);
+	if (t->token != NULL)
+		add_param(&url, &shown, "token", t->token, 1);
+
+	memset(&q, 0, sizeof(q));
+	q.url = url.s;
+	q.shown_url = shown.s;
+	q.domain = t->domain ? t->domain : u.host;
+	q.cacert = s->cacert;
+	q.allow_http = u.plain;
+	q.deadline = st->deadline;
+	rc = xmpp_extdisco(&q, l, &xs);
+	if (rc == -1) {
+		if (strcmp(xs.condition, "host-unknown") == 0 ||
+		    strcmp(xs.condition, "improper-addressing") == 0)
+			hint = t->domain_setting;
+		else if (strcmp(xs.condition, "forbidden") == 0)
+			hint = "the deployment restricts external services: it "
+			    "may want a token (ICEUPD_JITSI_TOKEN) or a room "
+			    "(ICEUPD_JITSI_ROOM)";
+		else if (strcmp(xs.condition, "not-authorized") == 0)
+			hint = "the deployment wants a token "
+			    "(ICEUPD_JITSI_TOKEN)";
+		snprintf(msg, sizeof(msg), "%s%s%s%s", xs.error,
+		    hint ? "; " : "", hint == t->domain_setting ? "check " :
+		    "", hint ? hint : "");
+		snprintf(st->error, sizeof(st->error), "%.255s", msg);
+		st->permanent = xs.permanent;
+	}
+	if (u.plain && !u.loopback)
+		snprintf(st->warning, sizeof(st->warning), "%s uses plain "
+		    "%s: the credentials travel unencrypted%s%.150s",
+		    t->url_origin, u.ws ? "ws://" : "http://",
+		    xs.warning[0] ? "; " : "", xs.warning);
+	else
+		snprintf(st->warning, sizeof(st->warning), "%s", xs.warning);
+	sb_free(&url);
+	sb_free(&shown);
+	return rc;
+}
+
+/* ---- jitsi: any deployment ------------------------------------------ */
+
+static void
+jitsi_target(const struct settings *s, struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->base = s->jitsi_url;
+	t->url_origin = SETTING_ORIGIN(s, jitsi_url);
+	t->domain = s->jitsi_domain;
+	t->domain_setting = "ICEUPD_JITSI_DOMAIN";
+	t->room = s->jitsi_room;
+	t->token = s->jitsi_token;
+}
+
+static int
+jitsi_configured(const struct settings *s, char *why, size_t len)
+{
+	struct target	 t;
+	struct url_parts u;
+
+	if (s->jitsi_url == NULL) {
+		if (s->jitsi_domain != NULL || s->jitsi_room != NULL ||
+		    s->jitsi_token != NULL) {
+			snprintf(why, len, "ICEUPD_JITSI_DOMAIN, _ROOM or "
+			    "_TOKEN is set but ICEUPD_JITSI_URL is not");
+			return -1;
+		}
+		snprintf(why, len, "ICEUPD_JITSI_URL is not set");
+		return 0;
+	}
+	jitsi_target(s, &t);
+	if (target_check(&t, &u, why, len) == -1)
+		return -1;
+	snprintf(why, len, "%s, domain %.100s%s", u.ws ? "WebSocket" :
+	    "BOSH", t.domain ? t.domain : u.host, t.token ? ", token" : "");
+	return 1;
+}
+
+static int
+jitsi_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct target	 t;
+
+	jitsi_target(s, &t);
+	return target_fetch(s, &t, l, st);
+}
+
+const struct provider provider_jitsi = {
+	.name = "jitsi",
+	.turn_capable = 1,
+	.configured = jitsi_configured,
+	.fetch = jitsi_fetch,
+};
+
+/* ---- kmeet ------------------------------------------------------------ */
+
+static void
+kmeet_target(const struct settings *s, struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->base = s->kmeet_url;
+	t->url_origin = SETTING_ORIGIN(s, kmeet_url);
+	t->domain = s->kmeet_domain;
+	t->domain_setting = "KMEET_DOMAIN";
+	t->room = s->jitsi_room;
+	t->token = s->jitsi_token;
+}
+
+static int
+kmeet_configured(const struct settings *s, char *why, size_t len)
+{
+	struct target	 t;
+	struct url_parts u;
+
+	if (!selected(s, "kmeet") && SETTING_KIND(s, kmeet_url) ==
+	    FROM_DEFAULT && SETTING_KIND(s, kmeet_domain) == FROM_DEFAULT) {
+		snprintf(why, len, "a preset: asked when chosen with -p kmeet "
+		    "or when KMEET_URL is set");
+		return 0;
+	}
+	if (s->kmeet_url == NULL) {
+		snprintf(why, len, "KMEET_URL is empty");
+		return -1;
+	}
+	kmeet_target(s, &t);
+	if (target_check(&t, &u, why, len) == -1)
+		return -1;
+	snprintf(why, len, "%s %s, domain %.100s", u.ws ? "WebSocket" : "BOSH",
+	    u.host, t.domain ? t.domain : u.host);
+	return 1;
+}
+
+static int
+kmeet_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct target	 t;
+
+	kmeet_target(s, &t);
+	return target_fetch(s, &t, l, st);
+}
+
+const struct provider provider_kmeet = {
+	.name = "kmeet",
+	.turn_capable = 1,
+	.configured = kmeet_configured,
+	.fetch = kmeet_fetch,
+};
+
+/* ---- 8x8: JaaS and Brave Talk ----------------------------------------- */
+
+/* The XMPP URL of the tenant: JAAS_URL, else WebSocket where this libcurl
+ * has it (as the JaaS web client connects), else BOSH. */
+static void
+jaas_url(const struct settings *s, struct strbuf *url)
+{
+	if (s->jaas_url != NULL)
+		sb_adds(url, s->jaas_url);
+	else if (http_ws_available())
+		sb_addf(url, "wss://%s/%s/xmpp-websocket", s->jaas_domain,
+		    s->jaas_tenant);
+	else
+		sb_addf(url, "https://%s/%s/http-bind", s->jaas_domain,
+		    s->jaas_tenant);
+}
+
+static int
+jaas_configured(const struct settings *s, char *why, size_t len)
+{
+	struct target	 t;
+	struct url_parts u;
+	struct strbuf	 url = { 0 };
+	int		 rc = -1;
+
+	if (!selected(s, "8x8") && SETTING_KIND(s, jaas_tenant) ==
+	    FROM_DEFAULT && SETTING_KIND(s, jaas_brave_api) == FROM_DEFAULT &&
+	    SETTING_KIND(s, jaas_url) == FROM_DEFAULT &&
+	    SETTING_KIND(s, jaas_domain) == FROM_DEFAULT) {
+		snprintf(why, len, "a preset: asked when chosen with -p 8x8 "
+		    "or when JAAS_TENANT or BRAVE_TALK_API is set");
+		return 0;
+	}
+	if (s->jaas_tenant == NULL || !api_safe_token(s->jaas_tenant)) {
+		snprintf(why, len, "%s: JAAS_TENANT must be a tenant name "
+		    "(vpaas-magic-cookie-...)", SETTING_ORIGIN(s, jaas_tenant));
+		return -1;
+	}
+	if (s->jaas_domain == NULL || !valid_domain(s->jaas_domain)) {
+		snprintf(why, len, "%s: JAAS_DOMAIN is not a domain",
+		    SETTING_ORIGIN(s, jaas_domain));
+		return -1;
+	}
+	if (s->jitsi_token == NULL && s->jitsi_room == NULL) {
+		snprintf(why, len, "8x8 needs ICEUPD_JITSI_ROOM (a Brave Talk "
+		    "room to join for a token) or ICEUPD_JITSI_TOKEN (a JaaS "
+		    "JWT)");
+		return -1;
+	}
+	if (s->jitsi_token == NULL && (s->jaas_brave_api == NULL ||
+	    url_split(s->jaas_brave_api, "https http",
+	    SETTING_ORIGIN(s, jaas_brave_api), &u, why, len) == -1)) {
+		if (s->jaas_brave_api == NULL)
+			snprintf(why, len, "BRAVE_TALK_API is empty");
+		return -1;
+	}
+	jaas_url(s, &url);
+	memset(&t, 0, sizeof(t));
+	t.base = url.s;
+	t.url_origin = s->jaas_url ? SETTING_ORIGIN(s, jaas_url) :
+	    "JAAS_TENANT/JAAS_DOMAIN";
+	t.domain = s->jaas_domain;
+	t.domain_setting = "JAAS_DOMAIN";
+	if (target_check(&t, &u, why, len) == -1)
+		goto out;
+	snprintf(why, len, "%s %s, tenant %.60s, %s", u.ws ? "WebSocket" :
+	    "BOSH", u.host, s->jaas_tenant, s->jitsi_token ? "token" :
+	    "token from Brave Talk");
+	rc = 1;
+out:
+	sb_free(&url);
+	return rc;
+}
+
+/* Brave Talk hands out a JaaS token for a room: OPTIONS on the room for a
+ * CSRF token (and cookies), then PUT to join.  Returns the JWT, or NULL
+ * with st->error set. */
+static char *
+brave_jwt(const struct settings *s, struct provider_status *st)
+{
+	struct url_parts	 u;
+	struct http_request	 rq;
+	struct http_response	 rs;
+	struct api_call		 c;
+	struct strbuf		 url = { 0 }, csrf = { 0 };
+	const char		*headers[2] = { NULL, NULL };
+	const cJSON		*v;
+	cJSON			*doc = NULL;
+	char			*jwt = NULL, *cookies = NULL;
+
+	memset(&rs, 0, sizeof(rs));
+	if (url_split(s->jaas_brave_api, "https http", "BRAVE_TALK_API", &u,
+	    st->error, sizeof(st->error)) == -1) {
+		st->permanent = 1;
+		return NULL;
+	}
+	api_add_base(&url, s->jaas_brave_api);
+	sb_adds(&url, "/rooms/");
+	sb_percent_encode(&url, s->jitsi_room);
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "OPTIONS";
+	rq.url = url.s;
+	rq.cacert = s->cacert;
+	rq.deadline = st->deadline;
+	rq.allow_http = u.plain;
+	rq.want_header = "x-csrf-token";
+	if (http_fetch(&rq, &rs, st->error, sizeof(st->error)) == -1)
+		goto out;
+	if (rs.status < 200 || rs.status > 299 || rs.header[0] == '\0') {
+		snprintf(st->error, sizeof(st->error), "OPTIONS %s: %s%ld%s",
+		    url.s, rs.status < 200 || rs.status > 299 ? "HTTP " : "",
+		    rs.status, rs.status < 200 || rs.status > 299 ? "" :
+		    " without an x-csrf-token header");
+		st->permanent = rs.status >= 400 && rs.status < 500 &&
+		    rs.status != 429;
+		goto out;
+	}
+	log_secret(rs.header);
+	sb_addf(&csrf, "x-csrf-token: %s", rs.header);
+	headers[0] = csrf.s;
+	if (rs.cookies.len > 0) {
+		cookies = xstrdup(rs.cookies.s);
+		log_secret(cookies);
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.rq.method = "PUT";
+	c.rq.url = url.s;
+	c.rq.content_type = "application/json";
+	c.rq.body = "{\"mauP\":false}";
+	c.rq.bodylen = strlen(c.rq.body);
+	c.rq.headers = headers;
+	c.rq.cookie = cookies;
+	c.rq.cacert = s->cacert;
+	c.rq.deadline = st->deadline;
+	c.rq.allow_http = u.plain;
+	c.auth_hint = "Brave Talk refused the request (it may accept "
+	    "browsers only)";
+	c.missing_hint = "no such Brave Talk room: check ICEUPD_JITSI_ROOM";
+	if ((doc = api_call(&c, st)) == NULL)
+		goto out;
+	v = cJSON_GetObjectItemCaseSensitive(doc, "jwt");
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+		snprintf(st->error, sizeof(st->error), "PUT %s: the answer has "
+		    "no jwt", url.s);
+		st->permanent = 1;
+		goto out;
+	}
+	jwt = xstrdup(v->valuestring);
+	log_secret(jwt);
+out:
+	http_response_free(&rs);
+	cJSON_Delete(doc);
+	free_secret(cookies);
+	if (csrf.s != NULL)
+		explicit_bzero(csrf.s, csrf.cap);
+	sb_free(&csrf);
+	sb_free(&url);
+	return jwt;
+}
+
+static int
+jaas_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct target	 t;
+	struct strbuf	 url = { 0 };
+	char		*jwt = NULL;
+	int		 rc = -1;
+
+	if (s->jitsi_token == NULL && (jwt = brave_jwt(s, st)) == NULL)
+		return -1;
+	jaas_url(s, &url);
+	memset(&t, 0, sizeof(t));
+	t.base = url.s;
+	t.url_origin = s->jaas_url ? SETTING_ORIGIN(s, jaas_url) :
+	    "JAAS_TENANT/JAAS_DOMAIN";
+	t.domain = s->jaas_domain;
+	t.domain_setting = "JAAS_DOMAIN";
+	t.room = s->jitsi_room;
+	t.token = jwt ? jwt : s->jitsi_token;
+	rc = target_fetch(s, &t, l, st);
+	free_secret(jwt);
+	sb_free(&url);
+	return rc;
+}
+
+const struct provider provider_8x8 = {
+	.name = "8x8",
+	.turn_capable = 1,
+	.configured = jaas_configured,
+	.fetch = jaas_fetch,
+};

@@ -1,0 +1,311 @@
+/* secretmanager.c: the Secret Manager sink.
+ *
+ * The credentials become a new version of a secret that services read
+ * through valueSource.secretKeyRef (version "latest"); Cloud Run resolves
+ * it when an instance starts, so no new revision is needed.  The enabled
+ * versions beyond the newest --keep are disabled, so that old credentials
+ * stop being readable. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "google.h"
+#include "log.h"
+#include "secretmanager.h"
+#include "util.h"
+
+#define VERSIONS_MAX	1000	/* versions looked at */
+#define PAGES_MAX	10
+
+static const char id_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:";
+
+struct version {
+	char	*name;		/* projects/N/secrets/S/versions/V */
+	long	 number;
+	time_t	 created;
+};
+
+int
+secretmanager_name(const char *text, const char *project, char **full,
+    char *err, size_t errlen)
+{
+	struct strbuf	 b = { 0 };
+	const char	*p;
+	size_t		 n;
+	char		 shown[160];
+
+	*full = NULL;
+	log_escape(text, 120, shown, sizeof(shown));
+	if (strchr(text, '/') == NULL) {
+		if (*text == '\0' || text[strspn(text, id_chars)] != '\0') {
+			snprintf(err, errlen, "'%s' is not a secret name",
+			    shown);
+			return -1;
+		}
+		if (project == NULL) {
+			snprintf(err, errlen, "'%s' needs a project", shown);
+			return -1;
+		}
+		sb_addf(&b, "projects/%s/secrets/%s", project, text);
+		*full = b.s;
+		return 0;
+	}
+	if (strncmp(text, "projects/", 9) != 0)
+		goto bad;
+	p = text + 9;
+	n = strspn(p, id_chars);
+	if (n == 0 || strncmp(p + n, "/secrets/", 9) != 0)
+		goto bad;
+	p += n + 9;
+	n = strspn(p, id_chars);
+	if (n == 0 || p[n] != '\0')
+		goto bad;
+	*full = xstrdup(text);
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not projects/PROJECT/secrets/SECRET",
+	    shown);
+	return -1;
+}
+
+static void
+api_url(const struct settings *s, struct strbuf *url, const char *name,
+    const char *suffix)
+{
+	const char	*base = s->secretmanager_endpoint;
+	size_t		 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_addf(url, "%.*s/v1/%s%s", (int)n, base, name, suffix ? suffix : "");
+}
+
+/* "2026-05-01T10:00:00.123456Z" (RFC 3339 with a fraction). */
+static time_t
+parse_time(const char *v)
+{
+	char	 buf[32];
+	size_t	 n = strcspn(v, ".Z");
+	time_t	 t;
+
+	if (n + 2 > sizeof(buf))
+		return 0;
+	memcpy(buf, v, n);
+	memcpy(buf + n, "Z", 2);
+	return parse_rfc3339(buf, &t) == 0 ? t : 0;
+}
+
+static void
+failed(const char *secret, const char *what, const char *permission,
+    const struct http_response *rs, const cJSON *doc)
+{
+	char	 why[512];
+
+	google_error_text(rs, doc, why, sizeof(why));
+	if (rs->status == 401)
+		log_error("%s: %s: the access token from %s was refused (%s)",
+		    secret, what, google_token_source(), why);
+	else if (rs->status == 403)
+		log_error("%s: %s: permission denied: %s needs %s on the "
+		    "secret (%s)", secret, what, google_token_source(),
+		    permission, why);
+	else
+		log_error("%s: %s failed: %s", secret, what, why);
+}
+
+/* A resource name from an answer, safe to put in a URL path. */
+static int
+safe_path(const char *v)
+{
+	const char *p;
+
+	if (strncmp(v, "projects/", 9) != 0 || strstr(v, "..") != NULL)
+		return 0;
+	for (p = v; *p != '\0'; p++)
+		if (*p != '/' && strchr(id_chars, *p) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+by_number_desc(const void *a, const void *b)
+{
+	const struct version *x = a, *y = b;
+
+	return x->number < y->number ? 1 : x->number > y->number ? -1 : 0;
+}
+
+/* The enabled versions of secret, newest first.  Returns their count, or
+ * -1 after logging why. */
+static int
+list_enabled(const struct settings *s, const char *secret, long long deadline,
+    struct version **out)
+{
+	struct http_response rs;
+	struct strbuf	 url = { 0 };
+	const cJSON	*list, *v, *name, *state, *ct, *next;
+	cJSON		*doc = NULL;
+	struct version	*vs = NULL;
+	char		 err[512], *token = NULL, *slash;
+	int		 n = 0, page;
+
+	memset(&rs, 0, sizeof(rs));
+	for (page = 0; page < PAGES_MAX; page++) {
+		url.len = 0;
+		api_url(s, &url, secret, "/versions?pageSize=100");
+		if (token != NULL) {
+			sb_adds(&url, "&pageToken=");
+			sb_percent_encode(&url, token);
+			free(token);
+			token = NULL;
+		}
+		http_response_free(&rs);
+		cJSON_Delete(doc);
+		if (google_call(s, "GET", url.s, NULL, deadline, &rs, &doc, err,
+		    sizeof(err)) == -1) {
+			log_error("%s: %s", secret, err);
+			goto bad;
+		}
+		if (rs.status != 200 || !cJSON_IsObject(doc)) {
+			failed(secret, "listing its versions",
+			    "secretmanager.versions.list", &rs, doc);
+			goto bad;
+		}
+		list = cJSON_GetObjectItemCaseSensitive(doc, "versions");
+		cJSON_ArrayForEach(v, list) {
+			name = cJSON_GetObjectItemCaseSensitive(v, "name");
+			state = cJSON_GetObjectItemCaseSensitive(v, "state");
+			ct = cJSON_GetObjectItemCaseSensitive(v, "createTime");
+			if (!cJSON_IsString(name) || !cJSON_IsString(state) ||
+			    strcmp(state->valuestring, "ENABLED") != 0 ||
+			    !safe_path(name->valuestring) ||
+			    (slash = strrchr(name->valuestring, '/')) == NULL ||
+			    n >= VERSIONS_MAX)
+				continue;
+			vs = xrealloc(vs, ((size_t)n + 1) * sizeof(*vs));
+			vs[n].name = xstrdup(name->valuestring);
+			vs[n].number = strtol(slash + 1, NULL, 10);
+			vs[n].created = cJSON_IsString(ct) ?
+			    parse_time(ct->valuestring) : 0;
+			n++;
+		}
+		next = cJSON_GetObjectItemCaseSensitive(doc, "nextPageToken");
+		if (!cJSON_IsString(next) || *next->valuestring == '\0')
+			break;
+		token = xstrdup(next->valuestring);
+	}
+	if (n > 1)
+		qsort(vs, (size_t)n, sizeof(*vs), by_number_desc);
+	*out = vs;
+	goto out;
+bad:
+	while (n > 0)
+		free(vs[--n].name);
+	free(vs);
+	n = -1;
+out:
+	free(token);
+	cJSON_Delete(doc);
+	http_response_free(&rs);
+	sb_free(&url);
+	return n;
+}
+
+static void
+free_versions(struct version *vs, int n)
+{
+	while (n > 0)
+		free(vs[--n].name);
+	free(vs);
+}
+
+int
+secretmanager_deploy(const struct settings *s, const char *secret,
+    const char *value, int reused, time_t fetched_at, long long deadline)
+{
+	struct http_response rs;
+	struct strbuf	 url = { 0 }, body = { 0 };
+	struct version	*vs = NULL;
+	const cJSON	*name;
+	cJSON		*doc = NULL;
+	unsigned char	*b64 = NULL;
+	size_t		 len = strlen(value);
+	char		 err[512];
+	int		 n, i, rc = EXIT_FAIL, disabled = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	if ((n = list_enabled(s, secret, deadline, &vs)) == -1)
+		return EXIT_FAIL;
+	if (reused && !s->force_refresh && n > 0 && vs[0].created != 0 &&
+	    vs[0].created >= fetched_at) {
+		log_info("%s: version %ld already holds these credentials",
+		    secret, vs[0].number);
+		rc = EXIT_UNCHANGED;
+		goto out;
+	}
+	if (s->dry_run) {
+		printf("%s:\n  add a version: value changed\n", secret);
+		for (i = (int)s->keep - 1; i < n; i++)
+			if (i >= 0)
+				printf("  disable version %ld\n", vs[i].number);
+		rc = fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
+		goto out;
+	}
+
+	b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)value, (int)len);
+	sb_addf(&body, "{\"payload\":{\"data\":\"%s\"}}", (char *)b64);
+	api_url(s, &url, secret, ":addVersion");
+	if (google_call(s, "POST", url.s, body.s, deadline, &rs, &doc, err,
+	    sizeof(err)) == -1) {
+		log_error("%s: %s", secret, err);
+		goto out;
+	}
+	if (rs.status != 200 || !cJSON_IsObject(doc)) {
+		failed(secret, "adding a version", "secretmanager.versions.add",
+		    &rs, doc);
+		goto out;
+	}
+	name = cJSON_GetObjectItemCaseSensitive(doc, "name");
+	log_notice("%s: added %s", secret, cJSON_IsString(name) ?
+	    name->valuestring : "a version");
+
+	/* The new version counts as one of those kept. */
+	for (i = (int)s->keep - 1; i < n; i++) {
+		if (i < 0)
+			continue;
+		url.len = 0;
+		api_url(s, &url, vs[i].name, ":disable");
+		http_response_free(&rs);
+		cJSON_Delete(doc);
+		if (google_call(s, "POST", url.s, "{}", deadline, &rs, &doc,
+		    err, sizeof(err)) == -1) {
+			log_error("%s: %s", secret, err);
+			goto out;
+		}
+		if (rs.status != 200) {
+			failed(secret, "disabling an old version",
+			    "secretmanager.versions.disable", &rs, doc);
+			goto out;
+		}
+		disabled++;
+	}
+	if (disabled > 0)
+		log_info("%s: disabled %d older version%s", secret, disabled,
+		    disabled == 1 ? "" : "s");
+	rc = EXIT_OK;
+out:
+	if (b64 != NULL)
+		explicit_bzero(b64, strlen((char *)b64));
+	free(b64);
+	if (body.s != NULL)
+		explicit_bzero(body.s, body.len);
+	sb_free(&body);
+	sb_free(&url);
+	cJSON_Delete(doc);
+	http_response_free(&rs);
+	free_versions(vs, n);
+	return rc;
+}

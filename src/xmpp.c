@@ -1,0 +1,1029 @@
+/* xmpp.c: a minimal XMPP client for one job: open a stream to a domain,
+ * log in with SASL ANONYMOUS, bind, ask for the external services
+ * (XEP-0215), close.  BOSH and WebSocket carry the same stanzas; expat reads
+ * them, namespace-aware, with no DTD and bounded in depth and size. */
+#include <expat.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "http.h"
+#include "log.h"
+#include "xmpp.h"
+
+#define NS_CLIENT	"jabber:client"
+#define NS_STREAMS	"http://etherx.jabber.org/streams"
+#define NS_STREAM_ERR	"urn:ietf:params:xml:ns:xmpp-streams"
+#define NS_STANZA_ERR	"urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_SASL		"urn:ietf:params:xml:ns:xmpp-sasl"
+#define NS_BIND		"urn:ietf:params:xml:ns:xmpp-bind"
+#define NS_FRAMING	"urn:ietf:params:xml:ns:xmpp-framing"
+#define NS_HTTPBIND	"http://jabber.org/protocol/httpbind"
+#define NS_XBOSH	"urn:xmpp:xbosh"
+
+#define XML_ATTRS_MAX	64	/* attributes on one element */
+#define STANZAS_MAX	64	/* stanzas skipped while waiting for one */
+#define DOCS_MAX	256	/* BOSH bodies or WebSocket frames */
+#define BOSH_WAIT_MAX	60	/* seconds a BOSH poll may be held */
+#define CLOSE_WAIT_MS	500	/* for the server's <close/> */
+
+/* ---- the XML layer ---------------------------------------------------- */
+
+struct xml_doc {
+	XML_Parser	 p;
+	struct xml_elem	*root;
+	struct xml_elem	*cur;
+	size_t		 depth;
+	size_t		 nelems;
+	size_t		 bytes;
+	int		 done;
+	int		 dead;
+	char		 err[128];
+};
+
+static void
+elem_free(struct xml_elem *e)
+{
+	struct xml_elem *c, *next;
+	size_t	 i;
+
+	if (e == NULL)
+		return;
+	for (c = e->children; c != NULL; c = next) {
+		next = c->next;
+		elem_free(c);
+	}
+	for (i = 0; i < e->nattrs; i++) {
+		free(e->attrs[i].name);
+		free_secret(e->attrs[i].value);	/* may be a credential */
+	}
+	free(e->attrs);
+	free(e->ns);
+	free(e->name);
+	if (e->text.s != NULL)
+		explicit_bzero(e->text.s, e->text.cap);
+	sb_free(&e->text);
+	free(e);
+}
+
+static void
+doc_fail(struct xml_doc *d, const char *why)
+{
+	if (d->err[0] == '\0')
+		snprintf(d->err, sizeof(d->err), "%s", why);
+	XML_StopParser(d->p, XML_FALSE);
+}
+
+/* Splits expat's "URI local" into its two parts. */
+static void
+split_name(const char *name, char **ns, char **local)
+{
+	const char *sp = strrchr(name, ' ');
+
+	if (sp == NULL) {
+		*ns = xstrdup("");
+		*local = xstrdup(name);
+	} else {
+		*ns = xstrndup(name, (size_t)(sp - name));
+		*local = xstrdup(sp + 1);
+	}
+}
+
+static void
+on_start(void *arg, const XML_Char *name, const XML_Char **atts)
+{
+	struct xml_doc	*d = arg;
+	struct xml_elem	*e;
+	size_t		 n, i;
+
+	if (d->err[0] != '\0')
+		return;
+	if (d->depth >= XML_DEPTH_MAX) {
+		doc_fail(d, "elements nested too deep");
+		return;
+	}
+	if (++d->nelems > XML_ELEMS_MAX) {
+		doc_fail(d, "too many elements");
+		return;
+	}
+	for (n = 0; atts[n] != NULL; n += 2)
+		if (strlen(atts[n + 1]) > XML_ATTR_MAX) {
+			doc_fail(d, "attribute value too long");
+			return;
+		}
+	if (n / 2 > XML_ATTRS_MAX) {
+		doc_fail(d, "too many attributes");
+		return;
+	}
+	e = xcalloc(1, sizeof(*e));
+	split_name(name, &e->ns, &e->name);
+	e->nattrs = n / 2;
+	e->attrs = xcalloc(e->nattrs + 1, sizeof(*e->attrs));
+	for (i = 0; i < e->nattrs; i++) {
+		e->attrs[i].name = xstrdup(atts[2 * i]);
+		e->attrs[i].value = xstrdup(atts[2 * i + 1]);
+	}
+	e->parent = d->cur;
+	if (d->cur == NULL)
+		d->root = e;
+	else if (d->cur->last == NULL)
+		d->cur->children = d->cur->last = e;
+	else {
+		d->cur->last->next = e;
+		d->cur->last = e;
+	}
+	d->cur = e;
+	d->depth++;
+}
+
+static void
+on_end(void *arg, const XML_Char *name)
+{
+	struct xml_doc	*d = arg;
+
+	(void)name;
+	if (d->err[0] != '\0' || d->cur == NULL)
+		return;
+	d->cur = d->cur->parent;
+	d->depth--;
+}
+
+static void
+on_text(void *arg, const XML_Char *s, int len)
+{
+	struct xml_doc	*d = arg;
+
+	if (d->err[0] != '\0' || d->cur == NULL || len <= 0)
+		return;
+	if (d->cur->text.len + (size_t)len > XML_TEXT_MAX) {
+		doc_fail(d, "element text too long");
+		return;
+	}
+	sb_add(&d->cur->text, s, (size_t)len);
+}
+
+/* A DTD could declare entities that expand without bound: refused before
+ * anything in it is read. */
+static void
+on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
+    const XML_Char *pubid, int internal)
+{
+	(void)name, (void)sysid, (void)pubid, (void)internal;
+	doc_fail(arg, "document type declarations are refused");
+}
+
+static void
+on_entity(void *arg, const XML_Char *name, int param, const XML_Char *value,
+    int len, const XML_Char *base, const XML_Char *sysid,
+    const XML_Char *pubid, const XML_Char *notation)
+{
+	(void)name, (void)param, (void)value, (void)len, (void)base;
+	(void)sysid, (void)pubid, (void)notation;
+	doc_fail(arg, "entity declarations are refused");
+}
+
+struct xml_doc *
+xml_doc_new(void)
+{
+	struct xml_doc	*d = xcalloc(1, sizeof(*d));
+
+	if ((d->p = XML_ParserCreateNS("UTF-8", ' ')) == NULL) {
+		free(d);
+		return NULL;
+	}
+	XML_SetUserData(d->p, d);
+	XML_SetElementHandler(d->p, on_start, on_end);
+	XML_SetCharacterDataHandler(d->p, on_text);
+	XML_SetStartDoctypeDeclHandler(d->p, on_doctype);
+	XML_SetEntityDeclHandler(d->p, on_entity);
+	XML_SetParamEntityParsing(d->p, XML_PARAM_ENTITY_PARSING_NEVER);
+	return d;
+}
+
+int
+xml_doc_feed(struct xml_doc *d, const char *p, size_t len, int final,
+    char *err, size_t errlen)
+{
+	if (d->dead || d->done) {
+		snprintf(err, errlen, "%s", d->dead ? d->err :
+		    "data after the end of the document");
+		return -1;
+	}
+	if (len > XML_BYTES_MAX || d->bytes + len > XML_BYTES_MAX) {
+		doc_fail(d, "document larger than 1 MiB");
+		goto fail;
+	}
+	d->bytes += len;
+	if (XML_Parse(d->p, p, (int)len, final) == XML_STATUS_ERROR) {
+		if (d->err[0] == '\0')
+			snprintf(d->err, sizeof(d->err), "not well-formed XML "
+			    "(line %lu: %s)",
+			    (unsigned long)XML_GetCurrentLineNumber(d->p),
+			    XML_ErrorString(XML_GetErrorCode(d->p)));
+		goto fail;
+	}
+	if (final) {
+		if (d->root == NULL || d->cur != NULL) {
+			doc_fail(d, "no complete element");
+			goto fail;
+		}
+		d->done = 1;
+	}
+	return 0;
+fail:
+	d->dead = 1;
+	snprintf(err, errlen, "%s", d->err);
+	return -1;
+}
+
+const struct xml_elem *
+xml_doc_root(const struct xml_doc *d)
+{
+	return d->done ? d->root : NULL;
+}
+
+void
+xml_doc_free(struct xml_doc *d)
+{
+	if (d == NULL)
+		return;
+	elem_free(d->root);
+	XML_ParserFree(d->p);
+	free(d);
+}
+
+const char *
+xml_attr(const struct xml_elem *e, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->nattrs; i++)
+		if (strcmp(e->attrs[i].name, name) == 0)
+			return e->attrs[i].value;
+	return NULL;
+}
+
+int
+xml_is(const struct xml_elem *e, const char *ns, const char *name)
+{
+	return e != NULL && strcmp(e->name, name) == 0 &&
+	    (ns == NULL || strcmp(e->ns, ns) == 0);
+}
+
+const struct xml_elem *
+xml_child(const struct xml_elem *e, const char *ns, const char *name)
+{
+	const struct xml_elem *c;
+
+	for (c = e->children; c != NULL; c = c->next)
+		if (xml_is(c, ns, name))
+			return c;
+	return NULL;
+}
+
+/* Appends s escaped for an XML attribute value or text. */
+static void
+sb_add_xml(struct strbuf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&':
+			sb_adds(b, "&amp;");
+			break;
+		case '<':
+			sb_adds(b, "&lt;");
+			break;
+		case '>':
+			sb_adds(b, "&gt;");
+			break;
+		case '\'':
+			sb_adds(b, "&apos;");
+			break;
+		case '"':
+			sb_adds(b, "&quot;");
+			break;
+		default:
+			sb_addc(b, *s);
+		}
+}
+
+/* ---- XEP-0215 services to ICE servers --------------------------------- */
+
+int
+xmpp_parse_time(const char *s, time_t *out)
+{
+	struct tm	 tm;
+	int		 n = 0;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19)
+		return -1;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	if (strcmp(s, "Z") != 0 || tm.tm_year < 1970 || tm.tm_mon < 1 ||
+	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+struct service {
+	const char	*type;
+	const char	*host;
+	const char	*port;
+	const char	*transport;
+	const char	*username;
+	const char	*password;
+	time_t		 expires;
+};
+
+static int
+is_turn(const char *type)
+{
+	return strcmp(type, "turn") == 0 || strcmp(type, "turns") == 0;
+}
+
+static void
+service_url(const struct service *v, struct strbuf *url)
+{
+	url->len = 0;
+	sb_addf(url, "%s:", v->type);
+	if (strchr(v->host, ':') != NULL && v->host[0] != '[')
+		sb_addf(url, "[%s]", v->host);
+	else
+		sb_adds(url, v->host);
+	if (v->port != NULL)
+		sb_addf(url, ":%s", v->port);
+	if (is_turn(v->type) && v->transport != NULL &&
+	    strcasecmp(v->transport, "udp") != 0)
+		sb_addf(url, "?transport=%s", v->transport);
+}
+
+/* The expiry in a TURN REST username, "<unix time>[:user]", or 0. */
+static time_t
+rest_expiry(const char *username)
+{
+	char	 digits[16];
+	size_t	 n = strspn(username, "0123456789");
+	long	 t;
+
+	if (n < 9 || n > 10 || (username[n] != '\0' && username[n] != ':'))
+		return 0;
+	memcpy(digits, username, n);
+	digits[n] = '\0';
+	if (parse_long(digits, 1000000000L, 9999999999L, &t) == -1)
+		return 0;
+	return (time_t)t;
+}
+
+size_t
+xmpp_take_services(const struct xml_elem *services, struct ice_list *l,
+    size_t *dropped, char *warn, size_t warnlen)
+{
+	struct service	 sv[ICE_SERVERS_MAX * 2], *v, *w;
+	const struct xml_elem *e;
+	struct strbuf	 url = { 0 };
+	const char	*expires;
+	char		 err[128], shown[80];
+	size_t		 i, j, n = 0, added = 0;
+
+	*dropped = 0;
+	for (e = services->children; e != NULL; e = e->next) {
+		if (!xml_is(e, services->ns, "service"))
+			continue;
+		if (n == sizeof(sv) / sizeof(sv[0])) {
+			(*dropped)++;
+			continue;
+		}
+		v = &sv[n];
+		memset(v, 0, sizeof(*v));
+		v->type = xml_attr(e, "type");
+		v->host = xml_attr(e, "host");
+		if (v->type == NULL || (strcmp(v->type, "stun") != 0 &&
+		    strcmp(v->type, "stuns") != 0 && !is_turn(v->type)))
+			continue;	/* not for ICE (XEP-0215 lists any) */
+		if (v->host == NULL || *v->host == '\0') {
+			if ((*dropped)++ == 0)
+				snprintf(warn, warnlen, "dropped a %s service "
+				    "without a host", v->type);
+			continue;
+		}
+		v->port = xml_attr(e, "port");
+		v->transport = xml_attr(e, "transport");
+		v->username = xml_attr(e, "username");
+		v->password = xml_attr(e, "password");
+		if (v->username == NULL || v->password == NULL)
+			v->username = v->password = NULL;
+		if ((expires = xml_attr(e, "expires")) != NULL &&
+		    xmpp_parse_time(expires, &v->expires) == -1)
+			v->expires = 0;
+		n++;
+	}
+	/* mod_turn_external gives the secret only to "turn" entries: a
+	 * "turns" on the same host uses the same coturn, so the same
+	 * credentials. */
+	for (i = 0; i < n; i++) {
+		v = &sv[i];
+		if (!is_turn(v->type) || v->username != NULL)
+			continue;
+		for (j = 0; j < n; j++) {
+			w = &sv[j];
+			if (is_turn(w->type) && w->username != NULL &&
+			    strcasecmp(w->host, v->host) == 0) {
+				v->username = w->username;
+				v->password = w->password;
+				v->expires = w->expires;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		v = &sv[i];
+		if (v->expires == 0 && v->username != NULL)
+			v->expires = rest_expiry(v->username);
+		service_url(v, &url);
+		if (ice_list_add(l, url.s, is_turn(v->type) ? v->username :
+		    NULL, is_turn(v->type) ? v->password : NULL, v->expires,
+		    err, sizeof(err)) == 0) {
+			added++;
+			continue;
+		}
+		if ((*dropped)++ == 0)
+			snprintf(warn, warnlen, "dropped '%s': %s",
+			    log_escape(url.s, 60, shown, sizeof(shown)), err);
+	}
+	sb_free(&url);
+	return added;
+}
+
+/* ---- the connection --------------------------------------------------- */
+
+struct conn {
+	const struct xmpp_query	*q;
+	struct xmpp_status	*st;
+	int			 ws;
+	size_t			 total;		/* bytes received */
+	struct xml_doc		*docs[DOCS_MAX];
+	size_t			 ndocs;
+	const struct xml_elem	*queue[STANZAS_MAX * 4];	/* received */
+	size_t			 qhead, qlen;
+	/* BOSH */
+	struct http_keep	*keep;
+	char			 sid[128];
+	unsigned long long	 rid;
+	/* WebSocket */
+	struct http_ws		*h;
+	struct strbuf		 frame;
+};
+
+static void fail(struct conn *, int permanent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets the error (the first one wins), prefixed with the URL shown. */
+static void
+fail(struct conn *c, int permanent, const char *fmt, ...)
+{
+	char	 msg[200];
+	va_list	 ap;
+
+	if (c->st->error[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->st->error, sizeof(c->st->error), "%s: %s",
+	    c->q->shown_url, msg);
+	c->st->permanent = permanent;
+}
+
+/* Parses one received document and queues its stanzas: the children of a
+ * BOSH <body/>, or the element of a WebSocket frame.  Returns the root, or
+ * NULL after fail(). */
+static const struct xml_elem *
+take_doc(struct conn *c, const char *p, size_t len)
+{
+	const struct xml_elem *root, *e;
+	struct xml_doc	*d;
+	char		 err[128];
+
+	c->total += len;
+	if (c->total > XML_BYTES_MAX) {
+		fail(c, 1, "the server sent more than 1 MiB");
+		return NULL;
+	}
+	if (c->ndocs == DOCS_MAX) {
+		fail(c, 1, "too many messages from the server");
+		return NULL;
+	}
+	if ((d = xml_doc_new()) == NULL) {
+		fail(c, 0, "cannot start the XML parser");
+		return NULL;
+	}
+	c->docs[c->ndocs++] = d;
+	if (xml_doc_feed(d, p, len, 1, err, sizeof(err)) == -1) {
+		fail(c, 1, "bad XML from the server: %s", err);
+		return NULL;
+	}
+	root = xml_doc_root(d);
+	for (e = c->ws ? root : root->children; e != NULL;
+	    e = c->ws ? NULL : e->next) {
+		if (c->qhead + c->qlen == sizeof(c->queue) /
+		    sizeof(c->queue[0])) {
+			fail(c, 1, "too many stanzas from the server");
+			return NULL;
+		}
+		c->queue[c->qhead + c->qlen++] = e;
+	}
+	return root;
+}
+
+/* BOSH: one request, attrs added to the <body/>, payload inside it.
+ * Returns 0, or -1 after fail(). */
+static int
+bosh_post(struct conn *c, const char *attrs, const char *payload)
+{
+	struct http_request	 rq;
+	struct http_response	 rs;
+	struct strbuf		 b = { 0 };
+	const struct xml_elem	*body;
+	const char		*v;
+	char			 err[256], cond[48];
+	int			 rc = -1;
+
+	sb_addf(&b, "<body xmlns='" NS_HTTPBIND "' rid='%llu'", c->rid++);
+	if (c->sid[0] != '\0') {
+		sb_adds(&b, " sid='");
+		sb_add_xml(&b, c->sid);
+		sb_adds(&b, "'");
+	}
+	sb_addf(&b, " %s", attrs);
+	if (payload[0] == '\0')
+		sb_adds(&b, "/>");
+	else
+		sb_addf(&b, ">%s</body>", payload);
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "POST";
+	rq.url = c->q->url;
+	rq.shown_url = c->q->shown_url;
+	rq.content_type = "text/xml; charset=utf-8";
+	rq.body = b.s;
+	rq.bodylen = b.len;
+	rq.cacert = c->q->cacert;
+	rq.deadline = c->q->deadline;
+	rq.allow_http = c->q->allow_http;
+	rq.keep = c->keep;
+	log_debug("BOSH %s: sending %zu bytes", c->q->shown_url, b.len);
+	if (http_do(&rq, &rs, err, sizeof(err)) == -1) {
+		snprintf(c->st->error, sizeof(c->st->error), "%s", err);
+		goto out;
+	}
+	if (rs.status != 200) {
+		fail(c, rs.status == 404 || rs.status == 403, "HTTP %ld%s",
+		    rs.status, rs.status == 404 ? ": no BOSH service there" :
+		    "");
+		goto out;
+	}
+	if ((body = take_doc(c, rs.body.s, rs.body.len)) == NULL)
+		goto out;
+	if (!xml_is(body, NS_HTTPBIND, "body")) {
+		fail(c, 1, "the answer is not a BOSH <body/>");
+		goto out;
+	}
+	if ((v = xml_attr(body, "type")) != NULL &&
+	    strcmp(v, "terminate") == 0) {
+		v = xml_attr(body, "condition");
+		log_escape(v ? v : "", 40, cond, sizeof(cond));
+		snprintf(c->st->condition, sizeof(c->st->condition), "%s",
+		    cond);
+		fail(c, 1, "the server ended the session%s%s%s",
+		    v ? " (" : "", v ? cond : "", v ? ")" : "");
+		goto out;
+	}
+	if (c->sid[0] == '\0') {
+		if ((v = xml_attr(body, "sid")) == NULL || *v == '\0' ||
+		    strlen(v) >= sizeof(c->sid)) {
+			fail(c, 1, "the BOSH session has no usable sid");
+			goto out;
+		}
+		snprintf(c->sid, sizeof(c->sid), "%s", v);
+	}
+	rc = 0;
+out:
+	http_response_free(&rs);
+	sb_free(&b);
+	return rc;
+}
+
+/* The "to" of a stream header, escaped. */
+static void
+add_to(struct strbuf *b, const char *domain)
+{
+	sb_adds(b, "to='");
+	sb_add_xml(b, domain);
+	sb_adds(b, "'");
+}
+
+static int
+ws_send(struct conn *c, const char *text)
+{
+	char	 err[256];
+
+	if (http_ws_send(c->h, text, strlen(text), c->q->deadline, err,
+	    sizeof(err)) == -1) {
+		snprintf(c->st->error, sizeof(c->st->error), "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ws_open_stream(struct conn *c)
+{
+	struct strbuf	 b = { 0 };
+	int		 rc;
+
+	sb_adds(&b, "<open xmlns='" NS_FRAMING "' ");
+	add_to(&b, c->q->domain);
+	sb_adds(&b, " version='1.0' xml:lang='en'/>");
+	rc = ws_send(c, b.s);
+	sb_free(&b);
+	return rc;
+}
+
+/* Opens the session and the stream.  0, or -1 after fail(). */
+static int
+conn_start(struct conn *c)
+{
+	struct http_request	 rq;
+	struct strbuf		 b = { 0 };
+	char			 err[256];
+	long long		 wait;
+	int			 rc;
+
+	if (c->ws) {
+		memset(&rq, 0, sizeof(rq));
+		rq.method = "GET";
+		rq.url = c->q->url;
+		rq.shown_url = c->q->shown_url;
+		rq.cacert = c->q->cacert;
+		rq.deadline = c->q->deadline;
+		rq.allow_http = c->q->allow_http;
+		if ((c->h = http_ws_open(&rq, "xmpp", err,
+		    sizeof(err))) == NULL) {
+			snprintf(c->st->error, sizeof(c->st->error), "%s",
+			    err);
+			return -1;
+		}
+		return ws_open_stream(c);
+	}
+	/* The server holds an empty poll this long: not past the deadline. */
+	wait = (c->q->deadline - monotonic_ms()) / 1000 - 1;
+	wait = wait < 1 ? 1 : wait > BOSH_WAIT_MAX ? BOSH_WAIT_MAX : wait;
+	c->keep = http_keep_new();
+	add_to(&b, c->q->domain);
+	sb_addf(&b, " content='text/xml; charset=utf-8' hold='1' ver='1.6' "
+	    "wait='%lld' xml:lang='en' xmpp:version='1.0' "
+	    "xmlns:xmpp='" NS_XBOSH "'", wait);
+	rc = bosh_post(c, b.s, "");
+	sb_free(&b);
+	return rc;
+}
+
+static int
+conn_send(struct conn *c, const char *stanza)
+{
+	return c->ws ? ws_send(c, stanza) : bosh_post(c, "", stanza);
+}
+
+/* A new stream after SASL success. */
+static int
+conn_restart(struct conn *c)
+{
+	struct strbuf	 b = { 0 };
+	int		 rc;
+
+	if (c->ws)
+		return ws_open_stream(c);
+	add_to(&b, c->q->domain);
+	sb_adds(&b, " xml:lang='en' xmpp:restart='true' "
+	    "xmlns:xmpp='" NS_XBOSH "'");
+	rc = bosh_post(c, b.s, "");
+	sb_free(&b);
+	return rc;
+}
+
+/* The next stanza from the server, waiting for one; NULL after fail().
+ * It lives until the connection ends. */
+static const struct xml_elem *
+conn_next(struct conn *c)
+{
+	const struct xml_elem *e;
+	char	 err[256];
+
+	while (c->qlen == 0) {
+		if (!c->ws) {
+			if (bosh_post(c, "", "") == -1)	/* a poll */
+				return NULL;
+			continue;
+		}
+		if (http_ws_recv(c->h, &c->frame, XML_BYTES_MAX,
+		    c->q->deadline, err, sizeof(err)) == -1) {
+			snprintf(c->st->error, sizeof(c->st->error), "%s",
+			    err);
+			return NULL;
+		}
+		if (take_doc(c, c->frame.s, c->frame.len) == NULL)
+			return NULL;
+	}
+	e = c->queue[c->qhead++];
+	c->qlen--;
+	return e;
+}
+
+/* Ends the session politely, within what is left of the deadline. */
+static void
+conn_end(struct conn *c)
+{
+	struct xmpp_query q = *c->q;
+	const struct xmpp_query *saved = c->q;
+	struct xmpp_status st = *c->st, *saved_st = c->st;
+	long long now = monotonic_ms();
+
+	if (c->sid[0] == '\0' && c->h == NULL)
+		return;
+	/* Failures here do not matter: the answer is in. */
+	c->q = &q;
+	c->st = &st;
+	st.error[0] = '\0';
+	if (q.deadline - now > CLOSE_WAIT_MS)
+		q.deadline = now + CLOSE_WAIT_MS;
+	if (c->ws) {
+		if (ws_send(c, "<close xmlns='" NS_FRAMING "'/>") == 0)
+			(void)http_ws_recv(c->h, &c->frame, XML_BYTES_MAX,
+			    q.deadline, st.error, sizeof(st.error));
+	} else
+		(void)bosh_post(c, "type='terminate'",
+		    "<presence xmlns='" NS_CLIENT "' type='unavailable'/>");
+	c->q = saved;
+	c->st = saved_st;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ndocs; i++)
+		xml_doc_free(c->docs[i]);
+	http_keep_free(c->keep);
+	http_ws_close(c->h);
+	if (c->frame.s != NULL)
+		explicit_bzero(c->frame.s, c->frame.cap);
+	sb_free(&c->frame);
+}
+
+/* The condition of a stream or stanza error: the first child in ns, not
+ * <text/>; escaped, or "unknown". */
+static const char *
+condition(const struct xml_elem *error, const char *ns, char *buf,
+    size_t len)
+{
+	const struct xml_elem *e;
+
+	for (e = error ? error->children : NULL; e != NULL; e = e->next)
+		if (strcmp(e->ns, ns) == 0 && strcmp(e->name, "text") != 0)
+			return log_escape(e->name, 40, buf, len);
+	snprintf(buf, len, "unknown");
+	return buf;
+}
+
+/* Fails when e ends the stream: a stream error or a WebSocket <close/>.
+ * Returns 1 when it did. */
+static int
+stream_ended(struct conn *c, const struct xml_elem *e)
+{
+	char	 cond[48];
+
+	if (xml_is(e, NS_STREAMS, "error")) {
+		condition(e, NS_STREAM_ERR, cond, sizeof(cond));
+		snprintf(c->st->condition, sizeof(c->st->condition), "%s",
+		    cond);
+		fail(c, 1, "stream error: %s", cond);
+		return 1;
+	}
+	if (xml_is(e, NS_FRAMING, "close")) {
+		fail(c, 0, "the server closed the stream");
+		return 1;
+	}
+	return 0;
+}
+
+/* Waits for <stream:features/>. */
+static const struct xml_elem *
+wait_features(struct conn *c)
+{
+	const struct xml_elem *e;
+	size_t	 i;
+
+	for (i = 0; i < STANZAS_MAX; i++) {
+		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
+			return NULL;
+		if (xml_is(e, NS_STREAMS, "features"))
+			return e;
+	}
+	fail(c, 1, "no stream features from the server");
+	return NULL;
+}
+
+/* Waits for the <iq/> answering id. */
+static const struct xml_elem *
+wait_iq(struct conn *c, const char *id)
+{
+	const struct xml_elem *e;
+	const char *v;
+	size_t	 i;
+
+	for (i = 0; i < STANZAS_MAX; i++) {
+		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
+			return NULL;
+		if (xml_is(e, NS_CLIENT, "iq") &&
+		    (v = xml_attr(e, "id")) != NULL && strcmp(v, id) == 0)
+			return e;
+	}
+	fail(c, 1, "no answer to query %s", id);
+	return NULL;
+}
+
+/* 1 when the mechanisms offered include ANONYMOUS; lists them in buf. */
+static int
+offers_anonymous(const struct xml_elem *features, char *buf, size_t len)
+{
+	const struct xml_elem *m, *e;
+	char	 one[40];
+	int	 yes = 0;
+
+	buf[0] = '\0';
+	if ((m = xml_child(features, NS_SASL, "mechanisms")) == NULL)
+		return 0;
+	for (e = m->children; e != NULL; e = e->next) {
+		if (!xml_is(e, NS_SASL, "mechanism") || e->text.s == NULL)
+			continue;
+		if (strcmp(e->text.s, "ANONYMOUS") == 0)
+			yes = 1;
+		log_escape(e->text.s, 30, one, sizeof(one));
+		if (strlen(buf) + strlen(one) + 3 < len)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			    buf[0] ? ", " : "", one);
+	}
+	return yes;
+}
+
+static int
+login(struct conn *c)
+{
+	const struct xml_elem *f, *e;
+	char	 mechs[120], cond[48];
+	size_t	 i;
+
+	if ((f = wait_features(c)) == NULL)
+		return -1;
+	if (!offers_anonymous(f, mechs, sizeof(mechs))) {
+		fail(c, 1, "the server does not offer anonymous login (SASL "
+		    "ANONYMOUS)%s%s", mechs[0] ? "; it offers " : "", mechs);
+		return -1;
+	}
+	if (conn_send(c, "<auth xmlns='" NS_SASL "' "
+	    "mechanism='ANONYMOUS'/>") == -1)
+		return -1;
+	for (i = 0; ; i++) {
+		if (i == STANZAS_MAX) {
+			fail(c, 1, "no answer to SASL ANONYMOUS");
+			return -1;
+		}
+		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
+			return -1;
+		if (xml_is(e, NS_SASL, "success"))
+			break;
+		if (xml_is(e, NS_SASL, "failure")) {
+			condition(e, NS_SASL, cond, sizeof(cond));
+			snprintf(c->st->condition, sizeof(c->st->condition),
+			    "%s", cond);
+			fail(c, 1, "anonymous login refused (%s)", cond);
+			return -1;
+		}
+	}
+	if (conn_restart(c) == -1 || (f = wait_features(c)) == NULL)
+		return -1;
+	if (xml_child(f, NS_BIND, "bind") == NULL) {
+		fail(c, 1, "the server offers no resource binding");
+		return -1;
+	}
+	if (conn_send(c, "<iq xmlns='" NS_CLIENT "' type='set' id='b1'>"
+	    "<bind xmlns='" NS_BIND "'/></iq>") == -1 ||
+	    (e = wait_iq(c, "b1")) == NULL)
+		return -1;
+	if (xml_attr(e, "type") == NULL ||
+	    strcmp(xml_attr(e, "type"), "result") != 0) {
+		condition(xml_child(e, NS_CLIENT, "error"), NS_STANZA_ERR,
+		    cond, sizeof(cond));
+		fail(c, 1, "resource binding refused (%s)", cond);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends the query in ns with id; returns the answer or NULL. */
+static const struct xml_elem *
+ask_services(struct conn *c, const char *ns, const char *id)
+{
+	struct strbuf	 b = { 0 };
+	const struct xml_elem *e = NULL;
+
+	sb_addf(&b, "<iq xmlns='" NS_CLIENT "' type='get' id='%s' ", id);
+	add_to(&b, c->q->domain);
+	sb_addf(&b, "><services xmlns='%s'/></iq>", ns);
+	if (conn_send(c, b.s) == 0)
+		e = wait_iq(c, id);
+	sb_free(&b);
+	return e;
+}
+
+int
+xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
+    struct xmpp_status *st)
+{
+	struct conn	 c;
+	const struct xml_elem *e, *services;
+	const char	*ns = NS_EXTDISCO_2, *type;
+	char		 cond[48], warn[sizeof(st->warning)];
+	size_t		 added, dropped;
+	int		 rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	memset(&c, 0, sizeof(c));
+	c.q = q;
+	c.st = st;
+	c.ws = strncmp(q->url, "ws://", 5) == 0 ||
+	    strncmp(q->url, "wss://", 6) == 0;
+	c.rid = 1000000 + (unsigned long long)(monotonic_ms() % 1000000000);
+
+	if (conn_start(&c) == -1 || login(&c) == -1)
+		goto out;
+	if ((e = ask_services(&c, ns, "e1")) == NULL)
+		goto out;
+	if ((type = xml_attr(e, "type")) != NULL &&
+	    strcmp(type, "error") == 0) {
+		ns = NS_EXTDISCO_1;	/* older servers */
+		if ((e = ask_services(&c, ns, "e2")) == NULL)
+			goto out;
+	}
+	if ((type = xml_attr(e, "type")) == NULL ||
+	    strcmp(type, "result") != 0) {
+		condition(xml_child(e, NS_CLIENT, "error"), NS_STANZA_ERR,
+		    cond, sizeof(cond));
+		snprintf(st->condition, sizeof(st->condition), "%s", cond);
+		fail(&c, strcmp(cond, "forbidden") == 0 ||
+		    strcmp(cond, "service-unavailable") == 0 ||
+		    strcmp(cond, "feature-not-implemented") == 0,
+		    "the server refused the external services query (%s)",
+		    cond);
+		goto out;
+	}
+	if ((services = xml_child(e, ns, "services")) == NULL) {
+		fail(&c, 1, "the answer holds no <services/> in %s", ns);
+		goto out;
+	}
+	warn[0] = '\0';
+	added = xmpp_take_services(services, l, &dropped, warn, sizeof(warn));
+	if (dropped > 0)
+		snprintf(st->warning, sizeof(st->warning), "%zu entr%s "
+		    "dropped%s%.180s", dropped, dropped == 1 ? "y" : "ies",
+		    warn[0] ? "; first: " : "", warn);
+	if (added == 0) {
+		fail(&c, 1, "the server lists no usable STUN or TURN "
+		    "service%s%.150s", st->warning[0] ? ": " : "",
+		    st->warning);
+		goto out;
+	}
+	conn_end(&c);
+	rc = 0;
+out:
+	if (rc == -1 && st->error[0] == '\0')
+		fail(&c, 0, "failed");
+	conn_free(&c);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/* xmpp.h: a minimal XMPP client for one job: ask a server for its external
+ * services (XEP-0215) over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
+#ifndef ICEUPD_XMPP_H
+#define ICEUPD_XMPP_H
+
+#include <stddef.h>
+
+#include "ice.h"
+#include "util.h"
+
+#define XML_DEPTH_MAX	32		/* element nesting */
+#define XML_ATTR_MAX	4096		/* bytes in one attribute value */
+#define XML_TEXT_MAX	(64 * 1024)	/* bytes of text in one element */
+#define XML_ELEMS_MAX	10000		/* elements in one document */
+#define XML_BYTES_MAX	(1024 * 1024)	/* bytes of one stream */
+
+#define NS_EXTDISCO_2	"urn:xmpp:extdisco:2"
+#define NS_EXTDISCO_1	"urn:xmpp:extdisco:1"
+
+/*
+ * The XML layer: one document (a BOSH <body/>, or one WebSocket frame) fed
+ * in pieces of any size to a namespace-aware expat parser that refuses
+ * DTDs and entity declarations and enforces the limits above.
+ */
+struct xml_attr {
+	char	*name;		/* "URI local" when namespaced, else "local" */
+	char	*value;
+};
+
+struct xml_elem {
+	char		*ns;		/* namespace URI; "" for none */
+	char		*name;		/* local name */
+	struct xml_attr	*attrs;
+	size_t		 nattrs;
+	struct strbuf	 text;		/* character data directly inside */
+	struct xml_elem	*parent, *children, *last, *next;
+};
+
+struct xml_doc;
+
+struct xml_doc *xml_doc_new(void);
+/* Feeds len bytes; final says they end the document.  Returns 0, or -1
+ * with err set: the document is then dead. */
+int	 xml_doc_feed(struct xml_doc *, const char *p, size_t len, int final,
+	    char *err, size_t errlen);
+/* The root element once a final feed succeeded, else NULL. */
+const struct xml_elem *xml_doc_root(const struct xml_doc *);
+void	 xml_doc_free(struct xml_doc *);
+
+/* The value of attribute name ("local", or "URI local"), or NULL. */
+const char *xml_attr(const struct xml_elem *, const char *name);
+/* The first child named ns + name (ns NULL: any), or NULL. */
+const struct xml_elem *xml_child(const struct xml_elem *, const char *ns,
+	    const char *name);
+/* 1 when e is ns + name. */
+int	 xml_is(const struct xml_elem *e, const char *ns, const char *name);
+
+/*
+ * XEP-0215 <services/> to ICE servers: stun -> stun:host:port, turn and
+ * turns -> turn[s]:host:port[?transport=X] (X given when not udp, as
+ * lib-jitsi-meet does), username/password -> credentials, expires (UTC
+ * "YYYY-MM-DDTHH:MM:SSZ", else the time in a TURN REST username
+ * "<unix time>[:user]") -> expiry.  A turn/turns entry without
+ * credentials takes those of another TURN entry on the same host.
+ * Entries that break the URI rules are dropped: *dropped counts them and
+ * warn says why the first one went.  Returns how many URLs were added.
+ */
+size_t	 xmpp_take_services(const struct xml_elem *services,
+	    struct ice_list *, size_t *dropped, char *warn, size_t warnlen);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (fractions allowed); 0, or -1. */
+int	 xmpp_parse_time(const char *, time_t *);
+
+/*
+ * The client.  url picks the transport: http(s)://…/http-bind is BOSH,
+ * ws(s)://…/xmpp-websocket is WebSocket.  Query parameters (room, token)
+ * are the caller's.  Authentication is SASL ANONYMOUS, which Jitsi's token
+ * hosts also use, taking the token from the URL.
+ */
+struct xmpp_query {
+	const char	*url;		/* may carry a token in its query */
+	const char	*shown_url;	/* url without secrets, for messages */
+	const char	*domain;	/* XMPP domain, "to" of the stream */
+	const char	*cacert;
+	int		 allow_http;	/* http:// or ws:// was configured */
+	long long	 deadline;	/* monotonic ms */
+};
+
+struct xmpp_status {
+	char	 error[256];
+	char	 warning[256];
+	char	 condition[48];	/* XMPP error condition, when one came */
+	int	 permanent;	/* asking again will not help */
+};
+
+/* Connects, authenticates, asks for the external services (extdisco:2,
+ * then extdisco:1 after an error reply), closes, and adds what came to l.
+ * Returns 0, or -1 with st->error set. */
+int	 xmpp_extdisco(const struct xmpp_query *, struct ice_list *l,
+	    struct xmpp_status *st);
+
+#endif

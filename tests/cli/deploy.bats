@@ -1,0 +1,626 @@
+#!/usr/bin/env bats
+# deploy.bats: `iceupd deploy` against fakes of the Google APIs
+# (tests/mocks/google.py: Cloud Run Admin API v2, OAuth token endpoint and
+# Secret Manager over HTTPS on 127.0.0.1, the metadata server over HTTP):
+# the exact requests, a PATCH that changes nothing but what it must, every
+# token source, retries, failures, and secrets kept out of every output.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+MOCKS=$BATS_TEST_DIRNAME/../mocks
+FIXTURE=$BATS_TEST_DIRNAME/../fixtures/cloudrun-service.json
+PYTHON=/usr/bin/python3
+SERVICE=projects/demo-project/locations/europe-west1/services/neko
+SA_EMAIL=iceupd-deployer@demo-project.iam.gserviceaccount.com
+SA_KID=4d1c2b3a9f8e7d6c5b4a39281706f5e4d3c2b1a0
+
+# Tokens: markers that must never reach stdout or stderr.
+ACCESS=ya29.access-token-MARK1-6c1e
+SA_TOKEN=ya29.sa-token-MARK2-0b7d
+META_TOKEN=ya29.metadata-token-MARK3-93fa
+
+# The paths a deploy changes; everything else must come back as it was.
+CHANGED='del(.template.revision,
+    .template.annotations["iceupd.dev/expires-at"],
+    (.template.containers[0].env[] | select(.name == "NEKO_ICESERVERS")
+     | .value))'
+
+setup_file() {
+	export CADIR="$BATS_FILE_TMPDIR/ca" KEYDIR="$BATS_FILE_TMPDIR/sa"
+	"$MOCKS/ca.sh" "$CADIR"
+	mkdir -p "$KEYDIR"
+	(umask 077
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$KEYDIR/key.pem" 2>/dev/null
+	openssl pkey -in "$KEYDIR/key.pem" -pubout -out "$KEYDIR/pub.pem")
+}
+
+setup() {
+	if [[ ! -x $ICEUPD ]]; then
+		echo "no binary at $ICEUPD: run 'make all' first" >&2
+		return 1
+	fi
+	cd "$BATS_TEST_TMPDIR" || return 1
+	FAKE_PIDS=()
+	SECRETS=("$ACCESS" "$SA_TOKEN" "$META_TOKEN"
+	    "$(sed -n 2p "$KEYDIR/key.pem")")
+}
+
+teardown() {
+	local pid
+
+	for pid in "${FAKE_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${FAKE_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+# start_google [google.py options]: starts the fakes on ports of their own
+# choosing; sets API (HTTPS port), META (HTTP port), GLOG (request log).
+start_google() {
+	local dir=$BATS_TEST_TMPDIR/google${#FAKE_PIDS[@]} i
+
+	mkdir -p "$dir"
+	: >"$dir/log"
+	"$PYTHON" "$MOCKS/google.py" --cert "$CADIR/server.pem" \
+	    --key "$CADIR/server.key" --port-file "$dir/port" \
+	    --log "$dir/log" --state "$dir/state.json" --lifetime 120 \
+	    --access-token "$ACCESS" --sa-token "$SA_TOKEN" \
+	    --metadata-token "$META_TOKEN" --sa-email "$SA_EMAIL" \
+	    --sa-key-id "$SA_KID" --sa-pubkey "$KEYDIR/pub.pem" "$@" \
+	    3>&- >"$dir/out" 2>&1 &
+	FAKE_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $dir/port ]] && break
+		sleep 0.05
+	done
+	if [[ ! -s $dir/port ]]; then
+		echo "the Google fakes did not start:"
+		cat "$dir/out"
+		return 1
+	fi
+	read -r API META <"$dir/port"
+	GLOG=$dir/log
+	GSTATE=$dir/state.json
+}
+
+# sa_key_file: a service-account key JSON (0600) whose token_uri is the fake.
+sa_key_file() {
+	(umask 077
+	jq -n --rawfile pk "$KEYDIR/key.pem" --arg email "$SA_EMAIL" \
+	    --arg kid "$SA_KID" --arg uri "https://127.0.0.1:$API/token" \
+	    '{type: "service_account", project_id: "demo-project",
+	      private_key_id: $kid, private_key: $pk, client_email: $email,
+	      client_id: "104729348571034857610", token_uri: $uri}' \
+	    >"$BATS_TEST_TMPDIR/sa.json")
+	echo "$BATS_TEST_TMPDIR/sa.json"
+}
+
+# deploy [NAME=VALUE ...] [ARG ...]: iceupd deploy against the fakes, with
+# coturn (TURN REST) credentials, then checks that no secret leaked.
+deploy() {
+	local -a vars=()
+	local s
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=x \
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
+	    ICEUPD_SECRETMANAGER_ENDPOINT="https://127.0.0.1:$API" \
+	    GCE_METADATA_HOST="127.0.0.1:$META" \
+	    "${vars[@]}" "$ICEUPD" deploy "$@" \
+	    >"$BATS_TEST_TMPDIR/stdout" 2>"$BATS_TEST_TMPDIR/stderr"
+	s=$?
+	for v in "${SECRETS[@]}"; do
+		if grep -qF -- "$v" "$BATS_TEST_TMPDIR/stdout" \
+		    "$BATS_TEST_TMPDIR/stderr"; then
+			echo "a secret leaked into the output: ${v:0:12}..." >&2
+			cat "$BATS_TEST_TMPDIR/stderr" >&2
+			return 99
+		fi
+	done
+	cat "$BATS_TEST_TMPDIR/stdout"
+	cat "$BATS_TEST_TMPDIR/stderr" >&2
+	return "$s"
+}
+
+# requests [JQ FILTER]: the fake's log lines, one compact JSON each.
+requests() {
+	jq -c -r "${1:-.}" "$GLOG"
+}
+
+# no_mismatch: every request the fakes saw was the documented one.
+no_mismatch() {
+	if jq -e 'select(.mismatch != [])' "$GLOG" >/dev/null; then
+		echo "requests that differ from the documented ones:"
+		jq -c 'select(.mismatch != []) | {method, path, mismatch}' "$GLOG"
+		return 1
+	fi
+}
+
+count() {	# count METHOD PATH-REGEX
+	jq -s --arg m "$1" --arg p "$2" \
+	    '[.[] | select(.method == $m and (.path | test($p)))] | length' \
+	    "$GLOG"
+}
+
+patch_body() {	# patch_body [N]: the Nth PATCH body (default: the last)
+	jq -s -r --argjson n "${1:--1}" \
+	    '[.[] | select(.method == "PATCH")][$n].body' "$GLOG"
+}
+
+fresh_fixture() {	# a service that got credentials valid until 2099
+	jq '.template.annotations["iceupd.dev/expires-at"] =
+	    "2099-01-01T00:00:00Z"' "$FIXTURE" >"$BATS_TEST_TMPDIR/fresh.json"
+	echo "$BATS_TEST_TMPDIR/fresh.json"
+}
+
+@test "deploy: access token: the PATCH changes only the variable, the expiry annotation and template.revision" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	[[ $(requests '[.method, .path, .auth] | join(" ")' | sed 's,/operations/[^:]*,/operations/ID,') == \
+"GET /v2/$SERVICE access
+PATCH /v2/$SERVICE access
+POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access" ]] ||
+	    { requests; false; }
+	patch_body >patch.json
+	# Everything else is exactly as the GET returned it.
+	diff <(jq -S "$CHANGED" "$FIXTURE") <(jq -S "$CHANGED" patch.json)
+	# The intended changes.
+	jq -e '.template | has("revision") | not' patch.json
+	jq -e '.template.annotations["iceupd.dev/expires-at"] |
+	    test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' patch.json
+	jq -e '.template.containers[0].env[] | select(.name == "NEKO_ICESERVERS")
+	    | .value | fromjson | .[0].urls == ["turn:127.0.0.1:3478"] and
+	    (.[0].username | test("^[0-9]+$")) and (.[0].credential | length > 0)' \
+	    patch.json
+	# Sent back with the etag it came with.
+	[[ $(jq -r .etag patch.json) == "$(jq -r .etag "$FIXTURE")" ]]
+	assert_stderr_contains "$SERVICE: revision neko-00005-"
+}
+
+@test "deploy: the variable value is the neko JSON without a trailing newline" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	value=$(patch_body | jq -r '.template.containers[0].env[] |
+	    select(.name == "NEKO_ICESERVERS") | .value')
+	# Compact, as iceupd fetch prints it, and one line.
+	[[ $value == "$(jq -c . <<<"$value")" ]]
+	[[ $value != *$'\n'* ]]
+	jq -e 'length == 1 and (.[0] | keys == ["credential", "urls", "username"])' \
+	    <<<"$value"
+}
+
+@test "deploy: --neko-v3 sets both variables, adding them; the sidecar's variable stays" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --neko-v3
+	assert_status 0
+	patch_body >patch.json
+	jq -e '[.template.containers[0].env[] | select(.name |
+	    startswith("NEKO_WEBRTC_ICESERVERS_")) | .name] ==
+	    ["NEKO_WEBRTC_ICESERVERS_FRONTEND", "NEKO_WEBRTC_ICESERVERS_BACKEND"]' \
+	    patch.json
+	jq -e '[.template.containers[0].env[] | select(.name |
+	    startswith("NEKO_WEBRTC_ICESERVERS_")) | .value] | .[0] == .[1]' \
+	    patch.json
+	# The old NEKO_ICESERVERS, the secret references and the sidecar stay.
+	diff <(jq -S 'del(.template.revision,
+	    .template.annotations["iceupd.dev/expires-at"])' "$FIXTURE") \
+	    <(jq -S 'del(.template.revision,
+	    .template.annotations["iceupd.dev/expires-at"]) |
+	    .template.containers[0].env |= map(select(.name |
+	    startswith("NEKO_WEBRTC_ICESERVERS_") | not))' patch.json)
+}
+
+@test "deploy: --container sets the named container only; an unknown one is a usage error" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --container log-shipper
+	assert_status 0
+	patch_body >patch.json
+	jq -e '.template.containers[1].env[0] | .name == "NEKO_ICESERVERS"
+	    and .value != "sidecar-must-not-change"' patch.json
+	diff <(jq -S '.template.containers[0]' "$FIXTURE") \
+	    <(jq -S '.template.containers[0]' patch.json)
+
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --container nope
+	assert_status 2
+	assert_stderr_contains "no container named 'nope'" "neko, log-shipper"
+	[[ $(count PATCH .) == 1 ]]
+}
+
+@test "deploy: a variable that comes from Secret Manager is refused, nothing patched" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name NEKO_PASSWORD
+	assert_status 2
+	assert_stderr_contains "NEKO_PASSWORD comes from Secret Manager" \
+	    "--sink secret:"
+	[[ $(count PATCH .) == 0 ]]
+}
+
+@test "deploy: service-account key: a signed RS256 JWT is traded at token_uri" {
+	start_google --service "$FIXTURE"
+	key=$(sa_key_file)
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$key" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	[[ $(requests '[.method, .path, .auth] | join(" ")' | head -n 2) == \
+"POST /token none
+GET /v2/$SERVICE sa" ]] || { requests; false; }
+	[[ $(requests 'select(.path != "/token") | .auth' | sort -u) == sa ]]
+	[[ $(count POST '^/token$') == 1 ]]
+}
+
+@test "deploy: a tampered service-account key fails at the token endpoint" {
+	start_google --service "$FIXTURE"
+	key=$(sa_key_file)
+	# Another RSA key under the same name: the signature cannot verify.
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out other.pem 2>/dev/null
+	jq --rawfile pk other.pem '.private_key = $pk' "$key" >sa2.json
+	chmod 600 sa2.json
+	SECRETS+=("$(sed -n 2p other.pem)")
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/sa2.json" \
+	    --service "$SERVICE"
+	assert_status 1
+	jq -e 'select(.path == "/token") | .mismatch | any(test("jwt signature"))' \
+	    "$GLOG"
+	assert_stderr_contains "token endpoint https://127.0.0.1:$API/token refused: HTTP 400"
+	[[ $(count PATCH .) == 0 ]]
+}
+
+@test "deploy: the token endpoint's refusal is one clear error" {
+	start_google --service "$FIXTURE" --scenario token_refused
+	key=$(sa_key_file)
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$key" \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "refused: HTTP 400, invalid_grant: Invalid JWT Signature."
+	assert_stderr_lines 1
+}
+
+@test "deploy: metadata server: token, project and region for a short name" {
+	start_google --service "$FIXTURE" --project demo-project \
+	    --region europe-west1
+	run --separate-stderr deploy --service neko
+	assert_status 0
+	no_mismatch
+	jq -e -s '[.[] | select(.server == "metadata")] | length >= 3 and
+	    all(.flavor == "Google")' "$GLOG"
+	[[ $(requests 'select(.server == "api") | .auth' | sort -u) == metadata ]]
+	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
+}
+
+@test "deploy: GOOGLE_CLOUD_PROJECT and --region name the service without the metadata server" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    GOOGLE_CLOUD_PROJECT=demo-project --region europe-west1 \
+	    --service neko
+	assert_status 0
+	[[ $(requests 'select(.server == "metadata")' | wc -l) == 0 ]]
+	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
+}
+
+@test "deploy: no credentials anywhere: one error naming the sources" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GCE_METADATA_HOST=127.0.0.1:1 \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "GOOGLE_OAUTH_ACCESS_TOKEN" \
+	    "GOOGLE_APPLICATION_CREDENTIALS" "metadata server"
+	[[ $(requests | wc -l) == 0 ]]
+}
+
+@test "deploy: credentials still fresh: exit 3, nothing fetched or patched" {
+	start_google --service "$(fresh_fixture)"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --min-ttl 3600
+	assert_status 3
+	[[ $(requests '.method') == GET ]]
+	[[ ! -e $BATS_TEST_TMPDIR/cache.json ]]
+}
+
+@test "deploy: --force-refresh deploys although they are fresh" {
+	start_google --service "$(fresh_fixture)"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --force-refresh
+	assert_status 0
+	[[ $(count PATCH .) == 1 ]]
+	patch_body | jq -e '.template.annotations["iceupd.dev/expires-at"] !=
+	    "2099-01-01T00:00:00Z"'
+}
+
+@test "deploy: expiry within --min-ttl: deployed anew" {
+	jq --arg t "$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)" \
+	    '.template.annotations["iceupd.dev/expires-at"] = $t' "$FIXTURE" \
+	    >soon.json
+	start_google --service "$PWD/soon.json"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --min-ttl 300
+	assert_status 0
+	[[ $(count PATCH .) == 1 ]]
+}
+
+@test "deploy: inside Cloud Run, the service itself is refused (exit 2) unless --allow-self" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    K_SERVICE=neko --service "$SERVICE"
+	assert_status 2
+	assert_stderr_contains "K_SERVICE=neko" "--allow-self"
+	[[ $(requests | wc -l) == 0 ]]
+
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    K_SERVICE=neko --service "$SERVICE" --allow-self
+	assert_status 0
+	[[ $(count PATCH .) == 1 ]]
+
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    K_SERVICE=refresher TURN_USER=other --service "$SERVICE" \
+	    --force-refresh
+	assert_status 0
+	[[ $(count PATCH .) == 2 ]]
+}
+
+@test "deploy: --dry-run shows what would change, never a credential, and patches nothing" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    TURN_TTL=3600 --service "$SERVICE" --dry-run -vv
+	assert_status 0
+	assert_line "$SERVICE (container neko):"
+	assert_line "  NEKO_ICESERVERS: value changed"
+	assert_match "$output" "annotation iceupd\.dev/expires-at: \(none\) -> [0-9T:-]+Z"
+	assert_match "$output" "template.revision: neko-00004-kqx -> "
+	[[ $(count PATCH .) == 0 ]]
+	# Neither the old credential nor the new one (TURN REST: the
+	# username is the expiry, now + TURN_TTL, within these seconds).
+	[[ $output != *b2xkLWNyZWRlbnRpYWw=* && $stderr != *b2xkLWNyZWRlbnRpYWw=* ]]
+	now=$(date +%s)
+	for ((u = now + 3600 - 30; u <= now + 3600 + 5; u++)); do
+		cred=$(printf %s "$u" | openssl dgst -sha1 -hmac x -binary | base64)
+		[[ $output != *"$cred"* && $stderr != *"$cred"* ]]
+	done
+}
+
+@test "deploy: --dry-run with static credentials shows no credential either" {
+	start_google --service "$FIXTURE"
+	SECRETS+=(static-credential-MARK4-55e1)
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    TURN_SHARED_SECRET= WEBRTC_TURN_USERNAME=neko \
+	    WEBRTC_TURN_CREDENTIAL=static-credential-MARK4-55e1 \
+	    --service "$SERVICE" --dry-run -vv
+	assert_status 0
+	assert_line "  NEKO_ICESERVERS: value changed"
+	[[ $(count PATCH .) == 0 ]]
+}
+
+@test "deploy: 401 is one clear error naming the token source" {
+	start_google --service "$FIXTURE" --scenario unauthorized
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "refused the access token from GOOGLE_OAUTH_ACCESS_TOKEN" \
+	    "UNAUTHENTICATED"
+	assert_stderr_lines 1
+}
+
+@test "deploy: 403 on GET names run.services.get" {
+	start_google --service "$FIXTURE" --scenario forbidden_get
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "permission denied" "needs run.services.get"
+	assert_stderr_lines 1
+}
+
+@test "deploy: 403 on PATCH names run.services.update" {
+	start_google --service "$FIXTURE" --scenario forbidden_patch
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "needs run.services.update" \
+	    "iam.serviceAccounts.actAs"
+	assert_stderr_lines 1
+}
+
+@test "deploy: 409 ABORTED: read again and retry, keeping the other writer's change" {
+	start_google --service "$FIXTURE" --scenario conflict_once
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	[[ $(count PATCH .) == 2 && $(count GET "^/v2/$SERVICE\$") == 2 ]]
+	patch_body -1 | jq -e '.template.annotations["other.example/writer"] == "1"'
+	[[ $(patch_body -1 | jq -r .etag) != "$(jq -r .etag "$FIXTURE")" ]]
+}
+
+@test "deploy: 429 on GET and 503 on PATCH are retried" {
+	start_google --service "$FIXTURE" --scenario ratelimit_once,unavailable_once
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	[[ $(requests '.status' | head -n 4 | paste -sd' ') == "429 200 503 200" ]] ||
+	    { requests; false; }
+}
+
+@test "deploy: an operation that ends in error: exit 1 with its message" {
+	start_google --service "$FIXTURE" --scenario op_error
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 1
+	assert_stderr_contains "the rollout failed (code 9)" \
+	    "container failed to start"
+}
+
+@test "deploy: a slow operation is waited for with :wait" {
+	start_google --service "$FIXTURE" --scenario op_slow --op-polls 3
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	[[ $(count POST ':wait$') == 4 ]]
+	assert_stderr_contains "revision neko-00005-"
+}
+
+@test "deploy: without :wait, the operation is polled with GET" {
+	start_google --service "$FIXTURE" --scenario no_wait --op-polls 2
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	[[ $(count POST ':wait$') == 1 && $(count GET '/operations/') == 3 ]]
+}
+
+@test "deploy: an operation slower than --deploy-timeout is a failure" {
+	start_google --service "$FIXTURE" --scenario no_wait --op-polls 1000
+	SECONDS=0
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --deploy-timeout 10
+	assert_status 1
+	assert_stderr_contains "still running after --deploy-timeout (10 s)"
+	((SECONDS <= 15))
+}
+
+@test "deploy: --validate-only asks Cloud Run to validate, nothing more" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --validate-only
+	assert_status 0
+	requests 'select(.method == "PATCH") | .query' |
+	    jq -e '. == {"validateOnly": ["true"]}'
+	assert_stderr_contains "--validate-only: nothing changed"
+	kill -TERM "${FAKE_PIDS[0]}"
+	wait "${FAKE_PIDS[0]}" || true
+	jq -e --arg s "$SERVICE" '.[$s].generation == "4"' "$GSTATE"
+}
+
+@test "deploy: several services at once (repeated flag and comma list)" {
+	for s in a b c; do
+		jq --arg n "projects/demo-project/locations/europe-west1/services/$s" \
+		    '.name = $n' "$FIXTURE" >"svc-$s.json"
+	done
+	start_google --service "$PWD/svc-a.json" --service "$PWD/svc-b.json" \
+	    --service "$PWD/svc-c.json" --scenario op_slow --op-polls 1
+	p=projects/demo-project/locations/europe-west1/services
+	SECONDS=0
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$p/a" --service "$p/b,$p/c"
+	assert_status 0
+	no_mismatch
+	for s in a b c; do
+		[[ $(count PATCH "^/v2/$p/$s\$") == 1 ]]
+		assert_stderr_contains "$p/$s: revision $s-00005-"
+	done
+	# One credential for all three.
+	[[ $(jq -s -r '[.[] | select(.method == "PATCH") | .body | fromjson |
+	    .template.containers[0].env[] | select(.name == "NEKO_ICESERVERS")
+	    | .value] | unique | length' "$GLOG") == 1 ]]
+}
+
+@test "deploy: no service given is a usage error" {
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS"
+	assert_status 2
+	assert_stderr_contains "no service"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "projects/p/services/x"
+	assert_status 2
+}
+
+@test "deploy: Secret Manager sink adds a version and keeps --keep enabled" {
+	secret=projects/demo-project/secrets/neko-ice
+	start_google --secret "$secret" --secret-versions 4
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --sink "secret:$secret" --keep 2
+	assert_status 0
+	no_mismatch
+	[[ $(count POST ":addVersion\$") == 1 ]]
+	requests 'select(.path | endswith(":addVersion")) | .body' |
+	    jq -r 'fromjson | .payload.data' | base64 -d |
+	    jq -e '.[0].urls == ["turn:127.0.0.1:3478"]'
+	# Versions 2, 3, 4 were enabled; 5 is new: 4 and 5 stay.
+	[[ $(requests 'select(.path | endswith(":disable")) | .path' | sort |
+	    paste -sd' ') == "/v1/projects/123456789012/secrets/neko-ice/versions/2:disable /v1/projects/123456789012/secrets/neko-ice/versions/3:disable" ]] ||
+	    { requests; false; }
+	[[ $(count PATCH .) == 0 ]]
+}
+
+@test "deploy: Secret Manager sink: cached credentials already pushed: exit 3" {
+	secret=projects/demo-project/secrets/neko-ice
+	sid=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a
+	SECRETS+=(twilio-authtoken-MARK5-1c2d)
+	# A hosted provider, whose answers are cached (coturn's are not).
+	"$PYTHON" "$MOCKS/hosted.py" --provider twilio --cert "$CADIR/server.pem" \
+	    --key "$CADIR/server.key" --port-file twilio.port --lifetime 120 \
+	    --account-sid "$sid" --auth "$sid:twilio-authtoken-MARK5-1c2d" \
+	    3>&- >twilio.out 2>&1 &
+	FAKE_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do [[ -s twilio.port ]] && break; sleep 0.05; done
+	tw=(ICEUPD_PROVIDERS=twilio TWILIO_ACCOUNT_SID="$sid"
+	    TWILIO_AUTH_TOKEN=twilio-authtoken-MARK5-1c2d
+	    TWILIO_API_BASE="https://127.0.0.1:$(<twilio.port)")
+	start_google --secret "$secret" --secret-versions 1
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    "${tw[@]}" --sink "secret:$secret"
+	assert_status 0
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    "${tw[@]}" --sink "secret:$secret"
+	assert_status 3
+	[[ $(count POST ":addVersion\$") == 1 ]]
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    "${tw[@]}" --sink "secret:$secret" --force-refresh
+	assert_status 0
+	[[ $(count POST ":addVersion\$") == 2 ]]
+}
+
+@test "update-cloudrun.sh: the old script's variables drive iceupd deploy; fresh is success" {
+	start_google --service "$FIXTURE"
+	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
+	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
+	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	assert_status 0
+	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
+	# TCP only by default: Cloud Run has no UDP.
+	patch_body | jq -e '.template.containers[0].env[] |
+	    select(.name == "NEKO_ICESERVERS") | .value | fromjson |
+	    .[0].urls == ["turn:127.0.0.1:3478?transport=tcp"]'
+	[[ $stderr != *"$ACCESS"* ]]
+	# The second run finds them fresh: no new revision, still success.
+	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
+	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	assert_status 0
+	assert_stderr_contains "still has fresh credentials"
+	[[ $(count PATCH .) == 1 ]]
+	# Without a project: a configuration error, nothing asked.
+	run --separate-stderr env -i PATH="$PATH" ICEUPD="$ICEUPD" \
+	    SERVICE_NAME=neko sh "$script"
+	assert_status 2
+	assert_stderr_contains "PROJECT_ID must be set"
+}

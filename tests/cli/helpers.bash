@@ -1,0 +1,209 @@
+# helpers.bash: what the CLI tests of iceupd share.
+#
+# Every run of the binary goes through iceupd(), in an empty environment
+# with an empty config file and a cache of its own, so that neither the
+# caller's variables, nor an /etc/iceupd/iceupd.conf or a cache on the
+# machine, nor an earlier test can change a result.  Tests run in
+# $BATS_TEST_TMPDIR/work.
+
+ICEUPD="${ICEUPD:-$BATS_TEST_DIRNAME/../../build/iceupd}"
+# Absolute, since every test runs in its own temporary folder.
+case $ICEUPD in
+/*) ;;
+*) ICEUPD="$(cd "$(dirname "$ICEUPD")" 2>/dev/null && pwd)/$(basename "$ICEUPD")" ;;
+esac
+
+# The built-in public STUN list, in neko format.
+DEFAULT_STUN='[{"urls":["stun:stun.l.google.com:19302","stun:stun.cloudflare.com:3478"]}]'
+
+# A coturn on loopback: TURN over UDP, TCP and TLS, and its STUN port.
+COTURN_URLS='turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp,turns:127.0.0.1:5349,stun:127.0.0.1:3478'
+COTURN_TURN_URLS='["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp","turns:127.0.0.1:5349"]'
+
+setup() {
+	if [[ ! -x $ICEUPD ]]; then
+		echo "no binary at $ICEUPD: run 'make all' first" >&2
+		return 1
+	fi
+	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
+	cd "$BATS_TEST_TMPDIR/work" || return 1
+}
+
+# iceupd [NAME=VALUE ...] [ARG ...]
+# Runs the binary in an environment of its own: PATH, a HOME and a cache
+# file inside the test's temporary folder, ICEUPD_CONFIG=/dev/null, then
+# the leading NAME=VALUE words (a later NAME=... replaces an earlier one).
+iceupd() {
+	local -a vars=()
+	local home="$BATS_TEST_TMPDIR/home"
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	mkdir -p "$home"
+	env -i PATH="$PATH" HOME="$home" XDG_CACHE_HOME="$home/.cache" \
+	    ICEUPD_CACHE="$home/cache.json" ICEUPD_CONFIG=/dev/null \
+	    "${vars[@]}" "$ICEUPD" "$@"
+}
+
+# What the last `run --separate-stderr` saw, for failure messages.
+show_run() {
+	printf 'exit status: %s\n--- stdout\n%s\n--- stderr\n%s\n---\n' \
+	    "${status-}" "${output-}" "${stderr-}"
+}
+
+assert_status() {
+	if [[ ${status-} != "$1" ]]; then
+		echo "expected exit status $1"
+		show_run
+		return 1
+	fi
+}
+
+# assert_stdout TEXT: stdout is exactly TEXT (trailing newlines aside).
+assert_stdout() {
+	if [[ $output != "$1" ]]; then
+		printf 'expected stdout:\n%s\n' "$1"
+		show_run
+		return 1
+	fi
+}
+
+# assert_stderr TEXT: stderr is exactly TEXT (trailing newlines aside).
+assert_stderr() {
+	if [[ $stderr != "$1" ]]; then
+		printf 'expected stderr:\n%s\n' "$1"
+		show_run
+		return 1
+	fi
+}
+
+assert_no_stdout() {
+	assert_stdout ""
+}
+
+assert_no_stderr() {
+	assert_stderr ""
+}
+
+assert_stderr_contains() {
+	local s
+
+	for s in "$@"; do
+		if [[ $stderr != *"$s"* ]]; then
+			printf 'stderr lacks: %s\n' "$s"
+			show_run
+			return 1
+		fi
+	done
+}
+
+assert_stderr_lacks() {
+	local s
+
+	for s in "$@"; do
+		if [[ $stderr == *"$s"* ]]; then
+			printf 'stderr should not contain: %s\n' "$s"
+			show_run
+			return 1
+		fi
+	done
+}
+
+# assert_stderr_lines N: stderr holds exactly N lines.
+assert_stderr_lines() {
+	local n=0
+
+	[[ -z $stderr ]] || n=${#stderr_lines[@]}
+	if [[ $n -ne $1 ]]; then
+		echo "expected $1 line(s) on stderr, got $n"
+		show_run
+		return 1
+	fi
+}
+
+# assert_jq [JQ-ARGS ...] FILTER: `jq -e` holds on stdout.
+assert_jq() {
+	if [[ -z $output ]] || ! jq -e "$@" <<<"$output" >/dev/null; then
+		printf 'jq -e failed:'
+		printf ' %q' "$@"
+		echo
+		show_run
+		return 1
+	fi
+}
+
+# assert_same_file A B: byte for byte.
+assert_same_file() {
+	if [[ ! -f $1 || ! -f $2 ]]; then
+		echo "missing: $1 or $2"
+		return 1
+	fi
+	if [[ $(sha256sum <"$1") != "$(sha256sum <"$2")" ]]; then
+		echo "files differ: $1 $2"
+		echo "--- $1"
+		cat -A "$1"
+		echo "--- $2"
+		cat -A "$2"
+		return 1
+	fi
+}
+
+# assert_line TEXT: some line of stdout is exactly TEXT.
+assert_line() {
+	local l
+
+	for l in "${lines[@]}"; do
+		[[ $l == "$1" ]] && return 0
+	done
+	printf 'no stdout line is exactly:\n%s\n' "$1"
+	show_run
+	return 1
+}
+
+# assert_match TEXT REGEX: TEXT matches the extended regular expression.
+assert_match() {
+	if [[ ! $1 =~ $2 ]]; then
+		printf '%s\ndoes not match /%s/\n' "$1" "$2"
+		return 1
+	fi
+}
+
+# assert_stderr_json_lines: every stderr line is a JSON object with string
+# "severity" and "message".
+assert_stderr_json_lines() {
+	local l
+
+	if [[ -z $stderr ]]; then
+		echo "stderr is empty"
+		return 1
+	fi
+	for l in "${stderr_lines[@]}"; do
+		if ! jq -e 'type == "object" and (.severity | type == "string")
+		    and (.message | type == "string")' <<<"$l" >/dev/null 2>&1; then
+			printf 'not a JSON log line: %s\n' "$l"
+			show_run
+			return 1
+		fi
+	done
+}
+
+# assert_provider NAME STATE DETAIL: the `iceupd providers` row of NAME has
+# STATE ("configured", "not set" or "misconfigured") and ends with DETAIL.
+assert_provider() {
+	local l
+
+	for l in "${lines[@]}"; do
+		[[ $l == "$1 "* ]] || continue
+		if [[ $l =~ ^$1\ +$2\ + && $l == *" $3" ]]; then
+			return 0
+		fi
+		printf 'provider row of %s is not "%s ... %s":\n%s\n' "$1" "$2" "$3" "$l"
+		show_run
+		return 1
+	done
+	echo "no provider row for $1"
+	show_run
+	return 1
+}

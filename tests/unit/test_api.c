@@ -1,0 +1,581 @@
+/* test_api.c: the RTCIceServer parser shared by the hosted providers
+ * (api_take_servers), fed the bodies Twilio, Cloudflare and Metered
+ * document (tests/fixtures/), and the API base checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/providers/api.h"
+#include "unit.h"
+
+/* The suite of this file, for unit.c. */
+Suite	*api_suite(void);
+
+/* The unit tests run from the top folder of the source tree. */
+#define FIXTURES	"tests/fixtures/"
+
+#define TWILIO_USER \
+	"dc2d2894d5a9023620c467b0e71cfa6a35457e6679785ed6ae9856fe5bdfa269"
+#define TWILIO_CRED	"tE2DajzSJwnsSbc123"
+#define CF_USER		"bc91b63e2b5d759f8eb9f3b58062439e0a0e15893d76317d8" \
+	"33265ad08d6631099ce7c7087caabb31ad3e1c386424e3e"
+#define CF_CRED		"ebd71f1d3edbc2b0edae3cd5a6d82284aeb5c3b8fdaa9b8e3" \
+	"bf9cec683e0d45fe9f5b44e5145db3300f06c250a15b4a0"
+#define METERED_USER	"0a1b2c3d4e5f60718293a4b5"
+#define METERED_CRED	"Zm9vYmFyZXhhbXBsZQ=="
+
+/* Reads and parses tests/fixtures/<name>; the test fails when it cannot. */
+static cJSON *
+fixture(const char *name)
+{
+	char	 path[256], *text;
+	FILE	*f;
+	long	 n;
+	cJSON	*doc;
+
+	snprintf(path, sizeof(path), FIXTURES "%s", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s (run from the top folder)",
+	    path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	doc = cJSON_Parse(text);
+	free(text);
+	ck_assert_msg(doc != NULL, "%s is not JSON", path);
+	return doc;
+}
+
+static cJSON *
+parse(const char *text)
+{
+	cJSON	*doc = cJSON_Parse(text);
+
+	ck_assert_msg(doc != NULL, "not JSON: %s", text);
+	return doc;
+}
+
+/* Entry i of l has exactly the n URLs given, in order, and these
+ * credentials (NULL for none). */
+static void
+check_entry(const struct ice_list *l, size_t i, const char *user,
+    const char *cred, size_t n, const char *const *urls)
+{
+	const struct ice_server *s;
+	size_t	 j;
+
+	ck_assert_uint_lt(i, l->n);
+	s = &l->servers[i];
+	ck_assert_uint_eq(s->nurls, n);
+	for (j = 0; j < n; j++)
+		ck_assert_str_eq(s->urls[j], urls[j]);
+	if (user == NULL) {
+		ck_assert_ptr_null(s->username);
+		ck_assert_ptr_null(s->credential);
+	} else {
+		ck_assert_ptr_nonnull(s->username);
+		ck_assert_ptr_nonnull(s->credential);
+		ck_assert_str_eq(s->username, user);
+		ck_assert_str_eq(s->credential, cred);
+	}
+}
+
+#define NURLS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* --- the documented answers --- */
+
+START_TEST(test_twilio_tokens)
+{
+	static const char *const stun[] = {
+		"stun:global.stun.twilio.com:3478" };
+	static const char *const turn[] = {
+		"turn:global.turn.twilio.com:3478?transport=udp",
+		"turn:global.turn.twilio.com:3478?transport=tcp",
+		"turn:global.turn.twilio.com:443?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	const cJSON *servers, *ttl;
+	cJSON	*doc = fixture("twilio-tokens.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	/* The shape: urls one string per entry, ttl a string. */
+	ttl = cJSON_GetObjectItemCaseSensitive(doc, "ttl");
+	ck_assert(cJSON_IsString(ttl));
+	ck_assert_str_eq(ttl->valuestring, "86400");
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "ice_servers");
+	ck_assert(cJSON_IsArray(servers));
+	ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(servers, 1), "urls")));
+
+	ck_assert_int_eq(api_take_servers(&l, servers, 1000, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, TWILIO_USER, TWILIO_CRED, NURLS(turn), turn);
+	ck_assert_int_eq(l.servers[0].expires, 0);
+	ck_assert_int_eq(l.servers[1].expires, 1000);
+	ck_assert_int_eq(ice_list_expires(&l), 1000);
+	ck_assert_str_eq(st.warning, "");
+	ck_assert_str_eq(st.error, "");
+	ck_assert_int_eq(st.permanent, 0);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_twilio_legacy_url_key)
+{
+	static const char *const turn[] = {
+		"turn:global.turn.twilio.com:3478?transport=udp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("[{\"url\":\"turn:global.turn.twilio.com:3478"
+	    "?transport=udp\",\"username\":\"u1\",\"credential\":\"c1\"}]");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 1);
+	check_entry(&l, 0, "u1", "c1", NURLS(turn), turn);
+	ck_assert_str_eq(st.warning, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_urls_wins_over_url)
+{
+	static const char *const stun[] = { "stun:a.example.org:3478" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("{\"url\":\"stun:b.example.org\","
+	    "\"urls\":\"stun:a.example.org\"}");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 1);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_cloudflare_drops_port_53)
+{
+	static const char *const stun[] = { "stun:stun.cloudflare.com:3478" };
+	static const char *const turn[] = {
+		"turn:turn.cloudflare.com:3478?transport=udp",
+		"turn:turn.cloudflare.com:3478?transport=tcp",
+		"turn:turn.cloudflare.com:80?transport=tcp",
+		"turns:turn.cloudflare.com:5349?transport=tcp",
+		"turns:turn.cloudflare.com:443?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	const cJSON *servers;
+	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	ck_assert(cJSON_IsArray(servers));
+	ck_assert_int_eq(api_take_servers(&l, servers, 5000, 1, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	ck_assert_int_eq(l.servers[1].expires, 5000);
+	/* Port 53 is dropped on purpose: no warning. */
+	ck_assert_str_eq(st.warning, "");
+	ck_assert_str_eq(st.error, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_cloudflare_keeps_port_53_when_asked)
+{
+	static const char *const stun[] = { "stun:stun.cloudflare.com:3478",
+		"stun:stun.cloudflare.com:53" };
+	static const char *const turn[] = {
+		"turn:turn.cloudflare.com:3478?transport=udp",
+		"turn:turn.cloudflare.com:53?transport=udp",
+		"turn:turn.cloudflare.com:3478?transport=tcp",
+		"turn:turn.cloudflare.com:80?transport=tcp",
+		"turns:turn.cloudflare.com:5349?transport=tcp",
+		"turns:turn.cloudflare.com:443?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l,
+	    cJSON_GetObjectItemCaseSensitive(doc, "iceServers"), 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	ck_assert_str_eq(st.warning, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_cloudflare_legacy_object)
+{
+	static const char *const stun[] = { "stun:stun.cloudflare.com:3478" };
+	static const char *const turn[] = {
+		"turn:turn.cloudflare.com:3478?transport=udp",
+		"turn:turn.cloudflare.com:3478?transport=tcp",
+		"turns:turn.cloudflare.com:5349?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	const cJSON *servers;
+	cJSON	*doc = fixture("cloudflare-legacy.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	ck_assert(cJSON_IsObject(servers));
+	ck_assert_int_eq(api_take_servers(&l, servers, 0, 1, &st), 0);
+	/* One object, but STUN carries no credentials: two entries. */
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	ck_assert_str_eq(st.warning, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_metered_credentials)
+{
+	static const char *const stun[] = { "stun:stun.relay.metered.ca:80" };
+	static const char *const turn[] = {
+		"turn:global.relay.metered.ca:80",
+		"turn:global.relay.metered.ca:80?transport=tcp",
+		"turn:global.relay.metered.ca:443",
+		"turns:global.relay.metered.ca:443?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = fixture("metered-credentials.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert(cJSON_IsArray(doc));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(turn), turn);
+	/* Metered says nothing of expiry. */
+	ck_assert_int_eq(ice_list_expires(&l), 0);
+	ck_assert_str_eq(st.warning, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_adds_to_a_list)
+{
+	static const char *const first[] = {
+		"turn:global.relay.metered.ca:80",
+		"turn:other.example.org:3478",
+		"turn:global.relay.metered.ca:80?transport=tcp",
+		"turn:global.relay.metered.ca:443",
+		"turns:global.relay.metered.ca:443?transport=tcp" };
+	static const char *const stun[] = { "stun:stun.relay.metered.ca:80" };
+	static const char *const both[] = {
+		"turn:global.relay.metered.ca:80",
+		"turn:global.relay.metered.ca:80?transport=tcp",
+		"turn:global.relay.metered.ca:443",
+		"turns:global.relay.metered.ca:443?transport=tcp",
+		"turn:other.example.org:3478" };
+	struct provider_status st;
+	struct ice_list l;
+	char	 err[128];
+	cJSON	*doc = fixture("metered-credentials.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(ice_list_add(&l, "turn:global.relay.metered.ca:80",
+	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
+	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	/* Same credentials: the entry already there grows; a URL already
+	 * there is not doubled. */
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, METERED_USER, METERED_CRED, NURLS(first), first);
+	check_entry(&l, 1, NULL, NULL, NURLS(stun), stun);
+	ice_list_free(&l);
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
+	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
+	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(both), both);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* --- entries that cannot be used --- */
+
+START_TEST(test_bad_entries_dropped_with_a_warning)
+{
+	static const char *const stun[] = { "stun:ok.example.org:3478" };
+	static const char *const turn[] = { "turn:t.example.org:3478",
+		"turns:t.example.org:443?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("["
+	    "{\"urls\":\"turn://x\",\"username\":\"u\",\"credential\":\"c\"},"
+	    "{\"urls\":\"stun:ok.example.org\"},"
+	    "{\"urls\":\"http://x\"},"
+	    "42,"
+	    "{\"username\":\"u\",\"credential\":\"c\"},"
+	    "{\"urls\":[\"turn:t.example.org:3478\",7,\"turn:t.example.org:"
+	    "99999\",\"turns:t.example.org:443?transport=tcp\"],"
+	    "\"username\":\"u\",\"credential\":\"c\"},"
+	    "{\"urls\":\"turn:t.example.org:3478?transport=tcp\"},"
+	    "{\"urls\":{\"x\":1},\"username\":\"u\",\"credential\":\"c\"}"
+	    "]");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, "u", "c", NURLS(turn), turn);
+	/* turn://x, http://x, 42, no urls, 7, port 99999, TURN without
+	 * credentials, urls an object: 8, the first named. */
+	ck_assert_msg(starts_with(st.warning, "8 entries dropped; first: "
+	    "dropped 'turn://x': "), "warning: %s", st.warning);
+	ck_assert_str_eq(st.error, "");
+	ck_assert_int_eq(st.permanent, 0);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_one_bad_entry_warning)
+{
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("[{\"urls\":\"stun:ok.example.org\"},"
+	    "{\"urls\":\"http://x\"}]");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(st.warning, "1 entry dropped; first: dropped "
+	    "'http://x': unknown scheme (expected stun:, stuns:, turn: or "
+	    "turns:)");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_warning_escapes_provider_text)
+{
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("[{\"urls\":\"stun:ok.example.org\"},"
+	    "{\"urls\":\"turn:\\u0001x\\n\",\"username\":\"u\","
+	    "\"credential\":\"c\"}]");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_msg(strstr(st.warning, "'turn:\\x01x\\x0a'") != NULL,
+	    "warning: %s", st.warning);
+	ck_assert_ptr_null(strchr(st.warning, '\n'));
+	ck_assert_ptr_null(strchr(st.warning, '\001'));
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_credentials_must_be_printable)
+{
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse("[{\"urls\":\"turn:t.example.org\","
+	    "\"username\":\"u\",\"credential\":\"c\\u0007d\"}]");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), -1);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_msg(strstr(st.error, "username or credential") != NULL,
+	    "error: %s", st.error);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+static const struct {
+	const char	*body;
+	int		 skip53;
+	const char	*error;		/* what st.error starts with */
+} unusable[] = {
+	{ "[]", 0, "answer holds no usable server" },
+	{ "{}", 0, "answer holds no usable server: 1 entry dropped" },
+	{ "null", 0, "answer holds no usable server: 1 entry dropped" },
+	{ "\"stun:a.example.org\"", 0,
+	    "answer holds no usable server: 1 entry dropped" },
+	{ "[{\"urls\":\"http://x\"}]", 0, "answer holds no usable server: "
+	    "1 entry dropped; first: dropped 'http://x': unknown scheme" },
+	{ "[{\"urls\":[]}]", 0, "answer holds no usable server" },
+	{ "[{\"urls\":\"turn:t.example.org\"}]", 0,
+	    "answer holds no usable server: 1 entry dropped; first: dropped "
+	    "'turn:t.example.org': a TURN URI needs a username and a "
+	    "credential" },
+	{ "[{\"urls\":\"turn:t.example.org\",\"username\":\"u\","
+	    "\"credential\":\"\"}]", 0, "answer holds no usable server: "
+	    "1 entry dropped" },
+	{ "[{\"urls\":\"turn:t.example.org\",\"username\":\"u\","
+	    "\"credential\":5}]", 0, "answer holds no usable server: "
+	    "1 entry dropped" },
+	{ "[{\"urls\":[\"stun:stun.cloudflare.com:53\","
+	    "\"turn:turn.cloudflare.com:53?transport=udp\"],\"username\":\"u\","
+	    "\"credential\":\"c\"}]", 1, "answer holds no usable server" },
+};
+
+START_TEST(test_no_usable_server)
+{
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = parse(unusable[_i].body);
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(api_take_servers(&l, doc, 0, unusable[_i].skip53,
+	    &st), -1);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_msg(starts_with(st.error, unusable[_i].error),
+	    "body %s: error '%s', expected '%s...'", unusable[_i].body,
+	    st.error, unusable[_i].error);
+	/* The reason moved into the error. */
+	ck_assert_str_eq(st.warning, "");
+	ck_assert_int_eq(st.permanent, 1);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* --- API base settings --- */
+
+START_TEST(test_check_base)
+{
+	static const char *const good[] = { "https://api.twilio.com",
+		"https://api.twilio.com/", "https://127.0.0.1:8443",
+		"https://[::1]:8443/prefix" };
+	static const char *const bad[] = { "http://api.twilio.com",
+		"https://", "https:///x", "api.twilio.com",
+		"https://user:secret@api.twilio.com", "https://h/?x=1",
+		"https://h/#f", "https://h /x", "" };
+	char	 why[256];
+	size_t	 i;
+
+	for (i = 0; i < NURLS(good); i++) {
+		why[0] = '\0';
+		ck_assert_msg(api_check_base(good[i], "X_API_BASE", why,
+		    sizeof(why)) == 0, "%s refused: %s", good[i], why);
+	}
+	for (i = 0; i < NURLS(bad); i++) {
+		why[0] = '\0';
+		ck_assert_msg(api_check_base(bad[i], "X_API_BASE", why,
+		    sizeof(why)) == -1, "%s accepted", bad[i]);
+		ck_assert_msg(starts_with(why, "X_API_BASE: '"), "why: %s",
+		    why);
+		ck_assert_msg(strstr(why, "is not an https:// base URL") !=
+		    NULL, "why: %s", why);
+	}
+}
+END_TEST
+
+START_TEST(test_add_base)
+{
+	struct strbuf	 b = { 0 };
+
+	api_add_base(&b, "https://h.example.org///");
+	sb_adds(&b, "/v1");
+	ck_assert_str_eq(b.s, "https://h.example.org/v1");
+	sb_free(&b);
+	memset(&b, 0, sizeof(b));
+	api_add_base(&b, "https://h.example.org/p");
+	ck_assert_str_eq(b.s, "https://h.example.org/p");
+	sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_safe_token)
+{
+	char	 long_token[130];
+
+	ck_assert_int_eq(api_safe_token("turnkey-0f9e_8D"), 1);
+	ck_assert_int_eq(api_safe_token(""), 0);
+	ck_assert_int_eq(api_safe_token(NULL), 0);
+	ck_assert_int_eq(api_safe_token("a/b"), 0);
+	ck_assert_int_eq(api_safe_token("a.b"), 0);
+	ck_assert_int_eq(api_safe_token("a%2fb"), 0);
+	ck_assert_int_eq(api_safe_token("a b"), 0);
+	ck_assert_int_eq(api_safe_token("..") , 0);
+	memset(long_token, 'a', sizeof(long_token));
+	long_token[128] = '\0';
+	ck_assert_int_eq(api_safe_token(long_token), 1);
+	long_token[128] = 'a';
+	long_token[129] = '\0';
+	ck_assert_int_eq(api_safe_token(long_token), 0);
+}
+END_TEST
+
+Suite *
+api_suite(void)
+{
+	Suite	*s = suite_create("api");
+	TCase	*tc;
+
+	tc = tcase_create("documented answers");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_twilio_tokens);
+	tcase_add_test(tc, test_twilio_legacy_url_key);
+	tcase_add_test(tc, test_urls_wins_over_url);
+	tcase_add_test(tc, test_cloudflare_drops_port_53);
+	tcase_add_test(tc, test_cloudflare_keeps_port_53_when_asked);
+	tcase_add_test(tc, test_cloudflare_legacy_object);
+	tcase_add_test(tc, test_metered_credentials);
+	tcase_add_test(tc, test_adds_to_a_list);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unusable entries");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_bad_entries_dropped_with_a_warning);
+	tcase_add_test(tc, test_one_bad_entry_warning);
+	tcase_add_test(tc, test_warning_escapes_provider_text);
+	tcase_add_test(tc, test_credentials_must_be_printable);
+	tcase_add_loop_test(tc, test_no_usable_server, 0,
+	    (int)NURLS(unusable));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bases");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_check_base);
+	tcase_add_test(tc, test_add_base);
+	tcase_add_test(tc, test_safe_token);
+	suite_add_tcase(s, tc);
+	return s;
+}

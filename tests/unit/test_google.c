@@ -1,0 +1,477 @@
+/* test_google.c: the service-account JWT (decoded and verified with the
+ * public key), and the Cloud Run environment rewrite on a recorded service
+ * (tests/fixtures/cloudrun-service.json): only the intended entries change. */
+#include <cjson/cJSON.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../src/cloudrun.h"
+#include "../../src/google.h"
+#include "../../src/util.h"
+#include "unit.h"
+
+#define FIXTURE	"tests/fixtures/cloudrun-service.json"
+#define SVC	"projects/demo-project/locations/europe-west1/services/neko"
+
+/* --- an independent base64url decoder ---------------------------------- */
+
+static unsigned char *
+b64url_decode(const char *s, size_t n, size_t *outlen)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char	*out = calloc(1, n + 1);
+	unsigned long	 acc = 0;
+	size_t		 i, o = 0;
+	int		 bits = 0;
+	const char	*p;
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < n; i++) {
+		p = strchr(abc, s[i]);
+		ck_assert_msg(p != NULL && s[i] != '\0',
+		    "not base64url: byte %zu", i);
+		acc = acc << 6 | (unsigned long)(p - abc);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits & 0xff);
+		}
+	}
+	*outlen = o;
+	return out;
+}
+
+/* --- the JWT ----------------------------------------------------------- */
+
+static EVP_PKEY *
+rsa_key(char **pem)
+{
+	EVP_PKEY	*k = EVP_RSA_gen(2048);
+	BIO		*b = BIO_new(BIO_s_mem());
+	char		*p;
+	long		 n;
+
+	ck_assert_ptr_nonnull(k);
+	/* PKCS#8, as in Google's key files. */
+	ck_assert_int_eq(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	n = BIO_get_mem_data(b, &p);
+	*pem = strndup(p, (size_t)n);
+	BIO_free(b);
+	ck_assert(strncmp(*pem, "-----BEGIN PRIVATE KEY-----", 27) == 0);
+	return k;
+}
+
+static cJSON *
+part_json(const char *s, size_t n)
+{
+	size_t		 len;
+	unsigned char	*raw = b64url_decode(s, n, &len);
+	cJSON		*j = cJSON_ParseWithLength((char *)raw, len);
+
+	free(raw);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+START_TEST(jwt_header_claims_signature)
+{
+	const char	*aud = "https://oauth2.googleapis.com/token";
+	char		*pem, *jwt, err[256], *d1, *d2;
+	EVP_PKEY	*k = rsa_key(&pem);
+	EVP_MD_CTX	*md = EVP_MD_CTX_new();
+	unsigned char	*sig;
+	size_t		 siglen;
+	cJSON		*h, *c;
+	time_t		 now = 1767225600;
+
+	ck_assert_int_eq(google_jwt("sa@p.iam.gserviceaccount.com", "kid-1",
+	    pem, aud, now, &jwt, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(d1 = strchr(jwt, '.'));
+	ck_assert_ptr_nonnull(d2 = strchr(d1 + 1, '.'));
+	ck_assert_ptr_null(strchr(d2 + 1, '.'));
+	ck_assert_ptr_null(strpbrk(jwt, "=+/"));
+
+	h = part_json(jwt, (size_t)(d1 - jwt));
+	ck_assert_str_eq(cJSON_GetObjectItem(h, "alg")->valuestring, "RS256");
+	ck_assert_str_eq(cJSON_GetObjectItem(h, "typ")->valuestring, "JWT");
+	ck_assert_str_eq(cJSON_GetObjectItem(h, "kid")->valuestring, "kid-1");
+	ck_assert_int_eq(cJSON_GetArraySize(h), 3);
+
+	c = part_json(d1 + 1, (size_t)(d2 - d1 - 1));
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "iss")->valuestring,
+	    "sa@p.iam.gserviceaccount.com");
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "scope")->valuestring,
+	    "https://www.googleapis.com/auth/cloud-platform");
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "aud")->valuestring, aud);
+	ck_assert(cJSON_GetObjectItem(c, "iat")->valuedouble == (double)now);
+	ck_assert(cJSON_GetObjectItem(c, "exp")->valuedouble ==
+	    (double)now + 3600);
+	ck_assert_int_eq(cJSON_GetArraySize(c), 5);
+
+	/* RSASSA-PKCS1-v1_5 SHA-256 over "header.claims". */
+	sig = b64url_decode(d2 + 1, strlen(d2 + 1), &siglen);
+	ck_assert_uint_eq(siglen, 256);
+	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k),
+	    1);
+	ck_assert_int_eq(EVP_DigestVerify(md, sig, siglen,
+	    (unsigned char *)jwt, (size_t)(d2 - jwt)), 1);
+	/* And not over anything else. */
+	jwt[2] ^= 1;
+	EVP_MD_CTX_reset(md);
+	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k),
+	    1);
+	ck_assert_int_ne(EVP_DigestVerify(md, sig, siglen,
+	    (unsigned char *)jwt, (size_t)(d2 - jwt)), 1);
+
+	free(sig);
+	cJSON_Delete(h);
+	cJSON_Delete(c);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	free(jwt);
+	free(pem);
+}
+END_TEST
+
+START_TEST(jwt_without_kid)
+{
+	char	*pem, *jwt, err[256];
+	EVP_PKEY *k = rsa_key(&pem);
+	cJSON	*h;
+
+	ck_assert_int_eq(google_jwt("a@b", NULL, pem, "https://x/token", 1,
+	    &jwt, err, sizeof(err)), 0);
+	h = part_json(jwt, strcspn(jwt, "."));
+	ck_assert_ptr_null(cJSON_GetObjectItem(h, "kid"));
+	ck_assert_int_eq(cJSON_GetArraySize(h), 2);
+	cJSON_Delete(h);
+	EVP_PKEY_free(k);
+	free(jwt);
+	free(pem);
+}
+END_TEST
+
+START_TEST(jwt_refuses_bad_keys)
+{
+	EVP_PKEY	*ec = EVP_EC_gen("P-256");
+	BIO		*b = BIO_new(BIO_s_mem());
+	char		*p, *pem, *jwt = (char *)"x", err[256];
+	long		 n;
+
+	ck_assert_int_eq(PEM_write_bio_PrivateKey(b, ec, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	n = BIO_get_mem_data(b, &p);
+	pem = strndup(p, (size_t)n);
+	ck_assert_int_eq(google_jwt("a@b", NULL, pem, "https://x/token", 1,
+	    &jwt, err, sizeof(err)), -1);
+	ck_assert_ptr_null(jwt);
+	ck_assert_str_eq(err, "the private key is not an RSA key");
+	ck_assert_int_eq(google_jwt("a@b", NULL, "-----BEGIN PRIVATE KEY-----\n"
+	    "c2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n",
+	    "https://x/token", 1, &jwt, err, sizeof(err)), -1);
+	/* The message never quotes the key. */
+	ck_assert_ptr_null(strstr(err, "c2VjcmV0"));
+	BIO_free(b);
+	EVP_PKEY_free(ec);
+	free(pem);
+}
+END_TEST
+
+START_TEST(b64url_vectors)
+{
+	static const struct { const char *in; size_t n; const char *out; } v[] = {
+		{ "", 0, "" }, { "f", 1, "Zg" }, { "fo", 2, "Zm8" },
+		{ "foo", 3, "Zm9v" }, { "foob", 4, "Zm9vYg" },
+		{ "fooba", 5, "Zm9vYmE" }, { "foobar", 6, "Zm9vYmFy" },
+		{ "\xfb\xff\xbf", 3, "-_-_" },
+	};
+	struct strbuf	 b;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		google_b64url(&b, v[i].in, v[i].n);
+		ck_assert_str_eq(b.s, v[i].out);
+		sb_free(&b);
+	}
+}
+END_TEST
+
+/* --- the environment rewrite --------------------------------------------- */
+
+static cJSON *
+fixture(void)
+{
+	char	*text;
+	cJSON	*j;
+
+	ck_assert_msg(read_small_file(FIXTURE, &text, 1 << 20) == 0,
+	    "cannot read %s (run from the top folder)", FIXTURE);
+	j = cJSON_Parse(text);
+	free(text);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+static cJSON *
+path(cJSON *j, const char *a, const char *b)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(j, a);
+
+	return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
+}
+
+static cJSON *
+env_of(cJSON *svc, int container, const char *name)
+{
+	cJSON	*c = cJSON_GetArrayItem(path(svc, "template", "containers"),
+	    container);
+	cJSON	*e;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "env"))
+		if (strcmp(cJSON_GetObjectItem(e, "name")->valuestring,
+		    name) == 0)
+			return e;
+	return NULL;
+}
+
+/* Removes what a deploy is meant to change, from both trees. */
+static void
+strip_intended(cJSON *svc, int container, char *const *names, size_t n)
+{
+	cJSON	*tpl = path(svc, "template", NULL);
+	cJSON	*e;
+	size_t	 i;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
+	cJSON_DeleteItemFromObjectCaseSensitive(path(tpl, "annotations", NULL),
+	    CLOUDRUN_EXPIRES_ANNOTATION);
+	for (i = 0; i < n; i++)
+		if ((e = env_of(svc, container, names[i])) != NULL)
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "value");
+}
+
+START_TEST(set_env_changes_only_the_intended)
+{
+	char *const	 names[] = { "NEKO_ICESERVERS" };
+	const char	*v = "[{\"urls\":[\"turn:t.example:3478\"],"
+	    "\"username\":\"u\",\"credential\":\"CRED-MARK\"}]";
+	struct cloudrun_change chg;
+	struct strbuf	 d = { 0 };
+	cJSON		*orig = fixture(), *svc = fixture();
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, v, 1893456000,
+	    &chg, err, sizeof(err)), 0);
+	ck_assert(chg.changed);
+	ck_assert_str_eq(chg.container, "neko");
+	ck_assert_str_eq(chg.vars, "NEKO_ICESERVERS: value changed\n");
+	ck_assert_str_eq(chg.old_revision, "neko-00004-kqx");
+	ck_assert(chg.old_expires == 0 && chg.new_expires == 1893456000);
+
+	ck_assert_str_eq(env_of(svc, 0, "NEKO_ICESERVERS")->child->next->
+	    valuestring, v);
+	ck_assert_str_eq(cJSON_GetObjectItem(path(svc, "template",
+	    "annotations"), CLOUDRUN_EXPIRES_ANNOTATION)->valuestring,
+	    "2030-01-01T00:00:00Z");
+	ck_assert_ptr_null(path(svc, "template", "revision"));
+	/* The sidecar's variable of the same name is not touched. */
+	ck_assert_str_eq(cJSON_GetObjectItem(env_of(svc, 1, "NEKO_ICESERVERS"),
+	    "value")->valuestring, "sidecar-must-not-change");
+
+	/* The rest is exactly as it was, order included. */
+	strip_intended(orig, 0, names, 1);
+	strip_intended(svc, 0, names, 1);
+	ck_assert(cJSON_Compare(orig, svc, 1));
+
+	cloudrun_describe(&chg, &d);
+	ck_assert_ptr_null(strstr(d.s, "CRED-MARK"));
+	ck_assert_ptr_nonnull(strstr(d.s, "NEKO_ICESERVERS: value changed"));
+	ck_assert_ptr_nonnull(strstr(d.s, "(none) -> 2030-01-01T00:00:00Z"));
+	sb_free(&d);
+	cJSON_Delete(orig);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(set_env_twice_is_no_change)
+{
+	char *const	 names[] = { "NEKO_ICESERVERS" };
+	struct cloudrun_change chg;
+	cJSON		*svc = fixture();
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "[1]", 100,
+	    &chg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "[1]", 100,
+	    &chg, err, sizeof(err)), 0);
+	ck_assert(!chg.changed);
+	ck_assert_str_eq(chg.vars, "");
+	/* Unknown expiry drops the annotation: a change. */
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "[1]", 0,
+	    &chg, err, sizeof(err)), 0);
+	ck_assert(chg.changed);
+	ck_assert_ptr_null(cJSON_GetObjectItem(path(svc, "template",
+	    "annotations"), CLOUDRUN_EXPIRES_ANNOTATION));
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(set_env_adds_v3_names)
+{
+	char *const	 names[] = { "NEKO_WEBRTC_ICESERVERS_FRONTEND",
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND" };
+	struct cloudrun_change chg;
+	cJSON		*orig = fixture(), *svc = fixture(), *env;
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 2, "[2]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.vars, "NEKO_WEBRTC_ICESERVERS_FRONTEND: added\n"
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND: added\n");
+	env = cJSON_GetObjectItem(cJSON_GetArrayItem(path(svc, "template",
+	    "containers"), 0), "env");
+	ck_assert_int_eq(cJSON_GetArraySize(env), 7);
+	/* Appended; dropping them gives the original list back. */
+	cJSON_DeleteItemFromArray(env, 6);
+	cJSON_DeleteItemFromArray(env, 5);
+	strip_intended(orig, 0, names, 0);
+	strip_intended(svc, 0, names, 0);
+	ck_assert(cJSON_Compare(orig, svc, 1));
+	cJSON_Delete(orig);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(set_env_refuses_secret_refs_and_unknown_containers)
+{
+	char *const	 secret[] = { "NEKO_ICESERVERS", "NEKO_PASSWORD" };
+	char *const	 one[] = { "NEKO_ICESERVERS" };
+	struct cloudrun_change chg;
+	cJSON		*orig = fixture(), *svc = fixture();
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, secret, 2, "[3]", 5,
+	    &chg, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "NEKO_PASSWORD comes from Secret "
+	    "Manager"));
+	/* Nothing was changed, not even the first variable. */
+	ck_assert(cJSON_Compare(orig, svc, 1));
+
+	ck_assert_int_eq(cloudrun_set_env(svc, "nope", one, 1, "[3]", 5, &chg,
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "the service has no container named 'nope' "
+	    "(it has: neko, log-shipper)");
+	ck_assert(cJSON_Compare(orig, svc, 1));
+	cJSON_Delete(orig);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(set_env_named_container)
+{
+	char *const	 names[] = { "NEKO_ICESERVERS" };
+	struct cloudrun_change chg;
+	cJSON		*orig = fixture(), *svc = fixture();
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, "log-shipper", names, 1, "[4]",
+	    0, &chg, err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.container, "log-shipper");
+	ck_assert_str_eq(cJSON_GetObjectItem(env_of(svc, 1, "NEKO_ICESERVERS"),
+	    "value")->valuestring, "[4]");
+	strip_intended(orig, 1, names, 1);
+	strip_intended(svc, 1, names, 1);
+	ck_assert(cJSON_Compare(orig, svc, 1));
+	cJSON_Delete(orig);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(deployed_freshness)
+{
+	char *const	 names[] = { "NEKO_ICESERVERS" };
+	char *const	 v3[] = { "NEKO_WEBRTC_ICESERVERS_FRONTEND" };
+	struct cloudrun_change chg;
+	cJSON		*svc = fixture();
+	time_t		 exp;
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, names, 1, &exp, err,
+	    sizeof(err)), 1);
+	ck_assert(exp == 0);
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, v3, 1, &exp, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "DYNAMIC",
+	    1893456000, &chg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, names, 1, &exp, err,
+	    sizeof(err)), 0);
+	ck_assert(exp == 1893456000);
+	ck_assert_int_eq(cloudrun_deployed(svc, "x", names, 1, &exp, err,
+	    sizeof(err)), -1);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(service_names)
+{
+	char	*full, err[256];
+
+	ck_assert_int_eq(cloudrun_name(SVC, NULL, NULL, &full, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(full, SVC);
+	free(full);
+	ck_assert_int_eq(cloudrun_name("neko", "demo-project", "europe-west1",
+	    &full, err, sizeof(err)), 0);
+	ck_assert_str_eq(full, SVC);
+	ck_assert_str_eq(cloudrun_short(full), "neko");
+	free(full);
+	ck_assert_int_eq(cloudrun_name("neko", NULL, "r", &full, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("projects/p/services/x", NULL, NULL,
+	    &full, err, sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("projects/p/locations/l/services/x/y",
+	    NULL, NULL, &full, err, sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("projects/p/locations/../services/x",
+	    NULL, NULL, &full, err, sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("..", "p", "r", &full, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("projects/p/locations/l/services/x?a=b",
+	    NULL, NULL, &full, err, sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("neko%2f", "p", "r", &full, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cloudrun_name("", "p", "r", &full, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
+Suite *
+google_suite(void)
+{
+	Suite	*s = suite_create("google");
+	TCase	*jwt = tcase_create("jwt"), *env = tcase_create("cloudrun");
+
+	tcase_set_timeout(jwt, UNIT_TIMEOUT);
+	tcase_set_timeout(env, UNIT_TIMEOUT);
+	tcase_add_test(jwt, jwt_header_claims_signature);
+	tcase_add_test(jwt, jwt_without_kid);
+	tcase_add_test(jwt, jwt_refuses_bad_keys);
+	tcase_add_test(jwt, b64url_vectors);
+	tcase_add_test(env, set_env_changes_only_the_intended);
+	tcase_add_test(env, set_env_twice_is_no_change);
+	tcase_add_test(env, set_env_adds_v3_names);
+	tcase_add_test(env, set_env_refuses_secret_refs_and_unknown_containers);
+	tcase_add_test(env, set_env_named_container);
+	tcase_add_test(env, deployed_freshness);
+	tcase_add_test(env, service_names);
+	suite_add_tcase(s, jwt);
+	suite_add_tcase(s, env);
+	return s;
+}
