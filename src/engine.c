@@ -441,6 +441,27 @@ cache_fresh(const struct settings *s, const struct ice_list *l, time_t now)
 	    now < l->fetched_at + life * s->refresh_at / 100;
 }
 
+/* 1 when a provider preferred to the one whose list is cached may answer
+ * now (it is not backing off): a failover answer is not reused then. */
+static int
+better_due(const struct cache *c, const struct provider *const *sel,
+    size_t nsel, time_t now)
+{
+	const struct provider_health *h;
+	size_t	 i;
+
+	if (strchr(c->list.provider, '+') != NULL)
+		return 0;	/* a merge: everyone had their say */
+	for (i = 0; i < nsel; i++) {
+		if (strcmp(sel[i]->name, c->list.provider) == 0)
+			return 0;
+		h = cache_health(c, sel[i]->name);
+		if (h == NULL || h->next_try <= now)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 take_cached(struct engine_result *r, struct cache *c)
 {
@@ -478,7 +499,8 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		(void)cache_load(path, &c);
 	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
 
-	if (usable && !s->force_refresh && cache_fresh(s, &c.list, now)) {
+	if (usable && !s->force_refresh && cache_fresh(s, &c.list, now) &&
+	    !better_due(&c, sel, nsel, now)) {
 		take_cached(r, &c);
 		r->from_cache = 1;
 		for (i = 0; i < nsel; i++)

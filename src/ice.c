@@ -415,8 +415,21 @@ ice_list_filter(struct ice_list *l, enum ice_transport want, int relay)
 void
 ice_list_truncate(struct ice_list *l, size_t max)
 {
-	while (max > 0 && l->n > max)
-		server_free(&l->servers[--l->n]);
+	size_t	 i, drop;
+
+	while (max > 0 && l->n > max) {
+		/* The last entry without credentials (STUN) goes first, so
+		 * that a cap never costs the TURN servers. */
+		for (drop = l->n - 1, i = l->n; i > 0; i--)
+			if (l->servers[i - 1].username == NULL) {
+				drop = i - 1;
+				break;
+			}
+		server_free(&l->servers[drop]);
+		memmove(&l->servers[drop], &l->servers[drop + 1],
+		    (l->n - drop - 1) * sizeof(*l->servers));
+		l->n--;
+	}
 }
 
 time_t

@@ -66,7 +66,8 @@ void	 ice_list_merge(struct ice_list *dst, const struct ice_list *src);
 /* Keeps what the transport allows (TCP: TURN over TCP or TLS only) and,
  * under relay, TURN only.  Entries left without URLs go. */
 void	 ice_list_filter(struct ice_list *, enum ice_transport, int relay);
-/* Keeps the first max entries (0 keeps all). */
+/* Keeps max entries (0 keeps all), dropping STUN-only entries first and
+ * then the last ones. */
 void	 ice_list_truncate(struct ice_list *, size_t max);
 /* The earliest expiry of any entry, 0 when none is known. */
 time_t	 ice_list_expires(const struct ice_list *);

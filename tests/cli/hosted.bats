@@ -6,9 +6,7 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-
-MOCKS=$BATS_TEST_DIRNAME/../mocks
-PYTHON=/usr/bin/python3
+load ../mocks/hosted
 
 # What iceupd is given.  Every secret is a marker that must never reach
 # stderr, nor stdout (coturn's credential aside when coturn answered).
@@ -48,87 +46,8 @@ setup() {
 	RUNS=0
 }
 
-# Stops every fake of the test: each must end cleanly (exit 0) on SIGTERM
-# within 5 s.
 teardown() {
-	local pid rc=0
-
-	for pid in "${FAKE_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${FAKE_PIDS[@]}"; do
-		stop_fake "$pid" || rc=1
-	done
-	return "$rc"
-}
-
-stop_fake() {
-	local i
-
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1"
-		wait "$1" 2>/dev/null
-		echo "a fake (pid $1) ignored SIGTERM"
-		return 1
-	fi
-	if ! wait "$1"; then
-		echo "a fake (pid $1) did not exit 0 on SIGTERM"
-		return 1
-	fi
-}
-
-# start_fake PROVIDER SCENARIO [hosted.py options]
-# Starts a fake on a port of its own choosing; sets PORT, FAKE_LOG and
-# PENV, the environment that points iceupd at it.
-start_fake() {
-	local provider=$1 scenario=$2 dir i
-	shift 2
-
-	dir=$BATS_TEST_TMPDIR/fake${#FAKE_PIDS[@]}
-	mkdir -p "$dir"
-	: >"$dir/log"
-	"$PYTHON" "$MOCKS/hosted.py" --provider "$provider" \
-	    --scenario "$scenario" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    --log "$dir/log" --lifetime 120 \
-	    --account-sid "$SID" --auth "$SID:$TOKEN" \
-	    --key-id "$CF_KEY" --token "$CF_TOKEN" --api-key "$METERED_KEY" \
-	    --username "$(turn_user "$provider")" \
-	    --credential "$(turn_cred "$provider")" "$@" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "the $provider fake did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	PORT=$(<"$dir/port")
-	FAKE_LOG=$dir/log
-	provider_env "$provider" "https://127.0.0.1:$PORT"
-}
-
-# provider_env PROVIDER BASE: sets PENV.
-provider_env() {
-	case $1 in
-	twilio)
-		PENV=(TWILIO_ACCOUNT_SID="$SID" TWILIO_AUTH_TOKEN="$TOKEN"
-		    TWILIO_API_BASE="$2") ;;
-	cloudflare)
-		PENV=(CLOUDFLARE_TURN_KEY_ID="$CF_KEY"
-		    CLOUDFLARE_TURN_API_TOKEN="$CF_TOKEN"
-		    CLOUDFLARE_API_BASE="$2") ;;
-	metered)
-		PENV=(METERED_APP=fakeapp METERED_API_KEY="$METERED_KEY"
-		    METERED_API_BASE="$2") ;;
-	esac
+	stop_fakes
 }
 
 # fetch [NAME=VALUE ...] [ARG ...]: runs iceupd with PENV, the test CA and

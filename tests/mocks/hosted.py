@@ -449,6 +449,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, headers, body = plan
+        if srv.opt.delay_ms > 0:
+            stopping.wait(srv.opt.delay_ms / 1000.0)
         if srv.opt.scenario == "trickle" and not bad:
             self.answer(status, headers, b"", length=len(body))
             self.trickle(body)
@@ -612,6 +614,8 @@ def main():
                     "Ttl asked, else 86400)")
     ap.add_argument("--username", help="TURN username handed out")
     ap.add_argument("--credential", help="TURN credential handed out")
+    ap.add_argument("--delay-ms", type=int, default=0,
+                    help="answer this many milliseconds late (benchmarks)")
     ap.add_argument("--lifetime", type=float, default=600,
                     help="stop by itself after this many seconds")
     opt = ap.parse_args()
