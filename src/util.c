@@ -271,7 +271,7 @@ atomic_write_error(int err)
 }
 
 int
-read_small_file(const char *path, char **out, size_t max)
+read_file(const char *path, char **out, size_t max)
 {
 	struct strbuf b = { 0 };
 	char	 buf[4096];
@@ -303,16 +303,27 @@ read_small_file(const char *path, char **out, size_t max)
 	}
 	if (b.s == NULL)
 		b.s = xstrdup("");
-	if (b.len > 0 && b.s[b.len - 1] == '\n')
-		b.s[--b.len] = '\0';
-	if (b.len > 0 && b.s[b.len - 1] == '\r')
-		b.s[--b.len] = '\0';
 	if (strlen(b.s) != b.len) {
 		free_secret(b.s);
 		errno = EINVAL;
 		return -1;
 	}
 	*out = b.s;
+	return 0;
+}
+
+int
+read_small_file(const char *path, char **out, size_t max)
+{
+	size_t	 len;
+
+	if (read_file(path, out, max) == -1)
+		return -1;
+	len = strlen(*out);
+	if (len > 0 && (*out)[len - 1] == '\n')
+		(*out)[--len] = '\0';
+	if (len > 0 && (*out)[len - 1] == '\r')
+		(*out)[--len] = '\0';
 	return 0;
 }
 

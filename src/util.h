@@ -49,8 +49,10 @@ int	 atomic_write(const char *path, const char *data, size_t len);
 /* strerror() for atomic_write's errno. */
 const char *atomic_write_error(int err);
 
-/* Reads a whole small file (a secret) into *out, dropping one trailing newline.
- * Returns 0, or -1 with errno set. */
+/* Reads a whole text file of at most max bytes into *out (NUL-terminated;
+ * a NUL inside is EINVAL).  Returns 0, or -1 with errno set. */
+int	 read_file(const char *path, char **out, size_t max);
+/* read_file, dropping one trailing newline (and CR): for secrets. */
 int	 read_small_file(const char *path, char **out, size_t max);
 
 /* RFC 3339 UTC time, "2026-11-22T03:26:36Z"; buf holds at least 21 bytes. */

@@ -229,7 +229,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	if (s->output != NULL && (lockfd = lock_output(s->output)) == -1)
 		return EXIT_FAIL;
 	if (s->output != NULL &&
-	    read_small_file(s->output, &cur.text, OUTPUT_MAX) == 0) {
+	    read_file(s->output, &cur.text, OUTPUT_MAX) == 0) {
 		/* Only content equality is judged on what was there. */
 		cur.has_turn = 0;
 		cur.expires = 0;

@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# watch.bats: `iceupd watch` keeps a file fresh: --once and its exit 3,
+# refreshing before expiry, never an empty or torn file, signals, --on-change,
+# and a good file never replaced by a worse one.
+
+bats_require_minimum_version 1.5.0
+load helpers
+load ../mocks/hosted
+
+# TURN REST credentials minted locally, lasting a minute.
+COTURN_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=watch-secret
+	TURN_TTL=60)
+
+setup_file() {
+	export CADIR="$BATS_FILE_TMPDIR/ca"
+	"$MOCKS/ca.sh" "$CADIR"
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	WATCH_PID=
+}
+
+teardown() {
+	if [[ -n $WATCH_PID ]]; then
+		kill -TERM "$WATCH_PID" 2>/dev/null || true
+		wait "$WATCH_PID" 2>/dev/null || true
+	fi
+	stop_fakes
+}
+
+# start_watch [NAME=VALUE ...] [ARG ...]: iceupd watch in the background,
+# its stderr in watch.err; waits for the first file.
+start_watch() {
+	local -a vars=()
+	local home="$BATS_TEST_TMPDIR/home"
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	mkdir -p "$home"
+	# env execs iceupd: $! is the process the signals must reach.
+	env -i PATH="$PATH" HOME="$home" ICEUPD_CACHE="$home/cache.json" \
+	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@" 2>watch.err &
+	WATCH_PID=$!
+	for _ in $(seq 100); do
+		[[ -s out.json ]] && return 0
+		sleep 0.05
+	done
+	echo "no output file after 5 s:"
+	cat watch.err
+	return 1
+}
+
+# wait_change OLD SECONDS: until out.json differs from OLD.
+wait_change() {
+	for _ in $(seq $(($2 * 20))); do
+		[[ $(<out.json) != "$1" ]] && return 0
+		sleep 0.05
+	done
+	echo "out.json did not change within $2 s"
+	return 1
+}
+
+@test "--once writes the file (0600) and exits 0" {
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" watch -o out.json --once
+	assert_status 0
+	[[ $(stat -c %a out.json) == 600 ]]
+	run jq -e '.[0].username | test("^[0-9]+$")' out.json
+	assert_status 0
+}
+
+@test "--once exits 3 when the cached credentials are still fresh" {
+	start_fake twilio ok
+	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem")
+	run --separate-stderr iceupd "${env[@]}" watch -p twilio -o out.json --once
+	assert_status 0
+	run --separate-stderr iceupd "${env[@]}" watch -p twilio -o out.json --once
+	assert_status 3
+	[[ $(wc -l <"$FAKE_LOG") -eq 1 ]]
+}
+
+@test "watch needs an output" {
+	run --separate-stderr timeout 10 env ICEUPD_CACHE= "$ICEUPD" watch -c /dev/null
+	assert_status 2
+	assert_stderr_contains "watch needs -o FILE"
+}
+
+@test "refreshes before expiry, and the file is never empty or torn" {
+	start_watch "${COTURN_ENV[@]}" watch -o out.json --refresh-at 10
+	first=$(<out.json)
+	# 10% of 60 s, less up to 5% jitter: the refresh comes within 3-6 s.
+	# Meanwhile every read of the file is a whole JSON list.
+	end=$(($(date +%s) + 12))
+	changed=0
+	while (($(date +%s) < end)); do
+		cur=$(<out.json)
+		jq -e 'length == 1 and (.[0].urls | length) == 1' <<<"$cur" >/dev/null
+		if [[ $cur != "$first" ]]; then
+			changed=1
+			break
+		fi
+	done
+	((changed))
+	run grep -c "wrote out.json from coturn" watch.err
+	((output >= 2))
+}
+
+@test "SIGUSR1 refreshes now; SIGHUP reloads; SIGTERM exits 0 at once" {
+	start_watch "${COTURN_ENV[@]}" watch -o out.json
+	first=$(<out.json)
+	sleep 1.1	# a new second: a new TURN REST username
+	kill -USR1 "$WATCH_PID"
+	wait_change "$first" 5
+	kill -HUP "$WATCH_PID"
+	for _ in $(seq 100); do
+		grep -q "settings reloaded" watch.err && break
+		sleep 0.05
+	done
+	grep -q "settings reloaded" watch.err
+	t=$(date +%s%N)
+	kill -TERM "$WATCH_PID"
+	run wait "$WATCH_PID"
+	WATCH_PID=
+	assert_status 0
+	(($(($(date +%s%N) - t)) < 2000000000))
+}
+
+@test "--on-change runs after each change, told the file and the expiry, not the credentials" {
+	cat >hook.sh <<'EOF'
+#!/bin/sh
+{ printf 'output=%s expires=%s\n' "$ICEUPD_OUTPUT" "$ICEUPD_EXPIRES_AT"
+  tr '\0' ' ' </proc/$$/cmdline; echo; } >>hook.log
+EOF
+	chmod +x hook.sh
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" watch -o out.json --once \
+	    --on-change "$PWD/hook.sh"
+	assert_status 0
+	run cat hook.log
+	assert_match "${lines[0]}" '^output=out.json expires=20[0-9-]+T[0-9:]+Z$'
+	cred=$(jq -r '.[0].credential' out.json)
+	[[ $(<hook.log) != *"$cred"* ]]
+	[[ $(<hook.log) != *watch-secret* ]]
+}
+
+@test "a good file is not replaced by an answer without TURN" {
+	start_fake twilio ok
+	start_watch "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" watch \
+	    -p twilio,stun --no-cache -o out.json
+	good=$(<out.json)
+	jq -e '[.[].urls[]] | any(startswith("turn:"))' out.json >/dev/null
+	stop_fakes
+	kill -USR1 "$WATCH_PID"
+	for _ in $(seq 100); do
+		grep -q "kept" watch.err && break
+		sleep 0.05
+	done
+	assert_match "$(<watch.err)" "has no TURN or is stale; out.json kept"
+	[[ $(<out.json) == "$good" ]]
+}
