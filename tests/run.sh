@@ -29,17 +29,31 @@ unit unit build/unit-tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	unit unit-asan build/asan/unit-tests
 
-echo "== cli"
-bats --tap tests/cli >"$log/cli" 2>&1
-rc=$?
-cat "$log/cli"
-[ "$rc" -eq 0 ] || status=1
-ok=$(grep -cE '^ok ' "$log/cli")
-skip=$(grep -cE '^ok .* # skip' "$log/cli")
-bad=$(grep -cE '^not ok ' "$log/cli")
-passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + bad))
-if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-	echo "cli: no test ran"; status=1
+bats_suite() {	# name files...
+	local name=$1 out="$log/$1"
+	shift
+	echo "== $name"
+	bats --tap "$@" >"$out" 2>&1
+	local rc=$? ok skip bad
+	cat "$out"
+	[ "$rc" -eq 0 ] || status=1
+	ok=$(grep -cE '^ok ' "$out")
+	skip=$(grep -cE '^ok .* # skip' "$out")
+	bad=$(grep -cE '^not ok ' "$out")
+	passed=$((passed + ok - skip)); skipped=$((skipped + skip))
+	failed=$((failed + bad))
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		echo "$name: no test ran"; status=1
+	fi
+}
+
+bats_suite cli tests/cli
+# The shipped static binary goes through the user-facing suites too.
+if [ -x build/static/iceupd ]; then
+	ICEUPD=$PWD/build/static/iceupd bats_suite cli-static \
+	    tests/cli/fetch.bats tests/cli/formats.bats tests/cli/settings.bats \
+	    tests/cli/output.bats tests/cli/hosted.bats tests/cli/cache.bats \
+	    tests/cli/coturn.bats
 fi
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
