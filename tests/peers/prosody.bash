@@ -20,7 +20,7 @@ prosody_start() {
 	local secret=$1 stun_port=$2 dir port c2s pid try line
 	shift 2
 
-	PROSODY_PID= PROSODY_PORT= PROSODY_DIR= PROSODY_LOG=
+	PROSODY_PID='' PROSODY_PORT='' PROSODY_DIR='' PROSODY_LOG=''
 	if ! command -v prosody >/dev/null; then
 		echo "prosody_start: prosody is missing (Debian package" \
 		    "prosody)" >&2
