@@ -5,7 +5,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
-PKGS     = libcurl openssl libcjson libconfig expat
+PKGS     = libcurl openssl libcjson libconfig expat libmicrohttpd
 # Lazy, so that a fresh machine can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
@@ -23,7 +23,8 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/api.c src/providers/twilio.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
-       src/xmpp.c src/providers/jitsi.c
+       src/xmpp.c src/providers/jitsi.c \
+       src/metrics.c src/serve.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
@@ -94,3 +95,61 @@ static:
 	@scripts/build-static.sh
 
 .PHONY: static
+
+# Hardening.  `make fuzz [FUZZ_SECONDS=N]` builds one libFuzzer target per
+# parser into build/fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and
+# runs each for N seconds from its corpus in fuzz/corpus/; any crash, leak
+# or timeout fails.  `make test-asan` runs the unit and CLI suites against
+# an ASan+UBSan build; `make test-valgrind` runs CLI suites under valgrind.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SH_RUNS ?= 2000
+FUZZ_TARGETS = api xml stun uri settings google cloudrun shell
+FUZZ_FLAGS   = -fsanitize=fuzzer-no-link,address,undefined \
+	       -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
+FUZZ_OBJS    = $(SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%) build/fuzz/fuzz_shell_sh
+FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -jobs=1 -close_fd_mask=3 \
+	       -print_final_stats=1
+VALGRIND_CLI = fetch formats settings output hosted
+
+build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out -Werror,$(ALL_CFLAGS)) $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: build/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+build/asan/iceupd: $(ASAN_OBJS) build/asan/src/main.o
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: export LSAN_OPTIONS = suppressions=$(CURDIR)/fuzz/lsan.supp
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS) shell_sh; do \
+		mkdir -p build/fuzz/corpus/$$t fuzz/crashes; \
+		if [ $$t = shell_sh ]; then lim=-runs=$(FUZZ_SH_RUNS); \
+		else lim=-max_total_time=$(FUZZ_SECONDS); fi; \
+		echo "== fuzz_$$t"; \
+		build/fuzz/fuzz_$$t $(FUZZ_OPTS) $$lim \
+		    -artifact_prefix=fuzz/crashes/$$t- \
+		    build/fuzz/corpus/$$t fuzz/corpus/$$t \
+		    >build/fuzz/$$t.log 2>&1 || { tail -n 60 build/fuzz/$$t.log; \
+		    echo "fuzz_$$t failed: input saved in fuzz/crashes/"; exit 1; }; \
+		grep -E '^(stat::|Done|#[0-9]+ +DONE)' build/fuzz/$$t.log || true; \
+	done
+
+test-asan: build/asan/iceupd build/asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 build/asan/unit-tests
+	ICEUPD=build/asan/iceupd \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1 bats tests/cli
+
+test-valgrind: all
+	ICEUPD=$(CURDIR)/fuzz/valgrind-iceupd bats \
+	    $(VALGRIND_CLI:%=tests/cli/%.bats)
+
+.PHONY: fuzz fuzz-build test-asan test-valgrind

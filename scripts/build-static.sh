@@ -16,6 +16,8 @@
 #     HTTP/2 (nghttp2) and c-ares as resolver.  c-ares reads /etc/resolv.conf
 #     and /etc/hosts itself, so no glibc NSS module is loaded at run time.
 #   - cJSON (libcjson-dev ships no static archive).
+#   - libmicrohttpd without HTTPS (Debian's archive pulls in GnuTLS and
+#     p11-kit, which cannot be linked statically; serve speaks plain HTTP).
 # Sources and the install prefix live in build/deps/; each dependency is
 # rebuilt only when its Debian version or its build recipe changes, so a
 # second run only recompiles the program's changed sources and relinks.
@@ -76,6 +78,13 @@ CURL_CONFIGURE=(
 )
 CURL_CFLAGS="-O2 -g -ffunction-sections -fdata-sections"
 CJSON_CFLAGS="-std=c89 -O2 -g -ffunction-sections -fdata-sections -fPIC"
+MHD_CONFIGURE=(
+	--disable-shared --enable-static --with-pic
+	--disable-dependency-tracking --disable-doc --disable-examples
+	--disable-curl --disable-https --without-gnutls
+	--enable-epoll --disable-nls
+)
+MHD_CFLAGS="-O2 -g -ffunction-sections -fdata-sections"
 
 step=""
 log=/dev/null
@@ -331,6 +340,37 @@ EOF
 	echo "$key" >"$PREFIX/.cjson.key"
 }
 
+# --- 4b. libmicrohttpd ----------------------------------------------------------
+
+build_microhttpd() {
+	local dir version key b
+
+	fetch_source libmicrohttpd
+	dir=$FETCHED
+	version=$(cat "$SRC/libmicrohttpd.version")
+	key=$(recipe_key "$version" "$CC" "$MHD_CFLAGS" "${MHD_CONFIGURE[@]}")
+	if [[ -f $PREFIX/.microhttpd.key &&
+	    $(cat "$PREFIX/.microhttpd.key") == "$key" &&
+	    -f $PREFIX/lib/libmicrohttpd.a ]]; then
+		return 0
+	fi
+	built_something=1
+	b=$DEPS/build/microhttpd
+	rm -rf "$b" "$PREFIX/lib/libmicrohttpd".* \
+	    "$PREFIX/lib/pkgconfig/libmicrohttpd.pc"
+	mkdir -p "$b" "$PREFIX"
+	: >"$LOGS/microhttpd.log"
+	step="configuring libmicrohttpd (log: build/deps/log/microhttpd.log)"
+	(cd "$b" && run "$LOGS/microhttpd.log" "$dir/configure" \
+	    --prefix="$PREFIX" CFLAGS="$MHD_CFLAGS" "${MHD_CONFIGURE[@]}")
+	step="building libmicrohttpd (log: build/deps/log/microhttpd.log)"
+	run "$LOGS/microhttpd.log" make -C "$b/src/microhttpd" -j"$JOBS"
+	run "$LOGS/microhttpd.log" make -C "$b/src/microhttpd" install
+	run "$LOGS/microhttpd.log" make -C "$b/src/include" install
+	run "$LOGS/microhttpd.log" make -C "$b" install-pkgconfigDATA
+	echo "$key" >"$PREFIX/.microhttpd.key"
+}
+
 # --- 5. the program -------------------------------------------------------------
 
 # compile SRC OBJ: one translation unit with the flags of `make all`.
@@ -361,7 +401,7 @@ build_program() {
 	# Objects are rebuilt when the flags, a header or the libraries'
 	# headers change, or their source is newer.
 	key=$(recipe_key "$CC" "${CFLAGS_WORDS[@]}" "$(cat "$PREFIX/.curl.key" \
-	    "$PREFIX/.cjson.key")")
+	    "$PREFIX/.cjson.key" "$PREFIX/.microhttpd.key")")
 	stamp=$OUT/obj/.key
 	if [[ ! -f $stamp || $(cat "$stamp") != "$key" ]]; then
 		rm -rf "$OUT/obj"
@@ -400,7 +440,8 @@ build_program() {
 	# Relinked when an object or library is newer, or the list changed.
 	lkey=$(recipe_key "${objs[@]}" "${libs[@]}")
 	[[ -f $OUT/.link.key && $(cat "$OUT/.link.key") == "$lkey" ]] || need=1
-	for o in "${objs[@]}" "$PREFIX/lib/libcurl.a" "$PREFIX/lib/libcjson.a"; do
+	for o in "${objs[@]}" "$PREFIX/lib/libcurl.a" "$PREFIX/lib/libcjson.a" \
+	    "$PREFIX/lib/libmicrohttpd.a"; do
 		[[ -f $OUT/iceupd && ! $o -nt $OUT/iceupd ]] || need=1
 	done
 	[[ $need -eq 1 || ${#todo[@]} -gt 0 ]] || return 0
@@ -429,7 +470,10 @@ build_program() {
 #                  in an openssl.cnf)
 #   getaddrinfo, gethostbyname
 #                  OpenSSL's BIO_lookup / BIO_gethostbyname (libcurl opens
-#                  its own sockets and resolves through c-ares)
+#                  its own sockets and resolves through c-ares); getaddrinfo
+#                  is also how the STUN/TURN probe (check, --verify) resolves
+#                  relay names: numeric addresses always work, names only
+#                  where glibc's NSS modules are installed
 #   getservbyname  c-ares for a non-numeric service (libcurl passes the port
 #                  as a number with ARES_AI_NUMERICSERV)
 #   getservbyport_r
@@ -476,8 +520,9 @@ summary() {
 	    "$("$cc" --version | cut -d' ' -f2)" "$(cat "$SRC/curl.version")" \
 	    "$("$cc" --protocols | tr 'A-Z\n' 'a-z ' | sed 's/ $//')" \
 	    "$("$cc" --features | tr '\n' ' ' | sed 's/ $//')"
-	printf 'build-static: cJSON %s, OpenSSL %s, nghttp2 %s, c-ares %s, libconfig %s, expat %s (Debian)\n' \
-	    "$(cat "$SRC/cjson.version")" "$(debver libssl-dev)" \
+	printf 'build-static: cJSON %s, libmicrohttpd %s, OpenSSL %s, nghttp2 %s, c-ares %s, libconfig %s, expat %s (Debian)\n' \
+	    "$(cat "$SRC/cjson.version")" \
+	    "$(cat "$SRC/libmicrohttpd.version")" "$(debver libssl-dev)" \
 	    "$(debver libnghttp2-dev)" "$(debver libc-ares-dev)" \
 	    "$(debver libconfig-dev)" "$(debver libexpat1-dev)"
 	if [[ $size -gt $((8 * 1024 * 1024)) ]]; then
@@ -495,6 +540,7 @@ main() {
 	install_build_deps
 	build_curl
 	build_cjson
+	build_microhttpd
 	build_program
 	check_static
 	step=""

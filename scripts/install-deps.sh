@@ -6,7 +6,7 @@ set -eu
 PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
 check bats coturn jq openssl python3 prosody groff-base dash
-shellcheck python3-yaml systemd curl"
+shellcheck python3-yaml systemd curl libmicrohttpd-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -81,7 +81,7 @@ cmd_check(const struct settings *s)
 	struct engine_result r;
 	struct probe_options o;
 	struct probe_result *res = NULL;
-	size_t	 nsel, n = 0, i, turn = 0, turn_ok = 0;
+	size_t	 nsel, n = 0, i, ok = 0, turn = 0, turn_ok = 0;
 	int	 rc = EXIT_USAGE;
 
 	memset(&r, 0, sizeof(r));
@@ -96,11 +96,13 @@ cmd_check(const struct settings *s)
 	o.cacert = s->cacert;
 	o.insecure = s->insecure_probe;
 	res = probe_list(&r.list, &o, &n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		ok += res[i].status == PROBE_OK;
 		if (strncmp(res[i].url, "turn", 4) == 0) {
 			turn++;
 			turn_ok += res[i].status == PROBE_OK;
 		}
+	}
 	if (s->format == FMT_JSON)
 		print_json(&r, res, n);
 	else
@@ -113,6 +115,8 @@ cmd_check(const struct settings *s)
 	else if (turn_ok < turn)
 		log_error("%zu of %zu TURN URL%s failed", turn - turn_ok, turn,
 		    turn == 1 ? "" : "s");
+	else if (ok == 0)
+		log_error("no server answered");
 	else
 		rc = EXIT_OK;
 out:

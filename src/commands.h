@@ -17,5 +17,6 @@ int	 cmd_watch(struct settings *, int argc, char **argv, char **envp);
 int	 cmd_providers(const struct settings *);
 int	 cmd_check(const struct settings *);
 int	 cmd_deploy(const struct settings *);
+int	 cmd_serve(const struct settings *);
 
 #endif

@@ -147,6 +147,9 @@ main(int argc, char *argv[])
 	case CMD_DEPLOY:
 		rc = cmd_deploy(&s);
 		break;
+	case CMD_SERVE:
+		rc = cmd_serve(&s);
+		break;
 	default:
 		rc = cmd_fetch(&s);
 		break;

@@ -214,6 +214,21 @@ static const struct setting table[] = {
 	{ "deploy.secretmanager_endpoint", "ICEUPD_SECRETMANAGER_ENDPOINT",
 	    NULL, 0, K_STR, F(secretmanager_endpoint), 0, 0, NULL,
 	    "https://secretmanager.googleapis.com", NULL, NULL },
+
+	{ "serve.listen", "ICEUPD_LISTEN", "listen", 0, K_STR, F(listen),
+	    0, 0, NULL, "127.0.0.1:8080", "ADDR:PORT",
+	    "serve: address to listen on (port 0: any free port)" },
+	{ "serve.port_file", NULL, "port-file", 0, K_STR, F(port_file),
+	    0, 0, NULL, NULL, "FILE", "serve: write the bound port to FILE" },
+	{ "serve.auth_token_file", "ICEUPD_AUTH_TOKEN_FILE", "auth-token-file",
+	    0, K_STR, F(auth_token_file), 0, 0, NULL, NULL, "FILE",
+	    "serve: require this bearer token on the API" },
+	{ "serve.cors_origin", "ICEUPD_CORS_ORIGIN", "cors-origin", 0, K_STR,
+	    F(cors_origin), 0, 0, NULL, NULL, "ORIGIN",
+	    "serve: allow browsers of ORIGIN (CORS)" },
+	{ "serve.turn_ttl", "ICEUPD_SERVE_TURN_TTL", "turn-ttl", 0, K_LONG,
+	    F(serve_turn_ttl), 60, 86400, NULL, "600", "SECONDS",
+	    "serve: lifetime of per-caller TURN credentials" },
 };
 
 #define NSETTINGS	(sizeof(table) / sizeof(table[0]))
@@ -222,7 +237,7 @@ static const struct setting table[] = {
 enum { OPT_NEKO_V3 = 1000, OPT_TABLE = 2000 };
 
 static const char *const commands[] = { "fetch", "providers", "watch",
-	"deploy", "check", NULL };
+	"deploy", "check", "serve", NULL };
 
 static char	*
 field_str(struct settings *s, const struct setting *t)
@@ -288,9 +303,12 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	int	 b;
 	size_t	 c;
 
-	/* An empty value (VAR= in an env file) means the built-in default. */
-	if (*v == '\0' && t->defval != NULL)
+	/* An empty value (VAR= in an env file) means the built-in default,
+	 * as if it were not set at all. */
+	if (*v == '\0' && t->defval != NULL) {
 		v = t->defval;
+		kind = FROM_DEFAULT;
+	}
 	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET &&
 	    t->kind != K_LIST) {
 		if (t->kind == K_LONG)
@@ -579,7 +597,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	char		 shown[64];
 	char		**av = NULL;
 	int		 c, rc = -1, verbose = 0, quiet = 0, config_flag = 0;
-	int		 neko_v3 = 0, ac = 0, argi;
+	int		 neko_v3 = 0, ac = 0, argi, early_format;
 
 	memset(s, 0, sizeof(*s));
 	s->origin = xcalloc(NSETTINGS, sizeof(*s->origin));
@@ -598,7 +616,8 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 					break;
 			if (commands[i] == NULL) {
 				log_error("unknown command '%s' (commands: "
-				    "fetch, watch, deploy, check, providers); "
+				    "fetch, watch, deploy, check, serve, "
+				    "providers); "
 				    "try 'iceupd --help'", log_escape(argv[1],
 				    40, shown, sizeof(shown)));
 				goto out;
@@ -629,6 +648,17 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	longopts[nlong++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[nlong++] = (struct option){ "version", no_argument, NULL,
 	    'V' };
+
+	/* Errors in the flags themselves already obey --log-format. */
+	v = env_get(envp, "ICEUPD_LOG_FORMAT");
+	for (argi = 1; argi < ac; argi++)
+		if (strcmp(av[argi], "--log-format") == 0 && argi + 1 < ac)
+			v = av[argi + 1];
+		else if (strncmp(av[argi], "--log-format=", 13) == 0)
+			v = av[argi] + 13;
+	early_format = v != NULL && strcasecmp(v, "json") == 0 ? LOG_JSON :
+	    LOG_TEXT;
+	log_init(0, early_format);
 
 	/* First pass: collect flags; they are applied last. */
 	flags = xcalloc((size_t)ac + 1, sizeof(*flags));
@@ -699,13 +729,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		goto out;
 	}
 	s->verbosity = quiet ? -1 : (verbose > 2 ? 2 : verbose);
-	/* Errors in the settings themselves already obey --log-format. */
-	v = env_get(envp, "ICEUPD_LOG_FORMAT");
-	for (i = 0; i < nflags; i++)
-		if (table[flags[i].setting].off == F(log_format))
-			v = flags[i].value;
-	log_init(s->verbosity, v != NULL && strcasecmp(v, "json") == 0 ?
-	    LOG_JSON : LOG_TEXT);
+	log_init(s->verbosity, early_format);
 
 	for (i = 0; i < NSETTINGS; i++)
 		if (table[i].defval != NULL &&
@@ -773,7 +797,8 @@ settings_digest(const struct settings *s, char hex[65])
 		"validate_only", "allow_self", "deploy.access_token",
 		"deploy.credentials", "deploy.metadata_host",
 		"deploy.cloudrun_endpoint", "deploy.secretmanager_endpoint",
-		NULL };
+		"serve.listen", "serve.port_file", "serve.auth_token_file",
+		"serve.cors_origin", "serve.turn_ttl", NULL };
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
 	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
@@ -806,11 +831,24 @@ settings_digest(const struct settings *s, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
+/* Prints a word of help text at column col, wrapping at 79 columns to the
+ * text's indentation; returns the new column. */
+static size_t
+usage_word(FILE *fp, const char *w, size_t len, size_t col)
+{
+	if (col + 1 + len > 79) {
+		fprintf(fp, "\n%28s", "");
+		col = 28;
+	}
+	fprintf(fp, " %.*s", (int)len, w);
+	return col + 1 + len;
+}
+
 void
 settings_usage(FILE *fp)
 {
-	const char *dot;
-	char	 left[64];
+	const char *dot, *word, *end;
+	char	 left[64], env[64];
 	size_t	 i, group, col = 0;
 
 	fprintf(fp,
@@ -818,6 +856,8 @@ settings_usage(FILE *fp)
 	    "       iceupd watch -o FILE [options]  keep FILE fresh\n"
 	    "       iceupd deploy --service NAME [options]  set them on Cloud Run\n"
 	    "       iceupd check [options]      probe every server and report\n"
+	    "       iceupd serve [options]      HTTP API: credentials, health, "
+	    "metrics\n"
 	    "       iceupd providers [options]  show providers and their health\n"
 	    "\n"
 	    "options (environment in brackets):\n");
@@ -830,10 +870,18 @@ settings_usage(FILE *fp)
 		    table[i].shortopt ? ", " : " ",
 		    table[i].flag, table[i].arg ? " " : "",
 		    table[i].arg ? table[i].arg : "");
-		fprintf(fp, "  %-26s %s", table[i].shortopt ? left :
-		    left + 2, table[i].help);
-		if (table[i].env != NULL)
-			fprintf(fp, " [%s]", table[i].env);
+		fprintf(fp, "  %-26s", table[i].shortopt ? left : left + 2);
+		col = 28;
+		for (word = table[i].help; *word != '\0'; word = end) {
+			while (*word == ' ')
+				word++;
+			end = word + strcspn(word, " ");
+			col = usage_word(fp, word, (size_t)(end - word), col);
+		}
+		if (table[i].env != NULL) {
+			snprintf(env, sizeof(env), "[%s]", table[i].env);
+			usage_word(fp, env, strlen(env), col);
+		}
 		fputc('\n', fp);
 	}
 	fprintf(fp,
@@ -848,7 +896,8 @@ settings_usage(FILE *fp)
 	    "as NAME_FILE):\n");
 	for (i = 0; i < NSETTINGS; i++) {
 		dot = strchr(table[i].key, '.');
-		if (dot == NULL || table[i].env == NULL)
+		if (dot == NULL || table[i].env == NULL ||
+		    table[i].flag != NULL)
 			continue;
 		group = (size_t)(dot - table[i].key);
 		if (i == 0 || strncmp(table[i - 1].key, table[i].key,

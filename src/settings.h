@@ -7,7 +7,7 @@
 
 /* The first ones are the command words, in the order of commands[]. */
 enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,
-	CMD_HELP, CMD_VERSION };
+	CMD_SERVE, CMD_HELP, CMD_VERSION };
 
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
@@ -95,6 +95,13 @@ struct settings {
 	char	*metadata_host;
 	char	*cloudrun_endpoint;
 	char	*secretmanager_endpoint;
+
+	/* serve */
+	char	*listen;	/* ADDR:PORT */
+	char	*port_file;	/* gets the bound port */
+	char	*auth_token_file; /* bearer token; NULL: no auth */
+	char	*cors_origin;	/* NULL: no CORS */
+	long	 serve_turn_ttl; /* per-caller TURN REST lifetime */
 
 	/* Where each value came from, for messages: "FILE:LINE", "NAME
 	 * (environment)", "--flag" or "default"; indexed like the table. */

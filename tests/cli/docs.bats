@@ -2,23 +2,45 @@
 # docs.bats: the man page, the sample configurations and the sample outputs
 # agree with the binary and with the settings table in src/settings.c.
 #
-# Needs groff (Debian package groff-base) and jq.
+# Needs groff (Debian package groff-base), jq and openssl.
 #
 # To regenerate samples/output after a deliberate change of a format:
 #   for f in neko:neko.json rtc:rtc.json json:report.json env:neko.env \
 #       dotenv:neko.dotenv str0m:str0m.txt; do
 #     fixed -f "${f%%:*}" >samples/output/"${f#*:}"; done
-# with fixed() as defined below.
+# with fixed() as defined below (BATS_TEST_TMPDIR set to any folder).
 
 bats_require_minimum_version 1.5.0
 
 setup() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	ICEUPD=${ICEUPD:-$BATS_TEST_DIRNAME/../../build/iceupd}
+	ICEUPD=${ICEUPD:-$ROOT/build/iceupd}
+	case $ICEUPD in
+	/*) ;;
+	*) ICEUPD=$(cd "$(dirname "$ICEUPD")" && pwd)/$(basename "$ICEUPD") ;;
+	esac
 	MAN=$ROOT/docs/iceupd.1
 	SETTINGS=$ROOT/src/settings.c
 	SAMPLES=$ROOT/samples
+	[ -x "$ICEUPD" ] ||
+	    { echo "no binary at $ICEUPD: run 'make all' first" >&2; return 1; }
 	cd "$ROOT" || return 1
+}
+
+# ice [NAME=VALUE ...] [ARG ...]: the binary in an empty environment, with
+# an empty configuration file and a cache of the test's own, so that
+# neither the caller's variables nor /etc/iceupd/iceupd.conf nor a cache
+# left by another run can change a result.
+ice() {
+	local -a vars=()
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	env -i PATH="$PATH" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    "${vars[@]}" "$ICEUPD" "$@"
 }
 
 need_groff() {
@@ -28,9 +50,12 @@ need_groff() {
 }
 
 # The man page as plain text, lines broken at a hyphen joined again so
-# that an option split across two lines is still found.
+# that an option split across two lines is still found.  RENDER_LL is the
+# line length: items() makes it so wide that no paragraph is broken, nor
+# any word hyphenated.
 render() {
-	groff -mandoc -Tascii -P-cbou -rLL=100n "$MAN" 2>/dev/null |
+	groff -mandoc -Tascii -P-cbou -rLL="${RENDER_LL:-100}n" "$MAN" \
+	    2>/dev/null |
 	    sed 's/.\x08//g' |
 	    sed -e ':a' -e '/[[:alnum:]]-$/{N;s/-\n[[:space:]]*/-/;ba' -e '}'
 }
@@ -40,14 +65,30 @@ section() {
 	render | awk -v h="$1" '$0 == h { f = 1; next } /^[A-Z]/ { f = 0 } f'
 }
 
-# Lines of subsection $1 (such as PROVIDERS) of the man page.
-subsection() {
-	render | awk -v h="   $1" '$0 == h { f = 1; next }
-	    /^[A-Z]/ || /^   [A-Z][A-Z ]*$/ { f = 0 } f'
+# The items of the tag list of section $1, one per line: the head, a tab,
+# then the head and body joined with single spaces.  An item starts at a
+# line indented by 5 whose first character matches $2.
+items() {
+	RENDER_LL=5000 section "$1" | awk -v first="$2" '
+	    function flush() {
+		if (head != "") {
+			gsub(/[ \t]+/, " ", text)
+			print head "\t" text
+		}
+	    }
+	    /^     [^ ]/ && substr($0, 6, 1) ~ first {
+		flush()
+		head = substr($0, 6)
+		sub(/  .*/, "", head)
+		text = $0
+		next
+	    }
+	    head != "" { text = text " " $0 }
+	    END { flush() }'
 }
 
-# "key env kind default" for every entry of the settings table; env and
-# default are NULL when the setting has none.
+# "key env flag kind default" for every entry of the settings table; env,
+# flag and default are NULL when the setting has none.
 table() {
 	awk '/^static const struct setting table\[\] = \{/ { in_table = 1; next }
 	    in_table && /^\};/ { in_table = 0 }
@@ -57,18 +98,14 @@ table() {
 		for (i = 1; i <= n; i++) {
 			if (!match(e[i], /\{[ \t]*"[^"]*"[ \t]*,[ \t]*("[^"]*"|NULL)/))
 				continue
-			head = substr(e[i], RSTART, RLENGTH)
-			gsub(/[{" \t]/, "", head)
-			split(head, f, ",")
-			kind = match(e[i], /K_[A-Z]+/) ? \
-			    substr(e[i], RSTART, RLENGTH) : "?"
 			# key, env, flag, short, kind, off, min, max,
 			# choices, default: no comma before the help text.
 			split(substr(e[i], index(e[i], "{") + 1), t, ",")
-			def = t[10]
-			gsub(/^[ \t]+|[ \t]+$/, "", def)
-			gsub(/"/, "", def)
-			print f[1], f[2], kind, (def == "" ? "?" : def)
+			for (j = 1; j <= 10; j++) {
+				gsub(/^[ \t]+|[ \t]+$/, "", t[j])
+				gsub(/"/, "", t[j])
+			}
+			print t[1], t[2], t[3], t[5], (t[10] == "" ? "?" : t[10])
 		}
 	    }' "$SETTINGS"
 }
@@ -92,16 +129,45 @@ conf_settings() {
 	    }' "$1"
 }
 
-# Every environment variable iceupd reads: the table's and the config file's.
+# Every environment variable iceupd reads: the table's, those settings.c
+# reads itself, and those the rest of the source reads with getenv().
 env_names() {
 	table | awk '$2 != "NULL" { print $2 }'
-	grep -oE 'env_get\(envp, "[A-Z0-9_]+"\)' "$SETTINGS" |
+	grep -ohE 'env_get\(envp, "[A-Z0-9_]+"\)' "$SETTINGS" |
 	    sed -E 's/.*"([A-Z0-9_]+)".*/\1/'
+	grep -ohE 'getenv\("[A-Za-z0-9_]+"\)' "$ROOT"/src/*.c \
+	    "$ROOT"/src/providers/*.c | sed -E 's/.*"([A-Za-z0-9_]+)".*/\1/'
+}
+
+# The options of --help, one a line ("-c", "--config"): those in the left
+# column (28 characters) of the lines that start with "  -".
+help_options() {
+	ice --help | awk '/^  -/ { print substr($0, 1, 28) }' |
+	    grep -oE -- '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+	    sed -E 's/^[ ,]//' | sort -u
+}
+
+# The options the OPTIONS section of the man page has an item for.
+page_options() {
+	items OPTIONS '-' | cut -f1 |
+	    grep -oE -- '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+	    sed -E 's/^[ ,]//' | sort -u
+}
+
+# The commands: those of the usage lines of --help and of settings.c.
+commands() {
+	{
+		ice --help | awk '/^(usage:)? +iceupd / {
+		    sub(/^(usage:)? +iceupd +/, ""); print $1 }' |
+		    tr -d '[]' | grep -E '^[a-z]+$'
+		sed -n '/commands\[\] = {/,/};/p' "$SETTINGS" |
+		    grep -oE '"[a-z]+"' | tr -d '"'
+	} | sort -u
 }
 
 # The fixed configuration the sample outputs were made from.
 fixed() {
-	env -i PATH="$PATH" \
+	env -i PATH="$PATH" ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
 	    WEBRTC_TURN_URLS="turn:turn.example.org:3478?transport=udp,turn:turn.example.org:3478?transport=tcp,turns:turn.example.org:5349" \
 	    WEBRTC_TURN_USERNAME=example \
 	    WEBRTC_TURN_CREDENTIAL=example-credential \
@@ -127,17 +193,17 @@ formats() {
 	    grep -oE '"[a-z0-9]+"' | tr -d '"'
 }
 
-# Runs the binary on sample $1 with the environment that sample expects.
+# Runs the binary on sample $1 with the environment that sample expects;
+# the command comes first, as iceupd wants it.
 with_sample_env() {
 	local conf=$1; shift
 	printf 'not-a-real-secret\n' >"$BATS_TEST_TMPDIR/turn-secret"
 	case $(basename "$conf") in
 	coturn-turn-rest.conf|cloudrun-neko.conf)
-		env -i PATH="$PATH" \
-		    TURN_SHARED_SECRET_FILE="$BATS_TEST_TMPDIR/turn-secret" \
-		    "$ICEUPD" "$@" -c "$conf" ;;
+		ice TURN_SHARED_SECRET_FILE="$BATS_TEST_TMPDIR/turn-secret" \
+		    "$@" -c "$conf" ;;
 	*)
-		env -i PATH="$PATH" "$ICEUPD" "$@" -c "$conf" ;;
+		ice "$@" -c "$conf" ;;
 	esac
 }
 
@@ -152,8 +218,9 @@ with_sample_env() {
 	need_groff
 	local text s
 	text=$(render)
-	for s in NAME SYNOPSIS DESCRIPTION ENVIRONMENT FILES "EXIT STATUS" \
-	    EXAMPLES "SEE ALSO" STANDARDS CAVEATS; do
+	for s in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS PROVIDERS CACHE \
+	    "OUTPUT FORMATS" ENVIRONMENT FILES "EXIT STATUS" EXAMPLES \
+	    "SEE ALSO" STANDARDS CAVEATS; do
 		grep -qx "$s" <<<"$text" || { echo "no section $s"; return 1; }
 	done
 }
@@ -161,9 +228,8 @@ with_sample_env() {
 @test "docs: every long option of --help is in the man page" {
 	need_groff
 	local text opts o missing=""
-	run -0 "$ICEUPD" --help
-	opts=$(grep -oE -- '--[a-z0-9][a-z0-9-]*' <<<"$output" | sort -u)
-	[ "$(wc -l <<<"$opts")" -ge 10 ]
+	opts=$(help_options | grep -- '^--')
+	[ "$(wc -l <<<"$opts")" -ge 30 ]
 	text=$(render)
 	for o in $opts; do
 		grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" <<<"$text" ||
@@ -172,15 +238,62 @@ with_sample_env() {
 	[ -z "$missing" ] || { echo "not in the man page:$missing"; return 1; }
 }
 
+@test "docs: --help and OPTIONS list the same options" {
+	need_groff
+	local help page
+	help=$(help_options)
+	page=$(page_options)
+	[ "$(wc -l <<<"$help")" -ge 40 ]
+	[ "$(wc -l <<<"$page")" -ge 40 ]
+	# "<" only in --help, ">" only in the man page.
+	diff <(echo "$help") <(echo "$page") ||
+	    { echo "--help and OPTIONS differ (< --help, > OPTIONS)"
+	      return 1; }
+}
+
+@test "docs: each option in OPTIONS names its variable, key and default" {
+	need_groff
+	local list key env flag kind def item wrong="" n=0
+	list=$(items OPTIONS '-')
+	while read -r key env flag kind def; do
+		[ "$flag" != NULL ] || continue
+		n=$((n + 1))
+		item=$(awk -F '\t' -v f="--$flag" '{
+		    h = " " $1 " "; gsub(/,/, " ", h)
+		    if (index(h, " " f " ")) print $2 }' <<<"$list")
+		if [ -z "$item" ]; then
+			wrong="$wrong --$flag(no item)"
+			continue
+		fi
+		if [ "$env" != NULL ] &&
+		    ! grep -qE "(^|[^A-Z0-9_])$env([^A-Z0-9_]|\$)" <<<"$item"
+		then
+			wrong="$wrong --$flag($env)"
+		fi
+		grep -qE "key $key[;,.]" <<<"$item" ||
+		    wrong="$wrong --$flag(key $key)"
+		if [ "$def" != NULL ]; then
+			grep -qF "default $def" <<<"$item" ||
+			    wrong="$wrong --$flag(default $def)"
+		else
+			grep -qw default <<<"$item" ||
+			    wrong="$wrong --$flag(no word on the default)"
+		fi
+	done < <(table)
+	[ "$n" -ge 30 ]
+	[ -z "$wrong" ] || { echo "wrong in OPTIONS:$wrong"; return 1; }
+}
+
 @test "docs: every environment variable is in ENVIRONMENT" {
 	need_groff
 	local text names n missing=""
 	names=$(env_names | sort -u)
-	[ "$(wc -l <<<"$names")" -ge 15 ]
-	text=$(section ENVIRONMENT)
+	[ "$(wc -l <<<"$names")" -ge 50 ]
+	grep -qx K_SERVICE <<<"$names"
+	text=$(items ENVIRONMENT '[A-Za-z]' | cut -f1)
 	[ -n "$text" ]
 	for n in $names; do
-		grep -qE "(^|[^A-Z0-9_])$n([^A-Z0-9_]|\$)" <<<"$text" ||
+		grep -qE "(^|[^A-Za-z0-9_])$n([^A-Za-z0-9_]|\$)" <<<"$text" ||
 		    missing="$missing $n"
 	done
 	[ -z "$missing" ] || { echo "not in ENVIRONMENT:$missing"; return 1; }
@@ -189,9 +302,9 @@ with_sample_env() {
 @test "docs: every secret's NAME_FILE is in ENVIRONMENT" {
 	need_groff
 	local text names n missing=""
-	names=$(table | awk '$3 == "K_SECRET" && $2 != "NULL" { print $2 }')
-	[ -n "$names" ]
-	text=$(section ENVIRONMENT)
+	names=$(table | awk '$4 == "K_SECRET" && $2 != "NULL" { print $2 }')
+	[ "$(wc -l <<<"$names")" -ge 9 ]
+	text=$(items ENVIRONMENT '[A-Za-z]' | cut -f1)
 	for n in $names; do
 		grep -qE "(^|[^A-Z0-9_])${n}_FILE([^A-Z0-9_]|\$)" <<<"$text" ||
 		    missing="$missing ${n}_FILE"
@@ -199,13 +312,50 @@ with_sample_env() {
 	[ -z "$missing" ] || { echo "not in ENVIRONMENT:$missing"; return 1; }
 }
 
+@test "docs: ENVIRONMENT gives the default of every setting without a flag" {
+	need_groff
+	local list key env flag kind def item wrong="" n=0
+	list=$(items ENVIRONMENT '[A-Za-z]')
+	while read -r key env flag kind def; do
+		[ "$flag" = NULL ] && [ "$env" != NULL ] &&
+		    [ "$def" != NULL ] || continue
+		n=$((n + 1))
+		item=$(awk -F '\t' -v e="$env" '{
+		    h = " " $1 " "; gsub(/,/, " ", h)
+		    if (index(h, " " e " ")) print $2 }' <<<"$list")
+		grep -qF "default $def" <<<"$item" ||
+		    grep -qF "default '$def'" <<<"$item" ||
+		    wrong="$wrong $env($def)"
+	done < <(table)
+	[ "$n" -ge 5 ]
+	[ -z "$wrong" ] || { echo "default not in ENVIRONMENT:$wrong"
+	    return 1; }
+}
+
+@test "docs: every config key is in the man page" {
+	need_groff
+	local text keys k missing=""
+	keys=$(table | awk '{ print $1 }')
+	[ "$(wc -l <<<"$keys")" -ge 60 ]
+	text=$(render | tr -s ' \n' '  ')
+	for k in $keys; do
+		case $k in
+		*.*)	grep -qE "(^|[^a-z_.])${k//./\\.}([^a-z0-9_]|\$)" \
+			    <<<"$text" || missing="$missing $k" ;;
+		*)	grep -qE "key $k[;,.)]" <<<"$text" ||
+			    missing="$missing $k" ;;
+		esac
+	done
+	[ -z "$missing" ] || { echo "not in the man page:$missing"; return 1; }
+}
+
 @test "docs: every provider is described in PROVIDERS" {
 	need_groff
 	local text names p missing=""
-	run -0 env -i PATH="$PATH" "$ICEUPD" providers -c /dev/null
-	names=$(awk 'NR > 1 { print $1 }' <<<"$output")
-	[ "$(wc -l <<<"$names")" -ge 2 ]
-	text=$(subsection PROVIDERS)
+	run -0 ice providers
+	names=$(awk 'NR > 1 && /^[a-z0-9]/ { print $1 }' <<<"$output")
+	[ "$(wc -l <<<"$names")" -ge 8 ]
+	text=$(section PROVIDERS)
 	[ -n "$text" ]
 	for p in $names; do
 		grep -qE "^ {5}$p( |\$)" <<<"$text" || missing="$missing $p"
@@ -213,17 +363,34 @@ with_sample_env() {
 	[ -z "$missing" ] || { echo "not in PROVIDERS:$missing"; return 1; }
 }
 
-@test "docs: every exit status of --help is in EXIT STATUS" {
+@test "docs: every command is in SYNOPSIS and COMMANDS" {
 	need_groff
-	local text codes c missing=""
-	run -0 "$ICEUPD" --help
-	codes=$(grep -E '^exit status:' <<<"$output" | grep -oE '[0-9]+')
-	[ "$(wc -w <<<"$codes")" -ge 5 ]
-	text=$(section "EXIT STATUS")
-	for c in $codes; do
-		grep -qE "^ {5}$c( |\$)" <<<"$text" || missing="$missing $c"
+	local names synopsis text c missing=""
+	names=$(commands)
+	[ "$(wc -l <<<"$names")" -ge 5 ]
+	synopsis=$(section SYNOPSIS)
+	text=$(section COMMANDS)
+	for c in $names; do
+		grep -qE "^ +iceupd \[?$c[] ]" <<<"$synopsis" ||
+		    missing="$missing $c(SYNOPSIS)"
+		grep -qE "^ {5}$c( |\$)" <<<"$text" ||
+		    missing="$missing $c(COMMANDS)"
 	done
-	[ -z "$missing" ] || { echo "not in EXIT STATUS:$missing"; return 1; }
+	[ -z "$missing" ] || { echo "not documented:$missing"; return 1; }
+}
+
+@test "docs: EXIT STATUS and --help give the same exit statuses" {
+	need_groff
+	local codes page
+	run -0 ice --help
+	codes=$(grep -E '^exit status:' <<<"$output" | grep -oE '[0-9]+' |
+	    sort -u)
+	[ "$(wc -l <<<"$codes")" -ge 5 ]
+	page=$(section "EXIT STATUS" | grep -oE '^ {5}[0-9]+( |$)' |
+	    tr -d ' ' | sort -u)
+	diff <(echo "$codes") <(echo "$page") ||
+	    { echo "--help and EXIT STATUS differ (< --help, > page)"
+	      return 1; }
 }
 
 @test "docs: every format is described and has a sample output" {
@@ -231,7 +398,7 @@ with_sample_env() {
 	local text names f missing=""
 	names=$(formats)
 	[ "$(wc -l <<<"$names")" -ge 6 ]
-	text=$(subsection FORMATS)
+	text=$(section "OUTPUT FORMATS")
 	for f in $names; do
 		grep -qE "^ {5}$f( |\$)" <<<"$text" || missing="$missing $f"
 		output_file "$f" >/dev/null &&
@@ -244,13 +411,28 @@ with_sample_env() {
 @test "samples: every config key is in samples/iceupd.conf" {
 	local keys documented k missing=""
 	keys=$(table | awk '{ print $1 }')
-	[ "$(wc -l <<<"$keys")" -ge 20 ]
+	[ "$(wc -l <<<"$keys")" -ge 60 ]
 	documented=$(conf_settings "$SAMPLES/iceupd.conf" | awk '{ print $1 }')
 	for k in $keys; do
 		grep -qx "$k" <<<"$documented" || missing="$missing $k"
 	done
 	[ -z "$missing" ] || { echo "not in samples/iceupd.conf:$missing"
 	    return 1; }
+}
+
+@test "samples: every setting of iceupd.conf has a comment" {
+	# The line before each setting is a comment (or a commented-out
+	# setting of the same kind, or the continuation of a list).
+	local bad
+	bad=$(awk '
+	    /^[ \t]*#?[a-z_][a-z0-9_]*[ \t]*=/ && $0 !~ /\{[ \t]*$/ {
+		if (prev !~ /^[ \t]*#/ && prev !~ /[],][ \t]*$/)
+			print FILENAME ":" NR ": " $0
+	    }
+	    { prev = $0 }' "$SAMPLES/iceupd.conf")
+	[ -z "$bad" ] || { echo "no comment before:"; echo "$bad"; return 1; }
+	# Some settings are there at all.
+	[ "$(conf_settings "$SAMPLES/iceupd.conf" | wc -l)" -ge 60 ]
 }
 
 @test "samples: the commented-out settings of iceupd.conf are valid" {
@@ -266,8 +448,9 @@ with_sample_env() {
 	    }' "$SAMPLES/iceupd.conf" >"$BATS_TEST_TMPDIR/all.conf"
 	chmod 600 "$BATS_TEST_TMPDIR/all.conf"
 	! cmp -s "$SAMPLES/iceupd.conf" "$BATS_TEST_TMPDIR/all.conf"
-	run --separate-stderr env -i PATH="$PATH" "$ICEUPD" providers \
-	    -c "$BATS_TEST_TMPDIR/all.conf"
+	[ "$(conf_settings "$BATS_TEST_TMPDIR/all.conf" |
+	    awk '$3 == 1' | wc -l)" -ge 60 ]
+	run --separate-stderr ice providers -c "$BATS_TEST_TMPDIR/all.conf"
 	[[ "$output" == PROVIDER* ]] || { echo "$stderr"; return 1; }
 	[[ "$stderr" != *"unknown setting"* ]]
 }
@@ -278,6 +461,8 @@ with_sample_env() {
 		run with_sample_env "$conf" providers
 		[ "$status" -eq 0 ] ||
 		    { echo "$conf: exit $status: $output"; return 1; }
+		[[ "$output" == PROVIDER* ]] ||
+		    { echo "$conf: $output"; return 1; }
 		n=$((n + 1))
 	done
 	[ "$n" -ge 3 ]
@@ -288,11 +473,24 @@ with_sample_env() {
 	while read -r k v active; do
 		[ "$active" = 1 ] || continue
 		n=$((n + 1))
-		def=$(table | awk -v k="$k" '$1 == k { print $4 }')
+		def=$(table | awk -v k="$k" '$1 == k { print $5 }')
 		[ "$v" = "$def" ] || wrong="$wrong $k=$v(default $def)"
 	done < <(conf_settings "$SAMPLES/iceupd.conf")
-	[ "$n" -ge 5 ]
+	[ "$n" -ge 20 ]
 	[ -z "$wrong" ] || { echo "not the default:$wrong"; return 1; }
+}
+
+@test "samples: iceupd.conf as it is changes nothing" {
+	# Loaded or not, the same list for the same environment.
+	local with without
+	with=$(fixed -f neko -c "$SAMPLES/iceupd.conf")
+	without=$(fixed -f neko)
+	[ -n "$without" ]
+	[ "$with" = "$without" ]
+	run -0 ice providers -c "$SAMPLES/iceupd.conf"
+	[[ "$output" != *misconfigured* ]]
+	run -0 ice providers
+	[ "$(grep -c configured <<<"$output")" -ge 1 ]
 }
 
 @test "samples: coturn-turn-rest.conf makes TURN REST credentials" {
@@ -320,12 +518,15 @@ with_sample_env() {
 }
 
 @test "samples: outputs match what the binary prints now" {
-	local f file
+	local f file n=0
 	for f in neko rtc env dotenv str0m; do
 		file=$SAMPLES/output/$(output_file "$f")
+		[ -s "$file" ]
 		fixed -f "$f" >"$BATS_TEST_TMPDIR/out"
 		diff -u "$file" "$BATS_TEST_TMPDIR/out"
+		n=$((n + 1))
 	done
+	[ "$n" -eq 5 ]
 }
 
 @test "samples: report.json matches the binary but for its times" {
@@ -334,6 +535,7 @@ with_sample_env() {
 	fixed -f json >"$BATS_TEST_TMPDIR/report.json"
 	jq -S "$strip" "$SAMPLES/output/report.json" >"$BATS_TEST_TMPDIR/want"
 	jq -S "$strip" "$BATS_TEST_TMPDIR/report.json" >"$BATS_TEST_TMPDIR/got"
+	[ -s "$BATS_TEST_TMPDIR/want" ]
 	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	[ "$(jq -r .fetched_at "$SAMPLES/output/report.json")" != null ]
 }
@@ -343,5 +545,6 @@ with_sample_env() {
 	for f in $(formats); do
 		want="$want$(output_file "$f")"$'\n'
 	done
+	[ "$(ls "$SAMPLES/output" | wc -l)" -ge 6 ]
 	[ "$(ls "$SAMPLES/output" | sort)" = "$(sort <<<"${want%$'\n'}")" ]
 }

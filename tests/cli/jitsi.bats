@@ -202,7 +202,8 @@ allocate_from_output() {
 		skip "the static build at $STATIC predates the jitsi provider: make static"
 	fi
 	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD_CONFIG=/dev/null ICEUPD_JITSI_URL="$PROSODY_WS" \
+	    ICEUPD_CONFIG=/dev/null ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    ICEUPD_JITSI_URL="$PROSODY_WS" \
 	    ICEUPD_JITSI_DOMAIN=meet.test "$STATIC" -p jitsi
 	if [[ $status -eq 2 && $stderr == *WebSocket* ]]; then
 		skip "the static build's libcurl has no WebSocket support"

@@ -320,7 +320,8 @@ START_TEST(test_choice_case_and_empty_string)
 }
 END_TEST
 
-/* An empty value (VAR= in an env file) means the built-in default. */
+/* An empty value (VAR= in an env file) means the built-in default, as if
+ * unset, though messages still say where it came from. */
 START_TEST(test_empty_value_is_default)
 {
 	struct settings	 s;
@@ -332,7 +333,9 @@ START_TEST(test_empty_value_is_default)
 	ck_assert_int_eq(s.timeout_ms, 5000);
 	ck_assert_int_eq(s.format, FMT_NEKO);
 	ck_assert_ptr_null(s.turn_urls);
-	ck_assert_int_eq(SETTING_KIND(&s, timeout_ms), FROM_ENV);
+	ck_assert_int_eq(SETTING_KIND(&s, timeout_ms), FROM_DEFAULT);
+	ck_assert_str_eq(SETTING_ORIGIN(&s, timeout_ms),
+	    "ICEUPD_TIMEOUT_MS (environment)");
 	settings_free(&s);
 }
 END_TEST

@@ -1,0 +1,23 @@
+/* serve.h: `iceupd serve`, the credential HTTP API (cmd_serve is in
+ * commands.h); the small parsers it is built on. */
+#ifndef ICEUPD_SERVE_H
+#define ICEUPD_SERVE_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define SERVE_CALLER_ID_MAX	64
+
+/* Parses "ADDR:PORT" or "[V6ADDR]:PORT" (a name is resolved) into ss.
+ * Returns 0, or -1 with a reason in err. */
+int	 serve_parse_listen(const char *text, struct sockaddr_storage *ss,
+	    socklen_t *sslen, char *err, size_t errlen);
+/* 1 when id is a caller id: [A-Za-z0-9._-]{1,64}. */
+int	 serve_caller_id_valid(const char *id);
+/* Copies the value of name in an application/x-www-form-urlencoded body
+ * (len bytes) into out, decoded.  Returns 0, or -1 when it is absent, too
+ * long or badly encoded. */
+int	 serve_form_value(const char *body, size_t len, const char *name,
+	    char *out, size_t outlen);
+
+#endif
