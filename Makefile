@@ -60,10 +60,12 @@ deps:
 	@scripts/install-deps.sh
 
 # Benchmarks, not tests: time-to-credentials and start-up cost.
-bench: deps
+bench:
+	@scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory all build/engine-bench
 	@build/engine-bench
 	@bench/e2e.sh
+	@bench/serve.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

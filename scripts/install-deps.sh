@@ -1,5 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages that building and testing iceupd need.
+# With --bench, also what the benchmarks need.
 # Idempotent: when everything is present it changes nothing and asks no one.
 set -eu
 
@@ -7,6 +8,13 @@ PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
 check bats coturn jq openssl python3 prosody groff-base dash
 shellcheck python3-yaml systemd curl libmicrohttpd-dev"
+
+# `install-deps.sh --bench` adds what the benchmarks need (make bench).
+if [ "${1:-}" = "--bench" ]; then
+	PACKAGES="$PACKAGES wrk"
+	command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+fi
 
 missing=""
 for p in $PACKAGES; do
