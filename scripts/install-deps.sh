@@ -7,7 +7,8 @@ set -eu
 PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
 check bats coturn jq openssl python3 prosody groff-base dash
-shellcheck python3-yaml systemd curl libmicrohttpd-dev"
+shellcheck python3-yaml systemd curl libmicrohttpd-dev
+chromium clang libclang-rt-14-dev valgrind"
 
 # `install-deps.sh --bench` adds what the benchmarks need (make bench).
 if [ "${1:-}" = "--bench" ]; then

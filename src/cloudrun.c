@@ -117,8 +117,14 @@ find_container(const cJSON *svc, const char *want, char *err, size_t errlen)
 		snprintf(err, errlen, "the service has no template.containers");
 		return NULL;
 	}
-	if (want == NULL)
+	if (want == NULL) {
+		if (!cJSON_IsObject(list->child)) {
+			snprintf(err, errlen, "the service's first container is "
+			    "not an object");
+			return NULL;
+		}
 		return list->child;
+	}
 	cJSON_ArrayForEach(c, list) {
 		name = cJSON_GetObjectItemCaseSensitive(c, "name");
 		if (cJSON_IsString(name) && strcmp(name->valuestring,
@@ -146,6 +152,8 @@ find_var(const cJSON *c, const char *name)
 	cJSON		*e;
 
 	cJSON_ArrayForEach(e, env) {
+		if (!cJSON_IsObject(e))
+			continue;
 		n = cJSON_GetObjectItemCaseSensitive(e, "name");
 		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
 			return e;

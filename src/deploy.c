@@ -7,6 +7,7 @@
  * CLOUDRUN_EXPIRES_ANNOTATION), nothing is fetched or changed and the exit
  * status is 3.  Otherwise the credentials are fetched once and the services
  * that need them are updated, all at once, under one --deploy-timeout. */
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,7 @@ static void *
 read_one(void *arg)
 {
 	cloudrun_read(arg);
+	OPENSSL_thread_stop();
 	return NULL;
 }
 
@@ -143,6 +145,7 @@ static void *
 update_one(void *arg)
 {
 	cloudrun_update(arg);
+	OPENSSL_thread_stop();
 	return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* engine.c: ask the selected providers, pick or merge their answers. */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,9 @@ job_main(void *arg)
 		rc = -1;
 	if (rc == -1)
 		ice_list_free(&j->list);
+	/* The process may end as soon as this job is done: leave no
+	 * OpenSSL state of this thread behind. */
+	OPENSSL_thread_stop();
 
 	pthread_mutex_lock(&run->lock);
 	j->rc = rc;

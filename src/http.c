@@ -263,6 +263,13 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		snprintf(rs->content_type, sizeof(rs->content_type), "%s", ct);
+	/* Every answer here is JSON or XML text: a NUL byte, which neither
+	 * allows, would cut a string short further on. */
+	if (rs->body.s != NULL && memchr(rs->body.s, '\0', rs->body.len)) {
+		snprintf(err, errlen, "%s %s: the answer holds a NUL byte",
+		    rq->method, shown);
+		goto out;
+	}
 	if (rs->body.s == NULL)
 		sb_adds(&rs->body, "");
 	rc = 0;

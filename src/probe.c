@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -735,8 +736,10 @@ worker(void *arg)
 		pthread_mutex_lock(&b->lock);
 		i = b->next < b->n ? b->next++ : b->n;
 		pthread_mutex_unlock(&b->lock);
-		if (i == b->n)
+		if (i == b->n) {
+			OPENSSL_thread_stop();
 			return NULL;
+		}
 		probe_url(b->jobs[i].url, b->jobs[i].user, b->jobs[i].cred,
 		    b->opt, &b->res[i]);
 	}

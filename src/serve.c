@@ -1302,7 +1302,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&sv->inflight, 1);
 }
 
-static void
+/* libmicrohttpd's own format strings. */
+static void __attribute__((format(printf, 2, 0)))
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char	 msg[512];

@@ -114,8 +114,13 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 	now = time(NULL);
 	if (*rc != EXIT_OK && *rc != EXIT_DEGRADED) {
 		*next = now + *backoff;
-		log_warn("refresh failed; %s kept; next try in %ld s",
-		    s->output ? s->output : "the cache", *backoff);
+		if (s->once)
+			log_warn("refresh failed");
+		else
+			log_warn("refresh failed; %s%s; next try in %ld s",
+			    s->output ? s->output : "the cache",
+			    cur->text != NULL ? " kept" : " not written yet",
+			    *backoff);
 		*backoff = *backoff * 2 > RETRY_MAX ? RETRY_MAX : *backoff * 2;
 		o = CYCLE_FAILED;
 		goto out;

@@ -57,7 +57,8 @@ start_fake() {
 	local provider=$1 scenario=$2 dir i
 	shift 2
 
-	dir=$BATS_TEST_TMPDIR/fake${#FAKE_PIDS[@]}
+	FAKE_COUNT=$((${FAKE_COUNT:-0} + 1))
+	dir=$BATS_TEST_TMPDIR/fake$FAKE_COUNT
 	mkdir -p "$dir"
 	: >"$dir/log"
 	"$PYTHON" "$MOCKS/hosted.py" --provider "$provider" \

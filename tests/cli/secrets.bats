@@ -1,0 +1,339 @@
+#!/usr/bin/env bats
+# secrets.bats: the secret audit.  Every secret setting (every K_SECRET of
+# the table in src/settings.c, read from it so that new ones are covered)
+# gets a unique marker; then every command runs with -vv, as text and as
+# JSON logs, against answering and failing fakes (tests/mocks/hosted.py on
+# 127.0.0.1) and against nothing at all.  No marker (nor the HTTP Basic
+# encoding of a secret pair) may appear on stderr, on stdout (apart from
+# static TURN credentials in a credential list, which are meant to be handed
+# out), in the argv of a child process, or in a file not of mode 0600.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+ROOT=$BATS_TEST_DIRNAME/../..
+
+# secret_names: the environment names of the secret settings.
+secret_names() {
+	awk '/^static const struct setting table\[\] = \{/ { on = 1; next }
+	    on && /^\};/ { on = 0 }
+	    on { buf = buf $0 " " }
+	    END {
+		n = split(buf, e, /\{ "/)
+		for (i = 2; i <= n; i++)
+			if (e[i] ~ /K_SECRET/) {
+				split(e[i], q, "\"")
+				print q[3]
+			}
+	    }' "$ROOT/src/settings.c"
+}
+
+mapfile -t SECRET_NAMES < <(secret_names)
+# Global: bats sources this file inside a function.
+declare -gA MARK
+for n in "${SECRET_NAMES[@]}"; do
+	MARK[$n]="mk${RANDOM}${RANDOM}${n//_/}x"
+done
+
+# The API secrets the fakes expect are the markers.
+SID=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a
+KEY_SID=SK9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b
+TOKEN=${MARK[TWILIO_AUTH_TOKEN]}
+KEY_SECRET=${MARK[TWILIO_API_KEY_SECRET]}
+CF_KEY=turnkey-0f9e8d7c
+CF_TOKEN=${MARK[CLOUDFLARE_TURN_API_TOKEN]}
+METERED_KEY=${MARK[METERED_API_KEY]}
+load ../mocks/hosted
+
+# Static TURN credentials are handed out as they are: on stdout and in the
+# output file they are the product, anywhere else a leak.
+HANDED_OUT=("${MARK[WEBRTC_TURN_USERNAME]}" "${MARK[WEBRTC_TURN_CREDENTIAL]}")
+
+setup_file() {
+	export CADIR="$BATS_FILE_TMPDIR/ca"
+	"$MOCKS/ca.sh" "$CADIR"
+}
+
+setup() {
+	if [[ ! -x $ICEUPD ]]; then
+		echo "no binary at $ICEUPD: run 'make all' first" >&2
+		return 1
+	fi
+	mkdir -p "$BATS_TEST_TMPDIR/work"
+	cd "$BATS_TEST_TMPDIR/work" || return 1
+	FAKE_PIDS=()
+	# A service-account key whose private key must not leak either.
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$BATS_TEST_TMPDIR/sa.pem" 2>/dev/null
+	jq -n --rawfile k "$BATS_TEST_TMPDIR/sa.pem" '{type: "service_account",
+	    project_id: "p", private_key_id: "kid", private_key: $k,
+	    client_email: "sa@p.iam.gserviceaccount.com",
+	    token_uri: "https://127.0.0.1:1/token"}' >"$BATS_TEST_TMPDIR/sa.json"
+	chmod 600 "$BATS_TEST_TMPDIR/sa.json"
+	KEY_LINE=$(sed -n 3p "$BATS_TEST_TMPDIR/sa.pem")
+	LEAKS=("${MARK[@]}" "$KEY_LINE"
+	    "$(printf '%s:%s' "$SID" "$TOKEN" | base64 -w0)"
+	    "$(printf '%s:%s' "$KEY_SID" "$KEY_SECRET" | base64 -w0)"
+	    "$(printf '%s:%s' "$SID" "$TOKEN" | base64 -w0 | tr -d =)"
+	    "$(printf '%s:%s' "$KEY_SID" "$KEY_SECRET" | base64 -w0 | tr -d =)")
+	RUNS=0
+	# Every secret has its marker, or the audit would prove nothing.
+	if ((${#MARK[@]} != ${#SECRET_NAMES[@]} || ${#SECRET_NAMES[@]} == 0)); then
+		echo "markers: ${#MARK[@]} for ${#SECRET_NAMES[@]} secret settings" >&2
+		return 1
+	fi
+}
+
+teardown() {
+	stop_fakes
+}
+
+# in_list WORD LIST...: WORD is one of LIST.
+in_list() {
+	local w=$1 x
+	shift
+	for x in "$@"; do
+		[[ $x == "$w" ]] && return 0
+	done
+	return 1
+}
+
+# audit WHAT [NAME=VALUE ...] [ARG ...]: runs iceupd, then checks stderr,
+# stdout and every file iceupd may have written.
+audit() {
+	local what=$1 m f
+	shift
+
+	RUNS=$((RUNS + 1))
+	run --separate-stderr iceupd "$@"
+	# A crash is a finding of its own; a usage error means the audit did
+	# not run what it meant to (unless the test expects one).
+	if ((status > 4)) || { ((status == 2)) && [[ -z ${ALLOW_USAGE-} ]]; }; then
+		echo "$what: exit status $status"
+		show_run
+		return 1
+	fi
+	for m in "${LEAKS[@]}"; do
+		if [[ $stderr == *"$m"* ]]; then
+			echo "$what: a secret reached stderr: $m"
+			show_run
+			return 1
+		fi
+		if [[ $output == *"$m"* ]] && ! in_list "$m" "${HANDED_OUT[@]}"; then
+			echo "$what: a secret reached stdout: $m"
+			show_run
+			return 1
+		fi
+	done
+	while IFS= read -r -d '' f; do
+		for m in "${LEAKS[@]}"; do
+			grep -qF -- "$m" "$f" || continue
+			if [[ $(stat -c %a "$f") != 600 ]]; then
+				echo "$what: $f (mode $(stat -c %a "$f")) holds a secret: $m"
+				return 1
+			fi
+			if [[ $f != */out.* ]] || ! in_list "$m" "${HANDED_OUT[@]}"; then
+				echo "$what: $f holds a secret: $m"
+				return 1
+			fi
+		done
+	done < <(find "$BATS_TEST_TMPDIR/work" "$BATS_TEST_TMPDIR/home" \
+	    -type f ! -name 'hook.*' -print0 2>/dev/null)
+}
+
+# every_command WHAT [NAME=VALUE ...] [OPTION ...]: each command and format,
+# -vv, as text and as JSON logs.  The command word goes first, before the
+# options.
+every_command() {
+	local what=$1 fmt lf
+	local -a env=()
+	shift
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		env+=("$1")
+		shift
+	done
+	for lf in text json; do
+		for fmt in neko rtc json env dotenv str0m; do
+			audit "$what fetch -f $fmt ($lf)" "${env[@]}" fetch "$@" \
+			    -vv --log-format "$lf" -f "$fmt" -t 3000 || return 1
+		done
+		audit "$what fetch -o ($lf)" "${env[@]}" "$@" -vv \
+		    --log-format "$lf" -o out.json -t 3000 || return 1
+		audit "$what watch --once ($lf)" "${env[@]}" watch "$@" --once \
+		    -vv --log-format "$lf" -o out.watch --force-refresh -t 3000 \
+		    --on-change "$PWD/hook.sh" || return 1
+		audit "$what check ($lf)" "${env[@]}" check "$@" -vv \
+		    --log-format "$lf" -t 3000 || return 1
+		audit "$what providers ($lf)" "${env[@]}" providers "$@" -vv \
+		    --log-format "$lf" || return 1
+		audit "$what deploy --dry-run ($lf)" "${env[@]}" \
+		    ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1 \
+		    ICEUPD_SECRETMANAGER_ENDPOINT=https://127.0.0.1:1 \
+		    GCE_METADATA_HOST=127.0.0.1:1 deploy "$@" --dry-run -vv \
+		    --log-format "$lf" -t 3000 \
+		    --service projects/p/locations/l/services/s || return 1
+	done
+	audit "$what --help" "${env[@]}" --help || return 1
+	audit "$what --version" "${env[@]}" --version || return 1
+}
+
+# hook.sh: what --on-change runs; records its own argv, its parent's and
+# its grandparent's (iceupd), NUL-separated.
+write_hook() {
+	cat >hook.sh <<'EOS'
+#!/bin/sh
+for p in $$ $PPID $(awk '{ print $4 }' /proc/$PPID/stat); do
+	cat /proc/$p/cmdline
+	echo
+done >>"${0%/*}/hook.argv"
+cat /proc/$$/environ >>"${0%/*}/hook.environ"
+EOS
+	chmod +x hook.sh
+}
+
+# assert_hook_clean: the hook ran and no argv it saw held a secret.
+assert_hook_clean() {
+	local m
+
+	if [[ ! -s hook.argv ]]; then
+		echo "--on-change never ran"
+		return 1
+	fi
+	for m in "${LEAKS[@]}" "${HANDED_OUT[@]}"; do
+		if grep -qF -- "$m" hook.argv; then
+			echo "a secret reached the argv of a child process: $m"
+			tr '\0' ' ' <hook.argv
+			return 1
+		fi
+	done
+}
+
+@test "the table has the secret settings this audit knows of, and no unnamed one" {
+	local n
+
+	((${#SECRET_NAMES[@]} >= 9))
+	for n in TWILIO_AUTH_TOKEN TWILIO_API_KEY_SECRET CLOUDFLARE_TURN_API_TOKEN \
+	    METERED_API_KEY TURN_SHARED_SECRET WEBRTC_TURN_CREDENTIAL \
+	    ICEUPD_JITSI_TOKEN GOOGLE_OAUTH_ACCESS_TOKEN; do
+		in_list "$n" "${SECRET_NAMES[@]}"
+	done
+	for n in "${SECRET_NAMES[@]}"; do
+		[[ $n =~ ^[A-Z][A-Z0-9_]*$ ]]
+	done
+}
+
+@test "every secret set at once, nothing reachable: no marker anywhere" {
+	local -a env=() n
+
+	for n in "${SECRET_NAMES[@]}"; do
+		env+=("$n=${MARK[$n]}")
+	done
+	write_hook
+	# Conflicting settings (a token and an API key, static and shared
+	# TURN secrets) may be refused as a configuration error.
+	ALLOW_USAGE=1
+	every_command "all secrets" "${env[@]}" TWILIO_ACCOUNT_SID="$SID" \
+	    TWILIO_API_KEY_SID="$KEY_SID" CLOUDFLARE_TURN_KEY_ID="$CF_KEY" \
+	    METERED_APP=app WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+	    TWILIO_API_BASE=https://127.0.0.1:1 \
+	    CLOUDFLARE_API_BASE=https://127.0.0.1:1 \
+	    METERED_API_BASE=https://127.0.0.1:1 \
+	    ICEUPD_JITSI_URL="https://127.0.0.1:1/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.example.org
+}
+
+@test "every secret from a NAME_FILE, nothing reachable: no marker anywhere" {
+	local -a env=() n
+
+	for n in "${SECRET_NAMES[@]}"; do
+		printf '%s\n' "${MARK[$n]}" >"$BATS_TEST_TMPDIR/$n"
+		chmod 600 "$BATS_TEST_TMPDIR/$n"
+		env+=("${n}_FILE=$BATS_TEST_TMPDIR/$n")
+	done
+	write_hook
+	ALLOW_USAGE=1
+	every_command "secret files" "${env[@]}" TWILIO_ACCOUNT_SID="$SID" \
+	    CLOUDFLARE_TURN_KEY_ID="$CF_KEY" METERED_APP=app \
+	    WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+	    TWILIO_API_BASE=https://127.0.0.1:1 \
+	    CLOUDFLARE_API_BASE=https://127.0.0.1:1 \
+	    METERED_API_BASE=https://127.0.0.1:1
+}
+
+@test "hosted providers answering and failing: no marker anywhere, the hook's argv clean" {
+	local p sc
+
+	write_hook
+	for p in twilio cloudflare metered; do
+		for sc in ok unauthorized malformed truncated; do
+			start_fake "$p" "$sc"
+			every_command "$p $sc" "${PENV[@]}" \
+			    ICEUPD_CA_FILE="$CADIR/ca.pem" \
+			    GOOGLE_OAUTH_ACCESS_TOKEN="${MARK[GOOGLE_OAUTH_ACCESS_TOKEN]}" \
+			    -p "$p"
+			stop_fakes
+			# start_fake names its folder by the number of running
+			# fakes: drop the old port file so it is not reused.
+			rm -f "$BATS_TEST_TMPDIR"/fake*/port
+		done
+	done
+	assert_hook_clean
+}
+
+@test "twilio with an API key, coturn static and shared-secret, Jitsi token: no marker" {
+	write_hook
+	start_fake twilio ok --auth "$KEY_SID:$KEY_SECRET"
+	every_command "twilio api key" TWILIO_ACCOUNT_SID="$SID" \
+	    TWILIO_API_KEY_SID="$KEY_SID" TWILIO_API_KEY_SECRET="$KEY_SECRET" \
+	    TWILIO_API_BASE="https://127.0.0.1:$PORT" \
+	    ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio
+	stop_fakes
+	rm -f "$BATS_TEST_TMPDIR"/fake*/port
+	every_command "coturn static" WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+	    WEBRTC_TURN_USERNAME="${MARK[WEBRTC_TURN_USERNAME]}" \
+	    WEBRTC_TURN_CREDENTIAL="${MARK[WEBRTC_TURN_CREDENTIAL]}" -p coturn
+	# The static credentials are the product: they must be on stdout.
+	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+	    WEBRTC_TURN_USERNAME="${MARK[WEBRTC_TURN_USERNAME]}" \
+	    WEBRTC_TURN_CREDENTIAL="${MARK[WEBRTC_TURN_CREDENTIAL]}" -p coturn
+	assert_status 0
+	[[ $output == *"${MARK[WEBRTC_TURN_CREDENTIAL]}"* ]]
+	every_command "coturn rest" WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+	    TURN_SHARED_SECRET="${MARK[TURN_SHARED_SECRET]}" -p coturn
+	every_command "jitsi" ICEUPD_JITSI_URL="https://127.0.0.1:1/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.example.org \
+	    ICEUPD_JITSI_TOKEN="${MARK[ICEUPD_JITSI_TOKEN]}" -p jitsi,stun
+	assert_hook_clean
+}
+
+@test "deploy with a service-account key or a token, nothing reachable: no secret" {
+	local lf
+
+	for lf in text json; do
+		audit "deploy key ($lf)" WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+		    TURN_SHARED_SECRET="${MARK[TURN_SHARED_SECRET]}" \
+		    GOOGLE_APPLICATION_CREDENTIALS="$BATS_TEST_TMPDIR/sa.json" \
+		    ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1 \
+		    GCE_METADATA_HOST=127.0.0.1:1 deploy --dry-run -vv \
+		    --log-format "$lf" -t 3000 --service s --project p --region r
+		audit "deploy token ($lf)" WEBRTC_TURN_URLS=turn:127.0.0.1:9 \
+		    TURN_SHARED_SECRET="${MARK[TURN_SHARED_SECRET]}" \
+		    GOOGLE_OAUTH_ACCESS_TOKEN="${MARK[GOOGLE_OAUTH_ACCESS_TOKEN]}" \
+		    ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1 deploy -vv \
+		    --log-format "$lf" -t 3000 \
+		    --service projects/p/locations/l/services/s
+	done
+}
+
+@test "the audit catches a leak: a marker on stderr fails it" {
+	# The checks themselves must be able to fail: an unknown flag is
+	# quoted back in the usage error; here the flag is a marker.
+	local m=${MARK[TWILIO_AUTH_TOKEN]}
+	ALLOW_USAGE=1
+	if audit "self-test" "--$m" >self.txt; then
+		echo "audit missed a marker on stderr"
+		return 1
+	fi
+	grep -q "a secret reached stderr: $m" self.txt
+}
