@@ -53,6 +53,10 @@ build/unit-tests: $(OBJS) $(UNIT:%.c=build/obj/%.o)
 build/asan/unit-tests: $(ASAN_OBJS) $(UNIT:%.c=build/asan/%.o)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+# A probe driver for the probe tests: probes the URLs it is given.
+build/probe-main: tests/unit/probe_main.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 build/engine-bench: bench/engine_bench.c $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -73,7 +77,8 @@ run: deps
 
 # Unit tests (plain and under ASan+UBSan), then the CLI and integration tests.
 test: deps
-	@$(MAKE) --no-print-directory all build/unit-tests build/asan/unit-tests
+	@$(MAKE) --no-print-directory all build/unit-tests build/asan/unit-tests \
+	    build/probe-main
 	@tests/run.sh
 
 install: build/iceupd

@@ -14,26 +14,10 @@ REALM=probe.test
 # The driver is built from the sources under test and the objects of
 # `make all` (less main.o), with the project's warning flags.
 build_driver() {
-	local root=$1 objs=() o
+	local root=$1
 
-	for o in "$root"/build/obj/src/*.o "$root"/build/obj/src/providers/*.o; do
-		case ${o##*/build/obj/} in
-		src/main.o | src/stun.o | src/probe.o) ;;
-		*) objs+=("$o") ;;
-		esac
-	done
-	if [[ ! -f $root/build/obj/src/ice.o ]]; then
-		echo "no objects in $root/build/obj: run 'make all' first" >&2
-		return 1
-	fi
-	# shellcheck disable=SC2046
-	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	    -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror -O2 -g \
-	    $(pkg-config --cflags libcurl openssl libcjson libconfig expat) \
-	    -o "$root/build/probe_main" "$root/tests/unit/probe_main.c" \
-	    "$root/src/stun.c" "$root/src/probe.c" "${objs[@]}" \
-	    $(pkg-config --libs libcurl openssl libcjson libconfig expat) \
-	    -pthread
+	make -C "$root" -s --no-print-directory build/probe-main >&2 || return 1
+	ln -sf probe-main "$root/build/probe_main"
 }
 
 # make_cert DIR NAME SAN: a self-signed certificate DIR/NAME.pem with its
