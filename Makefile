@@ -118,7 +118,7 @@ FUZZ_OBJS    = $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%) build/fuzz/fuzz_shell_sh
 FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -jobs=1 -close_fd_mask=3 \
 	       -print_final_stats=1
-VALGRIND_CLI = fetch formats settings output hosted
+VALGRIND_CLI = fetch formats settings output
 
 build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h
 	@mkdir -p $(dir $@)
@@ -156,7 +156,7 @@ test-asan: build/asan/iceupd build/asan/unit-tests
 	    UBSAN_OPTIONS=print_stacktrace=1 bats tests/cli
 
 test-valgrind: all
-	ICEUPD=$(CURDIR)/fuzz/valgrind-iceupd bats \
+	ICEUPD=$(CURDIR)/fuzz/valgrind-iceupd ICEUPD_TEST_RUNS=3 bats \
 	    $(VALGRIND_CLI:%=tests/cli/%.bats)
 
 .PHONY: fuzz fuzz-build test-asan test-valgrind

@@ -509,7 +509,7 @@ usage_error() {
 @test "no run dies of a signal" {
 	local i
 
-	for i in $(seq 300); do
+	for i in $(seq "${ICEUPD_TEST_RUNS:-300}"); do
 		status=0
 		iceupd WEBRTC_TURN_URLS="$COTURN_URLS" >/dev/null 2>&1 || status=$?
 		if [[ $status -ne 4 ]]; then
