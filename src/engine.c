@@ -561,6 +561,21 @@ out:
 	return rc;
 }
 
+time_t
+engine_next_refresh(const struct settings *s, const struct ice_list *l,
+    time_t now)
+{
+	time_t	 expires = ice_list_expires(l), life, at;
+
+	if (expires == 0)
+		return now + ENGINE_UNKNOWN_REFRESH;
+	life = expires - l->fetched_at;
+	at = l->fetched_at + life * s->refresh_at / 100;
+	if (life >= 40)
+		at -= random() % (life / 20);
+	return at > now + ENGINE_RETRY_FIRST ? at : now + ENGINE_RETRY_FIRST;
+}
+
 int
 engine_abandoned(void)
 {

@@ -46,6 +46,22 @@ int	 engine_fetch(const struct settings *, const struct provider *const *sel,
  * that answer locally are not cached.  Returns 0 with a list in r, or -1. */
 int	 engine_get(const struct settings *, const struct provider *const *sel,
 	    size_t nsel, struct engine_result *r);
+#define ENGINE_RETRY_FIRST	5	/* seconds after a failed refresh, doubling */
+#define ENGINE_RETRY_MAX	300
+#define ENGINE_UNKNOWN_REFRESH	3600	/* lists without expiry: ask hourly */
+
+/* The wait after one more failed refresh: doubled, at most RETRY_MAX. */
+static inline long
+engine_next_backoff(long wait)
+{
+	return wait * 2 > ENGINE_RETRY_MAX ? ENGINE_RETRY_MAX : wait * 2;
+}
+
+/* When to refresh a list fetched now (watch, serve): at refresh_at percent
+ * of its lifetime, a little earlier at random so that many refreshers
+ * spread, and not sooner than ENGINE_RETRY_FIRST. */
+time_t	 engine_next_refresh(const struct settings *, const struct ice_list *,
+	    time_t now);
 /* 1 when r was emitted without TURN although a TURN provider was asked,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);

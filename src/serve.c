@@ -44,9 +44,6 @@
 #define CONN_TIMEOUT	30		/* seconds a connection may idle */
 #define POOL_SIZE	2		/* threads answering requests */
 #define DRAIN_MS	10000		/* on SIGTERM, beyond --timeout */
-#define RETRY_FIRST	5		/* seconds after a failed refresh, doubling */
-#define RETRY_MAX	300
-#define UNKNOWN_REFRESH	3600		/* lists without expiry: hourly */
 #define REMAINING_MARK	"@remaining_ttl@"
 
 /* One rendered list, never changed once published. */
@@ -210,7 +207,7 @@ fresh(const struct settings *s, const struct snapshot *sn, time_t now)
 	if (!usable(sn, now))
 		return 0;
 	if (sn->expires == 0)
-		return now - sn->fetched_at < UNKNOWN_REFRESH;
+		return now - sn->fetched_at < ENGINE_UNKNOWN_REFRESH;
 	life = sn->expires - sn->fetched_at;
 	return sn->expires - now >= s->min_ttl &&
 	    now < sn->fetched_at + life * s->refresh_at / 100;
@@ -270,28 +267,12 @@ wait_for_list(struct server *sv, long *retry)
 		pthread_cond_timedwait(&sv->changed, &sv->lock, &ts);
 	}
 	*retry = sv->next_try > now ? (long)(sv->next_try - now) :
-	    RETRY_FIRST;
+	    ENGINE_RETRY_FIRST;
 	pthread_mutex_unlock(&sv->lock);
 	return sn;
 }
 
 /* ---- the refresher ------------------------------------------------ */
-
-/* When to refresh a list fetched now: watch's rule, at refresh_at percent
- * of its lifetime, a little earlier at random so that replicas spread. */
-static time_t
-next_refresh(const struct settings *s, const struct ice_list *l, time_t now)
-{
-	time_t	 expires = ice_list_expires(l), life, at;
-
-	if (expires == 0)
-		return now + UNKNOWN_REFRESH;
-	life = expires - l->fetched_at;
-	at = l->fetched_at + life * s->refresh_at / 100;
-	if (life >= 40)
-		at -= random() % (life / 20);
-	return at > now + RETRY_FIRST ? at : now + RETRY_FIRST;
-}
 
 /* One refresh; *next gets when to try again. */
 static void
@@ -336,11 +317,12 @@ refresh(struct server *sv, int force, time_t *next, long *backoff)
 			    why.s ? why.s : "no provider answered", *backoff);
 		metrics_refresh(0);
 		*next = now + *backoff;
-		*backoff = *backoff * 2 > RETRY_MAX ? RETRY_MAX : *backoff * 2;
+		*backoff = engine_next_backoff(*backoff);
 		goto out;
 	}
-	*backoff = RETRY_FIRST;
-	*next = r.stale ? now + RETRY_FIRST : next_refresh(s, &r.list, now);
+	*backoff = ENGINE_RETRY_FIRST;
+	*next = r.stale ? now + ENGINE_RETRY_FIRST :
+	    engine_next_refresh(s, &r.list, now);
 	install(sv, &sv->snap, sn);
 	metrics_refresh(1);
 	log_info("serving %zu URL%s from %s%s; next refresh at %s",
@@ -359,7 +341,7 @@ refresher(void *arg)
 	struct timespec	 ts;
 	long long	 wake;
 	time_t		 next = 0, now;
-	long		 backoff = RETRY_FIRST;
+	long		 backoff = ENGINE_RETRY_FIRST;
 	int		 force = 0, asked;
 
 	for (;;) {

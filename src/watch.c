@@ -14,9 +14,6 @@
 #include "commands.h"
 #include "log.h"
 
-#define RETRY_FIRST	5	/* seconds after a failed refresh, doubling */
-#define RETRY_MAX	300
-#define UNKNOWN_REFRESH	3600	/* lists without expiry: ask hourly */
 #define OUTPUT_MAX	(1024 * 1024)
 
 extern char **environ;
@@ -83,22 +80,6 @@ on_change(const struct settings *s, time_t expires)
 	sb_free(&exp);
 }
 
-/* When to refresh a list fetched now: at refresh_at percent of its
- * lifetime, a little earlier at random so that many watchers spread. */
-static time_t
-next_refresh(const struct settings *s, const struct ice_list *l, time_t now)
-{
-	time_t	 expires = ice_list_expires(l), life, at;
-
-	if (expires == 0)
-		return now + UNKNOWN_REFRESH;
-	life = expires - l->fetched_at;
-	at = l->fetched_at + life * s->refresh_at / 100;
-	if (life >= 40)
-		at -= random() % (life / 20);
-	return at > now + RETRY_FIRST ? at : now + RETRY_FIRST;
-}
-
 /* One refresh.  *next gets when to try again. */
 static enum outcome
 cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
@@ -121,7 +102,7 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 			    s->output ? s->output : "the cache",
 			    cur->text != NULL ? " kept" : " not written yet",
 			    *backoff);
-		*backoff = *backoff * 2 > RETRY_MAX ? RETRY_MAX : *backoff * 2;
+		*backoff = engine_next_backoff(*backoff);
 		o = CYCLE_FAILED;
 		goto out;
 	}
@@ -131,12 +112,13 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 		*next = now + *backoff;
 		log_warn("the new answer has no TURN or is stale; %s kept; next "
 		    "try in %ld s", s->output, *backoff);
-		*backoff = *backoff * 2 > RETRY_MAX ? RETRY_MAX : *backoff * 2;
+		*backoff = engine_next_backoff(*backoff);
 		o = CYCLE_KEPT;
 		goto out;
 	}
-	*backoff = RETRY_FIRST;
-	*next = r.stale ? now + RETRY_FIRST : next_refresh(s, &r.list, now);
+	*backoff = ENGINE_RETRY_FIRST;
+	*next = r.stale ? now + ENGINE_RETRY_FIRST :
+	    engine_next_refresh(s, &r.list, now);
 	if (s->output == NULL || (cur->text != NULL &&
 	    strcmp(cur->text, out.s) == 0)) {
 		log_info("nothing changed; next refresh at %s",
@@ -223,7 +205,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	struct timespec	 ts;
 	sigset_t	 set;
 	time_t		 next = 0, now;
-	long		 backoff = RETRY_FIRST;
+	long		 backoff = ENGINE_RETRY_FIRST;
 	int		 lockfd = -1, rc = EXIT_USAGE, sig, force, first = 1;
 	enum outcome	 o;
 
