@@ -116,7 +116,7 @@ FUZZ_FLAGS   = -fsanitize=fuzzer-no-link,address,undefined \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 FUZZ_OBJS    = $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%) build/fuzz/fuzz_shell_sh
-FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -jobs=1 -close_fd_mask=3 \
+FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 \
 	       -print_final_stats=1
 VALGRIND_CLI = fetch formats settings output
 
