@@ -5,8 +5,10 @@
  * swaps it in under a lock; a snapshot is immutable and reference counted,
  * so a request holds the one it started with while a newer one replaces
  * it, and never sees an empty or half-built list.  libmicrohttpd answers
- * from a pool of threads (epoll); once warm, nothing is fetched on the
- * request path, except what ?provider=NAME asks for explicitly.
+ * from one epoll thread that never blocks: a request that must wait for a
+ * list (none yet, or ?provider=NAME that is not fresh) is suspended and
+ * resumed by the thread that fetched it.  Once warm, nothing is fetched
+ * on the request path, except what ?provider=NAME asks for explicitly.
  *
  * The main thread only takes signals: SIGUSR1 and SIGHUP refresh now,
  * SIGTERM and SIGINT stop accepting, let requests in flight finish and
@@ -42,7 +44,6 @@
 #define CONN_LIMIT	1000
 #define PER_IP_LIMIT	128
 #define CONN_TIMEOUT	30		/* seconds a connection may idle */
-#define POOL_SIZE	2		/* threads answering requests */
 #define DRAIN_MS	10000		/* on SIGTERM, beyond --timeout */
 #define REMAINING_MARK	"@remaining_ttl@"
 
@@ -70,15 +71,19 @@ struct server {
 
 	pthread_mutex_t		 lock;		/* what follows, to the atomics */
 	pthread_cond_t		 wake;		/* refresher: work, or stop */
-	pthread_cond_t		 changed;	/* requests: a refresh ended */
+	pthread_cond_t		 idle;		/* drain: a fetcher ended */
 	struct snapshot		*snap;
 	struct snapshot		*slot[PROVIDERS_MAX];	/* ?provider= */
 	int			 refresh_asked;
 	int			 refreshing;
 	int			 stopping;
 	time_t			 next_try;
+	struct request		*waiters;	/* suspended requests */
+	int			 fetching[PROVIDERS_MAX];
+	unsigned		 fetched[PROVIDERS_MAX];	/* ends */
+	char			 fetch_error[PROVIDERS_MAX][512];
+	int			 fetchers;	/* threads of ?provider= */
 
-	pthread_mutex_t		 slot_fetch[PROVIDERS_MAX];
 	atomic_int		 inflight;
 	atomic_int		 draining;
 	time_t			 started;
@@ -98,8 +103,18 @@ struct endpoint {
 	route_fn	 fn;
 };
 
+/* What a suspended request waits for: the list, or slot N's fetch. */
+#define WAIT_LIST	(-1)
+#define WAIT_ANY	(-2)		/* to wake: all of them */
+
 struct request {
 	long long	 start_us;
+	struct MHD_Connection *conn;	/* while it waits */
+	struct request	*next;		/* in sv->waiters */
+	int		 wait;		/* WAIT_LIST or a slot */
+	int		 waited;	/* it was suspended once */
+	unsigned	 seen;		/* fetched[slot] when it began */
+	long long	 deadline_ms;	/* of a wait for the list */
 	const struct endpoint *ep;
 	enum route	 route;
 	char		 method[16];
@@ -235,41 +250,48 @@ install(struct server *sv, struct snapshot **where, struct snapshot *sn)
 	pthread_mutex_lock(&sv->lock);
 	old = *where;
 	*where = sn;
-	pthread_cond_broadcast(&sv->changed);
 	pthread_mutex_unlock(&sv->lock);
 	snapshot_release(old);
 }
 
-/* Waits, at most --timeout and a second, for the refresh under way (or
- * asked for) to publish a usable list.  Returns it referenced, or NULL with
- * *retry the seconds until the next try. */
-static struct snapshot *
-wait_for_list(struct server *sv, long *retry)
+/* Suspends rq until what it waits for happens; with sv->lock held, so
+ * that no wake-up falls between the check and the suspension. */
+static enum MHD_Result
+park(struct server *sv, struct MHD_Connection *c, struct request *rq,
+    int wait)
 {
-	struct snapshot	*sn = NULL;
-	struct timespec	 ts;
-	long long	 deadline = monotonic_ms() + sv->s->timeout_ms + 1000;
-	time_t		 now;
+	rq->conn = c;
+	rq->wait = wait;
+	rq->waited = 1;
+	rq->next = sv->waiters;
+	sv->waiters = rq;
+	MHD_suspend_connection(c);
+	pthread_mutex_unlock(&sv->lock);
+	return MHD_YES;
+}
+
+/* Resumes the requests waiting for wait (or WAIT_ANY); each decides again
+ * what to answer.  Called without sv->lock. */
+static void
+wake(struct server *sv, int wait)
+{
+	struct request	*rq, *next, **pp, *ready = NULL;
 
 	pthread_mutex_lock(&sv->lock);
-	for (;;) {
-		now = time(NULL);
-		if (usable(sv->snap, now)) {
-			sn = sv->snap;
-			atomic_fetch_add(&sn->refs, 1);
-			break;
-		}
-		if (sv->stopping || (!sv->refreshing && !sv->refresh_asked) ||
-		    monotonic_ms() >= deadline)
-			break;
-		ts.tv_sec = deadline / 1000;
-		ts.tv_nsec = (deadline % 1000) * 1000000L;
-		pthread_cond_timedwait(&sv->changed, &sv->lock, &ts);
+	for (pp = &sv->waiters; (rq = *pp) != NULL;) {
+		if (rq->wait == wait || wait == WAIT_ANY) {
+			*pp = rq->next;
+			rq->next = ready;
+			ready = rq;
+		} else
+			pp = &rq->next;
 	}
-	*retry = sv->next_try > now ? (long)(sv->next_try - now) :
-	    ENGINE_RETRY_FIRST;
 	pthread_mutex_unlock(&sv->lock);
-	return sn;
+	/* Once resumed, a request may end and be freed at any moment. */
+	for (rq = ready; rq != NULL; rq = next) {
+		next = rq->next;
+		MHD_resume_connection(rq->conn);
+	}
 }
 
 /* ---- the refresher ------------------------------------------------ */
@@ -339,7 +361,7 @@ refresher(void *arg)
 {
 	struct server	*sv = arg;
 	struct timespec	 ts;
-	long long	 wake;
+	long long	 until;
 	time_t		 next = 0, now;
 	long		 backoff = ENGINE_RETRY_FIRST;
 	int		 force = 0, asked;
@@ -348,16 +370,19 @@ refresher(void *arg)
 		pthread_mutex_lock(&sv->lock);
 		sv->refreshing = 0;
 		sv->next_try = next;
-		pthread_cond_broadcast(&sv->changed);
+		pthread_mutex_unlock(&sv->lock);
+		wake(sv, WAIT_LIST);
+		pthread_mutex_lock(&sv->lock);
 		while (!sv->stopping && !sv->refresh_asked &&
 		    (now = time(NULL)) < next) {
-			wake = monotonic_ms() + (long long)(next - now) * 1000;
-			ts.tv_sec = wake / 1000;
-			ts.tv_nsec = (wake % 1000) * 1000000L;
+			until = monotonic_ms() + (long long)(next - now) * 1000;
+			ts.tv_sec = until / 1000;
+			ts.tv_nsec = (until % 1000) * 1000000L;
 			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
 		}
 		if (sv->stopping) {
 			pthread_mutex_unlock(&sv->lock);
+			wake(sv, WAIT_LIST);	/* no list is coming */
 			break;
 		}
 		asked = sv->refresh_asked;
@@ -570,20 +595,101 @@ known_providers(char *buf, size_t len)
 		    i ? ", " : "", provider_table[i]->name);
 }
 
-/* ?provider=NAME: that provider's list, fetched on the request path when
- * none of it is fresh in memory (one fetch at a time per provider). */
+struct fetch_job {
+	struct server	*sv;
+	size_t		 slot;
+};
+
+/* A fetcher thread: provider_table[slot] alone, published in its slot;
+ * then the requests waiting for it are resumed. */
+static void *
+fetcher(void *arg)
+{
+	struct fetch_job *job = arg;
+	struct server	*sv = job->sv;
+	const struct provider *p = provider_table[job->slot];
+	struct engine_result r;
+	struct snapshot	*sn = NULL, *old = NULL;
+	char		 why[512] = "";
+
+	metrics_on_demand();
+	if (engine_fetch(sv->normal, &p, 1, &r) == 0) {
+		(void)metrics_engine(&r, POLICY_FIRST);
+		if (sv->s->require_turn && !ice_list_has_turn(&r.list))
+			snprintf(why, sizeof(why), "no TURN server obtained "
+			    "and --require-turn is set");
+		else if ((sn = snapshot_new(sv->s, &r, time(NULL))) == NULL)
+			snprintf(why, sizeof(why), "cannot render the list");
+	} else {
+		(void)metrics_engine(&r, POLICY_FIRST);
+		snprintf(why, sizeof(why), "%s", r.nsources > 0 ?
+		    r.sources[0].error : "no answer");
+	}
+	engine_result_free(&r);
+	if (sn == NULL)
+		log_warn("%s (asked for by a request) failed: %s", p->name,
+		    why);
+
+	pthread_mutex_lock(&sv->lock);
+	if (sn != NULL) {
+		old = sv->slot[job->slot];
+		sv->slot[job->slot] = sn;
+	}
+	memcpy(sv->fetch_error[job->slot], why, sizeof(why));
+	sv->fetched[job->slot]++;
+	sv->fetching[job->slot] = 0;
+	pthread_mutex_unlock(&sv->lock);
+	snapshot_release(old);
+	wake(sv, (int)job->slot);
+
+	pthread_mutex_lock(&sv->lock);
+	sv->fetchers--;
+	pthread_cond_broadcast(&sv->idle);
+	pthread_mutex_unlock(&sv->lock);
+	free(job);
+	return NULL;
+}
+
+/* Starts a fetcher for slot unless one runs; with sv->lock held.
+ * 0, or -1 when no thread could be started. */
+static int
+start_fetcher(struct server *sv, size_t slot)
+{
+	struct fetch_job *job;
+	pthread_attr_t	 attr;
+	pthread_t	 thr;
+	int		 e;
+
+	if (sv->fetching[slot])
+		return 0;
+	job = xmalloc(sizeof(*job));
+	job->sv = sv;
+	job->slot = slot;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&thr, &attr, fetcher, job);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		free(job);
+		return -1;
+	}
+	sv->fetching[slot] = 1;
+	sv->fetchers++;
+	return 0;
+}
+
+/* ?provider=NAME: that provider's list; fetched by a fetcher thread, the
+ * request suspended meanwhile, when none of it is fresh in memory. */
 static enum MHD_Result
 credentials_of(struct server *sv, struct MHD_Connection *c,
     struct request *rq, const char *name, int shape)
 {
 	const struct provider *p;
-	struct engine_result r;
 	struct snapshot	*sn;
 	enum MHD_Result	 ret;
 	char		 why[512], shown[64], known[160];
 	time_t		 now = time(NULL);
 	size_t		 i;
-	int		 state;
 
 	if ((p = provider_find(name)) == NULL) {
 		known_providers(known, sizeof(known));
@@ -593,60 +699,79 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 	}
 	for (i = 0; provider_table[i] != p; i++)
 		;
-	state = p->configured(sv->s, why, sizeof(why));
-	if (state != 1)
+	if (p->configured(sv->s, why, sizeof(why)) != 1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "provider %s is not configured: %s", p->name, why);
 
 	sn = acquire(sv, &sv->snap);
-	if (sn != NULL && strcmp(sn->provider, p->name) == 0 &&
+	if (!rq->waited && sn != NULL && strcmp(sn->provider, p->name) == 0 &&
 	    fresh(sv->s, sn, now))
 		goto hit;
 	snapshot_release(sn);
-	if ((sn = acquire(sv, &sv->slot[i])) != NULL && fresh(sv->s, sn, now))
-		goto hit;
-	snapshot_release(sn);
 
-	pthread_mutex_lock(&sv->slot_fetch[i]);
-	if ((sn = acquire(sv, &sv->slot[i])) != NULL &&
-	    fresh(sv->s, sn, time(NULL))) {
-		pthread_mutex_unlock(&sv->slot_fetch[i]);
+	pthread_mutex_lock(&sv->lock);
+	if ((sn = sv->slot[i]) != NULL && fresh(sv->s, sn, now)) {
+		atomic_fetch_add(&sn->refs, 1);
+		pthread_mutex_unlock(&sv->lock);
+		if (rq->waited)
+			goto answer;
 		goto hit;
 	}
-	snapshot_release(sn);
-	sn = NULL;
-	metrics_on_demand();
-	if (engine_fetch(sv->normal, &p, 1, &r) == 0) {
-		(void)metrics_engine(&r, POLICY_FIRST);
-		if (sv->s->require_turn && !ice_list_has_turn(&r.list))
-			snprintf(why, sizeof(why), "no TURN server obtained "
-			    "and --require-turn is set");
-		else if ((sn = snapshot_new(sv->s, &r, time(NULL))) != NULL) {
-			atomic_fetch_add(&sn->refs, 1);
-			install(sv, &sv->slot[i], sn);
-		} else
-			snprintf(why, sizeof(why), "cannot render the list");
-	} else {
-		(void)metrics_engine(&r, POLICY_FIRST);
-		snprintf(why, sizeof(why), "%s", r.nsources > 0 ?
-		    r.sources[0].error : "no answer");
-	}
-	engine_result_free(&r);
-	pthread_mutex_unlock(&sv->slot_fetch[i]);
-	if (sn == NULL) {
-		log_warn("%s (asked for by a request) failed: %s", p->name,
-		    why);
+	if (rq->waited && sv->fetched[i] != rq->seen) {
+		/* The fetch it waited for ended without a list. */
+		snprintf(why, sizeof(why), "%s", sv->fetch_error[i]);
+		pthread_mutex_unlock(&sv->lock);
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_GATEWAY, NULL,
 		    "%s failed: %s", p->name, why);
 	}
-	ret = reply_snapshot(sv, c, rq, sn, shape, time(NULL));
-	snapshot_release(sn);
-	return ret;
+	if (sv->stopping) {
+		pthread_mutex_unlock(&sv->lock);
+		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    NULL, "shutting down");
+	}
+	if (start_fetcher(sv, i) == -1) {
+		pthread_mutex_unlock(&sv->lock);
+		log_error("cannot start a thread to fetch from %s", p->name);
+		return reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    NULL, "cannot start a fetch");
+	}
+	if (!rq->waited)
+		rq->seen = sv->fetched[i];
+	return park(sv, c, rq, (int)i);
 hit:
 	metrics_cache_hit();
+answer:
 	ret = reply_snapshot(sv, c, rq, sn, shape, now);
 	snapshot_release(sn);
 	return ret;
+}
+
+/* The list to answer with, referenced; NULL with *retry the seconds until
+ * the next try when there is none and none is coming.  Otherwise parks
+ * rq (*parked set), for at most --timeout and a second in all. */
+static struct snapshot *
+list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
+    long *retry, int *parked)
+{
+	struct snapshot	*sn = NULL;
+	time_t		 now = time(NULL);
+
+	if (!rq->waited)
+		rq->deadline_ms = monotonic_ms() + sv->s->timeout_ms + 1000;
+	pthread_mutex_lock(&sv->lock);
+	if (usable(sv->snap, now)) {
+		sn = sv->snap;
+		atomic_fetch_add(&sn->refs, 1);
+	} else if (!sv->stopping && (sv->refreshing || sv->refresh_asked ||
+	    sv->next_try <= now) && monotonic_ms() < rq->deadline_ms) {
+		*parked = 1;
+		(void)park(sv, c, rq, WAIT_LIST);
+		return NULL;
+	}
+	*retry = sv->next_try > now ? (long)(sv->next_try - now) :
+	    ENGINE_RETRY_FIRST;
+	pthread_mutex_unlock(&sv->lock);
+	return sn;
 }
 
 static enum MHD_Result
@@ -661,7 +786,7 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	const char	*hdrs[] = { MHD_HTTP_HEADER_RETRY_AFTER, retry_s, NULL };
 	time_t		 now = time(NULL);
 	long		 retry;
-	int		 shape;
+	int		 shape, parked = 0;
 
 	if ((shape = shape_of(c, SHAPE_JSON)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
@@ -672,11 +797,13 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 		return credentials_of(sv, c, rq, name, shape);
 
 	sn = acquire(sv, &sv->snap);
-	if (usable(sn, now))
+	if (usable(sn, now) && !rq->waited)
 		metrics_cache_hit();
-	else {
+	else if (!usable(sn, now)) {
 		snapshot_release(sn);
-		if ((sn = wait_for_list(sv, &retry)) == NULL) {
+		if ((sn = list_or_park(sv, c, rq, &retry, &parked)) == NULL) {
+			if (parked)
+				return MHD_YES;
 			snprintf(retry_s, sizeof(retry_s), "%ld", retry);
 			return reply_error(sv, c, rq,
 			    MHD_HTTP_SERVICE_UNAVAILABLE, hdrs,
@@ -1450,16 +1577,39 @@ drain(struct server *sv)
 	pthread_mutex_lock(&sv->lock);
 	sv->stopping = 1;
 	pthread_cond_broadcast(&sv->wake);
-	pthread_cond_broadcast(&sv->changed);
 	pthread_mutex_unlock(&sv->lock);
+	/* Requests waiting for a fetch get its answer: the refresher and
+	 * the fetchers wake them as they end. */
 	while (atomic_load(&sv->inflight) > 0 && monotonic_ms() < until)
 		nanosleep(&ts, NULL);
 	if (atomic_load(&sv->inflight) > 0)
 		log_warn("stopping with %d request%s unfinished",
 		    atomic_load(&sv->inflight),
 		    atomic_load(&sv->inflight) == 1 ? "" : "s");
+	/* A suspended connection must not outlive the daemon. */
+	wake(sv, WAIT_ANY);
 	MHD_stop_daemon(sv->d);
 	sv->d = NULL;
+}
+
+/* Waits, at most --timeout and a second, for the fetcher threads to end:
+ * they use sv.  1 when they did. */
+static int
+fetchers_ended(struct server *sv)
+{
+	struct timespec	 ts;
+	long long	 until = monotonic_ms() + sv->s->timeout_ms + 1000;
+	int		 ended;
+
+	pthread_mutex_lock(&sv->lock);
+	while (sv->fetchers > 0 && monotonic_ms() < until) {
+		ts.tv_sec = until / 1000;
+		ts.tv_nsec = (until % 1000) * 1000000L;
+		pthread_cond_timedwait(&sv->idle, &sv->lock, &ts);
+	}
+	ended = sv->fetchers == 0;
+	pthread_mutex_unlock(&sv->lock);
+	return ended;
 }
 
 int
@@ -1473,6 +1623,7 @@ cmd_serve(const struct settings *s)
 	char		 why[64];
 	size_t		 i;
 	int		 fd = -1, port = 0, sig, rc = EXIT_USAGE, started = 0;
+	int		 ended;
 
 	sv->s = s;
 	sv->started = time(NULL);
@@ -1480,10 +1631,8 @@ cmd_serve(const struct settings *s)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&sv->wake, &ca);
-	pthread_cond_init(&sv->changed, &ca);
+	pthread_cond_init(&sv->idle, &ca);
 	pthread_condattr_destroy(&ca);
-	for (i = 0; i < PROVIDERS_MAX; i++)
-		pthread_mutex_init(&sv->slot_fetch[i], NULL);
 	if (engine_select(s, sv->sel, &sv->nsel) == -1)
 		goto out;
 	if (sv->nsel == 0) {
@@ -1532,10 +1681,11 @@ cmd_serve(const struct settings *s)
 		goto out;
 	}
 	started = 1;
+	/* One epoll thread answers everything: nothing blocks it, and on two
+	 * cores a pool only lengthens the tail of the latencies. */
 	sv->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, sv,
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, sv,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)POOL_SIZE,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_LIMIT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
@@ -1584,6 +1734,7 @@ out:
 		pthread_mutex_unlock(&sv->lock);
 		pthread_join(thr, NULL);
 	}
+	ended = fetchers_ended(sv);
 	if (fd != -1)
 		close(fd);
 	sb_free(&pf);
@@ -1593,7 +1744,7 @@ out:
 	free_secret(sv->token);
 	free(sv->cache_path);
 	/* Provider threads the engine gave up on may still read these. */
-	if (!engine_abandoned()) {
+	if (ended && !engine_abandoned()) {
 		free(sv->normal);
 		free(sv->forced);
 		free(sv);

@@ -249,6 +249,50 @@ wait_stats() {
 	stop_serve
 }
 
+@test "serve: a slow ?provider= fetch holds up no other request, and callers share it" {
+	local i pids=()
+
+	start_fake twilio ok --delay-ms 3000
+	start_serve "${COTURN[@]}" "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    -p coturn --timeout 8000
+	req /api/ice/credentials
+	expect 200
+	for i in 1 2 3 4; do
+		curl -s -o "$BATS_TEST_TMPDIR/slow$i" -w '%{http_code}' \
+		    "$BASE/api/ice/credentials?provider=twilio" \
+		    >"$BATS_TEST_TMPDIR/slow$i.code" 3>&- &
+		pids+=("$!")
+	done
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $FAKE_LOG ]] && break
+		sleep 0.05
+	done
+	[[ -s $FAKE_LOG ]]
+	# The fetch is under way: the cached list, the health and the metrics
+	# are still answered, while the four wait.
+	req /api/ice/credentials
+	expect 200
+	json '.provider == "coturn"'
+	req /healthz
+	expect 200
+	req /metrics
+	expect 200
+	for i in 0 1 2 3; do
+		kill -0 "${pids[i]}"
+	done
+	for i in 0 1 2 3; do
+		wait "${pids[i]}"
+	done
+	for i in 1 2 3 4; do
+		[[ $(<"$BATS_TEST_TMPDIR/slow$i.code") == 200 ]]
+		jq -e '.provider == "twilio"' "$BATS_TEST_TMPDIR/slow$i" >/dev/null
+	done
+	[[ $(jq -s length "$FAKE_LOG") == 1 ]]
+	req /api/ice/stats
+	json '.on_demand_fetches == 1'
+	stop_serve
+}
+
 @test "serve: /api/ice/providers shows each provider's state and health" {
 	start_serve "${COTURN[@]}"
 	req /api/ice/providers
@@ -279,7 +323,9 @@ wait_stats() {
 }
 
 @test "serve: DELETE /api/ice/cache drops the lists in memory and on disk; the next request refreshes" {
-	start_fake twilio ok
+	# Slow answers: the refresh DELETE starts is still under way when
+	# the disk cache is looked at, and the next request waits for it.
+	start_fake twilio ok --delay-ms 800
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
 	req /api/ice/credentials
 	expect 200

@@ -260,18 +260,14 @@ conf() {
 # --- NAME_FILE secrets ---------------------------------------------------
 
 @test "TURN_SHARED_SECRET_FILE: the secret without its trailing newline" {
-	local i username a b
+	local username b
 
 	printf '%s\n' "$SHARED_MARK" >secret
-	for i in 1 2 3; do
-		a=$(iceupd WEBRTC_TURN_URLS=turn:h TURN_USER=neko \
-		    TURN_SHARED_SECRET="$SHARED_MARK" -p coturn)
-		b=$(iceupd WEBRTC_TURN_URLS=turn:h TURN_USER=neko \
-		    TURN_SHARED_SECRET_FILE=secret -p coturn)
-		[[ $(jq -r '.[0].username' <<<"$a") == $(jq -r '.[0].username' <<<"$b") ]] && break
-	done
-	[[ -n $a && $a == "$b" ]]
+	b=$(iceupd WEBRTC_TURN_URLS=turn:h TURN_USER=neko \
+	    TURN_SHARED_SECRET_FILE=secret -p coturn)
 	username=$(jq -r '.[0].username' <<<"$b")
+	[[ $username == [0-9]*:neko ]]
+	# The HMAC of the secret as written, without its newline.
 	[[ $(jq -r '.[0].credential' <<<"$b") == "$(hmac "$SHARED_MARK" "$username")" ]]
 }
 
