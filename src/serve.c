@@ -65,7 +65,8 @@ struct server {
 	const struct provider	*sel[PROVIDERS_MAX];
 	size_t			 nsel;
 	struct MHD_Daemon	*d;
-	char			*token;		/* NULL: no authentication */
+	int			 auth;		/* --auth-token-file is set */
+	char			*token;		/* under lock: SIGHUP rereads */
 	unsigned char		 token_md[SHA256_DIGEST_LENGTH];
 	char			*cache_path;	/* NULL: no disk cache */
 
@@ -1198,7 +1199,7 @@ allowed(const struct server *sv, const struct endpoint *ep, char *buf,
 /* 1 when the request carries "Authorization: Bearer <the token>".  The
  * digests are compared, in constant time whatever the lengths. */
 static int
-authorized(const struct server *sv, struct MHD_Connection *c)
+authorized(struct server *sv, struct MHD_Connection *c)
 {
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
@@ -1211,7 +1212,9 @@ authorized(const struct server *sv, struct MHD_Connection *c)
 	for (v += 7; *v == ' '; v++)
 		;
 	SHA256((const unsigned char *)v, strlen(v), md);
+	pthread_mutex_lock(&sv->lock);
 	ok = CRYPTO_memcmp(md, sv->token_md, sizeof(md)) == 0;
+	pthread_mutex_unlock(&sv->lock);
 	explicit_bzero(md, sizeof(md));
 	return ok;
 }
@@ -1232,6 +1235,7 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	unsigned long long clen;
 	unsigned	 m;
 	size_t		 i;
+	int		 secret;
 
 	log_escape(method, 10, rq->method, sizeof(rq->method));
 	for (i = 0; i < NENDPOINTS; i++)
@@ -1241,11 +1245,17 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	rq->route = ep != NULL ? ep->route : ROUTE_OTHER;
 	if (ep != NULL)
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
-	else if ((sv->token != NULL && strstr(url, sv->token) != NULL) ||
-	    (sv->s->turn_secret != NULL && strstr(url, sv->s->turn_secret)))
-		snprintf(rq->path, sizeof(rq->path), "[redacted]");
-	else
-		log_escape(url, 64, rq->path, sizeof(rq->path));
+	else {
+		pthread_mutex_lock(&sv->lock);
+		secret = (sv->token != NULL && strstr(url, sv->token)) ||
+		    (sv->s->turn_secret != NULL &&
+		    strstr(url, sv->s->turn_secret));
+		pthread_mutex_unlock(&sv->lock);
+		if (secret)
+			snprintf(rq->path, sizeof(rq->path), "[redacted]");
+		else
+			log_escape(url, 64, rq->path, sizeof(rq->path));
+	}
 	if (log_enabled(LOG_INFO) && (ci = MHD_get_connection_info(c,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS)) != NULL &&
 	    ci->client_addr != NULL)
@@ -1287,7 +1297,7 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		return reply_error(sv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    hdrs, "method %s not allowed; allowed: %s", rq->method,
 		    allow);
-	if (ep->auth && sv->token != NULL && !authorized(sv, c))
+	if (ep->auth && sv->auth && !authorized(sv, c))
 		return reply_error(sv, c, rq, MHD_HTTP_UNAUTHORIZED,
 		    unauthorized, "a bearer token is needed");
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -1516,34 +1526,42 @@ open_listener(const struct settings *s, int *port)
 	return fd;
 }
 
-/* Reads the bearer token.  0, or -1 after logging. */
+/* Reads the bearer token of --auth-token-file into sv: at the start, and
+ * again on SIGHUP, when a bad file keeps the old token.  0, or -1 after
+ * logging. */
 static int
 load_token(struct server *sv)
 {
 	const struct settings *s = sv->s;
-	size_t	 i;
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	char		*token = NULL;
+	size_t		 i;
 
-	if (s->auth_token_file == NULL)
-		return 0;
-	if (read_small_file(s->auth_token_file, &sv->token, 4096) == -1) {
+	if (read_small_file(s->auth_token_file, &token, 4096) == -1) {
 		log_error("%s: cannot read %s: %s",
 		    SETTING_ORIGIN(s, auth_token_file), s->auth_token_file,
 		    strerror(errno));
 		return -1;
 	}
-	for (i = 0; sv->token[i] != '\0'; i++)
-		if ((unsigned char)sv->token[i] <= ' ' ||
-		    (unsigned char)sv->token[i] >= 0x7f)
+	for (i = 0; token[i] != '\0'; i++)
+		if ((unsigned char)token[i] <= ' ' ||
+		    (unsigned char)token[i] >= 0x7f)
 			break;
-	if (i == 0 || sv->token[i] != '\0') {
+	if (i == 0 || token[i] != '\0') {
 		log_error("%s: %s must hold one token of printable ASCII "
 		    "without spaces", SETTING_ORIGIN(s, auth_token_file),
 		    s->auth_token_file);
+		free_secret(token);
 		return -1;
 	}
-	log_secret(sv->token);
-	SHA256((const unsigned char *)sv->token, strlen(sv->token),
-	    sv->token_md);
+	log_secret(token);
+	SHA256((const unsigned char *)token, strlen(token), md);
+	pthread_mutex_lock(&sv->lock);
+	memcpy(sv->token_md, md, sizeof(md));
+	free_secret(sv->token);
+	sv->token = token;
+	pthread_mutex_unlock(&sv->lock);
+	explicit_bzero(md, sizeof(md));
 	return 0;
 }
 
@@ -1642,7 +1660,8 @@ cmd_serve(const struct settings *s)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (load_token(sv) == -1)
+	sv->auth = s->auth_token_file != NULL;
+	if (sv->auth && load_token(sv) == -1)
 		goto out;
 	if (s->cors_origin != NULL && !origin_valid(s->cors_origin)) {
 		log_error("%s: '%s' is not an origin (scheme://host[:port]) "
@@ -1710,7 +1729,7 @@ cmd_serve(const struct settings *s)
 		}
 	}
 	log_info("listening on %s (port %d)%s", s->listen, port,
-	    sv->token ? "; the API needs the bearer token" : "");
+	    sv->auth ? "; the API needs the bearer token" : "");
 
 	for (;;) {
 		sig = sigwaitinfo(&set, NULL);
@@ -1718,6 +1737,14 @@ cmd_serve(const struct settings *s)
 			continue;	/* EINTR */
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		if (sig == SIGHUP && sv->auth) {
+			if (load_token(sv) == 0)
+				log_notice("%s read again",
+				    s->auth_token_file);
+			else
+				log_error("keeping the bearer token read "
+				    "before");
+		}
 		log_info("signal %d: refreshing now", sig);
 		ask_refresh(sv);
 	}

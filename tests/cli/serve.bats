@@ -493,6 +493,36 @@ wait_stats() {
 	no_secret_in_log
 }
 
+@test "serve: SIGHUP reads the token file again; a bad one keeps the old token" {
+	local new=api-bearer-token-MARK10-e1f3 i
+
+	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token"
+	req "${AUTH[@]}" /api/ice/stats
+	expect 200
+	printf '%s\n' "$new" >"$BATS_TEST_TMPDIR/token"
+	kill -HUP "$SERVE_PID"
+	for ((i = 0; i < 50; i++)); do
+		req -H "Authorization: Bearer $new" /api/ice/stats
+		[[ $status == 200 ]] && break
+		sleep 0.1
+	done
+	expect 200
+	req "${AUTH[@]}" /api/ice/stats
+	expect 401
+	# Two tokens in the file: refused, the one read before still works.
+	printf 'one two\n' >"$BATS_TEST_TMPDIR/token"
+	kill -HUP "$SERVE_PID"
+	for ((i = 0; i < 50; i++)); do
+		grep -q 'keeping the bearer token' "$SERVE_ERR" && break
+		sleep 0.1
+	done
+	grep -q 'must hold one token' "$SERVE_ERR"
+	req -H "Authorization: Bearer $new" /api/ice/stats
+	expect 200
+	stop_serve
+	no_secret_in_log "$new"
+}
+
 @test "serve: without --auth-token-file no token is needed" {
 	start_serve "${COTURN[@]}"
 	req /api/ice/stats
