@@ -48,6 +48,13 @@
 # NEKO_WEBRTC_MDNS are not neko settings (neko v2 and v3 read none of
 # them); relay-only is what the TURN-only list gives.
 #
+# Secrets stay out of neko: the browser it streams can read its own
+# environment (file:///proc/self/environ), and whoever drives it must not
+# get the provider keys.  The secrets iceupd reads (TWILIO_AUTH_TOKEN,
+# TURN_SHARED_SECRET, ...) and their NAME_FILE paths are removed before the
+# exec, unless ICEUPD_KEEP_SECRETS=true (a container that runs iceupd again
+# itself, e.g. `iceupd watch` under supervisord).
+#
 # It never stops the container from starting: no command here may end it,
 # even when it is run with `sh -e` or `sh -u`.
 
@@ -220,6 +227,17 @@ elif [ "$v2_kept" -eq 1 ]; then
 	say INFO "NEKO_ICESERVERS is preset; kept${copy:+, copied to the v3 variables}"
 else
 	say INFO "the ICE server variables are preset; kept"
+fi
+
+# --- secrets stay here ------------------------------------------------------------
+
+if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
+	for name in TWILIO_AUTH_TOKEN TWILIO_API_KEY_SECRET \
+	    CLOUDFLARE_TURN_API_TOKEN METERED_API_KEY ICEUPD_JITSI_TOKEN \
+	    WEBRTC_TURN_USERNAME WEBRTC_TURN_CREDENTIAL TURN_SHARED_SECRET \
+	    GOOGLE_OAUTH_ACCESS_TOKEN; do
+		unset "$name" "${name}_FILE"
+	done
 fi
 
 # --- the real command ------------------------------------------------------------

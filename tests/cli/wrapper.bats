@@ -448,6 +448,47 @@ assert_fresh_turn_tcp() {
 	done
 }
 
+# secret_names: every secret iceupd reads, as the manual lists them (NAME
+# and NAME_FILE).
+secret_names() {
+	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
+	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
+}
+
+@test "provider secrets reach iceupd but not the command, unless ICEUPD_KEEP_SECRETS=true" {
+	local sh name keep
+	local -a names vars
+
+	mapfile -t names < <(secret_names)
+	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
+	vars=()
+	for name in "${names[@]}"; do
+		vars+=("$name=mark-$name-9d1e" "${name}_FILE=/run/secrets/$name")
+	done
+	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
+	for sh in "${SHELLS[@]}"; do
+		for keep in "" true; do
+			wrap "$sh" ICEUPD="$FAKE" "${vars[@]}" \
+			    ${keep:+ICEUPD_KEEP_SECRETS=$keep}
+			child_ran
+			for name in "${names[@]}"; do
+				OUT=$BATS_TEST_TMPDIR/fake
+				assert_childenv "$name" "mark-$name-9d1e"
+				OUT=$BATS_TEST_TMPDIR/out
+				if [[ -n $keep ]]; then
+					assert_childenv "$name" "mark-$name-9d1e"
+					assert_childenv "${name}_FILE" "/run/secrets/$name"
+				else
+					assert_childenv_unset "$name"
+					assert_childenv_unset "${name}_FILE"
+				fi
+			done
+			[[ $stderr != *mark-* ]]
+			assert_childenv NEKO_ICESERVERS '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
+		done
+	done
+}
+
 @test "iceupd exit 4 is used but reported as degraded; an empty or unusable answer gives []" {
 	local sh list='[{"urls":["turns:stale.example:5349"],"username":"u","credential":"p"}]'
 
