@@ -40,52 +40,6 @@ make_ca() {
 	    >>"$d/openssl.log" 2>&1 || return 1
 }
 
-# start_coturn DIR: turnserver with TURN REST authentication on UDP and TCP
-# at CHECK_PORT and TLS at CHECK_TLS_PORT, both random in 20000-60000;
-# retries on a port clash.  Sets CHECK_PID, CHECK_PORT, CHECK_TLS_PORT and
-# CHECK_LOG.
-start_coturn() {
-	local dir=$1 port tport pid i
-
-	for _ in 1 2 3 4 5; do
-		port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
-		tport=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
-		[[ $port != "$tport" ]] || continue
-		rm -f "$dir/turn.log" "$dir/turndb"
-		# -n: no configuration file; fd 3 closed so that bats does
-		# not wait for coturn.
-		turnserver -n --verbose \
-		    --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 \
-		    --listening-port="$port" --tls-listening-port="$tport" \
-		    --cert="$dir/relay.pem" --pkey="$dir/relay.key" \
-		    --no-dtls --no-cli --allow-loopback-peers \
-		    --use-auth-secret --static-auth-secret="$SECRET" \
-		    --realm="$REALM" \
-		    --log-file="$dir/turn.log" --simple-log --no-stdout-log \
-		    --pidfile="$dir/turnserver.pid" --userdb="$dir/turndb" \
-		    </dev/null >"$dir/stderr" 2>&1 3>&- &
-		pid=$!
-		for ((i = 0; i < 200; i++)); do
-			coturn_running "$pid" || break
-			grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null && break
-			if grep -qF "UDP listener opened on: 127.0.0.1:$port" \
-			    "$dir/turn.log" 2>/dev/null &&
-			    grep -qF "TLS/TCP listener opened on : 127.0.0.1:$tport" \
-			    "$dir/turn.log" 2>/dev/null; then
-				CHECK_PID=$pid CHECK_PORT=$port
-				CHECK_TLS_PORT=$tport CHECK_LOG=$dir/turn.log
-				return 0
-			fi
-			sleep 0.05
-		done
-		coturn_stop "$pid"
-		grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null || break
-	done
-	echo "turnserver did not start; its log:" >&2
-	tail -n 40 "$dir/turn.log" "$dir/stderr" >&2 2>/dev/null
-	return 1
-}
-
 setup_file() {
 	if ! command -v turnserver >/dev/null; then
 		echo "turnserver is missing (Debian package coturn)" >&2
@@ -95,8 +49,11 @@ setup_file() {
 		cat "$BATS_FILE_TMPDIR/openssl.log" >&2
 		return 1
 	}
-	start_coturn "$BATS_FILE_TMPDIR" || return 1
-	export CHECK_PID CHECK_PORT CHECK_TLS_PORT CHECK_LOG
+	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
+	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
+	export CHECK_PID=$COTURN_PID CHECK_PORT=$COTURN_PORT
+	export CHECK_TLS_PORT=$COTURN_TLS_PORT CHECK_LOG=$COTURN_LOG
 	export CHECK_CA=$BATS_FILE_TMPDIR/ca.pem
 	export UDP_URL="turn:127.0.0.1:$CHECK_PORT?transport=udp"
 	export TCP_URL="turn:127.0.0.1:$CHECK_PORT?transport=tcp"

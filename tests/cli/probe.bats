@@ -28,52 +28,6 @@ make_cert() {
 	    -addext "subjectAltName=$3" >/dev/null 2>&1
 }
 
-# start_coturn DIR: turnserver with TURN REST authentication on UDP and
-# TCP at PROBE_PORT and TLS at PROBE_TLS_PORT, both random in 20000-60000;
-# retries on a port clash.  Sets PROBE_PID, PROBE_PORT, PROBE_TLS_PORT and
-# PROBE_LOG.
-start_coturn() {
-	local dir=$1 port tport pid try i
-
-	for try in 1 2 3 4 5; do
-		port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
-		tport=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
-		[[ $port != "$tport" ]] || continue
-		rm -f "$dir/turn.log" "$dir/turndb"
-		turnserver -n --verbose \
-		    --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 \
-		    --listening-port="$port" --tls-listening-port="$tport" \
-		    --cert="$dir/relay.pem" --pkey="$dir/relay.key" \
-		    --no-dtls --no-cli --allow-loopback-peers \
-		    --use-auth-secret --static-auth-secret="$SECRET" \
-		    --realm="$REALM" \
-		    --log-file="$dir/turn.log" --simple-log --no-stdout-log \
-		    --pidfile="$dir/turnserver.pid" --userdb="$dir/turndb" \
-		    </dev/null >"$dir/stderr" 2>&1 3>&- &
-		pid=$!
-		for ((i = 0; i < 200; i++)); do
-			coturn_running "$pid" || break
-			grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null && break
-			# With TLS on, coturn takes TLS and plain TCP on both
-			# ports, and names them "TLS/TCP".
-			if grep -qF "UDP listener opened on: 127.0.0.1:$port" \
-			    "$dir/turn.log" 2>/dev/null &&
-			    grep -qF "TLS/TCP listener opened on : 127.0.0.1:$tport" \
-			    "$dir/turn.log" 2>/dev/null; then
-				PROBE_PID=$pid PROBE_PORT=$port
-				PROBE_TLS_PORT=$tport PROBE_LOG=$dir/turn.log
-				return 0
-			fi
-			sleep 0.05
-		done
-		coturn_stop "$pid"
-		grep -q 'Cannot bind' "$dir/turn.log" 2>/dev/null || break
-	done
-	echo "turnserver did not start; its log:" >&2
-	tail -n 40 "$dir/turn.log" "$dir/stderr" >&2 2>/dev/null
-	return 1
-}
-
 setup_file() {
 	local root
 
@@ -84,9 +38,12 @@ setup_file() {
 	fi
 	build_driver "$root" || return 1
 	make_cert "$BATS_FILE_TMPDIR" relay IP:127.0.0.1 || return 1
-	start_coturn "$BATS_FILE_TMPDIR" || return 1
+	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
+	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
 	export PROBE_MAIN=$root/build/probe_main PROBE_CA=$BATS_FILE_TMPDIR/relay.pem
-	export PROBE_PID PROBE_PORT PROBE_TLS_PORT PROBE_LOG
+	export PROBE_PID=$COTURN_PID PROBE_PORT=$COTURN_PORT
+	export PROBE_TLS_PORT=$COTURN_TLS_PORT PROBE_LOG=$COTURN_LOG
 }
 
 teardown_file() {

@@ -11,10 +11,29 @@
 # port is taken, tries another. Sets COTURN_PID, COTURN_PORT, COTURN_DIR and
 # COTURN_LOG. Returns 0, or 1 with the reason and the log on stderr.
 coturn_start() {
-	local dir port pid try
+	coturn_launch "" "" "$@"
+}
 
+# coturn_start_tls CERT KEY [turnserver options...]
+# The same with TURN over TLS too, with CERT and KEY, at another random port
+# (COTURN_TLS_PORT; it takes plain TCP as well).
+coturn_start_tls() {
+	local cert=$1 key=$2
+
+	shift 2
+	coturn_launch "$cert" "$key" "$@"
+}
+
+# coturn_launch CERT KEY [turnserver options...]: coturn_start, with TLS
+# when CERT is not empty.
+coturn_launch() {
+	local cert=$1 key=$2 dir port tport pid try
+	local -a tls
+
+	shift 2
 	# shellcheck disable=SC2034 # the caller's
-	COTURN_PID='' COTURN_PORT='' COTURN_DIR='' COTURN_LOG=''
+	COTURN_PID='' COTURN_PORT='' COTURN_TLS_PORT='' COTURN_DIR='' \
+	    COTURN_LOG=''
 	if ! command -v turnserver >/dev/null ||
 	    ! command -v turnutils_stunclient >/dev/null; then
 		echo "coturn_start: turnserver or turnutils_stunclient is" \
@@ -25,21 +44,29 @@ coturn_start() {
 	    return 1
 	for try in 1 2 3 4 5; do
 		port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
+		tport=
+		tls=(--no-tls)
+		if [ -n "$cert" ]; then
+			tport=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
+			[ "$tport" != "$port" ] || continue
+			tls=(--tls-listening-port="$tport" --cert="$cert"
+			    --pkey="$key")
+		fi
 		rm -f "$dir/turn.log" "$dir/turnserver.pid" "$dir/turndb"
 		# -n: read no configuration file (not /etc/turnserver.conf).
 		# fd 3 is closed so that bats does not wait for coturn.
 		turnserver -n --verbose \
 		    --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 \
-		    --listening-port="$port" \
-		    --no-tls --no-dtls --no-cli --allow-loopback-peers \
+		    --listening-port="$port" "${tls[@]}" \
+		    --no-dtls --no-cli --allow-loopback-peers \
 		    --log-file="$dir/turn.log" --simple-log --no-stdout-log \
 		    --pidfile="$dir/turnserver.pid" --userdb="$dir/turndb" \
 		    "$@" </dev/null >"$dir/stderr" 2>&1 3>&- &
 		pid=$!
-		if coturn_wait_ready "$pid" "$port" "$dir/turn.log"; then
+		if coturn_wait_ready "$pid" "$port" "$dir/turn.log" "$tport"; then
 			# shellcheck disable=SC2034 # the caller's
 			COTURN_PID=$pid COTURN_PORT=$port COTURN_DIR=$dir \
-			    COTURN_LOG=$dir/turn.log
+			    COTURN_TLS_PORT=$tport COTURN_LOG=$dir/turn.log
 			return 0
 		fi
 		coturn_stop "$pid"
@@ -54,12 +81,13 @@ coturn_start() {
 	return 1
 }
 
-# coturn_wait_ready PID PORT LOG
+# coturn_wait_ready PID PORT LOG [TLS-PORT]
 # Returns 0 once coturn PID logged its UDP and TCP listeners on 127.0.0.1:PORT
-# and answers a STUN binding there; 1 when it died, could not bind, or was not
-# ready within 10 s.
+# (and its TLS one on TLS-PORT) and answers a STUN binding there; 1 when it
+# died, could not bind, or was not ready within 10 s.  With TLS on, coturn
+# names its TCP listeners "TLS/TCP".
 coturn_wait_ready() {
-	local pid=$1 port=$2 log=$3 i
+	local pid=$1 port=$2 log=$3 tport=${4:-} i
 
 	for ((i = 0; i < 200; i++)); do
 		coturn_running "$pid" || return 1
@@ -69,7 +97,10 @@ coturn_wait_ready() {
 		if grep -qF "UDP listener opened on: 127.0.0.1:$port" \
 		    "$log" 2>/dev/null &&
 		    grep -qF "TCP listener opened on : 127.0.0.1:$port" \
-		    "$log" 2>/dev/null; then
+		    "$log" 2>/dev/null &&
+		    { [ -z "$tport" ] ||
+		    grep -qF "TLS/TCP listener opened on : 127.0.0.1:$tport" \
+		    "$log" 2>/dev/null; }; then
 			timeout 5 turnutils_stunclient -p "$port" 127.0.0.1 \
 			    >/dev/null 2>&1 || return 1
 			return 0
