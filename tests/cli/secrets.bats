@@ -125,6 +125,14 @@ audit() {
 			return 1
 		fi
 	done
+	audit_files "$what"
+}
+
+# audit_files WHAT: no file iceupd may have written holds a secret, except
+# handed-out credentials in an output file of mode 0600.
+audit_files() {
+	local what=$1 m f
+
 	while IFS= read -r -d '' f; do
 		for m in "${LEAKS[@]}"; do
 			grep -qF -- "$m" "$f" || continue
@@ -139,6 +147,88 @@ audit() {
 		done
 	done < <(find "$BATS_TEST_TMPDIR/work" "$BATS_TEST_TMPDIR/home" \
 	    -type f ! -name 'hook.*' -print0 2>/dev/null)
+}
+
+# audit_serve WHAT [NAME=VALUE ...] [ARG ...]: `iceupd serve` with ARGs,
+# asked every route (and every provider on demand), then stopped with
+# SIGTERM.  No body but a credential list may hold a marker (that one only
+# handed-out credentials); then its log, its stdout and the files, as audit.
+audit_serve() {
+	local what=$1 pf=$BATS_TEST_TMPDIR/serve.port home=$BATS_TEST_TMPDIR/home
+	local base pid r m i body
+	local -a vars=()
+	shift
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	RUNS=$((RUNS + 1))
+	rm -f "$pf"
+	mkdir -p "$home"
+	(exec env -i PATH="$PATH" HOME="$home" XDG_CACHE_HOME="$home/.cache" \
+	    ICEUPD_CACHE="$home/cache.json" ICEUPD_CONFIG=/dev/null \
+	    "${vars[@]}" "$ICEUPD" serve --listen 127.0.0.1:0 --port-file "$pf" \
+	    "$@" >serve.out 2>serve.err 3>&-) &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $pf ]] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [[ -s $pf ]]; then
+		base=http://127.0.0.1:$(<"$pf")
+		for r in /api/ice/credentials '/api/ice/credentials?format=neko' \
+		    '/api/ice/credentials?format=rtc' \
+		    '/api/ice/credentials?provider=twilio' \
+		    '/api/ice/credentials?provider=cloudflare' \
+		    '/api/ice/credentials?provider=metered' \
+		    '/api/ice/credentials?provider=coturn' \
+		    '/api/ice/credentials?provider=jitsi' \
+		    '/api/ice/providers' /api/ice/stats /metrics /readyz \
+		    /healthz /nowhere 'POST /api/ice/turn?id=audit' \
+		    'POST /api/ice/refresh' 'DELETE /api/ice/cache' \
+		    /api/ice/providers /metrics; do
+			if [[ $r == *" "* ]]; then
+				body=$(curl -s --max-time 20 -X "${r%% *}" \
+				    "$base${r#* }") || true
+			else
+				body=$(curl -s --max-time 20 "$base$r") || true
+			fi
+			for m in "${LEAKS[@]}"; do
+				[[ $body == *"$m"* ]] || continue
+				if [[ $r == /api/ice/credentials* ]] &&
+				    in_list "$m" "${HANDED_OUT[@]}"; then
+					continue
+				fi
+				echo "$what: $r answered a secret: $m"
+				return 1
+			done
+		done
+	fi
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" && status=0 || status=$?
+	output=$(<serve.out) stderr=$(<serve.err)
+	if ((status != 0)) && { ((status != 2)) || [[ -z ${ALLOW_USAGE-} ]]; }; then
+		echo "$what: exit status $status"
+		show_run
+		return 1
+	fi
+	# It served: the access log (-vv) names the routes asked.
+	if ((status == 0)) && [[ $stderr != *"DELETE /api/ice/cache 204"* ]]; then
+		echo "$what: serve did not answer the routes"
+		show_run
+		return 1
+	fi
+	for m in "${LEAKS[@]}"; do
+		if [[ $stderr == *"$m"* || $output == *"$m"* ]]; then
+			echo "$what: a secret reached the log: $m"
+			show_run
+			return 1
+		fi
+	done
+	rm -f serve.out serve.err
+	audit_files "$what"
 }
 
 # every_command WHAT [NAME=VALUE ...] [OPTION ...]: each command and format,
@@ -173,6 +263,8 @@ every_command() {
 		    GCE_METADATA_HOST=127.0.0.1:1 deploy "$@" --dry-run -vv \
 		    --log-format "$lf" -t 3000 \
 		    --service projects/p/locations/l/services/s || return 1
+		audit_serve "$what serve ($lf)" "${env[@]}" "$@" -vv \
+		    --log-format "$lf" -t 3000 || return 1
 	done
 	audit "$what --help" "${env[@]}" --help || return 1
 	audit "$what --version" "${env[@]}" --version || return 1
