@@ -215,6 +215,9 @@ job_main(void *arg)
 	int			 rc;
 
 	rc = j->p->fetch(s, &j->list, &j->st);
+	/* When the credentials were made: their lifetime starts here, not
+	 * when the engine collects them. */
+	j->list.fetched_at = time(NULL);
 	if (rc == 0) {
 		ice_list_filter(&j->list, (enum ice_transport)s->transport,
 		    s->relay);
@@ -399,6 +402,8 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 			snprintf(r->list.provider, sizeof(r->list.provider),
 			    "%s", j->p->name);
 		} else {
+			if (j->list.fetched_at > r->list.fetched_at)
+				r->list.fetched_at = j->list.fetched_at;
 			ice_list_merge(&r->list, &j->list);
 			snprintf(r->list.provider + strlen(r->list.provider),
 			    sizeof(r->list.provider) -
@@ -423,7 +428,6 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 	if (r->list.n == 0)
 		return -1;
 	ice_list_truncate(&r->list, (size_t)s->max_servers);
-	r->list.fetched_at = time(NULL);
 	for (i = 0; i < r->list.n; i++)
 		log_secret(r->list.servers[i].credential);
 	return 0;

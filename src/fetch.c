@@ -21,7 +21,7 @@ fetch_render(const struct settings *s, struct engine_result *r,
 	memset(r, 0, sizeof(*r));
 	fo.env_names = s->env_name;
 	fo.relay = s->relay;
-	fo.now = time(NULL);
+	fo.now = time(NULL);	/* again once fetched */
 	if (format_check(s->format, &fo, err, sizeof(err)) == -1) {
 		log_error("%s: %s", SETTING_ORIGIN(s, env_name), err);
 		goto out;
@@ -48,6 +48,7 @@ fetch_render(const struct settings *s, struct engine_result *r,
 		log_error("no TURN server obtained and --require-turn is set");
 		goto out;
 	}
+	fo.now = time(NULL);
 	if (format_render(out, s->format, r, &fo, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		goto out;

@@ -847,6 +847,62 @@ START_TEST(test_fetch_first)
 }
 END_TEST
 
+/* Fails after 1.5 s: preferred, it holds the engine back that long. */
+static int
+slow_failure(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	(void)s;
+	(void)l;
+	usleep(1500 * 1000);
+	snprintf(st->error, sizeof(st->error), "slow failure");
+	return -1;
+}
+
+static int
+always_configured(const struct settings *s, char *why, size_t len)
+{
+	(void)s;
+	snprintf(why, len, "a test provider");
+	return 1;
+}
+
+static const struct provider provider_slow = {
+	.name = "slow",
+	.turn_capable = 1,
+	.configured = always_configured,
+	.fetch = slow_failure,
+};
+
+/* The lifetime of a list starts when its provider made it, not when the
+ * engine, waiting for a preferred provider, collected it. */
+START_TEST(test_fetch_lifetime_starts_at_the_answer)
+{
+	const struct provider *sel[] = { &provider_slow, &provider_coturn };
+	struct settings	 s;
+	struct engine_result r;
+	time_t		 before = time(NULL);
+
+	load(&s, ARGS("--grace", "4000", "-t", "5000"),
+	    ENV("WEBRTC_TURN_URLS=turn:t.example.org",
+	    "TURN_SHARED_SECRET=testsecret", "TURN_TTL=600"));
+	unit_stderr_begin();
+	ck_assert_int_eq(engine_fetch(&s, sel, 2, &r), 0);
+	free(unit_stderr_end());
+	settle();
+	ck_assert_str_eq(r.list.provider, "coturn");
+	ck_assert_str_eq(r.sources[0].error, "slow failure");
+	ck_assert_int_ge(r.sources[0].latency_ms, 1500);
+	ck_assert_int_ge(r.list.fetched_at, before);
+	/* Collected 1.5 s later, that is in a later second. */
+	ck_assert_int_lt(r.list.fetched_at, time(NULL));
+	ck_assert_int_ge(ice_list_expires(&r.list) - r.list.fetched_at, 599);
+	ck_assert_int_le(ice_list_expires(&r.list) - r.list.fetched_at, 600);
+	engine_result_free(&r);
+	settings_free(&s);
+}
+END_TEST
+
 /* Priority decides under policy first, not speed. */
 START_TEST(test_fetch_first_priority)
 {
@@ -1145,6 +1201,7 @@ coturn_suite(void)
 	tcase_add_test(tc, test_select_skips_stun_for_relay_and_tcp);
 	tcase_add_test(tc, test_fetch_first);
 	tcase_add_test(tc, test_fetch_first_priority);
+	tcase_add_test(tc, test_fetch_lifetime_starts_at_the_answer);
 	tcase_add_test(tc, test_fetch_merge);
 	tcase_add_test(tc, test_fetch_merge_dedupes);
 	tcase_add_test(tc, test_fetch_max_servers);
