@@ -107,7 +107,8 @@ static:
 # parser into build/fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and
 # runs each for N seconds from its corpus in fuzz/corpus/; any crash, leak
 # or timeout fails.  `make test-asan` runs the unit and CLI suites against
-# an ASan+UBSan build; `make test-valgrind` runs CLI suites under valgrind.
+# an ASan+UBSan build; `make test-valgrind` runs the CLI suites that run
+# the binary under valgrind (tests/valgrind/).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SH_RUNS ?= 2000
@@ -118,7 +119,10 @@ FUZZ_OBJS    = $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%) build/fuzz/fuzz_shell_sh
 FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 \
 	       -print_final_stats=1
-VALGRIND_CLI = fetch formats settings output
+# The CLI suites that run the binary (the heaviest first: run.sh deals
+# them out to two halves in turn).
+VALGRIND_CLI = secrets hosted faults serve deploy fetch settings formats \
+	       cache watch check output coturn jitsi updater wrapper
 
 build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h
 	@mkdir -p $(dir $@)
@@ -156,7 +160,6 @@ test-asan: build/asan/iceupd build/asan/unit-tests
 	    UBSAN_OPTIONS=print_stacktrace=1 bats tests/cli
 
 test-valgrind: all
-	ICEUPD=$(CURDIR)/fuzz/valgrind-iceupd ICEUPD_TEST_RUNS=3 bats \
-	    $(VALGRIND_CLI:%=tests/cli/%.bats)
+	tests/valgrind/run.sh $(VALGRIND_CLI)
 
 .PHONY: fuzz fuzz-build test-asan test-valgrind

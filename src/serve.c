@@ -10,9 +10,9 @@
  * resumed by the thread that fetched it.  Once warm, nothing is fetched
  * on the request path, except what ?provider=NAME asks for explicitly.
  *
- * The main thread only takes signals: SIGUSR1 and SIGHUP refresh now,
- * SIGTERM and SIGINT stop accepting, let requests in flight finish and
- * leave with status 0. */
+ * The main thread only takes signals: SIGUSR1 refreshes now, SIGHUP
+ * rereads the token file and refreshes, SIGTERM and SIGINT stop accepting,
+ * let requests in flight finish and leave with status 0. */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>

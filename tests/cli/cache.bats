@@ -172,6 +172,7 @@ twilio() {
 }
 
 @test "policy first: a hanging primary costs the grace period, not the timeout" {
+	needs_real_time
 	twilio hang
 	tw=("${PENV[@]}")
 	start_fake cloudflare ok --delay-ms 200
@@ -185,6 +186,7 @@ twilio() {
 }
 
 @test "policy first: once the best answer is in, nobody slower is waited for" {
+	needs_real_time
 	twilio ok
 	tw=("${PENV[@]}")
 	start_fake cloudflare hang

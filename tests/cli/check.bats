@@ -313,6 +313,7 @@ assert_relayed_by_coturn() {
 }
 
 @test "check: closed ports are unreachable at once, well within the deadline, exit 1" {
+	needs_real_time
 	local up tp start ms
 
 	up=$(free_port udp)
@@ -333,6 +334,7 @@ assert_relayed_by_coturn() {
 }
 
 @test "check: a server that never answers is timeout at the deadline, not later" {
+	needs_real_time
 	local start ms
 
 	start_silent "$BATS_TEST_TMPDIR/silent.port"

@@ -488,6 +488,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: an operation slower than --deploy-timeout is a failure" {
+	needs_real_time
 	start_google --service "$FIXTURE" --scenario no_wait --op-polls 1000
 	SECONDS=0
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
@@ -518,7 +519,6 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	start_google --service "$PWD/svc-a.json" --service "$PWD/svc-b.json" \
 	    --service "$PWD/svc-c.json" --scenario op_slow --op-polls 1
 	p=projects/demo-project/locations/europe-west1/services
-	SECONDS=0
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    --service "$p/a" --service "$p/b,$p/c"
 	assert_status 0

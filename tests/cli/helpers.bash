@@ -29,6 +29,16 @@ setup() {
 	cd "$BATS_TEST_TMPDIR/work" || return 1
 }
 
+# needs_real_time: the test measures time (a deadline kept, a grace period,
+# a backoff by the clock); under a binary many times slower than it is
+# (valgrind: ICEUPD_TEST_SLOW is set) it is skipped, and says so.  ASan
+# runs it.
+needs_real_time() {
+	if [[ -n ${ICEUPD_TEST_SLOW-} ]]; then
+		skip "measures time: not under $ICEUPD_TEST_SLOW"
+	fi
+}
+
 # iceupd [NAME=VALUE ...] [ARG ...]
 # Runs the binary in an environment of its own: PATH, a HOME and a cache
 # file inside the test's temporary folder, ICEUPD_CONFIG=/dev/null, then

@@ -469,6 +469,7 @@ missing_hint() {
 }
 
 @test "429 forever: alone exit 1 within the deadline, a bounded number of tries" {
+	needs_real_time
 	local n
 
 	start_fake twilio ratelimit_forever
@@ -482,6 +483,7 @@ missing_hint() {
 }
 
 @test "500 forever: alone exit 1 within the deadline, a bounded number of tries" {
+	needs_real_time
 	local n
 
 	start_fake cloudflare error500_forever
@@ -571,6 +573,7 @@ unusable() {
 # --- time ---------------------------------------------------------------------------
 
 @test "an API that never answers: alone, exit 1 after about the timeout" {
+	needs_real_time
 	local -a cf
 	local cflog
 
@@ -598,6 +601,7 @@ unusable() {
 }
 
 @test "an API that never answers, coturn next: coturn's list after about the grace period" {
+	needs_real_time
 	start_fake twilio hang
 	fetch "${COTURN_ENV[@]}" -p twilio,coturn -t 5000 --grace 1500
 	assert_status 0
@@ -608,6 +612,7 @@ unusable() {
 }
 
 @test "an answer trickling 1 byte every 200 ms is bounded by the deadline" {
+	needs_real_time
 	start_fake cloudflare trickle
 	fetch -p cloudflare -t 2000
 	assert_status 1

@@ -239,6 +239,7 @@ wait_stats() {
 }
 
 @test "serve: a provider that fails on demand is 502, bounded by --timeout" {
+	needs_real_time
 	start_fake twilio hang
 	start_serve "${COTURN[@]}" "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p coturn --timeout 800
 	local t0=$SECONDS

@@ -108,6 +108,7 @@ wait_change() {
 }
 
 @test "SIGUSR1 refreshes now; SIGHUP reloads; SIGTERM exits 0 at once" {
+	needs_real_time
 	start_watch "${COTURN_ENV[@]}" watch -o out.json
 	first=$(<out.json)
 	sleep 1.1	# a new second: a new TURN REST username
