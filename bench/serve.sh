@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # serve.sh: `iceupd serve` against the Node/Express service it replaces:
 # wrk -t2 -c32 on GET /api/ice/credentials with a warm cache, for each
-# server in turn on 127.0.0.1; prints a markdown table of requests/s, p99
-# latency and memory (VmRSS sampled under load, VmHWM at the end).
+# server in turn on 127.0.0.1; prints a markdown table of requests/s, the
+# p50/p90/p99 latencies and memory (VmRSS sampled under load, VmHWM at the
+# end).
 #
 #   bench/serve.sh            (BENCH_DURATION=10s, BENCH_CONNECTIONS=32)
 #
@@ -60,7 +61,7 @@ mem() {
 # run NAME PID URL: wrk against URL; appends a table row.
 ROWS=()
 run() {
-	local name=$1 pid=$2 url=$3 out=$TMP/wrk.$1 rss rps p99 errs
+	local name=$1 pid=$2 url=$3 out=$TMP/wrk.$1 rss rps p50 p90 p99 errs
 
 	wrk -t2 -c"$CONNS" -d2s "$url" >/dev/null	# warm-up
 	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url" >"$out" &
@@ -69,10 +70,12 @@ run() {
 	rss=$(mem "$pid" VmRSS)
 	wait "$w"
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+	p50=$(awk '$1 == "50%" { print $2 }' "$out")
+	p90=$(awk '$1 == "90%" { print $2 }' "$out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$out")
 	errs=$(awk '/Non-2xx|Socket errors/ { $1 = $1; print }' "$out" |
 	    paste -sd ';' -)
-	ROWS+=("| $name | $rps | $p99 | $rss | $(mem "$pid" VmHWM) | ${errs:-none} |")
+	ROWS+=("| $name | $rps | $p50 | $p90 | $p99 | $rss | $(mem "$pid" VmHWM) | ${errs:-none} |")
 	cat "$out" >&2
 }
 
@@ -115,6 +118,6 @@ run "node $(node --version) + express $(node -p 'require("./bench/express/node_m
 echo
 echo "GET /api/ice/credentials ($BYTES-byte JSON report), wrk -t$THREADS -c$CONNS -d$DURATION, $(nproc) CPUs, $(uname -r)"
 echo
-echo "| server | requests/s | p99 latency | RSS under load (MB) | peak RSS (MB) | errors |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| server | requests/s | p50 | p90 | p99 | RSS under load (MB) | peak RSS (MB) | errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${ROWS[@]}"
