@@ -58,10 +58,15 @@ struct snapshot {
 	time_t		 fetched_at, expires;
 };
 
+/* Shallow copies of the settings for the engine, the second with
+ * force_refresh; static, since a provider thread the engine gave up on may
+ * read them to the end of the process. */
+static struct settings	 normal_settings, forced_settings;
+
 struct server {
 	const struct settings	*s;
-	struct settings		*normal;	/* shallow copies for the engine */
-	struct settings		*forced;	/* the same with force_refresh */
+	struct settings		*normal;	/* &normal_settings */
+	struct settings		*forced;	/* &forced_settings */
 	const struct provider	*sel[PROVIDERS_MAX];
 	size_t			 nsel;
 	struct MHD_Daemon	*d;
@@ -1677,11 +1682,11 @@ cmd_serve(const struct settings *s)
 	if (!s->no_cache)
 		sv->cache_path = s->cache ? xstrdup(s->cache) :
 		    cache_default_path();
-	sv->normal = xmalloc(sizeof(*sv->normal));
-	*sv->normal = *s;
-	sv->forced = xmalloc(sizeof(*sv->forced));
-	*sv->forced = *s;
-	sv->forced->force_refresh = 1;
+	normal_settings = *s;
+	sv->normal = &normal_settings;
+	forced_settings = *s;
+	forced_settings.force_refresh = 1;
+	sv->forced = &forced_settings;
 
 	/* Every thread started from here on inherits the mask: the
 	 * signals are taken here, synchronously. */
@@ -1770,11 +1775,7 @@ out:
 		snapshot_release(sv->slot[i]);
 	free_secret(sv->token);
 	free(sv->cache_path);
-	/* Provider threads the engine gave up on may still read these. */
-	if (ended && !engine_abandoned()) {
-		free(sv->normal);
-		free(sv->forced);
+	if (ended)	/* else a fetcher still reads sv */
 		free(sv);
-	}
 	return rc;
 }

@@ -441,6 +441,7 @@ missing_hint() {
 # --- retries -------------------------------------------------------------------
 
 @test "429 with Retry-After: 1 is retried after a second, then succeeds" {
+	needs_real_time
 	local p gap
 
 	for p in twilio cloudflare metered; do

@@ -157,11 +157,13 @@ no_secret_in_log() {
 	done
 }
 
-# wait_stats FILTER: polls /api/ice/stats until FILTER holds (5 s).
+# wait_stats FILTER: polls /api/ice/stats until FILTER holds (5 s; a
+# minute under a slow binary, whose refreshes take seconds).
 wait_stats() {
-	local i
+	local i n=50
 
-	for ((i = 0; i < 50; i++)); do
+	[[ -z ${ICEUPD_TEST_SLOW-} ]] || n=600
+	for ((i = 0; i < n; i++)); do
 		req "${AUTH[@]}" /api/ice/stats
 		jq -e "$1" <<<"$output" >/dev/null 2>&1 && return 0
 		sleep 0.1
