@@ -378,6 +378,7 @@ wait_stats() {
 
 @test "serve: /readyz is 200 once a list is cached" {
 	start_serve "${COTURN[@]}"
+	wait_stats '.refreshes == 1'
 	req /readyz
 	expect 200
 	[[ $output == ready ]]
@@ -677,6 +678,8 @@ hammer() {
 
 	start_fake twilio ok
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" --relay
+	# Asked for while the first is under way, they would all make one.
+	wait_stats '.refreshes == 1'
 	(
 		for ((i = 0; i < 20; i++)); do
 			curl -s -o /dev/null -X POST "$BASE/api/ice/refresh"
