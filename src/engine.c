@@ -215,9 +215,11 @@ job_main(void *arg)
 	int			 rc;
 
 	rc = j->p->fetch(s, &j->list, &j->st);
-	/* When the credentials were made: their lifetime starts here, not
-	 * when the engine collects them. */
-	j->list.fetched_at = time(NULL);
+	/* When the credentials were made: a provider that reckons their
+	 * expiry from "now" says so itself; else now, not when the engine
+	 * collects them. */
+	if (j->list.fetched_at == 0)
+		j->list.fetched_at = time(NULL);
 	if (rc == 0) {
 		ice_list_filter(&j->list, (enum ice_transport)s->transport,
 		    s->relay);

@@ -53,7 +53,7 @@ struct ice_list {
 	struct ice_server *servers;
 	size_t	  n;
 	char	  provider[32];	/* who answered; "a+b" after a merge */
-	time_t	  fetched_at;
+	time_t	  fetched_at;	/* when the credentials were made */
 };
 
 /* Adds url with its credentials, grouping it with the entry of the same

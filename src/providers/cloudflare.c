@@ -74,7 +74,8 @@ cloudflare_fetch(const struct settings *s, struct ice_list *l,
 		goto out;
 	}
 	/* The answer carries no lifetime: the one asked for is the one. */
-	if (api_take_servers(l, servers, time(NULL) + ttl, 1, st) == -1)
+	l->fetched_at = time(NULL);
+	if (api_take_servers(l, servers, l->fetched_at + ttl, 1, st) == -1)
 		goto out;
 	rc = 0;
 out:

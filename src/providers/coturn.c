@@ -133,7 +133,8 @@ coturn_fetch(const struct settings *s, struct ice_list *l,
 
 	n = split_list(s->turn_urls, &urls);
 	if (s->turn_secret != NULL) {
-		expires = time(NULL) + coturn_ttl(s);
+		l->fetched_at = time(NULL);
+		expires = l->fetched_at + coturn_ttl(s);
 		if (turn_rest_credential(s->turn_secret, s->turn_user,
 		    expires, username, sizeof(username), credential,
 		    sizeof(credential)) == -1) {

@@ -128,7 +128,8 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 		goto out;
 	}
 	ttl = answer_ttl(doc, ttl > 0 ? ttl : TWILIO_TTL_MAX);
-	if (api_take_servers(l, servers, time(NULL) + ttl, 0, st) == -1)
+	l->fetched_at = time(NULL);
+	if (api_take_servers(l, servers, l->fetched_at + ttl, 0, st) == -1)
 		goto out;
 	rc = 0;
 out:

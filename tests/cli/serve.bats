@@ -174,6 +174,7 @@ wait_stats() {
 
 @test "serve: GET /api/ice/credentials is the json report, from memory, not cached by clients" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
+	wait_stats '.refreshes == 1'
 	req /api/ice/credentials
 	expect 200
 	header content-type application/json
