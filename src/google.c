@@ -294,6 +294,7 @@ token_from_key(const struct settings *s, long long deadline, char **token,
 	rq.bodylen = body.len;
 	rq.cacert = s->cacert;
 	rq.deadline = cap_deadline(deadline, CALL_MAX_MS);
+	rq.retry_connect = 1;
 	log_debug("asking %s for an access token as %s", uri, email);
 	if (http_fetch(&rq, &rs, err, errlen) == -1)
 		goto out;
@@ -349,6 +350,7 @@ metadata_get(const struct settings *s, const char *path, long long deadline,
 	rq.headers = flavor;
 	rq.plain_http = 1;
 	rq.deadline = cap_deadline(deadline, METADATA_MAX_MS);
+	rq.retry_connect = 1;
 	if (http_fetch(&rq, rs, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "the metadata server did not answer "
 		    "(%s)", why);
@@ -546,6 +548,8 @@ google_call(const struct settings *s, const char *method, const char *url,
 	}
 	rq.cacert = s->cacert;
 	rq.deadline = cap_deadline(deadline, CALL_MAX_MS);
+	rq.retry_connect = 1;	/* deploy has minutes; a slow handshake
+				 * must not cost a service its update */
 	log_debug("%s %s", method, url);
 	rc = http_fetch(&rq, rs, err, errlen);
 	free_secret(token);

@@ -168,6 +168,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	const char	*ct = NULL;
 	long long	 left = rq->deadline - monotonic_ms();
 	curl_off_t	 retry = -1;
+	long		 sent = -1;
 	CURL		*c = NULL;
 	CURLcode	 cc;
 	int		 rc = -1;
@@ -247,6 +248,15 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 		    rq->method, shown, HTTP_BODY_MAX / 1024);
 		goto out;
 	}
+	if (cc == CURLE_OPERATION_TIMEDOUT && curl_easy_getinfo(c,
+	    CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent == 0) {
+		/* The request never left: TCP or TLS did not finish. */
+		rs->connect_timeout = 1;
+		snprintf(err, errlen, "%s %s: no connection within %lld ms",
+		    rq->method, shown, left < CONNECT_MAX_MS ? left :
+		    CONNECT_MAX_MS);
+		goto out;
+	}
 	if (cc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(err, errlen, "%s %s: no answer within the deadline",
 		    rq->method, shown);
@@ -301,18 +311,23 @@ http_fetch(const struct http_request *rq, struct http_response *rs,
 	long long wait = RETRY_FIRST_MS, left;
 
 	for (;;) {
-		if (http_do(rq, rs, err, errlen) == -1)
-			return -1;
-		if (rs->status != 429 && rs->status < 500)
+		if (http_do(rq, rs, err, errlen) == -1) {
+			if (!rq->retry_connect || !rs->connect_timeout)
+				return -1;
+		} else if (rs->status != 429 && rs->status < 500)
 			return 0;
-		if (rs->retry_after >= 0)
+		else if (rs->retry_after >= 0)
 			wait = rs->retry_after * 1000LL;
 		left = rq->deadline - monotonic_ms();
 		/* Give up when waiting would leave no time for the request. */
 		if (wait + 100 >= left)
-			return 0;
-		log_debug("%s %s: HTTP %ld, retrying in %lld ms", rq->method,
-		    rq->shown_url ? rq->shown_url : rq->url, rs->status, wait);
+			return rs->connect_timeout ? -1 : 0;
+		if (rs->connect_timeout)
+			log_debug("%s, retrying in %lld ms", err, wait);
+		else
+			log_debug("%s %s: HTTP %ld, retrying in %lld ms",
+			    rq->method, rq->shown_url ? rq->shown_url :
+			    rq->url, rs->status, wait);
 		http_response_free(rs);
 		sleep_ms(wait);
 		wait = wait * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : wait * 2;

@@ -28,6 +28,9 @@ struct http_request {
 	const char	*cookie;	/* "n=v; n2=v2" to send, or NULL */
 	const char	*want_header;	/* response header to keep, or NULL */
 	struct http_keep *keep;		/* connection to reuse, or NULL */
+	int		 retry_connect;	/* http_fetch tries a connection that
+					 * timed out again, while the deadline
+					 * allows: nothing was sent on it */
 };
 
 struct http_response {
@@ -37,6 +40,8 @@ struct http_response {
 	char		 content_type[128];
 	char		 header[512];	/* value of want_header, or "" */
 	struct strbuf	 cookies;	/* "n=v; ..." from Set-Cookie */
+	int		 connect_timeout; /* http_do failed: no connection
+					  * (TCP and TLS) within the cap */
 };
 
 /* A connection kept open across requests (BOSH sends several in a row). */
@@ -52,7 +57,8 @@ void	 http_cleanup(void);
 int	 http_do(const struct http_request *, struct http_response *,
 	    char *err, size_t errlen);
 /* http_do, retrying 429 and 5xx answers with backoff (honouring
- * Retry-After) while the deadline allows.  Same returns as http_do. */
+ * Retry-After), and with retry_connect a connection that timed out, while
+ * the deadline allows.  Same returns as http_do. */
 int	 http_fetch(const struct http_request *, struct http_response *,
 	    char *err, size_t errlen);
 void	 http_response_free(struct http_response *);

@@ -37,6 +37,10 @@ Scenarios (--scenario, a comma list):
   op_slow          :wait answers done=false --op-polls times first
   no_wait          :wait is 404 (polling GET works; --op-polls applies)
   token_refused    /token answers 400 invalid_grant
+  stall_connect_once  the first connection to the HTTPS server gets no TLS
+                   handshake: it is held silent for 4 s (past iceupd's 3 s
+                   connect cap), then closed
+  stall_connect    every connection to the HTTPS server, so
 
 The log (--log) gets one JSON line per request: n, server ("api" or
 "metadata"), method, path, query, auth, content_type, body, status,
@@ -147,6 +151,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def handle(self):
+        st = self.server.state
+        if self.server.kind == "api" and (
+                st.has("stall_connect") or
+                (st.has("stall_connect_once") and st.first("stall"))):
+            stopping.wait(4)
+            return
+        super().handle()
 
     def read_body(self):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
