@@ -271,16 +271,16 @@ spawn() {
 
 # wait_wrote FILE N: until FILE holds more than N refresh lines ("wrote",
 # or, when the minted credentials came out the same within one second,
-# "nothing changed"); 5 s at most.
+# "nothing changed"); 30 s at most.
 wait_wrote() {
 	local i
 
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		(($(grep -cE "wrote|nothing changed" "$1" 2>/dev/null || true) > $2)) &&
 		    return 0
 		sleep 0.05
 	done
-	echo "no new write in $1 within 5 s:"
+	echo "no new write in $1 within 30 s:"
 	cat "$1"
 	return 1
 }
@@ -350,7 +350,7 @@ reader() {
 	(spawn "${REST_ENV[@]}" "$ICEUPD" watch -o out.json 2>first.err) &
 	first=$!
 	PIDS+=("$first")
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		[[ -s out.json ]] && break
 		sleep 0.05
 	done

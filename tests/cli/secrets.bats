@@ -171,7 +171,7 @@ audit_serve() {
 	    "${vars[@]}" "$ICEUPD" serve --listen 127.0.0.1:0 --port-file "$pf" \
 	    "$@" >serve.out 2>serve.err 3>&-) &
 	pid=$!
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		[[ -s $pf ]] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05

@@ -62,7 +62,7 @@ start_serve() {
 	    "${vars[@]}" "$ICEUPD" serve "${LISTEN[@]}" --port-file "$pf" \
 	    "$@" 3>&- >"$BATS_TEST_TMPDIR/serve.out" 2>"$SERVE_ERR" &
 	SERVE_PID=$!
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		[[ -s $pf ]] && break
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.05
@@ -75,12 +75,12 @@ start_serve() {
 	BASE=http://127.0.0.1:$(<"$pf")
 }
 
-# stop_serve: SIGTERM; it must exit 0 within 10 s.
+# stop_serve: SIGTERM; it must exit 0 within 30 s.
 stop_serve() {
 	local i rc
 
 	kill -TERM "$SERVE_PID"
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -267,7 +267,7 @@ wait_stats() {
 		    >"$BATS_TEST_TMPDIR/slow$i.code" 3>&- &
 		pids+=("$!")
 	done
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		[[ -s $FAKE_LOG ]] && break
 		sleep 0.05
 	done
@@ -506,7 +506,7 @@ wait_stats() {
 	expect 200
 	printf '%s\n' "$new" >"$BATS_TEST_TMPDIR/token"
 	kill -HUP "$SERVE_PID"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		req -H "Authorization: Bearer $new" /api/ice/stats
 		[[ $status == 200 ]] && break
 		sleep 0.1
@@ -517,7 +517,7 @@ wait_stats() {
 	# Two tokens in the file: refused, the one read before still works.
 	printf 'one two\n' >"$BATS_TEST_TMPDIR/token"
 	kill -HUP "$SERVE_PID"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		grep -q 'keeping the bearer token' "$SERVE_ERR" && break
 		sleep 0.1
 	done

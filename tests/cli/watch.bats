@@ -30,7 +30,8 @@ teardown() {
 }
 
 # start_watch [NAME=VALUE ...] [ARG ...]: iceupd watch in the background,
-# its stderr in watch.err; waits for the first file.
+# its stderr in watch.err; waits for the first file, up to 60 s (a wait,
+# not a measure: under valgrind the first fetch takes seconds).
 start_watch() {
 	local -a vars=()
 	local home="$BATS_TEST_TMPDIR/home"
@@ -44,11 +45,11 @@ start_watch() {
 	env -i PATH="$PATH" HOME="$home" ICEUPD_CACHE="$home/cache.json" \
 	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@" 2>watch.err &
 	WATCH_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[[ -s out.json ]] && return 0
 		sleep 0.05
 	done
-	echo "no output file after 5 s:"
+	echo "no output file after 60 s:"
 	cat watch.err
 	return 1
 }
@@ -155,7 +156,7 @@ EOF
 	jq -e '[.[].urls[]] | any(startswith("turn:"))' out.json >/dev/null
 	stop_fakes
 	kill -USR1 "$WATCH_PID"
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		grep -q "kept" watch.err && break
 		sleep 0.05
 	done
