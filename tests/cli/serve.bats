@@ -299,6 +299,8 @@ wait_stats() {
 
 @test "serve: /api/ice/providers shows each provider's state and health" {
 	start_serve "${COTURN[@]}"
+	# Until the first list is in, nothing is being served.
+	wait_stats '.refreshes == 1'
 	req /api/ice/providers
 	expect 200
 	json '.serving == "coturn"'
