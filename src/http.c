@@ -155,6 +155,13 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* The time TCP and TLS get, of the left ms a request has. */
+static long
+connect_ms(long long left)
+{
+	return (long)(left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS);
+}
+
 int
 http_do(const struct http_request *rq, struct http_response *rs, char *err,
     size_t errlen)
@@ -205,8 +212,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms(left));
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)HTTP_BODY_MAX);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
@@ -252,9 +258,8 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	    CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent == 0) {
 		/* The request never left: TCP or TLS did not finish. */
 		rs->connect_timeout = 1;
-		snprintf(err, errlen, "%s %s: no connection within %lld ms",
-		    rq->method, shown, left < CONNECT_MAX_MS ? left :
-		    CONNECT_MAX_MS);
+		snprintf(err, errlen, "%s %s: no connection within %ld ms",
+		    rq->method, shown, connect_ms(left));
 		goto out;
 	}
 	if (cc == CURLE_OPERATION_TIMEDOUT) {
@@ -439,8 +444,7 @@ http_ws_open(const struct http_request *rq, const char *subprotocol,
 	set_tls(ws->c, rq->cacert);
 	curl_easy_setopt(ws->c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(ws->c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(ws->c, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS));
+	curl_easy_setopt(ws->c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms(left));
 	curl_easy_setopt(ws->c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
 	curl_easy_setopt(ws->c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(ws->c, CURLOPT_HEADERFUNCTION, on_header);

@@ -40,7 +40,7 @@ Scenarios (--scenario, a comma list):
   stall_connect_once  the first connection to the HTTPS server gets no TLS
                    handshake: it is held silent for 4 s (past iceupd's 3 s
                    connect cap), then closed
-  stall_connect    every connection to the HTTPS server, so
+  stall_connect    the same for every connection to the HTTPS server
 
 The log (--log) gets one JSON line per request: n, server ("api" or
 "metadata"), method, path, query, auth, content_type, body, status,
