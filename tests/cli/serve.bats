@@ -363,6 +363,35 @@ wait_stats() {
 	stop_serve
 }
 
+@test "serve: a backing-off TURN provider: ready on STUN, the report says degraded and names it" {
+	local -a env
+
+	start_fake twilio unauthorized
+	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json")
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	[[ $(jq -s length "$FAKE_LOG") == 2 ]]
+	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio,stun
+	req /readyz
+	expect 200
+	req /api/ice/credentials
+	expect 200
+	json '.degraded == true and .has_turn == false and
+	    .sources.twilio.asked == false and
+	    (.sources.twilio.error | test("backing off after 2 failures"))'
+	grep -q "twilio: not asked: backing off" "$SERVE_ERR"
+	[[ $(jq -s length "$FAKE_LOG") == 2 ]]
+	# A refresh asked for over HTTP asks it, backing off or not.
+	req "${AUTH[@]}" -X POST /api/ice/refresh
+	for _ in $(seq 300); do
+		[[ $(jq -s length "$FAKE_LOG") == 3 ]] && break
+		sleep 0.1
+	done
+	[[ $(jq -s length "$FAKE_LOG") == 3 ]]
+	stop_serve
+}
+
 @test "serve: no list yet: /readyz and credentials are 503 (with Retry-After), /healthz 200" {
 	start_fake twilio error500_forever
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" --timeout 1000 \
