@@ -310,6 +310,23 @@ wait_stats() {
 	stop_serve
 }
 
+@test "serve: /api/ice/providers shows no failures of a provider no longer configured" {
+	local -a env
+
+	start_fake twilio unauthorized
+	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json")
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	jq -e '.health.twilio.failures == 2' "$BATS_TEST_TMPDIR/cache.json" >/dev/null
+	start_serve "${COTURN[@]}"
+	wait_stats '.refreshes == 1'
+	req /api/ice/providers
+	expect 200
+	json '.providers[] | select(.name == "twilio") | .state == "not set" and .health == null'
+	stop_serve
+}
+
 @test "serve: POST /api/ice/refresh is 202 and installs a new list" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	req /api/ice/credentials
