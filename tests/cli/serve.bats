@@ -390,6 +390,7 @@ wait_stats() {
 	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
 	[[ $(jq -s length "$FAKE_LOG") == 2 ]]
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio,stun
+	wait_stats '.refreshes == 1'
 	req /readyz
 	expect 200
 	req /api/ice/credentials
