@@ -312,8 +312,14 @@ tally:
 	else if (rc == EXIT_UNCHANGED)
 		rc = EXIT_OK;
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* Every call for one service shares one connection. */
+		if (t[i].conn != NULL)
+			log_info("%s: %ld TLS handshake%s", t[i].name,
+			    http_keep_handshakes(t[i].conn),
+			    http_keep_handshakes(t[i].conn) == 1 ? "" : "s");
 		cloudrun_target_free(&t[i]);
+	}
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);

@@ -163,8 +163,8 @@ list_enabled(const struct settings *s, const char *secret, long long deadline,
 		}
 		http_response_free(&rs);
 		cJSON_Delete(doc);
-		if (google_call(s, "GET", url.s, NULL, deadline, &rs, &doc, err,
-		    sizeof(err)) == -1) {
+		if (google_call(s, "GET", url.s, NULL, deadline, NULL, &rs,
+		    &doc, err, sizeof(err)) == -1) {
 			log_error("%s: %s", secret, err);
 			goto bad;
 		}
@@ -258,8 +258,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	EVP_EncodeBlock(b64, (const unsigned char *)value, (int)len);
 	sb_addf(&body, "{\"payload\":{\"data\":\"%s\"}}", (char *)b64);
 	api_url(s, &url, secret, ":addVersion");
-	if (google_call(s, "POST", url.s, body.s, deadline, &rs, &doc, err,
-	    sizeof(err)) == -1) {
+	if (google_call(s, "POST", url.s, body.s, deadline, NULL, &rs, &doc,
+	    err, sizeof(err)) == -1) {
 		log_error("%s: %s", secret, err);
 		goto out;
 	}
@@ -280,8 +280,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 		api_url(s, &url, vs[i].name, ":disable");
 		http_response_free(&rs);
 		cJSON_Delete(doc);
-		if (google_call(s, "POST", url.s, "{}", deadline, &rs, &doc,
-		    err, sizeof(err)) == -1) {
+		if (google_call(s, "POST", url.s, "{}", deadline, NULL, &rs,
+		    &doc, err, sizeof(err)) == -1) {
 			log_error("%s: %s", secret, err);
 			goto out;
 		}

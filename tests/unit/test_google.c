@@ -253,6 +253,8 @@ strip_intended(cJSON *svc, int container, char *const *names, size_t n)
 	cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
 	cJSON_DeleteItemFromObjectCaseSensitive(path(tpl, "annotations", NULL),
 	    CLOUDRUN_EXPIRES_ANNOTATION);
+	cJSON_DeleteItemFromObjectCaseSensitive(path(tpl, "annotations", NULL),
+	    CLOUDRUN_MANAGED_ANNOTATION);
 	for (i = 0; i < n; i++)
 		if ((e = env_of(svc, container, names[i])) != NULL)
 			cJSON_DeleteItemFromObjectCaseSensitive(e, "value");
