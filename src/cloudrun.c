@@ -300,6 +300,25 @@ set_annotation(cJSON *ann, const char *key, const char *value)
 		cJSON_AddStringToObject(ann, key, value);
 }
 
+/* Drops from rec the containers svc no longer has. */
+static void
+prune_record(cJSON *rec, const cJSON *svc)
+{
+	const cJSON	*list = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(svc, "template"), "containers");
+	const cJSON	*c;
+	cJSON		*k, *next;
+
+	for (k = rec->child; k != NULL; k = next) {
+		next = k->next;
+		cJSON_ArrayForEach(c, list)
+			if (strcmp(container_key(c), k->string) == 0)
+				break;
+		if (c == NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(rec, k));
+	}
+}
+
 /* Removes the variables of container c that iceupd set and names leaves
  * out, and records names as those it manages there (template.annotations
  * is an object or absent). */
@@ -327,6 +346,7 @@ update_managed(cJSON *svc, cJSON *c, char *const *names, size_t n,
 		at = NULL;
 	}
 	rec = old != NULL ? cJSON_Duplicate(old, 1) : cJSON_CreateObject();
+	prune_record(rec, svc);
 	list = cJSON_CreateArray();
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(list, cJSON_CreateString(names[i]));
@@ -440,6 +460,31 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 		cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
 	}
 	return 0;
+}
+
+/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: one
+ * that iceupd may not remove (it has no record of setting it) is worth a
+ * warning when the v3 names are deployed. */
+static void
+warn_v2_override(const struct cloudrun_target *t)
+{
+	static const char v2[] = "NEKO_ICESERVERS";
+	static const char v3[] = "NEKO_WEBRTC_ICESERVERS_";
+	const cJSON	*c, *e;
+	char		 err[256];
+	size_t		 i;
+
+	for (i = 0; i < t->nnames; i++)
+		if (strncmp(t->names[i], v3, sizeof(v3) - 1) == 0)
+			break;
+	if (i == t->nnames || asked_for(v2, t->names, t->nnames) ||
+	    (c = find_container(t->svc, t->s->container, err,
+	    sizeof(err))) == NULL || (e = find_var(c, v2)) == NULL ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "value")))
+		return;
+	log_warn("%s: %s stays (iceupd has no record of setting it), and "
+	    "neko v3 uses it instead of %s*: remove it unless it is meant",
+	    t->name, v2, v3);
 }
 
 void
@@ -759,6 +804,8 @@ cloudrun_update(struct cloudrun_target *t)
 			t->rc = EXIT_USAGE;
 			goto out;
 		}
+		if (attempt == 1)
+			warn_v2_override(t);
 		if (t->s->dry_run) {
 			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
 			    chg.container[0] ? " (container " : "",

@@ -280,6 +280,9 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    --service "$SERVICE" --neko-v3
 	assert_status 0
+	# neko v3 would take it over its own: a warning, once.
+	assert_stderr_contains "$SERVICE: NEKO_ICESERVERS stays (iceupd has no record of setting it), and neko v3 uses it instead of NEKO_WEBRTC_ICESERVERS_*"
+	[[ $(grep -c "NEKO_ICESERVERS stays" <<<"$stderr") == 1 ]]
 	patch_body >patch.json
 	jq -e '[.template.containers[0].env[] | select(.name |
 	    startswith("NEKO_WEBRTC_ICESERVERS_")) | .name] ==
@@ -325,6 +328,7 @@ env_names() {
 	    --service "$SERVICE" --neko-v3
 	assert_status 0
 	no_mismatch
+	[[ $stderr != *"NEKO_ICESERVERS stays"* ]]
 	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN NEKO_WEBRTC_ICESERVERS_FRONTEND NEKO_WEBRTC_ICESERVERS_BACKEND" ]]
 	# The sidecar's variable of the same name is not iceupd's.
 	patch_body | jq -e '.template.containers[1].env[0] ==

@@ -526,6 +526,14 @@ START_TEST(managed_names_removed_when_dropped)
 	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
 	    err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(env_of(svc, 0, "NEKO_WEBRTC_ICESERVERS_BACKEND"));
+	/* Containers the service no longer has leave the record. */
+	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
+	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("{\"gone\":[\"X\"],"
+	    "\"log-shipper\":[\"Y\"],\"neko\":[\"NEKO_ICESERVERS\"]}"));
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.new_managed, "{\"log-shipper\":[\"Y\"],"
+	    "\"neko\":[\"NEKO_ICESERVERS\"]}");
 	cJSON_Delete(svc);
 }
 END_TEST
