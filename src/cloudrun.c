@@ -779,6 +779,15 @@ out:
 	return rc;
 }
 
+/* Frees a PATCH body, which holds the credentials. */
+static void
+free_body(char *body)
+{
+	if (body != NULL)
+		explicit_bzero(body, strlen(body));
+	cJSON_free(body);
+}
+
 void
 cloudrun_update(struct cloudrun_target *t)
 {
@@ -821,7 +830,7 @@ cloudrun_update(struct cloudrun_target *t)
 		}
 		cJSON_Delete(patch);
 		patch = cloudrun_patch_body(t->svc, &chg, &mask);
-		cJSON_free(body);
+		free_body(body);
 		body = cJSON_PrintUnformatted(patch);
 		url.len = 0;
 		api_url(t, &url, t->name, "?updateMask=");
@@ -874,9 +883,7 @@ cloudrun_update(struct cloudrun_target *t)
 	    "keeps changing the service", t->name, CONFLICT_MAX);
 	t->rc = EXIT_FAIL;
 out:
-	if (body != NULL)
-		explicit_bzero(body, strlen(body));
-	cJSON_free(body);
+	free_body(body);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	http_response_free(&rs);
