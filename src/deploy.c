@@ -313,11 +313,8 @@ tally:
 		rc = EXIT_OK;
 out:
 	for (i = 0; i < n; i++) {
-		/* Every call for one service shares one connection. */
 		if (t[i].conn != NULL)
-			log_info("%s: %ld TLS handshake%s", t[i].name,
-			    http_keep_handshakes(t[i].conn),
-			    http_keep_handshakes(t[i].conn) == 1 ? "" : "s");
+			google_report_connection(t[i].name, t[i].conn);
 		cloudrun_target_free(&t[i]);
 	}
 	if (out.s != NULL)

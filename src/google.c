@@ -561,6 +561,14 @@ google_call(const struct settings *s, const char *method, const char *url,
 	return rc;
 }
 
+void
+google_report_connection(const char *what, const struct http_keep *conn)
+{
+	long	 n = http_keep_handshakes(conn);
+
+	log_info("%s: %ld TLS handshake%s", what, n, n == 1 ? "" : "s");
+}
+
 char *
 google_error_text(const struct http_response *rs, const cJSON *doc, char *buf,
     size_t len)

@@ -61,6 +61,10 @@ int	 google_call(const struct settings *, const char *method,
 	    const char *url, const char *body, long long deadline,
 	    struct http_keep *keep, struct http_response *rs, cJSON **doc,
 	    char *err, size_t errlen);
+/* Logs (at -v) the TLS handshakes the calls for what made over conn: one
+ * when they all shared it. */
+void	 google_report_connection(const char *what,
+	    const struct http_keep *conn);
 /* The "STATUS: message" of a Google error body (AIP-193), escaped for a
  * log line, into buf; "HTTP <status>" when the body has none. */
 char	*google_error_text(const struct http_response *, const cJSON *doc,

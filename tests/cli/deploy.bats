@@ -729,13 +729,17 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_status 2
 }
 
-@test "deploy: Secret Manager sink adds a version and keeps --keep enabled" {
+@test "deploy: Secret Manager sink adds a version and keeps --keep enabled, over one connection" {
 	secret=projects/demo-project/secrets/neko-ice
 	start_google --secret "$secret" --secret-versions 4
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --sink "secret:$secret" --keep 2
+	    --sink "secret:$secret" --keep 2 -v
 	assert_status 0
 	no_mismatch
+	# List, add, two disables: one connection.
+	[[ $(requests 'select(.server == "api") | .conn' | paste -sd' ') == "1 1 1 1" ]] ||
+	    { requests; false; }
+	assert_stderr_contains "$secret: 1 TLS handshake"
 	[[ $(count POST ":addVersion\$") == 1 ]]
 	requests 'select(.path | endswith(":addVersion")) | .body' |
 	    jq -r 'fromjson | .payload.data' | base64 -d |
