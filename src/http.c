@@ -87,6 +87,7 @@ set_tls(CURL *c, const char *cacert)
 
 struct http_keep {
 	CURL	*c;
+	long	 handshakes;	/* TLS connections opened through it */
 };
 
 struct http_keep *
@@ -103,6 +104,12 @@ http_keep_free(struct http_keep *k)
 	if (k->c != NULL)
 		curl_easy_cleanup(k->c);
 	free(k);
+}
+
+long
+http_keep_handshakes(const struct http_keep *k)
+{
+	return k != NULL ? k->handshakes : 0;
 }
 
 /* Keeps the value of rq->want_header and the name=value of each Set-Cookie
@@ -175,7 +182,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	const char	*ct = NULL;
 	long long	 left = rq->deadline - monotonic_ms();
 	curl_off_t	 retry = -1;
-	long		 sent = -1;
+	long		 sent = -1, opened = 0;
 	CURL		*c = NULL;
 	CURLcode	 cc;
 	int		 rc = -1;
@@ -249,6 +256,9 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
+	if (rq->keep != NULL && strncasecmp(rq->url, "https:", 6) == 0 &&
+	    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK)
+		rq->keep->handshakes += opened;
 	if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "%s %s: response larger than %d KiB",
 		    rq->method, shown, HTTP_BODY_MAX / 1024);

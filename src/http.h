@@ -44,10 +44,13 @@ struct http_response {
 					  * (TCP and TLS) within the cap */
 };
 
-/* A connection kept open across requests (BOSH sends several in a row). */
+/* A connection kept open across requests (BOSH sends several in a row,
+ * deploy all the calls for one service).  One thread at a time. */
 struct http_keep;
 struct http_keep *http_keep_new(void);
 void	 http_keep_free(struct http_keep *);
+/* The TLS connections opened through it so far (1 when all were reused). */
+long	 http_keep_handshakes(const struct http_keep *);
 
 /* Starts libcurl for the process; 0 or -1. */
 int	 http_init(void);
