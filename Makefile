@@ -70,6 +70,8 @@ bench:
 	@build/engine-bench
 	@bench/e2e.sh
 	@bench/serve.sh
+	@$(MAKE) --no-print-directory static
+	@bench/rtt.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
