@@ -9,10 +9,15 @@ Every byte is delivered half the RTT after it was read, in each direction,
 in order.  A new connection behaves as one whose TCP handshake took one RTT:
 what the client sends is held until one RTT after it connected, then half
 an RTT more.  The number of connections accepted so far is kept in
---count-file (rewritten whole on each).  SIGTERM or SIGINT stops it (exit 0).
+--count-file (rewritten whole on each).  --trace FILE appends one JSON line
+per chunk relayed: conn (its number), ms (since the proxy started, when it
+was read), dir ("up" from the client, "down" to it), bytes and head (its
+first 120 bytes as text: for seeing which exchange is which over plain HTTP
+or ws://).  SIGTERM or SIGINT stops it (exit 0).
 """
 import argparse
 import asyncio
+import json
 import os
 import signal
 
@@ -23,6 +28,7 @@ def parse_args():
     p.add_argument("--rtt-ms", type=float, required=True)
     p.add_argument("--port-file", required=True)
     p.add_argument("--count-file", required=True)
+    p.add_argument("--trace", help="file to append a line per chunk to")
     return p.parse_args()
 
 
@@ -33,9 +39,10 @@ def write_whole(path, text):
     os.replace(tmp, path)
 
 
-async def relay(reader, writer, delay, not_before):
+async def relay(reader, writer, delay, not_before, trace):
     """Copies reader to writer, each chunk delay seconds after it was read
-    (and not before the loop time not_before); ends with a half close."""
+    (and not before the loop time not_before); ends with a half close.
+    trace(data) is called with each chunk as it is read."""
     loop = asyncio.get_running_loop()
     queue = asyncio.Queue()
 
@@ -59,6 +66,7 @@ async def relay(reader, writer, delay, not_before):
                 data = await reader.read(65536)
             except ConnectionError:
                 data = b""
+            trace(data)
             queue.put_nowait((max(loop.time(), not_before) + delay, data))
             if not data:
                 break
@@ -73,10 +81,25 @@ async def main():
     rtt = args.rtt_ms / 1000.0
     count = 0
     write_whole(args.count_file, "0\n")
+    trace_file = open(args.trace, "a") if args.trace else None
+    started = asyncio.get_running_loop().time()
+
+    def tracer(conn, direction):
+        def trace(data):
+            if trace_file is None or not data:
+                return
+            ms = (asyncio.get_running_loop().time() - started) * 1000
+            trace_file.write(json.dumps({
+                "conn": conn, "ms": round(ms, 1), "dir": direction,
+                "bytes": len(data),
+                "head": data[:120].decode("latin-1")}) + "\n")
+            trace_file.flush()
+        return trace
 
     async def on_client(creader, cwriter):
         nonlocal count
         count += 1
+        n = count
         write_whole(args.count_file, "%d\n" % count)
         established = asyncio.get_running_loop().time() + rtt
         try:
@@ -84,13 +107,19 @@ async def main():
         except OSError:
             cwriter.close()
             return
+        # The connection ends with the client's side: a server that keeps
+        # its side open after the client's FIN holds nothing up.
+        up = asyncio.ensure_future(relay(creader, swriter, rtt / 2,
+                                         established, tracer(n, "up")))
+        down = asyncio.ensure_future(relay(sreader, cwriter, rtt / 2, 0.0,
+                                           tracer(n, "down")))
         try:
-            await asyncio.gather(
-                relay(creader, swriter, rtt / 2, established),
-                relay(sreader, cwriter, rtt / 2, 0.0))
-        except (ConnectionError, OSError):
+            await up
+        except (ConnectionError, OSError, asyncio.CancelledError):
             pass
         finally:
+            down.cancel()
+            await asyncio.gather(up, down, return_exceptions=True)
             for w in (swriter, cwriter):
                 w.close()
 
@@ -102,6 +131,8 @@ async def main():
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     server.close()
+    for task in asyncio.all_tasks() - {asyncio.current_task()}:
+        task.cancel()
 
 
 if __name__ == "__main__":
