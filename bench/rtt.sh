@@ -35,18 +35,14 @@ SID=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a TOKEN=twilio-authtoken-7d2e
 CF_KEY=turnkey-0f9e8d7c CF_TOKEN=cloudflare-token-52bd
 METERED_KEY=metered-apikey-c3e0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtt.XXXXXX")
-PIDS=()
+# shellcheck source=bench/procs.bash
+. bench/procs.bash
 
 cleanup() {
-	local pid
-
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
+	stop_started
 	if [[ -n ${PROSODY_PID:-} ]]; then
 		prosody_stop "$PROSODY_PID" "${PROSODY_DIR:-}"
 	fi
-	wait 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
