@@ -1,7 +1,9 @@
 /* http.c: the one place that sets libcurl up: TLS verification always on,
  * timeouts from the caller's deadline, a cap on response size, no redirects. */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -22,10 +24,57 @@
 #define RETRY_FIRST_MS	200
 #define RETRY_MAX_MS	2000
 
+/* The system's CAs as a directory of OpenSSL's hashed names, or "" where
+ * there is none: a handshake then reads only the issuers it is asked for
+ * instead of parsing the whole bundle.  Set once, by http_init. */
+static char system_ca_dir[PATH_MAX];
+
+/* Finds libcurl's CA directory or, where it was built with a bundle only,
+ * the bundle's own directory, when it holds hashed names ("5ad8a5d6.0"), as
+ * update-ca-certificates and c_rehash leave them beside the bundle. */
+static void
+find_system_ca_dir(void)
+{
+	CURL		*c;
+	char		*path = NULL, *slash;
+	const char	*n, *suffix;
+	DIR		*d;
+	struct dirent	*e;
+	int		 hashed = 0;
+
+	if ((c = curl_easy_init()) == NULL)
+		return;
+	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &path) == CURLE_OK &&
+	    path != NULL)
+		snprintf(system_ca_dir, sizeof system_ca_dir, "%s", path);
+	else if (curl_easy_getinfo(c, CURLINFO_CAINFO, &path) == CURLE_OK &&
+	    path != NULL && (slash = strrchr(path, '/')) != NULL)
+		snprintf(system_ca_dir, sizeof system_ca_dir, "%.*s",
+		    (int)(slash - path), path);
+	curl_easy_cleanup(c);
+	if (system_ca_dir[0] != '\0' &&
+	    (d = opendir(system_ca_dir)) != NULL) {
+		while (!hashed && (e = readdir(d)) != NULL) {
+			n = e->d_name;
+			suffix = n + 8;
+			hashed = strspn(n, "0123456789abcdef") == 8 &&
+			    *suffix == '.' && suffix[1] != '\0' &&
+			    strspn(suffix + 1, "0123456789") ==
+			    strlen(suffix + 1);
+		}
+		closedir(d);
+	}
+	if (!hashed)
+		system_ca_dir[0] = '\0';
+}
+
 int
 http_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	find_system_ca_dir();
+	return 0;
 }
 
 void
@@ -65,9 +114,10 @@ on_ssl_ctx(CURL *curl, void *ctx, void *arg)
 	return CURLE_OK;
 }
 
-/* TLS as every transfer has it: verification always on; --cacert trusted
- * besides the system's CAs or, where the system has no bundle (an empty
- * container), alone. */
+/* TLS as every transfer has it: verification always on; the system's CAs
+ * looked up in their hashed directory when there is one, else from the
+ * bundle; --cacert trusted besides them or, where the system has neither
+ * (an empty container), alone. */
 static void
 set_tls(CURL *c, const char *cacert)
 {
@@ -75,6 +125,11 @@ set_tls(CURL *c, const char *cacert)
 
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (system_ca_dir[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_CAPATH, system_ca_dir);
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+		return;
+	}
 	if (cacert == NULL)
 		return;
 	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &system) == CURLE_OK &&
