@@ -68,6 +68,8 @@ find_system_ca_dir(void)
 		system_ca_dir[0] = '\0';
 }
 
+static void	 kept_free_all(void);
+
 int
 http_init(void)
 {
@@ -80,6 +82,7 @@ http_init(void)
 void
 http_cleanup(void)
 {
+	kept_free_all();
 	curl_global_cleanup();
 }
 
@@ -165,6 +168,57 @@ long
 http_keep_handshakes(const struct http_keep *k)
 {
 	return k != NULL ? k->handshakes : 0;
+}
+
+#define KEPT_MAX	16
+static struct http_kept	*kept_list[KEPT_MAX];
+static size_t		 nkept;
+static pthread_mutex_t	 kept_list_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct http_keep *
+http_kept_take(struct http_kept *k)
+{
+	if (pthread_mutex_trylock(&k->lock) != 0)
+		return NULL;	/* a thread of an earlier run still has it */
+	if (!k->listed) {
+		pthread_mutex_lock(&kept_list_lock);
+		if (nkept < KEPT_MAX) {
+			kept_list[nkept++] = k;
+			k->listed = 1;
+		}
+		pthread_mutex_unlock(&kept_list_lock);
+		if (!k->listed) {
+			pthread_mutex_unlock(&k->lock);
+			return NULL;
+		}
+	}
+	if (k->keep == NULL)
+		k->keep = http_keep_new();
+	return k->keep;
+}
+
+void
+http_kept_give(struct http_kept *k, struct http_keep *keep)
+{
+	if (keep != NULL)
+		pthread_mutex_unlock(&k->lock);
+}
+
+/* Closes the kept connections that no thread holds. */
+static void
+kept_free_all(void)
+{
+	size_t	 i;
+
+	pthread_mutex_lock(&kept_list_lock);
+	for (i = 0; i < nkept; i++) {
+		if (pthread_mutex_trylock(&kept_list[i]->lock) != 0)
+			continue;
+		http_keep_free(kept_list[i]->keep);
+		kept_list[i]->keep = NULL;
+		pthread_mutex_unlock(&kept_list[i]->lock);
+	}
+	pthread_mutex_unlock(&kept_list_lock);
 }
 
 /* Keeps the value of rq->want_header and the name=value of each Set-Cookie

@@ -327,6 +327,21 @@ wait_stats() {
 	stop_serve
 }
 
+@test "serve: a refresh asks the hosted provider again over the connection it kept" {
+	start_fake twilio ok
+	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio
+	wait_stats '.refreshes == 1'
+	req -X POST /api/ice/refresh
+	expect 202
+	wait_stats '.refreshes == 2'
+	req -X POST /api/ice/refresh
+	wait_stats '.refreshes == 3'
+	[[ $(jq -s 'length' "$FAKE_LOG") == 3 ]]
+	[[ $(jq -s '[.[].conn] | unique' -c "$FAKE_LOG") == "[1]" ]] || {
+		echo "connections: $(jq -s -c '[.[].conn]' "$FAKE_LOG")"; return 1; }
+	stop_serve
+}
+
 @test "serve: POST /api/ice/refresh is 202 and installs a new list" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	req /api/ice/credentials
