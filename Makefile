@@ -23,7 +23,7 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/api.c src/providers/twilio.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
-       src/xmpp.c src/providers/jitsi.c \
+       src/xmpp.c src/providers/jitsi.c src/providers/url.c \
        src/metrics.c src/serve.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
