@@ -163,8 +163,9 @@ serve_twilio() {
 	# TURN over TCP/TLS from Twilio, through serve; no token for neko.
 	grep -qF "$(turn_cred twilio)" environ
 	grep -q '^NEKO_ICESERVERS=.*turn:global.turn.twilio.com:443?transport=tcp' environ
-	! grep -q '^ICEUPD_URL_TOKEN=' environ
-	! grep -qF "$API_TOKEN" environ
+	if grep -qF -e ICEUPD_URL_TOKEN -e "$API_TOKEN" environ; then
+		echo "the token reached neko:"; cat environ; return 1
+	fi
 	[[ $(requests "$FAKE_LOG") == 1 ]]
 	# serve gone, no cache: the fallback provider answers.
 	stop_serve
@@ -221,9 +222,14 @@ serve_twilio() {
 	assert_jq '.ttl_seconds == 600 and (.iceServers | length) == 1'
 	assert_jq '.iceServers[0].credential == "endpoint-turn-cred-5a1f"'
 	assert_stderr_contains "a TURN REST answer"
-	# The query may hold a key: messages never show it.
-	assert_stderr_lacks "stunner-MARK6" "service=turn"
+	assert_stderr_lacks "stunner-MARK6"
 	[[ $(requests "$EP_LOG") == 1 ]]
+	# The query may hold a key: messages never show it.
+	run --separate-stderr iceupd ICEUPD_URL="$EP/?service=turn" \
+	    ICEUPD_URL_TOKEN=wrong-MARK8 --cacert "$CADIR/ca.pem" -p url
+	assert_status 1
+	assert_stderr_contains "url: GET $EP/?[redacted]: HTTP 400: Authorization header missing or wrong"
+	assert_stderr_lacks "service=turn" "wrong-MARK8"
 	start_endpoint stunner-ice --auth "Bearer stunner-MARK6"
 	run --separate-stderr iceupd ICEUPD_URL="$EP/ice?service=turn" \
 	    ICEUPD_URL_TOKEN=stunner-MARK6 --cacert "$CADIR/ca.pem" -p url -v
