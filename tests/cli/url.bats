@@ -329,3 +329,146 @@ serve_twilio() {
 	assert_status 2
 	assert_stderr_contains "ICEUPD_URL_METHOD (environment): 'PUT' is not one of: GET, POST"
 }
+
+# fanin CODE: python3 with the documents of container/k8s-fanin.yaml as
+# `docs`, `kind(k)` (those of kind k) and `env(c)` (a container's as a dict).
+fanin() {
+	python3 -c 'import yaml' 2>/dev/null ||
+	    skip "python3 has no yaml module (Debian package python3-yaml)"
+	python3 -c 'import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+def kind(k):
+    return [d for d in docs if d["kind"] == k]
+def env(c):
+    return {e["name"]: e["value"] for e in c.get("env", [])}
+def mounted_secret(pod, c, path):
+    """The Secret and key a file path of container c comes from."""
+    vols = {v["name"]: v for v in pod["volumes"]}
+    for m in c["volumeMounts"]:
+        if path.startswith(m["mountPath"] + "/"):
+            return vols[m["name"]]["secret"]["secretName"], path[len(m["mountPath"]) + 1:]
+    raise AssertionError("no volume holds " + path)
+'"$1" "$BATS_TEST_DIRNAME/../../container/k8s-fanin.yaml"
+}
+
+@test "fan-in manifests: serve has 2 replicas, /readyz, a PodDisruptionBudget, a Service, its Secrets; neko asks it with -p url and a fallback" {
+	run fanin '
+from urllib.parse import urlsplit
+kinds = sorted(d["kind"] for d in docs)
+assert kinds == ["Deployment", "Deployment", "NetworkPolicy",
+    "PodDisruptionBudget", "Secret", "Secret", "Service"], kinds
+deps = {d["metadata"]["name"]: d for d in kind("Deployment")}
+serve, neko = deps["iceupd"], deps["neko"]
+spod, npod = serve["spec"]["template"]["spec"], neko["spec"]["template"]["spec"]
+labels = serve["spec"]["template"]["metadata"]["labels"]
+assert serve["spec"]["replicas"] == 2
+assert serve["spec"]["selector"]["matchLabels"].items() <= labels.items()
+(c,) = spod["containers"]
+assert c["args"][0] == "serve", c["args"]
+e = env(c)
+ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+assert e["ICEUPD_LISTEN"] == "0.0.0.0:%d" % ports["http"], e["ICEUPD_LISTEN"]
+rp = c["readinessProbe"]["httpGet"]
+assert rp["path"] == "/readyz" and rp["port"] == "http", rp
+assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+secrets = {d["metadata"]["name"]: d for d in kind("Secret")}
+name, key = mounted_secret(spod, c, e["TWILIO_AUTH_TOKEN_FILE"])
+assert key in secrets[name]["stringData"], (name, key)
+api_token = mounted_secret(spod, c, e["ICEUPD_AUTH_TOKEN_FILE"])
+assert api_token[1] in secrets[api_token[0]]["stringData"], api_token
+assert name != api_token[0], "the upstream secret and the token share a Secret"
+assert e["ICEUPD_CACHE"].startswith("/var/cache/iceupd/")
+assert any(m["mountPath"] == "/var/cache/iceupd" for m in c["volumeMounts"])
+(pdb,) = kind("PodDisruptionBudget")
+assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+assert 1 <= pdb["spec"]["minAvailable"] < serve["spec"]["replicas"]
+(svc,) = kind("Service")
+assert svc["spec"]["selector"].items() <= labels.items()
+(sp,) = svc["spec"]["ports"]
+assert sp["targetPort"] == "http"
+(np,) = kind("NetworkPolicy")
+assert np["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
+nlabels = neko["spec"]["template"]["metadata"]["labels"]
+assert np["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"].items() <= nlabels.items()
+(n,) = npod["containers"]
+assert "/neko-iceupd:" in n["image"]
+ne = env(n)
+provs = ne["ICEUPD_PROVIDERS"].split(",")
+assert provs[0] == "url" and len(provs) >= 2, provs
+u = urlsplit(ne["ICEUPD_URL"])
+assert (u.hostname, u.port, u.path) == (svc["metadata"]["name"], sp["port"],
+    "/api/ice/credentials"), ne["ICEUPD_URL"]
+assert u.scheme == "https" or ne.get("ICEUPD_URL_ALLOW_HTTP") == "true"
+assert mounted_secret(npod, n, ne["ICEUPD_URL_TOKEN_FILE"]) == api_token
+for d in kind("Deployment"):
+    for k in d["spec"]["template"]["spec"]["containers"]:
+        for v in k.get("env", []):
+            assert "valueFrom" not in v, k["name"] + ": secret in the environment"
+        if "/iceupd:" not in k["image"]:
+            continue
+        sc = k["securityContext"]
+        assert sc["runAsNonRoot"] is True and sc["runAsUser"] == 65532
+        assert sc["readOnlyRootFilesystem"] is True
+        assert sc["allowPrivilegeEscalation"] is False
+        assert sc["capabilities"]["drop"] == ["ALL"]
+        assert sc["seccompProfile"]["type"] == "RuntimeDefault"
+print("ok")'
+	[[ $status -eq 0 && $output == ok ]] || { echo "$output"; return 1; }
+}
+
+@test "fan-in manifests run: serve with the Deployment's settings on the Twilio fake, neko's wrapper with its settings" {
+	local child=$BATS_TEST_TMPDIR/child root=$BATS_TEST_TMPDIR/root
+	local -a serve_env serve_args neko_env
+
+	run fanin '
+deps = {d["metadata"]["name"]: d for d in kind("Deployment")}
+for name in ("iceupd", "neko"):
+    (c,) = deps[name]["spec"]["template"]["spec"]["containers"]
+    print(name + "\x1f" + "\x1f".join(c.get("args", [])) + "\x1f--" +
+        "".join("\x1f%s=%s" % kv for kv in env(c).items()))'
+	[[ $status -eq 0 ]] || { echo "$output"; return 1; }
+	start_fake twilio ok
+	# The Secrets' files, under $root; the fake's account and base.
+	mkdir -p "$root/run/secrets/iceupd-upstream" "$root/run/secrets/iceupd-api" \
+	    "$root/var/cache/iceupd"
+	printf '%s' "$TOKEN" >"$root/run/secrets/iceupd-upstream/twilio-auth-token"
+	printf '%s' "$API_TOKEN" >"$root/run/secrets/iceupd-api/token"
+	IFS=$'\x1f' read -r -a serve_args <<<"$(sed -n 's/^iceupd\x1f//p' <<<"$output" | sed 's/\x1f--.*//')"
+	IFS=$'\x1f' read -r -a serve_env <<<"$(sed -n 's/^iceupd\x1f.*\x1f--\x1f//p' <<<"$output" | sed "s#=/#=$root/#g")"
+	IFS=$'\x1f' read -r -a neko_env <<<"$(sed -n 's/^neko\x1f\x1f--\x1f//p' <<<"$output" | sed "s#=/#=$root/#g")"
+	[[ ${serve_args[0]} == serve ]]
+	LISTEN=()
+	start_serve "${serve_env[@]}" ICEUPD_LISTEN=127.0.0.1:0 \
+	    TWILIO_ACCOUNT_SID="$SID" TWILIO_API_BASE="https://127.0.0.1:$PORT" \
+	    ICEUPD_CA_FILE="$CADIR/ca.pem" "${serve_args[@]:1}"
+	for ((i = 0; i < 600; i++)); do
+		curl -sf "$BASE/readyz" >/dev/null && break
+		sleep 0.1
+	done
+	printf '#!/bin/sh\nenv -0 >"%s/environ"\n' "$BATS_TEST_TMPDIR" >"$child"
+	chmod +x "$child"
+	run --separate-stderr env -i PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json" "${neko_env[@]}" \
+	    ICEUPD_URL="${BASE}/api/ice/credentials" sh \
+	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
+	assert_status 0
+	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	grep -q "^NEKO_ICESERVERS=.*$(turn_cred twilio)" environ ||
+	    { echo "neko did not get Twilio's credentials:"; cat environ; show_run; return 1; }
+	grep -q '^NEKO_ICESERVERS=.*stun:global.stun.twilio.com' environ
+	[[ $(requests "$FAKE_LOG") == 1 ]]
+	# serve gone and no cache: neko starts with the fallback, public STUN.
+	stop_serve
+	rm -f "$BATS_TEST_TMPDIR/wrap-cache.json"
+	run --separate-stderr env -i PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json" "${neko_env[@]}" \
+	    ICEUPD_URL="${BASE}/api/ice/credentials" sh \
+	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
+	assert_status 0
+	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	grep -qF 'NEKO_ICESERVERS=[{"urls":["stun:stun.l.google.com:19302"' environ ||
+	    { cat environ; show_run; return 1; }
+	assert_stderr_contains "url failed:"
+}
