@@ -70,6 +70,7 @@ bench:
 	@build/engine-bench
 	@bench/e2e.sh
 	@bench/serve.sh
+	@bench/fanin.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
