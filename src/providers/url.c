@@ -206,6 +206,7 @@ answer_ttl(const cJSON *v, long *ttl)
 /* Where an answer's lifetime comes from, and what it was called. */
 struct answer {
 	const char	*shape;		/* for -v */
+	char		 from[48];	/* a report's provider, escaped, or "" */
 	const cJSON	*servers;	/* what api_take_servers reads */
 	int		 turn_rest;	/* servers: username, password, uris */
 	time_t		 fetched_at;
@@ -236,9 +237,12 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 	    "remaining_ttl");
 	const cJSON *life = cJSON_GetObjectItemCaseSensitive(doc,
 	    "ttl_seconds");
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(doc, "provider");
 	time_t	 t;
 	long	 n;
 
+	if (cJSON_IsString(from))
+		log_escape(from->valuestring, 32, a->from, sizeof(a->from));
 	if (exp != NULL || made != NULL) {
 		a->shape = "an iceupd json report";
 		if (cJSON_IsString(exp)) {
@@ -406,8 +410,9 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 	l->fetched_at = a.fetched_at;
 	if (api_take_servers(l, a.servers, a.expires, 0, st) == -1)
 		goto out;
-	snprintf(st->note, sizeof(st->note), "%s%s", a.shape,
-	    a.expires ? "" : ", no expiry given");
+	snprintf(st->note, sizeof(st->note), "%s%s%s%s", a.shape,
+	    a.from[0] ? " from " : "", a.from, a.expires ? "" :
+	    ", no expiry given");
 	rc = 0;
 out:
 	cJSON_Delete(entry);

@@ -87,6 +87,23 @@ serve_twilio() {
 	    ICEUPD_URL_TOKEN="$API_TOKEN")
 }
 
+# neko_wrapper [NAME=VALUE ...]: the container wrapper with the real
+# binary and a cache of its own in an environment of only these; the
+# command it execs writes its environment, one variable a line, to
+# ./environ.  The wrapper must exit 0 (the command's status).
+neko_wrapper() {
+	local child=$BATS_TEST_TMPDIR/child
+
+	printf '#!/bin/sh\nenv -0 >"%s/environ"\n' "$BATS_TEST_TMPDIR" >"$child"
+	chmod +x "$child"
+	run --separate-stderr env -i PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json" "$@" sh \
+	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
+	assert_status 0
+	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+}
+
 @test "url: a client of iceupd serve gets the upstream's credentials and expiry, and says what it read" {
 	serve_twilio
 	run --separate-stderr iceupd "${FANIN[@]}" -p url -f json -v
@@ -96,7 +113,7 @@ serve_twilio() {
 	[[ $(jq -r .expires_at <<<"$output") == "$(jq -r .expires_at <<<"$SERVED")" ]]
 	[[ $(jq -r .fetched_at <<<"$output") == "$(jq -r .fetched_at <<<"$SERVED")" ]]
 	assert_jq '.provider == "url" and .ttl_seconds == 86400'
-	assert_stderr_contains "url: 4 URLs in" "an iceupd json report"
+	assert_stderr_contains "url: 4 URLs in" "an iceupd json report from twilio"
 	assert_stderr_lacks "$API_TOKEN" "$(turn_cred twilio)"
 	# The cache keeps the upstream's expiry: a second run is served from it.
 	run --separate-stderr iceupd "${FANIN[@]}" -p url -f json
@@ -147,19 +164,11 @@ serve_twilio() {
 }
 
 @test "url: the container wrapper asks serve with -p url, keeps the token from neko, and falls back when serve is gone" {
-	local child=$BATS_TEST_TMPDIR/child wrap_env
+	local -a wrap_env
 
-	printf '#!/bin/sh\nenv -0 >"%s/environ"\n' "$BATS_TEST_TMPDIR" >"$child"
-	chmod +x "$child"
 	serve_twilio
-	wrap_env=(PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR"
-	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" ICEUPD_PROVIDERS=url,coturn
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json"
-	    "${FANIN[@]}" "${FLEET_COTURN[@]}")
-	run --separate-stderr env -i "${wrap_env[@]}" sh \
-	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
-	assert_status 0
-	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	wrap_env=(ICEUPD_PROVIDERS=url,coturn "${FANIN[@]}" "${FLEET_COTURN[@]}")
+	neko_wrapper "${wrap_env[@]}"
 	# TURN over TCP/TLS from Twilio, through serve; no token for neko.
 	grep -qF "$(turn_cred twilio)" environ
 	grep -q '^NEKO_ICESERVERS=.*turn:global.turn.twilio.com:443?transport=tcp' environ
@@ -170,10 +179,7 @@ serve_twilio() {
 	# serve gone, no cache: the fallback provider answers.
 	stop_serve
 	rm -f "$BATS_TEST_TMPDIR/wrap-cache.json"
-	run --separate-stderr env -i "${wrap_env[@]}" sh \
-	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
-	assert_status 0
-	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	neko_wrapper "${wrap_env[@]}"
 	grep -q '^NEKO_ICESERVERS=.*fallback-cred' environ
 }
 
@@ -255,7 +261,7 @@ serve_twilio() {
 	# remaining_ttl 3595 of 3600: made 5 s before the answer.
 	assert_jq '.ttl_seconds == 3600 and .remaining_ttl <= 3595 and .remaining_ttl > 3500'
 	assert_jq '.has_stun and .has_turn'
-	assert_stderr_contains "a VK-ICE answer"
+	assert_stderr_contains "a VK-ICE answer from 8x8"
 }
 
 @test "url: hostile answers fail clearly (exit 1), the next provider answers, nothing good is lost" {
@@ -417,7 +423,7 @@ print("ok")'
 }
 
 @test "fan-in manifests run: serve with the Deployment's settings on the Twilio fake, neko's wrapper with its settings" {
-	local child=$BATS_TEST_TMPDIR/child root=$BATS_TEST_TMPDIR/root
+	local root=$BATS_TEST_TMPDIR/root
 	local -a serve_env serve_args neko_env
 
 	run fanin '
@@ -445,15 +451,7 @@ for name in ("iceupd", "neko"):
 		curl -sf "$BASE/readyz" >/dev/null && break
 		sleep 0.1
 	done
-	printf '#!/bin/sh\nenv -0 >"%s/environ"\n' "$BATS_TEST_TMPDIR" >"$child"
-	chmod +x "$child"
-	run --separate-stderr env -i PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json" "${neko_env[@]}" \
-	    ICEUPD_URL="${BASE}/api/ice/credentials" sh \
-	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
-	assert_status 0
-	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	neko_wrapper "${neko_env[@]}" ICEUPD_URL="${BASE}/api/ice/credentials"
 	grep -q "^NEKO_ICESERVERS=.*$(turn_cred twilio)" environ ||
 	    { echo "neko did not get Twilio's credentials:"; cat environ; show_run; return 1; }
 	grep -q '^NEKO_ICESERVERS=.*stun:global.stun.twilio.com' environ
@@ -461,13 +459,7 @@ for name in ("iceupd", "neko"):
 	# serve gone and no cache: neko starts with the fallback, public STUN.
 	stop_serve
 	rm -f "$BATS_TEST_TMPDIR/wrap-cache.json"
-	run --separate-stderr env -i PATH=/usr/bin:/bin HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD_CONFIG=/dev/null ICEUPD="$ICEUPD" \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/wrap-cache.json" "${neko_env[@]}" \
-	    ICEUPD_URL="${BASE}/api/ice/credentials" sh \
-	    "$BATS_TEST_DIRNAME/../../wrapper/cloudrun-wrapper.sh" "$child"
-	assert_status 0
-	tr '\0' '\n' <"$BATS_TEST_TMPDIR/environ" >environ
+	neko_wrapper "${neko_env[@]}" ICEUPD_URL="${BASE}/api/ice/credentials"
 	grep -qF 'NEKO_ICESERVERS=[{"urls":["stun:stun.l.google.com:19302"' environ ||
 	    { cat environ; show_run; return 1; }
 	assert_stderr_contains "url failed:"
