@@ -14,6 +14,7 @@
 #include "../log.h"
 #include "../util.h"
 #include "api.h"
+#include "url.h"
 
 #define MATRIX_PATH	"/_matrix/client/v3/voip/turnServer"
 #define ANSWER_TTL_MAX	(30L * 86400)	/* a longer lifetime is a mistake */
@@ -351,6 +352,37 @@ as_ice_server(const cJSON *doc)
 	return e;
 }
 
+int
+url_take_answer(const cJSON *doc, int matrix, time_t now, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct answer	 a;
+	cJSON		*entry = NULL;
+	int		 rc = -1;
+
+	if (read_answer(doc, matrix, now, &a, st) == -1)
+		goto out;
+	if (a.expires != 0 && a.expires <= now) {
+		snprintf(st->error, sizeof(st->error), "%s whose credentials "
+		    "have expired", a.shape);
+		goto out;
+	}
+	if (a.turn_rest && (a.servers = entry = as_ice_server(doc)) == NULL) {
+		snprintf(st->error, sizeof(st->error), "out of memory");
+		goto out;
+	}
+	l->fetched_at = a.fetched_at;
+	if (api_take_servers(l, a.servers, a.expires, 0, st) == -1)
+		goto out;
+	snprintf(st->note, sizeof(st->note), "%s%s%s%s", a.shape,
+	    a.from[0] ? " from " : "", a.from, a.expires ? "" :
+	    ", no expiry given");
+	rc = 0;
+out:
+	cJSON_Delete(entry);
+	return rc;
+}
+
 static int
 fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
     struct provider_status *st)
@@ -358,11 +390,9 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 	struct endpoint	 e;
 	struct api_url	 u;
 	struct api_call	 c;
-	struct answer	 a;
 	struct strbuf	 url = { 0 }, shown = { 0 };
 	const char	*headers[2] = { NULL, NULL };
-	cJSON		*doc = NULL, *entry = NULL;
-	time_t		 now;
+	cJSON		*doc = NULL;
 	int		 rc = -1;
 
 	endpoint_of(s, matrix, &e);
@@ -395,27 +425,8 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 	    "check ICEUPD_URL";
 	if ((doc = api_call(&c, st)) == NULL)
 		goto out;
-	now = time(NULL);
-	if (read_answer(doc, matrix, now, &a, st) == -1)
-		goto out;
-	if (a.expires != 0 && a.expires <= now) {
-		snprintf(st->error, sizeof(st->error), "%s whose credentials "
-		    "have expired", a.shape);
-		goto out;
-	}
-	if (a.turn_rest && (a.servers = entry = as_ice_server(doc)) == NULL) {
-		snprintf(st->error, sizeof(st->error), "out of memory");
-		goto out;
-	}
-	l->fetched_at = a.fetched_at;
-	if (api_take_servers(l, a.servers, a.expires, 0, st) == -1)
-		goto out;
-	snprintf(st->note, sizeof(st->note), "%s%s%s%s", a.shape,
-	    a.from[0] ? " from " : "", a.from, a.expires ? "" :
-	    ", no expiry given");
-	rc = 0;
+	rc = url_take_answer(doc, matrix, time(NULL), l, st);
 out:
-	cJSON_Delete(entry);
 	cJSON_Delete(doc);
 	sb_free(&url);
 	sb_free(&shown);
