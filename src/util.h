@@ -72,5 +72,8 @@ int	 parse_long(const char *s, long min, long max, long *out);
 
 /* Overwrites and frees a secret string. */
 void	 free_secret(char *);
+/* 1 when the JSON text decodes to a NUL somewhere (the escape \u0000; an
+ * escaped backslash followed by "u0000" is text, not a NUL). */
+int	 json_has_nul(const char *s, size_t len);
 
 #endif

@@ -85,8 +85,11 @@ out:
 	return rc;
 }
 
+static const char *const cloudflare_reads[] = { "cloudflare.", NULL };
+
 const struct provider provider_cloudflare = {
 	.name = "cloudflare",
+	.reads = cloudflare_reads,
 	.turn_capable = 1,
 	.configured = cloudflare_configured,
 	.fetch = cloudflare_fetch,

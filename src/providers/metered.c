@@ -85,8 +85,11 @@ out:
 	return rc;
 }
 
+static const char *const metered_reads[] = { "metered.", NULL };
+
 const struct provider provider_metered = {
 	.name = "metered",
+	.reads = metered_reads,
 	.turn_capable = 1,
 	.configured = metered_configured,
 	.fetch = metered_fetch,

@@ -142,8 +142,11 @@ out:
 	return rc;
 }
 
+static const char *const twilio_reads[] = { "twilio.", NULL };
+
 const struct provider provider_twilio = {
 	.name = "twilio",
+	.reads = twilio_reads,
 	.turn_capable = 1,
 	.configured = twilio_configured,
 	.fetch = twilio_fetch,

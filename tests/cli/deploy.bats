@@ -358,6 +358,20 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	[[ $(count PATCH .) == 1 ]]
 }
 
+@test "deploy: a list without TURN is not deployed over credentials still valid (exit 4)" {
+	jq --arg t "$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)" \
+	    '.template.annotations["iceupd.dev/expires-at"] = $t' "$FIXTURE" \
+	    >soon.json
+	start_google --service "$PWD/soon.json"
+	# TURN URLs without credentials: coturn keeps only STUN.
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    WEBRTC_TURN_URLS=turn:127.0.0.1:3478,stun:127.0.0.1:3478 \
+	    TURN_SHARED_SECRET= --service "$SERVICE" --min-ttl 300
+	assert_status 4
+	[[ $(count PATCH .) == 0 ]]
+	assert_stderr_contains "$SERVICE: keeps its credentials, valid until"
+}
+
 @test "deploy: inside Cloud Run, the service itself is refused (exit 2) unless --allow-self" {
 	start_google --service "$FIXTURE"
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \

@@ -45,6 +45,8 @@ Scenarios (what the server answers to a right request):
   truncated          Content-Length 100 bytes more than sent, then close
   nul                TURN entries only, each credential holding a NUL
                      (the JSON escape \\u0000)
+  backslash          TURN entries only, each credential holding the text
+                     \u0000 (an escaped backslash, then "u0000": no NUL)
   badutf8            TURN entries only, each credential holding bytes that
                      are not UTF-8
 
@@ -74,7 +76,7 @@ SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
-    "badutf8",
+    "backslash", "badutf8",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -487,6 +489,10 @@ class Handler(BaseHTTPRequestHandler):
         if sc == "nul":
             doc = api.turn_only(rq, self.server.opt.credential[:8] +
                                 "\u0000" + self.server.opt.credential[8:])
+            return (api.ok_status, [], json_bytes(doc))
+        if sc == "backslash":
+            doc = api.turn_only(rq, self.server.opt.credential[:8] +
+                                "\\u0000" + self.server.opt.credential[8:])
             return (api.ok_status, [], json_bytes(doc))
         if sc == "badutf8":
             mark = "@@NOT-UTF-8@@"
