@@ -35,6 +35,20 @@ int	 api_check_base(const char *base, const char *origin, char *why,
 /* Appends base to url without its trailing slashes. */
 void	 api_add_base(struct strbuf *url, const char *base);
 
+/* The parts of a configured endpoint URL that matter. */
+struct api_url {
+	char		 host[256];	/* without port; [v6] kept */
+	const char	*path;		/* in the URL: from '/' or '?', or "" */
+	int		 ws;		/* ws:// or wss:// */
+	int		 plain;		/* http:// or ws:// */
+	int		 loopback;	/* localhost, 127.0.0.0/8 or [::1] */
+};
+
+/* Splits url; schemes lists what is allowed ("https http wss ws").
+ * Returns 0, or -1 with why set (naming origin). */
+int	 api_url_split(const char *url, const char *schemes,
+	    const char *origin, struct api_url *u, char *why, size_t len);
+
 /* Characters safe in a URL path segment or host label: [A-Za-z0-9_-]. */
 int	 api_safe_token(const char *);
 

@@ -24,72 +24,6 @@ struct target {
 	const char	*token;		/* a JWT, or NULL */
 };
 
-/* The parts of a configured URL that matter here. */
-struct url_parts {
-	char	 host[DOMAIN_MAX + 3];	/* without port; [v6] kept */
-	int	 ws;		/* ws:// or wss:// */
-	int	 plain;		/* http:// or ws:// */
-	int	 loopback;
-};
-
-/* Splits url; schemes lists what is allowed ("https http wss ws").
- * Returns 0, or -1 with why set (naming origin). */
-static int
-url_split(const char *url, const char *schemes, const char *origin,
-    struct url_parts *u, char *why, size_t len)
-{
-	static const char *const known[] = { "https://", "http://", "wss://",
-		"ws://" };
-	const char *h, *end;
-	char	 shown[80], name[8];
-	size_t	 i, n;
-
-	memset(u, 0, sizeof(*u));
-	log_escape(url, 60, shown, sizeof(shown));
-	for (i = 0; i < 4; i++)
-		if (strncasecmp(url, known[i], strlen(known[i])) == 0)
-			break;
-	snprintf(name, sizeof(name), "%.*s", i < 4 ?
-	    (int)strlen(known[i]) - 3 : 0, i < 4 ? known[i] : "");
-	if (i == 4 || strstr(schemes, name) == NULL) {
-		snprintf(why, len, "%s: '%s' is not an %s URL", origin, shown,
-		    schemes);
-		return -1;
-	}
-	u->ws = i >= 2;
-	u->plain = i == 1 || i == 3;
-	h = url + strlen(known[i]);
-	n = strcspn(h, "/?#");
-	for (end = h; *end != '\0'; end++)
-		if ((unsigned char)*end <= ' ' || *end == 0x7f)
-			break;
-	if (*end != '\0' || strchr(url, '#') != NULL || n == 0 ||
-	    memchr(h, '@', n) != NULL) {
-		snprintf(why, len, "%s: '%s' is not a usable URL (a host, no "
-		    "user, no fragment, no spaces)", origin, shown);
-		return -1;
-	}
-	if (h[0] == '[') {
-		end = memchr(h, ']', n);
-		if (end == NULL) {
-			snprintf(why, len, "%s: '%s': bad IPv6 address", origin,
-			    shown);
-			return -1;
-		}
-		n = (size_t)(end - h) + 1;
-	} else if ((end = memchr(h, ':', n)) != NULL)
-		n = (size_t)(end - h);
-	if (n == 0 || n >= sizeof(u->host)) {
-		snprintf(why, len, "%s: '%s': bad host", origin, shown);
-		return -1;
-	}
-	memcpy(u->host, h, n);
-	u->host[n] = '\0';
-	u->loopback = strcasecmp(u->host, "localhost") == 0 ||
-	    strcmp(u->host, "[::1]") == 0 || strncmp(u->host, "127.", 4) == 0;
-	return 0;
-}
-
 /* An XMPP domain as this client sends it: letters, digits, dots, hyphens. */
 static int
 valid_domain(const char *d)
@@ -107,13 +41,13 @@ valid_domain(const char *d)
 /* Checks a target as configured() does: URL, WebSocket support, domain.
  * Returns 0, or -1 with why set.  summary gets a line for `providers`. */
 static int
-target_check(const struct target *t, struct url_parts *u, char *why,
+target_check(const struct target *t, struct api_url *u, char *why,
     size_t len)
 {
 	char	 shown[80];
 	const char *domain;
 
-	if (url_split(t->base, "https http wss ws", t->url_origin, u, why,
+	if (api_url_split(t->base, "https http wss ws", t->url_origin, u, why,
 	    len) == -1)
 		return -1;
 	if (u->ws && !http_ws_available()) {
@@ -174,7 +108,7 @@ static int
 target_fetch(const struct settings *s, const struct target *t,
     struct ice_list *l, struct provider_status *st)
 {
-	struct url_parts	 u;
+	struct api_url	 u;
 	struct xmpp_query	 q;
 	struct xmpp_status	 xs;
 	struct strbuf		 url = { 0 }, shown = { 0 };
@@ -253,7 +187,7 @@ static int
 jitsi_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 
 	if (s->jitsi_url == NULL) {
 		if (s->jitsi_domain != NULL || s->jitsi_room != NULL ||
@@ -311,7 +245,7 @@ static int
 kmeet_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 
 	if (!selected(s, "kmeet") && SETTING_KIND(s, kmeet_url) ==
 	    FROM_DEFAULT && SETTING_KIND(s, kmeet_domain) == FROM_DEFAULT) {
@@ -372,7 +306,7 @@ static int
 jaas_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 	struct strbuf	 url = { 0 };
 	int		 rc = -1;
 
@@ -401,7 +335,7 @@ jaas_configured(const struct settings *s, char *why, size_t len)
 		return -1;
 	}
 	if (s->jitsi_token == NULL && (s->jaas_brave_api == NULL ||
-	    url_split(s->jaas_brave_api, "https http",
+	    api_url_split(s->jaas_brave_api, "https http",
 	    SETTING_ORIGIN(s, jaas_brave_api), &u, why, len) == -1)) {
 		if (s->jaas_brave_api == NULL)
 			snprintf(why, len, "BRAVE_TALK_API is empty");
@@ -431,7 +365,7 @@ out:
 static char *
 brave_jwt(const struct settings *s, struct provider_status *st)
 {
-	struct url_parts	 u;
+	struct api_url	 u;
 	struct http_request	 rq;
 	struct http_response	 rs;
 	struct api_call		 c;
@@ -442,7 +376,7 @@ brave_jwt(const struct settings *s, struct provider_status *st)
 	char			*jwt = NULL, *cookies = NULL;
 
 	memset(&rs, 0, sizeof(rs));
-	if (url_split(s->jaas_brave_api, "https http", "BRAVE_TALK_API", &u,
+	if (api_url_split(s->jaas_brave_api, "https http", "BRAVE_TALK_API", &u,
 	    st->error, sizeof(st->error)) == -1) {
 		st->permanent = 1;
 		return NULL;
