@@ -383,6 +383,10 @@ out:
 	return rc;
 }
 
+/* Kept between refreshes of watch and serve. */
+static struct http_kept url_kept = HTTP_KEPT_INIT;
+static struct http_kept matrix_kept = HTTP_KEPT_INIT;
+
 static int
 fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
     struct provider_status *st)
@@ -417,6 +421,7 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 	c.rq.cacert = s->cacert;
 	c.rq.allow_http = u.plain;
 	c.rq.deadline = st->deadline;
+	c.kept = matrix ? &matrix_kept : &url_kept;
 	c.auth_hint = matrix ? "check MATRIX_ACCESS_TOKEN" :
 	    e.header ? "check ICEUPD_URL_HEADER" : e.token ?
 	    "check ICEUPD_URL_TOKEN" : "the endpoint wants ICEUPD_URL_TOKEN "
