@@ -44,6 +44,7 @@ module:hook("iq-set/host/" .. FOCUS .. ":conference", function(event)
 	end
 	local ready = asked[room_jid] and "true" or "false";
 	asked[room_jid] = true;
+	module:log("info", "conference %s ready=%s", room_jid, ready);
 	origin.send(st.reply(stanza):tag("conference", { xmlns = FOCUS,
 	    room = room_jid, ready = ready, focusjid = "focus@auth." .. module.host }));
 	return true;

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# jitsi-deployments.bats: the three ways a Jitsi deployment hands out its
+# STUN/TURN services, each a real Prosody with the test modules in
+# tests/peers/ sharing its secret with a real coturn: pushed at login
+# (mod_push_services), only to occupants of a room the focus created, in the
+# room metadata (mod_gate_services, mod_room_services, mod_focus_standin),
+# a focus that refuses the conference, and a login that wants a token
+# (mod_token_standin). Over BOSH and WebSocket (the
+# static build).
+
+bats_require_minimum_version 1.5.0
+load helpers
+load ../peers/coturn
+load ../peers/prosody
+
+SECRET=prosody-coturn-secret
+STATIC="${ICEUPD_STATIC:-$BATS_TEST_DIRNAME/../../build/static/iceupd}"
+
+# start_deployment NAME HOST_CONFIG: a Prosody; sets NAME_PID, NAME_DIR,
+# NAME_BOSH, NAME_WS, NAME_LOG.
+start_deployment() {
+	local name=$1
+
+	PROSODY_HOST_CONFIG=$2
+	prosody_start "$SECRET" "$COTURN_PORT" || return 1
+	printf -v "${name}_PID" %s "$PROSODY_PID"
+	printf -v "${name}_DIR" %s "$PROSODY_DIR"
+	printf -v "${name}_BOSH" %s "$PROSODY_BOSH"
+	printf -v "${name}_WS" %s "$PROSODY_WS"
+	printf -v "${name}_LOG" %s "$PROSODY_LOG"
+	export "${name}_PID" "${name}_DIR" "${name}_BOSH" "${name}_WS" \
+	    "${name}_LOG"
+}
+
+# The MUC and the focus of a gated deployment; $1: more focus options.
+rooms_config() {
+	cat <<EOF
+	modules_enabled = { "gate_services" }
+Component "conference.$PROSODY_DOMAIN" "muc"
+	modules_enabled = { "room_services" }
+	muc_room_locking = false
+Component "focus.$PROSODY_DOMAIN" "focus_standin"
+$1
+EOF
+}
+
+setup_file() {
+	coturn_start --use-auth-secret --static-auth-secret="$SECRET" \
+	    --realm="$PROSODY_DOMAIN" || return 1
+	export COTURN_PID COTURN_PORT COTURN_DIR
+	start_deployment PUSH '	modules_enabled = { "push_services" }' &&
+	    start_deployment GATED "$(rooms_config '')" &&
+	    start_deployment REFUSING \
+		"$(rooms_config '	focus_refuse = "not-authorized"')" &&
+	    start_deployment BOOKING \
+		"$(rooms_config '	focus_refuse = "reservation"')" &&
+	    start_deployment TOKEN '	modules_enabled = { "token_standin" }'
+}
+
+teardown_file() {
+	local name pid dir
+
+	for name in PUSH GATED REFUSING BOOKING TOKEN; do
+		pid=${name}_PID dir=${name}_DIR
+		prosody_stop "${!pid:-}" "${!dir:-}"
+	done
+	coturn_stop "${COTURN_PID:-}" "${COTURN_DIR:-}"
+}
+
+# needs_static: skips unless the static build (with WebSocket) is there.
+needs_static() {
+	if [[ ! -x $STATIC ]] || ! "$STATIC" --version 2>/dev/null |
+	    grep -q '^libcurl.*protocols:.* ws'; then
+		skip "no static build with WebSocket at $STATIC (make static)"
+	fi
+}
+
+# static_iceupd [NAME=VALUE ...] ARG ...: the static build, clean
+# environment.
+static_iceupd() {
+	local -a vars=()
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" "${vars[@]}" \
+	    "$STATIC" "$@"
+}
+
+# allocates: the output's TURN credentials allocate on coturn, and a wrong
+# password does not.
+allocates() {
+	local user cred url host port transport
+
+	assert_jq --arg p "$COTURN_PORT" '
+	    length == 2 and .[0] == {"urls": ["stun:127.0.0.1:\($p)"]} and
+	    .[1].urls == ["turn:127.0.0.1:\($p)",
+		"turns:127.0.0.1:\($p)?transport=tcp"] and
+	    (.[1].username | test("^[0-9]{10}$"))'
+	user=$(jq -r '.[1].username' <<<"$output")
+	cred=$(jq -r '.[1].credential' <<<"$output")
+	url=$(jq -r '.[1].urls[0]' <<<"$output")
+	read -r host port transport < <(turn_url_host_port "$url")
+	coturn_allocate "$host" "$port" "$transport" "$user" "$cred"
+	run coturn_allocate "$host" "$port" "$transport" "$user" "x$cred"
+	[[ $status -ne 0 ]]
+}
+
+@test "pushed at login over BOSH: taken without a query; they allocate on coturn" {
+	# The deployment refuses the query: only the push gives them.
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PUSH_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+	run grep -c 'urn:xmpp:extdisco' "$PUSH_LOG"
+	[[ $output == 0 ]]
+}
+
+@test "pushed at login over WebSocket (static build): they allocate on coturn" {
+	needs_static
+	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$PUSH_WS" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+}
+
+@test "gated over BOSH: the focus creates the room, its metadata gives them; they allocate on coturn" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Team-Room" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "$GATED_BOSH?room=team-room:" \
+	    "team-room@conference.meet.test"
+	allocates
+	# Asked until ready, joined without media, left.
+	grep -q "conference team-room@conference.meet.test ready=false" \
+	    "$GATED_LOG"
+	grep -q "conference team-room@conference.meet.test ready=true" \
+	    "$GATED_LOG"
+	grep -q "is leaving occupant team-room@conference.meet.test/" \
+	    "$GATED_LOG"
+	! grep -q 'urn:xmpp:jingle' "$GATED_LOG"
+}
+
+@test "gated over WebSocket (static build), a random room: they allocate on coturn" {
+	needs_static
+	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$GATED_WS" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -vv
+	assert_status 0
+	[[ $stderr =~ xmpp-websocket\?room=([0-9a-f]{24}): ]]
+	local room=${BASH_REMATCH[1]}
+	allocates
+	grep -q "is leaving occupant $room@conference.meet.test/" "$GATED_LOG"
+}
+
+@test "gated: the room is decoded, lowercased and encoded again, as a Jitsi client does" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Daily%20Stand-Up" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "?room=daily%20stand-up:"
+	grep -q "conference daily%20stand-up@conference.meet.test ready=true" \
+	    "$GATED_LOG"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Café 100%" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "?room=caf%c3%a9%20100%25:"
+}
+
+@test "a focus that refuses (not-authorized): one line naming it and what it wants; failover within the deadline" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$REFUSING_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -t 5000
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "focus.meet.test refused the conference" \
+	    "(not-authorized: not authorized user domain)" \
+	    "only authenticated users" "ICEUPD_JITSI_TOKEN"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$REFUSING_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi,stun -t 5000
+	assert_status 4
+	assert_stdout "$DEFAULT_STUN"
+	assert_stderr_contains "jitsi failed" "not-authorized"
+}
+
+@test "a focus that refuses over WebSocket (static build): failover naming it" {
+	needs_static
+	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$REFUSING_WS" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi,stun -t 5000
+	assert_status 4
+	assert_stdout "$DEFAULT_STUN"
+	assert_stderr_contains "jitsi failed" "not-authorized"
+}
+
+@test "a reservation system's refusal names its error and the booking it wants" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$BOOKING_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=standup -p jitsi
+	assert_status 1
+	assert_stderr_lines 1
+	assert_stderr_contains "reservation error 404: Room not booked" \
+	    "booked in its reservation system"
+}
+
+@test "a refused token (SASL not-allowed) is named, with or without one set" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 1
+	assert_stderr_lines 1
+	assert_stderr_contains "anonymous login refused (not-allowed)" \
+	    "the deployment wants a token (ICEUPD_JITSI_TOKEN)"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=stale-token -p jitsi
+	assert_status 1
+	assert_stderr_lines 1
+	assert_stderr_contains "(not-allowed)" \
+	    "the token (ICEUPD_JITSI_TOKEN) was refused"
+	assert_stderr_lacks "stale-token"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=good-token -p jitsi
+	assert_status 0
+	allocates
+}
