@@ -206,13 +206,12 @@ room_node(const char *room, struct strbuf *node)
 			    hex_value(p[2])));
 			p += 2;
 		} else
-			sb_addc(&plain, (char)tolower((unsigned char)*p));
+			sb_addc(&plain, *p);
 	}
-	for (i = 0; i < plain.len; i++)
-		plain.s[i] = (char)tolower((unsigned char)plain.s[i]);
 	node->len = 0;
 	sb_adds(node, "");
 	sb_percent_encode(node, plain.s);
+	/* Encoded, the letters are ASCII: the room's and the hex digits. */
 	for (i = 0; i < node->len; i++)
 		node->s[i] = (char)tolower((unsigned char)node->s[i]);
 	sb_free(&plain);

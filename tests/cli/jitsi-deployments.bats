@@ -141,7 +141,7 @@ allocates() {
 	    "$GATED_LOG"
 	grep -q "conference team-room@conference.meet.test ready=true" \
 	    "$GATED_LOG"
-	grep -q "is leaving occupant team-room@conference.meet.test/" \
+	grep -Eq "Received\[c2s\]: <presence to='team-room@conference.meet.test/[0-9a-f]{16}' type='unavailable'" \
 	    "$GATED_LOG"
 	! grep -q 'urn:xmpp:jingle' "$GATED_LOG"
 }
@@ -154,7 +154,8 @@ allocates() {
 	[[ $stderr =~ xmpp-websocket\?room=([0-9a-f]{24}): ]]
 	local room=${BASH_REMATCH[1]}
 	allocates
-	grep -q "is leaving occupant $room@conference.meet.test/" "$GATED_LOG"
+	grep -Eq "Received\[c2s\]: <presence to='$room@conference.meet.test/[0-9a-f]{16}' type='unavailable'" \
+	    "$GATED_LOG"
 }
 
 @test "gated: the room is decoded, lowercased and encoded again, as a Jitsi client does" {
