@@ -5,25 +5,12 @@
 -- of it, and it advertises the component as disco identity
 -- category='component' type='room_metadata' name='metadata.HOST'.
 local st = require "util.stanza";
-local http = require "util.http";
 
 local muc_host = module:get_option_string("gate_muc", "conference." .. module.host);
 
 module:add_identity("component", "room_metadata", "metadata." .. module.host);
 
-local function note_room(event)
-	local url = event.request and event.request.url;
-	if event.session.host ~= module.host then
-		return;
-	end
-	local params = url and url.query and http.formdecode(url.query);
-	if type(params) == "table" and type(params.room) == "string" then
-		event.session.gate_room = params.room;
-	end
-end
--- mod_bosh and mod_websocket fire these globally.
-module:hook_global("bosh-session", note_room);
-module:hook_global("websocket-session", note_room);
+module:require("session_params").note(module, "room", "gate_room");
 
 local function check_occupant(event)
 	local origin, stanza = event.origin, event.stanza;
