@@ -562,8 +562,9 @@ note_push(struct conn *c, const struct xml_elem *e)
 
 	if (!xml_is(e, NS_CLIENT, "message") || !from_server(c, e))
 		return;
+	/* An empty list is no answer: the query or the room may give one. */
 	if ((v = xml_child(e, NS_EXTDISCO_2, "services")) != NULL &&
-	    c->pushed == NULL)
+	    v->children != NULL && c->pushed == NULL)
 		c->pushed = v;
 	if ((v = xml_child(e, NS_DISCO_INFO, "query")) != NULL)
 		note_identities(c, v);

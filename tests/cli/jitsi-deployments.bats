@@ -32,10 +32,13 @@ start_deployment() {
 	    "${name}_LOG"
 }
 
-# The MUC and the focus of a gated deployment; $1: more focus options.
+# The MUC and the focus of a gated deployment; $1: more focus options, $2:
+# the VirtualHost's modules and options.
 rooms_config() {
+	local vhost=${2:-'modules_enabled = { "gate_services" }'}
+
 	cat <<EOF
-	modules_enabled = { "gate_services" }
+	$vhost
 Component "conference.$PROSODY_DOMAIN" "muc"
 	modules_enabled = { "room_services" }
 	muc_room_locking = false
@@ -54,13 +57,15 @@ setup_file() {
 		"$(rooms_config '	focus_refuse = "not-authorized"')" &&
 	    start_deployment BOOKING \
 		"$(rooms_config '	focus_refuse = "reservation"')" &&
-	    start_deployment TOKEN '	modules_enabled = { "token_standin" }'
+	    start_deployment TOKEN '	modules_enabled = { "token_standin" }' &&
+	    start_deployment ANNOUNCED "$(rooms_config '' 'modules_enabled = { "gate_services", "push_services" }
+	push_services_list = false')"
 }
 
 teardown_file() {
 	local name pid dir
 
-	for name in PUSH GATED REFUSING BOOKING TOKEN; do
+	for name in PUSH GATED REFUSING BOOKING TOKEN ANNOUNCED; do
 		pid=${name}_PID dir=${name}_DIR
 		prosody_stop "${!pid:-}" "${!dir:-}"
 	done
@@ -153,6 +158,17 @@ fails_over_naming() {
 	    "$GATED_LOG"
 	left_room team-room
 	! grep -q 'urn:xmpp:jingle' "$GATED_LOG"
+}
+
+@test "room metadata announced in the login push: straight to the room, no query" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$ANNOUNCED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=lobby -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+	grep -q "conference lobby@conference.meet.test ready=true" \
+	    "$ANNOUNCED_LOG"
+	! grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='(e1|d1)'" "$ANNOUNCED_LOG"
 }
 
 @test "gated over WebSocket (static build), a random room: they allocate on coturn" {

@@ -3,8 +3,10 @@
 -- client right after resource binding: the server's disco#info identities
 -- and its external services (XEP-0215) with credentials. It refuses the
 -- XEP-0215 query itself, so only a client that takes the push gets them.
+-- With push_services_list = false it pushes the identities alone.
 local st = require "util.stanza";
 local ext = module:depends("external_services");
+local with_list = module:get_option_boolean("push_services_list", true);
 
 module:hook("resource-bind", function(event)
 	local session = event.session;
@@ -15,7 +17,9 @@ module:hook("resource-bind", function(event)
 	end
 	local message = st.message({ from = module.host, to = session.full_jid });
 	message:add_child(info);
-	message:add_child(ext.services_xml(ext.get_services()));
+	if with_list then
+		message:add_child(ext.services_xml(ext.get_services()));
+	end
 	session.send(message);
 end);
 
