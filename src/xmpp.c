@@ -1,8 +1,9 @@
 /* xmpp.c: a minimal XMPP client for one job: open a stream to a domain,
  * log in with SASL ANONYMOUS, bind, take the external services (XEP-0215)
  * the server pushes or answers, or, where a Jitsi deployment gives them to
- * a room's occupants only, from the room metadata after joining, close.  BOSH and WebSocket carry the same stanzas; expat reads
- * them, namespace-aware, with no DTD and bounded in depth and size. */
+ * a room's occupants only, from the room metadata after joining, close.
+ * BOSH and WebSocket carry the same stanzas; expat reads them,
+ * namespace-aware, with no DTD and bounded in depth and size. */
 #include <cjson/cJSON.h>
 #include <expat.h>
 #include <openssl/rand.h>

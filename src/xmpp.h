@@ -1,5 +1,6 @@
-/* xmpp.h: a minimal XMPP client for one job: ask a server for its external
- * services (XEP-0215) over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
+/* xmpp.h: a minimal XMPP client for one job: a server's external services
+ * (XEP-0215), pushed at login, asked for, or from a Jitsi room's metadata,
+ * over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
 #ifndef ICEUPD_XMPP_H
 #define ICEUPD_XMPP_H
 
