@@ -1353,9 +1353,14 @@ query_services(struct conn *c, int *gated)
 	if ((e = ask_services(c, ns, "e1")) == NULL)
 		return NULL;
 	if (is_type(e, "error")) {
-		ns = NS_EXTDISCO_1;	/* older servers */
-		if ((e = ask_services(c, ns, "e2")) == NULL)
-			return NULL;
+		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
+		/* Older servers know only :1; forbidden is no namespace
+		 * issue. */
+		if (strcmp(cond, "forbidden") != 0) {
+			ns = NS_EXTDISCO_1;
+			if ((e = ask_services(c, ns, "e2")) == NULL)
+				return NULL;
+		}
 	}
 	if (!is_type(e, "result")) {
 		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
