@@ -1248,12 +1248,12 @@ join_room(struct conn *c, const char *room_jid, const char *occupant)
 		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
 			return NULL;
 		v = xml_attr(e, "from");
+		/* Its room attribute may be the deployment's own spelling of
+		 * the room (a tenant's): this client is in one room only. */
 		if (xml_is(e, NS_CLIENT, "message") && v != NULL &&
 		    strcasecmp(v, c->metadata_jid) == 0 &&
 		    (json = xml_child(e, NS_JITMEET, "json-message")) != NULL &&
-		    json->text.s != NULL &&
-		    ((v = xml_attr(json, "room")) == NULL ||
-		    strcasecmp(v, room_jid) == 0)) {
+		    json->text.s != NULL) {
 			/* Updates carry no services: only the first does. */
 			if ((d = xmpp_metadata_services(json->text.s, why,
 			    sizeof(why))) == NULL)

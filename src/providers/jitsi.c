@@ -250,7 +250,8 @@ refusal_hint(const struct target *t, const struct xmpp_status *xs)
 			    "a room already running (ICEUPD_JITSI_ROOM)";
 		if (strcmp(cond, "service-unavailable") == 0 ||
 		    strcmp(cond, "item-not-found") == 0 ||
-		    strcmp(cond, "remote-server-not-found") == 0)
+		    strcmp(cond, "remote-server-not-found") == 0 ||
+		    strcmp(cond, "remote-server-timeout") == 0)
 			return "no conference focus (jicofo) answers there";
 		return NULL;
 	case XMPP_STEP_ROOM:

@@ -16,13 +16,14 @@ load ../peers/prosody
 SECRET=prosody-coturn-secret
 STATIC="${ICEUPD_STATIC:-$BATS_TEST_DIRNAME/../../build/static/iceupd}"
 
-# start_deployment NAME HOST_CONFIG: a Prosody; sets NAME_PID, NAME_DIR,
-# NAME_BOSH, NAME_WS, NAME_LOG.
+# start_deployment NAME HOST_CONFIG [LUA ...]: a Prosody (LUA: global
+# lines); sets NAME_PID, NAME_DIR, NAME_BOSH, NAME_WS, NAME_LOG.
 start_deployment() {
 	local name=$1
 
 	PROSODY_HOST_CONFIG=$2
-	prosody_start "$SECRET" "$COTURN_PORT" || return 1
+	shift 2
+	prosody_start "$SECRET" "$COTURN_PORT" "$@" || return 1
 	printf -v "${name}_PID" %s "$PROSODY_PID"
 	printf -v "${name}_DIR" %s "$PROSODY_DIR"
 	printf -v "${name}_BOSH" %s "$PROSODY_BOSH"
@@ -58,6 +59,9 @@ setup_file() {
 	    start_deployment BOOKING \
 		"$(rooms_config '	focus_refuse = "reservation"')" &&
 	    start_deployment TOKEN '	modules_enabled = { "token_standin" }' &&
+	    start_deployment NOFOCUS "$(rooms_config '' |
+		sed 's/ "focus_standin"$/\n\tcomponent_secret = "jicofo-down"/')" \
+		'component_ports = { }' &&
 	    start_deployment ANNOUNCED "$(rooms_config '' 'modules_enabled = { "gate_services", "push_services" }
 	push_services_list = false')"
 }
@@ -65,7 +69,7 @@ setup_file() {
 teardown_file() {
 	local name pid dir
 
-	for name in PUSH GATED REFUSING BOOKING TOKEN ANNOUNCED; do
+	for name in PUSH GATED REFUSING BOOKING TOKEN NOFOCUS ANNOUNCED; do
 		pid=${name}_PID dir=${name}_DIR
 		prosody_stop "${!pid:-}" "${!dir:-}"
 	done
@@ -223,6 +227,15 @@ fails_over_naming() {
 	assert_stderr_lines 1
 	assert_stderr_contains "reservation error 404: Room not booked" \
 	    "booked in its reservation system"
+}
+
+@test "a gated deployment whose focus is down: the error says no focus answers" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$NOFOCUS_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 1
+	assert_stderr_lines 1
+	assert_stderr_contains "focus.meet.test refused the conference" \
+	    "no conference focus (jicofo) answers there"
 }
 
 @test "a refused token (SASL not-allowed) is named, with or without one set" {
