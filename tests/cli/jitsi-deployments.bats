@@ -116,6 +116,25 @@ left_room() {
 	    "$GATED_LOG" | grep -q "type='unavailable'"
 }
 
+# refused URL [NAME=VALUE ...] -- TEXT ...: jitsi alone at URL fails, exit 1,
+# with one line holding each TEXT.
+refused() {
+	local url=$1 vars=()
+
+	shift
+	while [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$url" \
+	    ICEUPD_JITSI_DOMAIN=meet.test "${vars[@]}" -p jitsi
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "$@"
+}
+
 # fails_over_naming TEXT RUNNER URL: with STUN next, a jitsi failure at URL
 # falls over to it (exit 4) with a warning holding TEXT.
 fails_over_naming() {
@@ -221,29 +240,18 @@ fails_over_naming() {
 }
 
 @test "a reservation system's refusal names its error and the booking it wants" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$BOOKING_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=standup -p jitsi
-	assert_status 1
-	assert_stderr_lines 1
-	assert_stderr_contains "reservation error 404: Room not booked" \
+	refused "$BOOKING_BOSH" ICEUPD_JITSI_ROOM=standup -- \
+	    "reservation error 404: Room not booked" \
 	    "booked in its reservation system"
 }
 
 @test "a gated deployment whose focus is down: the error says no focus answers" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$NOFOCUS_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
-	assert_status 1
-	assert_stderr_lines 1
-	assert_stderr_contains "focus.meet.test refused the conference" \
+	refused "$NOFOCUS_BOSH" -- "focus.meet.test refused the conference" \
 	    "no conference focus (jicofo) answers there"
 }
 
 @test "a refused token (SASL not-allowed) is named, with or without one set" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
-	assert_status 1
-	assert_stderr_lines 1
-	assert_stderr_contains "anonymous login refused (not-allowed)" \
+	refused "$TOKEN_BOSH" -- "anonymous login refused (not-allowed)" \
 	    "the deployment wants a token (ICEUPD_JITSI_TOKEN)"
 
 	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
