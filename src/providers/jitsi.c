@@ -1,6 +1,7 @@
 /* jitsi.c: STUN/TURN servers from a Jitsi or any Prosody deployment through
- * XMPP external service discovery (XEP-0215), and two presets: 8x8 (JaaS,
- * with Brave Talk's room tokens) and kmeet (Infomaniak kMeet). */
+ * XMPP external service discovery (XEP-0215: pushed at login, asked, or in
+ * a room's metadata), and two presets: 8x8 (JaaS, with Brave Talk's room
+ * tokens) and kmeet (Infomaniak kMeet). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@ struct target {
 	const char	*url_origin;	/* where it came from */
 	const char	*domain;	/* NULL: the URL's host */
 	const char	*domain_setting; /* its name, for hints */
-	const char	*room;
+	const char	*room;		/* as configured, or NULL */
+	const char	*tenant;	/* JaaS: rooms are under it */
 	const char	*token;		/* a JWT, or NULL */
 };
 
@@ -87,20 +89,122 @@ selected(const struct settings *s, const char *name)
 }
 
 /* Appends the query parameter name=value to url and shown (hidden there
- * when secret). */
+ * when secret); value is percent-encoded unless encoded says it is. */
 static void
 add_param(struct strbuf *url, struct strbuf *shown, const char *name,
-    const char *value, int secret)
+    const char *value, int secret, int encoded)
 {
 	sb_addc(url, strchr(url->s, '?') ? '&' : '?');
 	sb_addc(shown, strchr(shown->s, '?') ? '&' : '?');
 	sb_addf(url, "%s=", name);
 	sb_addf(shown, "%s=", name);
-	sb_percent_encode(url, value);
+	if (encoded)
+		sb_adds(url, value);
+	else
+		sb_percent_encode(url, value);
 	if (secret)
 		sb_adds(shown, "(hidden)");
+	else if (encoded)
+		sb_adds(shown, value);
 	else
 		sb_percent_encode(shown, value);
+}
+
+static int
+hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The room as a Jitsi client sends it, in ?room= and as the node of the
+ * room's JID: percent-decoded when it is validly encoded, lowercased,
+ * percent-encoded again with lowercase digits.  Lowercasing is ASCII only
+ * (no Unicode case folding or NFKC normalisation). */
+static void
+room_node(const char *room, struct strbuf *node)
+{
+	struct strbuf	 plain = { 0 };
+	const char	*p;
+	size_t		 i;
+	int		 decode = 1;
+
+	for (p = room; *p != '\0'; p++)
+		if (*p == '%' && (hex_value(p[1]) < 0 || hex_value(p[2]) < 0))
+			decode = 0;
+	sb_adds(&plain, "");
+	for (p = room; *p != '\0'; p++) {
+		if (decode && *p == '%' && (hex_value(p[1]) << 4 |
+		    hex_value(p[2])) != 0) {
+			sb_addc(&plain, (char)(hex_value(p[1]) << 4 |
+			    hex_value(p[2])));
+			p += 2;
+		} else
+			sb_addc(&plain, *p);
+	}
+	node->len = 0;
+	sb_adds(node, "");
+	sb_percent_encode(node, plain.s);
+	/* Encoded, the letters are ASCII: the room's and the hex digits. */
+	for (i = 0; i < node->len; i++)
+		node->s[i] = (char)tolower((unsigned char)node->s[i]);
+	sb_free(&plain);
+}
+
+/* What the deployment wants, for a refusal; NULL: nothing to add. */
+static const char *
+refusal_hint(const struct target *t, const struct xmpp_status *xs)
+{
+	const char *cond = xs->condition;
+
+	switch (xs->step) {
+	case XMPP_STEP_SASL:
+		if (strcmp(cond, "not-allowed") != 0 &&
+		    strcmp(cond, "not-authorized") != 0)
+			return NULL;
+		return t->token ? "the token (ICEUPD_JITSI_TOKEN) was "
+		    "refused: expired, or not for this deployment or room" :
+		    "the deployment wants a token (ICEUPD_JITSI_TOKEN)";
+	case XMPP_STEP_EXTDISCO:
+		if (strcmp(cond, "forbidden") == 0)
+			return "only accounts it lists get them, and it "
+			    "advertises no Jitsi room metadata for occupants";
+		if (strcmp(cond, "not-authorized") == 0)
+			return "the deployment wants a token "
+			    "(ICEUPD_JITSI_TOKEN)";
+		return NULL;
+	case XMPP_STEP_FOCUS:
+		if (xs->reservation)
+			return "the deployment wants the room "
+			    "(ICEUPD_JITSI_ROOM) booked in its reservation "
+			    "system";
+		if (strcmp(cond, "not-authorized") == 0)
+			return "only authenticated users start conferences "
+			    "there: it wants a token (ICEUPD_JITSI_TOKEN), or "
+			    "a room already running (ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "service-unavailable") == 0 ||
+		    strcmp(cond, "item-not-found") == 0 ||
+		    strcmp(cond, "remote-server-not-found") == 0 ||
+		    strcmp(cond, "remote-server-timeout") == 0)
+			return "no conference focus (jicofo) answers there";
+		return NULL;
+	case XMPP_STEP_ROOM:
+		if (strcmp(cond, "not-authorized") == 0)
+			return "the room has a password: choose another "
+			    "(ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "registration-required") == 0)
+			return "the room is members only (a lobby): choose "
+			    "another (ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "service-unavailable") == 0)
+			return "the room is full: choose another "
+			    "(ICEUPD_JITSI_ROOM)";
+		return NULL;
+	default:
+		if (strcmp(cond, "host-unknown") == 0 ||
+		    strcmp(cond, "improper-addressing") == 0)
+			return t->domain_setting;
+		return NULL;
+	}
 }
 
 /* Asks the deployment t for its services. */
@@ -111,9 +215,10 @@ target_fetch(const struct settings *s, const struct target *t,
 	struct api_url	 u;
 	struct xmpp_query	 q;
 	struct xmpp_status	 xs;
-	struct strbuf		 url = { 0 }, shown = { 0 };
+	struct strbuf		 url = { 0 }, shown = { 0 }, room = { 0 };
+	struct strbuf		 muc = { 0 }, focus = { 0 };
 	const char		*hint = NULL;
-	char			 msg[512];
+	char			 msg[512], random_room[25];
 	size_t			 n;
 	int			 rc = -1;
 
@@ -127,10 +232,16 @@ target_fetch(const struct settings *s, const struct target *t,
 	sb_add(&shown, t->base, n);
 	if (t->base[n] == '?')
 		sb_adds(&shown, "?(query)");
+	/* As a Jitsi client: the room it may join, in the URL. */
 	if (t->room != NULL)
-		add_param(&url, &shown, "room", t->room, 0);
+		room_node(t->room, &room);
+	else {
+		xmpp_random_hex(random_room, sizeof(random_room));
+		sb_adds(&room, random_room);
+	}
+	add_param(&url, &shown, "room", room.s, 0, 1);
 	if (t->token != NULL)
-		add_param(&url, &shown, "token", t->token, 1);
+		add_param(&url, &shown, "token", t->token, 1, 0);
 
 	memset(&q, 0, sizeof(q));
 	q.url = url.s;
@@ -139,22 +250,19 @@ target_fetch(const struct settings *s, const struct target *t,
 	q.cacert = s->cacert;
 	q.allow_http = u.plain;
 	q.deadline = st->deadline;
+	q.room = room.s;
+	sb_addf(&muc, "conference.%s%s%s", t->tenant ? t->tenant : "",
+	    t->tenant ? "." : "", q.domain);
+	sb_addf(&focus, "focus.%s", q.domain);
+	q.muc_domain = muc.s;
+	q.focus = focus.s;
 	rc = xmpp_extdisco(&q, l, &xs);
 	if (rc == -1) {
-		if (strcmp(xs.condition, "host-unknown") == 0 ||
-		    strcmp(xs.condition, "improper-addressing") == 0)
-			hint = t->domain_setting;
-		else if (strcmp(xs.condition, "forbidden") == 0)
-			hint = "the deployment restricts external services: it "
-			    "may want a token (ICEUPD_JITSI_TOKEN) or a room "
-			    "(ICEUPD_JITSI_ROOM)";
-		else if (strcmp(xs.condition, "not-authorized") == 0)
-			hint = "the deployment wants a token "
-			    "(ICEUPD_JITSI_TOKEN)";
+		hint = refusal_hint(t, &xs);
 		snprintf(msg, sizeof(msg), "%s%s%s%s", xs.error,
 		    hint ? "; " : "", hint == t->domain_setting ? "check " :
 		    "", hint ? hint : "");
-		snprintf(st->error, sizeof(st->error), "%.255s", msg);
+		snprintf(st->error, sizeof(st->error), "%s", msg);
 		st->permanent = xs.permanent;
 	}
 	if (u.plain && !u.loopback)
@@ -166,6 +274,9 @@ target_fetch(const struct settings *s, const struct target *t,
 		snprintf(st->warning, sizeof(st->warning), "%s", xs.warning);
 	sb_free(&url);
 	sb_free(&shown);
+	sb_free(&room);
+	sb_free(&muc);
+	sb_free(&focus);
 	return rc;
 }
 
@@ -466,6 +577,7 @@ jaas_fetch(const struct settings *s, struct ice_list *l,
 	t.domain = s->jaas_domain;
 	t.domain_setting = "JAAS_DOMAIN";
 	t.room = s->jitsi_room;
+	t.tenant = s->jaas_tenant;
 	t.token = jwt ? jwt : s->jitsi_token;
 	rc = target_fetch(s, &t, l, st);
 	free_secret(jwt);
