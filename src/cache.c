@@ -17,32 +17,15 @@
 #include "cache.h"
 #include "format.h"
 #include "log.h"
+#include "safefile.h"
 #include "util.h"
 
 #define CACHE_FORMAT	1
 #define CACHE_MAX	(1024 * 1024)
 #define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
 #define BACKOFF_MAX	1800
-
-static int
-lock_open(const char *path, int how)
-{
-	struct strbuf lp = { 0 };
-	int	 fd;
-
-	sb_addf(&lp, "%s.lock", path);
-	fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	sb_free(&lp);
-	if (fd == -1)
-		return -1;
-	while (flock(fd, how) == -1) {
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
+#define FAILURES_MAX	1000000	/* a count read from the file is kept below */
+#define LOCK_WAIT_MS	3000	/* another iceupd holding the lock longer is stuck */
 
 static time_t
 json_time(const cJSON *o, const char *key)
@@ -103,17 +86,24 @@ parse_health(const cJSON *o, struct cache *c)
 	struct provider_health *ph;
 
 	cJSON_ArrayForEach(h, o) {
-		if (c->nhealth == PROVIDERS_MAX || !cJSON_IsObject(h))
+		if (c->nhealth == PROVIDERS_MAX)
 			break;
+		/* Names that are no provider would take the real ones' slots. */
+		if (!cJSON_IsObject(h) || provider_find(h->string) == NULL)
+			continue;
 		ph = &c->health[c->nhealth++];
 		snprintf(ph->name, sizeof(ph->name), "%s", h->string);
 		v = cJSON_GetObjectItemCaseSensitive(h, "failures");
-		ph->failures = cJSON_IsNumber(v) ? v->valueint : 0;
+		ph->failures = cJSON_IsNumber(v) && v->valuedouble > 0 ?
+		    (int)(v->valuedouble < FAILURES_MAX ? v->valuedouble :
+		    FAILURES_MAX) : 0;
 		v = cJSON_GetObjectItemCaseSensitive(h, "latency_ms");
-		ph->latency_ms = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+		ph->latency_ms = cJSON_IsNumber(v) && v->valuedouble > 0 &&
+		    v->valuedouble < 86400000 ? (long)v->valuedouble : 0;
 		v = cJSON_GetObjectItemCaseSensitive(h, "error");
 		snprintf(ph->error, sizeof(ph->error), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
+		log_redact(ph->error, sizeof(ph->error));
 		ph->last_ok = json_time(h, "last_ok");
 		ph->next_try = json_time(h, "next_try");
 	}
@@ -159,7 +149,7 @@ read_locked(const char *path, struct cache *c)
 	if (read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_warn("cache %s: %s; ignored", path,
-			    strerror(errno));
+			    atomic_write_error(errno));
 		return -1;
 	}
 	if ((rc = parse(text, c)) == -1)
@@ -174,14 +164,18 @@ cache_load(const char *path, struct cache *c)
 	int	 fd, rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((fd = lock_open(path, LOCK_SH)) == -1) {
-		if (errno != ENOENT)
-			log_info("cache %s: cannot lock: %s", path,
-			    strerror(errno));
+	/* Files are replaced by rename: without the lock (a read-only
+	 * folder, a writer stuck), a reader still sees a whole file. */
+	if ((fd = safe_lock(path, LOCK_SH, LOCK_WAIT_MS)) == -1 &&
+	    errno != ENOENT && errno != EROFS && errno != EACCES &&
+	    errno != EWOULDBLOCK) {
+		log_warn("cache %s.lock: %s; cache ignored", path,
+		    atomic_write_error(errno));
 		return -1;
 	}
 	rc = read_locked(path, c);
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return rc;
 }
 
@@ -221,7 +215,8 @@ record_health(struct cache *c, const struct engine_result *r, time_t now)
 			h->next_try = 0;
 			continue;
 		}
-		h->failures++;
+		if (h->failures < FAILURES_MAX)
+			h->failures++;
 		snprintf(h->error, sizeof(h->error), "%s", src->error);
 		wait = 0;
 		if (h->failures >= 2) {
@@ -297,7 +292,7 @@ cache_store(const char *path, const char *key, const struct ice_list *list,
 	int		 fd, rc = -1, saved;
 
 	make_parent(path);
-	if ((fd = lock_open(path, LOCK_EX)) == -1)
+	if ((fd = safe_lock(path, LOCK_EX, LOCK_WAIT_MS)) == -1)
 		return -1;
 	(void)read_locked(path, &c);
 	if (list != NULL) {

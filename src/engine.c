@@ -388,6 +388,7 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 		if (j->rc == -1) {
 			snprintf(src->error, sizeof(src->error), "%s",
 			    j->st.error);
+			log_redact(src->error, sizeof(src->error));
 			continue;
 		}
 		src->ok = 1;
