@@ -412,7 +412,7 @@ assert_stdout_lacks_key() {
 		sleep 0.1
 	done
 	# Over curl's 15 s bound if the answer waited for the lock.
-	get --max-time 2 "$BASE/api/ice/providers"
+	get "$BASE/api/ice/providers"
 	[[ $status == 200 ]]
 	stop_serve
 }
@@ -436,6 +436,61 @@ assert_stdout_lacks_key() {
 	}
 	get "$BASE/healthz"
 	[[ $status == 200 ]]
+	stop_serve
+}
+
+@test "serve: ?provider= requests get the list their fetch made, DELETE /api/ice/cache racing them" {
+	start_fake metered ok
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered
+	local -a fetches=() drops=()
+	for ((i = 0; i < 150; i++)); do
+		fetches+=(-o /dev/null "$BASE/api/ice/credentials?provider=metered")
+		drops+=(-o /dev/null -X DELETE "$BASE/api/ice/cache")
+	done
+	for n in 1 2 3; do
+		curl -s --max-time 120 -o /dev/null -w '%{http_code}\n' \
+		    "${fetches[@]}" >"codes$n" &
+		PIDS+=("$!")
+	done
+	curl -s --max-time 120 -o /dev/null -w '%{http_code}\n' \
+	    "${drops[@]}" >drops
+	for pid in "${PIDS[@]}"; do
+		wait "$pid"
+	done
+	PIDS=()
+	[[ $(sort -u codes1 codes2 codes3) == 200 ]] || {
+		sort codes1 codes2 codes3 | uniq -c
+		grep -m3 failed "$SERVE_ERR"
+		return 1
+	}
+	[[ $(sort -u drops) == 204 ]]
+	stop_serve
+}
+
+@test "serve: refresh requests that come while a refresh runs are absorbed by it" {
+	start_fake metered hang
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered --timeout 8000
+	local -a posts=()
+	for ((i = 0; i < 50; i++)); do
+		posts+=(-X POST "$BASE/api/ice/refresh")
+	done
+	curl -s --max-time 60 "${posts[@]}" >/dev/null
+	# Until the first refresh has failed and the next is scheduled: a
+	# refresh asked for meanwhile would have started at once.
+	for ((i = 0; i < 600; i++)); do
+		get "$BASE/api/ice/stats"
+		jq -e '.refresh_failures >= 1 and .next_refresh != null and
+		    (.next_refresh | fromdateiso8601) > now' <<<"$output" \
+		    >/dev/null && break
+		sleep 0.1
+	done
+	[[ $(wc -l <"$FAKE_LOG") == 1 ]] || {
+		echo "the provider was asked $(wc -l <"$FAKE_LOG") times"
+		cat "$FAKE_LOG" "$SERVE_ERR"
+		return 1
+	}
 	stop_serve
 }
 
