@@ -89,17 +89,26 @@ drop_oldest(struct conntrack *ct)
 }
 
 void
+conntrack_idle(struct conntrack *ct, void *ctx)
+{
+	if (ctx == NULL)
+		return;
+	pthread_mutex_lock(&ct->lock);
+	unlist(ct, ctx);
+	while (ct->n >= ct->budget && ct->head != NULL)
+		drop_oldest(ct);
+	list_last(ct, ctx);
+	pthread_mutex_unlock(&ct->lock);
+}
+
+void
 conntrack_open(struct conntrack *ct, int fd, void **ctx)
 {
 	struct conn	*k = xcalloc(1, sizeof(*k));
 
 	k->fd = fd;
 	*ctx = k;
-	pthread_mutex_lock(&ct->lock);
-	while (ct->n >= ct->budget && ct->head != NULL)
-		drop_oldest(ct);
-	list_last(ct, k);
-	pthread_mutex_unlock(&ct->lock);
+	conntrack_idle(ct, k);
 }
 
 void
@@ -109,16 +118,6 @@ conntrack_busy(struct conntrack *ct, void *ctx)
 		return;
 	pthread_mutex_lock(&ct->lock);
 	unlist(ct, ctx);
-	pthread_mutex_unlock(&ct->lock);
-}
-
-void
-conntrack_idle(struct conntrack *ct, void *ctx)
-{
-	if (ctx == NULL)
-		return;
-	pthread_mutex_lock(&ct->lock);
-	list_last(ct, ctx);
 	pthread_mutex_unlock(&ct->lock);
 }
 

@@ -17,7 +17,8 @@ void	 conntrack_free(struct conntrack *);
 void	 conntrack_open(struct conntrack *, int fd, void **ctx);
 /* Its request headers are in: no deadline while it is answered. */
 void	 conntrack_busy(struct conntrack *, void *ctx);
-/* Answered: waiting for the next request, with a new deadline. */
+/* Answered: waiting for the next request, with a new deadline (over the
+ * budget, the oldest incomplete connection is shut down). */
 void	 conntrack_idle(struct conntrack *, void *ctx);
 /* Closed: *ctx is freed and cleared. */
 void	 conntrack_close(struct conntrack *, void **ctx);

@@ -121,11 +121,7 @@ main(int argc, char *argv[])
 	/* watch and serve take these with sigwait: blocked before any can
 	 * arrive, unblocked below for the other commands.  No core dump, no
 	 * ptrace by others of the same user: the memory holds secrets. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });

@@ -1765,11 +1765,7 @@ cmd_serve(const struct settings *s)
 
 	/* Every thread started from here on inherits the mask: the
 	 * signals are taken here, synchronously. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 

@@ -389,6 +389,16 @@ parse_long(const char *s, long min, long max, long *out)
 }
 
 void
+taken_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+}
+
+void
 free_secret(char *s)
 {
 	if (s == NULL)

@@ -223,11 +223,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 
 	/* Signals are taken synchronously, and provider threads, created
 	 * later, inherit the mask. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 

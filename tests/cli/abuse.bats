@@ -13,6 +13,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 load ../mocks/hosted
+load serve
 
 METERED_KEY=metered-apikey-MARK21-5e7a
 TURN_SECRET=turn-shared-secret-MARK22-0c3f
@@ -34,6 +35,8 @@ setup() {
 	FAKE_PIDS=()
 	PIDS=()
 	SERVE_PID=
+	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
+	LISTEN=(--listen 127.0.0.1:0)
 }
 
 teardown() {
@@ -104,54 +107,6 @@ local_run() {
 	    "${LOCAL[@]}" "$ICEUPD" "$@"
 }
 
-# start_serve [NAME=VALUE ...] [ARG ...]: iceupd serve on a free loopback
-# port; sets SERVE_PID, SERVE_ERR and BASE.
-start_serve() {
-	local -a vars=()
-	local pf=$BATS_TEST_TMPDIR/port i
-
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
-	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
-	rm -f "$pf"
-	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR/home" \
-	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" serve \
-	    --listen 127.0.0.1:0 --port-file "$pf" "$@" \
-	    3>&- >/dev/null 2>"$SERVE_ERR" &
-	SERVE_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [[ ! -s $pf ]]; then
-		echo "iceupd serve did not start:"
-		cat "$SERVE_ERR"
-		return 1
-	fi
-	BASE=http://127.0.0.1:$(<"$pf")
-}
-
-# stop_serve: SIGTERM; it must exit 0 within 30 s.
-stop_serve() {
-	local i rc
-
-	kill -TERM "$SERVE_PID"
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$SERVE_PID" 2>/dev/null; then
-		echo "iceupd serve ignored SIGTERM"
-		return 1
-	fi
-	wait "$SERVE_PID" && rc=0 || rc=$?
-	SERVE_PID=
-	[[ $rc -eq 0 ]] || { echo "serve exited $rc"; cat "$SERVE_ERR"; return 1; }
-}
-
 # get PATH: one request with a generous bound; sets status and output.
 get() {
 	local hf=$BATS_TEST_TMPDIR/headers
@@ -161,6 +116,34 @@ get() {
 		return 1
 	}
 	status=$(awk 'NR == 1 { print $2 }' "$hf")
+}
+
+# wait_for_text FILE TEXT: until FILE holds TEXT, at most 60 s.
+wait_for_text() {
+	local i
+
+	for ((i = 0; i < 600; i++)); do
+		grep -qF "$2" "$1" && return 0
+		sleep 0.1
+	done
+	echo "$1 never said: $2"
+	cat "$1"
+	return 1
+}
+
+# hold_lock FILE: another process holds an exclusive flock on FILE (until
+# teardown); returns once it does, at most 10 s later.
+hold_lock() {
+	local i
+
+	flock "$1" sleep 120 &
+	PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		flock -n "$1" true || return 0
+		sleep 0.1
+	done
+	echo "$1 was not locked"
+	return 1
 }
 
 # wait_for FILE: until FILE is not empty, at most 60 s.
@@ -254,12 +237,7 @@ wait_for() {
 	start_fake metered ok
 	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -f json
 	assert_status 0
-	flock cache.json.lock sleep 120 &
-	PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		flock -n cache.json.lock true || break
-		sleep 0.1
-	done
+	hold_lock cache.json.lock
 	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -f json
 	assert_status 0
 	assert_jq '.provider == "metered" and .from_cache'
@@ -405,12 +383,7 @@ assert_stdout_lacks_key() {
 	start_serve ICEUPD_CACHE="$PWD/cache.json" "${LOCAL[@]}" \
 	    WEBRTC_STUN_URLS=stun:127.0.0.1:3478
 	get "$BASE/healthz"
-	flock cache.json.lock sleep 120 &
-	PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		flock -n cache.json.lock true || break
-		sleep 0.1
-	done
+	hold_lock cache.json.lock
 	# Over curl's 15 s bound if the answer waited for the lock.
 	get "$BASE/api/ice/providers"
 	[[ $status == 200 ]]
@@ -524,7 +497,7 @@ hup_while_reading_config() {
 	wait_for out.json
 	feed_config		# SIGHUP: settings read again
 	kill -0 "$pid" || { echo "watch died of SIGHUP"; cat watch.err; return 1; }
-	grep -q "settings reloaded" watch.err
+	wait_for_text watch.err "settings reloaded"
 	kill -TERM "$pid"
 	wait "$pid"
 
