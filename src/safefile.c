@@ -41,6 +41,7 @@ safe_resolve(const char *path)
 {
 	struct stat ls, ds;
 	char	 target[PATH_MAX], *cur = xstrdup(path), *next, *dir;
+	const char *parent;
 	ssize_t	 n;
 	int	 hops, saved;
 
@@ -54,18 +55,18 @@ safe_resolve(const char *path)
 		if (!S_ISLNK(ls.st_mode))
 			return cur;
 		dir = xstrdup(cur);
+		parent = dirname(dir);	/* "." is not in dir */
 		if (hops == LINK_HOPS)
 			errno = ELOOP;
-		else if (stat(dirname(dir), &ds) == 0 &&
-		    !link_trusted(&ls, &ds))
+		else if (stat(parent, &ds) == 0 && !link_trusted(&ls, &ds))
 			errno = EPERM;
 		else if ((n = readlink(cur, target, sizeof(target) - 1)) >= 0) {
 			target[n] = '\0';
-			next = xmalloc(strlen(dir) + (size_t)n + 2);
+			next = xmalloc(strlen(parent) + (size_t)n + 2);
 			if (target[0] == '/')
 				snprintf(next, (size_t)n + 1, "%s", target);
 			else
-				sprintf(next, "%s/%s", dir, target);
+				sprintf(next, "%s/%s", parent, target);
 			free(dir);
 			free(cur);
 			cur = next;

@@ -203,6 +203,12 @@ wait_for() {
 	assert_status 0
 	[[ -L $SHARED/mine.json ]]
 	jq -e '.has_turn' "$BATS_TEST_TMPDIR/private/real.json" >/dev/null
+	# Relative, named from the current folder.
+	mkdir -p sub
+	ln -s sub/real.json rel.json
+	local_run -o rel.json -f json
+	assert_status 0
+	[[ -L rel.json ]] && jq -e '.has_turn' sub/real.json >/dev/null
 	# A link of root's own (the folder's owner) as well, chained.
 	ln -s mine.json "$SHARED/chain.json"
 	local_run -o "$SHARED/chain.json" -f json
