@@ -294,6 +294,7 @@ cache_store(const char *path, const char *key, const struct ice_list *list,
 	make_parent(path);
 	if ((fd = safe_lock(path, LOCK_EX, LOCK_WAIT_MS)) == -1)
 		return -1;
+	safe_remove_temps_of(path);
 	(void)read_locked(path, &c);
 	if (list != NULL) {
 		ice_list_free(&c.list);

@@ -202,6 +202,22 @@ safe_temp_at(int dfd, const char *base, char *name, size_t len)
 }
 
 void
+safe_remove_temps_of(const char *path)
+{
+	char	*real, *base = NULL;
+	int	 dfd;
+
+	if ((real = safe_resolve(path)) == NULL)
+		return;
+	if ((dfd = safe_parent(real, &base)) != -1) {
+		safe_remove_temps(dfd, base, 0);
+		close(dfd);
+	}
+	free(base);
+	free(real);
+}
+
+void
 safe_remove_temps(int dfd, const char *base, long min_age_s)
 {
 	struct dirent *e;

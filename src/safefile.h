@@ -27,5 +27,8 @@ int	 safe_temp_at(int dfd, const char *base, char *name, size_t len);
 /* Removes the caller's temporary files of base in dfd (left by a killed
  * run) at least min_age_s old. */
 void	 safe_remove_temps(int dfd, const char *base, long min_age_s);
+/* All of them, for path: for its lock holder, whose writes are the only
+ * ones, so that any such file is left over. */
+void	 safe_remove_temps_of(const char *path);
 
 #endif

@@ -214,6 +214,8 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	}
 	if (s->output != NULL && (lockfd = lock_output(s->output)) == -1)
 		return EXIT_FAIL;
+	if (s->output != NULL)
+		safe_remove_temps_of(s->output);
 	if (s->output != NULL &&
 	    read_file(s->output, &cur.text, OUTPUT_MAX) == 0) {
 		/* Only content equality is judged on what was there. */

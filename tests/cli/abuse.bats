@@ -278,18 +278,26 @@ wait_for() {
 	assert_jq '.provider == "metered" and .from_cache'
 }
 
-@test "temporary files left by a killed run are removed by the next write; a fresh one is kept" {
+@test "temporary files left by a killed run are removed: by the cache's writer and watch at once, by -o once stale" {
 	start_fake metered ok
 	printf 'credentials' >.cache.json.AbC123
 	touch -d '-10 minutes' .cache.json.AbC123
-	printf 'being written' >.cache.json.XyZ789
+	printf 'credentials' >.cache.json.XyZ789
 	printf 'credentials' >.out.json.Qw3rT5
 	touch -d '-10 minutes' .out.json.Qw3rT5
+	printf 'maybe being written' >.out.json.Fr35h0
+	printf 'another file' >.cache.jsonx.Ot4er0
 	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -o out.json
 	assert_status 0
-	[[ ! -e .cache.json.AbC123 && ! -e .out.json.Qw3rT5 ]]
-	[[ -e .cache.json.XyZ789 ]]
+	[[ ! -e .cache.json.AbC123 && ! -e .cache.json.XyZ789 ]]
+	[[ ! -e .out.json.Qw3rT5 && -e .out.json.Fr35h0 && -e .cache.jsonx.Ot4er0 ]]
 	[[ -s cache.json && -s out.json ]]
+
+	# watch holds the output's lock: whatever is left is a killed run's.
+	printf 'credentials' >.watched.json.Ab12Cd
+	local_run watch --once -o watched.json
+	assert_status 0
+	[[ ! -e .watched.json.Ab12Cd && -s watched.json ]]
 }
 
 # --- what peers and files say ---------------------------------------------
