@@ -64,10 +64,11 @@ static int fetch##n(const struct settings *s, struct ice_list *l, \
     struct provider_status *st) { return fake_fetch(n, s, l, st); }
 FAKE(0) FAKE(1) FAKE(2) FAKE(3) FAKE(4) FAKE(5)
 
+#define BENCH_PROVIDER(n) { .name = "p" #n, .turn_capable = 1, \
+	.fetch = fetch##n }
 static const struct provider providers[] = {
-	{ "p0", 1, 0, NULL, fetch0 }, { "p1", 1, 0, NULL, fetch1 },
-	{ "p2", 1, 0, NULL, fetch2 }, { "p3", 1, 0, NULL, fetch3 },
-	{ "p4", 1, 0, NULL, fetch4 }, { "p5", 1, 0, NULL, fetch5 },
+	BENCH_PROVIDER(0), BENCH_PROVIDER(1), BENCH_PROVIDER(2),
+	BENCH_PROVIDER(3), BENCH_PROVIDER(4), BENCH_PROVIDER(5),
 };
 
 /* Each provider in priority order until one answers, pausing between. */

@@ -7,6 +7,12 @@
 # overrides).  Only a successful answer is exported; on failure
 # NEKO_ICESERVERS becomes "[]" (valid for neko, no relay), never someone
 # else's demo relay.  One status line on stderr, without credentials.
+#
+# The provider secrets iceupd reads (TWILIO_AUTH_TOKEN, TURN_SHARED_SECRET,
+# ...) and their NAME_FILE paths are removed from the sourcing shell once
+# used, as the container wrapper does, so that neko and the browser it
+# streams never inherit them (file:///proc/self/environ); set
+# ICEUPD_KEEP_SECRETS=true to keep them.
 
 _iceupd_update() {
 	case ${NEKO_ICESERVERS:-DYNAMIC} in
@@ -54,5 +60,13 @@ _iceupd_update() {
 }
 
 _iceupd_update || :
+if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
+	for _iceupd_name in TWILIO_AUTH_TOKEN TWILIO_API_KEY_SECRET \
+	    CLOUDFLARE_TURN_API_TOKEN METERED_API_KEY ICEUPD_JITSI_TOKEN \
+	    WEBRTC_TURN_USERNAME WEBRTC_TURN_CREDENTIAL TURN_SHARED_SECRET \
+	    GOOGLE_OAUTH_ACCESS_TOKEN; do
+		unset "$_iceupd_name" "${_iceupd_name}_FILE"
+	done
+fi
 unset -f _iceupd_update
-unset _iceupd_bin _iceupd_out _iceupd_rc
+unset _iceupd_bin _iceupd_out _iceupd_rc _iceupd_name

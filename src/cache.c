@@ -1,9 +1,10 @@
 /* cache.c: the last good list and provider health, on disk.
  *
  * The file is JSON: {"iceupd_cache":1, "key":..., "list":<the json report,
- * each entry with its own "expires_at">, "health":{name:{...}}}.  It is
- * replaced atomically; a sidecar FILE.lock carries the flock, since a lock
- * on the file itself would stay with the inode that rename replaces. */
+ * each entry with its own "expires_at">, "health":{name:{"config":<digest
+ * of that provider's settings>, ...}}}.  It is replaced atomically; a
+ * sidecar FILE.lock carries the flock, since a lock on the file itself
+ * would stay with the inode that rename replaces. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -93,6 +94,9 @@ parse_health(const cJSON *o, struct cache *c)
 			continue;
 		ph = &c->health[c->nhealth++];
 		snprintf(ph->name, sizeof(ph->name), "%s", h->string);
+		v = cJSON_GetObjectItemCaseSensitive(h, "config");
+		snprintf(ph->config, sizeof(ph->config), "%s",
+		    cJSON_IsString(v) ? v->valuestring : "");
 		v = cJSON_GetObjectItemCaseSensitive(h, "failures");
 		ph->failures = cJSON_IsNumber(v) && v->valuedouble > 0 ?
 		    (int)(v->valuedouble < FAILURES_MAX ? v->valuedouble :
@@ -158,8 +162,31 @@ read_locked(const char *path, struct cache *c)
 	return rc;
 }
 
+/* Drops the health entries that another configuration than s's earned:
+ * they say nothing of the providers as configured now. */
+static void
+keep_current(struct cache *c, const struct settings *s)
+{
+	const struct provider *p;
+	char	 key[65];
+	size_t	 i, n = 0;
+
+	for (i = 0; i < c->nhealth; i++) {
+		p = provider_find(c->health[i].name);
+		if (p == NULL)
+			continue;
+		provider_config_key(s, p, key);
+		if (strcmp(key, c->health[i].config) != 0)
+			continue;
+		if (n != i)
+			c->health[n] = c->health[i];
+		n++;
+	}
+	c->nhealth = n;
+}
+
 int
-cache_load(const char *path, struct cache *c)
+cache_load(const char *path, const struct settings *s, struct cache *c)
 {
 	int	 fd, rc;
 
@@ -176,6 +203,7 @@ cache_load(const char *path, struct cache *c)
 	rc = read_locked(path, c);
 	if (fd != -1)
 		close(fd);
+	keep_current(c, s);
 	return rc;
 }
 
@@ -196,17 +224,21 @@ health_slot(struct cache *c, const char *name)
 }
 
 static void
-record_health(struct cache *c, const struct engine_result *r, time_t now)
+record_health(struct cache *c, const struct settings *s,
+    const struct engine_result *r, time_t now)
 {
 	const struct source_report *src;
+	const struct provider *p;
 	struct provider_health *h;
 	long	 wait;
 	size_t	 i;
 
 	for (i = 0; r != NULL && i < r->nsources; i++) {
 		src = &r->sources[i];
-		if (!src->asked || (h = health_slot(c, src->name)) == NULL)
+		if (!src->asked || (p = provider_find(src->name)) == NULL ||
+		    (h = health_slot(c, src->name)) == NULL)
 			continue;
+		provider_config_key(s, p, h->config);
 		if (src->ok) {
 			h->failures = 0;
 			h->latency_ms = src->latency_ms;
@@ -252,6 +284,7 @@ render(const struct cache *c, time_t now)
 	health = cJSON_AddObjectToObject(doc, "health");
 	for (i = 0; i < c->nhealth; i++) {
 		h = cJSON_AddObjectToObject(health, c->health[i].name);
+		cJSON_AddStringToObject(h, "config", c->health[i].config);
 		cJSON_AddNumberToObject(h, "failures", c->health[i].failures);
 		cJSON_AddNumberToObject(h, "latency_ms",
 		    (double)c->health[i].latency_ms);
@@ -283,8 +316,8 @@ make_parent(const char *path)
 }
 
 int
-cache_store(const char *path, const char *key, const struct ice_list *list,
-    const struct engine_result *r)
+cache_store(const char *path, const struct settings *s, const char *key,
+    const struct ice_list *list, const struct engine_result *r)
 {
 	struct cache	 c;
 	time_t		 now = time(NULL);
@@ -296,6 +329,7 @@ cache_store(const char *path, const char *key, const struct ice_list *list,
 		return -1;
 	safe_remove_temps_of(path);
 	(void)read_locked(path, &c);
+	keep_current(&c, s);
 	if (list != NULL) {
 		ice_list_free(&c.list);
 		ice_list_merge(&c.list, list);
@@ -304,7 +338,7 @@ cache_store(const char *path, const char *key, const struct ice_list *list,
 		c.list.fetched_at = list->fetched_at;
 		snprintf(c.key, sizeof(c.key), "%s", key);
 	}
-	record_health(&c, r, now);
+	record_health(&c, s, r, now);
 	if ((text = render(&c, now)) == NULL) {
 		errno = ENOMEM;
 		goto out;

@@ -9,6 +9,7 @@
 
 struct provider_health {
 	char	 name[16];
+	char	 config[65];	/* provider_config_key it was earned under */
 	int	 failures;	/* consecutive */
 	long	 latency_ms;	/* of the last answer */
 	char	 error[512];	/* of the last failure */
@@ -23,15 +24,19 @@ struct cache {
 	size_t			 nhealth;
 };
 
-/* Reads path under a shared lock.  Returns 0 (c may still hold no list),
- * or -1 when the file is missing, unreadable or corrupt (c is empty; a
- * corrupt file is reported, never fatal). */
-int	 cache_load(const char *path, struct cache *c);
-/* Under an exclusive lock: rereads path, records r's provider outcomes as
- * health and, when list is not NULL, replaces the list and key; then writes
- * the file atomically, mode 0600.  Returns 0, or -1 with errno set. */
-int	 cache_store(const char *path, const char *key,
-	    const struct ice_list *list, const struct engine_result *r);
+/* Reads path under a shared lock, keeping only the health that s's
+ * configuration of each provider earned.  Returns 0 (c may still hold no
+ * list), or -1 when the file is missing, unreadable or corrupt (c is
+ * empty; a corrupt file is reported, never fatal). */
+int	 cache_load(const char *path, const struct settings *s,
+	    struct cache *c);
+/* Under an exclusive lock: rereads path, drops the health of other
+ * configurations, records r's provider outcomes as health and, when list
+ * is not NULL, replaces the list and key; then writes the file atomically,
+ * mode 0600.  Returns 0, or -1 with errno set. */
+int	 cache_store(const char *path, const struct settings *s,
+	    const char *key, const struct ice_list *list,
+	    const struct engine_result *r);
 void	 cache_free(struct cache *c);
 
 /* The health of a provider in c, or NULL. */

@@ -239,7 +239,7 @@ deploy_services(const struct settings *s, long long deadline)
 	char		 when[32];
 	size_t		 nnames, i, n = 0;
 	int		 rc = EXIT_USAGE, frc, nfail = 0, nusage = 0;
-	int		 nchanged = 0, ns;
+	int		 nchanged = 0, nkept = 0, ns;
 
 	memset(t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
@@ -285,6 +285,16 @@ deploy_services(const struct settings *s, long long deadline)
 	for (i = 0; i < n; i++) {
 		t[i].value = out.s;
 		t[i].expires = ice_list_expires(&r.list);
+		/* A list without TURN, or stale, does not replace
+		 * credentials that are still valid. */
+		if (frc == EXIT_DEGRADED && t[i].rc == EXIT_OK &&
+		    t[i].deployed_expires > time(NULL)) {
+			log_warn("%s: keeps its credentials, valid until %s: "
+			    "the new list has no TURN or is stale", t[i].name,
+			    rfc3339(t[i].deployed_expires, when,
+			    sizeof(when)));
+			t[i].rc = EXIT_DEGRADED;
+		}
 	}
 	run_all(t, n, update_one);
 	if (s->dry_run)
@@ -302,18 +312,25 @@ tally:
 			nusage++;
 		else if (t[i].rc == EXIT_OK)
 			nchanged++;
+		else if (t[i].rc == EXIT_DEGRADED)
+			nkept++;
 	}
 	if (nfail > 0)
 		rc = EXIT_FAIL;
 	else if (nusage > 0)
 		rc = EXIT_USAGE;
+	else if (nkept > 0)
+		rc = EXIT_DEGRADED;
 	else if (nchanged == 0)
 		rc = EXIT_UNCHANGED;
 	else if (rc == EXIT_UNCHANGED)
 		rc = EXIT_OK;
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (t[i].conn != NULL)
+			google_report_connection(t[i].name, t[i].conn);
 		cloudrun_target_free(&t[i]);
+	}
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);

@@ -279,16 +279,17 @@ any_answer(const struct run *run)
 }
 
 /* Waits until the answer is decided, the grace period after the first
- * answer is over, or the deadline has passed. */
+ * answer is over (unless each is set: every answer is wanted), or the
+ * deadline has passed. */
 static void
-wait_for_answers(struct run *run, const struct settings *s)
+wait_for_answers(struct run *run, const struct settings *s, int each)
 {
 	long long	 deadline = run->start + s->timeout_ms, wake, grace = 0;
 	struct timespec	 ts;
 
 	pthread_mutex_lock(&run->lock);
-	while (!decided(run, s->policy)) {
-		if (grace == 0 && any_answer(run))
+	while (!decided(run, each ? POLICY_MERGE : s->policy)) {
+		if (!each && grace == 0 && any_answer(run))
 			grace = monotonic_ms() + s->grace_ms;
 		wake = grace != 0 && grace < deadline ? grace : deadline;
 		if (monotonic_ms() >= wake)
@@ -343,9 +344,11 @@ run_start(const struct settings *s, const struct provider *const *sel,
 	return run;
 }
 
-int
-engine_fetch(const struct settings *s, const struct provider *const *sel,
-    size_t nsel, struct engine_result *r)
+/* Runs the providers; with each, every answer is waited for and kept in
+ * each[i], r->list holding none; else they are picked or merged. */
+static int
+fetch_run(const struct settings *s, const struct provider *const *sel,
+    size_t nsel, struct engine_result *r, struct ice_list *each)
 {
 	struct source_report *src;
 	struct run	*run;
@@ -357,7 +360,7 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 	if (nsel > PROVIDERS_MAX)
 		nsel = PROVIDERS_MAX;
 	run = run_start(s, sel, nsel);
-	wait_for_answers(run, s);
+	wait_for_answers(run, s, each != NULL);
 
 	pthread_mutex_lock(&run->lock);
 	now = monotonic_ms();
@@ -367,6 +370,7 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 		src = &r->sources[i];
 		src->name = j->p->name;
 		src->asked = 1;
+		src->turn_capable = j->p->turn_capable;
 		if (j->p->turn_capable)
 			r->turn_expected = 1;
 		if (!j->done) {
@@ -397,6 +401,13 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 		log_info("%s: %zu URL%s in %ld ms", j->p->name,
 		    ice_list_nurls(&j->list), ice_list_nurls(&j->list) == 1 ?
 		    "" : "s", j->latency_ms);
+		if (each != NULL) {
+			each[i] = j->list;
+			memset(&j->list, 0, sizeof(j->list));
+			snprintf(each[i].provider, sizeof(each[i].provider),
+			    "%s", j->p->name);
+			continue;
+		}
 		if (s->policy == POLICY_FIRST && r->list.n > 0)
 			continue;
 		if (r->list.n == 0) {
@@ -421,6 +432,8 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 	}
 	run_release(run);
 
+	if (each != NULL)
+		return first_ok == PROVIDERS_MAX ? -1 : 0;
 	/* Failures that cost something: those of providers preferred to the
 	 * one that answered, or any under merge. */
 	for (i = 0; i < r->nsources; i++)
@@ -434,6 +447,21 @@ engine_fetch(const struct settings *s, const struct provider *const *sel,
 	for (i = 0; i < r->list.n; i++)
 		log_secret(r->list.servers[i].credential);
 	return 0;
+}
+
+int
+engine_fetch(const struct settings *s, const struct provider *const *sel,
+    size_t nsel, struct engine_result *r)
+{
+	return fetch_run(s, sel, nsel, r, NULL);
+}
+
+int
+engine_fetch_each(const struct settings *s, const struct provider *const *sel,
+    size_t nsel, struct engine_result *r, struct ice_list *each)
+{
+	memset(each, 0, nsel * sizeof(*each));
+	return fetch_run(s, sel, nsel, r, each);
 }
 
 #define UNKNOWN_EXPIRY_REUSE	3600	/* seconds a list without expiry is fresh */
@@ -483,9 +511,9 @@ take_cached(struct engine_result *r, struct cache *c)
 
 int
 engine_get(const struct settings *s, const struct provider *const *sel,
-    size_t nsel, struct engine_result *r)
+    size_t nsel, enum engine_ask how, struct engine_result *r)
 {
-	const struct provider		*ask[PROVIDERS_MAX];
+	const struct provider		*asked[PROVIDERS_MAX];
 	const struct provider_health	*h;
 	struct source_report		 skipped[PROVIDERS_MAX];
 	struct cache			 c;
@@ -497,6 +525,8 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 
 	memset(&c, 0, sizeof(c));
 	memset(r, 0, sizeof(*r));
+	if (s->force_refresh)
+		how = ASK_ALL;
 	for (i = 0; i < nsel && use; i++)
 		if (!sel[i]->local)
 			break;
@@ -507,10 +537,10 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		use = 0;
 	settings_digest(s, key);
 	if (use)
-		(void)cache_load(path, &c);
+		(void)cache_load(path, s, &c);
 	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
 
-	if (usable && !s->force_refresh && cache_fresh(s, &c.list, now) &&
+	if (usable && how == ASK_CACHED && cache_fresh(s, &c.list, now) &&
 	    !better_due(&c, sel, nsel, now)) {
 		take_cached(r, &c);
 		r->from_cache = 1;
@@ -522,30 +552,38 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		goto out;
 	}
 
+	/* A provider backing off is not asked, unless forced; one that
+	 * could give TURN still counts as expected to. */
 	for (i = 0; i < nsel; i++) {
 		h = cache_health(&c, sel[i]->name);
-		if (h != NULL && h->next_try > now) {
+		if (how != ASK_ALL && h != NULL && h->next_try > now) {
 			memset(&skipped[nskip], 0, sizeof(skipped[0]));
 			skipped[nskip].name = sel[i]->name;
+			skipped[nskip].turn_capable = sel[i]->turn_capable;
 			snprintf(skipped[nskip].error, sizeof(skipped[0].error),
-			    "backing off after %d failures until %s",
-			    h->failures, rfc3339(h->next_try, when,
-			    sizeof(when)));
+			    "not asked: backing off after %d failures until "
+			    "%s; last error: %.300s", h->failures,
+			    rfc3339(h->next_try, when, sizeof(when)),
+			    h->error[0] ? h->error : "none recorded");
 			nskip++;
 		} else
-			ask[nask++] = sel[i];
+			asked[nask++] = sel[i];
 	}
 	if (nask == 0) {	/* all backing off: ask them all anyway */
-		memcpy(ask, sel, nsel * sizeof(*sel));
+		memcpy(asked, sel, nsel * sizeof(*sel));
 		nask = nsel;
 		nskip = 0;
 	}
-	rc = engine_fetch(s, ask, nask, r);
+	rc = engine_fetch(s, asked, nask, r);
 	for (i = 0; i < nskip && r->nsources < PROVIDERS_MAX; i++) {
 		r->sources[r->nsources++] = skipped[i];
-		log_info("%s: %s", skipped[i].name, skipped[i].error);
+		if (skipped[i].turn_capable)
+			r->turn_expected = 1;
+		log_msg(skipped[i].turn_capable && rc == 0 &&
+		    !ice_list_has_turn(&r->list) ? LOG_WARN : LOG_INFO,
+		    "%s: %s", skipped[i].name, skipped[i].error);
 	}
-	if (use && cache_store(path, key, rc == 0 && !engine_degraded(r) ?
+	if (use && cache_store(path, s, key, rc == 0 && !engine_degraded(r) ?
 	    &r->list : NULL, r) == -1)
 		log_msg(s->cache ? LOG_WARN : LOG_INFO, "cache %s: cannot "
 		    "write: %s", path, strerror(errno));

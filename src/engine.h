@@ -15,7 +15,8 @@ extern const char *const engine_policy_names[];	/* indexed by the enum */
 /* What one provider did in this run, for logs and the json report. */
 struct source_report {
 	const char	*name;
-	int		 asked;		/* 0: not needed (policy first) */
+	int		 asked;		/* 0: not needed, or backing off */
+	int		 turn_capable;
 	int		 ok;
 	long		 latency_ms;
 	char		 error[512];
@@ -39,13 +40,28 @@ int	 engine_select(const struct settings *, const struct provider **sel,
  * says why). */
 int	 engine_fetch(const struct settings *, const struct provider *const *sel,
 	    size_t nsel, struct engine_result *r);
-/* The whole refresh: a fresh cached list when there is one (unless
- * --force-refresh), else the providers (those backing off after repeated
- * failures skipped), recorded in the cache; when they all fail, cached
- * credentials that have not expired, marked stale.  Lists from providers
- * that answer locally are not cached.  Returns 0 with a list in r, or -1. */
+/* Asks every selected provider, backing off or not, and waits for each
+ * (no grace) until the deadline: each[i] gets sel[i]'s list, filtered,
+ * empty when it failed (r->sources[i] says why).  Returns 0 when any
+ * answered, else -1.  The caller frees each[0..nsel). */
+int	 engine_fetch_each(const struct settings *,
+	    const struct provider *const *sel, size_t nsel,
+	    struct engine_result *r, struct ice_list *each);
+/* What engine_get may answer with. */
+enum engine_ask {
+	ASK_CACHED,	/* a fresh cached list; else the providers */
+	ASK_DUE,	/* a refresh is due: the providers, not the cache */
+	ASK_ALL		/* forced: every selected provider, backing off or not */
+};
+/* The whole refresh: a fresh cached list when there is one and how allows
+ * it, else the providers (those backing off after repeated failures
+ * skipped, unless ASK_ALL or --force-refresh; a skipped TURN provider still
+ * counts as expected TURN), recorded in the cache; when they all fail,
+ * cached credentials that have not expired, marked stale.  Lists from
+ * providers that answer locally are not cached.  Returns 0 with a list in
+ * r, or -1. */
 int	 engine_get(const struct settings *, const struct provider *const *sel,
-	    size_t nsel, struct engine_result *r);
+	    size_t nsel, enum engine_ask how, struct engine_result *r);
 #define ENGINE_RETRY_FIRST	5	/* seconds after a failed refresh, doubling */
 #define ENGINE_RETRY_MAX	300
 #define ENGINE_UNKNOWN_REFRESH	3600	/* lists without expiry: ask hourly */

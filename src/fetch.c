@@ -36,7 +36,7 @@ fetch_render(const struct settings *s, struct engine_result *r,
 		    s->relay ? "--relay" : "--transport tcp");
 		goto out;
 	}
-	if (engine_get(s, sel, nsel, r) == -1) {
+	if (engine_get(s, sel, nsel, ASK_CACHED, r) == -1) {
 		for (i = 0; i < r->nsources; i++)
 			sb_addf(&why, "%s%s: %s", i ? "; " : "",
 			    r->sources[i].name, r->sources[i].error);

@@ -93,6 +93,7 @@ format_report(const struct engine_result *r, time_t now)
 	cJSON_AddBoolToObject(o, "has_turn", ice_list_has_turn(&r->list));
 	cJSON_AddBoolToObject(o, "has_stun", ice_list_has_stun(&r->list));
 	cJSON_AddBoolToObject(o, "stale", r->stale);
+	cJSON_AddBoolToObject(o, "degraded", engine_degraded(r));
 	cJSON_AddBoolToObject(o, "from_cache", r->from_cache);
 	sources = cJSON_AddObjectToObject(o, "sources");
 	for (i = 0; i < r->nsources; i++) {

@@ -79,12 +79,13 @@ cmd_providers(const struct settings *s)
 	memset(&c, 0, sizeof(c));
 	path = s->cache ? xstrdup(s->cache) : cache_default_path();
 	if (path != NULL && !s->no_cache)
-		(void)cache_load(path, &c);
+		(void)cache_load(path, s, &c);
 	printf("%-10s %-13s %-26s %s\n", "PROVIDER", "STATE", "HEALTH",
 	    "DETAIL");
 	for (i = 0; (p = provider_table[i]) != NULL; i++) {
 		state = p->configured(s, why, sizeof(why));
-		if ((h = cache_health(&c, p->name)) == NULL)
+		h = state == 1 ? cache_health(&c, p->name) : NULL;
+		if (h == NULL)
 			snprintf(health, sizeof(health), "-");
 		else if (h->failures == 0)
 			snprintf(health, sizeof(health), "ok, %ld ms",

@@ -60,15 +60,13 @@ struct snapshot {
 	time_t		 fetched_at, expires;
 };
 
-/* Shallow copies of the settings for the engine, the second with
- * force_refresh; static, since a provider thread the engine gave up on may
- * read them to the end of the process. */
-static struct settings	 normal_settings, forced_settings;
+/* A shallow copy of the settings for the engine; static, since a provider
+ * thread the engine gave up on may read it to the end of the process. */
+static struct settings	 normal_settings;
 
 struct server {
 	const struct settings	*s;
 	struct settings		*normal;	/* &normal_settings */
-	struct settings		*forced;	/* &forced_settings */
 	const struct provider	*sel[PROVIDERS_MAX];
 	size_t			 nsel;
 	struct MHD_Daemon	*d;
@@ -305,9 +303,9 @@ wake(struct server *sv, int wait)
 
 /* One refresh; *next gets when to try again. */
 static void
-refresh(struct server *sv, int force, time_t *next, long *backoff)
+refresh(struct server *sv, enum engine_ask ask, time_t *next, long *backoff)
 {
-	const struct settings *s = force ? sv->forced : sv->normal;
+	const struct settings *s = sv->normal;
 	struct engine_result r;
 	struct snapshot	*sn, *cur;
 	struct strbuf	 why = { 0 };
@@ -316,7 +314,7 @@ refresh(struct server *sv, int force, time_t *next, long *backoff)
 	size_t		 i;
 	int		 rc, keep = 0;
 
-	rc = engine_get(s, sv->sel, sv->nsel, &r);
+	rc = engine_get(s, sv->sel, sv->nsel, ask, &r);
 	if (!r.from_cache && metrics_engine(&r, s->policy))
 		metrics_failover();
 	now = time(NULL);
@@ -371,7 +369,7 @@ drop_disk_list(struct server *sv)
 
 	memset(&none, 0, sizeof(none));
 	if (sv->cache_path != NULL &&
-	    cache_store(sv->cache_path, "", &none, NULL) == -1)
+	    cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
 		log_warn("cache %s: cannot write: %s", sv->cache_path,
 		    atomic_write_error(errno));
 }
@@ -383,7 +381,7 @@ keep_health(struct server *sv)
 {
 	struct cache	 c;
 
-	if (sv->cache_path == NULL || cache_load(sv->cache_path, &c) == -1)
+	if (sv->cache_path == NULL || cache_load(sv->cache_path, sv->s, &c) == -1)
 		return;
 	pthread_mutex_lock(&sv->lock);
 	memcpy(sv->health, c.health, sizeof(sv->health));
@@ -400,7 +398,7 @@ refresher(void *arg)
 	long long	 until;
 	time_t		 next = 0, now;
 	long		 backoff = ENGINE_RETRY_FIRST;
-	int		 force = 0, asked, drop;
+	int		 due = 0, asked, drop;
 
 	for (;;) {
 		pthread_mutex_lock(&sv->lock);
@@ -431,10 +429,12 @@ refresher(void *arg)
 		if (drop)
 			drop_disk_list(sv);
 		/* The first refresh may take a fresh list from the disk
-		 * cache; later ones are due, or asked for. */
-		refresh(sv, force || asked, &next, &backoff);
+		 * cache; later ones are due, or asked for (which asks
+		 * providers backing off too). */
+		refresh(sv, asked ? ASK_ALL : due ? ASK_DUE : ASK_CACHED,
+		    &next, &backoff);
 		keep_health(sv);
-		force = 1;
+		due = 1;
 	}
 	return NULL;
 }
@@ -932,7 +932,8 @@ get_providers(struct server *sv, struct MHD_Connection *c,
 		for (k = 0; k < sv->nsel && sv->sel[k] != p; k++)
 			;
 		cJSON_AddBoolToObject(one, "selected", k < sv->nsel);
-		if ((h = cache_health(&cache, p->name)) == NULL)
+		h = state == 1 ? cache_health(&cache, p->name) : NULL;
+		if (h == NULL)
 			cJSON_AddNullToObject(one, "health");
 		else {
 			x = cJSON_AddObjectToObject(one, "health");
@@ -1759,9 +1760,6 @@ cmd_serve(const struct settings *s)
 		    cache_default_path();
 	normal_settings = *s;
 	sv->normal = &normal_settings;
-	forced_settings = *s;
-	forced_settings.force_refresh = 1;
-	sv->forced = &forced_settings;
 
 	/* Every thread started from here on inherits the mask: the
 	 * signals are taken here, synchronously. */

@@ -785,32 +785,37 @@ settings_free(struct settings *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void
-settings_digest(const struct settings *s, char hex[65])
+/* 1 when key is named by a pattern of pats: the key itself, or "group."
+ * for every key of that group. */
+static int
+key_matches(const char *key, const char *const *pats)
 {
-	/* Settings about output, logging, timing and the cache itself. */
-	static const char *const skip[] = { "format", "env_name", "output",
-		"timeout_ms", "grace_ms", "require_turn", "cacert",
-		"log_format", "cache", "no_cache", "force_refresh", "min_ttl",
-		"refresh_at", "on_change", "once", "service", "project", "region",
-		"container", "sink", "keep", "deploy_timeout", "dry_run",
-		"validate_only", "allow_self", "deploy.access_token",
-		"deploy.credentials", "deploy.metadata_host",
-		"deploy.cloudrun_endpoint", "deploy.secretmanager_endpoint",
-		"serve.listen", "serve.port_file", "serve.auth_token_file",
-		"serve.cors_origin", "serve.turn_ttl", NULL };
+	size_t	 i, n;
+
+	for (i = 0; pats[i] != NULL; i++) {
+		n = strlen(pats[i]);
+		if (n > 0 && pats[i][n - 1] == '.' ? strncmp(key, pats[i],
+		    n) == 0 : strcmp(key, pats[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The hex SHA-256 of the settings whose keys match pats (match 1) or do
+ * not (match 0). */
+static void
+digest_keys(const struct settings *s, const char *const *pats, int match,
+    char hex[65])
+{
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
 	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
 	char		 num[32];
-	size_t		 i, k;
+	size_t		 i;
 
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	for (i = 0; i < NSETTINGS; i++) {
-		for (k = 0; skip[k] != NULL; k++)
-			if (strcmp(skip[k], table[i].key) == 0)
-				break;
-		if (skip[k] != NULL)
+		if (key_matches(table[i].key, pats) != match)
 			continue;
 		if (table[i].kind == K_STR || table[i].kind == K_SECRET ||
 		    table[i].kind == K_LIST)
@@ -829,6 +834,27 @@ settings_digest(const struct settings *s, char hex[65])
 	EVP_MD_CTX_free(ctx);
 	for (i = 0; i < sizeof(md); i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+void
+settings_digest(const struct settings *s, char hex[65])
+{
+	/* Settings about output, logging, timing and the cache itself. */
+	static const char *const skip[] = { "format", "env_name", "output",
+		"timeout_ms", "grace_ms", "require_turn", "cacert",
+		"log_format", "cache", "no_cache", "force_refresh", "min_ttl",
+		"refresh_at", "on_change", "once", "service", "project", "region",
+		"container", "sink", "keep", "deploy_timeout", "dry_run",
+		"validate_only", "allow_self", "deploy.", "serve.", NULL };
+
+	digest_keys(s, skip, 0, hex);
+}
+
+void
+settings_digest_of(const struct settings *s, const char *const *keys,
+    char hex[65])
+{
+	digest_keys(s, keys, 1, hex);
 }
 
 /* Prints a word of help text at column col, wrapping at 79 columns to the

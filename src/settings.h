@@ -127,6 +127,10 @@ enum origin_kind settings_origin_kind(const struct settings *, size_t off);
 /* The hex SHA-256 of every setting that changes what providers answer
  * (not how it is printed, nor where): cached lists are valid for it. */
 void	 settings_digest(const struct settings *, char hex[65]);
+/* The hex SHA-256 of the settings named by keys (NULL-terminated; "group."
+ * names every key of that group). */
+void	 settings_digest_of(const struct settings *, const char *const *keys,
+	    char hex[65]);
 
 /* The --help text. */
 void	 settings_usage(FILE *);

@@ -406,3 +406,19 @@ free_secret(char *s)
 	explicit_bzero(s, strlen(s));
 	free(s);
 }
+
+int
+json_has_nul(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 5 < len &&
+		    memcmp(s + i + 2, "0000", 4) == 0)
+			return 1;
+		i++;	/* the escaped character is not an escape */
+	}
+	return 0;
+}

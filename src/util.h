@@ -77,5 +77,8 @@ void	 taken_signals(sigset_t *set);
 
 /* Overwrites and frees a secret string. */
 void	 free_secret(char *);
+/* 1 when the JSON text decodes to a NUL somewhere (the escape \u0000; an
+ * escaped backslash followed by "u0000" is text, not a NUL). */
+int	 json_has_nul(const char *s, size_t len);
 
 #endif

@@ -237,7 +237,8 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 		if (first && rc == EXIT_USAGE)
 			goto out;
 		if (s->once) {
-			if (o == CYCLE_UNCHANGED)
+			/* Nothing to do, unless what is there lacks TURN. */
+			if (o == CYCLE_UNCHANGED && rc != EXIT_DEGRADED)
 				rc = EXIT_UNCHANGED;
 			else if (o == CYCLE_KEPT)
 				rc = EXIT_DEGRADED;

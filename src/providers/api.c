@@ -44,13 +44,20 @@ error_text(const char *body, char *buf, size_t len)
 cJSON *
 api_call(const struct api_call *c, struct provider_status *st)
 {
+	struct http_request rq = c->rq;
 	struct http_response rs;
 	const char *shown = c->rq.shown_url ? c->rq.shown_url : c->rq.url;
 	const char *hint = NULL;
 	char	 text[160];
 	cJSON	*doc = NULL;
+	int	 got;
 
-	if (http_fetch(&c->rq, &rs, st->error, sizeof(st->error)) == -1)
+	if (c->kept != NULL && rq.keep == NULL)
+		rq.keep = http_kept_take(c->kept);
+	got = http_fetch(&rq, &rs, st->error, sizeof(st->error));
+	if (c->kept != NULL && rq.keep != c->rq.keep)
+		http_kept_give(c->kept, rq.keep);
+	if (got == -1)
 		return NULL;
 	if (rs.status < 200 || rs.status > 299) {
 		error_text(rs.body.s, text, sizeof(text));
@@ -70,7 +77,7 @@ api_call(const struct api_call *c, struct provider_status *st)
 		goto out;
 	}
 	/* cJSON turns \u0000 into a NUL that would cut a credential short. */
-	if (memmem(rs.body.s, rs.body.len, "\\u0000", 6) != NULL) {
+	if (json_has_nul(rs.body.s, rs.body.len)) {
 		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld with "
 		    "a NUL character in the answer", c->rq.method, shown,
 		    rs.status);

@@ -12,6 +12,8 @@ struct api_call {
 	struct http_request rq;
 	const char	*auth_hint;	/* for 401/403: which setting to check */
 	const char	*missing_hint;	/* for 404 */
+	struct http_kept *kept;		/* the provider's connection, kept
+					 * between refreshes; or NULL */
 };
 
 /* Performs the call (retrying 429/5xx within the deadline) and parses a

@@ -178,8 +178,11 @@ out:
 	return rc;
 }
 
+static const char *const coturn_reads[] = { "coturn.", NULL };
+
 const struct provider provider_coturn = {
 	.name = "coturn",
+	.reads = coturn_reads,
 	.local = 1,
 	.turn_capable = 1,
 	.configured = coturn_configured,

@@ -283,8 +283,11 @@ jitsi_fetch(const struct settings *s, struct ice_list *l,
 	return target_fetch(s, &t, l, st);
 }
 
+static const char *const jitsi_reads[] = { "jitsi.", NULL };
+
 const struct provider provider_jitsi = {
 	.name = "jitsi",
+	.reads = jitsi_reads,
 	.turn_capable = 1,
 	.configured = jitsi_configured,
 	.fetch = jitsi_fetch,
@@ -338,8 +341,11 @@ kmeet_fetch(const struct settings *s, struct ice_list *l,
 	return target_fetch(s, &t, l, st);
 }
 
+static const char *const kmeet_reads[] = { "jitsi.", "kmeet.", NULL };
+
 const struct provider provider_kmeet = {
 	.name = "kmeet",
+	.reads = kmeet_reads,
 	.turn_capable = 1,
 	.configured = kmeet_configured,
 	.fetch = kmeet_fetch,
@@ -533,8 +539,11 @@ jaas_fetch(const struct settings *s, struct ice_list *l,
 	return rc;
 }
 
+static const char *const jaas_reads[] = { "jitsi.", "jaas.", NULL };
+
 const struct provider provider_8x8 = {
 	.name = "8x8",
+	.reads = jaas_reads,
 	.turn_capable = 1,
 	.configured = jaas_configured,
 	.fetch = jaas_fetch,

@@ -26,6 +26,25 @@ provider_find(const char *name)
 	return NULL;
 }
 
+void
+provider_config_key(const struct settings *s, const struct provider *p,
+    char hex[65])
+{
+	/* What turns an answer into a failure, for every provider. */
+	static const char *const common[] = { "transport", "relay", "verify",
+		"insecure_probe", "cacert", "ttl" };
+	const char	*keys[32];
+	size_t		 n = 0, i;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		keys[n++] = common[i];
+	for (i = 0; p->reads != NULL && p->reads[i] != NULL &&
+	    n < sizeof(keys) / sizeof(keys[0]) - 1; i++)
+		keys[n++] = p->reads[i];
+	keys[n] = NULL;
+	settings_digest_of(s, keys, hex);
+}
+
 long
 provider_ttl(const struct settings *s, long own, long fallback, long max)
 {

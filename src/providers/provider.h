@@ -23,6 +23,8 @@ struct provider {
 	const char	*name;
 	int		 turn_capable;
 	int		 local;		/* answers without the network */
+	/* The settings it reads: keys, or "group." for a whole group. */
+	const char *const *reads;
 	/* 1 when s holds what the provider needs; 0 when it holds nothing
 	 * for it; -1 when it holds something wrong or incomplete.  why says
 	 * what is set, missing or wrong (never a secret). */
@@ -37,6 +39,11 @@ struct provider {
 extern const struct provider *const provider_table[];
 
 const struct provider *provider_find(const char *name);
+
+/* The digest of p's configuration: the settings it reads and those that
+ * judge its answers (filters, --verify, CA).  Its health belongs to it. */
+void	 provider_config_key(const struct settings *, const struct provider *p,
+	    char hex[65]);
 
 extern const struct provider provider_twilio;
 extern const struct provider provider_cloudflare;

@@ -64,8 +64,11 @@ stun_fetch(const struct settings *s, struct ice_list *l,
 	return rc;
 }
 
+static const char *const stun_reads[] = { "stun.", NULL };
+
 const struct provider provider_stun = {
 	.name = "stun",
+	.reads = stun_reads,
 	.local = 1,
 	.turn_capable = 0,
 	.configured = stun_configured,

@@ -160,14 +160,21 @@ twilio() {
 	run --separate-stderr ice -p twilio,coturn -f json
 	assert_status 0
 	assert_jq '.from_cache == true and .provider == "coturn"'
-	run --separate-stderr ice -p twilio,coturn -f json --force-refresh
+	# Past the cache (its list gone, its health kept), still not asked.
+	jq 'del(.list)' "$CACHE" >cache.tmp && mv cache.tmp "$CACHE"
+	run --separate-stderr ice -p twilio,coturn -f json
 	assert_status 0
 	[[ $(requests "$TW_LOG") -eq 2 ]]
 	assert_jq '.sources.twilio.asked == false and
 	    (.sources.twilio.error | test("backing off after 2 failures"))'
+	# --force-refresh asks it all the same.
+	run --separate-stderr ice -p twilio,coturn -f json --force-refresh
+	assert_status 0
+	[[ $(requests "$TW_LOG") -eq 3 ]]
+	assert_jq '.sources.twilio.asked == true'
 	run --separate-stderr ice providers
 	assert_status 0
-	assert_match "$output" 'twilio +configured +2 failed, wait'
+	assert_match "$output" 'twilio +configured +3 failed, wait'
 	assert_match "$output" 'last error: .*HTTP 401'
 }
 

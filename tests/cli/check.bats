@@ -177,11 +177,11 @@ while True:
 }
 
 # check_rest [NAME=VALUE ...] [ARG ...]: `iceupd check` of the coturn
-# provider with WEBRTC_TURN_URLS (default: UDP, TCP, TLS and STUN of the
-# test's coturn) and good TURN REST credentials, through
-# run --separate-stderr.
+# provider (ICEUPD_PROVIDERS, which -p overrides) with WEBRTC_TURN_URLS
+# (default: UDP, TCP, TLS and STUN of the test's coturn) and good TURN REST
+# credentials, through run --separate-stderr.
 check_rest() {
-	run --separate-stderr iceupd \
+	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn \
 	    WEBRTC_TURN_URLS="$UDP_URL,$TCP_URL,$TLS_URL,$STUN_URL" \
 	    TURN_SHARED_SECRET="$SECRET" TURN_USER=check "$@"
 }
@@ -260,6 +260,46 @@ assert_relayed_by_coturn() {
 	    all(.results[0:3][]; .relayed | test("^127\\.0\\.0\\.1:[0-9]+$")) and
 	    .results[3].relayed == ""'
 	assert_relayed_by_coturn "$(jq -r '.results[0].relayed' <<<"$output")"
+}
+
+@test "check: every selected provider is probed, whatever the policy, grouped by provider" {
+	local -a env
+
+	env=(WEBRTC_TURN_URLS="$UDP_URL,$TCP_URL" WEBRTC_STUN_URLS="$STUN_URL")
+	check_rest "${env[@]}" check -p coturn,stun
+	assert_status 0
+	assert_no_stderr
+	[[ ${lines[0]} == "from coturn, expires "* ]]
+	assert_match "${lines[1]}" '^URL +RESULT +RTT  RELAYED / MAPPED / WHY$'
+	[[ ${lines[4]} == "from stun, expiry unknown" && $output == *$'\n\nfrom stun'* ]]
+	assert_row "$UDP_URL" ok '127\.0\.0\.1:[0-9]+'
+	assert_row "$TCP_URL" ok '127\.0\.0\.1:[0-9]+'
+	assert_row "$STUN_URL" ok '127\.0\.0\.1:[0-9]+'
+	check_rest "${env[@]}" check -p coturn,stun -f json
+	assert_status 0
+	assert_jq --arg u "$UDP_URL" --arg t "$TCP_URL" --arg m "$STUN_URL" '
+	    .provider == "coturn+stun" and
+	    [.providers[].name] == ["coturn", "stun"] and
+	    all(.providers[]; .ok and .error == null) and
+	    ([.providers[0].results[].url] == [$u, $t]) and
+	    ([.providers[1].results[].url] == [$m]) and
+	    ([.results[] | [.provider, .url]] ==
+	     [["coturn", $u], ["coturn", $t], ["stun", $m]]) and
+	    all(.results[]; .status == "ok")'
+}
+
+@test "check: a dead STUN server of the stun provider is reported, TURN working keeps exit 0" {
+	local dead
+
+	dead="stun:127.0.0.1:$(free_port udp)"
+	check_rest WEBRTC_TURN_URLS="$TCP_URL" WEBRTC_STUN_URLS="$dead" \
+	    check -p coturn,stun -f json --timeout 1500
+	assert_status 0
+	assert_jq --arg d "$dead" '
+	    .providers[1].name == "stun" and .providers[1].ok and
+	    .providers[1].results[0].url == $d and
+	    (.providers[1].results[0].status | test("^(unreachable|timeout)$")) and
+	    .providers[0].results[0].status == "ok"'
 }
 
 @test "check: a wrong shared secret is bad-credentials on every TURN URL, exit 1" {

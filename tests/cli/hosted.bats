@@ -553,6 +553,25 @@ unusable() {
 	unusable nul "NUL character"
 }
 
+@test "an escaped backslash before u0000 is text, not a NUL: the credential is used as sent" {
+	local p cred
+
+	for p in twilio cloudflare metered; do
+		start_fake "$p" backslash
+		fetch -p "$p"
+		assert_status 0
+		assert_no_stderr
+		cred=$(turn_cred "$p")
+		cred="${cred:0:8}\\u0000${cred:8}"
+		[[ $(jq -r '.[0].credential' <<<"$output") == "$cred" ]] || {
+			echo "credential: $(jq -r '.[0].credential' <<<"$output"), expected $cred"
+			return 1
+		}
+		assert_requests 1
+		stop_fakes
+	done
+}
+
 @test "a credential that is not UTF-8: the entries are not used, failure or failover" {
 	unusable badutf8 "no usable server"
 }

@@ -263,3 +263,46 @@ assert_requests_ok() {
 	fi
 	jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null
 }
+
+@test "provider secrets reach iceupd, then leave the sourcing shell with their _FILE paths, unless ICEUPD_KEEP_SECRETS=true" {
+	local sh keep name
+	local -a names vars
+
+	mapfile -t names < <(secret_names)
+	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
+	vars=()
+	for name in "${names[@]}"; do
+		vars+=("$name=mark-$name-5c2a" "${name}_FILE=/run/secrets/$name")
+	done
+	# An iceupd that records the environment it was given.
+	cat >fake-iceupd <<'SH'
+#!/bin/sh
+env >"$FAKE_ENV"
+echo "export NEKO_ICESERVERS='[{\"urls\":[\"turns:fake.example:5349\"],\"username\":\"u\",\"credential\":\"p\"}]'"
+SH
+	chmod +x fake-iceupd
+	for sh in "${SHELLS[@]}"; do
+		for keep in "" true; do
+			rm -f seen.env after.env
+			run --separate-stderr env -i PATH=/usr/bin:/bin \
+			    ICEUPD="$BATS_TEST_TMPDIR/fake-iceupd" \
+			    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" "${vars[@]}" \
+			    ${keep:+ICEUPD_KEEP_SECRETS=$keep} \
+			    "$sh" -c '. "$1"; env >after.env' "$sh" "$SCRIPT"
+			assert_status 0
+			grep -qx "NEKO_ICESERVERS=.*turns:fake.example:5349.*" after.env
+			for name in "${names[@]}"; do
+				grep -qx "$name=mark-$name-5c2a" seen.env || {
+					echo "$sh: iceupd did not get $name"; return 1; }
+				if [[ -n $keep ]]; then
+					grep -qx "$name=mark-$name-5c2a" after.env
+					grep -qx "${name}_FILE=/run/secrets/$name" after.env
+				elif grep -q "^$name\(_FILE\)\?=" after.env; then
+					echo "$sh: $name or ${name}_FILE is left in the shell"
+					return 1
+				fi
+			done
+			[[ $stderr != *mark-* ]]
+		done
+	done
+}

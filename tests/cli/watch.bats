@@ -163,3 +163,21 @@ EOF
 	assert_match "$(<watch.err)" "has no TURN or is stale; out.json kept"
 	[[ $(<out.json) == "$good" ]]
 }
+
+@test "--once: a backing-off TURN provider with STUN answering is degraded (exit 4) and named, written or not" {
+	local -a env
+
+	start_fake twilio unauthorized
+	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem")
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	[[ $(wc -l <"$FAKE_LOG") -eq 2 ]]
+	run --separate-stderr iceupd "${env[@]}" watch -p twilio,stun -o out.json --once
+	assert_status 4
+	assert_stderr_contains "twilio: not asked: backing off after 2 failures until"
+	[[ $(wc -l <"$FAKE_LOG") -eq 2 ]]
+	[[ $(jq -r '.[0].urls[0]' out.json) == stun:* ]]
+	# The file holds that list already: still degraded, not "nothing to do".
+	run --separate-stderr iceupd "${env[@]}" watch -p twilio,stun -o out.json --once
+	assert_status 4
+}

@@ -45,13 +45,16 @@ Scenarios (what the server answers to a right request):
   truncated          Content-Length 100 bytes more than sent, then close
   nul                TURN entries only, each credential holding a NUL
                      (the JSON escape \\u0000)
+  backslash          TURN entries only, each credential holding the text
+                     \u0000 (an escaped backslash, then "u0000": no NUL)
   badutf8            TURN entries only, each credential holding bytes that
                      are not UTF-8
   echo               400 whose error repeats the request's path and query
                      (as a careless API does: secrets in the query too)
   retry_huge         429 with Retry-After: 9223372036854775807, always
 
-The log (--log) gets one JSON line per request received: n, time (Unix
+The log (--log) gets one JSON line per request received: n, conn (the
+number of the connection it came on, from 1), time (Unix
 seconds, when the request had been read), method, path,
 query (decoded, name -> list of values), headers (lower-case names), body,
 status (the answer's status, null for hang) and mismatch.
@@ -77,7 +80,7 @@ SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
-    "badutf8", "echo", "retry_huge",
+    "backslash", "badutf8", "echo", "retry_huge",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -409,6 +412,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass    # the JSON log says what happened
 
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.conns += 1
+            self.conn = self.server.conns
+
     def read_body(self):
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             body = b""
@@ -424,6 +433,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_request(self):
         srv = self.server
         rq = Request(self, self.read_body())
+        rq.conn = self.conn
         bad = []
         for name in ("authorization", "content-type", "content-length"):
             if len(rq.headers.get(name, [])) > 1:
@@ -497,6 +507,10 @@ class Handler(BaseHTTPRequestHandler):
             doc = api.turn_only(rq, self.server.opt.credential[:8] +
                                 "\u0000" + self.server.opt.credential[8:])
             return (api.ok_status, [], json_bytes(doc))
+        if sc == "backslash":
+            doc = api.turn_only(rq, self.server.opt.credential[:8] +
+                                "\\u0000" + self.server.opt.credential[8:])
+            return (api.ok_status, [], json_bytes(doc))
         if sc == "badutf8":
             mark = "@@NOT-UTF-8@@"
             doc = json_bytes(api.turn_only(rq, self.server.opt.credential +
@@ -561,6 +575,7 @@ class Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.count = 0
         self.good = 0
+        self.conns = 0
         # The handshake happens in the connection's thread, at its first
         # read, so a client that stalls in it holds up nobody else.
         self.socket = context.wrap_socket(self.socket, server_side=True,
@@ -571,7 +586,7 @@ class Server(ThreadingHTTPServer):
         if self.logfile is None:
             return
         line = json.dumps({
-            "n": n, "time": round(time.time(), 3),
+            "n": n, "conn": rq.conn, "time": round(time.time(), 3),
             "method": rq.method, "path": rq.path,
             "query": rq.query,
             "headers": {k: rq.header(k) for k in rq.headers},

@@ -1118,7 +1118,7 @@ START_TEST(test_get_local_skips_cache)
 	load(&s, ARGS(arg, "--policy", "merge"), ENV(STATIC_COTURN));
 	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
 	unit_stderr_begin();
-	ck_assert_int_eq(engine_get(&s, sel, n, &r), 0);
+	ck_assert_int_eq(engine_get(&s, sel, n, ASK_CACHED, &r), 0);
 	free(unit_stderr_end());
 	settle();
 	ck_assert_str_eq(r.list.provider, "coturn+stun");

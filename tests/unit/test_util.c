@@ -144,6 +144,28 @@ assert_split(const char *in, const char *const *want, size_t nwant)
 	free_list(items, n);
 }
 
+START_TEST(test_json_has_nul)
+{
+	static const struct { const char *text; int nul; } cases[] = {
+		{ "{\"a\":\"x\\u0000y\"}", 1 },	/* decodes to NUL */
+		{ "{\"a\":\"\\\\u0000\"}", 0 },	/* \\ then text */
+		{ "{\"a\":\"\\\\\\u0000\"}", 1 },	/* \\ then \u0000 */
+		{ "{\"a\":\"\\u00001\"}", 1 },
+		{ "{\"a\":\"\\u0001\\u1000\"}", 0 },
+		{ "{\"a\":\"u0000\"}", 0 },
+		{ "\\u000", 0 },			/* cut short */
+		{ "\\", 0 },
+		{ "", 0 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(json_has_nul(cases[i].text,
+		    strlen(cases[i].text)) == cases[i].nul, "case %zu: %s", i,
+		    cases[i].text);
+}
+END_TEST
+
 START_TEST(test_split_list)
 {
 	static const char *const ab[] = { "a", "b" };
@@ -970,6 +992,7 @@ util_suite(void)
 	tcase_add_test(tc, test_split_list);
 	tcase_add_test(tc, test_split_list_many);
 	tcase_add_test(tc, test_split_list_trims_cr_before_item);
+	tcase_add_test(tc, test_json_has_nul);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
 	tcase_add_test(tc, test_rfc3339);
