@@ -352,15 +352,21 @@ assert_stdout_lacks_key() {
 
 @test "the cache's health: junk names take no slot, absurd failure counts saturate" {
 	start_fake metered unauthorized
-	jq -n '{iceupd_cache: 1, key: "", health: (
-	    [range(16) | {key: "junk\(.)", value: {failures: 1}}] +
-	    [{key: "metered", value: {failures: 2147483647,
-	      latency_ms: 1e300}}] | from_entries)}' >cache.json
+	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -f json
+	assert_status 1
+	# The file as a hostile hand leaves it: 16 junk names first, then
+	# metered (under its own configuration) failed INT_MAX times.
+	jq '.health = ([range(16) | {key: "junk\(.)", value: {failures: 1}}]
+	    | from_entries) + (.health | .metered.failures = 2147483647 |
+	    .metered.latency_ms = 1e300 | .metered.next_try = null)' \
+	    cache.json >hostile.json
+	mv hostile.json cache.json
 	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -f json
 	assert_status 1
 	jq -e '(.health | keys) == ["metered"] and
 	    .health.metered.failures >= 1000 and
 	    .health.metered.failures <= 2147483647 and
+	    .health.metered.latency_ms == 0 and
 	    (.health.metered.error | test("401|Invalid"))' cache.json >/dev/null || {
 		cat cache.json
 		return 1
