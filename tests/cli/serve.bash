@@ -1,6 +1,6 @@
-# serve.bash: start and stop `iceupd serve` from bats tests.  The caller's
-# setup sets SERVE_ERR (where its log goes) and LISTEN (its --listen
-# words); start_serve sets SERVE_PID and BASE, its URL.
+# serve.bash: start and stop `iceupd serve` from bats tests (serve.bats,
+# abuse.bats, url.bats).  The caller sets LISTEN (the --listen arguments) and
+# SERVE_ERR (where its log goes); start_serve sets SERVE_PID and BASE.
 # shellcheck shell=bash
 
 # start_serve [NAME=VALUE ...] [ARG ...]: iceupd serve on a free loopback
