@@ -15,7 +15,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
+SRCS = src/util.c src/log.c src/ice.c src/settings.c src/help.c src/format.c \
        src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
        src/stun.c src/probe.c src/check.c \
        src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
