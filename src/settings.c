@@ -725,6 +725,10 @@ out:
 	return rc;
 }
 
+/* Files the command will read: one it cannot is a configuration error,
+ * found before anything is fetched. */
+static const size_t must_read[] = { F(cacert), F(google_credentials) };
+
 struct pending_flag {
 	size_t		 setting;	/* index in table */
 	const char	*value;
@@ -987,10 +991,16 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		    flags[i].name) == -1)
 			goto out;
 	log_init(s->verbosity, s->log_format);
-	if (s->cacert != NULL && access(s->cacert, R_OK) == -1) {
-		log_error("%s: cannot read %s: %s", SETTING_ORIGIN(s, cacert),
-		    s->cacert, strerror(errno));
-		goto out;
+	for (i = 0; i < sizeof(must_read) / sizeof(must_read[0]); i++) {
+		c = find_setting(must_read[i]);
+		v = *(char **)((char *)s + must_read[i]);
+		if (v != NULL && setting_commands(&table[c]) &
+		    CMD_BIT(s->command) && access(v, R_OK) == -1) {
+			log_error("%s: cannot read %s: %s",
+			    settings_origin(s, must_read[i]), v,
+			    strerror(errno));
+			goto out;
+		}
 	}
 	rc = 0;
 out:

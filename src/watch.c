@@ -121,8 +121,15 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 	    engine_next_refresh(s, &r.list, now);
 	if (s->output == NULL || (cur->text != NULL &&
 	    strcmp(cur->text, out.s) == 0)) {
-		log_info("nothing changed; next refresh at %s",
-		    rfc3339(*next, when, sizeof(when)));
+		if (s->once)
+			log_notice("%s already holds these credentials%s%s: "
+			    "nothing to do", s->output ? s->output :
+			    "the cache", expires ? ", valid until " : "",
+			    expires ? rfc3339(expires, when, sizeof(when)) :
+			    "");
+		else
+			log_info("nothing changed; next refresh at %s",
+			    rfc3339(*next, when, sizeof(when)));
 		o = CYCLE_UNCHANGED;
 		goto out;
 	}
@@ -158,12 +165,19 @@ static int
 lock_output(const char *path)
 {
 	struct strbuf lp = { 0 };
+	const char *slash;
 	int	 fd;
 
 	sb_addf(&lp, "%s.lock", path);
-	if ((fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		log_error("cannot open %s: %s", lp.s, strerror(errno));
-	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	if ((fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		slash = strrchr(path, '/');
+		if (errno == ENOENT && slash != NULL)
+			log_error("cannot write %s: no folder %.*s", path,
+			    slash == path ? 1 : (int)(slash - path), path);
+		else
+			log_error("cannot write %s: cannot create %s: %s",
+			    path, lp.s, strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		log_error("another iceupd watch keeps %s fresh (%s is locked)",
 		    path, lp.s);
 		close(fd);
