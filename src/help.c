@@ -153,8 +153,8 @@ usage_group(FILE *fp, enum group g, enum command cmd)
 		    !(setting_commands(t) & CMD_BIT(cmd)))
 			continue;
 		if (!any++)
-			fprintf(fp, "\n%s:\n", group_titles[g] ? group_titles[g] :
-			    command_names[cmd]);
+			fprintf(fp, "\n%s:\n", group_titles[g] ?
+			    group_titles[g] : command_names[cmd]);
 		usage_row(fp, t->shortopt, t->flag, t->arg,
 		    own_help(t->help, cmd), default_text(t, def, sizeof(def)),
 		    t->env);
@@ -163,8 +163,8 @@ usage_group(FILE *fp, enum group g, enum command cmd)
 		if (p->group != g || !(p->commands & CMD_BIT(cmd)))
 			continue;
 		if (!any++)
-			fprintf(fp, "\n%s:\n", group_titles[g] ? group_titles[g] :
-			    command_names[cmd]);
+			fprintf(fp, "\n%s:\n", group_titles[g] ?
+			    group_titles[g] : command_names[cmd]);
 		usage_row(fp, p->shortopt, p->flag, p->arg, p->help, NULL,
 		    p->env);
 	}
@@ -189,7 +189,8 @@ usage_env_only(FILE *fp, enum command cmd)
 		if (prev == NULL)
 			fprintf(fp, "\nsettings without a flag (environment; a "
 			    "secret NAME may also be given\nas NAME_FILE):\n");
-		if (prev == NULL || strncmp(prev->key, t->key, group + 1) != 0) {
+		if (prev == NULL ||
+		    strncmp(prev->key, t->key, group + 1) != 0) {
 			fprintf(fp, "%s  %-11.*s", prev ? "\n" : "", (int)group,
 			    t->key);
 			col = 13;
@@ -366,8 +367,8 @@ settings_completion(FILE *fp, enum shell shell)
 		sb_free(&args);
 		add_pattern(&args, t->flag, t->shortopt);
 		if (t->kind == K_CHOICE)
-			fprintf(fp, "\t%s)\n\t\tCOMPREPLY=($(compgen -W '%s' -- "
-			    "\"$cur\"))\n\t\treturn ;;\n", args.s, b.s);
+			fprintf(fp, "\t%s)\n\t\tCOMPREPLY=($(compgen -W '%s' "
+			    "-- \"$cur\"))\n\t\treturn ;;\n", args.s, b.s);
 		else	/* a comma list */
 			fprintf(fp, "\t%s)\n"
 			    "\t\tlocal pre=\n"
@@ -392,7 +393,8 @@ settings_completion(FILE *fp, enum shell shell)
 	fprintf(fp, "\t%s) return ;;\n\tesac\n", args.s);
 	fprintf(fp, "\tcase $cmd in\n"
 	    "\thelp)\n"
-	    "\t\t[[ $cur == -* ]] || COMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n"
+	    "\t\t[[ $cur == -* ]] ||\n"
+	    "\t\t    COMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n"
 	    "\t\treturn ;;\n"
 	    "\tcompletion)\n"
 	    "\t\tCOMPREPLY=($(compgen -W 'bash zsh' -- \"$cur\"))\n"

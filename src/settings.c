@@ -332,7 +332,8 @@ commands_text(unsigned mask, char *buf, size_t len)
 			continue;
 		n++;
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    n == 1 ? "" : n == total ? " and " : ", ", command_names[c]);
+		    n == 1 ? "" : n == total ? " and " : ", ",
+		    command_names[c]);
 	}
 }
 
@@ -1061,9 +1062,10 @@ settings_digest(const struct settings *s, char hex[65])
 			v = *(char *const *)((const char *)s + table[i].off);
 		else {
 			snprintf(num, sizeof(num), "%ld",
-			    KIND_IS_LONG(table[i].kind) ? *(const long *)((const char *)s +
-			    table[i].off) : (long)*(const int *)((const char *)
-			    s + table[i].off));
+			    KIND_IS_LONG(table[i].kind) ? *(const long *)
+			    ((const char *)s + table[i].off) :
+			    (long)*(const int *)((const char *)s +
+			    table[i].off));
 			v = num;
 		}
 		EVP_DigestUpdate(ctx, table[i].key, strlen(table[i].key) + 1);

@@ -19,7 +19,8 @@ enum kind {
 };
 
 /* Kinds stored as a long. */
-#define KIND_IS_LONG(k)	((k) == K_LONG || (k) == K_MSEC || (k) == K_SECONDS)
+#define KIND_IS_LONG(k)	\
+	((k) == K_LONG || (k) == K_MSEC || (k) == K_SECONDS)
 
 struct setting {
 	const char	*key;		/* config file path */
@@ -63,7 +64,8 @@ struct plain_flag {
 extern const struct setting *const settings_table;
 extern const size_t settings_count;
 extern const struct plain_flag plain_flags[];	/* ends with flag NULL */
-extern const char *const command_names[];	/* by enum command; NULL ends */
+/* By enum command, up to CMD_COMPLETION; NULL ends it. */
+extern const char *const command_names[];
 
 #define DEFAULT_CONFIG	"/etc/iceupd/iceupd.conf"
 
