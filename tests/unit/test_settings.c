@@ -617,61 +617,44 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* settings_load refuses args and env with exactly the message want. */
+static void
+refused_with(const char *const *args, const char *const *env,
+    const char *want)
+{
+	struct settings	 s;
+	char		*err;
+
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, args, env), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, want);
+	free(err);
+	settings_free(&s);
+}
+
 /* The message names the setting and where the bad value came from. */
 START_TEST(test_error_names_origin)
 {
 	struct settings	 s;
 	char		*err;
 
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, NULL, ENV("ICEUPD_TIMEOUT_MS=5x")), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: ICEUPD_TIMEOUT_MS (environment): "
-	    "'5x' is not a duration from 100ms to 10m (units ms, s, m, h, d; "
-	    "a bare number is milliseconds)\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("--ttl", "30s"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: --ttl: '30s' is not a duration "
-	    "from 1m to 7d (units ms, s, m, h, d; a bare number is "
-	    "seconds)\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("--once"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: --once applies to watch, not "
-	    "fetch; see 'iceupd help fetch'\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("check", "-o", "f"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: --output applies to fetch and "
-	    "watch, not check; see 'iceupd help check'\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("--verbose=2"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: option --verbose takes no "
-	    "value\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("--relay=yes"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: option --relay takes no "
-	    "value\n");
-	free(err);
-	settings_free(&s);
+	refused_with(NULL, ENV("ICEUPD_TIMEOUT_MS=5x"), "iceupd: error: "
+	    "ICEUPD_TIMEOUT_MS (environment): '5x' is not a duration from "
+	    "100ms to 10m (units ms, s, m, h, d; a bare number is "
+	    "milliseconds)\n");
+	refused_with(ARGS("--ttl", "30s"), NULL, "iceupd: error: --ttl: '30s' "
+	    "is not a duration from 1m to 7d (units ms, s, m, h, d; a bare "
+	    "number is seconds)\n");
+	refused_with(ARGS("--once"), NULL, "iceupd: error: --once applies to "
+	    "watch, not fetch; see 'iceupd help fetch'\n");
+	refused_with(ARGS("check", "-o", "f"), NULL, "iceupd: error: --output "
+	    "applies to fetch and watch, not check; see 'iceupd help "
+	    "check'\n");
+	refused_with(ARGS("--verbose=2"), NULL, "iceupd: error: option "
+	    "--verbose takes no value\n");
+	refused_with(ARGS("--relay=yes"), NULL, "iceupd: error: option --relay "
+	    "takes no value\n");
 
 	unit_stderr_begin();
 	ck_assert_int_eq(load(&s, ARGS("--policy", "all"), NULL), -1);
@@ -1011,44 +994,37 @@ usage_of(enum command cmd)
 
 START_TEST(test_usage)
 {
+	/* What each page holds, and what it must not: the overview has the
+	 * commands and the common options; a command, only its own. */
+	static const struct {
+		enum command	 cmd;
+		const char	*has[8], *lacks[4];
+	} pages[] = {
+		{ CMD_HELP, { "usage: iceupd [fetch] [options]",
+		    "iceupd help [COMMAND]", "iceupd completion bash|zsh",
+		    "--cacert FILE", "exit status: 0 ok, 1 failure, 2 usage, "
+		    "3 unchanged, 4 degraded." }, { "--once" } },
+		{ CMD_FETCH, { "usage: iceupd [fetch] [options]",
+		    "-t, --timeout TIME", "(default 5s;", "[ICEUPD_TIMEOUT_MS]",
+		    "\ntiming:\n", "--neko-v3", "WEBRTC_TURN_URLS" },
+		    { "--once", "--listen", "GOOGLE_APPLICATION_CREDENTIALS" } },
+		{ CMD_SERVE, { "\nserve:\n", "--listen ADDR:PORT",
+		    "(default 127.0.0.1:8080)" }, { "--output" } },
+		{ CMD_PROVIDERS, { "--no-cache" }, { "--format", "--timeout" } },
+	};
 	char	*text;
+	size_t	 i, k;
 
-	/* The overview: commands and the common options. */
-	text = usage_of(CMD_HELP);
-	ck_assert_ptr_nonnull(strstr(text, "usage: iceupd [fetch] [options]"));
-	ck_assert_ptr_nonnull(strstr(text, "iceupd help [COMMAND]"));
-	ck_assert_ptr_nonnull(strstr(text, "iceupd completion bash|zsh"));
-	ck_assert_ptr_nonnull(strstr(text, "--cacert FILE"));
-	ck_assert_ptr_null(strstr(text, "--once"));
-	ck_assert_ptr_nonnull(strstr(text, "exit status: 0 ok, 1 failure, "
-	    "2 usage, 3 unchanged, 4 degraded."));
-	free(text);
-
-	text = usage_of(CMD_FETCH);
-	ck_assert_ptr_nonnull(strstr(text, "usage: iceupd [fetch] [options]"));
-	ck_assert_ptr_nonnull(strstr(text, "-t, --timeout TIME"));
-	ck_assert_ptr_nonnull(strstr(text, "(default 5s;"));
-	ck_assert_ptr_nonnull(strstr(text, "[ICEUPD_TIMEOUT_MS]"));
-	ck_assert_ptr_nonnull(strstr(text, "\ntiming:\n"));
-	ck_assert_ptr_nonnull(strstr(text, "--neko-v3"));
-	ck_assert_ptr_nonnull(strstr(text, "WEBRTC_TURN_URLS"));
-	ck_assert_ptr_null(strstr(text, "--once"));
-	ck_assert_ptr_null(strstr(text, "--listen"));
-	ck_assert_ptr_null(strstr(text, "GOOGLE_APPLICATION_CREDENTIALS"));
-	free(text);
-
-	text = usage_of(CMD_SERVE);
-	ck_assert_ptr_nonnull(strstr(text, "\nserve:\n"));
-	ck_assert_ptr_nonnull(strstr(text, "--listen ADDR:PORT"));
-	ck_assert_ptr_nonnull(strstr(text, "(default 127.0.0.1:8080)"));
-	ck_assert_ptr_null(strstr(text, "--output"));
-	free(text);
-
-	text = usage_of(CMD_PROVIDERS);
-	ck_assert_ptr_nonnull(strstr(text, "--no-cache"));
-	ck_assert_ptr_null(strstr(text, "--format"));
-	ck_assert_ptr_null(strstr(text, "--timeout"));
-	free(text);
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		text = usage_of(pages[i].cmd);
+		for (k = 0; k < 8 && pages[i].has[k] != NULL; k++)
+			ck_assert_msg(strstr(text, pages[i].has[k]) != NULL,
+			    "page %zu lacks %s", i, pages[i].has[k]);
+		for (k = 0; k < 4 && pages[i].lacks[k] != NULL; k++)
+			ck_assert_msg(strstr(text, pages[i].lacks[k]) == NULL,
+			    "page %zu has %s", i, pages[i].lacks[k]);
+		free(text);
+	}
 }
 END_TEST
 
