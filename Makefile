@@ -121,7 +121,7 @@ FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 \
 	       -print_final_stats=1
 # The CLI suites that run the binary (the heaviest first: run.sh deals
 # them out to two halves in turn).
-VALGRIND_CLI = secrets hosted faults serve deploy fetch settings formats \
+VALGRIND_CLI = secrets hosted faults serve deploy fetch settings cli formats \
 	       cache watch check output coturn jitsi updater wrapper
 
 build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h
