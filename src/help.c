@@ -4,10 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
-#include "format.h"
-#include "ice.h"
-#include "log.h"
 #include "providers/provider.h"
 #include "settings.h"
 #include "settings_table.h"
