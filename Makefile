@@ -15,7 +15,8 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c src/format.c \
+SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
+       src/help.c src/format.c \
        src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
        src/stun.c src/probe.c src/check.c \
        src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
@@ -126,7 +127,7 @@ FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 \
 	       -print_final_stats=1
 # The CLI suites that run the binary (the heaviest first: run.sh deals
 # them out to two halves in turn).
-VALGRIND_CLI = secrets hosted faults serve deploy fetch settings formats \
+VALGRIND_CLI = secrets hosted faults serve deploy fetch settings cli formats \
 	       cache watch check output coturn jitsi updater wrapper
 
 build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h

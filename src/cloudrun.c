@@ -821,10 +821,15 @@ cloudrun_update(struct cloudrun_target *t)
 			    chg.container, chg.container[0] ? ")" : "");
 			cloudrun_describe(&chg, &t->diff);
 			t->rc = chg.changed ? EXIT_OK : EXIT_UNCHANGED;
+			if (!chg.changed)
+				log_notice("Cloud Run service %s already "
+				    "holds these credentials: nothing would "
+				    "change", t->name);
 			goto out;
 		}
 		if (!chg.changed) {
-			log_info("%s: already has these credentials", t->name);
+			log_notice("Cloud Run service %s already holds these "
+			    "credentials: nothing to do", t->name);
 			t->rc = EXIT_UNCHANGED;
 			goto out;
 		}

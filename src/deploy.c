@@ -262,7 +262,8 @@ deploy_services(const struct settings *s, long long deadline)
 		if (t[i].rc != EXIT_OK)
 			continue;
 		if (t[i].fresh && !s->force_refresh) {
-			log_info("%s: its credentials are valid until %s",
+			log_notice("Cloud Run service %s already holds "
+			    "credentials valid until %s: nothing to do",
 			    t[i].name, rfc3339(t[i].deployed_expires, when,
 			    sizeof(when)));
 			t[i].rc = EXIT_UNCHANGED;

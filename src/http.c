@@ -303,6 +303,12 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 		    "request", rq->method, shown);
 		return -1;
 	}
+	if (!rq->plain_http && !rq->allow_http &&
+	    strncasecmp(rq->url, "http://", 7) == 0) {
+		snprintf(err, errlen, "%s %s: plain http:// is refused here: "
+		    "the URL must start with https://", rq->method, shown);
+		return -1;
+	}
 	if (rq->keep != NULL && rq->keep->c != NULL) {
 		c = rq->keep->c;
 		curl_easy_reset(c);	/* keeps the open connection */
@@ -384,6 +390,13 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	if (cc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(err, errlen, "%s %s: no answer within the deadline",
 		    rq->method, shown);
+		goto out;
+	}
+	if (cc == CURLE_UNSUPPORTED_PROTOCOL) {
+		snprintf(err, errlen, "%s %s: redirected to a URL that is not "
+		    "%s, refused", rq->method, shown, rq->plain_http ?
+		    "http://" : rq->allow_http ? "http:// or https://" :
+		    "https://");
 		goto out;
 	}
 	if (cc != CURLE_OK) {

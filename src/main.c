@@ -142,8 +142,12 @@ main(int argc, char *argv[])
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	switch (s.command) {
 	case CMD_HELP:
-		settings_usage(stdout);
-		rc = EXIT_OK;
+		settings_command_usage(stdout, s.topic);
+		rc = fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
+		break;
+	case CMD_COMPLETION:
+		settings_completion(stdout, s.shell);
+		rc = fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
 		break;
 	case CMD_VERSION:
 		print_version();

@@ -241,8 +241,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 		goto out;
 	if (reused && !s->force_refresh && n > 0 && vs[0].created != 0 &&
 	    vs[0].created >= fetched_at) {
-		log_info("%s: version %ld already holds these credentials",
-		    secret, vs[0].number);
+		log_notice("%s: version %ld already holds these credentials: "
+		    "nothing to do", secret, vs[0].number);
 		rc = EXIT_UNCHANGED;
 		goto out;
 	}

@@ -1528,9 +1528,9 @@ serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 	const char	*colon, *port;
 	size_t		 hl;
 	long		 n;
-	int		 e;
+	int		 e, bracket = text[0] == '[';
 
-	if (text[0] == '[') {
+	if (bracket) {
 		if ((colon = strstr(text, "]:")) == NULL) {
 			snprintf(err, errlen, "expected [ADDRESS]:PORT");
 			return -1;
@@ -1548,7 +1548,7 @@ serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 		hl = (size_t)(colon - text);
 		port = colon + 1;
 	}
-	if (hl == 0 || hl >= sizeof(host)) {
+	if (hl >= sizeof(host) || (hl == 0 && bracket)) {
 		snprintf(err, errlen, "no address before the port");
 		return -1;
 	}
@@ -1560,8 +1560,9 @@ serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 		    "65535");
 		return -1;
 	}
-	memcpy(host, text, hl);
-	host[hl] = '\0';
+	/* ":PORT": every address, IPv6 and IPv4 (see open_listener). */
+	memcpy(host, hl == 0 ? "::" : text, hl == 0 ? 2 : hl);
+	host[hl == 0 ? 2 : hl] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
@@ -1577,12 +1578,12 @@ serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 
 /* A listening socket on s->listen.  Returns it, or -1 after logging. */
 static int
-open_listener(const struct settings *s, int *port)
+open_listener(const struct settings *s, int *port, char *where, size_t wlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t	 len;
-	char		 err[256];
-	int		 fd, one = 1;
+	char		 err[256], host[INET6_ADDRSTRLEN];
+	int		 fd, one = 1, zero = 0;
 
 	if (serve_parse_listen(s->listen, &ss, &len, err, sizeof(err)) == -1) {
 		log_error("%s: '%s': %s", SETTING_ORIGIN(s, listen), s->listen,
@@ -1591,6 +1592,9 @@ open_listener(const struct settings *s, int *port)
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    (ss.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) && setsockopt(fd,
+	    IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) == -1) ||
 	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, 511) == -1) {
 		log_error("cannot listen on %s: %s", s->listen,
@@ -1604,6 +1608,11 @@ open_listener(const struct settings *s, int *port)
 	*port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);
+	if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	snprintf(where, wlen, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d",
+	    host, *port);
 	return fd;
 }
 
@@ -1719,7 +1728,7 @@ cmd_serve(const struct settings *s)
 	pthread_t	 thr;
 	sigset_t	 set;
 	struct strbuf	 pf = { 0 };
-	char		 why[64];
+	char		 why[64], where[INET6_ADDRSTRLEN + 16];
 	size_t		 i;
 	int		 fd = -1, port = 0, sig, rc = EXIT_USAGE, started = 0;
 	int		 ended;
@@ -1750,7 +1759,7 @@ cmd_serve(const struct settings *s)
 		    log_escape(s->cors_origin, 80, why, sizeof(why)));
 		goto out;
 	}
-	if ((fd = open_listener(s, &port)) < 0) {
+	if ((fd = open_listener(s, &port, where, sizeof(where))) < 0) {
 		rc = fd == -2 ? EXIT_USAGE : EXIT_FAIL;
 		fd = -1;
 		goto out;
@@ -1804,7 +1813,7 @@ cmd_serve(const struct settings *s)
 			goto out;
 		}
 	}
-	log_info("listening on %s (port %d)%s", s->listen, port,
+	log_notice("listening on %s%s", where,
 	    sv->auth ? "; the API needs the bearer token" : "");
 
 	for (;;) {

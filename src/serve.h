@@ -8,7 +8,8 @@
 
 #define SERVE_CALLER_ID_MAX	64
 
-/* Parses "ADDR:PORT" or "[V6ADDR]:PORT" (a name is resolved) into ss.
+/* Parses "ADDR:PORT", "[V6ADDR]:PORT" (a name is resolved) or ":PORT"
+ * (every address: "::", which takes IPv4 too) into ss.
  * Returns 0, or -1 with a reason in err. */
 int	 serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 	    socklen_t *sslen, char *err, size_t errlen);

@@ -22,34 +22,11 @@
 #include "log.h"
 #include "providers/provider.h"
 #include "settings.h"
+#include "settings_table.h"
 #include "util.h"
 
-#define DEFAULT_CONFIG	"/etc/iceupd/iceupd.conf"
 #define SECRET_MAX	(64 * 1024)
 #define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
-
-enum kind {
-	K_STR,		/* text */
-	K_LIST,		/* comma list; a repeated flag adds to it */
-	K_SECRET,	/* text never shown; also read from NAME_FILE */
-	K_LONG,		/* whole number in [min, max] */
-	K_BOOL,		/* true/false, yes/no, on/off, 1/0 */
-	K_CHOICE	/* one of choices[], stored as its index */
-};
-
-struct setting {
-	const char	*key;		/* config file path */
-	const char	*env;		/* environment variable, or NULL */
-	const char	*flag;		/* long option, or NULL */
-	int		 shortopt;
-	enum kind	 kind;
-	size_t		 off;
-	long		 min, max;
-	const char *const *choices;
-	const char	*defval;	/* parsed like any other layer */
-	const char	*arg;		/* for --help */
-	const char	*help;
-};
 
 #define F(field)	offsetof(struct settings, field)
 
@@ -73,16 +50,16 @@ static const struct setting table[] = {
 	{ "policy", "ICEUPD_POLICY", "policy", 0, K_CHOICE, F(policy),
 	    0, 0, engine_policy_names, "first", "P",
 	    "first healthy provider, or merge them all" },
-	{ "timeout_ms", "ICEUPD_TIMEOUT_MS", "timeout", 't', K_LONG,
-	    F(timeout_ms), 100, 600000, NULL, "5000", "MS",
+	{ "timeout_ms", "ICEUPD_TIMEOUT_MS", "timeout", 't', K_MSEC,
+	    F(timeout_ms), 100, 600000, NULL, "5000", "TIME",
 	    "deadline for the whole fetch" },
-	{ "grace_ms", "ICEUPD_GRACE_MS", "grace", 0, K_LONG, F(grace_ms),
-	    0, 600000, NULL, "1500", "MS",
+	{ "grace_ms", "ICEUPD_GRACE_MS", "grace", 0, K_MSEC, F(grace_ms),
+	    0, 600000, NULL, "1500", "TIME",
 	    "wait for a better provider once one answered" },
 	{ "max_servers", NULL, "max-servers", 0, K_LONG, F(max_servers),
 	    0, ICE_SERVERS_MAX, NULL, "0", "N", "keep at most N entries" },
-	{ "ttl", "ICEUPD_TTL", "ttl", 0, K_LONG, F(ttl),
-	    60, 7 * 86400, NULL, NULL, "SECONDS",
+	{ "ttl", "ICEUPD_TTL", "ttl", 0, K_SECONDS, F(ttl),
+	    60, 7 * 86400, NULL, NULL, "TIME",
 	    "credential lifetime to ask for (default: the provider's)" },
 	{ "require_turn", NULL, "require-turn", 0, K_BOOL, F(require_turn),
 	    0, 0, NULL, "false", NULL, "fail rather than emit no TURN" },
@@ -97,8 +74,8 @@ static const struct setting table[] = {
 	    0, 0, NULL, "false", NULL, "neither read nor write the cache" },
 	{ "force_refresh", NULL, "force-refresh", 0, K_BOOL, F(force_refresh),
 	    0, 0, NULL, "false", NULL, "ask providers even if the cache is fresh" },
-	{ "min_ttl", "ICEUPD_MIN_TTL", "min-ttl", 0, K_LONG, F(min_ttl),
-	    0, 86400, NULL, "300", "SECONDS",
+	{ "min_ttl", "ICEUPD_MIN_TTL", "min-ttl", 0, K_SECONDS, F(min_ttl),
+	    0, 86400, NULL, "300", "TIME",
 	    "least lifetime left to reuse cached credentials" },
 	{ "refresh_at", "ICEUPD_REFRESH_AT", "refresh-at", 0, K_LONG,
 	    F(refresh_at), 10, 95, NULL, "80", "PERCENT",
@@ -123,7 +100,7 @@ static const struct setting table[] = {
 	    F(turn_secret), 0, 0, NULL, NULL, NULL, NULL },
 	{ "coturn.user", "TURN_USER", NULL, 0, K_STR, F(turn_user),
 	    0, 0, NULL, NULL, NULL, NULL },
-	{ "coturn.ttl", "TURN_TTL", NULL, 0, K_LONG, F(turn_ttl),
+	{ "coturn.ttl", "TURN_TTL", NULL, 0, K_SECONDS, F(turn_ttl),
 	    60, 7 * 86400, NULL, NULL, NULL, NULL },
 	{ "stun.urls", "WEBRTC_STUN_URLS", NULL, 0, K_STR, F(stun_urls),
 	    0, 0, NULL, NULL, NULL, NULL },
@@ -136,7 +113,7 @@ static const struct setting table[] = {
 	    F(twilio_key_sid), 0, 0, NULL, NULL, NULL, NULL },
 	{ "twilio.api_key_secret", "TWILIO_API_KEY_SECRET", NULL, 0, K_SECRET,
 	    F(twilio_key_secret), 0, 0, NULL, NULL, NULL, NULL },
-	{ "twilio.ttl", "TWILIO_TTL", NULL, 0, K_LONG, F(twilio_ttl),
+	{ "twilio.ttl", "TWILIO_TTL", NULL, 0, K_SECONDS, F(twilio_ttl),
 	    1, 86400, NULL, NULL, NULL, NULL },
 	{ "twilio.api_base", "TWILIO_API_BASE", NULL, 0, K_STR,
 	    F(twilio_base), 0, 0, NULL, "https://api.twilio.com", NULL, NULL },
@@ -207,7 +184,7 @@ static const struct setting table[] = {
 	{ "keep", NULL, "keep", 0, K_LONG, F(keep), 1, 1000, NULL, "2", "N",
 	    "deploy to a secret: enabled versions to keep" },
 	{ "deploy_timeout", "ICEUPD_DEPLOY_TIMEOUT", "deploy-timeout", 0,
-	    K_LONG, F(deploy_timeout), 10, 3600, NULL, "600", "SECONDS",
+	    K_SECONDS, F(deploy_timeout), 10, 3600, NULL, "600", "TIME",
 	    "deploy: deadline for the update and its rollout" },
 	{ "dry_run", NULL, "dry-run", 0, K_BOOL, F(dry_run), 0, 0, NULL,
 	    "false", NULL, "deploy: show what would change, change nothing" },
@@ -241,18 +218,150 @@ static const struct setting table[] = {
 	{ "serve.cors_origin", "ICEUPD_CORS_ORIGIN", "cors-origin", 0, K_STR,
 	    F(cors_origin), 0, 0, NULL, NULL, "ORIGIN",
 	    "serve: allow browsers of ORIGIN (CORS)" },
-	{ "serve.turn_ttl", "ICEUPD_SERVE_TURN_TTL", "turn-ttl", 0, K_LONG,
-	    F(serve_turn_ttl), 60, 86400, NULL, "600", "SECONDS",
+	{ "serve.turn_ttl", "ICEUPD_SERVE_TURN_TTL", "turn-ttl", 0, K_SECONDS,
+	    F(serve_turn_ttl), 60, 86400, NULL, "600", "TIME",
 	    "serve: lifetime of per-caller TURN credentials" },
 };
 
 #define NSETTINGS	(sizeof(table) / sizeof(table[0]))
 
+const struct setting *const settings_table = table;
+const size_t settings_count = NSETTINGS;
+
+/* Which commands read a setting, and where help lists it.  A setting not
+ * named here (a provider's) is read by every command that asks providers,
+ * and by `providers`. */
+static const struct scope {
+	size_t		 off;
+	enum group	 group;
+	unsigned	 commands;
+} scopes[] = {
+	{ F(providers), G_PROVIDERS, CMDS_ALL },
+	{ F(format), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) |
+	    CMD_BIT(CMD_CHECK) },
+	{ F(env_name), G_OUTPUT, CMDS_RENDERING },
+	{ F(output), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) },
+	{ F(transport), G_PROVIDERS, CMDS_FETCHING },
+	{ F(relay), G_PROVIDERS, CMDS_FETCHING },
+	{ F(policy), G_PROVIDERS, CMDS_PICKING },
+	{ F(timeout_ms), G_TIMING, CMDS_FETCHING },
+	{ F(grace_ms), G_TIMING, CMDS_PICKING },
+	{ F(max_servers), G_PROVIDERS, CMDS_PICKING },
+	{ F(ttl), G_TIMING, CMDS_FETCHING },
+	{ F(require_turn), G_PROVIDERS, CMDS_RENDERING },
+	{ F(cacert), G_COMMON, CMDS_ALL },
+	{ F(log_format), G_COMMON, CMDS_ALL },
+	{ F(cache), G_CACHE, CMDS_ALL },
+	{ F(no_cache), G_CACHE, CMDS_ALL },
+	{ F(force_refresh), G_CACHE, CMDS_PICKING },
+	{ F(min_ttl), G_CACHE, CMDS_PICKING },
+	{ F(refresh_at), G_TIMING, CMDS_PICKING },
+	{ F(on_change), G_COMMAND, CMD_BIT(CMD_WATCH) },
+	{ F(once), G_COMMAND, CMD_BIT(CMD_WATCH) },
+	{ F(verify), G_PROVIDERS, CMDS_FETCHING },
+	{ F(insecure_probe), G_PROVIDERS, CMDS_FETCHING },
+	{ F(services), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(project), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(region), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(container), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(sink), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(keep), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(deploy_timeout), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(dry_run), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(validate_only), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(allow_self), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(google_token), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(google_credentials), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(metadata_host), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(cloudrun_endpoint), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(secretmanager_endpoint), G_COMMAND, CMD_BIT(CMD_DEPLOY) },
+	{ F(listen), G_COMMAND, CMD_BIT(CMD_SERVE) },
+	{ F(port_file), G_COMMAND, CMD_BIT(CMD_SERVE) },
+	{ F(auth_token_file), G_COMMAND, CMD_BIT(CMD_SERVE) },
+	{ F(cors_origin), G_COMMAND, CMD_BIT(CMD_SERVE) },
+	{ F(serve_turn_ttl), G_COMMAND, CMD_BIT(CMD_SERVE) },
+};
+
 /* Flags that are not settings. */
 enum { OPT_NEKO_V3 = 1000, OPT_TABLE = 2000 };
 
-static const char *const commands[] = { "fetch", "providers", "watch",
-	"deploy", "check", "serve", NULL };
+const struct plain_flag plain_flags[] = {
+	{ "config", 'c', "FILE", "ICEUPD_CONFIG", G_COMMON, CMDS_ALL,
+	    "libconfig file (default " DEFAULT_CONFIG " if present)" },
+	{ "neko-v3", OPT_NEKO_V3, NULL, NULL, G_OUTPUT, CMDS_RENDERING,
+	    "env names for neko v3 front and back end" },
+	{ "verbose", 'v', NULL, NULL, G_COMMON, CMDS_ALL,
+	    "more on stderr (twice: most)" },
+	{ "quiet", 'q', NULL, NULL, G_COMMON, CMDS_ALL,
+	    "errors only on stderr" },
+	{ "help", 'h', NULL, NULL, G_COMMON, CMDS_ALL,
+	    "this text; 'iceupd help COMMAND': a command's options" },
+	{ "version", 'V', NULL, NULL, G_COMMON, CMDS_ALL,
+	    "versions of iceupd and its libraries" },
+	{ NULL, 0, NULL, NULL, G_COMMON, 0, NULL }
+};
+
+/* The command words, in the order of enum command. */
+const char *const command_names[] = { "fetch", "providers", "watch",
+	"deploy", "check", "serve", "help", "completion", NULL };
+
+static const char *const shell_names[] = { "bash", "zsh", NULL };
+
+static const struct scope *
+find_scope(const struct setting *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+		if (scopes[i].off == t->off)
+			return &scopes[i];
+	return NULL;
+}
+
+unsigned
+setting_commands(const struct setting *t)
+{
+	const struct scope *sc = find_scope(t);
+
+	return sc != NULL ? sc->commands : CMDS_ALL;
+}
+
+enum group
+setting_group(const struct setting *t)
+{
+	const struct scope *sc = find_scope(t);
+
+	return sc != NULL ? sc->group : G_PROVIDERS;
+}
+
+void
+commands_text(unsigned mask, char *buf, size_t len)
+{
+	size_t	 c, n = 0, total = 0, used = 0;
+
+	for (c = 0; c <= CMD_SERVE; c++)
+		total += (mask & CMD_BIT(c)) != 0;
+	buf[0] = '\0';
+	for (c = 0; c <= CMD_SERVE && used < len; c++) {
+		if (!(mask & CMD_BIT(c)))
+			continue;
+		n++;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    n == 1 ? "" : n == total ? " and " : ", ",
+		    command_names[c]);
+	}
+}
+
+/* The error for a flag the command does not read. */
+static void
+scope_error(const char *flag, unsigned mask, enum command cmd)
+{
+	char	 which[96];
+
+	commands_text(mask, which, sizeof(which));
+	log_error("%s applies to %s, not %s; see 'iceupd help %s'", flag,
+	    which, command_names[cmd], command_names[cmd]);
+}
 
 static char	*
 field_str(struct settings *s, const struct setting *t)
@@ -306,6 +415,33 @@ parse_bool(const char *v, int *out)
 	return -1;
 }
 
+/* Parses a duration of setting t into its unit; 0 ok, -1 otherwise. */
+static int
+parse_time(const struct setting *t, const char *v, long *out)
+{
+	long long unit = t->kind == K_MSEC ? 1 : 1000, ms;
+
+	if (parse_duration_ms(v, unit, &ms) == -1 || ms % unit != 0 ||
+	    ms < t->min * unit || ms > t->max * unit)
+		return -1;
+	*out = (long)(ms / unit);
+	return 0;
+}
+
+/* "100ms to 10m (a bare number is milliseconds)": for errors and help. */
+static const char *
+time_range(const struct setting *t, char *buf, size_t len)
+{
+	long long unit = t->kind == K_MSEC ? 1 : 1000;
+	char	 lo[32], hi[32];
+
+	snprintf(buf, len, "%s to %s (units ms, s, m, h, d; a bare number is "
+	    "%s)", format_duration(t->min * unit, lo, sizeof(lo)),
+	    format_duration(t->max * unit, hi, sizeof(hi)),
+	    unit == 1 ? "milliseconds" : "seconds");
+	return buf;
+}
+
 /* Stores text v as setting i, from origin.  0 ok, -1 after logging. */
 static int
 apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
@@ -326,7 +462,7 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	}
 	else if (*v == '\0' && t->kind != K_STR && t->kind != K_SECRET &&
 	    t->kind != K_LIST) {
-		if (t->kind == K_LONG)
+		if (KIND_IS_LONG(t->kind))
 			*(long *)((char *)s + t->off) = 0;
 		else
 			*(int *)((char *)s + t->off) = 0;
@@ -366,6 +502,15 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		if (parse_long(v, t->min, t->max, &n) == -1) {
 			log_error("%s: %s is not a whole number from %ld to "
 			    "%ld", origin, shown, t->min, t->max);
+			return -1;
+		}
+		*(long *)((char *)s + t->off) = n;
+		break;
+	case K_MSEC:
+	case K_SECONDS:
+		if (parse_time(t, v, &n) == -1) {
+			log_error("%s: %s is not a duration from %s", origin,
+			    shown, time_range(t, choices, sizeof(choices)));
 			return -1;
 		}
 		*(long *)((char *)s + t->off) = n;
@@ -596,52 +741,143 @@ out:
 	return rc;
 }
 
+/* Files the command will read: one it cannot is a configuration error,
+ * found before anything is fetched. */
+static const size_t must_read[] = { F(cacert), F(google_credentials) };
+
 struct pending_flag {
-	size_t		 setting;	/* index in table, or NSETTINGS */
+	size_t		 setting;	/* index in table */
 	const char	*value;
 	char		 name[40];
 };
 
+/* The plain flag whose getopt value is val, or NULL. */
+static const struct plain_flag *
+find_plain(int val)
+{
+	const struct plain_flag *p;
+
+	for (p = plain_flags; p->flag != NULL; p++)
+		if (p->shortopt == val)
+			return p;
+	return NULL;
+}
+
+/* The command word w, or -1 after saying it is none. */
+static int
+find_command(const char *w)
+{
+	char	 shown[64];
+	size_t	 i;
+
+	for (i = 0; command_names[i] != NULL; i++)
+		if (strcmp(w, command_names[i]) == 0)
+			return (int)i;
+	log_error("unknown command '%s' (commands: fetch, watch, deploy, "
+	    "check, serve, providers, help, completion); try 'iceupd --help'",
+	    log_escape(w, 40, shown, sizeof(shown)));
+	return -1;
+}
+
+/* getopt's complaint about the option at av[at] (or the short option
+ * optopt inside it), said in the words the user typed. */
+static void
+option_error(int c, char *const *av, int at, const struct option *longopts)
+{
+	char	 shown[64];
+	const char *arg = av[at], *eq;
+	size_t	 n;
+
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		eq = strchr(arg, '=');
+		n = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		for (; longopts->name != NULL; longopts++)
+			if (strlen(longopts->name) == n &&
+			    strncmp(longopts->name, arg + 2, n) == 0)
+				break;
+		log_escape(arg, 40, shown, sizeof(shown));
+		if (eq != NULL)
+			shown[strcspn(shown, "=")] = '\0';
+		if (longopts->name == NULL)
+			log_error("unknown option %s; try 'iceupd --help'",
+			    shown);
+		else if (c == ':')
+			log_error("option %s needs a value; try 'iceupd "
+			    "--help'", shown);
+		else
+			log_error("option %s takes no value", shown);
+	} else if (c == ':')
+		log_error("option -%c needs a value; try 'iceupd --help'",
+		    optopt);
+	else
+		log_error("unknown option -%c; try 'iceupd --help'", optopt);
+}
+
+/* The words that are not options: the command, and what help and
+ * completion take.  0, or -1 after saying what is wrong. */
+static int
+parse_words(struct settings *s, char *const *w, int n)
+{
+	char	 shown[64];
+	int	 c, want = 1;
+
+	if (n == 0)
+		return 0;
+	if ((c = find_command(w[0])) == -1)
+		return -1;
+	s->command = (enum command)c;
+	if (s->command == CMD_HELP && n > 1) {
+		if ((c = find_command(w[1])) == -1)
+			return -1;
+		s->topic = (enum command)c;
+		want = 2;
+	} else if (s->command == CMD_COMPLETION) {
+		for (c = 0; n > 1 && shell_names[c] != NULL; c++)
+			if (strcmp(w[1], shell_names[c]) == 0)
+				break;
+		if (n < 2 || shell_names[c] == NULL) {
+			log_error("completion: name the shell: 'iceupd "
+			    "completion bash' or 'iceupd completion zsh'");
+			return -1;
+		}
+		s->shell = (enum shell)c;
+		want = 2;
+	}
+	if (n > want) {
+		log_error("unexpected argument '%s'; try 'iceupd help %s'",
+		    log_escape(w[want], 40, shown, sizeof(shown)),
+		    command_names[s->command]);
+		return -1;
+	}
+	return 0;
+}
+
 int
 settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 {
+	const struct plain_flag *pf;
 	struct option	*longopts = NULL;
 	struct pending_flag *flags = NULL;
 	const char	*config = NULL, *v;
 	size_t		 i, nflags = 0, nlong = 0;
-	char		 shown[64];
 	char		**av = NULL;
 	int		 c, rc = -1, verbose = 0, quiet = 0, config_flag = 0;
-	int		 neko_v3 = 0, ac = 0, argi, early_format;
+	int		 neko_v3 = 0, help = 0, version = 0, ac, argi, at;
+	int		 early_format;
 
 	memset(s, 0, sizeof(*s));
 	s->origin = xcalloc(NSETTINGS, sizeof(*s->origin));
 	s->origin_kind = xcalloc(NSETTINGS, sizeof(*s->origin_kind));
 
-	/* The command comes first; fetch when none is named.  getopt reorders
-	 * what it parses: it gets a copy without the command word, so that the
-	 * caller's argv can be parsed again (watch does, on SIGHUP). */
+	/* Options may come before the command, after it, or both.  getopt
+	 * reorders what it parses: it gets a copy, so that the caller's argv
+	 * can be parsed again (watch does, on SIGHUP). */
 	s->command = CMD_FETCH;
+	s->topic = CMD_HELP;
+	ac = argc;
 	av = xcalloc((size_t)argc + 1, sizeof(*av));
-	av[ac++] = argv[0];
-	for (argi = 1; argi < argc; argi++) {
-		if (argi == 1 && argv[1][0] != '-') {
-			for (i = 0; commands[i] != NULL; i++)
-				if (strcmp(argv[1], commands[i]) == 0)
-					break;
-			if (commands[i] == NULL) {
-				log_error("unknown command '%s' (commands: "
-				    "fetch, watch, deploy, check, serve, "
-				    "providers); "
-				    "try 'iceupd --help'", log_escape(argv[1],
-				    40, shown, sizeof(shown)));
-				goto out;
-			}
-			s->command = (enum command)i;
-			continue;
-		}
-		av[ac++] = argv[argi];
-	}
+	for (argi = 0; argi < argc; argi++)
+		av[argi] = argv[argi];
 
 	longopts = xcalloc(NSETTINGS + 8, sizeof(*longopts));
 	for (i = 0; i < NSETTINGS; i++) {
@@ -653,16 +889,9 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		longopts[nlong].val = OPT_TABLE + (int)i;
 		nlong++;
 	}
-	longopts[nlong++] = (struct option){ "config", required_argument,
-	    NULL, 'c' };
-	longopts[nlong++] = (struct option){ "neko-v3", no_argument, NULL,
-	    OPT_NEKO_V3 };
-	longopts[nlong++] = (struct option){ "verbose", no_argument, NULL,
-	    'v' };
-	longopts[nlong++] = (struct option){ "quiet", no_argument, NULL, 'q' };
-	longopts[nlong++] = (struct option){ "help", no_argument, NULL, 'h' };
-	longopts[nlong++] = (struct option){ "version", no_argument, NULL,
-	    'V' };
+	for (pf = plain_flags; pf->flag != NULL; pf++)
+		longopts[nlong++] = (struct option){ pf->flag, pf->arg ?
+		    required_argument : no_argument, NULL, pf->shortopt };
 
 	/* Errors in the flags themselves already obey --log-format. */
 	v = env_get(envp, "ICEUPD_LOG_FORMAT");
@@ -679,8 +908,11 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	flags = xcalloc((size_t)ac + 1, sizeof(*flags));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(ac, av, ":c:p:f:o:t:vqhV", longopts,
-	    NULL)) != -1) {
+	for (;;) {
+		at = optind == 0 ? 1 : optind;
+		if ((c = getopt_long(ac, av, ":c:p:f:o:t:vqhV", longopts,
+		    NULL)) == -1)
+			break;
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -693,30 +925,21 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 			quiet = 1;
 			break;
 		case 'h':
-			s->command = CMD_HELP;
+			help = 1;
 			break;
 		case 'V':
-			s->command = CMD_VERSION;
+			version = 1;
 			break;
 		case OPT_NEKO_V3:
 			neko_v3 = 1;
 			break;
 		case ':':
-			if (optopt > 0 && optopt < 128)
-				log_error("option -%c needs a value; try "
-				    "'iceupd --help'", optopt);
-			else
-				log_error("option %s needs a value; try "
-				    "'iceupd --help'", av[optind - 1]);
-			goto out;
 		case '?':
-			if (optopt > 0 && optopt < 128)
-				log_error("unknown option -%c; try 'iceupd "
-				    "--help'", optopt);
-			else
-				log_error("unknown option %s; try 'iceupd "
-				    "--help'", log_escape(av[optind - 1], 40,
-				    shown, sizeof(shown)));
+			/* A long option was the word before optind; a short
+			 * one may sit inside a word getopt is still in. */
+			option_error(c, av, optopt > 0 && optopt < 128 &&
+			    (optind == at || strncmp(av[optind - 1], "--",
+			    2) != 0) ? at : optind - 1, longopts);
 			goto out;
 		default:
 			if (c >= OPT_TABLE)
@@ -734,13 +957,29 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 			break;
 		}
 	}
-	if (optind < ac) {
-		log_error("unexpected argument '%s'; try 'iceupd --help'",
-		    av[optind]);
+	if (parse_words(s, av + optind, ac - optind) == -1)
+		goto out;
+	if (help && s->command != CMD_HELP) {
+		s->topic = optind < ac ? s->command : CMD_HELP;
+		s->command = CMD_HELP;
+	}
+	if (version)
+		s->command = CMD_VERSION;
+	if (s->command >= CMD_HELP) {
+		rc = 0;
 		goto out;
 	}
-	if (s->command == CMD_HELP || s->command == CMD_VERSION) {
-		rc = 0;
+	for (i = 0; i < nflags; i++)
+		if (!(setting_commands(&table[flags[i].setting]) &
+		    CMD_BIT(s->command))) {
+			scope_error(flags[i].name,
+			    setting_commands(&table[flags[i].setting]),
+			    s->command);
+			goto out;
+		}
+	if (neko_v3 && !((pf = find_plain(OPT_NEKO_V3))->commands &
+	    CMD_BIT(s->command))) {
+		scope_error("--neko-v3", pf->commands, s->command);
 		goto out;
 	}
 	s->verbosity = quiet ? -1 : (verbose > 2 ? 2 : verbose);
@@ -768,10 +1007,16 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 		    flags[i].name) == -1)
 			goto out;
 	log_init(s->verbosity, s->log_format);
-	if (s->cacert != NULL && access(s->cacert, R_OK) == -1) {
-		log_error("%s: cannot read %s: %s", SETTING_ORIGIN(s, cacert),
-		    s->cacert, strerror(errno));
-		goto out;
+	for (i = 0; i < sizeof(must_read) / sizeof(must_read[0]); i++) {
+		c = find_setting(must_read[i]);
+		v = *(char **)((char *)s + must_read[i]);
+		if (v != NULL && setting_commands(&table[c]) &
+		    CMD_BIT(s->command) && access(v, R_OK) == -1) {
+			log_error("%s: cannot read %s: %s",
+			    settings_origin(s, must_read[i]), v,
+			    strerror(errno));
+			goto out;
+		}
 	}
 	rc = 0;
 out:
@@ -836,10 +1081,11 @@ digest_keys(const struct settings *s, const char *const *pats, int match,
 		    table[i].kind == K_LIST)
 			v = *(char *const *)((const char *)s + table[i].off);
 		else {
-			snprintf(num, sizeof(num), "%ld", table[i].kind ==
-			    K_LONG ? *(const long *)((const char *)s +
-			    table[i].off) : (long)*(const int *)((const char *)
-			    s + table[i].off));
+			snprintf(num, sizeof(num), "%ld",
+			    KIND_IS_LONG(table[i].kind) ? *(const long *)
+			    ((const char *)s + table[i].off) :
+			    (long)*(const int *)((const char *)s +
+			    table[i].off));
 			v = num;
 		}
 		EVP_DigestUpdate(ctx, table[i].key, strlen(table[i].key) + 1);
@@ -870,92 +1116,4 @@ settings_digest_of(const struct settings *s, const char *const *keys,
     char hex[65])
 {
 	digest_keys(s, keys, 1, hex);
-}
-
-/* Prints a word of help text at column col, wrapping at 79 columns to the
- * text's indentation; returns the new column. */
-static size_t
-usage_word(FILE *fp, const char *w, size_t len, size_t col)
-{
-	if (col + 1 + len > 79) {
-		fprintf(fp, "\n%28s", "");
-		col = 28;
-	}
-	fprintf(fp, " %.*s", (int)len, w);
-	return col + 1 + len;
-}
-
-void
-settings_usage(FILE *fp)
-{
-	const char *dot, *word, *end;
-	char	 left[64], env[64];
-	size_t	 i, group, col = 0;
-
-	fprintf(fp,
-	    "usage: iceupd [fetch] [options]    print fresh ICE servers\n"
-	    "       iceupd watch -o FILE [options]  keep FILE fresh\n"
-	    "       iceupd deploy --service NAME [options]  set them on Cloud Run\n"
-	    "       iceupd check [options]      probe every server and report\n"
-	    "       iceupd serve [options]      HTTP API: credentials, health, "
-	    "metrics\n"
-	    "       iceupd providers [options]  show providers and their health\n"
-	    "\n"
-	    "options (environment in brackets):\n");
-	for (i = 0; i < NSETTINGS; i++) {
-		if (table[i].flag == NULL)
-			continue;
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
-		    table[i].shortopt ? "-" : "",
-		    table[i].shortopt ? table[i].shortopt : ' ',
-		    table[i].shortopt ? ", " : " ",
-		    table[i].flag, table[i].arg ? " " : "",
-		    table[i].arg ? table[i].arg : "");
-		fprintf(fp, "  %-26s", table[i].shortopt ? left : left + 2);
-		col = 28;
-		for (word = table[i].help; *word != '\0'; word = end) {
-			while (*word == ' ')
-				word++;
-			end = word + strcspn(word, " ");
-			col = usage_word(fp, word, (size_t)(end - word), col);
-		}
-		if (table[i].env != NULL) {
-			snprintf(env, sizeof(env), "[%s]", table[i].env);
-			usage_word(fp, env, strlen(env), col);
-		}
-		fputc('\n', fp);
-	}
-	fprintf(fp,
-	    "  -c, --config FILE          libconfig file [ICEUPD_CONFIG]\n"
-	    "                             (default " DEFAULT_CONFIG " if present)\n"
-	    "  --neko-v3                  env names for neko v3 front and back end\n"
-	    "  -v, --verbose, -q, --quiet more (twice: most) or less on stderr\n"
-	    "  -h, --help                 this text\n"
-	    "  -V, --version              versions of iceupd and its libraries\n"
-	    "\n"
-	    "provider settings (environment; a secret NAME may also be given "
-	    "as NAME_FILE):\n");
-	for (i = 0; i < NSETTINGS; i++) {
-		dot = strchr(table[i].key, '.');
-		if (dot == NULL || table[i].env == NULL ||
-		    table[i].flag != NULL)
-			continue;
-		group = (size_t)(dot - table[i].key);
-		if (i == 0 || strncmp(table[i - 1].key, table[i].key,
-		    group + 1) != 0) {
-			fprintf(fp, "%s  %-11.*s", col ? "\n" : "", (int)group,
-			    table[i].key);
-			col = 13;
-		} else if (col + strlen(table[i].env) + 2 > 78) {
-			fprintf(fp, ",\n%13s", "");
-			col = 13;
-		} else {
-			fputs(", ", fp);
-			col += 2;
-		}
-		fputs(table[i].env, fp);
-		col += strlen(table[i].env);
-	}
-	fprintf(fp, "\n\nexit status: 0 ok, 1 failure, 2 usage, 3 unchanged, "
-	    "4 degraded.\nSee iceupd(1).\n");
 }

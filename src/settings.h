@@ -7,13 +7,19 @@
 
 /* The first ones are the command words, in the order of commands[]. */
 enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,
-	CMD_SERVE, CMD_HELP, CMD_VERSION };
+	CMD_SERVE, CMD_HELP, CMD_COMPLETION, CMD_VERSION };
+
+/* Shells `iceupd completion` writes for. */
+enum shell { SHELL_BASH, SHELL_ZSH };
 
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
 
 struct settings {
 	enum command command;
+	enum command topic;	/* help: the command asked about; CMD_HELP:
+				 * the overview */
+	enum shell shell;	/* completion */
 	char	*config;	/* config file read, NULL when none */
 
 	char	*providers;	/* comma list in priority order; NULL: auto */
@@ -140,7 +146,10 @@ void	 settings_digest(const struct settings *, char hex[65]);
 void	 settings_digest_of(const struct settings *, const char *const *keys,
 	    char hex[65]);
 
-/* The --help text. */
+/* The overview (--help), one command's help, a completion script: all
+ * generated from the settings table (help.c). */
 void	 settings_usage(FILE *);
+void	 settings_command_usage(FILE *, enum command);
+void	 settings_completion(FILE *, enum shell);
 
 #endif

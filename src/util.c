@@ -388,6 +388,81 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+#define DURATION_MAX_MS	(100LL * 366 * 86400 * 1000)
+
+static const struct duration_unit {
+	const char	*name;
+	long long	 ms;
+} duration_units[] = {	/* "ms" before "m"; largest first after it */
+	{ "ms", 1 }, { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+	{ "s", 1000 }, { NULL, 0 }
+};
+
+int
+parse_duration_ms(const char *s, long long unit_ms, long long *out)
+{
+	const struct duration_unit *u;
+	long long whole, frac, scale, total = 0;
+	int	 digits;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	while (*s != '\0') {
+		for (whole = 0, digits = 0; isdigit((unsigned char)*s); s++)
+			if (++digits > 15)
+				return -1;
+			else
+				whole = whole * 10 + (*s - '0');
+		frac = 0;
+		scale = 1;
+		if (*s == '.') {
+			for (s++, digits = 0; isdigit((unsigned char)*s); s++)
+				if (++digits > 9)
+					return -1;
+				else {
+					frac = frac * 10 + (*s - '0');
+					scale *= 10;
+				}
+			if (digits == 0)
+				return -1;
+		}
+		if (*s == '\0' && total == 0 && scale == 1) {
+			/* A bare number: the setting's own unit. */
+			if (whole > DURATION_MAX_MS / unit_ms)
+				return -1;
+			*out = whole * unit_ms;
+			return 0;
+		}
+		for (u = duration_units; u->name != NULL; u++)
+			if (strncmp(s, u->name, strlen(u->name)) == 0)
+				break;
+		if (u->name == NULL || whole > DURATION_MAX_MS / u->ms ||
+		    frac * u->ms % scale != 0)
+			return -1;
+		s += strlen(u->name);
+		total += whole * u->ms + frac * u->ms / scale;
+		if (total > DURATION_MAX_MS || (*s != '\0' &&
+		    !isdigit((unsigned char)*s)))
+			return -1;
+	}
+	*out = total;
+	return 0;
+}
+
+char *
+format_duration(long long ms, char *buf, size_t len)
+{
+	const struct duration_unit *u;
+
+	for (u = duration_units + 1; u->name != NULL; u++)
+		if (ms != 0 && ms % u->ms == 0)
+			break;
+	if (u->name == NULL)
+		u = ms == 0 ? &duration_units[4] : &duration_units[0];
+	snprintf(buf, len, "%lld%s", ms / u->ms, u->name);
+	return buf;
+}
+
 void
 taken_signals(sigset_t *set)
 {

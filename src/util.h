@@ -75,6 +75,14 @@ int	 parse_long(const char *s, long min, long max, long *out);
 /* The signals watch and serve take with sigwait: SIGHUP, SIGUSR1, SIGTERM
  * and SIGINT (main blocks them before anything else). */
 void	 taken_signals(sigset_t *set);
+/* Parses a duration into milliseconds: a bare whole number counts in unit_ms
+ * (1 or 1000), otherwise numbers each followed by ms, s, m, h or d ("90s",
+ * "1h30m", "1.5s").  0 ok, -1 otherwise (not a duration, not whole
+ * milliseconds, or beyond a century). */
+int	 parse_duration_ms(const char *s, long long unit_ms, long long *out);
+/* The shortest text for ms in the largest unit that holds it whole: "5s",
+ * "1500ms", "10m", "7d". */
+char	*format_duration(long long ms, char *buf, size_t len);
 
 /* Overwrites and frees a secret string. */
 void	 free_secret(char *);

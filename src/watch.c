@@ -125,8 +125,15 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 	    engine_next_refresh(s, &r.list, now);
 	if (s->output == NULL || (cur->text != NULL &&
 	    strcmp(cur->text, out.s) == 0)) {
-		log_info("nothing changed; next refresh at %s",
-		    rfc3339(*next, when, sizeof(when)));
+		if (s->once)
+			log_notice("%s already holds these credentials%s%s: "
+			    "nothing to do", s->output ? s->output :
+			    "the cache", expires ? ", valid until " : "",
+			    expires ? rfc3339(expires, when, sizeof(when)) :
+			    "");
+		else
+			log_info("nothing changed; next refresh at %s",
+			    rfc3339(*next, when, sizeof(when)));
 		o = CYCLE_UNCHANGED;
 		goto out;
 	}
@@ -161,14 +168,19 @@ out:
 static int
 lock_output(const char *path)
 {
+	const char *slash;
 	int	 fd;
 
 	if ((fd = safe_lock(path, LOCK_EX, 0)) == -1 && errno == EWOULDBLOCK)
 		log_error("another iceupd watch keeps %s fresh (%s.lock is "
 		    "locked)", path, path);
+	else if (fd == -1 && errno == ENOENT &&
+	    (slash = strrchr(path, '/')) != NULL)
+		log_error("cannot write %s: no folder %.*s", path,
+		    slash == path ? 1 : (int)(slash - path), path);
 	else if (fd == -1)
-		log_error("cannot open %s.lock: %s", path,
-		    atomic_write_error(errno));
+		log_error("cannot write %s: cannot create %s.lock: %s", path,
+		    path, atomic_write_error(errno));
 	return fd;
 }
 

@@ -120,6 +120,15 @@ out:
 	return rc;
 }
 
+/* The URL list as the operator wrote it: "FILE:LINE (coturn.urls)" when
+ * it came from the config file. */
+static const char *
+urls_named(const struct settings *s)
+{
+	return SETTING_KIND(s, turn_urls) == FROM_FILE ?
+	    SETTING_ORIGIN(s, turn_urls) : "WEBRTC_TURN_URLS";
+}
+
 static int
 coturn_fetch(const struct settings *s, struct ice_list *l,
     struct provider_status *st)
@@ -161,14 +170,17 @@ coturn_fetch(const struct settings *s, struct ice_list *l,
 			goto out;
 	}
 	if (dropped > 0)
-		snprintf(st->warning, sizeof(st->warning), "WEBRTC_TURN_URLS "
-		    "has no credentials (set WEBRTC_TURN_USERNAME and "
+		snprintf(st->warning, sizeof(st->warning), "%s has no "
+		    "credentials (set WEBRTC_TURN_USERNAME and "
 		    "WEBRTC_TURN_CREDENTIAL, or TURN_SHARED_SECRET): %zu TURN "
-		    "URL%s dropped", dropped, dropped == 1 ? "" : "s");
+		    "URL%s dropped", urls_named(s), dropped,
+		    dropped == 1 ? "" : "s");
 	if (l->n == 0) {
-		snprintf(st->error, sizeof(st->error), "%s", dropped > 0 ?
-		    "WEBRTC_TURN_URLS has TURN URLs but no credentials" :
-		    "no usable URL");
+		if (dropped > 0)
+			snprintf(st->error, sizeof(st->error), "%s has TURN "
+			    "URLs but no credentials", urls_named(s));
+		else
+			snprintf(st->error, sizeof(st->error), "no usable URL");
 		goto out;
 	}
 	rc = 0;

@@ -492,6 +492,20 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_status 3
 	[[ $(requests '.method') == GET ]]
 	[[ ! -e $BATS_TEST_TMPDIR/cache.json ]]
+	# One line says why nothing was done; --dry-run says the same; -q
+	# nothing.
+	assert_stderr_lines 1
+	assert_stderr_contains "iceupd: Cloud Run service $SERVICE already holds credentials valid until 2099-" \
+	    ": nothing to do"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --min-ttl 3600 --dry-run
+	assert_status 3
+	assert_stderr_lines 1
+	assert_stderr_contains "already holds credentials valid until"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --min-ttl 3600 -q
+	assert_status 3
+	assert_no_stderr
 }
 
 @test "deploy: --force-refresh deploys although they are fresh" {
@@ -786,6 +800,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    "${tw[@]}" --sink "secret:$secret"
 	assert_status 3
+	assert_stderr_contains "already holds these credentials: nothing to do"
 	[[ $(count POST ":addVersion\$") == 1 ]]
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    "${tw[@]}" --sink "secret:$secret" --force-refresh

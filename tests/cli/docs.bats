@@ -139,12 +139,29 @@ env_names() {
 	    "$ROOT"/src/providers/*.c | sed -E 's/.*"([A-Za-z0-9_]+)".*/\1/'
 }
 
-# The options of --help, one a line ("-c", "--config"): those in the left
-# column (28 characters) of the lines that start with "  -".
-help_options() {
-	ice --help | awk '/^  -/ { print substr($0, 1, 28) }' |
+# The options of a help text on stdin, one a line ("-c", "--config"): those
+# in the left column (28 characters) of the lines that start with "  -".
+options_of() {
+	awk '/^  -/ { print substr($0, 1, 28) }' |
 	    grep -oE -- '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' |
 	    sed -E 's/^[ ,]//' | sort -u
+}
+
+# The command words that have options of their own.
+option_commands() {
+	echo fetch providers watch deploy check serve
+}
+
+# The options of the overview and of every command's help, one a line.
+help_options() {
+	local c
+
+	{
+		ice --help | options_of
+		for c in $(option_commands); do
+			ice help "$c" | options_of
+		done
+	} | sort -u
 }
 
 # The options the OPTIONS section of the man page has an item for.
@@ -160,7 +177,7 @@ commands() {
 		ice --help | awk '/^(usage:)? +iceupd / {
 		    sub(/^(usage:)? +iceupd +/, ""); print $1 }' |
 		    tr -d '[]' | grep -E '^[a-z]+$'
-		sed -n '/commands\[\] = {/,/};/p' "$SETTINGS" |
+		sed -n '/command_names\[\] = {/,/};/p' "$SETTINGS" |
 		    grep -oE '"[a-z]+"' | tr -d '"'
 	} | sort -u
 }
@@ -249,6 +266,60 @@ with_sample_env() {
 	diff <(echo "$help") <(echo "$page") ||
 	    { echo "--help and OPTIONS differ (< --help, > OPTIONS)"
 	      return 1; }
+}
+
+@test "docs: an option OPTIONS gives to one command is in that command's help only" {
+	need_groff
+	local list head body flag cmd c wrong="" n=0
+	list=$(items OPTIONS '-')
+	while IFS=$'\t' read -r head body; do
+		# After the head, the text starts "COMMAND: " (or "COMMAND
+		# with ...:").
+		body=${body# }
+		body=${body#"$head"}
+		cmd=$(awk '{ print $1 }' <<<"$body")
+		cmd=${cmd%:}
+		grep -qw -- "$cmd" <<<"$(option_commands)" || continue
+		flag=$(grep -oE -- '--[a-z0-9-]+' <<<"$head" | head -1)
+		[ -n "$flag" ] || continue
+		n=$((n + 1))
+		for c in $(option_commands); do
+			if ice help "$c" | options_of | grep -qx -- "$flag"; then
+				[ "$c" = "$cmd" ] || wrong="$wrong $flag(in $c)"
+			elif [ "$c" = "$cmd" ]; then
+				wrong="$wrong $flag(not in $c)"
+			fi
+		done
+	done <<<"$list"
+	[ "$n" -ge 15 ]
+	[ -z "$wrong" ] || { echo "wrong help:$wrong"; return 1; }
+}
+
+@test "docs: each command's help lists exactly the options that command accepts" {
+	local c o arg refused switches wrong="" n=0
+	switches=$(table | awk '$3 != "NULL" && $4 == "K_BOOL" { print "--" $3 }'
+	    printf '%s\n' --neko-v3 --verbose --quiet)
+	for c in $(option_commands); do
+		for o in $(help_options | grep -- '^--'); do
+			[ "$o" != --help ] && [ "$o" != --version ] || continue
+			arg=$o=x
+			grep -qx -- "$o" <<<"$switches" && arg=$o
+			# A bad ICEUPD_FORMAT stops any command the option
+			# passed, before it runs.
+			ice ICEUPD_FORMAT=bogus "$c" "$arg" >/dev/null \
+			    2>"$BATS_TEST_TMPDIR/err" || true
+			refused=0
+			grep -q "applies to" "$BATS_TEST_TMPDIR/err" && refused=1
+			if ice help "$c" | options_of | grep -qx -- "$o"; then
+				[ "$refused" = 0 ] || wrong="$wrong $c:$o(refused)"
+			else
+				[ "$refused" = 1 ] || wrong="$wrong $c:$o(accepted)"
+			fi
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -ge 200 ]
+	[ -z "$wrong" ] || { echo "help and behaviour differ:$wrong"; return 1; }
 }
 
 @test "docs: each option in OPTIONS names its variable, key and default" {

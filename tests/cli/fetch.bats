@@ -47,12 +47,17 @@ NO_TURN_WARNING="iceupd: warning: no TURN server in the output although a TURN p
 	run --separate-stderr iceupd fetch extra
 	assert_status 2
 	assert_no_stdout
-	assert_stderr "iceupd: error: unexpected argument 'extra'; try 'iceupd --help'"
+	assert_stderr "iceupd: error: unexpected argument 'extra'; try 'iceupd help fetch'"
 
-	run --separate-stderr iceupd -f json fetch
+	run --separate-stderr iceupd -f json fetch extra
 	assert_status 2
 	assert_no_stdout
-	assert_stderr "iceupd: error: unexpected argument 'fetch'; try 'iceupd --help'"
+	assert_stderr "iceupd: error: unexpected argument 'extra'; try 'iceupd help fetch'"
+
+	# Options before the command are its options.
+	run --separate-stderr iceupd -f neko fetch
+	assert_status 0
+	assert_stdout "$DEFAULT_STUN"
 }
 
 # --- help and version ----------------------------------------------------
@@ -73,7 +78,17 @@ table_flags() {
 	return 0
 }
 
-@test "--help prints the usage on stdout, names every long option, exits 0" {
+# Every help page: the overview and each command's.
+all_help() {
+	local c
+
+	iceupd --help
+	for c in fetch providers watch deploy check serve; do
+		iceupd help "$c"
+	done
+}
+
+@test "--help and the commands' help name every long option, on stdout, exit 0" {
 	local flag
 	local -a flags
 
@@ -83,6 +98,9 @@ table_flags() {
 	assert_status 0
 	assert_no_stderr
 	[[ ${lines[0]} == "usage: iceupd [fetch] [options]"* ]]
+	run --separate-stderr all_help
+	assert_status 0
+	assert_no_stderr
 	for flag in "${flags[@]}" config neko-v3 verbose quiet help version; do
 		assert_match "$output" "(^|[[:space:],])--$flag([[:space:],]|\$)"
 	done
@@ -91,11 +109,11 @@ table_flags() {
 	done
 }
 
-@test "every long option named by --help is accepted" {
+@test "every long option named by a help page is accepted" {
 	local flag
 	local -a flags
 
-	run --separate-stderr iceupd --help
+	run --separate-stderr all_help
 	local -A seen=()
 	local l w
 	local -a words
@@ -219,7 +237,7 @@ table_flags() {
 	run --separate-stderr iceupd providers extra
 	assert_status 2
 	assert_no_stdout
-	assert_stderr "iceupd: error: unexpected argument 'extra'; try 'iceupd --help'"
+	assert_stderr "iceupd: error: unexpected argument 'extra'; try 'iceupd help providers'"
 }
 
 # --- exit status 1: nothing usable ---------------------------------------
@@ -285,7 +303,7 @@ usage_error() {
 	usage_error -x
 	assert_stderr "iceupd: error: unknown option -x; try 'iceupd --help'"
 	usage_error --relay=yes
-	assert_stderr_contains "--relay=yes"
+	assert_stderr "iceupd: error: option --relay takes no value"
 }
 
 @test "an unknown short option among grouped ones is the one named" {
@@ -309,16 +327,16 @@ usage_error() {
 	assert_stderr_contains "iceupd: error: --transport: " "'sctp'" "any, udp, tcp"
 	usage_error --policy best
 	assert_stderr_contains "iceupd: error: --policy: " "'best'" "first, merge"
-	usage_error --timeout 5s
-	assert_stderr_contains "iceupd: error: --timeout: " "'5s'" "100 to 600000"
+	usage_error --timeout 5x
+	assert_stderr_contains "iceupd: error: --timeout: " "'5x'" "100ms to 10m"
 	usage_error -t 99
-	assert_stderr_contains "iceupd: error: --timeout: " "'99'" "100 to 600000"
+	assert_stderr_contains "iceupd: error: --timeout: " "'99'" "100ms to 10m"
 	usage_error --grace -1
 	assert_stderr_contains "iceupd: error: --grace: " "'-1'"
 	usage_error --max-servers -1
 	assert_stderr_contains "iceupd: error: --max-servers: " "'-1'"
-	usage_error --ttl 1d
-	assert_stderr_contains "iceupd: error: --ttl: " "'1d'"
+	usage_error --ttl 8d
+	assert_stderr_contains "iceupd: error: --ttl: " "'8d'" "1m to 7d"
 	usage_error --log-format yaml
 	assert_stderr_contains "iceupd: error: --log-format: " "'yaml'" "text, json"
 }

@@ -121,7 +121,11 @@ for d in docs:
 @test "sample env profiles: NAME=value lines, no quotes or shell syntax, only known names, no secret values" {
 	local f line name n=0 known neko
 
-	known=$("$BATS_TEST_DIRNAME/../../build/iceupd" --help)
+	local bin=$BATS_TEST_DIRNAME/../../build/iceupd c
+	known=$("$bin" --help
+	    for c in fetch providers watch deploy check serve; do
+		"$bin" help "$c"
+	    done)
 	known+=$'\n'$(<wrapper/cloudrun-wrapper.sh)
 	# neko's own settings used by the profiles (see m1k1o/neko's config).
 	neko="NEKO_SERVER_BIND NEKO_WEBRTC_ICELITE NEKO_ICESERVERS"

@@ -822,13 +822,13 @@ hammer() {
 	stop_serve
 }
 
-@test "serve: ICEUPD_LISTEN sets the address; --help lists serve and its options" {
+@test "serve: ICEUPD_LISTEN sets the address; serve --help lists its options" {
 	local port=0 i
 
-	run -0 iceupd --help
+	run -0 iceupd serve --help
 	[[ $output == *"iceupd serve"* && $output == *"--listen ADDR:PORT"* &&
 	    $output == *"--auth-token-file FILE"* && $output == *"--cors-origin ORIGIN"* &&
-	    $output == *"--turn-ttl SECONDS"* && $output == *"[ICEUPD_LISTEN]"* ]]
+	    $output == *"--turn-ttl TIME"* && $output == *"[ICEUPD_LISTEN]"* ]]
 	# A port chosen at random, retried when taken.
 	LISTEN=()
 	for ((i = 0; i < 5; i++)); do

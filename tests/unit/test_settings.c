@@ -530,7 +530,15 @@ static const struct {
 	{ "timeout below 100", { NULL }, { "ICEUPD_TIMEOUT_MS=99" }, NULL },
 	{ "timeout above 600000", { NULL }, { "ICEUPD_TIMEOUT_MS=600001" },
 	    NULL },
-	{ "timeout with unit", { NULL }, { "ICEUPD_TIMEOUT_MS=5s" }, NULL },
+	{ "timeout with unknown unit", { NULL }, { "ICEUPD_TIMEOUT_MS=5x" },
+	    NULL },
+	{ "timeout of a part of a ms", { "-t", "1.5ms" }, { NULL }, NULL },
+	{ "timeout 11m", { "-t", "11m" }, { NULL }, NULL },
+	{ "timeout unit first", { "-t", "s5" }, { NULL }, NULL },
+	{ "timeout with a space", { "-t", "5 s" }, { NULL }, NULL },
+	{ "ttl not whole seconds", { "--ttl", "1500ms" }, { NULL }, NULL },
+	{ "min-ttl 2d", { NULL }, { "ICEUPD_MIN_TTL=2d" }, NULL },
+	{ "unit in a file", { NULL }, { NULL }, "timeout_ms = \"5 min\";\n" },
 	{ "timeout negative", { "--timeout", "-5" }, { NULL }, NULL },
 	{ "timeout letters", { "--timeout", "abc" }, { NULL }, NULL },
 	{ "grace too long", { "--grace", "600001" }, { NULL }, NULL },
@@ -549,7 +557,19 @@ static const struct {
 	{ "unknown short option", { "-x" }, { NULL }, NULL },
 	{ "value for a switch", { "--relay=yes" }, { NULL }, NULL },
 	{ "extra argument", { "-v", "extra" }, { NULL }, NULL },
-	{ "command after options", { "-v", "providers" }, { NULL }, NULL },
+	{ "two commands", { "fetch", "watch" }, { NULL }, NULL },
+	{ "--once for fetch", { "--once" }, { NULL }, NULL },
+	{ "--service for fetch", { "--service", "x" }, { NULL }, NULL },
+	{ "--dry-run for check", { "check", "--dry-run" }, { NULL }, NULL },
+	{ "--format for providers", { "-f", "json", "providers" }, { NULL },
+	    NULL },
+	{ "--neko-v3 for check", { "check", "--neko-v3" }, { NULL }, NULL },
+	{ "--listen for watch", { "watch", "--listen", ":1" }, { NULL },
+	    NULL },
+	{ "help of no command", { "help", "bogus" }, { NULL }, NULL },
+	{ "help of two", { "help", "fetch", "watch" }, { NULL }, NULL },
+	{ "completion of no shell", { "completion" }, { NULL }, NULL },
+	{ "completion fish", { "completion", "fish" }, { NULL }, NULL },
 	{ "unknown command", { "bogus" }, { NULL }, NULL },
 	{ "later command name", { "watchers" }, { NULL }, NULL },
 	{ "missing -c file", { "-c", "/nonexistent/iceupd.conf" }, { NULL },
@@ -597,27 +617,44 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* settings_load refuses args and env with exactly the message want. */
+static void
+refused_with(const char *const *args, const char *const *env,
+    const char *want)
+{
+	struct settings	 s;
+	char		*err;
+
+	unit_stderr_begin();
+	ck_assert_int_eq(load(&s, args, env), -1);
+	err = unit_stderr_end();
+	ck_assert_str_eq(err, want);
+	free(err);
+	settings_free(&s);
+}
+
 /* The message names the setting and where the bad value came from. */
 START_TEST(test_error_names_origin)
 {
 	struct settings	 s;
 	char		*err;
 
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, NULL, ENV("ICEUPD_TIMEOUT_MS=5s")), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: ICEUPD_TIMEOUT_MS (environment): "
-	    "'5s' is not a whole number from 100 to 600000\n");
-	free(err);
-	settings_free(&s);
-
-	unit_stderr_begin();
-	ck_assert_int_eq(load(&s, ARGS("--relay=yes"), NULL), -1);
-	err = unit_stderr_end();
-	ck_assert_str_eq(err, "iceupd: error: unknown option --relay=yes; "
-	    "try 'iceupd --help'\n");
-	free(err);
-	settings_free(&s);
+	refused_with(NULL, ENV("ICEUPD_TIMEOUT_MS=5x"), "iceupd: error: "
+	    "ICEUPD_TIMEOUT_MS (environment): '5x' is not a duration from "
+	    "100ms to 10m (units ms, s, m, h, d; a bare number is "
+	    "milliseconds)\n");
+	refused_with(ARGS("--ttl", "30s"), NULL, "iceupd: error: --ttl: '30s' "
+	    "is not a duration from 1m to 7d (units ms, s, m, h, d; a bare "
+	    "number is seconds)\n");
+	refused_with(ARGS("--once"), NULL, "iceupd: error: --once applies to "
+	    "watch, not fetch; see 'iceupd help fetch'\n");
+	refused_with(ARGS("check", "-o", "f"), NULL, "iceupd: error: --output "
+	    "applies to fetch and watch, not check; see 'iceupd help "
+	    "check'\n");
+	refused_with(ARGS("--verbose=2"), NULL, "iceupd: error: option "
+	    "--verbose takes no value\n");
+	refused_with(ARGS("--relay=yes"), NULL, "iceupd: error: option --relay "
+	    "takes no value\n");
 
 	unit_stderr_begin();
 	ck_assert_int_eq(load(&s, ARGS("--policy", "all"), NULL), -1);
@@ -861,10 +898,40 @@ START_TEST(test_commands)
 	ck_assert_int_eq(s.format, FMT_NEKO);
 	settings_free(&s);
 
-	load_ok(&s, ARGS("providers", "-v", "-f", "rtc"), NULL);
+	load_ok(&s, ARGS("providers", "-v", "--no-cache"), NULL);
 	ck_assert_int_eq(s.command, CMD_PROVIDERS);
 	ck_assert_int_eq(s.verbosity, 1);
-	ck_assert_int_eq(s.format, FMT_RTC);
+	ck_assert_int_eq(s.no_cache, 1);
+	settings_free(&s);
+
+	/* Options before the command, after it, or both. */
+	load_ok(&s, ARGS("-v", "--log-format", "json", "providers"), NULL);
+	ck_assert_int_eq(s.command, CMD_PROVIDERS);
+	ck_assert_int_eq(s.verbosity, 1);
+	ck_assert_int_eq(s.log_format, LOG_JSON);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("-o", "watch", "-t", "2s", "watch", "--once"), NULL);
+	ck_assert_int_eq(s.command, CMD_WATCH);
+	ck_assert_str_eq(s.output, "watch");
+	ck_assert_int_eq(s.timeout_ms, 2000);
+	ck_assert_int_eq(s.once, 1);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("--service", "a", "deploy", "--dry-run"), NULL);
+	ck_assert_int_eq(s.command, CMD_DEPLOY);
+	ck_assert_str_eq(s.services, "a");
+	ck_assert_int_eq(s.dry_run, 1);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("help", "watch"), NULL);
+	ck_assert_int_eq(s.command, CMD_HELP);
+	ck_assert_int_eq(s.topic, CMD_WATCH);
+	settings_free(&s);
+
+	load_ok(&s, ARGS("completion", "zsh"), NULL);
+	ck_assert_int_eq(s.command, CMD_COMPLETION);
+	ck_assert_int_eq(s.shell, SHELL_ZSH);
 	settings_free(&s);
 
 	load_ok(&s, ARGS("watch", "-o", "/tmp/neko.env"), NULL);
@@ -883,14 +950,19 @@ START_TEST(test_help_and_version)
 {
 	static const struct {
 		const char	*args[4];
-		enum command	 want;
+		enum command	 want, topic;
 	} cases[] = {
-		{ { "--help" }, CMD_HELP },
-		{ { "-h" }, CMD_HELP },
-		{ { "--version" }, CMD_VERSION },
-		{ { "-V" }, CMD_VERSION },
-		{ { "providers", "--help" }, CMD_HELP },
-		{ { "-f", "rtc", "-h" }, CMD_HELP },
+		{ { "--help" }, CMD_HELP, CMD_HELP },
+		{ { "-h" }, CMD_HELP, CMD_HELP },
+		{ { "help" }, CMD_HELP, CMD_HELP },
+		{ { "--version" }, CMD_VERSION, CMD_HELP },
+		{ { "-V" }, CMD_VERSION, CMD_HELP },
+		{ { "providers", "--help" }, CMD_HELP, CMD_PROVIDERS },
+		{ { "-f", "rtc", "-h" }, CMD_HELP, CMD_HELP },
+		{ { "-h", "deploy" }, CMD_HELP, CMD_DEPLOY },
+		{ { "help", "serve" }, CMD_HELP, CMD_SERVE },
+		/* Help is asked for: what the rest would refuse is not. */
+		{ { "fetch", "--once", "--help" }, CMD_HELP, CMD_FETCH },
 	};
 	struct settings	 s;
 	size_t		 i;
@@ -899,28 +971,111 @@ START_TEST(test_help_and_version)
 		load_ok(&s, cases[i].args, NULL);
 		ck_assert_msg(s.command == cases[i].want, "case %zu: %d", i,
 		    s.command);
+		ck_assert_msg(s.topic == cases[i].topic, "case %zu: topic %d",
+		    i, s.topic);
 		settings_free(&s);
 	}
 }
 END_TEST
 
-START_TEST(test_usage)
+/* The help text of cmd (CMD_HELP: the overview), to free. */
+static char *
+usage_of(enum command cmd)
 {
 	char	*text = NULL;
 	size_t	 len = 0;
 	FILE	*fp = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(fp);
-	settings_usage(fp);
+	settings_command_usage(fp, cmd);
 	fclose(fp);
-	ck_assert_ptr_nonnull(strstr(text, "usage: iceupd [fetch] [options]"));
-	ck_assert_ptr_nonnull(strstr(text, "-t, --timeout MS"));
-	ck_assert_ptr_nonnull(strstr(text, "[ICEUPD_TIMEOUT_MS]"));
-	ck_assert_ptr_nonnull(strstr(text, "--neko-v3"));
-	ck_assert_ptr_nonnull(strstr(text, "--relay"));
-	ck_assert_ptr_nonnull(strstr(text, "exit status: 0 ok, 1 failure, "
-	    "2 usage, 3 unchanged, 4 degraded."));
-	free(text);
+	return text;
+}
+
+START_TEST(test_usage)
+{
+	/* What each page holds, and what it must not: the overview has the
+	 * commands and the common options; a command, only its own. */
+	static const struct {
+		enum command	 cmd;
+		const char	*has[8], *lacks[4];
+	} pages[] = {
+		{ CMD_HELP, { "usage: iceupd [fetch] [options]",
+		    "iceupd help [COMMAND]", "iceupd completion bash|zsh",
+		    "--cacert FILE", "exit status: 0 ok, 1 failure, 2 usage, "
+		    "3 unchanged, 4 degraded." }, { "--once" } },
+		{ CMD_FETCH, { "usage: iceupd [fetch] [options]",
+		    "-t, --timeout TIME", "(default 5s;", "[ICEUPD_TIMEOUT_MS]",
+		    "\ntiming:\n", "--neko-v3", "WEBRTC_TURN_URLS" },
+		    { "--once", "--listen", "GOOGLE_APPLICATION_CREDENTIALS" } },
+		{ CMD_SERVE, { "\nserve:\n", "--listen ADDR:PORT",
+		    "(default 127.0.0.1:8080)" }, { "--output" } },
+		{ CMD_PROVIDERS, { "--no-cache" }, { "--format", "--timeout" } },
+	};
+	char	*text;
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		text = usage_of(pages[i].cmd);
+		for (k = 0; k < 8 && pages[i].has[k] != NULL; k++)
+			ck_assert_msg(strstr(text, pages[i].has[k]) != NULL,
+			    "page %zu lacks %s", i, pages[i].has[k]);
+		for (k = 0; k < 4 && pages[i].lacks[k] != NULL; k++)
+			ck_assert_msg(strstr(text, pages[i].lacks[k]) == NULL,
+			    "page %zu has %s", i, pages[i].lacks[k]);
+		free(text);
+	}
+}
+END_TEST
+
+/* Every time setting takes a unit; a bare number keeps its own. */
+START_TEST(test_durations)
+{
+	static const struct {
+		const char	*arg, *value;
+		long		 want;
+	} cases[] = {
+		{ "--timeout", "800", 800 },
+		{ "--timeout", "5s", 5000 },
+		{ "--timeout", "250ms", 250 },
+		{ "--timeout", "1.5s", 1500 },
+		{ "--timeout", "1m30s", 90000 },
+		{ "--timeout", "10m", 600000 },
+		{ "--grace", "0", 0 },
+		{ "--grace", "0s", 0 },
+		{ "--ttl", "3600", 3600 },
+		{ "--ttl", "1h", 3600 },
+		{ "--ttl", "2d", 172800 },
+		{ "--ttl", "90000ms", 90 },
+		{ "--ttl", "0.5h", 1800 },
+		{ "--min-ttl", "5m", 300 },
+	};
+	struct settings	 s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		load_ok(&s, ARGS(cases[i].arg, cases[i].value), NULL);
+		ck_assert_msg((strcmp(cases[i].arg, "--timeout") == 0 ?
+		    s.timeout_ms : strcmp(cases[i].arg, "--grace") == 0 ?
+		    s.grace_ms : strcmp(cases[i].arg, "--ttl") == 0 ? s.ttl :
+		    s.min_ttl) == cases[i].want, "%s %s", cases[i].arg,
+		    cases[i].value);
+		settings_free(&s);
+	}
+	/* The environment and the config file read the same way. */
+	load_ok(&s, ARGS("deploy"), ENV("ICEUPD_DEPLOY_TIMEOUT=15m",
+	    "TURN_TTL=12h", "ICEUPD_SERVE_TURN_TTL=10m"));
+	ck_assert_int_eq(s.deploy_timeout, 900);
+	ck_assert_int_eq(s.turn_ttl, 43200);
+	ck_assert_int_eq(s.serve_turn_ttl, 600);
+	settings_free(&s);
+	conf("timeout_ms = \"2s\";\ntwilio = { ttl = \"1d\"; };\n"
+	    "grace_ms = 700;\n", 0600);
+	load_ok(&s, NULL, NULL);
+	ck_assert_int_eq(s.timeout_ms, 2000);
+	ck_assert_int_eq(s.twilio_ttl, 86400);
+	ck_assert_int_eq(s.grace_ms, 700);
+	settings_free(&s);
 }
 END_TEST
 
@@ -956,6 +1111,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_durations);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

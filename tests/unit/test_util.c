@@ -217,6 +217,61 @@ START_TEST(test_split_list_trims_cr_before_item)
 }
 END_TEST
 
+/* --- parse_duration_ms, format_duration --- */
+
+START_TEST(test_parse_duration)
+{
+	static const struct {
+		const char	*text;
+		long long	 unit, want;	/* want -1: refused */
+	} cases[] = {
+		{ "0", 1, 0 }, { "5000", 1, 5000 }, { "300", 1000, 300000 },
+		{ "5s", 1, 5000 }, { "5s", 1000, 5000 }, { "1ms", 1000, 1 },
+		{ "2m", 1, 120000 }, { "3h", 1, 10800000 },
+		{ "1d", 1, 86400000 }, { "1h30m", 1, 5400000 },
+		{ "1.5s", 1, 1500 }, { "0.25m", 1, 15000 }, { "007s", 1, 7000 },
+		{ "", 1, -1 }, { "s", 1, -1 }, { "5x", 1, -1 },
+		{ "5 s", 1, -1 },
+		{ " 5s", 1, -1 }, { "-5s", 1, -1 }, { "+5s", 1, -1 },
+		{ "1.5", 1, -1 }, { "1.s", 1, -1 }, { ".5s", 1, -1 },
+		{ "1.0005s", 1, -1 }, { "1h30", 1, -1 }, { "5S", 1, -1 },
+		{ "5sec", 1, -1 }, { "99999999999999999d", 1, -1 },
+		{ "36600d", 1, 3162240000000LL }, { "36601d", 1, -1 },
+		{ "3162240000001", 1, -1 },
+	};
+	long long v;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = -2;
+		if (cases[i].want == -1) {
+			ck_assert_msg(parse_duration_ms(cases[i].text,
+			    cases[i].unit, &v) == -1, "'%s' accepted",
+			    cases[i].text);
+			ck_assert_int_eq(v, -2);
+			continue;
+		}
+		ck_assert_msg(parse_duration_ms(cases[i].text, cases[i].unit,
+		    &v) == 0, "'%s' refused", cases[i].text);
+		ck_assert_msg(v == cases[i].want, "'%s': %lld", cases[i].text,
+		    v);
+	}
+}
+END_TEST
+
+START_TEST(test_format_duration)
+{
+	char	 buf[32];
+
+	ck_assert_str_eq(format_duration(5000, buf, sizeof(buf)), "5s");
+	ck_assert_str_eq(format_duration(1500, buf, sizeof(buf)), "1500ms");
+	ck_assert_str_eq(format_duration(600000, buf, sizeof(buf)), "10m");
+	ck_assert_str_eq(format_duration(604800000, buf, sizeof(buf)), "7d");
+	ck_assert_str_eq(format_duration(7200000, buf, sizeof(buf)), "2h");
+	ck_assert_str_eq(format_duration(0, buf, sizeof(buf)), "0s");
+}
+END_TEST
+
 /* --- parse_long --- */
 
 static void
@@ -994,6 +1049,8 @@ util_suite(void)
 	tcase_add_test(tc, test_split_list_trims_cr_before_item);
 	tcase_add_test(tc, test_json_has_nul);
 	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_parse_duration);
+	tcase_add_test(tc, test_format_duration);
 	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
 	tcase_add_test(tc, test_rfc3339);
 	tcase_add_test(tc, test_parse_rfc3339);
