@@ -37,6 +37,16 @@
 #define FAILURES_MAX	1000000	/* a count read from the file is kept below */
 #define LOCK_WAIT_MS	3000	/* another iceupd holding the lock longer is stuck */
 
+/* How long to wait for the lock: LOCK_WAIT_MS, and never past a third of
+ * the fetch's --timeout, so that the providers keep their time. */
+static long
+lock_wait(const struct settings *s)
+{
+	long	 third = s->timeout_ms / 3;
+
+	return third < LOCK_WAIT_MS ? third : LOCK_WAIT_MS;
+}
+
 /* Rebuilds the list: its servers under "servers" (format 2) or, as the
  * json report had them, "iceServers" (1).  0, or -1 when it does not hold. */
 static int
@@ -184,7 +194,7 @@ cache_load(const char *path, const struct settings *s, struct cache *c)
 	memset(c, 0, sizeof(*c));
 	/* Files are replaced by rename: without the lock (a read-only
 	 * folder, a writer stuck), a reader still sees a whole file. */
-	if ((fd = safe_lock(path, LOCK_SH, LOCK_WAIT_MS)) == -1 &&
+	if ((fd = safe_lock(path, LOCK_SH, lock_wait(s))) == -1 &&
 	    errno != ENOENT && errno != EROFS && errno != EACCES &&
 	    errno != EWOULDBLOCK) {
 		log_warn("cache %s.lock: %s; cache ignored", path,
@@ -337,7 +347,7 @@ cache_store(const char *path, const struct settings *s, const char *key,
 	int		 fd, rc = -1, saved;
 
 	make_parent(path);
-	if ((fd = safe_lock(path, LOCK_EX, LOCK_WAIT_MS)) == -1)
+	if ((fd = safe_lock(path, LOCK_EX, lock_wait(s))) == -1)
 		return -1;
 	safe_remove_temps_of(path);
 	(void)read_locked(path, &c);

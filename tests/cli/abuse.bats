@@ -255,6 +255,21 @@ wait_for() {
 	assert_stderr_contains "cache.json: cannot write"
 }
 
+@test "a cache lock held by a stuck process costs at most a third of --timeout, reading and writing" {
+	local t0 ms
+
+	needs_real_time
+	start_fake metered ok
+	hold_lock cache.json.lock
+	t0=$(date +%s%N)
+	metered ICEUPD_CACHE="$PWD/cache.json" -p metered -f json -t 900
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	assert_status 0
+	assert_jq '.provider == "metered"'
+	# Two waits of 300 ms and the fetch; 3 s each would be 6 s.
+	((ms < 4000)) || { echo "took $ms ms"; return 1; }
+}
+
 @test "a fresh cache in a folder the caller cannot write is still used" {
 	needs_root
 	start_fake metered ok
