@@ -38,6 +38,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "serve.h"
+#include "serve_compat.h"
 
 #define BODY_MAX	4096		/* request bodies */
 #define CONN_MEMORY	(16 * 1024)	/* per connection: headers and all */
@@ -56,6 +57,7 @@ struct snapshot {
 	struct strbuf	 neko, rtc;
 	char		 provider[32];
 	time_t		 fetched_at, expires;
+	int		 degraded;	/* engine_degraded() of its answer */
 };
 
 /* A shallow copy of the settings for the engine; static, since a provider
@@ -175,6 +177,7 @@ snapshot_new(const struct settings *s, const struct engine_result *r,
 	atomic_init(&sn->refs, 1);
 	sn->expires = ice_list_expires(&r->list);
 	sn->fetched_at = r->list.fetched_at;
+	sn->degraded = engine_degraded(r);
 	snprintf(sn->provider, sizeof(sn->provider), "%s", r->list.provider);
 	rep = format_report(r, now);
 	if (sn->expires != 0)
@@ -688,7 +691,7 @@ start_fetcher(struct server *sv, size_t slot)
  * request suspended meanwhile, when none of it is fresh in memory. */
 static enum MHD_Result
 credentials_of(struct server *sv, struct MHD_Connection *c,
-    struct request *rq, const char *name, int shape)
+    struct request *rq, const char *name, int shape, int forced)
 {
 	const struct provider *p;
 	struct snapshot	*sn;
@@ -710,13 +713,14 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 		    "provider %s is not configured: %s", p->name, why);
 
 	sn = acquire(sv, &sv->snap);
-	if (!rq->waited && sn != NULL && strcmp(sn->provider, p->name) == 0 &&
-	    fresh(sv->s, sn, now))
+	if (!rq->waited && !forced && sn != NULL &&
+	    strcmp(sn->provider, p->name) == 0 && fresh(sv->s, sn, now))
 		goto hit;
 	snapshot_release(sn);
 
 	pthread_mutex_lock(&sv->lock);
-	if ((sn = sv->slot[i]) != NULL && fresh(sv->s, sn, now)) {
+	if ((sn = sv->slot[i]) != NULL && fresh(sv->s, sn, now) &&
+	    (rq->waited || !forced)) {
 		atomic_fetch_add(&sn->refs, 1);
 		pthread_mutex_unlock(&sv->lock);
 		if (rq->waited)
@@ -780,6 +784,26 @@ list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	return sn;
 }
 
+/* ?force_refresh=true: parks rq for a refresh, the one running or a new
+ * one, which every forced request meanwhile shares.  1 when parked. */
+static int
+force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	if (!rq->waited)
+		rq->deadline_ms = monotonic_ms() + sv->s->timeout_ms + 1000;
+	pthread_mutex_lock(&sv->lock);
+	if (sv->stopping) {
+		pthread_mutex_unlock(&sv->lock);
+		return 0;
+	}
+	if (!sv->refreshing && !sv->refresh_asked) {
+		sv->refresh_asked = 1;
+		pthread_cond_signal(&sv->wake);
+	}
+	(void)park(sv, c, rq, WAIT_LIST);
+	return 1;
+}
+
 static enum MHD_Result
 get_credentials(struct server *sv, struct MHD_Connection *c,
     struct request *rq)
@@ -792,15 +816,21 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	const char	*hdrs[] = { MHD_HTTP_HEADER_RETRY_AFTER, retry_s, NULL };
 	time_t		 now = time(NULL);
 	long		 retry;
-	int		 shape, parked = 0;
+	int		 shape, parked = 0, forced;
 
 	if ((shape = shape_of(c, SHAPE_JSON)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
 		    "format must be json, neko or rtc");
+	if ((forced = serve_flag(MHD_lookup_connection_value(c,
+	    MHD_GET_ARGUMENT_KIND, "force_refresh"))) == -1)
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
+		    "force_refresh must be true or false");
 	name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
 	    "provider");
 	if (name != NULL)
-		return credentials_of(sv, c, rq, name, shape);
+		return credentials_of(sv, c, rq, name, shape, forced);
+	if (forced && !rq->waited && force_refresh(sv, c, rq))
+		return MHD_YES;
 
 	sn = acquire(sv, &sv->snap);
 	if (usable(sn, now) && !rq->waited)
@@ -834,9 +864,8 @@ add_time(cJSON *o, const char *key, time_t t)
 }
 
 /* What `iceupd providers` shows, with what this process saw. */
-static enum MHD_Result
-get_providers(struct server *sv, struct MHD_Connection *c,
-    struct request *rq)
+static cJSON *
+providers_doc(struct server *sv)
 {
 	const struct provider_health *h;
 	const struct provider *p;
@@ -899,7 +928,35 @@ get_providers(struct server *sv, struct MHD_Connection *c,
 		cJSON_AddItemToArray(arr, one);
 	}
 	cache_free(&cache);
-	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);
+	serve_compat_providers(o, sv->sel, sv->nsel);
+	return o;
+}
+
+static enum MHD_Result
+get_providers(struct server *sv, struct MHD_Connection *c,
+    struct request *rq)
+{
+	return reply_json(sv, c, rq, MHD_HTTP_OK, providers_doc(sv), NULL);
+}
+
+/* VK-ICE's health: 503 while there is no list to hand out. */
+static enum MHD_Result
+get_health(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	cJSON	*o = providers_doc(sv);
+	time_t	 now = time(NULL);
+	size_t	 i;
+	int	 has, degraded, lists;
+
+	pthread_mutex_lock(&sv->lock);
+	has = usable(sv->snap, now);
+	degraded = has && sv->snap->degraded;
+	for (i = 0, lists = has; i < PROVIDERS_MAX; i++)
+		lists += usable(sv->slot[i], now);
+	pthread_mutex_unlock(&sv->lock);
+	return reply_json(sv, c, rq, has ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, serve_compat_health(o, has, degraded,
+	    lists), NULL);
 }
 
 static enum MHD_Result
@@ -939,6 +996,7 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	pthread_mutex_lock(&sv->lock);
 	add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
 	pthread_mutex_unlock(&sv->lock);
+	serve_compat_stats(o, &st, sv->started, sv->sel, sv->nsel);
 	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);
 }
 
@@ -1082,18 +1140,21 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	enum MHD_Result	 ret;
 	char		 id[SERVE_CALLER_ID_MAX + 2], user[ICE_CRED_MAX + 1];
 	char		 cred[64], err[256], **urls = NULL;
+	const char	*v;
 	time_t		 expires = time(NULL) + s->serve_turn_ttl;
 	size_t		 i, n = 0;
-	int		 shape;
+	int		 shape = SHAPE_NEKO, uberti;
 
 	memset(&r, 0, sizeof(r));
 	if (s->turn_secret == NULL || s->turn_urls == NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL,
 		    "per-caller TURN credentials need TURN_SHARED_SECRET and "
 		    "WEBRTC_TURN_URLS");
-	if ((shape = shape_of(c, SHAPE_NEKO)) == -1)
+	uberti = (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "format")) != NULL && strcmp(v, "uberti") == 0;
+	if (!uberti && (shape = shape_of(c, SHAPE_NEKO)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "format must be neko or rtc");
+		    "format must be uberti, neko or rtc");
 	if (caller_id(c, rq, id, sizeof(id)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "a caller id is needed: id=ID in the query or the body");
@@ -1123,8 +1184,9 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 		    "and --relay");
 		goto out;
 	}
-	if (format_render(&out, shape == SHAPE_RTC ? FMT_RTC : FMT_NEKO, &r,
-	    &fo, err, sizeof(err)) == -1) {
+	if (uberti ? serve_compat_uberti(&out, &r.list, s->serve_turn_ttl) ==
+	    -1 : format_render(&out, shape == SHAPE_RTC ? FMT_RTC : FMT_NEKO,
+	    &r, &fo, err, sizeof(err)) == -1) {
 		ret = reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    NULL, "cannot render the list");
 		goto out;
@@ -1186,6 +1248,8 @@ static const struct endpoint endpoints[] = {
 	{ ROUTE_HEALTHZ, M_GET, 0, 0, get_healthz },
 	{ ROUTE_READYZ, M_GET, 0, 0, get_readyz },
 	{ ROUTE_METRICS, M_GET, 0, 0, get_metrics },
+	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
+	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 
