@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "serve.h"
 #include "serve_compat.h"
+#include "serve_turn.h"
 
 #define BODY_MAX	4096		/* request bodies */
 #define CONN_MEMORY	(16 * 1024)	/* per connection: headers and all */
@@ -1127,23 +1128,18 @@ caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
 	return serve_form_value(rq->body, rq->len, "id", out, outlen);
 }
 
-/* Per-caller TURN REST credentials for the coturn URLs, as the namespaced
- * TURN services hand out: username "<expiry>:<caller id>". */
+/* Per-caller TURN REST credentials for the coturn URLs. */
 static enum MHD_Result
 post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
 	const struct settings *s = sv->s;
 	struct engine_result r;
 	struct format_opts fo = { s->env_name, s->relay, time(NULL) };
-	struct ice_uri	 u;
 	struct strbuf	 out = { 0 };
 	enum MHD_Result	 ret;
-	char		 id[SERVE_CALLER_ID_MAX + 2], user[ICE_CRED_MAX + 1];
-	char		 cred[64], err[256], **urls = NULL;
-	const char	*v;
-	time_t		 expires = time(NULL) + s->serve_turn_ttl;
-	size_t		 i, n = 0;
-	int		 shape = SHAPE_NEKO, uberti;
+	char		 id[SERVE_CALLER_ID_MAX + 2], err[256];
+	const char	*v, *why;
+	int		 shape = SHAPE_NEKO, uberti, rc;
 
 	memset(&r, 0, sizeof(r));
 	if (s->turn_secret == NULL || s->turn_urls == NULL)
@@ -1162,26 +1158,10 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
 		    SERVE_CALLER_ID_MAX);
-	if (turn_rest_credential(s->turn_secret, id, expires, user,
-	    sizeof(user), cred, sizeof(cred)) == -1) {
-		ret = reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    NULL, "cannot mint credentials");
-		goto out;
-	}
-	n = split_list(s->turn_urls, &urls);
-	for (i = 0; i < n; i++) {
-		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1)
-			continue;	/* refused at start already */
-		if (ice_list_add(&r.list, urls[i], ice_uri_is_turn(&u) ?
-		    user : NULL, ice_uri_is_turn(&u) ? cred : NULL,
-		    ice_uri_is_turn(&u) ? expires : 0, err, sizeof(err)) == -1)
-			continue;
-	}
-	ice_list_filter(&r.list, (enum ice_transport)s->transport, s->relay);
-	if (!ice_list_has_turn(&r.list)) {
-		ret = reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL,
-		    "no TURN URL left in WEBRTC_TURN_URLS under --transport "
-		    "and --relay");
+	if ((rc = serve_turn_mint(s, id, time(NULL) + s->serve_turn_ttl,
+	    &r.list, &why)) != 0) {
+		ret = reply_error(sv, c, rq, rc == -2 ? MHD_HTTP_NOT_FOUND :
+		    MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "%s", why);
 		goto out;
 	}
 	if (uberti ? serve_compat_uberti(&out, &r.list, s->serve_turn_ttl) ==
@@ -1194,11 +1174,9 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	metrics_turn_minted();
 	ret = reply(sv, c, rq, MHD_HTTP_OK, "application/json", out.s, NULL);
 out:
-	explicit_bzero(cred, sizeof(cred));
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
-	free_list(urls, n);
 	ice_list_free(&r.list);
 	return ret;
 }
