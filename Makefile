@@ -25,7 +25,7 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c \
        src/metrics.c src/serve.c src/serve_compat.c \
-       src/serve_turn.c
+       src/serve_turn.c src/serve_events.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \

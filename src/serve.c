@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "serve.h"
 #include "serve_compat.h"
+#include "serve_events.h"
 #include "serve_turn.h"
 
 #define BODY_MAX	4096		/* request bodies */
@@ -353,6 +354,7 @@ refresh(struct server *sv, enum engine_ask ask, time_t *next, long *backoff)
 	*backoff = ENGINE_RETRY_FIRST;
 	*next = r.stale ? now + ENGINE_RETRY_FIRST :
 	    engine_next_refresh(s, &r.list, now);
+	serve_events_publish(sn->rtc.s, sn->rtc.len);
 	install(sv, &sv->snap, sn);
 	metrics_refresh(1);
 	log_info("serving %zu URL%s from %s%s; next refresh at %s",
@@ -1142,10 +1144,9 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	int		 shape = SHAPE_NEKO, uberti, rc;
 
 	memset(&r, 0, sizeof(r));
-	if (s->turn_secret == NULL || s->turn_urls == NULL)
-		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL,
-		    "per-caller TURN credentials need TURN_SHARED_SECRET and "
-		    "WEBRTC_TURN_URLS");
+	if ((why = serve_turn_missing(s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
 	uberti = (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
 	    "format")) != NULL && strcmp(v, "uberti") == 0;
 	if (!uberti && (shape = shape_of(c, SHAPE_NEKO)) == -1)
@@ -1178,6 +1179,42 @@ out:
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	ice_list_free(&r.list);
+	return ret;
+}
+
+/* GET /api/ice/events: Server-Sent Events, ?turn=ID for per-caller TURN. */
+static enum MHD_Result
+get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "5",
+		NULL };
+	struct MHD_Response *res;
+	enum MHD_Result	 ret;
+	const char	*turn, *why;
+	int		 full;
+
+	turn = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "turn");
+	if (turn != NULL && (why = serve_turn_missing(sv->s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
+	if (turn != NULL && !serve_caller_id_valid(turn))
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
+		    SERVE_CALLER_ID_MAX);
+	if ((res = serve_events_open(c, turn, &full, &why)) == NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    full ? retry : NULL, "%s", why);
+	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
+	if (rq->cors) {
+		MHD_add_response_header(res,
+		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
+		    sv->s->cors_origin);
+		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
+	}
+	rq->status = MHD_HTTP_OK;
+	metrics_http(rq->route, MHD_HTTP_OK);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, res);
+	MHD_destroy_response(res);
 	return ret;
 }
 
@@ -1228,6 +1265,7 @@ static const struct endpoint endpoints[] = {
 	{ ROUTE_METRICS, M_GET, 0, 0, get_metrics },
 	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
 	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
+	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 
@@ -1644,6 +1682,7 @@ drain(struct server *sv)
 	sv->stopping = 1;
 	pthread_cond_broadcast(&sv->wake);
 	pthread_mutex_unlock(&sv->lock);
+	serve_events_stop();
 	/* Requests waiting for a fetch get its answer: the refresher and
 	 * the fetchers wake them as they end. */
 	while (atomic_load(&sv->inflight) > 0 && monotonic_ms() < until)
@@ -1745,6 +1784,10 @@ cmd_serve(const struct settings *s)
 		goto out;
 	}
 	started = 1;
+	if (serve_events_start(s) == -1) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	/* One epoll thread answers everything: nothing blocks it, and on two
 	 * cores a pool only lengthens the tail of the latencies. */
 	sv->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
@@ -1799,6 +1842,7 @@ cmd_serve(const struct settings *s)
 	drain(sv);
 	rc = EXIT_OK;
 out:
+	serve_events_stop();
 	if (started) {
 		pthread_mutex_lock(&sv->lock);
 		sv->stopping = 1;

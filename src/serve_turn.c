@@ -6,6 +6,14 @@
 #include "serve_turn.h"
 #include "util.h"
 
+const char *
+serve_turn_missing(const struct settings *s)
+{
+	return s->turn_secret == NULL || s->turn_urls == NULL ?
+	    "per-caller TURN credentials need TURN_SHARED_SECRET and "
+	    "WEBRTC_TURN_URLS" : NULL;
+}
+
 int
 serve_turn_mint(const struct settings *s, const char *id, time_t expires,
     struct ice_list *l, const char **why)
@@ -16,11 +24,8 @@ serve_turn_mint(const struct settings *s, const char *id, time_t expires,
 	size_t		 i, n = 0;
 	int		 rc = 0, turn;
 
-	if (s->turn_secret == NULL || s->turn_urls == NULL) {
-		*why = "per-caller TURN credentials need TURN_SHARED_SECRET "
-		    "and WEBRTC_TURN_URLS";
+	if ((*why = serve_turn_missing(s)) != NULL)
 		return -1;
-	}
 	if (turn_rest_credential(s->turn_secret, id, expires, user,
 	    sizeof(user), cred, sizeof(cred)) == -1) {
 		*why = "cannot mint credentials";

@@ -8,6 +8,8 @@
 #include "ice.h"
 #include "settings.h"
 
+/* NULL when per-caller credentials can be minted, else why not. */
+const char *serve_turn_missing(const struct settings *s);
 /* Fills l (empty) with WEBRTC_TURN_URLS under --transport and --relay,
  * the TURN ones with username "<expires>:<id>" and its HMAC.  0; -1 when
  * no secret or URL is set, -2 when no TURN URL is left, -3 when nothing

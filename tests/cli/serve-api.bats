@@ -177,3 +177,154 @@ teardown() {
 	stop_serve
 	no_secret_in_log "$pass"
 }
+
+# sse_open NAME [CURL-ARGS ...] PATH: reads the event stream at PATH into
+# $BATS_TEST_TMPDIR/NAME.sse, in the background (at most 60 s).
+sse_open() {
+	local name=$1 path=${!#}
+
+	set -- "${@:2:$#-2}"
+	curl -sSN --max-time 60 -D "$BATS_TEST_TMPDIR/$name.headers" "$@" \
+	    "$BASE$path" >"$BATS_TEST_TMPDIR/$name.sse" 2>/dev/null &
+	SSE_PIDS+=($!)
+}
+
+# sse_wait NAME COUNT [PATTERN]: waits (30 s at most) until NAME's stream
+# holds COUNT lines matching PATTERN (default: credentials events).
+sse_wait() {
+	local f=$BATS_TEST_TMPDIR/$1.sse i n
+
+	for ((i = 0; i < 300; i++)); do
+		n=$(grep -c -- "${3:-^event: credentials$}" "$f" 2>/dev/null) || n=0
+		((n >= $2)) && return 0
+		sleep 0.1
+	done
+	echo "stream $1 never had $2 of ${3:-credentials events}:"
+	cat "$f"
+	return 1
+}
+
+# sse_data NAME N: the data of the Nth credentials event of NAME.
+sse_data() {
+	awk -v n="$2" '/^event: credentials$/ { k++ } k == n && /^data: / {
+	    sub(/^data: /, ""); print; exit }' "$BATS_TEST_TMPDIR/$1.sse"
+}
+
+sse_close() {
+	local p
+
+	for p in "${SSE_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	SSE_PIDS=()
+}
+
+@test "serve-api: /api/ice/events pushes the list on connect and each refresh, in rtc shape" {
+	local first second
+	SSE_PIDS=()
+
+	start_serve "${COTURN[@]}" TURN_TTL=60 --refresh-at 10 --min-ttl 1
+	wait_stats '.refreshes >= 1'
+	sse_open a /api/ice/events
+	sse_wait a 1
+	grep -qix 'content-type: text/event-stream' <(tr -d '\r' <"$BATS_TEST_TMPDIR/a.headers")
+	grep -qix 'cache-control: no-store' <(tr -d '\r' <"$BATS_TEST_TMPDIR/a.headers")
+	first=$(sse_data a 1)
+	# What the list route serves, unless a refresh came in between.
+	req '/api/ice/credentials?format=rtc'
+	[[ $first == "$output" ]] || sse_wait a 2
+	jq -e '.iceServers[0].urls == ["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"]' <<<"$first"
+	# The short lifetime refreshes every 6 s; each new list is pushed.
+	sse_wait a 2
+	second=$(sse_data a 2)
+	[[ $(jq -r '.iceServers[0].username' <<<"$second") > $(jq -r '.iceServers[0].username' <<<"$first") ]]
+	grep -q '^id: 2$' "$BATS_TEST_TMPDIR/a.sse"
+	# Asked for, too.
+	req -X POST /api/ice/refresh
+	sse_wait a 3
+	sse_close
+	stop_serve
+	no_secret_in_log "$(jq -r '.iceServers[0].credential' <<<"$second")"
+}
+
+@test "serve-api: /api/ice/events?turn=ID pushes per-caller TURN minted anew at --refresh-at of --turn-ttl" {
+	local first second now
+	SSE_PIDS=()
+
+	start_serve "${COTURN[@]}" --turn-ttl 60 --refresh-at 10
+	now=$(date +%s)
+	sse_open b '/api/ice/events?turn=bob.7'
+	sse_wait b 2
+	first=$(sse_data b 1)
+	second=$(sse_data b 2)
+	jq -e '.iceServers[0].urls == ["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"]' <<<"$first"
+	jq -e '.iceServers[1] == {"urls":["stun:127.0.0.1:3478"]}' <<<"$first"
+	jq -e '.iceServers[0].username | test("^[0-9]+:bob\\.7$")' <<<"$first"
+	[[ $(jq -r '.iceServers[0].username' <<<"$first") =~ ^([0-9]+): ]]
+	((BASH_REMATCH[1] - now >= 55 && BASH_REMATCH[1] - now <= 65))
+	[[ $(jq -r '.iceServers[0].username' <<<"$second") > $(jq -r '.iceServers[0].username' <<<"$first") ]]
+	want=$(printf '%s' "$(jq -r '.iceServers[0].username' <<<"$second")" |
+	    openssl dgst -sha1 -hmac "$TURN_SECRET" -binary | base64)
+	[[ $(jq -r '.iceServers[0].credential' <<<"$second") == "$want" ]]
+	req /api/ice/stats
+	json '.turn_credentials_minted >= 0'
+	req '/api/ice/events?turn=bad/id'
+	expect 400
+	json '.error | test("caller id")'
+	sse_close
+	stop_serve
+}
+
+@test "serve-api: /api/ice/events?turn= without a shared secret is 404" {
+	start_serve WEBRTC_STUN_URLS=stun:127.0.0.1:3478
+	req '/api/ice/events?turn=a'
+	expect 404
+	json '.error | test("TURN_SHARED_SECRET")'
+	stop_serve
+}
+
+@test "serve-api: /api/ice/events needs the token as the API does; heartbeats keep it open" {
+	SSE_PIDS=()
+
+	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token"
+	req /api/ice/events
+	expect 401
+	sse_open c "${AUTH[@]}" /api/ice/events
+	sse_wait c 1
+	# A comment line every 15 s.
+	sse_wait c 1 '^: heartbeat$'
+	sse_close
+	stop_serve
+}
+
+@test "serve-api: /api/ice/events takes 64 streams at once, then 503; SIGTERM ends them" {
+	local i
+	SSE_PIDS=()
+
+	start_serve "${COTURN[@]}"
+	wait_stats '.refreshes >= 1'
+	for ((i = 0; i < 64; i++)); do
+		sse_open "s$i" /api/ice/events
+	done
+	for ((i = 0; i < 64; i++)); do
+		sse_wait "s$i" 1
+	done
+	req /api/ice/events
+	expect 503
+	grep -q '^retry-after: 5$' <<<"$HEADERS"
+	json '.error == "too many event streams"'
+	# The other routes still answer.
+	req /api/ice/credentials
+	expect 200
+	stop_serve
+	# Every stream ended at once: no request was left to time out.
+	if grep -q 'unfinished' "$SERVE_ERR"; then
+		cat "$SERVE_ERR"
+		return 1
+	fi
+	for i in "${SSE_PIDS[@]}"; do
+		wait "$i" || true
+	done
+	SSE_PIDS=()
+}
