@@ -38,6 +38,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "serve.h"
+#include "serve_assets.h"
 #include "serve_compat.h"
 #include "serve_events.h"
 #include "serve_turn.h"
@@ -1218,6 +1219,17 @@ get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	return ret;
 }
 
+/* The OpenAPI document of the routes below: src/serve/openapi.json. */
+static enum MHD_Result
+get_openapi(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct iovec iov = { (void *)(uintptr_t)serve_openapi_json,
+		serve_openapi_json_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", &iov, 1,
+	    NULL);
+}
+
 static enum MHD_Result
 get_healthz(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
@@ -1266,6 +1278,7 @@ static const struct endpoint endpoints[] = {
 	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
 	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
 	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
+	{ ROUTE_OPENAPI, M_GET, 0, 0, get_openapi },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 

@@ -23,6 +23,8 @@ teardown() {
 		wait "$SERVE_PID" 2>/dev/null || true
 	fi
 	stop_fakes
+	# Every answer of every test holds to the OpenAPI document.
+	answers_valid
 }
 
 @test "serve-api: /api/ice/health and /health answer VK-ICE's shape" {
@@ -327,4 +329,45 @@ sse_close() {
 		wait "$i" || true
 	done
 	SSE_PIDS=()
+}
+
+@test "serve-api: GET /openapi.json is the document of src/serve/openapi.json, valid OpenAPI 3.1" {
+	local js=$BATS_TEST_DIRNAME/../js
+
+	[[ -d $js/node_modules/@apidevtools/swagger-parser ]] || {
+		echo "no swagger-parser in tests/js: run scripts/install-deps.sh"
+		return 1
+	}
+	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token"
+	# No token needed: it describes, it holds nothing.
+	req /openapi.json
+	expect 200
+	header content-type application/json
+	cmp <(printf '%s\n' "$output") "$BATS_TEST_DIRNAME/../../src/serve/openapi.json"
+	json '.openapi == "3.1.0"'
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/openapi.json"
+	run -0 node "$js/openapi-validate.js" "$BATS_TEST_TMPDIR/openapi.json"
+	stop_serve
+}
+
+@test "serve-api: the document has every route of the endpoint table, with the methods each allows" {
+	local p want got
+	local doc=$BATS_TEST_DIRNAME/../../src/serve/openapi.json
+
+	# The routes the binary knows, as they are named for metrics.
+	want=$(sed -n '/^const char \*const route_paths\[\]/,/};/p' \
+	    "$BATS_TEST_DIRNAME/../../src/metrics.c" | grep -o '"/[^"]*"' |
+	    tr -d '"' | sort)
+	got=$(jq -r '.paths | keys[]' "$doc" | sort)
+	[[ $want == "$got" ]] || { diff <(echo "$want") <(echo "$got"); return 1; }
+	start_serve "${COTURN[@]}"
+	for p in $got; do
+		# What the server allows, against what the document lists.
+		curl -sS -o /dev/null -D "$BATS_TEST_TMPDIR/h" -X PUT "$BASE$p"
+		want=$(tr -d '\r' <"$BATS_TEST_TMPDIR/h" | sed -n 's/^Allow: //ip' |
+		    tr -d ' ' | tr ',' '\n' | grep -vx HEAD | tr 'A-Z' 'a-z' | sort)
+		got=$(jq -r --arg p "$p" '.paths[$p] | keys[]' "$doc" | sort)
+		[[ $want == "$got" ]] || { echo "$p: allows $want, documented $got"; return 1; }
+	done
+	stop_serve
 }

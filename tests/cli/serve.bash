@@ -23,6 +23,7 @@ setup() {
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
 	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/token"
 	LISTEN=(--listen 127.0.0.1:0)
+	ANSWERS=$BATS_TEST_TMPDIR/answers.jsonl
 }
 
 teardown() {
@@ -85,9 +86,10 @@ stop_serve() {
 }
 
 # req [CURL-ARGS ...] PATH: one request; sets status, output (the body),
-# HEADERS (lower-case names).
+# HEADERS (lower-case names).  Each answer is recorded in $ANSWERS, for
+# answers_valid.
 req() {
-	local path=${!#} hf=$BATS_TEST_TMPDIR/headers
+	local path=${!#} hf=$BATS_TEST_TMPDIR/headers method=GET a
 
 	set -- "${@:1:$#-1}"
 	output=$(curl -sS -D "$hf" --max-time 20 "$@" "$BASE$path") || {
@@ -96,6 +98,25 @@ req() {
 	}
 	status=$(awk 'NR == 1 { print $2 }' "$hf")
 	HEADERS=$(tr -d '\r' <"$hf" | tr 'A-Z' 'a-z')
+	for a in "$@"; do
+		case $a in -d | --data*) method=POST ;; esac
+	done
+	while [[ $# -gt 0 ]]; do
+		case $1 in -X) method=$2; shift ;; -I | --head) method=HEAD ;; esac
+		shift
+	done
+	jq -cn --arg m "$method" --arg p "$path" --arg s "$status" \
+	    --arg c "$(sed -n 's/^content-type: //p' <<<"$HEADERS")" \
+	    --arg b "$output" \
+	    '{method: $m, path: $p, status: ($s | tonumber), ctype: $c, body: $b}' \
+	    >>"$ANSWERS"
+}
+
+# answers_valid: every answer req recorded holds to the OpenAPI document.
+answers_valid() {
+	[[ -s $ANSWERS ]] || return 0
+	python3 "$BATS_TEST_DIRNAME/openapi_answers.py" \
+	    "$BATS_TEST_DIRNAME/../../src/serve/openapi.json" "$ANSWERS"
 }
 
 expect() {	# STATUS: the last req answered STATUS
