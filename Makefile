@@ -25,9 +25,9 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c \
        src/metrics.c src/serve.c src/serve_compat.c \
-       src/serve_turn.c src/serve_events.c $(GEN)
+       src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.
-GEN  = build/gen/serve_openapi.c
+GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
@@ -42,6 +42,10 @@ all: build/iceupd
 build/gen/serve_openapi.c: src/serve/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh serve_openapi_json $< >$@.tmp && mv $@.tmp $@
+
+build/gen/serve_page.c: src/serve/page.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh serve_page_html $< >$@.tmp && mv $@.tmp $@
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

@@ -12,7 +12,7 @@
 const char *const route_paths[] = { "/api/ice/credentials",
 	"/api/ice/providers", "/api/ice/stats", "/api/ice/refresh",
 	"/api/ice/cache", "/api/ice/turn", "/healthz", "/readyz", "/metrics",
-	"/api/ice/health", "/health", "/api/ice/events", "/openapi.json", "other", NULL };
+	"/api/ice/health", "/health", "/api/ice/events", "/openapi.json", "/", "other", NULL };
 
 #define STATUS_MAX	600
 /* Upper bounds of the fetch duration buckets, in seconds. */

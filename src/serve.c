@@ -41,6 +41,7 @@
 #include "serve_assets.h"
 #include "serve_compat.h"
 #include "serve_events.h"
+#include "serve_page.h"
 #include "serve_turn.h"
 
 #define BODY_MAX	4096		/* request bodies */
@@ -1230,6 +1231,20 @@ get_openapi(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	    NULL);
 }
 
+/* The page: src/serve/page.html; its data come from the API. */
+static enum MHD_Result
+get_page(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *hdrs[] = { "Content-Security-Policy", serve_page_csp(),
+		"X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer",
+		NULL };
+	struct iovec iov = { (void *)(uintptr_t)serve_page_html,
+		serve_page_html_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "text/html; charset=utf-8",
+	    &iov, 1, hdrs);
+}
+
 static enum MHD_Result
 get_healthz(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
@@ -1279,6 +1294,7 @@ static const struct endpoint endpoints[] = {
 	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
 	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
 	{ ROUTE_OPENAPI, M_GET, 0, 0, get_openapi },
+	{ ROUTE_PAGE, M_GET, 0, 0, get_page },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 

@@ -7,5 +7,7 @@
 
 extern const char	 serve_openapi_json[];	/* src/serve/openapi.json */
 extern const size_t	 serve_openapi_json_len;
+extern const char	 serve_page_html[];	/* src/serve/page.html */
+extern const size_t	 serve_page_html_len;
 
 #endif
