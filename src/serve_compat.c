@@ -81,10 +81,15 @@ health_of(const cJSON *entry, size_t index, const char *name)
 		latency = cJSON_IsNumber(x) ? x->valuedouble : 0;
 	}
 	if (cJSON_IsObject(lf)) {
-		known = 1;
-		x = cJSON_GetObjectItemCaseSensitive(lf, "ok");
-		if (!cJSON_IsObject(h) && cJSON_IsFalse(x))
-			failures = 1;
+		x = cJSON_GetObjectItemCaseSensitive(lf, "error");
+		/* Left behind once a preferred provider answered: no news. */
+		if (!cJSON_IsString(x) ||
+		    strncmp(x->valuestring, "not waited for", 14) != 0) {
+			known = 1;
+			x = cJSON_GetObjectItemCaseSensitive(lf, "ok");
+			if (!cJSON_IsObject(h) && cJSON_IsFalse(x))
+				failures = 1;
+		}
 	}
 	if (metrics_last(index, &last) == 0)
 		latency = last.avg_latency_ms;
