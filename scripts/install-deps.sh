@@ -21,10 +21,11 @@ fi
 # The npm packages, exactly as locked, unless already installed so.
 npm_packages() {
 	js=$(dirname "$0")/../tests/js
-	if [ ! -f "$js/node_modules/.package-lock.json" ] ||
-	    [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+	# node_modules/.iceupd-lock: the lock file it was installed from.
+	if ! cmp -s "$js/package-lock.json" "$js/node_modules/.iceupd-lock"; then
 		echo "install-deps: npm ci in tests/js" >&2
-		(cd "$js" && npm ci --no-audit --no-fund --loglevel=error >&2)
+		(cd "$js" && npm ci --no-audit --no-fund --loglevel=error >&2 &&
+		    cp package-lock.json node_modules/.iceupd-lock)
 	fi
 }
 
