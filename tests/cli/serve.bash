@@ -21,6 +21,7 @@ setup() {
 	cd "$BATS_TEST_TMPDIR/work" || return 1
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
+	FAKE_PIDS=()
 	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/token"
 	LISTEN=(--listen 127.0.0.1:0)
 	ANSWERS=$BATS_TEST_TMPDIR/answers.jsonl
@@ -31,6 +32,9 @@ teardown() {
 		kill -KILL "$SERVE_PID"
 		wait "$SERVE_PID" 2>/dev/null || true
 	fi
+	! declare -F stop_fakes >/dev/null || stop_fakes
+	# Every answer of the test holds to the OpenAPI document.
+	answers_valid
 }
 
 # start_serve [NAME=VALUE ...] [ARG ...]: iceupd serve on a free loopback
@@ -105,6 +109,7 @@ req() {
 		case $1 in -X) method=$2; shift ;; -I | --head) method=HEAD ;; esac
 		shift
 	done
+	[[ -n ${ANSWERS-} ]] || return 0
 	jq -cn --arg m "$method" --arg p "$path" --arg s "$status" \
 	    --arg c "$(sed -n 's/^content-type: //p' <<<"$HEADERS")" \
 	    --arg b "$output" \
