@@ -435,6 +435,20 @@ body_free(void *data)
 	free(len);
 }
 
+/* X-Content-Type-Options, and CORS for an allowed Origin. */
+static void
+shared_headers(const struct server *sv, const struct request *rq,
+    struct MHD_Response *res)
+{
+	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
+	if (rq->cors) {
+		MHD_add_response_header(res,
+		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
+		    sv->s->cors_origin);
+		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
+	}
+}
+
 /* Queues status with the concatenation of iov as body and the headers
  * every answer gets; hdrs is NULL or name, value, ..., NULL. */
 static enum MHD_Result
@@ -467,13 +481,7 @@ reply_iov(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		    ctype);
 	MHD_add_response_header(res, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
-	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
-	if (rq->cors) {
-		MHD_add_response_header(res,
-		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
-		    sv->s->cors_origin);
-		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
-	}
+	shared_headers(sv, rq, res);
 	if (atomic_load(&sv->draining))
 		MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
@@ -1206,13 +1214,7 @@ get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	if ((res = serve_events_open(c, turn, &full, &why)) == NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    full ? retry : NULL, "%s", why);
-	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
-	if (rq->cors) {
-		MHD_add_response_header(res,
-		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
-		    sv->s->cors_origin);
-		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
-	}
+	shared_headers(sv, rq, res);
 	rq->status = MHD_HTTP_OK;
 	metrics_http(rq->route, MHD_HTTP_OK);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, res);

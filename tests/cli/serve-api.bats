@@ -12,11 +12,6 @@ load helpers
 load serve
 load ../mocks/hosted
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 @test "serve-api: /api/ice/health and /health answer VK-ICE's shape" {
 	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token"
 	wait_stats '.refreshes == 1'

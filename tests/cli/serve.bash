@@ -11,6 +11,12 @@ COTURN=(WEBRTC_TURN_URLS="$SERVE_URLS" TURN_SHARED_SECRET="$TURN_SECRET")
 # auth: the header that carries the token.
 AUTH=(-H "Authorization: Bearer $API_TOKEN")
 
+# A CA for the hosted fakes (tests/mocks/hosted.bash).
+setup_file() {
+	export CADIR="$BATS_FILE_TMPDIR/ca"
+	"$MOCKS/ca.sh" "$CADIR" >/dev/null
+}
+
 setup() {
 	if [[ ! -x $ICEUPD ]]; then
 		echo "no binary at $ICEUPD: run 'make all' first" >&2

@@ -11,11 +11,6 @@ load helpers
 load serve
 load ../mocks/hosted
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 @test "serve: GET /api/ice/credentials is the json report, from memory, not cached by clients" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	wait_stats '.refreshes == 1'
