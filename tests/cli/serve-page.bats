@@ -87,3 +87,26 @@ teardown() {
 	[[ $(head -c 8 "$shot" | od -An -tx1 | tr -d ' ') == 89504e470d0a1a0a ]]
 	stop_serve
 }
+
+@test "serve-page: Chromium: with --auth-token-file the page asks for the token, then shows the list and its refreshes" {
+	local out=$BATS_TEST_TMPDIR/page.json
+
+	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
+	start_serve WEBRTC_TURN_URLS="turn:127.0.0.1:$TURN_PORT?transport=udp" \
+	    TURN_SHARED_SECRET="$REST_SECRET" --auth-token-file "$BATS_TEST_TMPDIR/token"
+	HOME=$BATS_TEST_TMPDIR PAGE_TOKEN=$API_TOKEN timeout 150 node "$JS/page.js" \
+	    "$BASE" "$BATS_TEST_TMPDIR/shot.png" >"$out" || {
+		echo "page.js failed"
+		cat "$out"
+		return 1
+	}
+	check() {	# FILTER: holds on the report
+		jq -e "$1" "$out" >/dev/null || { echo "failed: $1"; jq . "$out"; return 1; }
+	}
+	# Refused until the token is in: the browser logs those 401s.
+	check '.beforeToken | length >= 1 and all(test("401"))'
+	check '.provider == "coturn" and .stream == "connected" and .refreshRows >= 2'
+	check '.consoleErrors == [] and .pageErrors == [] and .cspViolations == []'
+	stop_serve
+	no_secret_in_log
+}

@@ -4,10 +4,14 @@
 // asks for, writes a screenshot to SCREENSHOT, and prints a JSON report:
 // {provider, results: [{url, policy, result, text}], refreshRows, event:
 // {first, second}, consoleErrors, cspViolations, pageErrors}.
+// With PAGE_TOKEN set, the server wants that token: it is typed into the
+// page once the page asks for it (the 401s before are in beforeToken), and
+// the refresh is seen by the page's own stream instead.
 'use strict';
 const { chromium } = require('playwright-core');
 
 const [base, shot] = process.argv.slice(2);
+const token = process.env.PAGE_TOKEN || '';
 
 // Polls fn in the page until it returns true, at most ms.  Not
 // page.waitForFunction: that evaluates a string, which the page's CSP
@@ -43,11 +47,31 @@ async function main() {
 				window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
 		});
 		await page.goto(base + '/');
+		if (token) {
+			await until(page, () => document.getElementById('error')
+				.textContent.includes('bearer token'), 30000,
+				'the page asks for the token');
+			report.beforeToken = report.consoleErrors.splice(0);
+			await page.fill('#token', token);
+			await page.click('#save');
+		}
 		await until(page, () =>
 			document.getElementById('provider').textContent !== '\u2026' &&
 			document.getElementById('refreshes').rows.length > 0,
 			30000, 'the page shows the list');
 		report.provider = await page.textContent('#provider');
+		if (token) {
+			await page.evaluate((t) => fetch('/api/ice/refresh', {
+				method: 'POST', headers: { Authorization: 'Bearer ' + t },
+			}), token);
+			await until(page, () =>
+				document.getElementById('refreshes').rows.length >= 2,
+				30000, 'the page shows the refresh');
+			report.refreshRows = await page.$$eval('#refreshes tr', (r) => r.length);
+			report.stream = await page.textContent('#stream');
+			report.cspViolations = await page.evaluate(() => window.cspViolations);
+			return;
+		}
 		await page.click('#test');
 		await until(page, () => {
 			const rows = [...document.querySelectorAll('#results tr')];
@@ -81,8 +105,8 @@ async function main() {
 		report.cspViolations = await page.evaluate(() => window.cspViolations);
 	} finally {
 		await browser.close();
+		process.stdout.write(JSON.stringify(report) + '\n');
 	}
-	process.stdout.write(JSON.stringify(report) + '\n');
 }
 
 main().catch((e) => {
