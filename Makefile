@@ -31,7 +31,8 @@ GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
-       tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c
+       tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c \
+       tests/unit/test_serve.c
 HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
