@@ -280,7 +280,8 @@ serve_events_stop(void)
 
 	pthread_mutex_lock(&lock);
 	stopping = 1;
-	pthread_cond_signal(&tick);
+	if (running)
+		pthread_cond_signal(&tick);
 	for (st = streams; st != NULL; st = st->next) {
 		st->ended = 1;
 		if (st->suspended) {
