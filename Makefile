@@ -23,7 +23,7 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/api.c src/providers/twilio.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
-       src/xmpp.c src/providers/jitsi.c \
+       src/xmpp.c src/providers/jitsi.c src/providers/url.c \
        src/metrics.c src/serve.c src/serve_compat.c \
        src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.
@@ -32,7 +32,7 @@ UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
        tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c \
-       tests/unit/test_serve.c
+       tests/unit/test_url.c tests/unit/test_serve.c
 HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
@@ -82,6 +82,10 @@ bench:
 	@build/engine-bench
 	@bench/e2e.sh
 	@bench/serve.sh
+	@bench/deploy.sh
+	@bench/fanin.sh
+	@$(MAKE) --no-print-directory static
+	@bench/rtt.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -124,7 +128,7 @@ static: $(GEN)
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SH_RUNS ?= 2000
-FUZZ_TARGETS = api xml stun uri settings google cloudrun shell
+FUZZ_TARGETS = api xml stun uri settings google cloudrun shell url
 FUZZ_FLAGS   = -fsanitize=fuzzer-no-link,address,undefined \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 FUZZ_OBJS    = $(SRCS:%.c=build/fuzz/obj/%.o)

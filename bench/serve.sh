@@ -17,16 +17,11 @@ DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 TMP=$(mktemp -d)
-PIDS=()
+# shellcheck source=bench/procs.bash
+. bench/procs.bash
 
 cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_started
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

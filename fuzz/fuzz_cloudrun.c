@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char value[] =
 	    "[{\"urls\":[\"turn:h:3478\"],\"username\":\"u\",\"credential\":\"p\"}]";
 	struct cloudrun_change	 chg;
-	struct strbuf		 desc = { 0 };
+	struct strbuf		 desc = { 0 }, mask = { 0 };
 	cJSON			*svc, *back;
 	char			*text, *printed, err[512], *full = NULL;
 	const char		*container;
@@ -53,6 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    data[0] & 4 ? 1700003600 : 0, &chg, err, sizeof(err)) == 0) {
 		cloudrun_describe(&chg, &desc);
 		sb_free(&desc);
+		cJSON_Delete(cloudrun_patch_body(svc, &chg, &mask));
+		sb_free(&mask);
 		printed = cJSON_PrintUnformatted(svc);
 		if (printed == NULL)
 			abort();

@@ -1,6 +1,7 @@
 /* fuzz_xml.c: one XMPP document (a BOSH <body/> or one WebSocket frame) fed
  * to the XML layer in pieces whose sizes the input chooses, then any
- * XEP-0215 <services/> in it turned into ICE servers. */
+ * XEP-0215 <services/> in it, and the services of any Jitsi room metadata
+ * <json-message/>, turned into ICE servers. */
 #include "../src/ice.h"
 #include "../src/xmpp.h"
 #include "fuzz.h"
@@ -20,6 +21,7 @@ walk(const struct xml_elem *e, int depth)
 {
 	struct ice_list		 l;
 	const struct xml_elem	*c;
+	struct xml_doc		*md;
 	size_t			 dropped = 0;
 	char			 warn[256];
 
@@ -30,6 +32,15 @@ walk(const struct xml_elem *e, int depth)
 		memset(&l, 0, sizeof(l));
 		(void)xmpp_take_services(e, &l, &dropped, warn, sizeof(warn));
 		ice_list_free(&l);
+	}
+	if (xml_is(e, NS_JITMEET, "json-message") && e->text.s != NULL &&
+	    (md = xmpp_metadata_services(e->text.s, warn,
+	    sizeof(warn))) != NULL) {
+		memset(&l, 0, sizeof(l));
+		(void)xmpp_take_services(xml_doc_root(md), &l, &dropped, warn,
+		    sizeof(warn));
+		ice_list_free(&l);
+		xml_doc_free(md);
 	}
 	(void)xml_attr(e, "type");
 	(void)xml_child(e, NULL, "error");

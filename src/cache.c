@@ -1,10 +1,20 @@
 /* cache.c: the last good list and provider health, on disk.
  *
- * The file is JSON: {"iceupd_cache":1, "key":..., "list":<the json report,
- * each entry with its own "expires_at">, "health":{name:{"config":<digest
- * of that provider's settings>, ...}}}.  It is replaced atomically; a
- * sidecar FILE.lock carries the flock, since a lock on the file itself
- * would stay with the inode that rename replaces. */
+ * The file is JSON, its own format, independent of the -f json report:
+ *
+ *   {"iceupd_cache": 2,
+ *    "key": "<settings digest the list was made under>",
+ *    "list": {"provider": "twilio", "fetched_at": "<RFC 3339>",
+ *             "servers": [{"urls": [...], "username": "u",
+ *                          "credential": "c", "expires_at": <time|null>}]},
+ *    "health": {"<provider>": {"config": "<digest of its settings>",
+ *               "failures": n, "latency_ms": n, "error": <text|null>,
+ *               "last_ok": <time|null>, "next_try": <time|null>}}}
+ *
+ * Format 1 (the list as the json report, under "iceServers") is still
+ * read.  It is replaced atomically; a sidecar FILE.lock carries the flock,
+ * since a lock on the file itself would stay with the inode that rename
+ * replaces. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +26,10 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "format.h"
 #include "log.h"
 #include "util.h"
 
-#define CACHE_FORMAT	1
+#define CACHE_FORMAT	2	/* written; 1 is still read */
 #define CACHE_MAX	(1024 * 1024)
 #define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
 #define BACKOFF_MAX	1800
@@ -45,36 +54,16 @@ lock_open(const char *path, int how)
 	return fd;
 }
 
-static time_t
-json_time(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	time_t	 t;
-
-	if (!cJSON_IsString(v) || parse_rfc3339(v->valuestring, &t) == -1)
-		return 0;
-	return t;
-}
-
-static void
-add_time(cJSON *o, const char *key, time_t t)
-{
-	char	 buf[32];
-
-	if (t == 0)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
-}
-
-/* Rebuilds the list from the report; 0, or -1 when it does not hold. */
+/* Rebuilds the list: its servers under "servers" (format 2) or, as the
+ * json report had them, "iceServers" (1).  0, or -1 when it does not hold. */
 static int
-parse_list(const cJSON *o, struct ice_list *l)
+parse_list(const cJSON *o, int format, struct ice_list *l)
 {
 	const cJSON *servers, *e, *urls, *u, *user, *cred, *prov;
 	char	 err[128];
 
-	servers = cJSON_GetObjectItemCaseSensitive(o, "iceServers");
+	servers = cJSON_GetObjectItemCaseSensitive(o, format == 1 ?
+	    "iceServers" : "servers");
 	if (!cJSON_IsArray(servers))
 		return -1;
 	cJSON_ArrayForEach(e, servers) {
@@ -87,13 +76,13 @@ parse_list(const cJSON *o, struct ice_list *l)
 			if (!cJSON_IsString(u) || ice_list_add(l,
 			    u->valuestring, cJSON_GetStringValue(user),
 			    cJSON_GetStringValue(cred),
-			    json_time(e, "expires_at"), err, sizeof(err)) == -1)
+			    json_get_time(e, "expires_at"), err, sizeof(err)) == -1)
 				return -1;
 	}
 	prov = cJSON_GetObjectItemCaseSensitive(o, "provider");
 	snprintf(l->provider, sizeof(l->provider), "%s",
 	    cJSON_IsString(prov) ? prov->valuestring : "cache");
-	l->fetched_at = json_time(o, "fetched_at");
+	l->fetched_at = json_get_time(o, "fetched_at");
 	return l->n > 0 ? 0 : -1;
 }
 
@@ -120,8 +109,8 @@ parse_health(const cJSON *o, struct cache *c)
 		v = cJSON_GetObjectItemCaseSensitive(h, "error");
 		snprintf(ph->error, sizeof(ph->error), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
-		ph->last_ok = json_time(h, "last_ok");
-		ph->next_try = json_time(h, "next_try");
+		ph->last_ok = json_get_time(h, "last_ok");
+		ph->next_try = json_get_time(h, "next_try");
 	}
 }
 
@@ -131,18 +120,20 @@ parse(const char *text, struct cache *c)
 {
 	const cJSON *v;
 	cJSON	*doc;
-	int	 rc = -1;
+	int	 rc = -1, format;
 
 	if ((doc = cJSON_Parse(text)) == NULL)
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(doc, "iceupd_cache");
-	if (!cJSON_IsNumber(v) || v->valueint != CACHE_FORMAT)
+	if (!cJSON_IsNumber(v) || (v->valuedouble != 1 &&
+	    v->valuedouble != CACHE_FORMAT))
 		goto out;
+	format = (int)v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(doc, "key");
 	if (cJSON_IsString(v))
 		snprintf(c->key, sizeof(c->key), "%s", v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(doc, "list");
-	if (cJSON_IsObject(v) && parse_list(v, &c->list) == -1)
+	if (cJSON_IsObject(v) && parse_list(v, format, &c->list) == -1)
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(doc, "health");
 	if (cJSON_IsObject(v))
@@ -268,26 +259,47 @@ record_health(struct cache *c, const struct settings *s,
 	}
 }
 
-static char *
-render(const struct cache *c, time_t now)
+/* The list in the cache's own shape: one entry per server, with its own
+ * expiry. */
+static cJSON *
+render_list(const struct ice_list *l)
 {
-	struct engine_result r;
-	cJSON	*doc = cJSON_CreateObject(), *list, *servers, *e, *health, *h;
+	const struct ice_server *srv;
+	cJSON	*o = cJSON_CreateObject(), *servers, *e, *urls;
+	size_t	 i, k;
+
+	cJSON_AddStringToObject(o, "provider", l->provider);
+	json_add_time(o, "fetched_at", l->fetched_at);
+	servers = cJSON_AddArrayToObject(o, "servers");
+	for (i = 0; i < l->n; i++) {
+		srv = &l->servers[i];
+		e = cJSON_CreateObject();
+		urls = cJSON_AddArrayToObject(e, "urls");
+		for (k = 0; k < srv->nurls; k++)
+			cJSON_AddItemToArray(urls,
+			    cJSON_CreateString(srv->urls[k]));
+		if (srv->username != NULL)
+			cJSON_AddStringToObject(e, "username", srv->username);
+		if (srv->credential != NULL)
+			cJSON_AddStringToObject(e, "credential",
+			    srv->credential);
+		json_add_time(e, "expires_at", srv->expires);
+		cJSON_AddItemToArray(servers, e);
+	}
+	return o;
+}
+
+static char *
+render(const struct cache *c)
+{
+	cJSON	*doc = cJSON_CreateObject(), *health, *h;
 	char	*text;
 	size_t	 i;
 
 	cJSON_AddNumberToObject(doc, "iceupd_cache", CACHE_FORMAT);
 	cJSON_AddStringToObject(doc, "key", c->key);
-	if (c->list.n > 0) {
-		memset(&r, 0, sizeof(r));
-		r.list = c->list;	/* borrowed, not freed */
-		list = format_report(&r, now);
-		servers = cJSON_GetObjectItemCaseSensitive(list, "iceServers");
-		i = 0;
-		cJSON_ArrayForEach(e, servers)
-			add_time(e, "expires_at", c->list.servers[i++].expires);
-		cJSON_AddItemToObject(doc, "list", list);
-	}
+	if (c->list.n > 0)
+		cJSON_AddItemToObject(doc, "list", render_list(&c->list));
 	health = cJSON_AddObjectToObject(doc, "health");
 	for (i = 0; i < c->nhealth; i++) {
 		h = cJSON_AddObjectToObject(health, c->health[i].name);
@@ -300,8 +312,8 @@ render(const struct cache *c, time_t now)
 			    c->health[i].error);
 		else
 			cJSON_AddNullToObject(h, "error");
-		add_time(h, "last_ok", c->health[i].last_ok);
-		add_time(h, "next_try", c->health[i].next_try);
+		json_add_time(h, "last_ok", c->health[i].last_ok);
+		json_add_time(h, "next_try", c->health[i].next_try);
 	}
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
@@ -345,7 +357,7 @@ cache_store(const char *path, const struct settings *s, const char *key,
 		snprintf(c.key, sizeof(c.key), "%s", key);
 	}
 	record_health(&c, s, r, now);
-	if ((text = render(&c, now)) == NULL) {
+	if ((text = render(&c)) == NULL) {
 		errno = ENOMEM;
 		goto out;
 	}

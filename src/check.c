@@ -56,18 +56,6 @@ print_table(const struct group *g, size_t ng)
 	}
 }
 
-static void
-add_expiry(cJSON *o, time_t expires)
-{
-	char	 when[32];
-
-	if (expires)
-		cJSON_AddStringToObject(o, "expires_at",
-		    rfc3339(expires, when, sizeof(when)));
-	else
-		cJSON_AddNullToObject(o, "expires_at");
-}
-
 static cJSON *
 result_json(const struct probe_result *r, const char *provider)
 {
@@ -96,7 +84,7 @@ print_json(const struct group *g, size_t ng, const struct ice_list *all)
 	size_t	 i, k;
 
 	cJSON_AddStringToObject(o, "provider", all->provider);
-	add_expiry(o, ice_list_expires(all));
+	json_add_time(o, "expires_at", ice_list_expires(all));
 	cJSON_AddBoolToObject(o, "stale", 0);
 	flat = cJSON_AddArrayToObject(o, "results");
 	provs = cJSON_AddArrayToObject(o, "providers");
@@ -108,7 +96,7 @@ print_json(const struct group *g, size_t ng, const struct ice_list *all)
 			cJSON_AddNullToObject(p, "error");
 		else
 			cJSON_AddStringToObject(p, "error", g[k].src->error);
-		add_expiry(p, ice_list_expires(g[k].list));
+		json_add_time(p, "expires_at", ice_list_expires(g[k].list));
 		arr = cJSON_AddArrayToObject(p, "results");
 		for (i = 0; i < g[k].nres; i++) {
 			cJSON_AddItemToArray(arr, result_json(&g[k].res[i],

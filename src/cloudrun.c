@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cloudrun.h"
@@ -161,13 +162,19 @@ find_var(const cJSON *c, const char *name)
 	return NULL;
 }
 
+/* The template's annotations, or NULL. */
+static cJSON *
+annotations_of(const cJSON *svc)
+{
+	return cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(svc, "template"), "annotations");
+}
+
 static time_t
 recorded_expiry(const cJSON *svc)
 {
-	const cJSON	*tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
 	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(tpl, "annotations"),
-	    CLOUDRUN_EXPIRES_ANNOTATION);
+	    annotations_of(svc), CLOUDRUN_EXPIRES_ANNOTATION);
 	time_t		 t;
 
 	if (!cJSON_IsString(a) || parse_rfc3339(a->valuestring, &t) == -1)
@@ -175,11 +182,78 @@ recorded_expiry(const cJSON *svc)
 	return t;
 }
 
+/* CLOUDRUN_MANAGED_ANNOTATION parsed, or NULL when absent or not an
+ * object (then nothing counts as set by iceupd). */
+static cJSON *
+managed_record(const cJSON *svc)
+{
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(
+	    annotations_of(svc), CLOUDRUN_MANAGED_ANNOTATION);
+	cJSON		*doc;
+
+	if (!cJSON_IsString(a) || (doc = cJSON_Parse(a->valuestring)) == NULL)
+		return NULL;
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* The key of container c in the record: its name, "" when unnamed. */
+static const char *
+container_key(const cJSON *c)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+
+	return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+static int
+asked_for(const char *name, char *const *names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The next name after *at in list (the record of container c) that names
+ * leaves out and c still sets as a plain value: a variable iceupd set and
+ * no longer manages.  Returns its env entry with *at on its name, or NULL
+ * at the end. */
+static cJSON *
+next_stale(const cJSON *c, const cJSON *list, const cJSON **at,
+    char *const *names, size_t n)
+{
+	const cJSON	*item;
+	cJSON		*e;
+
+	if (!cJSON_IsArray(list))
+		return NULL;
+	for (item = *at ? (*at)->next : list->child; item; item = item->next) {
+		if (!cJSON_IsString(item) ||
+		    asked_for(item->valuestring, names, n))
+			continue;
+		e = find_var(c, item->valuestring);
+		if (e != NULL && cJSON_GetObjectItemCaseSensitive(e,
+		    "valueSource") == NULL && cJSON_IsString(
+		    cJSON_GetObjectItemCaseSensitive(e, "value"))) {
+			*at = item;
+			return e;
+		}
+	}
+	return NULL;
+}
+
 int
 cloudrun_deployed(const cJSON *svc, const char *container, char *const *names,
     size_t n, time_t *expires, char *err, size_t errlen)
 {
-	const cJSON	*c, *e, *v;
+	const cJSON	*c, *e, *v, *at = NULL;
+	cJSON		*rec;
 	size_t		 i;
 	int		 all = 1;
 
@@ -193,8 +267,110 @@ cloudrun_deployed(const cJSON *svc, const char *container, char *const *names,
 		    strcmp(v->valuestring, "DYNAMIC") == 0)
 			all = 0;
 	}
+	rec = managed_record(svc);
+	if (next_stale(c, cJSON_GetObjectItemCaseSensitive(rec,
+	    container_key(c)), &at, names, n) != NULL)
+		all = 0;
+	cJSON_Delete(rec);
 	*expires = recorded_expiry(svc);
 	return all;
+}
+
+/* Appends "NAME: what" to chg->vars, as far as it holds. */
+static void
+note_var(struct cloudrun_change *chg, const char *name, const char *what)
+{
+	size_t	 used = strlen(chg->vars);
+	char	 shown[80];
+
+	log_escape(name, 60, shown, sizeof(shown));
+	snprintf(chg->vars + used, sizeof(chg->vars) - used, "%s: %s\n", shown,
+	    what);
+	chg->env_changed = 1;
+}
+
+/* Sets annotation key of ann to value (ann an object). */
+static void
+set_annotation(cJSON *ann, const char *key, const char *value)
+{
+	if (cJSON_GetObjectItemCaseSensitive(ann, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(ann, key,
+		    cJSON_CreateString(value));
+	else
+		cJSON_AddStringToObject(ann, key, value);
+}
+
+/* Drops from rec the containers svc no longer has. */
+static void
+prune_record(cJSON *rec, const cJSON *svc)
+{
+	const cJSON	*list = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(svc, "template"), "containers");
+	const cJSON	*c;
+	cJSON		*k, *next;
+
+	for (k = rec->child; k != NULL; k = next) {
+		next = k->next;
+		cJSON_ArrayForEach(c, list)
+			if (strcmp(container_key(c), k->string) == 0)
+				break;
+		if (c == NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(rec, k));
+	}
+}
+
+/* Removes the variables of container c that iceupd set and names leaves
+ * out, and records names as those it manages there (template.annotations
+ * is an object or absent). */
+static void
+update_managed(cJSON *svc, cJSON *c, char *const *names, size_t n,
+    struct cloudrun_change *chg)
+{
+	cJSON		*tpl = cJSON_GetObjectItemCaseSensitive(svc,
+	    "template");
+	cJSON		*ann = cJSON_GetObjectItemCaseSensitive(tpl,
+	    "annotations");
+	cJSON		*old = managed_record(svc), *rec, *list, *e;
+	const cJSON	*at = NULL, *a;
+	const char	*key = container_key(c);
+	char		*text = NULL;
+	size_t		 i;
+
+	/* From the top each time: a name may be set twice. */
+	while ((e = next_stale(c, cJSON_GetObjectItemCaseSensitive(old, key),
+	    &at, names, n)) != NULL) {
+		note_var(chg, at->valuestring, "removed (set by iceupd before, "
+		    "no longer asked for)");
+		cJSON_Delete(cJSON_DetachItemViaPointer(
+		    cJSON_GetObjectItemCaseSensitive(c, "env"), e));
+		at = NULL;
+	}
+	rec = old != NULL ? cJSON_Duplicate(old, 1) : cJSON_CreateObject();
+	prune_record(rec, svc);
+	list = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(names[i]));
+	if (cJSON_GetObjectItemCaseSensitive(rec, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, list);
+	else
+		cJSON_AddItemToObject(rec, key, list);
+	a = cJSON_GetObjectItemCaseSensitive(ann, CLOUDRUN_MANAGED_ANNOTATION);
+	if (cJSON_IsString(a))
+		log_escape(a->valuestring, 400, chg->old_managed,
+		    sizeof(chg->old_managed));
+	text = cJSON_PrintUnformatted(rec);
+	log_escape(text, 400, chg->new_managed, sizeof(chg->new_managed));
+	if (old == NULL || !cJSON_Compare(old, rec, 1)) {
+		if (ann == NULL)
+			ann = cJSON_AddObjectToObject(tpl, "annotations");
+		set_annotation(ann, CLOUDRUN_MANAGED_ANNOTATION, text);
+		chg->annotations_changed = 1;
+	} else
+		snprintf(chg->new_managed, sizeof(chg->new_managed), "%s",
+		    chg->old_managed);
+	cJSON_Delete(rec);
+	cJSON_free(text);
+	cJSON_Delete(old);
 }
 
 int
@@ -204,7 +380,7 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 {
 	cJSON	*c, *env, *e, *v, *tpl, *ann, *rev, *name;
 	char	 when[32], shown[80];
-	size_t	 i, used;
+	size_t	 i;
 
 	memset(chg, 0, sizeof(*chg));
 	if ((c = find_container(svc, container, err, errlen)) == NULL)
@@ -225,79 +401,90 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 			return -1;
 		}
 	}
+	tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
+	ann = cJSON_GetObjectItemCaseSensitive(tpl, "annotations");
+	if (ann != NULL && !cJSON_IsObject(ann)) {
+		snprintf(err, errlen, "template.annotations is not an object");
+		return -1;
+	}
 	if ((env = cJSON_GetObjectItemCaseSensitive(c, "env")) == NULL)
 		env = cJSON_AddArrayToObject(c, "env");
 	if (!cJSON_IsArray(env)) {
 		snprintf(err, errlen, "the container's env is not a list");
 		return -1;
 	}
-	used = 0;
 	for (i = 0; i < n; i++) {
-		log_escape(names[i], 60, shown, sizeof(shown));
 		if ((e = find_var(c, names[i])) == NULL) {
 			e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "name", names[i]);
 			cJSON_AddStringToObject(e, "value", value);
 			cJSON_AddItemToArray(env, e);
-			used += (size_t)snprintf(chg->vars + used,
-			    sizeof(chg->vars) - used, "%s: added\n", shown);
+			note_var(chg, names[i], "added");
 		} else if ((v = cJSON_GetObjectItemCaseSensitive(e,
 		    "value")) == NULL) {
 			cJSON_AddStringToObject(e, "value", value);
-			used += (size_t)snprintf(chg->vars + used,
-			    sizeof(chg->vars) - used, "%s: value set\n", shown);
+			note_var(chg, names[i], "value set");
 		} else if (!cJSON_IsString(v) ||
 		    strcmp(v->valuestring, value) != 0) {
 			cJSON_ReplaceItemInObjectCaseSensitive(e, "value",
 			    cJSON_CreateString(value));
-			used += (size_t)snprintf(chg->vars + used,
-			    sizeof(chg->vars) - used, "%s: value changed\n",
-			    shown);
+			note_var(chg, names[i], "value changed");
 		}
-		if (used >= sizeof(chg->vars))
-			used = sizeof(chg->vars) - 1;
 	}
-	chg->changed = used > 0;
+	update_managed(svc, c, names, n, chg);
 
-	tpl = cJSON_GetObjectItemCaseSensitive(svc, "template");
+	ann = cJSON_GetObjectItemCaseSensitive(tpl, "annotations");
 	chg->old_expires = recorded_expiry(svc);
 	chg->new_expires = expires;
-	ann = cJSON_GetObjectItemCaseSensitive(tpl, "annotations");
 	if (expires != 0 && expires != chg->old_expires) {
 		if (ann == NULL)
 			ann = cJSON_AddObjectToObject(tpl, "annotations");
-		if (!cJSON_IsObject(ann)) {
-			snprintf(err, errlen, "template.annotations is not an "
-			    "object");
-			return -1;
-		}
-		rfc3339(expires, when, sizeof(when));
-		if (cJSON_GetObjectItemCaseSensitive(ann,
-		    CLOUDRUN_EXPIRES_ANNOTATION) != NULL)
-			cJSON_ReplaceItemInObjectCaseSensitive(ann,
-			    CLOUDRUN_EXPIRES_ANNOTATION,
-			    cJSON_CreateString(when));
-		else
-			cJSON_AddStringToObject(ann,
-			    CLOUDRUN_EXPIRES_ANNOTATION, when);
-		chg->changed = 1;
-	} else if (expires == 0 && cJSON_IsObject(ann) &&
-	    cJSON_GetObjectItemCaseSensitive(ann,
+		set_annotation(ann, CLOUDRUN_EXPIRES_ANNOTATION,
+		    rfc3339(expires, when, sizeof(when)));
+		chg->annotations_changed = 1;
+	} else if (expires == 0 && cJSON_GetObjectItemCaseSensitive(ann,
 	    CLOUDRUN_EXPIRES_ANNOTATION) != NULL) {
 		cJSON_DeleteItemFromObjectCaseSensitive(ann,
 		    CLOUDRUN_EXPIRES_ANNOTATION);
-		chg->changed = 1;
+		chg->annotations_changed = 1;
 	}
+	chg->changed = chg->env_changed || chg->annotations_changed;
 	/* A changed template under the old revision name is refused with
 	 * 409 "Revision named ... with different configuration already
 	 * exists": let Cloud Run name the new one. */
-	if ((rev = cJSON_GetObjectItemCaseSensitive(tpl, "revision")) != NULL) {
+	if (chg->changed && (rev = cJSON_GetObjectItemCaseSensitive(tpl,
+	    "revision")) != NULL) {
 		if (cJSON_IsString(rev))
 			log_escape(rev->valuestring, 100, chg->old_revision,
 			    sizeof(chg->old_revision));
 		cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
 	}
 	return 0;
+}
+
+/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: one
+ * that iceupd may not remove (it has no record of setting it) is worth a
+ * warning when the v3 names are deployed. */
+static void
+warn_v2_override(const struct cloudrun_target *t)
+{
+	static const char v2[] = "NEKO_ICESERVERS";
+	static const char v3[] = "NEKO_WEBRTC_ICESERVERS_";
+	const cJSON	*c, *e;
+	char		 err[256];
+	size_t		 i;
+
+	for (i = 0; i < t->nnames; i++)
+		if (strncmp(t->names[i], v3, sizeof(v3) - 1) == 0)
+			break;
+	if (i == t->nnames || asked_for(v2, t->names, t->nnames) ||
+	    (c = find_container(t->svc, t->s->container, err,
+	    sizeof(err))) == NULL || (e = find_var(c, v2)) == NULL ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "value")))
+		return;
+	log_warn("%s: %s stays (iceupd has no record of setting it), and "
+	    "neko v3 uses it instead of %s*: remove it unless it is meant",
+	    t->name, v2, v3);
 }
 
 void
@@ -315,6 +502,10 @@ cloudrun_describe(const struct cloudrun_change *chg, struct strbuf *out)
 			break;
 		sb_addf(out, "  %.*s\n", (int)(nl - p), p);
 	}
+	if (strcmp(chg->old_managed, chg->new_managed) != 0)
+		sb_addf(out, "  annotation %s: %s -> %s\n",
+		    CLOUDRUN_MANAGED_ANNOTATION, chg->old_managed[0] ?
+		    chg->old_managed : "(none)", chg->new_managed);
 	if (chg->old_expires != chg->new_expires)
 		sb_addf(out, "  annotation %s: %s -> %s\n",
 		    CLOUDRUN_EXPIRES_ANNOTATION, chg->old_expires ?
@@ -324,6 +515,78 @@ cloudrun_describe(const struct cloudrun_change *chg, struct strbuf *out)
 	if (chg->old_revision[0] != '\0')
 		sb_addf(out, "  template.revision: %s -> (cleared: Cloud Run "
 		    "names the new revision)\n", chg->old_revision);
+}
+
+int
+cloudrun_system_key(const char *key)
+{
+	static const char *const ns[] = { "run.googleapis.com",
+		"cloud.googleapis.com", "serving.knative.dev",
+		"autoscaling.knative.dev", NULL };
+	const char	*slash = strchr(key, '/');
+	size_t		 n, len, k;
+
+	if (slash == NULL)
+		return 0;
+	n = (size_t)(slash - key);
+	for (k = 0; ns[k] != NULL; k++) {
+		len = strlen(ns[k]);
+		if (n == len && strncasecmp(key, ns[k], len) == 0)
+			return 1;
+		if (n > len && key[n - len - 1] == '.' &&
+		    strncasecmp(key + n - len, ns[k], len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+mask_add(struct strbuf *mask, const char *path)
+{
+	sb_addf(mask, "%s%s", mask->len > 0 ? "," : "", path);
+}
+
+cJSON *
+cloudrun_patch_body(const cJSON *svc, const struct cloudrun_change *chg,
+    struct strbuf *mask)
+{
+	const cJSON	*tpl = cJSON_GetObjectItemCaseSensitive(svc,
+	    "template");
+	const cJSON	*v;
+	cJSON		*body = cJSON_CreateObject(), *out, *list, *copy, *ann;
+	static const char *const keep[] = { "name", "etag", NULL };
+	size_t		 i;
+
+	for (i = 0; keep[i] != NULL; i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(svc,
+		    keep[i])))
+			cJSON_AddItemToObject(body, keep[i],
+			    cJSON_Duplicate(v, 1));
+	out = cJSON_AddObjectToObject(body, "template");
+	if (chg->env_changed) {
+		list = cJSON_AddArrayToObject(out, "containers");
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(tpl,
+		    "containers")) {
+			copy = cJSON_Duplicate(v, 1);
+			/* Output only (Container.build_info). */
+			cJSON_DeleteItemFromObjectCaseSensitive(copy,
+			    "buildInfo");
+			cJSON_AddItemToArray(list, copy);
+		}
+		mask_add(mask, "template.containers");
+	}
+	if (chg->annotations_changed) {
+		ann = cJSON_AddObjectToObject(out, "annotations");
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(tpl,
+		    "annotations"))
+			if (!cloudrun_system_key(v->string))
+				cJSON_AddItemToObject(ann, v->string,
+				    cJSON_Duplicate(v, 1));
+		mask_add(mask, "template.annotations");
+	}
+	if (chg->old_revision[0] != '\0')
+		mask_add(mask, "template.revision");
+	return body;
 }
 
 /* --- the API ------------------------------------------------------------ */
@@ -376,8 +639,10 @@ cloudrun_read(struct cloudrun_target *t)
 	cJSON_Delete(t->svc);
 	t->svc = NULL;
 	api_url(t, &url, t->name, NULL);
-	if (google_call(t->s, "GET", url.s, NULL, t->deadline, &rs, &doc, err,
-	    sizeof(err)) == -1) {
+	if (t->conn == NULL)
+		t->conn = http_keep_new();
+	if (google_call(t->s, "GET", url.s, NULL, t->deadline, t->conn, &rs,
+	    &doc, err, sizeof(err)) == -1) {
 		log_error("%s: %s", t->name, err);
 		goto out;
 	}
@@ -458,7 +723,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 			sleep_ms(POLL_MS);
 			api_url(t, &url, name->valuestring, NULL);
 			if (google_call(t->s, "GET", url.s, NULL, t->deadline,
-			    &rs, &doc, err, sizeof(err)) == -1) {
+			    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
 				log_error("%s: %s", t->name, err);
 				goto out;
 			}
@@ -467,7 +732,8 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 			sb_addf(&body, "{\"timeout\":\"%llds\"}",
 			    left - 1 < WAIT_STEP ? left - 1 : WAIT_STEP);
 			if (google_call(t->s, "POST", url.s, body.s,
-			    t->deadline, &rs, &doc, err, sizeof(err)) == -1) {
+			    t->deadline, t->conn, &rs, &doc, err,
+			    sizeof(err)) == -1) {
 				log_error("%s: %s", t->name, err);
 				goto out;
 			}
@@ -513,13 +779,22 @@ out:
 	return rc;
 }
 
+/* Frees a PATCH body, which holds the credentials. */
+static void
+free_body(char *body)
+{
+	if (body != NULL)
+		explicit_bzero(body, strlen(body));
+	cJSON_free(body);
+}
+
 void
 cloudrun_update(struct cloudrun_target *t)
 {
 	struct cloudrun_change chg;
 	struct http_response rs;
-	struct strbuf	 url = { 0 };
-	cJSON		*doc = NULL;
+	struct strbuf	 url = { 0 }, mask = { 0 };
+	cJSON		*doc = NULL, *patch = NULL;
 	char		*body = NULL, err[512], when[32];
 	int		 attempt, w;
 
@@ -538,6 +813,8 @@ cloudrun_update(struct cloudrun_target *t)
 			t->rc = EXIT_USAGE;
 			goto out;
 		}
+		if (attempt == 1)
+			warn_v2_override(t);
 		if (t->s->dry_run) {
 			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
 			    chg.container[0] ? " (container " : "",
@@ -551,16 +828,21 @@ cloudrun_update(struct cloudrun_target *t)
 			t->rc = EXIT_UNCHANGED;
 			goto out;
 		}
-		free(body);
-		body = cJSON_PrintUnformatted(t->svc);
+		cJSON_Delete(patch);
+		patch = cloudrun_patch_body(t->svc, &chg, &mask);
+		free_body(body);
+		body = cJSON_PrintUnformatted(patch);
 		url.len = 0;
-		api_url(t, &url, t->name, t->s->validate_only ?
-		    "?validateOnly=true" : NULL);
+		api_url(t, &url, t->name, "?updateMask=");
+		sb_adds(&url, mask.s);
+		if (t->s->validate_only)
+			sb_adds(&url, "&validateOnly=true");
+		mask.len = 0;
 		http_response_free(&rs);
 		cJSON_Delete(doc);
 		doc = NULL;
-		if (google_call(t->s, "PATCH", url.s, body, t->deadline, &rs,
-		    &doc, err, sizeof(err)) == -1) {
+		if (google_call(t->s, "PATCH", url.s, body, t->deadline,
+		    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
 			log_error("%s: %s", t->name, err);
 			goto out;
 		}
@@ -601,18 +883,19 @@ cloudrun_update(struct cloudrun_target *t)
 	    "keeps changing the service", t->name, CONFLICT_MAX);
 	t->rc = EXIT_FAIL;
 out:
-	if (body != NULL)
-		explicit_bzero(body, strlen(body));
-	cJSON_free(body);
+	free_body(body);
+	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	http_response_free(&rs);
 	sb_free(&url);
+	sb_free(&mask);
 }
 
 void
 cloudrun_target_free(struct cloudrun_target *t)
 {
 	cJSON_Delete(t->svc);
+	http_keep_free(t->conn);
 	free(t->name);
 	sb_free(&t->diff);
 }

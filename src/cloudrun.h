@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "http.h"
 #include "settings.h"
 #include "util.h"
 
@@ -14,14 +15,21 @@
  * are valid (RFC 3339 UTC).  Cloud Run keeps the run.googleapis.com/,
  * serving.knative.dev/ and autoscaling.knative.dev/ prefixes for itself. */
 #define CLOUDRUN_EXPIRES_ANNOTATION	"iceupd.dev/expires-at"
+/* The template annotation that records the variables iceupd set, per
+ * container: {"CONTAINER":["NAME",...]} ("" for an unnamed container).  A
+ * name recorded there and no longer asked for is removed; no other. */
+#define CLOUDRUN_MANAGED_ANNOTATION	"iceupd.dev/managed-env"
 
 /* What cloudrun_set_env() changed, for --dry-run and the logs. */
 struct cloudrun_change {
 	char	 container[128];	/* "" when unnamed */
-	char	 vars[1024];		/* "NAME: value changed\n..." */
+	char	 vars[2048];		/* "NAME: value changed\n..." */
 	time_t	 old_expires, new_expires;	/* 0: none */
+	char	 old_managed[512], new_managed[512];	/* the record */
 	char	 old_revision[128];	/* "" when none was set */
-	int	 changed;		/* a variable or the expiry changed */
+	int	 env_changed;		/* template.containers */
+	int	 annotations_changed;	/* template.annotations */
+	int	 changed;		/* either */
 };
 
 /* Turns "projects/P/locations/L/services/S", or "S" with project and region
@@ -33,21 +41,36 @@ int	 cloudrun_name(const char *text, const char *project,
 const char *cloudrun_short(const char *full);
 
 /* Reads what a service has deployed: 1 when the chosen container (NULL: the
- * first) sets every one of names as a plain value (not "DYNAMIC"), else 0;
+ * first) sets every one of names as a plain value (not "DYNAMIC") and keeps
+ * no variable iceupd set before and no longer manages, else 0;
  * *expires gets the recorded expiry (0 when none).  -1 with err when the
  * service has no such container. */
 int	 cloudrun_deployed(const cJSON *svc, const char *container,
 	    char *const *names, size_t n, time_t *expires, char *err,
 	    size_t errlen);
-/* Sets names to value in the chosen container of svc, the expiry annotation
- * to expires (removed when 0), and clears template.revision, changing
- * nothing else in the tree.  Returns 0 with *chg filled, or -1 with err (no
- * such container, or a variable that comes from Secret Manager). */
+/* Sets names to value in the chosen container of svc, removes the plain
+ * variables CLOUDRUN_MANAGED_ANNOTATION recorded there and names leaves
+ * out, records names, sets the expiry annotation to expires (removed when
+ * 0), and clears template.revision when anything changed, changing
+ * nothing else in the tree.  Returns 0 with *chg filled, or -1 with err
+ * (no such container, or a variable that comes from Secret Manager). */
 int	 cloudrun_set_env(cJSON *svc, const char *container,
 	    char *const *names, size_t n, const char *value, time_t expires,
 	    struct cloudrun_change *chg, char *err, size_t errlen);
 /* Appends what chg says, never a value, one line each, indented. */
 void	 cloudrun_describe(const struct cloudrun_change *, struct strbuf *);
+/* The body of services.patch for svc as cloudrun_set_env() left it: name,
+ * etag and, of the template, only what chg changed (all containers, as a
+ * repeated field is replaced whole; the annotations, without the system
+ * namespaces Cloud Run refuses); never an output-only field.  *mask gets
+ * the matching updateMask (template.revision included when it was cleared).
+ * Returns the body to free with cJSON_Delete(). */
+cJSON	*cloudrun_patch_body(const cJSON *svc, const struct cloudrun_change *,
+	    struct strbuf *mask);
+/* 1 when the label or annotation key is in a namespace Cloud Run keeps for
+ * itself (run.googleapis.com, cloud.googleapis.com, serving.knative.dev,
+ * autoscaling.knative.dev, or a subdomain of one). */
+int	 cloudrun_system_key(const char *key);
 
 /* One service to update: phase one reads it, phase two writes it. */
 struct cloudrun_target {
@@ -59,6 +82,7 @@ struct cloudrun_target {
 	const char	*value;		/* phase two: the neko JSON */
 	time_t		 expires;	/* phase two: its expiry, 0 unknown */
 
+	struct http_keep *conn;		/* every call for this service */
 	cJSON		*svc;		/* as last read */
 	int		 fresh;		/* deployed, with min-ttl left */
 	time_t		 deployed_expires;

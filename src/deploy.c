@@ -326,8 +326,11 @@ tally:
 	else if (rc == EXIT_UNCHANGED)
 		rc = EXIT_OK;
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (t[i].conn != NULL)
+			google_report_connection(t[i].name, t[i].conn);
 		cloudrun_target_free(&t[i]);
+	}
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);

@@ -397,9 +397,10 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		src->ok = 1;
 		if (first_ok == PROVIDERS_MAX)
 			first_ok = i;
-		log_info("%s: %zu URL%s in %ld ms", j->p->name,
+		log_info("%s: %zu URL%s in %ld ms%s%s", j->p->name,
 		    ice_list_nurls(&j->list), ice_list_nurls(&j->list) == 1 ?
-		    "" : "s", j->latency_ms);
+		    "" : "s", j->latency_ms, j->st.note[0] ? ": " : "",
+		    j->st.note);
 		if (each != NULL) {
 			each[i] = j->list;
 			memset(&j->list, 0, sizeof(j->list));

@@ -58,17 +58,6 @@ format_ice_servers(struct strbuf *out, const struct ice_list *l)
 	add_json(out, servers_json(l), 0);
 }
 
-static void
-add_time(cJSON *o, const char *key, time_t t)
-{
-	char	 buf[32];
-
-	if (t == 0)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
-}
-
 cJSON *
 format_report(const struct engine_result *r, time_t now)
 {
@@ -79,8 +68,8 @@ format_report(const struct engine_result *r, time_t now)
 
 	cJSON_AddItemToObject(o, "iceServers", servers_json(&r->list));
 	cJSON_AddStringToObject(o, "provider", r->list.provider);
-	add_time(o, "fetched_at", r->list.fetched_at);
-	add_time(o, "expires_at", expires);
+	json_add_time(o, "fetched_at", r->list.fetched_at);
+	json_add_time(o, "expires_at", expires);
 	if (expires == 0) {
 		cJSON_AddNullToObject(o, "ttl_seconds");
 		cJSON_AddNullToObject(o, "remaining_ttl");

@@ -256,8 +256,9 @@ out:
 
 /* The service-account flow: sign a JWT, trade it at token_uri. */
 static int
-token_from_key(const struct settings *s, long long deadline, char **token,
-    time_t *until, char *err, size_t errlen)
+token_from_key(const struct settings *s, long long deadline,
+    struct http_keep *keep, char **token, time_t *until, char *err,
+    size_t errlen)
 {
 	struct http_request rq;
 	struct http_response rs;
@@ -295,6 +296,7 @@ token_from_key(const struct settings *s, long long deadline, char **token,
 	rq.cacert = s->cacert;
 	rq.deadline = cap_deadline(deadline, CALL_MAX_MS);
 	rq.retry_connect = 1;
+	rq.keep = keep;
 	log_debug("asking %s for an access token as %s", uri, email);
 	if (http_fetch(&rq, &rs, err, errlen) == -1)
 		goto out;
@@ -384,8 +386,8 @@ google_metadata(const struct settings *s, const char *path,
 }
 
 int
-google_token(const struct settings *s, long long deadline, char **token,
-    char *err, size_t errlen)
+google_token(const struct settings *s, long long deadline,
+    struct http_keep *keep, char **token, char *err, size_t errlen)
 {
 	struct http_response rs;
 	char	*fresh = NULL, why[512];
@@ -403,7 +405,7 @@ google_token(const struct settings *s, long long deadline, char **token,
 		snprintf(source, sizeof(source), "GOOGLE_OAUTH_ACCESS_TOKEN");
 		fresh = xstrdup(s->google_token);
 	} else if (s->google_credentials != NULL) {
-		if (token_from_key(s, deadline, &fresh, &until, err,
+		if (token_from_key(s, deadline, keep, &fresh, &until, err,
 		    errlen) == -1)
 			goto out;
 	} else {
@@ -526,8 +528,8 @@ google_region(const struct settings *s, long long deadline, char **out,
 
 int
 google_call(const struct settings *s, const char *method, const char *url,
-    const char *body, long long deadline, struct http_response *rs,
-    cJSON **doc, char *err, size_t errlen)
+    const char *body, long long deadline, struct http_keep *keep,
+    struct http_response *rs, cJSON **doc, char *err, size_t errlen)
 {
 	struct http_request rq;
 	char	*token = NULL;
@@ -535,7 +537,7 @@ google_call(const struct settings *s, const char *method, const char *url,
 
 	*doc = NULL;
 	memset(rs, 0, sizeof(*rs));
-	if (google_token(s, deadline, &token, err, errlen) == -1)
+	if (google_token(s, deadline, keep, &token, err, errlen) == -1)
 		return -1;
 	memset(&rq, 0, sizeof(rq));
 	rq.method = method;
@@ -550,12 +552,21 @@ google_call(const struct settings *s, const char *method, const char *url,
 	rq.deadline = cap_deadline(deadline, CALL_MAX_MS);
 	rq.retry_connect = 1;	/* deploy has minutes; a slow handshake
 				 * must not cost a service its update */
+	rq.keep = keep;
 	log_debug("%s %s", method, url);
 	rc = http_fetch(&rq, rs, err, errlen);
 	free_secret(token);
 	if (rc == 0)
 		*doc = cJSON_Parse(rs->body.s);
 	return rc;
+}
+
+void
+google_report_connection(const char *what, const struct http_keep *conn)
+{
+	long	 n = http_keep_handshakes(conn);
+
+	log_info("%s: %ld TLS handshake%s", what, n, n == 1 ? "" : "s");
 }
 
 char *

@@ -20,8 +20,8 @@
  * they expire, and registered with log_secret().  Returns 0 with a copy in
  * *token (free it with free_secret()), or -1 with err saying why (never
  * holding a secret).  Safe to call from several threads. */
-int	 google_token(const struct settings *, long long deadline, char **token,
-	    char *err, size_t errlen);
+int	 google_token(const struct settings *, long long deadline,
+	    struct http_keep *keep, char **token, char *err, size_t errlen);
 /* Forgets the cached token (after the API refused it). */
 void	 google_token_forget(void);
 /* Where the token comes from, for messages: "GOOGLE_OAUTH_ACCESS_TOKEN",
@@ -53,11 +53,18 @@ void	 google_b64url(struct strbuf *, const void *p, size_t len);
 
 /* One JSON call with the access token: body (JSON, or NULL) sent as
  * application/json; 429 and 5xx answers retried with backoff until the
- * deadline (capped per call).  Returns 0 when a response arrived (rs->status
- * set, *doc its JSON or NULL when the body is not JSON), or -1 with err. */
+ * deadline (capped per call); over keep's connection when keep is not NULL
+ * (the token too, when it must be fetched).  Returns 0 when a response
+ * arrived (rs->status set, *doc its JSON or NULL when the body is not
+ * JSON), or -1 with err. */
 int	 google_call(const struct settings *, const char *method,
 	    const char *url, const char *body, long long deadline,
-	    struct http_response *rs, cJSON **doc, char *err, size_t errlen);
+	    struct http_keep *keep, struct http_response *rs, cJSON **doc,
+	    char *err, size_t errlen);
+/* Logs (at -v) the TLS handshakes the calls for what made over conn: one
+ * when they all shared it. */
+void	 google_report_connection(const char *what,
+	    const struct http_keep *conn);
 /* The "STATUS: message" of a Google error body (AIP-193), escaped for a
  * log line, into buf; "HTTP <status>" when the body has none. */
 char	*google_error_text(const struct http_response *, const cJSON *doc,

@@ -1,7 +1,9 @@
 /* http.c: the one place that sets libcurl up: TLS verification always on,
  * timeouts from the caller's deadline, a cap on response size, no redirects. */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -22,15 +24,65 @@
 #define RETRY_FIRST_MS	200
 #define RETRY_MAX_MS	2000
 
+/* The system's CAs as a directory of OpenSSL's hashed names, or "" where
+ * there is none: a handshake then reads only the issuers it is asked for
+ * instead of parsing the whole bundle.  Set once, by http_init. */
+static char system_ca_dir[PATH_MAX];
+
+/* Finds libcurl's CA directory or, where it was built with a bundle only,
+ * the bundle's own directory, when it holds hashed names ("5ad8a5d6.0"), as
+ * update-ca-certificates and c_rehash leave them beside the bundle. */
+static void
+find_system_ca_dir(void)
+{
+	CURL		*c;
+	char		*path = NULL, *slash;
+	const char	*n, *suffix;
+	DIR		*d;
+	struct dirent	*e;
+	int		 hashed = 0;
+
+	if ((c = curl_easy_init()) == NULL)
+		return;
+	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &path) == CURLE_OK &&
+	    path != NULL)
+		snprintf(system_ca_dir, sizeof system_ca_dir, "%s", path);
+	else if (curl_easy_getinfo(c, CURLINFO_CAINFO, &path) == CURLE_OK &&
+	    path != NULL && (slash = strrchr(path, '/')) != NULL)
+		snprintf(system_ca_dir, sizeof system_ca_dir, "%.*s",
+		    (int)(slash - path), path);
+	curl_easy_cleanup(c);
+	if (system_ca_dir[0] != '\0' &&
+	    (d = opendir(system_ca_dir)) != NULL) {
+		while (!hashed && (e = readdir(d)) != NULL) {
+			n = e->d_name;
+			suffix = n + 8;
+			hashed = strspn(n, "0123456789abcdef") == 8 &&
+			    *suffix == '.' && suffix[1] != '\0' &&
+			    strspn(suffix + 1, "0123456789") ==
+			    strlen(suffix + 1);
+		}
+		closedir(d);
+	}
+	if (!hashed)
+		system_ca_dir[0] = '\0';
+}
+
+static void	 kept_free_all(void);
+
 int
 http_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	find_system_ca_dir();
+	return 0;
 }
 
 void
 http_cleanup(void)
 {
+	kept_free_all();
 	curl_global_cleanup();
 }
 
@@ -65,9 +117,10 @@ on_ssl_ctx(CURL *curl, void *ctx, void *arg)
 	return CURLE_OK;
 }
 
-/* TLS as every transfer has it: verification always on; --cacert trusted
- * besides the system's CAs or, where the system has no bundle (an empty
- * container), alone. */
+/* TLS as every transfer has it: verification always on; the system's CAs
+ * looked up in their hashed directory when there is one, else from the
+ * bundle; --cacert trusted besides them or, where the system has neither
+ * (an empty container), alone. */
 static void
 set_tls(CURL *c, const char *cacert)
 {
@@ -75,6 +128,11 @@ set_tls(CURL *c, const char *cacert)
 
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (system_ca_dir[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_CAPATH, system_ca_dir);
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+		return;
+	}
 	if (cacert == NULL)
 		return;
 	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &system) == CURLE_OK &&
@@ -87,6 +145,7 @@ set_tls(CURL *c, const char *cacert)
 
 struct http_keep {
 	CURL	*c;
+	long	 handshakes;	/* TLS connections opened through it */
 };
 
 struct http_keep *
@@ -103,6 +162,63 @@ http_keep_free(struct http_keep *k)
 	if (k->c != NULL)
 		curl_easy_cleanup(k->c);
 	free(k);
+}
+
+long
+http_keep_handshakes(const struct http_keep *k)
+{
+	return k != NULL ? k->handshakes : 0;
+}
+
+#define KEPT_MAX	16
+static struct http_kept	*kept_list[KEPT_MAX];
+static size_t		 nkept;
+static pthread_mutex_t	 kept_list_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct http_keep *
+http_kept_take(struct http_kept *k)
+{
+	if (pthread_mutex_trylock(&k->lock) != 0)
+		return NULL;	/* a thread of an earlier run still has it */
+	if (!k->listed) {
+		pthread_mutex_lock(&kept_list_lock);
+		if (nkept < KEPT_MAX) {
+			kept_list[nkept++] = k;
+			k->listed = 1;
+		}
+		pthread_mutex_unlock(&kept_list_lock);
+		if (!k->listed) {
+			pthread_mutex_unlock(&k->lock);
+			return NULL;
+		}
+	}
+	if (k->keep == NULL)
+		k->keep = http_keep_new();
+	return k->keep;
+}
+
+void
+http_kept_give(struct http_kept *k, struct http_keep *keep)
+{
+	if (keep != NULL)
+		pthread_mutex_unlock(&k->lock);
+}
+
+/* Closes the kept connections that no thread holds. */
+static void
+kept_free_all(void)
+{
+	size_t	 i;
+
+	pthread_mutex_lock(&kept_list_lock);
+	for (i = 0; i < nkept; i++) {
+		if (pthread_mutex_trylock(&kept_list[i]->lock) != 0)
+			continue;
+		http_keep_free(kept_list[i]->keep);
+		kept_list[i]->keep = NULL;
+		pthread_mutex_unlock(&kept_list[i]->lock);
+	}
+	pthread_mutex_unlock(&kept_list_lock);
 }
 
 /* Keeps the value of rq->want_header and the name=value of each Set-Cookie
@@ -175,7 +291,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	const char	*ct = NULL;
 	long long	 left = rq->deadline - monotonic_ms();
 	curl_off_t	 retry = -1;
-	long		 sent = -1;
+	long		 sent = -1, opened = 0;
 	CURL		*c = NULL;
 	CURLcode	 cc;
 	int		 rc = -1;
@@ -249,6 +365,9 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
+	if (rq->keep != NULL && strncasecmp(rq->url, "https:", 6) == 0 &&
+	    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK)
+		rq->keep->handshakes += opened;
 	if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "%s %s: response larger than %d KiB",
 		    rq->method, shown, HTTP_BODY_MAX / 1024);

@@ -2,6 +2,7 @@
 #ifndef ICEUPD_HTTP_H
 #define ICEUPD_HTTP_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -44,10 +45,26 @@ struct http_response {
 					  * (TCP and TLS) within the cap */
 };
 
-/* A connection kept open across requests (BOSH sends several in a row). */
+/* A connection kept open across requests (BOSH sends several in a row,
+ * deploy all the calls for one service).  One thread at a time. */
 struct http_keep;
 struct http_keep *http_keep_new(void);
 void	 http_keep_free(struct http_keep *);
+/* The TLS connections opened through it so far (1 when all were reused). */
+long	 http_keep_handshakes(const struct http_keep *);
+
+/* A connection a caller keeps for the whole process (a hosted provider
+ * that watch or serve asks again): reused while the server keeps it open.
+ * One thread at a time takes it; NULL while another holds it, or when
+ * there is no room left to keep one. */
+struct http_kept {
+	pthread_mutex_t	 lock;
+	struct http_keep *keep;
+	int		 listed;	/* in the list http_cleanup frees */
+};
+#define HTTP_KEPT_INIT	{ PTHREAD_MUTEX_INITIALIZER, NULL, 0 }
+struct http_keep *http_kept_take(struct http_kept *);
+void	 http_kept_give(struct http_kept *, struct http_keep *);
 
 /* Starts libcurl for the process; 0 or -1. */
 int	 http_init(void);

@@ -141,7 +141,7 @@ by_number_desc(const void *a, const void *b)
  * -1 after logging why. */
 static int
 list_enabled(const struct settings *s, const char *secret, long long deadline,
-    struct version **out)
+    struct http_keep *conn, struct version **out)
 {
 	struct http_response rs;
 	struct strbuf	 url = { 0 };
@@ -163,8 +163,8 @@ list_enabled(const struct settings *s, const char *secret, long long deadline,
 		}
 		http_response_free(&rs);
 		cJSON_Delete(doc);
-		if (google_call(s, "GET", url.s, NULL, deadline, &rs, &doc, err,
-		    sizeof(err)) == -1) {
+		if (google_call(s, "GET", url.s, NULL, deadline, conn, &rs,
+		    &doc, err, sizeof(err)) == -1) {
 			log_error("%s: %s", secret, err);
 			goto bad;
 		}
@@ -226,6 +226,7 @@ secretmanager_deploy(const struct settings *s, const char *secret,
     const char *value, int reused, time_t fetched_at, long long deadline)
 {
 	struct http_response rs;
+	struct http_keep *conn = http_keep_new();	/* every call */
 	struct strbuf	 url = { 0 }, body = { 0 };
 	struct version	*vs = NULL;
 	const cJSON	*name;
@@ -236,8 +237,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	int		 n, i, rc = EXIT_FAIL, disabled = 0;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((n = list_enabled(s, secret, deadline, &vs)) == -1)
-		return EXIT_FAIL;
+	if ((n = list_enabled(s, secret, deadline, conn, &vs)) == -1)
+		goto out;
 	if (reused && !s->force_refresh && n > 0 && vs[0].created != 0 &&
 	    vs[0].created >= fetched_at) {
 		log_info("%s: version %ld already holds these credentials",
@@ -258,8 +259,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	EVP_EncodeBlock(b64, (const unsigned char *)value, (int)len);
 	sb_addf(&body, "{\"payload\":{\"data\":\"%s\"}}", (char *)b64);
 	api_url(s, &url, secret, ":addVersion");
-	if (google_call(s, "POST", url.s, body.s, deadline, &rs, &doc, err,
-	    sizeof(err)) == -1) {
+	if (google_call(s, "POST", url.s, body.s, deadline, conn, &rs, &doc,
+	    err, sizeof(err)) == -1) {
 		log_error("%s: %s", secret, err);
 		goto out;
 	}
@@ -280,8 +281,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 		api_url(s, &url, vs[i].name, ":disable");
 		http_response_free(&rs);
 		cJSON_Delete(doc);
-		if (google_call(s, "POST", url.s, "{}", deadline, &rs, &doc,
-		    err, sizeof(err)) == -1) {
+		if (google_call(s, "POST", url.s, "{}", deadline, conn, &rs,
+		    &doc, err, sizeof(err)) == -1) {
 			log_error("%s: %s", secret, err);
 			goto out;
 		}
@@ -307,5 +308,7 @@ out:
 	cJSON_Delete(doc);
 	http_response_free(&rs);
 	free_versions(vs, n);
+	google_report_connection(secret, conn);
+	http_keep_free(conn);
 	return rc;
 }

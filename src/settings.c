@@ -20,6 +20,7 @@
 #include "format.h"
 #include "ice.h"
 #include "log.h"
+#include "providers/provider.h"
 #include "settings.h"
 #include "util.h"
 
@@ -174,6 +175,20 @@ static const struct setting table[] = {
 	    0, 0, NULL, "https://kmeet.infomaniak.com/http-bind", NULL, NULL },
 	{ "kmeet.domain", "KMEET_DOMAIN", NULL, 0, K_STR, F(kmeet_domain),
 	    0, 0, NULL, NULL, NULL, NULL },
+	{ "url.url", "ICEUPD_URL", NULL, 0, K_STR, F(url),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "url.method", "ICEUPD_URL_METHOD", NULL, 0, K_CHOICE, F(url_method),
+	    0, 0, url_method_names, "GET", NULL, NULL },
+	{ "url.token", "ICEUPD_URL_TOKEN", NULL, 0, K_SECRET, F(url_token),
+	    0, 0, NULL, NULL, NULL, NULL },
+	{ "url.header", "ICEUPD_URL_HEADER", NULL, 0, K_SECRET,
+	    F(url_header), 0, 0, NULL, NULL, NULL, NULL },
+	{ "url.allow_http", "ICEUPD_URL_ALLOW_HTTP", NULL, 0, K_BOOL,
+	    F(url_allow_http), 0, 0, NULL, "false", NULL, NULL },
+	{ "matrix.homeserver", "MATRIX_HOMESERVER", NULL, 0, K_STR,
+	    F(matrix_homeserver), 0, 0, NULL, NULL, NULL, NULL },
+	{ "matrix.access_token", "MATRIX_ACCESS_TOKEN", NULL, 0, K_SECRET,
+	    F(matrix_token), 0, 0, NULL, NULL, NULL, NULL },
 
 	{ "service", "ICEUPD_CLOUDRUN_SERVICE", "service", 0, K_LIST,
 	    F(services), 0, 0, NULL, NULL, "NAME",

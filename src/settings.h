@@ -76,6 +76,14 @@ struct settings {
 	char	*jaas_domain;
 	char	*kmeet_url;
 	char	*kmeet_domain;		/* NULL: the URL's host */
+	/* url (any credentials endpoint), and its preset matrix */
+	char	*url;
+	int	 url_method;		/* index in url_method_names */
+	char	*url_token;		/* secret: a bearer token */
+	char	*url_header;		/* secret: "Name: value" */
+	int	 url_allow_http;	/* http:// to hosts not on loopback */
+	char	*matrix_homeserver;
+	char	*matrix_token;		/* secret: an access token */
 
 	/* deploy */
 	char	*services;	/* comma list: projects/P/locations/L/services/S

@@ -439,3 +439,25 @@ json_has_nul(const char *s, size_t len)
 	}
 	return 0;
 }
+
+void
+json_add_time(cJSON *o, const char *key, time_t t)
+{
+	char	 buf[32];
+
+	if (t == 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
+}
+
+time_t
+json_get_time(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	time_t	 t;
+
+	if (!cJSON_IsString(v) || parse_rfc3339(v->valuestring, &t) == -1)
+		return 0;
+	return t;
+}

@@ -2,6 +2,7 @@
 #ifndef ICEUPD_UTIL_H
 #define ICEUPD_UTIL_H
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
@@ -75,5 +76,9 @@ void	 free_secret(char *);
 /* 1 when the JSON text decodes to a NUL somewhere (the escape \u0000; an
  * escaped backslash followed by "u0000" is text, not a NUL). */
 int	 json_has_nul(const char *s, size_t len);
+/* Sets key of o to the RFC 3339 form of t, or null when t is 0. */
+void	 json_add_time(cJSON *o, const char *key, time_t t);
+/* The time in key of o (RFC 3339), or 0 when missing or not one. */
+time_t	 json_get_time(const cJSON *o, const char *key);
 
 #endif

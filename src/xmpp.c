@@ -1,8 +1,12 @@
 /* xmpp.c: a minimal XMPP client for one job: open a stream to a domain,
- * log in with SASL ANONYMOUS, bind, ask for the external services
- * (XEP-0215), close.  BOSH and WebSocket carry the same stanzas; expat reads
- * them, namespace-aware, with no DTD and bounded in depth and size. */
+ * log in with SASL ANONYMOUS, bind, take the external services (XEP-0215)
+ * the server pushes or answers, or, where a Jitsi deployment gives them to
+ * a room's occupants only, from the room metadata after joining, close.
+ * BOSH and WebSocket carry the same stanzas; expat reads them,
+ * namespace-aware, with no DTD and bounded in depth and size. */
+#include <cjson/cJSON.h>
 #include <expat.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +27,16 @@
 #define NS_FRAMING	"urn:ietf:params:xml:ns:xmpp-framing"
 #define NS_HTTPBIND	"http://jabber.org/protocol/httpbind"
 #define NS_XBOSH	"urn:xmpp:xbosh"
+#define NS_DISCO_INFO	"http://jabber.org/protocol/disco#info"
+#define NS_MUC		"http://jabber.org/protocol/muc"
+#define NS_MUC_USER	"http://jabber.org/protocol/muc#user"
 
 #define XML_ATTRS_MAX	64	/* attributes on one element */
 #define STANZAS_MAX	64	/* stanzas skipped while waiting for one */
-#define DOCS_MAX	256	/* BOSH bodies or WebSocket frames */
+#define DOCS_MAX	1024	/* BOSH bodies or WebSocket frames */
+#define JID_MAX		1024	/* bytes of a JID this client sends */
+#define ROOM_STANZAS_MAX 1000	/* stanzas before the room's own presence */
+#define FOCUS_RETRY_MS	1000	/* between conference requests */
 #define BOSH_WAIT_MAX	60	/* seconds a BOSH poll may be held */
 #define CLOSE_WAIT_MS	500	/* for the server's <close/> */
 
@@ -487,6 +497,10 @@ struct conn {
 	/* WebSocket */
 	struct http_ws		*h;
 	struct strbuf		 frame;
+	/* What the server sent unasked after binding (mod_jiconop). */
+	const struct xml_elem	*pushed;	/* <services/>, or NULL */
+	int			 disco_known;	/* its identities came */
+	char			 metadata_jid[JID_MAX];	/* room_metadata */
 };
 
 static void fail(struct conn *, int permanent, const char *fmt, ...)
@@ -507,6 +521,54 @@ fail(struct conn *c, int permanent, const char *fmt, ...)
 	snprintf(c->st->error, sizeof(c->st->error), "%s: %s",
 	    c->q->shown_url, msg);
 	c->st->permanent = permanent;
+}
+
+/* Notes the room_metadata component among disco#info identities. */
+static void
+note_identities(struct conn *c, const struct xml_elem *query)
+{
+	const struct xml_elem *e;
+	const char *v, *name;
+
+	c->disco_known = 1;
+	for (e = query->children; e != NULL; e = e->next) {
+		if (!xml_is(e, NS_DISCO_INFO, "identity"))
+			continue;
+		v = xml_attr(e, "category");
+		name = xml_attr(e, "name");
+		if (v == NULL || strcmp(v, "component") != 0 ||
+		    (v = xml_attr(e, "type")) == NULL ||
+		    strcmp(v, "room_metadata") != 0 || name == NULL ||
+		    *name == '\0' || strlen(name) >= sizeof(c->metadata_jid))
+			continue;
+		snprintf(c->metadata_jid, sizeof(c->metadata_jid), "%s", name);
+	}
+}
+
+/* 1 when the stanza comes from the server itself (or has no from). */
+static int
+from_server(const struct conn *c, const struct xml_elem *e)
+{
+	const char *from = xml_attr(e, "from");
+
+	return from == NULL || strcasecmp(from, c->q->domain) == 0;
+}
+
+/* Keeps what a server message carries unasked: its external services and
+ * its identities, as mod_jiconop sends them right after binding. */
+static void
+note_push(struct conn *c, const struct xml_elem *e)
+{
+	const struct xml_elem *v;
+
+	if (!xml_is(e, NS_CLIENT, "message") || !from_server(c, e))
+		return;
+	/* An empty list is no answer: the query or the room may give one. */
+	if ((v = xml_child(e, NS_EXTDISCO_2, "services")) != NULL &&
+	    v->children != NULL && c->pushed == NULL)
+		c->pushed = v;
+	if ((v = xml_child(e, NS_DISCO_INFO, "query")) != NULL)
+		note_identities(c, v);
 }
 
 /* Parses one received document and queues its stanzas: the children of a
@@ -545,6 +607,7 @@ take_doc(struct conn *c, const char *p, size_t len)
 			fail(c, 1, "too many stanzas from the server");
 			return NULL;
 		}
+		note_push(c, e);
 		c->queue[c->qhead + c->qlen++] = e;
 	}
 	return root;
@@ -750,14 +813,17 @@ conn_next(struct conn *c)
 			return NULL;
 	}
 	e = c->queue[c->qhead++];
-	c->qlen--;
+	if (--c->qlen == 0)
+		c->qhead = 0;
 	return e;
 }
 
-/* Ends the session politely, within what is left of the deadline. */
+/* Ends the session politely, within what is left of the deadline; leave,
+ * when not NULL, is a stanza sent first. */
 static void
-conn_end(struct conn *c)
+conn_end(struct conn *c, const char *leave)
 {
+	struct strbuf b = { 0 };
 	struct xmpp_query q = *c->q;
 	const struct xmpp_query *saved = c->q;
 	struct xmpp_status st = *c->st, *saved_st = c->st;
@@ -772,12 +838,17 @@ conn_end(struct conn *c)
 	if (q.deadline - now > CLOSE_WAIT_MS)
 		q.deadline = now + CLOSE_WAIT_MS;
 	if (c->ws) {
-		if (ws_send(c, "<close xmlns='" NS_FRAMING "'/>") == 0)
+		if ((leave == NULL || ws_send(c, leave) == 0) &&
+		    ws_send(c, "<close xmlns='" NS_FRAMING "'/>") == 0)
 			(void)http_ws_recv(c->h, &c->frame, XML_BYTES_MAX,
 			    q.deadline, st.error, sizeof(st.error));
-	} else
-		(void)bosh_post(c, "type='terminate'",
-		    "<presence xmlns='" NS_CLIENT "' type='unavailable'/>");
+	} else {
+		sb_adds(&b, leave ? leave : "");
+		sb_adds(&b, "<presence xmlns='" NS_CLIENT "' "
+		    "type='unavailable'/>");
+		(void)bosh_post(c, "type='terminate'", b.s);
+	}
+	sb_free(&b);
 	c->q = saved;
 	c->st = saved_st;
 }
@@ -922,6 +993,7 @@ login(struct conn *c)
 			condition(e, NS_SASL, cond, sizeof(cond));
 			snprintf(c->st->condition, sizeof(c->st->condition),
 			    "%s", cond);
+			c->st->step = XMPP_STEP_SASL;
 			fail(c, 1, "anonymous login refused (%s)", cond);
 			return -1;
 		}
@@ -946,20 +1018,370 @@ login(struct conn *c)
 	return 0;
 }
 
-/* Sends the query in ns with id; returns the answer or NULL. */
+/* Sends <iq type=type id=id to=to> around payload; returns the answer or
+ * NULL. */
 static const struct xml_elem *
-ask_services(struct conn *c, const char *ns, const char *id)
+ask(struct conn *c, const char *type, const char *id, const char *to,
+    const char *payload)
 {
 	struct strbuf	 b = { 0 };
 	const struct xml_elem *e = NULL;
 
-	sb_addf(&b, "<iq xmlns='" NS_CLIENT "' type='get' id='%s' ", id);
-	add_to(&b, c->q->domain);
-	sb_addf(&b, "><services xmlns='%s'/></iq>", ns);
+	sb_addf(&b, "<iq xmlns='" NS_CLIENT "' type='%s' id='%s' to='", type,
+	    id);
+	sb_add_xml(&b, to);
+	sb_addf(&b, "'>%s</iq>", payload);
 	if (conn_send(c, b.s) == 0)
 		e = wait_iq(c, id);
 	sb_free(&b);
 	return e;
+}
+
+/* Sends the query in ns with id; returns the answer or NULL. */
+static const struct xml_elem *
+ask_services(struct conn *c, const char *ns, const char *id)
+{
+	char	 payload[80];
+
+	snprintf(payload, sizeof(payload), "<services xmlns='%s'/>", ns);
+	return ask(c, "get", id, c->q->domain, payload);
+}
+
+static int
+is_type(const struct xml_elem *e, const char *type)
+{
+	const char *v = xml_attr(e, "type");
+
+	return v != NULL && strcmp(v, type) == 0;
+}
+
+/* The server's identities, unless they came with the push already.
+ * 0, or -1 after fail(); an error answer only means none. */
+static int
+ask_identities(struct conn *c)
+{
+	const struct xml_elem *e, *query;
+
+	if (c->disco_known)
+		return 0;
+	if ((e = ask(c, "get", "d1", c->q->domain,
+	    "<query xmlns='" NS_DISCO_INFO "'/>")) == NULL)
+		return -1;
+	if (is_type(e, "result") &&
+	    (query = xml_child(e, NS_DISCO_INFO, "query")) != NULL)
+		note_identities(c, query);
+	c->disco_known = 1;
+	return 0;
+}
+
+/* The <text/> of a stanza error, escaped, or "". */
+static const char *
+error_text(const struct xml_elem *error, char *buf, size_t len)
+{
+	const struct xml_elem *t;
+
+	buf[0] = '\0';
+	if (error != NULL && (t = xml_child(error, NS_STANZA_ERR,
+	    "text")) != NULL && t->text.s != NULL)
+		log_escape(t->text.s, 80, buf, len);
+	return buf;
+}
+
+/* Notes a refused stanza's condition and step; returns the <error/>. */
+static const struct xml_elem *
+refusal(struct conn *c, const struct xml_elem *e, enum xmpp_step step,
+    char *cond, size_t len)
+{
+	const struct xml_elem *error = xml_child(e, NS_CLIENT, "error");
+
+	condition(error, NS_STANZA_ERR, cond, len);
+	snprintf(c->st->condition, sizeof(c->st->condition), "%s", cond);
+	c->st->step = step;
+	return error;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/* Asks the focus for the conference in room_jid until it is ready (the
+ * focus alone creates rooms).  0, or -1 after fail(). */
+static int
+ask_conference(struct conn *c, const char *room_jid)
+{
+	const struct xml_elem *e, *error, *conf, *resv;
+	struct strbuf	 payload = { 0 };
+	const char	*v;
+	char		 id[16], uid[33], cond[48], text[100], code[24];
+	unsigned	 n;
+	int		 rc = -1;
+
+	c->st->step = XMPP_STEP_FOCUS;
+	c->st->condition[0] = '\0';
+	xmpp_random_hex(uid, sizeof(uid));
+	sb_adds(&payload, "<conference xmlns='" NS_FOCUS "' room='");
+	sb_add_xml(&payload, room_jid);
+	sb_addf(&payload, "' machine-uid='%s'/>", uid);
+	for (n = 1; ; n++) {
+		snprintf(id, sizeof(id), "c%u", n);
+		if ((e = ask(c, "set", id, c->q->focus, payload.s)) == NULL)
+			goto out;
+		if (is_type(e, "error")) {
+			error = refusal(c, e, XMPP_STEP_FOCUS, cond,
+			    sizeof(cond));
+			error_text(error, text, sizeof(text));
+			resv = NULL;
+			for (e = error ? error->children : NULL; e != NULL;
+			    e = e->next)
+				if (xml_is(e, NULL, "reservation-error"))
+					resv = e;
+			if (resv != NULL) {
+				c->st->reservation = 1;
+				v = xml_attr(resv, "error-code");
+				fail(c, 1, "the focus %s refused the conference: "
+				    "reservation error %s%s%s",
+				    c->q->focus, log_escape(v ? v : "?", 10,
+				    code, sizeof(code)), text[0] ? ": " : "",
+				    text);
+			} else
+				fail(c, strcmp(cond, "not-authorized") == 0 ||
+				    strcmp(cond, "forbidden") == 0 ||
+				    strcmp(cond, "not-allowed") == 0,
+				    "the focus %s refused the conference "
+				    "(%s%s%s)", c->q->focus, cond,
+				    text[0] ? ": " : "", text);
+			goto out;
+		}
+		if (!is_type(e, "result") ||
+		    (conf = xml_child(e, NS_FOCUS, "conference")) == NULL) {
+			fail(c, 1, "the focus %s answered no conference",
+			    c->q->focus);
+			goto out;
+		}
+		if ((v = xml_attr(conf, "ready")) != NULL &&
+		    strcmp(v, "true") == 0)
+			break;
+		/* Not ready yet: jicofo is creating the room. */
+		if (monotonic_ms() + FOCUS_RETRY_MS >= c->q->deadline) {
+			fail(c, 0, "the focus %s did not have the conference "
+			    "ready in time", c->q->focus);
+			goto out;
+		}
+		sleep_ms(FOCUS_RETRY_MS);
+	}
+	rc = 0;
+out:
+	sb_free(&payload);
+	return rc;
+}
+
+/* 1 when the presence e is the room's own presence for this client
+ * (status 110). */
+static int
+own_presence(const struct xml_elem *e)
+{
+	const struct xml_elem *x, *s;
+	const char *v;
+
+	if ((x = xml_child(e, NS_MUC_USER, "x")) == NULL)
+		return 0;
+	for (s = x->children; s != NULL; s = s->next)
+		if (xml_is(s, NS_MUC_USER, "status") &&
+		    (v = xml_attr(s, "code")) != NULL && strcmp(v, "110") == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when from is room_jid or an occupant of it. */
+static int
+from_room(const char *from, const char *room_jid)
+{
+	size_t	 n = strlen(room_jid);
+
+	return from != NULL && strncasecmp(from, room_jid, n) == 0 &&
+	    (from[n] == '\0' || from[n] == '/');
+}
+
+/* Keeps a document the connection did not receive, for its lifetime. */
+static int
+keep_doc(struct conn *c, struct xml_doc *d)
+{
+	if (c->ndocs == DOCS_MAX) {
+		xml_doc_free(d);
+		fail(c, 1, "too many messages from the server");
+		return -1;
+	}
+	c->docs[c->ndocs++] = d;
+	return 0;
+}
+
+/* Joins the room as occupant (no media: presence only) and waits for the
+ * room metadata with services, which comes just before the room's own
+ * presence.  Returns the services, or NULL after fail(). */
+static const struct xml_elem *
+join_room(struct conn *c, const char *room_jid, const char *occupant)
+{
+	const struct xml_elem *e, *json;
+	struct strbuf	 b = { 0 };
+	struct xml_doc	*d;
+	const char	*v;
+	char		 cond[48], text[100], why[120] = "";
+	size_t		 i;
+
+	sb_adds(&b, "<presence xmlns='" NS_CLIENT "' to='");
+	sb_add_xml(&b, occupant);
+	sb_adds(&b, "'><x xmlns='" NS_MUC "'/></presence>");
+	c->st->step = XMPP_STEP_ROOM;
+	c->st->condition[0] = '\0';
+	i = conn_send(c, b.s) == 0 ? 0 : ROOM_STANZAS_MAX + 1;
+	sb_free(&b);
+	for (; i < ROOM_STANZAS_MAX; i++) {
+		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
+			return NULL;
+		v = xml_attr(e, "from");
+		/* Its room attribute may be the deployment's own spelling of
+		 * the room (a tenant's): this client is in one room only. */
+		if (xml_is(e, NS_CLIENT, "message") && v != NULL &&
+		    strcasecmp(v, c->metadata_jid) == 0 &&
+		    (json = xml_child(e, NS_JITMEET, "json-message")) != NULL &&
+		    json->text.s != NULL) {
+			/* Updates carry no services: only the first does. */
+			if ((d = xmpp_metadata_services(json->text.s, why,
+			    sizeof(why))) == NULL)
+				continue;
+			if (keep_doc(c, d) == -1)
+				return NULL;
+			return xml_doc_root(d);
+		}
+		if (!xml_is(e, NS_CLIENT, "presence") || !from_room(v, room_jid))
+			continue;
+		if (is_type(e, "error")) {
+			refusal(c, e, XMPP_STEP_ROOM, cond, sizeof(cond));
+			error_text(xml_child(e, NS_CLIENT, "error"), text,
+			    sizeof(text));
+			fail(c, 1, "the room %s refused this client (%s%s%s)",
+			    room_jid, cond, text[0] ? ": " : "", text);
+			return NULL;
+		}
+		if (own_presence(e)) {
+			fail(c, 1, "joined %s, but no services came in its "
+			    "metadata (from %s)%s%s", room_jid,
+			    c->metadata_jid, why[0] ? ": " : "", why);
+			return NULL;
+		}
+	}
+	fail(c, 1, "no answer from the room %s", room_jid);
+	return NULL;
+}
+
+/* The conference path: asks the focus for the room, joins it, takes the
+ * services from its metadata.  leave gets the presence that leaves it.
+ * Returns the services, or NULL after fail(). */
+static const struct xml_elem *
+room_services(struct conn *c, struct strbuf *leave)
+{
+	struct strbuf	 room = { 0 }, occupant = { 0 };
+	const struct xml_elem *services = NULL;
+	char		 nick[17];
+
+	sb_addf(&room, "%s@%s", c->q->room, c->q->muc_domain);
+	xmpp_random_hex(nick, sizeof(nick));
+	sb_addf(&occupant, "%s/%s", room.s, nick);
+	if (room.len >= JID_MAX || occupant.len >= JID_MAX) {
+		fail(c, 1, "the room name is too long");
+		goto out;
+	}
+	log_debug("XMPP %s: external services for occupants of %s only: "
+	    "joining it", c->q->shown_url, room.s);
+	if (ask_conference(c, room.s) == -1)
+		goto out;
+	sb_adds(leave, "<presence xmlns='" NS_CLIENT "' type='unavailable' "
+	    "to='");
+	sb_add_xml(leave, occupant.s);
+	sb_adds(leave, "'/>");
+	services = join_room(c, room.s, occupant.s);
+out:
+	sb_free(&room);
+	sb_free(&occupant);
+	return services;
+}
+
+/* Adds the services to l.  0, or -1 after fail(). */
+static int
+take_into(struct conn *c, const struct xml_elem *services,
+    struct ice_list *l)
+{
+	struct xmpp_status *st = c->st;
+	char	 warn[sizeof(st->warning)];
+	size_t	 added, dropped;
+
+	warn[0] = '\0';
+	added = xmpp_take_services(services, l, &dropped, warn, sizeof(warn));
+	if (dropped > 0)
+		snprintf(st->warning, sizeof(st->warning), "%zu entr%s "
+		    "dropped%s%.180s", dropped, dropped == 1 ? "y" : "ies",
+		    warn[0] ? "; first: " : "", warn);
+	if (added == 0) {
+		fail(c, 1, "the server lists no usable STUN or TURN "
+		    "service%s%.150s", st->warning[0] ? ": " : "",
+		    st->warning);
+		return -1;
+	}
+	return 0;
+}
+
+/* The XEP-0215 query, extdisco:2 then :1.  Returns the services, NULL
+ * after fail(), or NULL with *gated set when the answer is forbidden and a
+ * room metadata component could give them to occupants. */
+static const struct xml_elem *
+query_services(struct conn *c, int *gated)
+{
+	const struct xml_elem *e, *services;
+	const char	*ns = NS_EXTDISCO_2;
+	char		 cond[48];
+
+	*gated = 0;
+	if ((e = ask_services(c, ns, "e1")) == NULL)
+		return NULL;
+	if (is_type(e, "error")) {
+		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
+		/* Older servers know only :1; forbidden is no namespace
+		 * issue. */
+		if (strcmp(cond, "forbidden") != 0) {
+			ns = NS_EXTDISCO_1;
+			if ((e = ask_services(c, ns, "e2")) == NULL)
+				return NULL;
+		}
+	}
+	if (!is_type(e, "result")) {
+		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
+		if (strcmp(cond, "forbidden") == 0 && c->q->room != NULL) {
+			if (ask_identities(c) == -1)
+				return NULL;
+			if (c->metadata_jid[0] != '\0') {
+				*gated = 1;
+				return NULL;
+			}
+		}
+		fail(c, strcmp(cond, "forbidden") == 0 ||
+		    strcmp(cond, "service-unavailable") == 0 ||
+		    strcmp(cond, "feature-not-implemented") == 0,
+		    "the server refused the external services query (%s)",
+		    cond);
+		return NULL;
+	}
+	if ((services = xml_child(e, ns, "services")) == NULL)
+		fail(c, 1, "the answer holds no <services/> in %s", ns);
+	return services;
 }
 
 int
@@ -967,11 +1389,9 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
     struct xmpp_status *st)
 {
 	struct conn	 c;
-	const struct xml_elem *e, *services;
-	const char	*ns = NS_EXTDISCO_2, *type;
-	char		 cond[48], warn[sizeof(st->warning)];
-	size_t		 added, dropped;
-	int		 rc = -1;
+	struct strbuf	 leave = { 0 };
+	const struct xml_elem *services = NULL;
+	int		 gated = 0, rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
@@ -983,47 +1403,119 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 
 	if (conn_start(&c) == -1 || login(&c) == -1)
 		goto out;
-	if ((e = ask_services(&c, ns, "e1")) == NULL)
+	if (c.pushed != NULL)
+		services = c.pushed;	/* no query needed */
+	else if (c.metadata_jid[0] != '\0' && q->room != NULL)
+		gated = 1;		/* they come in the room metadata */
+	else if ((services = query_services(&c, &gated)) == NULL && !gated)
 		goto out;
-	if ((type = xml_attr(e, "type")) != NULL &&
-	    strcmp(type, "error") == 0) {
-		ns = NS_EXTDISCO_1;	/* older servers */
-		if ((e = ask_services(&c, ns, "e2")) == NULL)
-			goto out;
-	}
-	if ((type = xml_attr(e, "type")) == NULL ||
-	    strcmp(type, "result") != 0) {
-		condition(xml_child(e, NS_CLIENT, "error"), NS_STANZA_ERR,
-		    cond, sizeof(cond));
-		snprintf(st->condition, sizeof(st->condition), "%s", cond);
-		fail(&c, strcmp(cond, "forbidden") == 0 ||
-		    strcmp(cond, "service-unavailable") == 0 ||
-		    strcmp(cond, "feature-not-implemented") == 0,
-		    "the server refused the external services query (%s)",
-		    cond);
+	if (gated && (services = room_services(&c, &leave)) == NULL)
 		goto out;
-	}
-	if ((services = xml_child(e, ns, "services")) == NULL) {
-		fail(&c, 1, "the answer holds no <services/> in %s", ns);
+	if (take_into(&c, services, l) == -1)
 		goto out;
-	}
-	warn[0] = '\0';
-	added = xmpp_take_services(services, l, &dropped, warn, sizeof(warn));
-	if (dropped > 0)
-		snprintf(st->warning, sizeof(st->warning), "%zu entr%s "
-		    "dropped%s%.180s", dropped, dropped == 1 ? "y" : "ies",
-		    warn[0] ? "; first: " : "", warn);
-	if (added == 0) {
-		fail(&c, 1, "the server lists no usable STUN or TURN "
-		    "service%s%.150s", st->warning[0] ? ": " : "",
-		    st->warning);
-		goto out;
-	}
-	conn_end(&c);
+	conn_end(&c, leave.len > 0 ? leave.s : NULL);
 	rc = 0;
 out:
 	if (rc == -1 && st->error[0] == '\0')
 		fail(&c, 0, "failed");
+	sb_free(&leave);
 	conn_free(&c);
 	return rc;
+}
+
+/* ---- Jitsi room metadata ---------------------------------------------- */
+
+/* Appends name='value' for a service field that is a string (or, for the
+ * port, an integer); a value with control characters is left out. */
+static void
+add_field(struct strbuf *b, const cJSON *service, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(service, name);
+	const char *p;
+
+	if (cJSON_IsNumber(v) && strcmp(name, "port") == 0 &&
+	    v->valuedouble >= 0 && v->valuedouble <= 65535 &&
+	    v->valuedouble == (double)(int)v->valuedouble) {
+		sb_addf(b, " port='%d'", (int)v->valuedouble);
+		return;
+	}
+	if (!cJSON_IsString(v))
+		return;
+	for (p = v->valuestring; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return;
+	sb_addf(b, " %s='", name);
+	sb_add_xml(b, v->valuestring);
+	sb_addc(b, '\'');
+}
+
+struct xml_doc *
+xmpp_metadata_services(const char *json, char *why, size_t whylen)
+{
+	static const char *const fields[] = { "type", "transport", "host",
+		"port", "username", "password", "expires", "restricted" };
+	const cJSON	*v, *md, *services, *one;
+	cJSON		*doc;
+	struct xml_doc	*d = NULL;
+	struct strbuf	 b = { 0 };
+	char		 err[128];
+	size_t		 i;
+
+	if ((doc = cJSON_Parse(json)) == NULL || !cJSON_IsObject(doc)) {
+		snprintf(why, whylen, "the room metadata is not a JSON object");
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "type");
+	md = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
+	if (!cJSON_IsString(v) || strcmp(v->valuestring, "room_metadata") !=
+	    0 || !cJSON_IsObject(md)) {
+		snprintf(why, whylen, "the message is not room metadata");
+		goto out;
+	}
+	services = cJSON_GetObjectItemCaseSensitive(md, "services");
+	if (!cJSON_IsArray(services)) {
+		snprintf(why, whylen, "the room metadata has no services list");
+		goto out;
+	}
+	sb_adds(&b, "<services xmlns='" NS_EXTDISCO_2 "'>");
+	cJSON_ArrayForEach(one, services) {
+		if (!cJSON_IsObject(one))
+			continue;
+		sb_adds(&b, "<service");
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			add_field(&b, one, fields[i]);
+		sb_adds(&b, "/>");
+	}
+	sb_adds(&b, "</services>");
+	if ((d = xml_doc_new()) == NULL) {
+		snprintf(why, whylen, "cannot start the XML parser");
+		goto out;
+	}
+	if (xml_doc_feed(d, b.s, b.len, 1, err, sizeof(err)) == -1) {
+		snprintf(why, whylen, "the room metadata services: %s", err);
+		xml_doc_free(d);
+		d = NULL;
+	}
+out:
+	if (b.s != NULL)
+		explicit_bzero(b.s, b.cap);	/* holds credentials */
+	sb_free(&b);
+	cJSON_Delete(doc);
+	return d;
+}
+
+void
+xmpp_random_hex(char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char	 r[64];
+	size_t		 i, n = len - 1 > sizeof(r) ? sizeof(r) : len - 1;
+
+	if (RAND_bytes(r, (int)n) != 1)
+		for (i = 0; i < n; i++)	/* no entropy: still unlikely to clash */
+			r[i] = (unsigned char)(monotonic_ms() * 131 + i * 7919 +
+			    (unsigned)rand());
+	for (i = 0; i < n; i++)
+		buf[i] = hex[r[i] & 15];
+	buf[n] = '\0';
 }

@@ -1,5 +1,6 @@
-/* xmpp.h: a minimal XMPP client for one job: ask a server for its external
- * services (XEP-0215) over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
+/* xmpp.h: a minimal XMPP client for one job: a server's external services
+ * (XEP-0215), pushed at login, asked for, or from a Jitsi room's metadata,
+ * over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
 #ifndef ICEUPD_XMPP_H
 #define ICEUPD_XMPP_H
 
@@ -16,6 +17,8 @@
 
 #define NS_EXTDISCO_2	"urn:xmpp:extdisco:2"
 #define NS_EXTDISCO_1	"urn:xmpp:extdisco:1"
+#define NS_JITMEET	"http://jitsi.org/jitmeet"
+#define NS_FOCUS	"http://jitsi.org/protocol/focus"
 
 /*
  * The XML layer: one document (a BOSH <body/>, or one WebSocket frame) fed
@@ -67,6 +70,16 @@ int	 xml_is(const struct xml_elem *e, const char *ns, const char *name);
  */
 size_t	 xmpp_take_services(const struct xml_elem *services,
 	    struct ice_list *, size_t *dropped, char *warn, size_t warnlen);
+/*
+ * Jitsi room metadata, the JSON text of a <json-message/>
+ * ({"type":"room_metadata","metadata":{"services":[{...}]}}), to the
+ * XEP-0215 <services/> element xmpp_take_services() reads: each service's
+ * string fields (type, transport, host, port, username, password, expires,
+ * restricted; port may be a number) become its attributes.  The document
+ * is the caller's (xml_doc_free).  Returns it, or NULL with why set.
+ */
+struct xml_doc *xmpp_metadata_services(const char *json, char *why,
+	    size_t whylen);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (fractions allowed); 0, or -1. */
 int	 xmpp_parse_time(const char *, time_t *);
 
@@ -83,19 +96,41 @@ struct xmpp_query {
 	const char	*cacert;
 	int		 allow_http;	/* http:// or ws:// was configured */
 	long long	 deadline;	/* monotonic ms */
+	/* A Jitsi conference to join when the services come only to its
+	 * occupants; NULL: none. */
+	const char	*room;		/* node, as the URL's ?room= has it */
+	const char	*muc_domain;	/* conference.DOMAIN */
+	const char	*focus;		/* focus.DOMAIN */
+};
+
+/* The step a refusal came at. */
+enum xmpp_step {
+	XMPP_STEP_SESSION,	/* stream, binding, anything else */
+	XMPP_STEP_SASL,		/* the login */
+	XMPP_STEP_EXTDISCO,	/* the XEP-0215 query */
+	XMPP_STEP_FOCUS,	/* the conference request */
+	XMPP_STEP_ROOM,		/* joining the room */
 };
 
 struct xmpp_status {
 	char	 error[256];
 	char	 warning[256];
 	char	 condition[48];	/* XMPP error condition, when one came */
+	enum xmpp_step step;	/* where it came */
+	int	 reservation;	/* the focus gave a reservation error */
 	int	 permanent;	/* asking again will not help */
 };
 
-/* Connects, authenticates, asks for the external services (extdisco:2,
- * then extdisco:1 after an error reply), closes, and adds what came to l.
- * Returns 0, or -1 with st->error set. */
+/* Connects, authenticates, takes the external services the server pushed
+ * after binding, else asks for them (extdisco:2, then extdisco:1 after an
+ * error reply); when they are for a room's occupants only (the room
+ * metadata component is advertised, or the query is forbidden), asks the
+ * focus for q->room, joins it and takes them from the room metadata.
+ * Closes, and adds what came to l.  Returns 0, or -1 with st->error set. */
 int	 xmpp_extdisco(const struct xmpp_query *, struct ice_list *l,
 	    struct xmpp_status *st);
+
+/* Fills buf (len > 0) with len - 1 random lowercase hex digits. */
+void	 xmpp_random_hex(char *buf, size_t len);
 
 #endif

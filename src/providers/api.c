@@ -1,7 +1,9 @@
 /* api.c: what the hosted HTTPS JSON providers share. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../log.h"
 #include "../util.h"
@@ -44,13 +46,20 @@ error_text(const char *body, char *buf, size_t len)
 cJSON *
 api_call(const struct api_call *c, struct provider_status *st)
 {
+	struct http_request rq = c->rq;
 	struct http_response rs;
 	const char *shown = c->rq.shown_url ? c->rq.shown_url : c->rq.url;
 	const char *hint = NULL;
 	char	 text[160];
 	cJSON	*doc = NULL;
+	int	 got;
 
-	if (http_fetch(&c->rq, &rs, st->error, sizeof(st->error)) == -1)
+	if (c->kept != NULL && rq.keep == NULL)
+		rq.keep = http_kept_take(c->kept);
+	got = http_fetch(&rq, &rs, st->error, sizeof(st->error));
+	if (c->kept != NULL && rq.keep != c->rq.keep)
+		http_kept_give(c->kept, rq.keep);
+	if (got == -1)
 		return NULL;
 	if (rs.status < 200 || rs.status > 299) {
 		error_text(rs.body.s, text, sizeof(text));
@@ -205,4 +214,65 @@ api_safe_token(const char *s)
 		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
 			return 0;
 	return 1;
+}
+
+int
+api_url_split(const char *url, const char *schemes, const char *origin,
+    struct api_url *u, char *why, size_t len)
+{
+	static const char *const known[] = { "https://", "http://", "wss://",
+		"ws://" };
+	const char *h, *end;
+	char	 shown[80], name[8];
+	struct in_addr a4;
+	size_t	 i, n;
+
+	memset(u, 0, sizeof(*u));
+	log_escape(url, 60, shown, sizeof(shown));
+	for (i = 0; i < 4; i++)
+		if (strncasecmp(url, known[i], strlen(known[i])) == 0)
+			break;
+	snprintf(name, sizeof(name), "%.*s", i < 4 ?
+	    (int)strlen(known[i]) - 3 : 0, i < 4 ? known[i] : "");
+	if (i == 4 || strstr(schemes, name) == NULL) {
+		snprintf(why, len, "%s: '%s' is not an %s URL", origin, shown,
+		    schemes);
+		return -1;
+	}
+	u->ws = i >= 2;
+	u->plain = i == 1 || i == 3;
+	h = url + strlen(known[i]);
+	n = strcspn(h, "/?#");
+	for (end = h; *end != '\0'; end++)
+		if ((unsigned char)*end <= ' ' || *end == 0x7f)
+			break;
+	if (*end != '\0' || strchr(url, '#') != NULL || n == 0 ||
+	    memchr(h, '@', n) != NULL) {
+		snprintf(why, len, "%s: '%s' is not a usable URL (a host, no "
+		    "user, no fragment, no spaces)", origin, shown);
+		return -1;
+	}
+	if (h[0] == '[') {
+		end = memchr(h, ']', n);
+		if (end == NULL) {
+			snprintf(why, len, "%s: '%s': bad IPv6 address", origin,
+			    shown);
+			return -1;
+		}
+		n = (size_t)(end - h) + 1;
+	} else if ((end = memchr(h, ':', n)) != NULL)
+		n = (size_t)(end - h);
+	if (n == 0 || n >= sizeof(u->host)) {
+		snprintf(why, len, "%s: '%s': bad host", origin, shown);
+		return -1;
+	}
+	memcpy(u->host, h, n);
+	u->host[n] = '\0';
+	u->path = h + strcspn(h, "/?");
+	/* A name such as 127.example.com is not loopback: only literals. */
+	u->loopback = strcasecmp(u->host, "localhost") == 0 ||
+	    strcmp(u->host, "[::1]") == 0 ||
+	    (inet_pton(AF_INET, u->host, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127);
+	return 0;
 }

@@ -12,6 +12,8 @@ struct api_call {
 	struct http_request rq;
 	const char	*auth_hint;	/* for 401/403: which setting to check */
 	const char	*missing_hint;	/* for 404 */
+	struct http_kept *kept;		/* the provider's connection, kept
+					 * between refreshes; or NULL */
 };
 
 /* Performs the call (retrying 429/5xx within the deadline) and parses a
@@ -32,6 +34,20 @@ int	 api_check_base(const char *base, const char *origin, char *why,
 	    size_t len);
 /* Appends base to url without its trailing slashes. */
 void	 api_add_base(struct strbuf *url, const char *base);
+
+/* The parts of a configured endpoint URL that matter. */
+struct api_url {
+	char		 host[256];	/* without port; [v6] kept */
+	const char	*path;		/* in the URL: from '/' or '?', or "" */
+	int		 ws;		/* ws:// or wss:// */
+	int		 plain;		/* http:// or ws:// */
+	int		 loopback;	/* localhost, 127.0.0.0/8 or [::1] */
+};
+
+/* Splits url; schemes lists what is allowed ("https http wss ws").
+ * Returns 0, or -1 with why set (naming origin). */
+int	 api_url_split(const char *url, const char *schemes,
+	    const char *origin, struct api_url *u, char *why, size_t len);
 
 /* Characters safe in a URL path segment or host label: [A-Za-z0-9_-]. */
 int	 api_safe_token(const char *);

@@ -7,6 +7,9 @@
 #include "../util.h"
 #include "api.h"
 
+/* Kept between refreshes of watch and serve. */
+static struct http_kept cloudflare_kept = HTTP_KEPT_INIT;
+
 #define CLOUDFLARE_TTL_DEFAULT	86400
 #define CLOUDFLARE_TTL_MAX	(48 * 3600)	/* the most it will mint */
 
@@ -60,6 +63,7 @@ cloudflare_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.bodylen = body.len;
 	c.rq.cacert = s->cacert;
 	c.rq.deadline = st->deadline;
+	c.kept = &cloudflare_kept;
 	c.auth_hint = "check CLOUDFLARE_TURN_API_TOKEN";
 	c.missing_hint = "check CLOUDFLARE_TURN_KEY_ID and CLOUDFLARE_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)

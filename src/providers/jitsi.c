@@ -1,6 +1,7 @@
 /* jitsi.c: STUN/TURN servers from a Jitsi or any Prosody deployment through
- * XMPP external service discovery (XEP-0215), and two presets: 8x8 (JaaS,
- * with Brave Talk's room tokens) and kmeet (Infomaniak kMeet). */
+ * XMPP external service discovery (XEP-0215: pushed at login, asked, or in
+ * a room's metadata), and two presets: 8x8 (JaaS, with Brave Talk's room
+ * tokens) and kmeet (Infomaniak kMeet). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,75 +21,10 @@ struct target {
 	const char	*url_origin;	/* where it came from */
 	const char	*domain;	/* NULL: the URL's host */
 	const char	*domain_setting; /* its name, for hints */
-	const char	*room;
+	const char	*room;		/* as configured, or NULL */
+	const char	*tenant;	/* JaaS: rooms are under it */
 	const char	*token;		/* a JWT, or NULL */
 };
-
-/* The parts of a configured URL that matter here. */
-struct url_parts {
-	char	 host[DOMAIN_MAX + 3];	/* without port; [v6] kept */
-	int	 ws;		/* ws:// or wss:// */
-	int	 plain;		/* http:// or ws:// */
-	int	 loopback;
-};
-
-/* Splits url; schemes lists what is allowed ("https http wss ws").
- * Returns 0, or -1 with why set (naming origin). */
-static int
-url_split(const char *url, const char *schemes, const char *origin,
-    struct url_parts *u, char *why, size_t len)
-{
-	static const char *const known[] = { "https://", "http://", "wss://",
-		"ws://" };
-	const char *h, *end;
-	char	 shown[80], name[8];
-	size_t	 i, n;
-
-	memset(u, 0, sizeof(*u));
-	log_escape(url, 60, shown, sizeof(shown));
-	for (i = 0; i < 4; i++)
-		if (strncasecmp(url, known[i], strlen(known[i])) == 0)
-			break;
-	snprintf(name, sizeof(name), "%.*s", i < 4 ?
-	    (int)strlen(known[i]) - 3 : 0, i < 4 ? known[i] : "");
-	if (i == 4 || strstr(schemes, name) == NULL) {
-		snprintf(why, len, "%s: '%s' is not an %s URL", origin, shown,
-		    schemes);
-		return -1;
-	}
-	u->ws = i >= 2;
-	u->plain = i == 1 || i == 3;
-	h = url + strlen(known[i]);
-	n = strcspn(h, "/?#");
-	for (end = h; *end != '\0'; end++)
-		if ((unsigned char)*end <= ' ' || *end == 0x7f)
-			break;
-	if (*end != '\0' || strchr(url, '#') != NULL || n == 0 ||
-	    memchr(h, '@', n) != NULL) {
-		snprintf(why, len, "%s: '%s' is not a usable URL (a host, no "
-		    "user, no fragment, no spaces)", origin, shown);
-		return -1;
-	}
-	if (h[0] == '[') {
-		end = memchr(h, ']', n);
-		if (end == NULL) {
-			snprintf(why, len, "%s: '%s': bad IPv6 address", origin,
-			    shown);
-			return -1;
-		}
-		n = (size_t)(end - h) + 1;
-	} else if ((end = memchr(h, ':', n)) != NULL)
-		n = (size_t)(end - h);
-	if (n == 0 || n >= sizeof(u->host)) {
-		snprintf(why, len, "%s: '%s': bad host", origin, shown);
-		return -1;
-	}
-	memcpy(u->host, h, n);
-	u->host[n] = '\0';
-	u->loopback = strcasecmp(u->host, "localhost") == 0 ||
-	    strcmp(u->host, "[::1]") == 0 || strncmp(u->host, "127.", 4) == 0;
-	return 0;
-}
 
 /* An XMPP domain as this client sends it: letters, digits, dots, hyphens. */
 static int
@@ -107,13 +43,13 @@ valid_domain(const char *d)
 /* Checks a target as configured() does: URL, WebSocket support, domain.
  * Returns 0, or -1 with why set.  summary gets a line for `providers`. */
 static int
-target_check(const struct target *t, struct url_parts *u, char *why,
+target_check(const struct target *t, struct api_url *u, char *why,
     size_t len)
 {
 	char	 shown[80];
 	const char *domain;
 
-	if (url_split(t->base, "https http wss ws", t->url_origin, u, why,
+	if (api_url_split(t->base, "https http wss ws", t->url_origin, u, why,
 	    len) == -1)
 		return -1;
 	if (u->ws && !http_ws_available()) {
@@ -153,20 +89,122 @@ selected(const struct settings *s, const char *name)
 }
 
 /* Appends the query parameter name=value to url and shown (hidden there
- * when secret). */
+ * when secret); value is percent-encoded unless encoded says it is. */
 static void
 add_param(struct strbuf *url, struct strbuf *shown, const char *name,
-    const char *value, int secret)
+    const char *value, int secret, int encoded)
 {
 	sb_addc(url, strchr(url->s, '?') ? '&' : '?');
 	sb_addc(shown, strchr(shown->s, '?') ? '&' : '?');
 	sb_addf(url, "%s=", name);
 	sb_addf(shown, "%s=", name);
-	sb_percent_encode(url, value);
+	if (encoded)
+		sb_adds(url, value);
+	else
+		sb_percent_encode(url, value);
 	if (secret)
 		sb_adds(shown, "(hidden)");
+	else if (encoded)
+		sb_adds(shown, value);
 	else
 		sb_percent_encode(shown, value);
+}
+
+static int
+hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The room as a Jitsi client sends it, in ?room= and as the node of the
+ * room's JID: percent-decoded when it is validly encoded, lowercased,
+ * percent-encoded again with lowercase digits.  Lowercasing is ASCII only
+ * (no Unicode case folding or NFKC normalisation). */
+static void
+room_node(const char *room, struct strbuf *node)
+{
+	struct strbuf	 plain = { 0 };
+	const char	*p;
+	size_t		 i;
+	int		 decode = 1;
+
+	for (p = room; *p != '\0'; p++)
+		if (*p == '%' && (hex_value(p[1]) < 0 || hex_value(p[2]) < 0))
+			decode = 0;
+	sb_adds(&plain, "");
+	for (p = room; *p != '\0'; p++) {
+		if (decode && *p == '%' && (hex_value(p[1]) << 4 |
+		    hex_value(p[2])) != 0) {
+			sb_addc(&plain, (char)(hex_value(p[1]) << 4 |
+			    hex_value(p[2])));
+			p += 2;
+		} else
+			sb_addc(&plain, *p);
+	}
+	node->len = 0;
+	sb_adds(node, "");
+	sb_percent_encode(node, plain.s);
+	/* Encoded, the letters are ASCII: the room's and the hex digits. */
+	for (i = 0; i < node->len; i++)
+		node->s[i] = (char)tolower((unsigned char)node->s[i]);
+	sb_free(&plain);
+}
+
+/* What the deployment wants, for a refusal; NULL: nothing to add. */
+static const char *
+refusal_hint(const struct target *t, const struct xmpp_status *xs)
+{
+	const char *cond = xs->condition;
+
+	switch (xs->step) {
+	case XMPP_STEP_SASL:
+		if (strcmp(cond, "not-allowed") != 0 &&
+		    strcmp(cond, "not-authorized") != 0)
+			return NULL;
+		return t->token ? "the token (ICEUPD_JITSI_TOKEN) was "
+		    "refused: expired, or not for this deployment or room" :
+		    "the deployment wants a token (ICEUPD_JITSI_TOKEN)";
+	case XMPP_STEP_EXTDISCO:
+		if (strcmp(cond, "forbidden") == 0)
+			return "only accounts it lists get them, and it "
+			    "advertises no Jitsi room metadata for occupants";
+		if (strcmp(cond, "not-authorized") == 0)
+			return "the deployment wants a token "
+			    "(ICEUPD_JITSI_TOKEN)";
+		return NULL;
+	case XMPP_STEP_FOCUS:
+		if (xs->reservation)
+			return "the deployment wants the room "
+			    "(ICEUPD_JITSI_ROOM) booked in its reservation "
+			    "system";
+		if (strcmp(cond, "not-authorized") == 0)
+			return "only authenticated users start conferences "
+			    "there: it wants a token (ICEUPD_JITSI_TOKEN), or "
+			    "a room already running (ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "service-unavailable") == 0 ||
+		    strcmp(cond, "item-not-found") == 0 ||
+		    strcmp(cond, "remote-server-not-found") == 0 ||
+		    strcmp(cond, "remote-server-timeout") == 0)
+			return "no conference focus (jicofo) answers there";
+		return NULL;
+	case XMPP_STEP_ROOM:
+		if (strcmp(cond, "not-authorized") == 0)
+			return "the room has a password: choose another "
+			    "(ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "registration-required") == 0)
+			return "the room is members only (a lobby): choose "
+			    "another (ICEUPD_JITSI_ROOM)";
+		if (strcmp(cond, "service-unavailable") == 0)
+			return "the room is full: choose another "
+			    "(ICEUPD_JITSI_ROOM)";
+		return NULL;
+	default:
+		if (strcmp(cond, "host-unknown") == 0 ||
+		    strcmp(cond, "improper-addressing") == 0)
+			return t->domain_setting;
+		return NULL;
+	}
 }
 
 /* Asks the deployment t for its services. */
@@ -174,12 +212,13 @@ static int
 target_fetch(const struct settings *s, const struct target *t,
     struct ice_list *l, struct provider_status *st)
 {
-	struct url_parts	 u;
+	struct api_url	 u;
 	struct xmpp_query	 q;
 	struct xmpp_status	 xs;
-	struct strbuf		 url = { 0 }, shown = { 0 };
+	struct strbuf		 url = { 0 }, shown = { 0 }, room = { 0 };
+	struct strbuf		 muc = { 0 }, focus = { 0 };
 	const char		*hint = NULL;
-	char			 msg[512];
+	char			 msg[512], random_room[25];
 	size_t			 n;
 	int			 rc = -1;
 
@@ -193,10 +232,16 @@ target_fetch(const struct settings *s, const struct target *t,
 	sb_add(&shown, t->base, n);
 	if (t->base[n] == '?')
 		sb_adds(&shown, "?(query)");
+	/* As a Jitsi client: the room it may join, in the URL. */
 	if (t->room != NULL)
-		add_param(&url, &shown, "room", t->room, 0);
+		room_node(t->room, &room);
+	else {
+		xmpp_random_hex(random_room, sizeof(random_room));
+		sb_adds(&room, random_room);
+	}
+	add_param(&url, &shown, "room", room.s, 0, 1);
 	if (t->token != NULL)
-		add_param(&url, &shown, "token", t->token, 1);
+		add_param(&url, &shown, "token", t->token, 1, 0);
 
 	memset(&q, 0, sizeof(q));
 	q.url = url.s;
@@ -205,22 +250,19 @@ target_fetch(const struct settings *s, const struct target *t,
 	q.cacert = s->cacert;
 	q.allow_http = u.plain;
 	q.deadline = st->deadline;
+	q.room = room.s;
+	sb_addf(&muc, "conference.%s%s%s", t->tenant ? t->tenant : "",
+	    t->tenant ? "." : "", q.domain);
+	sb_addf(&focus, "focus.%s", q.domain);
+	q.muc_domain = muc.s;
+	q.focus = focus.s;
 	rc = xmpp_extdisco(&q, l, &xs);
 	if (rc == -1) {
-		if (strcmp(xs.condition, "host-unknown") == 0 ||
-		    strcmp(xs.condition, "improper-addressing") == 0)
-			hint = t->domain_setting;
-		else if (strcmp(xs.condition, "forbidden") == 0)
-			hint = "the deployment restricts external services: it "
-			    "may want a token (ICEUPD_JITSI_TOKEN) or a room "
-			    "(ICEUPD_JITSI_ROOM)";
-		else if (strcmp(xs.condition, "not-authorized") == 0)
-			hint = "the deployment wants a token "
-			    "(ICEUPD_JITSI_TOKEN)";
+		hint = refusal_hint(t, &xs);
 		snprintf(msg, sizeof(msg), "%s%s%s%s", xs.error,
 		    hint ? "; " : "", hint == t->domain_setting ? "check " :
 		    "", hint ? hint : "");
-		snprintf(st->error, sizeof(st->error), "%.255s", msg);
+		snprintf(st->error, sizeof(st->error), "%s", msg);
 		st->permanent = xs.permanent;
 	}
 	if (u.plain && !u.loopback)
@@ -232,6 +274,9 @@ target_fetch(const struct settings *s, const struct target *t,
 		snprintf(st->warning, sizeof(st->warning), "%s", xs.warning);
 	sb_free(&url);
 	sb_free(&shown);
+	sb_free(&room);
+	sb_free(&muc);
+	sb_free(&focus);
 	return rc;
 }
 
@@ -253,7 +298,7 @@ static int
 jitsi_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 
 	if (s->jitsi_url == NULL) {
 		if (s->jitsi_domain != NULL || s->jitsi_room != NULL ||
@@ -311,7 +356,7 @@ static int
 kmeet_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 
 	if (!selected(s, "kmeet") && SETTING_KIND(s, kmeet_url) ==
 	    FROM_DEFAULT && SETTING_KIND(s, kmeet_domain) == FROM_DEFAULT) {
@@ -372,7 +417,7 @@ static int
 jaas_configured(const struct settings *s, char *why, size_t len)
 {
 	struct target	 t;
-	struct url_parts u;
+	struct api_url u;
 	struct strbuf	 url = { 0 };
 	int		 rc = -1;
 
@@ -401,7 +446,7 @@ jaas_configured(const struct settings *s, char *why, size_t len)
 		return -1;
 	}
 	if (s->jitsi_token == NULL && (s->jaas_brave_api == NULL ||
-	    url_split(s->jaas_brave_api, "https http",
+	    api_url_split(s->jaas_brave_api, "https http",
 	    SETTING_ORIGIN(s, jaas_brave_api), &u, why, len) == -1)) {
 		if (s->jaas_brave_api == NULL)
 			snprintf(why, len, "BRAVE_TALK_API is empty");
@@ -431,7 +476,7 @@ out:
 static char *
 brave_jwt(const struct settings *s, struct provider_status *st)
 {
-	struct url_parts	 u;
+	struct api_url	 u;
 	struct http_request	 rq;
 	struct http_response	 rs;
 	struct api_call		 c;
@@ -442,7 +487,7 @@ brave_jwt(const struct settings *s, struct provider_status *st)
 	char			*jwt = NULL, *cookies = NULL;
 
 	memset(&rs, 0, sizeof(rs));
-	if (url_split(s->jaas_brave_api, "https http", "BRAVE_TALK_API", &u,
+	if (api_url_split(s->jaas_brave_api, "https http", "BRAVE_TALK_API", &u,
 	    st->error, sizeof(st->error)) == -1) {
 		st->permanent = 1;
 		return NULL;
@@ -532,6 +577,7 @@ jaas_fetch(const struct settings *s, struct ice_list *l,
 	t.domain = s->jaas_domain;
 	t.domain_setting = "JAAS_DOMAIN";
 	t.room = s->jitsi_room;
+	t.tenant = s->jaas_tenant;
 	t.token = jwt ? jwt : s->jitsi_token;
 	rc = target_fetch(s, &t, l, st);
 	free_secret(jwt);

@@ -7,6 +7,9 @@
 #include "../util.h"
 #include "api.h"
 
+/* Kept between refreshes of watch and serve. */
+static struct http_kept metered_kept = HTTP_KEPT_INIT;
+
 static int
 metered_configured(const struct settings *s, char *why, size_t len)
 {
@@ -61,6 +64,7 @@ metered_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.shown_url = shown.s;
 	c.rq.cacert = s->cacert;
 	c.rq.deadline = st->deadline;
+	c.kept = &metered_kept;
 	c.auth_hint = "check METERED_API_KEY";
 	c.missing_hint = "check METERED_APP or METERED_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)

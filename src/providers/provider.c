@@ -10,6 +10,8 @@ const struct provider *const provider_table[] = {
 	&provider_8x8,
 	&provider_kmeet,
 	&provider_jitsi,
+	&provider_url,
+	&provider_matrix,
 	&provider_coturn,
 	&provider_stun,
 	NULL

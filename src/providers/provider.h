@@ -16,6 +16,7 @@ struct provider_status {
 	long long deadline;	/* in: monotonic ms by which to be done */
 	char	 error[512];	/* why it failed */
 	char	 warning[256];	/* something dropped on the way */
+	char	 note[160];	/* what the answer was, for -v */
 	int	 permanent;	/* failed for good: asking again will not help */
 };
 
@@ -51,8 +52,13 @@ extern const struct provider provider_metered;
 extern const struct provider provider_8x8;
 extern const struct provider provider_kmeet;
 extern const struct provider provider_jitsi;
+extern const struct provider provider_url;
+extern const struct provider provider_matrix;
 extern const struct provider provider_coturn;
 extern const struct provider provider_stun;
+
+/* ICEUPD_URL_METHOD's choices, indexed by settings.url_method. */
+extern const char *const url_method_names[];
 
 /* The credential lifetime to ask a provider for: --ttl on the command line,
  * else the provider's own setting, else the general one, else fallback;

@@ -8,6 +8,9 @@
 #include "../util.h"
 #include "api.h"
 
+/* Kept between refreshes of watch and serve. */
+static struct http_kept twilio_kept = HTTP_KEPT_INIT;
+
 #define TWILIO_TTL_MAX	86400	/* "configurable up to 24 hours" */
 
 /* AC or SK followed by 32 hex digits. */
@@ -114,6 +117,7 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.bodylen = body.len;
 	c.rq.cacert = s->cacert;
 	c.rq.deadline = st->deadline;
+	c.kept = &twilio_kept;
 	c.auth_hint = key ? "check TWILIO_API_KEY_SID and "
 	    "TWILIO_API_KEY_SECRET" : "check TWILIO_AUTH_TOKEN";
 	c.missing_hint = "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";

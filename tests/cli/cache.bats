@@ -69,16 +69,35 @@ twilio() {
 	[[ ! -e $CACHE ]]
 }
 
-@test "the cache and its lock are 0600 and hold the report shape" {
+@test "the cache and its lock are 0600 and hold the cache's own format" {
 	twilio ok
 	run --separate-stderr ice -p twilio
 	assert_status 0
 	[[ $(stat -c %a "$CACHE") == 600 ]]
 	[[ $(stat -c %a "$CACHE.lock") == 600 ]]
-	run jq -e '.iceupd_cache == 1 and (.list.iceServers | length) > 0 and
-	    .list.provider == "twilio" and (.list.expires_at | test("Z$")) and
+	run jq -e '.iceupd_cache == 2 and (.list.servers | length) > 0 and
+	    .list.provider == "twilio" and (.list.fetched_at | test("Z$")) and
+	    (.list | keys) == ["fetched_at", "provider", "servers"] and
+	    all(.list.servers[]; has("urls") and has("expires_at")) and
+	    any(.list.servers[]; (.expires_at // "") | test("Z$")) and
 	    .health.twilio.failures == 0' "$CACHE"
 	assert_status 0
+}
+
+@test "a cache file of format 1 (the list as the json report) is still read" {
+	twilio ok
+	run --separate-stderr ice -p twilio
+	good=$output
+	# The same list as format 1 wrote it.
+	jq '.iceupd_cache = 1 | .list = {iceServers: .list.servers,
+	    provider: .list.provider, fetched_at: .list.fetched_at}' "$CACHE" >c.tmp
+	mv c.tmp "$CACHE"
+	run --separate-stderr ice -p twilio -f json
+	assert_status 0
+	assert_jq '.from_cache == true and .provider == "twilio"'
+	[[ $(requests "$TW_LOG") -eq 1 ]]
+	run --separate-stderr ice -p twilio
+	assert_stdout "$good"
 }
 
 @test "every provider down: unexpired cached credentials, marked stale, exit 4" {
@@ -99,8 +118,8 @@ twilio() {
 	twilio ok
 	run --separate-stderr ice -p twilio
 	stop_fakes
-	jq '.list.iceServers |= map(if .expires_at then .expires_at = "2001-01-01T00:00:00Z" else . end)
-	    | .list.expires_at = "2001-01-01T00:00:00Z"' "$CACHE" >c.tmp
+	jq '.list.servers |= map(if .expires_at then .expires_at = "2001-01-01T00:00:00Z" else . end)' \
+	    "$CACHE" >c.tmp
 	mv c.tmp "$CACHE"
 	run --separate-stderr ice -p twilio
 	assert_status 1

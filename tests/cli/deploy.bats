@@ -163,7 +163,7 @@ fresh_fixture() {	# a service that got credentials valid until 2099
 	echo "$BATS_TEST_TMPDIR/fresh.json"
 }
 
-@test "deploy: access token: the PATCH changes only the variable, the expiry annotation and template.revision" {
+@test "deploy: access token: the PATCH sends name, etag and the changed template fields, with their updateMask" {
 	start_google --service "$FIXTURE"
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    --service "$SERVICE"
@@ -174,20 +174,91 @@ fresh_fixture() {	# a service that got credentials valid until 2099
 PATCH /v2/$SERVICE access
 POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access" ]] ||
 	    { requests; false; }
+	requests 'select(.method == "PATCH") | .query' | jq -e '. ==
+	    {"updateMask": ["template.containers,template.annotations,template.revision"]}'
 	patch_body >patch.json
-	# Everything else is exactly as the GET returned it.
-	diff <(jq -S "$CHANGED" "$FIXTURE") <(jq -S "$CHANGED" patch.json)
-	# The intended changes.
-	jq -e '.template | has("revision") | not' patch.json
-	jq -e '.template.annotations["iceupd.dev/expires-at"] |
-	    test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' patch.json
+	# Nothing else: no output-only field, nothing of the service itself.
+	jq -e 'keys == ["etag", "name", "template"] and
+	    (.template | keys == ["annotations", "containers"])' patch.json
+	[[ $(jq -r .name patch.json) == "$SERVICE" ]]
+	# Sent back with the etag it came with.
+	[[ $(jq -r .etag patch.json) == "$(jq -r .etag "$FIXTURE")" ]]
+	# Every container whole (a repeated field is replaced whole), but
+	# without buildInfo (output only); only the variable differs.
+	diff <(jq -S "$CHANGED | .template.containers | del(.[].buildInfo)" "$FIXTURE") \
+	    <(jq -S "$CHANGED | .template.containers" patch.json)
+	jq -e '[.template.containers[] | has("buildInfo")] == [false, false]' patch.json
 	jq -e '.template.containers[0].env[] | select(.name == "NEKO_ICESERVERS")
 	    | .value | fromjson | .[0].urls == ["turn:127.0.0.1:3478"] and
 	    (.[0].username | test("^[0-9]+$")) and (.[0].credential | length > 0)' \
 	    patch.json
-	# Sent back with the etag it came with.
-	[[ $(jq -r .etag patch.json) == "$(jq -r .etag "$FIXTURE")" ]]
+	# The annotations: the user's, the expiry, the variables iceupd manages.
+	jq -e '.template.annotations | keys == ["iceupd.dev/expires-at",
+	    "iceupd.dev/managed-env", "owner.example/purpose"] and
+	    (.["iceupd.dev/expires-at"] | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")) and
+	    (.["iceupd.dev/managed-env"] | fromjson) == {"neko": ["NEKO_ICESERVERS"]}' \
+	    patch.json
 	assert_stderr_contains "$SERVICE: revision neko-00005-"
+	# As stored, everything else is as it was, buildInfo included.
+	kill -TERM "${FAKE_PIDS[0]}"
+	wait "${FAKE_PIDS[0]}" || true
+	keep='del(.generation, .etag, .updateTime, .latestCreatedRevision,
+	    .latestReadyRevision, .template.annotations["iceupd.dev/managed-env"])'
+	diff <(jq -S "$CHANGED | $keep" "$FIXTURE") \
+	    <(jq -S --arg s "$SERVICE" ".[\$s] | $CHANGED | $keep" "$GSTATE")
+}
+
+@test "deploy: system labels and annotations read back are never sent; the fake refuses them" {
+	# Labels and annotations in Cloud Run's own namespaces, as a service
+	# written through API v1 may still show them.
+	jq '.labels["cloud.googleapis.com/location"] = "europe-west1" |
+	    .annotations["run.googleapis.com/ingress"] = "all" |
+	    .template.labels["run.googleapis.com/startupProbeType"] = "Default" |
+	    .template.annotations["run.googleapis.com/startup-cpu-boost"] = "true" |
+	    .template.annotations["autoscaling.knative.dev/maxScale"] = "3" |
+	    .template.annotations["x.serving.knative.dev/y"] = "1"' \
+	    "$FIXTURE" >system.json
+	start_google --service "$PWD/system.json"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	no_mismatch
+	patch_body >patch.json
+	[[ $(jq '[.. | objects | keys[] | select(test("^([^/]*\\.)?(run\\.googleapis\\.com|cloud\\.googleapis\\.com|serving\\.knative\\.dev|autoscaling\\.knative\\.dev)/"))] | length' patch.json) == 0 ]]
+	jq -e '.template.annotations["owner.example/purpose"] == "remote browser"' patch.json
+
+	# The fake refuses what the API refuses: a system annotation, a
+	# changed output-only field, an unknown mask path.
+	url="https://127.0.0.1:$API/v2/$SERVICE"
+	etag=$(jq -r --arg s "$SERVICE" '.etag' patch.json)
+	for body in \
+	    '{"name":"'"$SERVICE"'","template":{"annotations":{"run.googleapis.com/client-name":"x"}}}' \
+	    '{"name":"'"$SERVICE"'","labels":{"cloud.googleapis.com/location":"x"}}' \
+	    '{"name":"'"$SERVICE"'","uid":"other"}' \
+	    '{"name":"'"$SERVICE"'","template":{"containers":[{"name":"neko","image":"i","buildInfo":{"sourceLocation":"x"}}]}}'; do
+		run curl -sS --cacert "$CADIR/ca.pem" -X PATCH \
+		    -H "Authorization: Bearer $ACCESS" -H "Content-Type: application/json" \
+		    --data "$body" "$url?updateMask=template.containers,template.annotations,labels,uid"
+		assert_match "$output" '"INVALID_ARGUMENT"'
+	done
+	run curl -sS --cacert "$CADIR/ca.pem" -X PATCH \
+	    -H "Authorization: Bearer $ACCESS" -H "Content-Type: application/json" \
+	    --data '{"name":"'"$SERVICE"'"}' "$url?updateMask=template.nope"
+	assert_match "$output" "invalid field mask path 'template.nope'"
+}
+
+@test "deploy: every call for one service shares one TLS connection, token included; -v says so" {
+	start_google --service "$FIXTURE" --scenario op_slow --op-polls 2
+	key=$(sa_key_file)
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$key" \
+	    --service "$SERVICE" -v
+	assert_status 0
+	no_mismatch
+	# token, GET, PATCH and three :wait, all on the first connection
+	[[ $(requests 'select(.server == "api") | .conn' | paste -sd' ') == "1 1 1 1 1 1" ]] ||
+	    { requests '[.conn, .method, .path] | join(" ")'; false; }
+	assert_stderr_contains "$SERVICE: 1 TLS handshake"
+	[[ $stderr != *"TLS handshakes"* ]]
 }
 
 @test "deploy: the variable value is the neko JSON without a trailing newline" {
@@ -204,11 +275,14 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	    <<<"$value"
 }
 
-@test "deploy: --neko-v3 sets both variables, adding them; the sidecar's variable stays" {
+@test "deploy: --neko-v3 sets both variables, adding them; a NEKO_ICESERVERS iceupd never set stays, as does the sidecar's" {
 	start_google --service "$FIXTURE"
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    --service "$SERVICE" --neko-v3
 	assert_status 0
+	# neko v3 would take it over its own: a warning, once.
+	assert_stderr_contains "$SERVICE: NEKO_ICESERVERS stays (iceupd has no record of setting it), and neko v3 uses it instead of NEKO_WEBRTC_ICESERVERS_*"
+	[[ $(grep -c "NEKO_ICESERVERS stays" <<<"$stderr") == 1 ]]
 	patch_body >patch.json
 	jq -e '[.template.containers[0].env[] | select(.name |
 	    startswith("NEKO_WEBRTC_ICESERVERS_")) | .name] ==
@@ -217,13 +291,96 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	jq -e '[.template.containers[0].env[] | select(.name |
 	    startswith("NEKO_WEBRTC_ICESERVERS_")) | .value] | .[0] == .[1]' \
 	    patch.json
-	# The old NEKO_ICESERVERS, the secret references and the sidecar stay.
-	diff <(jq -S 'del(.template.revision,
-	    .template.annotations["iceupd.dev/expires-at"])' "$FIXTURE") \
-	    <(jq -S 'del(.template.revision,
-	    .template.annotations["iceupd.dev/expires-at"]) |
-	    .template.containers[0].env |= map(select(.name |
+	# The old NEKO_ICESERVERS (no record says iceupd set it), the secret
+	# references and the sidecar stay.
+	diff <(jq -S '.template.containers | del(.[].buildInfo)' "$FIXTURE") \
+	    <(jq -S '.template.containers | .[0].env |= map(select(.name |
 	    startswith("NEKO_WEBRTC_ICESERVERS_") | not))' patch.json)
+	patch_body | jq -e '.template.annotations["iceupd.dev/managed-env"] |
+	    fromjson == {"neko": ["NEKO_WEBRTC_ICESERVERS_FRONTEND",
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND"]}'
+}
+
+# env_names [N]: the names of the first container's variables in the Nth
+# PATCH body (default: the last), one line.
+env_names() {
+	patch_body "${1:--1}" | jq -r '[.template.containers[0].env[].name] | join(" ")'
+}
+
+@test "deploy: switching to --neko-v3 removes the NEKO_ICESERVERS iceupd set, and --dry-run says so; switching back removes the v3 pair" {
+	start_google --service "$FIXTURE"
+	# The fixture's NEKO_ICESERVERS becomes iceupd's with a first deploy.
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_ICESERVERS NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN" ]]
+
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --neko-v3 --dry-run
+	assert_status 0
+	assert_line "  NEKO_WEBRTC_ICESERVERS_FRONTEND: added"
+	assert_line "  NEKO_WEBRTC_ICESERVERS_BACKEND: added"
+	assert_line "  NEKO_ICESERVERS: removed (set by iceupd before, no longer asked for)"
+	assert_line '  annotation iceupd.dev/managed-env: {"neko":["NEKO_ICESERVERS"]} -> {"neko":["NEKO_WEBRTC_ICESERVERS_FRONTEND","NEKO_WEBRTC_ICESERVERS_BACKEND"]}'
+	[[ $(count PATCH .) == 1 ]]
+
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --neko-v3
+	assert_status 0
+	no_mismatch
+	[[ $stderr != *"NEKO_ICESERVERS stays"* ]]
+	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN NEKO_WEBRTC_ICESERVERS_FRONTEND NEKO_WEBRTC_ICESERVERS_BACKEND" ]]
+	# The sidecar's variable of the same name is not iceupd's.
+	patch_body | jq -e '.template.containers[1].env[0] ==
+	    {"name": "NEKO_ICESERVERS", "value": "sidecar-must-not-change"}'
+
+	# Back to v2: the fresh v3 pair goes, NEKO_ICESERVERS is set again.
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+	assert_status 0
+	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN NEKO_ICESERVERS" ]]
+	patch_body | jq -e '.template.annotations["iceupd.dev/managed-env"] |
+	    fromjson == {"neko": ["NEKO_ICESERVERS"]}'
+}
+
+@test "deploy: a name dropped from --env-name is removed although the rest is fresh; one turned into a secret reference stays" {
+	start_google --service "$FIXTURE"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name ICE_A,ICE_B,ICE_C
+	assert_status 0
+	# Still fresh for ICE_A, but ICE_B and ICE_C are left over: not exit 3.
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name ICE_A,ICE_B --dry-run
+	assert_status 0
+	assert_line "  ICE_C: removed (set by iceupd before, no longer asked for)"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name ICE_A,ICE_B
+	assert_status 0
+	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_ICESERVERS NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN ICE_A ICE_B" ]]
+	[[ $(count PATCH .) == 2 ]]
+	# Now fresh: nothing to do.
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name ICE_A,ICE_B
+	assert_status 3
+
+	# Someone turns ICE_B into a secret reference: no longer a value
+	# iceupd set, so it stays when iceupd stops managing it.
+	kill -TERM "${FAKE_PIDS[0]}"
+	wait "${FAKE_PIDS[0]}" || true
+	jq --arg s "$SERVICE" '.[$s] | (.template.containers[0].env[] |
+	    select(.name == "ICE_B")) |= {name, valueSource: {secretKeyRef:
+	    {secret: "ice-b", version: "latest"}}}' "$GSTATE" >edited.json
+	start_google --service "$PWD/edited.json"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --env-name ICE_A --force-refresh
+	assert_status 0
+	no_mismatch
+	curl -sS --cacert "$CADIR/ca.pem" -H "Authorization: Bearer $ACCESS" \
+	    "https://127.0.0.1:$API/v2/$SERVICE" >stored.json
+	[[ $(jq -r '[.template.containers[0].env[].name] | join(" ")' stored.json) == \
+	    "NEKO_WEBRTC_ICE_LITE NEKO_ICESERVERS NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN ICE_A ICE_B" ]]
+	jq -e '.template.containers[0].env[-1].valueSource.secretKeyRef.secret == "ice-b"' stored.json
+	jq -e '.template.annotations["iceupd.dev/managed-env"] | fromjson == {"neko": ["ICE_A"]}' stored.json
 }
 
 @test "deploy: --container sets the named container only; an unknown one is a usage error" {
@@ -234,7 +391,7 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	patch_body >patch.json
 	jq -e '.template.containers[1].env[0] | .name == "NEKO_ICESERVERS"
 	    and .value != "sidecar-must-not-change"' patch.json
-	diff <(jq -S '.template.containers[0]' "$FIXTURE") \
+	diff <(jq -S '.template.containers[0] | del(.buildInfo)' "$FIXTURE") \
 	    <(jq -S '.template.containers[0]' patch.json)
 
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
@@ -399,6 +556,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_status 0
 	assert_line "$SERVICE (container neko):"
 	assert_line "  NEKO_ICESERVERS: value changed"
+	assert_line '  annotation iceupd.dev/managed-env: (none) -> {"neko":["NEKO_ICESERVERS"]}'
 	assert_match "$output" "annotation iceupd\.dev/expires-at: \(none\) -> [0-9T:-]+Z"
 	assert_match "$output" "template.revision: neko-00004-kqx -> "
 	[[ $(count PATCH .) == 0 ]]
@@ -542,7 +700,8 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	    --service "$SERVICE" --validate-only
 	assert_status 0
 	requests 'select(.method == "PATCH") | .query' |
-	    jq -e '. == {"validateOnly": ["true"]}'
+	    jq -e '. == {"validateOnly": ["true"], "updateMask":
+	    ["template.containers,template.annotations,template.revision"]}'
 	assert_stderr_contains "--validate-only: nothing changed"
 	kill -TERM "${FAKE_PIDS[0]}"
 	wait "${FAKE_PIDS[0]}" || true
@@ -565,6 +724,10 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 		[[ $(count PATCH "^/v2/$p/$s\$") == 1 ]]
 		assert_stderr_contains "$p/$s: revision $s-00005-"
 	done
+	# One connection each.
+	[[ $(requests 'select(.server == "api") | [.path, .conn] | join(" ")' |
+	    sed -n 's,^/v2/projects/demo-project/locations/europe-west1/services/\([abc]\) ,\1 ,p' |
+	    sort -u | awk '{print $2}' | sort -u | wc -l) == 3 ]]
 	# One credential for all three.
 	[[ $(jq -s -r '[.[] | select(.method == "PATCH") | .body | fromjson |
 	    .template.containers[0].env[] | select(.name == "NEKO_ICESERVERS")
@@ -580,13 +743,17 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_status 2
 }
 
-@test "deploy: Secret Manager sink adds a version and keeps --keep enabled" {
+@test "deploy: Secret Manager sink adds a version and keeps --keep enabled, over one connection" {
 	secret=projects/demo-project/secrets/neko-ice
 	start_google --secret "$secret" --secret-versions 4
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --sink "secret:$secret" --keep 2
+	    --sink "secret:$secret" --keep 2 -v
 	assert_status 0
 	no_mismatch
+	# List, add, two disables: one connection.
+	[[ $(requests 'select(.server == "api") | .conn' | paste -sd' ') == "1 1 1 1" ]] ||
+	    { requests; false; }
+	assert_stderr_contains "$secret: 1 TLS handshake"
 	[[ $(count POST ":addVersion\$") == 1 ]]
 	requests 'select(.path | endswith(":addVersion")) | .body' |
 	    jq -r 'fromjson | .payload.data' | base64 -d |

@@ -217,3 +217,10 @@ assert_provider() {
 	show_run
 	return 1
 }
+
+# secret_names: every secret iceupd reads, as the manual lists them (NAME
+# and NAME_FILE).
+secret_names() {
+	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
+	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
+}

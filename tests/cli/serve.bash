@@ -1,6 +1,7 @@
 # serve.bash: what the tests of `iceupd serve` share: starting and stopping
 # it on a free loopback port, one request with curl, checks on the answer.
 # Load after helpers.bash.
+# shellcheck shell=bash
 
 # Secrets: none may ever reach the log.
 TURN_SECRET=turn-shared-secret-MARK7-90ab

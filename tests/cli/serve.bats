@@ -8,8 +8,8 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-load serve
 load ../mocks/hosted
+load serve
 
 @test "serve: GET /api/ice/credentials is the json report, from memory, not cached by clients" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
@@ -149,6 +149,38 @@ load ../mocks/hosted
 	stop_serve
 }
 
+@test "serve: /api/ice/providers shows no failures of a provider no longer configured" {
+	local -a env
+
+	start_fake twilio unauthorized
+	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json")
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	jq -e '.health.twilio.failures == 2' "$BATS_TEST_TMPDIR/cache.json" >/dev/null
+	start_serve "${COTURN[@]}"
+	wait_stats '.refreshes == 1'
+	req /api/ice/providers
+	expect 200
+	json '.providers[] | select(.name == "twilio") | .state == "not set" and .health == null'
+	stop_serve
+}
+
+@test "serve: a refresh asks the hosted provider again over the connection it kept" {
+	start_fake twilio ok
+	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio
+	wait_stats '.refreshes == 1'
+	req -X POST /api/ice/refresh
+	expect 202
+	wait_stats '.refreshes == 2'
+	req -X POST /api/ice/refresh
+	wait_stats '.refreshes == 3'
+	[[ $(jq -s 'length' "$FAKE_LOG") == 3 ]]
+	[[ $(jq -s '[.[].conn] | unique' -c "$FAKE_LOG") == "[1]" ]] || {
+		echo "connections: $(jq -s -c '[.[].conn]' "$FAKE_LOG")"; return 1; }
+	stop_serve
+}
+
 @test "serve: POST /api/ice/refresh is 202 and installs a new list" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	req /api/ice/credentials
@@ -212,6 +244,7 @@ load ../mocks/hosted
 	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
 	[[ $(jq -s length "$FAKE_LOG") == 2 ]]
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio,stun
+	wait_stats '.refreshes == 1'
 	req /readyz
 	expect 200
 	req /api/ice/credentials

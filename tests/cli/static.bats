@@ -247,6 +247,82 @@ start_server() {
 	[[ ! -s twilio.log ]]
 }
 
+# fetch_in_root [ARG ...]: the Twilio fetch of the test server, in the empty
+# root, with the ARGs.
+fetch_in_root() {
+	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
+	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$TEST_HOST:$PORT" \
+	    /iceupd -p twilio --no-cache -t 8000 "$@"
+}
+
+# hash_ca PEM: installs PEM in the empty root's /etc/ssl/certs under its
+# OpenSSL hashed name, as update-ca-certificates does.
+hash_ca() {
+	cp "$1" "$ROOT/etc/ssl/certs/$(openssl x509 -hash -noout -in "$1").0"
+}
+
+# other_ca: a second CA, which signed nothing the tests serve; sets OTHER_CA.
+other_ca() {
+	OTHER_CA=$BATS_TEST_TMPDIR/other-ca.pem
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$BATS_TEST_TMPDIR/other-ca.key" -out "$OTHER_CA" -days 2 \
+	    -subj "/CN=iceupd other test CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+}
+
+@test "static: in an empty root, the system's CAs are looked up by hashed name beside the bundle" {
+	# The bundle lacks the test CA; only its hashed name in /etc/ssl/certs
+	# can make the server's certificate verify.
+	need_root
+	make_root
+	hash_ca "$BATS_FILE_TMPDIR/ca.pem"
+	start_server twilio
+	fetch_in_root
+	assert_status 0
+	assert_no_stderr
+	[[ -s twilio.log ]]
+}
+
+@test "static: in an empty root, --cacert is trusted besides a hashed CA directory, which still counts" {
+	need_root
+	make_root
+	other_ca
+	cp "$OTHER_CA" "$ROOT/other.pem"
+	start_server twilio
+	hash_ca "$OTHER_CA"
+	fetch_in_root --cacert /ca.pem
+	assert_status 0
+	assert_no_stderr
+
+	rm "$ROOT"/etc/ssl/certs/*.0
+	hash_ca "$BATS_FILE_TMPDIR/ca.pem"
+	fetch_in_root --cacert /other.pem
+	assert_status 0
+	assert_no_stderr
+
+	rm "$ROOT"/etc/ssl/certs/*.0
+	hash_ca "$OTHER_CA"
+	fetch_in_root
+	assert_status 1
+	assert_stderr_contains "twilio" "certificate"
+}
+
+@test "static: in an empty root, names that are not hashed leave the bundle in use" {
+	need_root
+	make_root
+	other_ca
+	cp "$BATS_FILE_TMPDIR/ca.pem" "$ROOT/etc/ssl/certs/ca-certificates.crt"
+	h=$(openssl x509 -hash -noout -in "$OTHER_CA")
+	for n in "$h.pem" "$h.x" "$h." "x$h.0" "0123ABCD.0" "${h:1}.0"; do
+		cp "$OTHER_CA" "$ROOT/etc/ssl/certs/$n"
+	done
+	start_server twilio
+	fetch_in_root
+	assert_status 0
+	assert_no_stderr
+}
+
 @test "static: in an empty root, a name is resolved by the DNS server in resolv.conf" {
 	need_root
 	make_root

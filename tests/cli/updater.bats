@@ -264,13 +264,6 @@ assert_requests_ok() {
 	jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null
 }
 
-# secret_names: every secret iceupd reads, as the manual lists them (NAME
-# and NAME_FILE).
-secret_names() {
-	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
-	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
-}
-
 @test "provider secrets reach iceupd, then leave the sourcing shell with their _FILE paths, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh keep name
 	local -a names vars

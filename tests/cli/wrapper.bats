@@ -448,13 +448,6 @@ assert_fresh_turn_tcp() {
 	done
 }
 
-# secret_names: every secret iceupd reads, as the manual lists them (NAME
-# and NAME_FILE).
-secret_names() {
-	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
-	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
-}
-
 @test "provider secrets reach iceupd but not the command, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh name keep
 	local -a names vars

@@ -18,6 +18,14 @@ RS256 signature (with the `openssl` command and --sa-pubkey, as Python has
 no RSA), header (alg, typ, kid) and claims (iss, scope, aud = this
 endpoint's URL, iat within five minutes of now, exp = iat + 3600).
 
+A service PATCH is refused (400 INVALID_ARGUMENT) as the v2 definitions
+say the API refuses it: labels or annotations in the system namespaces
+(run.googleapis.com, cloud.googleapis.com, serving.knative.dev,
+autoscaling.knative.dev), output-only fields that differ from the
+service's, unknown fields, a bad updateMask.  updateMask is applied as
+AIP-134 has it: each path copied from the body, cleared when the body
+lacks it; without a mask, every field the body sets.
+
 The APIs accept a Bearer token only when it is one of --access-token,
 --sa-token (handed out by /token) or --metadata-token (handed out by the
 metadata server); the log names which ("auth": "access", "sa",
@@ -43,7 +51,8 @@ Scenarios (--scenario, a comma list):
   stall_connect    the same for every connection to the HTTPS server
 
 The log (--log) gets one JSON line per request: n, server ("api" or
-"metadata"), method, path, query, auth, content_type, body, status,
+"metadata"), conn (the number of the connection it came on, counted per
+server from 1), method, path, query, auth, content_type, body, status,
 mismatch.  The services as they end up are written to --state at exit.
 SIGTERM stops the servers (exit 0).
 """
@@ -78,6 +87,127 @@ def now_rfc3339(offset=0):
 
 def gerror(code, status, message):
     return {"error": {"code": code, "message": message, "status": status}}
+
+
+# google.cloud.run.v2.Service (service.proto): the fields a request may
+# set, those the server alone sets, and RevisionTemplate's fields
+# (revision_template.proto).  Container.buildInfo (k8s.min.proto) is
+# output only too.
+SERVICE_FIELDS = {
+    "name", "description", "labels", "annotations", "client",
+    "clientVersion", "ingress", "launchStage", "binaryAuthorization",
+    "template", "traffic", "scaling", "invokerIamDisabled",
+    "defaultUriDisabled", "iapEnabled", "multiRegionSettings",
+    "customAudiences", "buildConfig", "etag"}
+OUTPUT_ONLY = {
+    "uid", "generation", "createTime", "updateTime", "deleteTime",
+    "expireTime", "creator", "lastModifier", "urls", "observedGeneration",
+    "terminalCondition", "conditions", "latestReadyRevision",
+    "latestCreatedRevision", "trafficStatuses", "uri", "satisfiesPzs",
+    "threatDetectionEnabled", "reconciling"}
+TEMPLATE_FIELDS = {
+    "revision", "labels", "annotations", "scaling", "vpcAccess", "timeout",
+    "serviceAccount", "containers", "volumes", "executionEnvironment",
+    "encryptionKey", "maxInstanceRequestConcurrency", "serviceMesh",
+    "encryptionKeyRevocationAction", "encryptionKeyShutdownDuration",
+    "sessionAffinity", "healthCheckDisabled", "nodeSelector",
+    "gpuZonalRedundancyDisabled"}
+# "Cloud Run API v2 does not support labels [annotations] with
+# run.googleapis.com, cloud.googleapis.com, serving.knative.dev, or
+# autoscaling.knative.dev namespaces, and they will be rejected."
+SYSTEM_NAMESPACES = ("run.googleapis.com", "cloud.googleapis.com",
+                     "serving.knative.dev", "autoscaling.knative.dev")
+
+
+def system_key(key):
+    if "/" not in key:
+        return False
+    prefix = key.split("/", 1)[0].lower()
+    return any(prefix == ns or prefix.endswith("." + ns)
+               for ns in SYSTEM_NAMESPACES)
+
+
+def refused_input(body, cur):
+    """Why the API refuses this Service as input, or None."""
+    tpl = body.get("template")
+    for where, m in (("labels", body.get("labels")),
+                     ("annotations", body.get("annotations")),
+                     ("template.labels", (tpl or {}).get("labels")),
+                     ("template.annotations", (tpl or {}).get("annotations"))):
+        if m is None:
+            continue
+        if not isinstance(m, dict):
+            return "%s: not a map" % where
+        for k in m:
+            if system_key(k):
+                return "%s: the key '%s' is in a namespace reserved for " \
+                    "the system" % (where, k)
+    for k in body:
+        if k in OUTPUT_ONLY:
+            if body[k] != cur.get(k):
+                return "%s is output only and cannot be changed" % k
+        elif k not in SERVICE_FIELDS:
+            return "unknown field %s" % k
+    if tpl is not None:
+        if not isinstance(tpl, dict):
+            return "template: not an object"
+        for k in tpl:
+            if k not in TEMPLATE_FIELDS:
+                return "unknown field template.%s" % k
+        old = {c.get("name"): c for c in
+               cur.get("template", {}).get("containers", [])}
+        for c in tpl.get("containers") or []:
+            if "buildInfo" in c and c["buildInfo"] != old.get(
+                    c.get("name"), {}).get("buildInfo"):
+                return "template.containers.buildInfo is output only"
+    return None
+
+
+def mask_paths(mask):
+    """The paths of an updateMask, or a string saying why it is wrong."""
+    if mask is None:
+        return None
+    paths = [p.strip() for p in mask.split(",")]
+    for p in paths:
+        parts = p.split(".")
+        if p == "*":
+            continue
+        if not p or parts[0] not in SERVICE_FIELDS - {"name", "etag"} or \
+                len(parts) > 2 or (len(parts) == 2 and (
+                    parts[0] != "template" or
+                    parts[1] not in TEMPLATE_FIELDS)):
+            return "invalid field mask path '%s'" % p
+    return paths
+
+
+def apply_mask(cur, body, paths):
+    """The service cur updated from body as the API does: with a mask, each
+    path is copied (cleared when body lacks it); without one, every field
+    the body sets; "*" replaces everything a request may set."""
+    new = copy.deepcopy(cur)
+    if paths is None:
+        paths = [k for k in body if k in SERVICE_FIELDS - {"name", "etag"}]
+    elif "*" in paths:
+        paths = sorted(SERVICE_FIELDS - {"name", "etag"})
+    for p in paths:
+        parts = p.split(".")
+        src, dst = body, new
+        for k in parts[:-1]:
+            src = src.get(k) if isinstance(src, dict) else None
+            dst = dst.setdefault(k, {})
+        k = parts[-1]
+        if isinstance(src, dict) and k in src:
+            dst[k] = copy.deepcopy(src[k])
+        else:
+            dst.pop(k, None)
+    # Output only: the server keeps its own.
+    old = {c.get("name"): c for c in
+           cur.get("template", {}).get("containers", [])}
+    for c in new.get("template", {}).get("containers", []):
+        c.pop("buildInfo", None)
+        if "buildInfo" in old.get(c.get("name"), {}):
+            c["buildInfo"] = copy.deepcopy(old[c.get("name")]["buildInfo"])
+    return new
 
 
 def b64url_decode(s):
@@ -159,6 +289,9 @@ class Handler(BaseHTTPRequestHandler):
                 (st.has("stall_connect_once") and st.first("stall"))):
             stopping.wait(4)
             return
+        with self.server.loglock:
+            self.server.conns += 1
+            self.conn_id = self.server.conns
         super().handle()
 
     def read_body(self):
@@ -180,7 +313,7 @@ class Handler(BaseHTTPRequestHandler):
             status, ctype, body, extra = 400, "application/json", {
                 "message": "request mismatch: " + "; ".join(bad),
                 "mismatch": bad}, []
-        srv.log(rq, status, bad, self.auth_label(rq))
+        srv.log(rq, status, bad, self.auth_label(rq), self.conn_id)
         data = body if isinstance(body, bytes) else \
             json.dumps(body).encode()
         try:
@@ -379,10 +512,12 @@ class Handler(BaseHTTPRequestHandler):
         if rq.header("content-type") != "application/json":
             bad.append("content-type: expected application/json, got %s"
                        % rq.header("content-type"))
-        validate = False
+        validate, mask = False, None
         for k, v in rq.query.items():
             if k == "validateOnly" and v == ["true"]:
                 validate = True
+            elif k == "updateMask" and len(v) == 1:
+                mask = v[0]
             else:
                 bad.append("query: unexpected %s=%s" % (k, v))
         body = rq.json(bad)
@@ -417,13 +552,19 @@ class Handler(BaseHTTPRequestHandler):
             if "etag" in body and body["etag"] != cur.get("etag"):
                 return 409, "application/json", gerror(
                     409, "ABORTED", "etag mismatch"), []
-            rev = body.get("template", {}).get("revision")
-            if rev is not None and rev == cur.get("template", {}).get(
-                    "revision"):
+            paths = mask_paths(mask)
+            why = paths if isinstance(paths, str) else \
+                refused_input(body, cur)
+            if why is not None:
+                return 400, "application/json", gerror(
+                    400, "INVALID_ARGUMENT", why), []
+            new = apply_mask(cur, body, paths)
+            rev = new.get("template", {}).get("revision")
+            if rev and rev == cur.get("template", {}).get("revision") and \
+                    new.get("template") != cur.get("template"):
                 return 409, "application/json", gerror(
                     409, "ALREADY_EXISTS", "Revision named '%s' with "
                     "different configuration already exists." % rev), []
-            new = copy.deepcopy(body)
             gen = int(cur.get("generation", "1")) + 1
             short = name.rsplit("/", 1)[1]
             revname = "%s/revisions/%s-%05d-%s" % (
@@ -577,17 +718,19 @@ class Server(ThreadingHTTPServer):
         self.loglock = lock
         self.port = self.server_address[1]
         self.count = [0]
+        self.conns = 0
         if context is not None:
             self.socket = context.wrap_socket(self.socket, server_side=True,
                                               do_handshake_on_connect=False)
 
-    def log(self, rq, status, bad, auth):
+    def log(self, rq, status, bad, auth, conn):
         if self.logf is None:
             return
         with self.loglock:
             self.state.calls["n"] = self.state.calls.get("n", 0) + 1
             self.logf.write(json.dumps({
                 "n": self.state.calls["n"], "server": self.kind,
+                "conn": conn,
                 "method": rq.method, "path": rq.path, "query": rq.query,
                 "auth": auth, "content_type": rq.header("content-type"),
                 "flavor": rq.header("metadata-flavor"),

@@ -50,7 +50,8 @@ Scenarios (what the server answers to a right request):
   badutf8            TURN entries only, each credential holding bytes that
                      are not UTF-8
 
-The log (--log) gets one JSON line per request received: n, time (Unix
+The log (--log) gets one JSON line per request received: n, conn (the
+number of the connection it came on, from 1), time (Unix
 seconds, when the request had been read), method, path,
 query (decoded, name -> list of values), headers (lower-case names), body,
 status (the answer's status, null for hang) and mismatch.
@@ -408,6 +409,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass    # the JSON log says what happened
 
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.conns += 1
+            self.conn = self.server.conns
+
     def read_body(self):
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             body = b""
@@ -423,6 +430,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_request(self):
         srv = self.server
         rq = Request(self, self.read_body())
+        rq.conn = self.conn
         bad = []
         for name in ("authorization", "content-type", "content-length"):
             if len(rq.headers.get(name, [])) > 1:
@@ -558,6 +566,7 @@ class Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.count = 0
         self.good = 0
+        self.conns = 0
         # The handshake happens in the connection's thread, at its first
         # read, so a client that stalls in it holds up nobody else.
         self.socket = context.wrap_socket(self.socket, server_side=True,
@@ -568,7 +577,7 @@ class Server(ThreadingHTTPServer):
         if self.logfile is None:
             return
         line = json.dumps({
-            "n": n, "time": round(time.time(), 3),
+            "n": n, "conn": rq.conn, "time": round(time.time(), 3),
             "method": rq.method, "path": rq.path,
             "query": rq.query,
             "headers": {k: rq.header(k) for k in rq.headers},

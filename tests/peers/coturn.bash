@@ -187,6 +187,28 @@ coturn_allocate() {
 	    -u "$user" -w "$cred" -p "$port" "$host" 2>&1
 }
 
+# coturn_allocate_listed JSON [PORT]
+# Allocates with the credentials of the first entry of the neko-style JSON
+# list that has some, at its first turn: URL (on PORT when given), and
+# fails when a wrong password allocates too. Returns 0, or 1.
+coturn_allocate_listed() {
+	local user cred url host port transport
+
+	user=$(jq -r '[.[] | select(.username)][0].username' <<<"$1")
+	cred=$(jq -r '[.[] | select(.username)][0].credential' <<<"$1")
+	url=$(jq -r '[.[] | select(.username)][0].urls[] |
+	    select(startswith("turn:"))' <<<"$1" | head -n 1)
+	read -r host port transport < <(turn_url_host_port "$url") || return 1
+	[[ -z ${2:-} || $port == "$2" ]] || return 1
+	coturn_allocate "$host" "$port" "$transport" "$user" "$cred" ||
+	    return 1
+	if coturn_allocate "$host" "$port" "$transport" "$user" "x$cred" \
+	    >/dev/null; then
+		echo "coturn_allocate_listed: a wrong password allocated" >&2
+		return 1
+	fi
+}
+
 # coturn_log_mark LOG: prints the number of lines in LOG so far.
 coturn_log_mark() {
 	wc -l <"$1"

@@ -5,6 +5,8 @@
 # Nothing is written outside a temporary folder.
 
 PROSODY_DOMAIN=meet.test
+# The test modules (mod_*.lua) live next to this file.
+PROSODY_MODULES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # prosody_start SECRET STUN_PORT [LUA ...]
 # Starts prosody in the foreground of a background job, as the current user
@@ -13,7 +15,9 @@ PROSODY_DOMAIN=meet.test
 # services are stun/udp, turn/udp (with credentials) and turns/tcp (without:
 # as mod_turn_external lists it) on 127.0.0.1:STUN_PORT, credentials minted
 # from SECRET. Each LUA argument is one more global line of the
-# configuration. Waits until BOSH answers. Sets PROSODY_PID, PROSODY_PORT,
+# configuration; PROSODY_HOST_CONFIG, when set, is text added after the
+# VirtualHost's lines (more of its options, then Component sections). The
+# modules next to this file can be enabled by name. Waits until BOSH answers. Sets PROSODY_PID, PROSODY_PORT,
 # PROSODY_DIR, PROSODY_LOG, PROSODY_BOSH and PROSODY_WS. Returns 0, or 1
 # with the reason and the log on stderr.
 prosody_start() {
@@ -38,6 +42,7 @@ prosody_start() {
 -- written by prosody_start for one test run
 daemonize = false
 pidfile = "$dir/prosody.pid"
+plugin_paths = { "$PROSODY_MODULES" }
 data_path = "$dir/data"
 log = { debug = "$dir/prosody.log" }
 interfaces = { "127.0.0.1" }
@@ -70,6 +75,7 @@ EOF
 VirtualHost "$PROSODY_DOMAIN"
 	authentication = "anonymous"
 EOF
+			printf '%s\n' "${PROSODY_HOST_CONFIG:-}"
 		} >"$dir/prosody.cfg.lua"
 		rm -f "$dir/prosody.log"
 		# fd 3 is closed so that bats does not wait for prosody.

@@ -253,6 +253,8 @@ strip_intended(cJSON *svc, int container, char *const *names, size_t n)
 	cJSON_DeleteItemFromObjectCaseSensitive(tpl, "revision");
 	cJSON_DeleteItemFromObjectCaseSensitive(path(tpl, "annotations", NULL),
 	    CLOUDRUN_EXPIRES_ANNOTATION);
+	cJSON_DeleteItemFromObjectCaseSensitive(path(tpl, "annotations", NULL),
+	    CLOUDRUN_MANAGED_ANNOTATION);
 	for (i = 0; i < n; i++)
 		if ((e = env_of(svc, container, names[i])) != NULL)
 			cJSON_DeleteItemFromObjectCaseSensitive(e, "value");
@@ -420,6 +422,122 @@ START_TEST(deployed_freshness)
 }
 END_TEST
 
+START_TEST(system_keys)
+{
+	ck_assert(cloudrun_system_key("run.googleapis.com/ingress"));
+	ck_assert(cloudrun_system_key("cloud.googleapis.com/location"));
+	ck_assert(cloudrun_system_key("serving.knative.dev/creator"));
+	ck_assert(cloudrun_system_key("autoscaling.knative.dev/maxScale"));
+	ck_assert(cloudrun_system_key("x.run.googleapis.com/y"));
+	ck_assert(cloudrun_system_key("Run.GoogleAPIs.com/y"));
+	ck_assert(!cloudrun_system_key("iceupd.dev/expires-at"));
+	ck_assert(!cloudrun_system_key("xrun.googleapis.com/y"));
+	ck_assert(!cloudrun_system_key("run.googleapis.com.example/y"));
+	ck_assert(!cloudrun_system_key("client.knative.dev/nonce"));
+	ck_assert(!cloudrun_system_key("run.googleapis.com"));
+}
+END_TEST
+
+START_TEST(patch_body_holds_only_the_changes)
+{
+	char *const	 names[] = { "NEKO_ICESERVERS" };
+	struct cloudrun_change chg;
+	struct strbuf	 mask = { 0 };
+	cJSON		*svc = fixture(), *body, *tpl, *ann;
+	char		 err[256];
+
+	cJSON_AddStringToObject(path(svc, "template", "annotations"),
+	    "run.googleapis.com/startup-cpu-boost", "true");
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "[5]",
+	    1893456000, &chg, err, sizeof(err)), 0);
+	body = cloudrun_patch_body(svc, &chg, &mask);
+	ck_assert_str_eq(mask.s, "template.containers,template.annotations,"
+	    "template.revision");
+	ck_assert_int_eq(cJSON_GetArraySize(body), 3);
+	ck_assert_str_eq(cJSON_GetObjectItem(body, "name")->valuestring,
+	    cJSON_GetObjectItem(svc, "name")->valuestring);
+	ck_assert_str_eq(cJSON_GetObjectItem(body, "etag")->valuestring,
+	    cJSON_GetObjectItem(svc, "etag")->valuestring);
+	tpl = cJSON_GetObjectItem(body, "template");
+	ck_assert_int_eq(cJSON_GetArraySize(tpl), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(tpl,
+	    "containers")), 2);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(tpl, "containers"), 0), "buildInfo"));
+	ann = cJSON_GetObjectItem(tpl, "annotations");
+	ck_assert_ptr_null(cJSON_GetObjectItem(ann,
+	    "run.googleapis.com/startup-cpu-boost"));
+	ck_assert_str_eq(cJSON_GetObjectItem(ann,
+	    CLOUDRUN_MANAGED_ANNOTATION)->valuestring,
+	    "{\"neko\":[\"NEKO_ICESERVERS\"]}");
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(ann,
+	    CLOUDRUN_EXPIRES_ANNOTATION));
+	cJSON_Delete(body);
+
+	/* Only the expiry changes: the annotations alone. */
+	mask.len = 0;
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, names, 1, "[5]",
+	    1893459600, &chg, err, sizeof(err)), 0);
+	ck_assert(chg.changed && !chg.env_changed);
+	body = cloudrun_patch_body(svc, &chg, &mask);
+	ck_assert_str_eq(mask.s, "template.annotations");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(body,
+	    "template")), 1);
+	cJSON_Delete(body);
+	sb_free(&mask);
+	cJSON_Delete(svc);
+}
+END_TEST
+
+START_TEST(managed_names_removed_when_dropped)
+{
+	char *const	 v2[] = { "NEKO_ICESERVERS" };
+	char *const	 v3[] = { "NEKO_WEBRTC_ICESERVERS_FRONTEND",
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND" };
+	struct cloudrun_change chg;
+	cJSON		*svc = fixture();
+	time_t		 exp;
+	char		 err[256];
+
+	/* Never recorded: the fixture's NEKO_ICESERVERS stays. */
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v3, 2, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(env_of(svc, 0, "NEKO_ICESERVERS"));
+	/* Recorded, then dropped: removed; the sidecar's stays. */
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.vars, "NEKO_ICESERVERS: value changed\n"
+	    "NEKO_WEBRTC_ICESERVERS_FRONTEND: removed (set by iceupd before, "
+	    "no longer asked for)\n"
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND: removed (set by iceupd before, "
+	    "no longer asked for)\n");
+	ck_assert_ptr_null(env_of(svc, 0, "NEKO_WEBRTC_ICESERVERS_FRONTEND"));
+	ck_assert_ptr_nonnull(env_of(svc, 1, "NEKO_ICESERVERS"));
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, v2, 1, &exp, err,
+	    sizeof(err)), 1);
+	/* A record that lists a name still set makes it not deployed. */
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v3, 2, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, v3, 1, &exp, err,
+	    sizeof(err)), 0);
+	/* A record that is not JSON counts as none. */
+	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
+	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("[oops"));
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(env_of(svc, 0, "NEKO_WEBRTC_ICESERVERS_BACKEND"));
+	/* Containers the service no longer has leave the record. */
+	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
+	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("{\"gone\":[\"X\"],"
+	    "\"log-shipper\":[\"Y\"],\"neko\":[\"NEKO_ICESERVERS\"]}"));
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.new_managed, "{\"log-shipper\":[\"Y\"],"
+	    "\"neko\":[\"NEKO_ICESERVERS\"]}");
+	cJSON_Delete(svc);
+}
+END_TEST
+
 START_TEST(service_names)
 {
 	char	*full, err[256];
@@ -471,6 +589,9 @@ google_suite(void)
 	tcase_add_test(env, set_env_named_container);
 	tcase_add_test(env, deployed_freshness);
 	tcase_add_test(env, service_names);
+	tcase_add_test(env, system_keys);
+	tcase_add_test(env, patch_body_holds_only_the_changes);
+	tcase_add_test(env, managed_names_removed_when_dropped);
 	suite_add_tcase(s, jwt);
 	suite_add_tcase(s, env);
 	return s;

@@ -385,6 +385,88 @@ START_TEST(incomplete_and_trailing)
 }
 END_TEST
 
+/* Room metadata JSON through xmpp_metadata_services() and
+ * xmpp_take_services(): the list, or "error: <why>". */
+static char *
+metadata(const char *json)
+{
+	struct xml_doc	*d;
+	struct ice_list	 l = { 0 };
+	struct strbuf	 out = { 0 };
+	char		 why[120] = "", warn[256] = "";
+	char		*s;
+	size_t		 dropped;
+
+	if ((d = xmpp_metadata_services(json, why, sizeof(why))) == NULL) {
+		ck_assert(why[0] != '\0');
+		sb_addf(&out, "error: %s", why);
+		return out.s;
+	}
+	xmpp_take_services(xml_doc_root(d), &l, &dropped, warn, sizeof(warn));
+	s = list_text(&l);
+	sb_addf(&out, "%s dropped=%zu", s, dropped);
+	free(s);
+	ice_list_free(&l);
+	xml_doc_free(d);
+	return out.s;
+}
+
+/* What mod_room_metadata_component sends, port as a string. */
+START_TEST(room_metadata_services)
+{
+	char	*got;
+
+	got = metadata("{\"type\":\"room_metadata\",\"metadata\":{"
+	    "\"startMuted\":{},\"services\":["
+	    "{\"type\":\"stun\",\"host\":\"127.0.0.1\",\"port\":\"3478\","
+	    "\"transport\":\"udp\"},"
+	    "{\"type\":\"turn\",\"host\":\"127.0.0.1\",\"port\":\"3478\","
+	    "\"transport\":\"udp\",\"username\":\"1795317996\","
+	    "\"password\":\"a'b&c<d\\\"\",\"expires\":"
+	    "\"2026-11-22T03:26:36Z\",\"restricted\":\"1\"},"
+	    "{\"type\":\"turns\",\"host\":\"127.0.0.1\",\"port\":5349,"
+	    "\"transport\":\"tcp\"}]}}");
+	ck_assert_str_eq(got, "stun:127.0.0.1:3478|-|-|0;"
+	    "turn:127.0.0.1:3478,turns:127.0.0.1:5349?transport=tcp|"
+	    "1795317996|a'b&c<d\"|1795317996; dropped=0");
+	free(got);
+}
+END_TEST
+
+/* Hostile or foreign messages: refused with a reason, or the bad entries
+ * dropped as in a XEP-0215 answer. */
+START_TEST(room_metadata_hostile)
+{
+	static const char *const refused[] = {
+		"", "not json", "[]", "{\"type\":\"polls\",\"metadata\":{}}",
+		"{\"type\":\"room_metadata\"}",
+		"{\"type\":\"room_metadata\",\"metadata\":[]}",
+		"{\"type\":\"room_metadata\",\"metadata\":{}}",
+		"{\"type\":\"room_metadata\",\"metadata\":{\"services\":{}}}",
+	};
+	char	*got;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		got = metadata(refused[i]);
+		ck_assert_msg(strncmp(got, "error: ", 7) == 0, "%s: %s",
+		    refused[i], got);
+		free(got);
+	}
+	/* Control characters, a port out of range, non-objects, fields that
+	 * are not strings: the entry loses them. */
+	got = metadata("{\"type\":\"room_metadata\",\"metadata\":{"
+	    "\"services\":[1,\"x\",null,"
+	    "{\"type\":\"stun\",\"host\":\"a\\u0001b\"},"
+	    "{\"type\":\"stun\",\"host\":\"h\",\"port\":70000},"
+	    "{\"type\":\"stun\",\"host\":[\"h\"]},"
+	    "{\"type\":\"turn\",\"host\":\"t\",\"username\":1,"
+	    "\"password\":\"p\"}]}}");
+	ck_assert_str_eq(got, "stun:h:3478|-|-|0; dropped=3");
+	free(got);
+}
+END_TEST
+
 Suite *
 xmpp_suite(void)
 {
@@ -405,6 +487,8 @@ xmpp_suite(void)
 	tcase_add_test(tc, huge_attribute);
 	tcase_add_test(tc, too_many_bytes);
 	tcase_add_test(tc, incomplete_and_trailing);
+	tcase_add_test(tc, room_metadata_services);
+	tcase_add_test(tc, room_metadata_hostile);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,7 @@ Suite	*stun_suite(void);
 Suite	*xmpp_suite(void);
 Suite	*api_suite(void);
 Suite	*google_suite(void);
+Suite	*url_suite(void);
 Suite	*serve_suite(void);
 
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,

@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# jitsi-deployments.bats: the three ways a Jitsi deployment hands out its
+# STUN/TURN services, each a real Prosody with the test modules in
+# tests/peers/ sharing its secret with a real coturn: pushed at login
+# (mod_push_services), only to occupants of a room the focus created, in the
+# room metadata (mod_gate_services, mod_room_services, mod_focus_standin),
+# a focus that refuses the conference, and a login that wants a token
+# (mod_token_standin). Over BOSH and WebSocket (the
+# static build).
+
+bats_require_minimum_version 1.5.0
+load helpers
+load ../peers/coturn
+load ../peers/prosody
+
+SECRET=prosody-coturn-secret
+STATIC="${ICEUPD_STATIC:-$BATS_TEST_DIRNAME/../../build/static/iceupd}"
+
+# start_deployment NAME HOST_CONFIG [LUA ...]: a Prosody (LUA: global
+# lines); sets NAME_PID, NAME_DIR, NAME_BOSH, NAME_WS, NAME_LOG.
+start_deployment() {
+	local name=$1
+
+	PROSODY_HOST_CONFIG=$2
+	shift 2
+	prosody_start "$SECRET" "$COTURN_PORT" "$@" || return 1
+	printf -v "${name}_PID" %s "$PROSODY_PID"
+	printf -v "${name}_DIR" %s "$PROSODY_DIR"
+	printf -v "${name}_BOSH" %s "$PROSODY_BOSH"
+	printf -v "${name}_WS" %s "$PROSODY_WS"
+	printf -v "${name}_LOG" %s "$PROSODY_LOG"
+	export "${name}_PID" "${name}_DIR" "${name}_BOSH" "${name}_WS" \
+	    "${name}_LOG"
+}
+
+# The MUC and the focus of a gated deployment; $1: more focus options, $2:
+# the VirtualHost's modules and options.
+rooms_config() {
+	local vhost=${2:-'modules_enabled = { "gate_services" }'}
+
+	cat <<EOF
+	$vhost
+Component "conference.$PROSODY_DOMAIN" "muc"
+	modules_enabled = { "room_services" }
+	muc_room_locking = false
+Component "focus.$PROSODY_DOMAIN" "focus_standin"
+$1
+EOF
+}
+
+setup_file() {
+	coturn_start --use-auth-secret --static-auth-secret="$SECRET" \
+	    --realm="$PROSODY_DOMAIN" || return 1
+	export COTURN_PID COTURN_PORT COTURN_DIR
+	start_deployment PUSH '	modules_enabled = { "push_services" }' &&
+	    start_deployment GATED "$(rooms_config '')" &&
+	    start_deployment REFUSING \
+		"$(rooms_config '	focus_refuse = "not-authorized"')" &&
+	    start_deployment BOOKING \
+		"$(rooms_config '	focus_refuse = "reservation"')" &&
+	    start_deployment TOKEN '	modules_enabled = { "token_standin" }' &&
+	    start_deployment NOFOCUS "$(rooms_config '' |
+		sed 's/ "focus_standin"$/\n\tcomponent_secret = "jicofo-down"/')" \
+		'component_ports = { }' &&
+	    start_deployment ANNOUNCED "$(rooms_config '' 'modules_enabled = { "gate_services", "push_services" }
+	push_services_list = false')"
+}
+
+teardown_file() {
+	local name pid dir
+
+	for name in PUSH GATED REFUSING BOOKING TOKEN NOFOCUS ANNOUNCED; do
+		pid=${name}_PID dir=${name}_DIR
+		prosody_stop "${!pid:-}" "${!dir:-}"
+	done
+	coturn_stop "${COTURN_PID:-}" "${COTURN_DIR:-}"
+}
+
+# needs_static: skips unless the static build (with WebSocket) is there.
+needs_static() {
+	if [[ ! -x $STATIC ]] || ! "$STATIC" --version 2>/dev/null |
+	    grep -q '^libcurl.*protocols:.* ws'; then
+		skip "no static build with WebSocket at $STATIC (make static)"
+	fi
+}
+
+# static_iceupd [NAME=VALUE ...] ARG ...: the static build, clean
+# environment.
+static_iceupd() {
+	local -a vars=()
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" "${vars[@]}" \
+	    "$STATIC" "$@"
+}
+
+# allocates: the output lists Prosody's services, and their TURN
+# credentials allocate on coturn while a wrong password does not.
+allocates() {
+	assert_jq --arg p "$COTURN_PORT" '
+	    length == 2 and .[0] == {"urls": ["stun:127.0.0.1:\($p)"]} and
+	    .[1].urls == ["turn:127.0.0.1:\($p)",
+		"turns:127.0.0.1:\($p)?transport=tcp"] and
+	    (.[1].username | test("^[0-9]{10}$"))'
+	coturn_allocate_listed "$output" "$COTURN_PORT"
+}
+
+# left_room ROOM: the gated deployment got a presence leaving ROOM (its
+# attributes in any order).
+left_room() {
+	grep -E "Received\[c2s\]: <presence .*to='$1@conference\.meet\.test/[0-9a-f]{16}'" \
+	    "$GATED_LOG" | grep -q "type='unavailable'"
+}
+
+# refused URL [NAME=VALUE ...] -- TEXT ...: jitsi alone at URL fails, exit 1,
+# with one line holding each TEXT.
+refused() {
+	local url=$1 vars=()
+
+	shift
+	while [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$url" \
+	    ICEUPD_JITSI_DOMAIN=meet.test "${vars[@]}" -p jitsi
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "$@"
+}
+
+# fails_over_naming TEXT RUNNER URL: with STUN next, a jitsi failure at URL
+# falls over to it (exit 4) with a warning holding TEXT.
+fails_over_naming() {
+	run --separate-stderr "$2" ICEUPD_JITSI_URL="$3" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi,stun -t 5000
+	assert_status 4
+	assert_stdout "$DEFAULT_STUN"
+	assert_stderr_contains "jitsi failed" "$1"
+}
+
+@test "pushed at login over BOSH: taken without a query; they allocate on coturn" {
+	# The deployment refuses the query: only the push gives them.
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PUSH_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+	# No query went: its id would be e1.
+	grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='b1'" "$PUSH_LOG"
+	! grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='e1'" "$PUSH_LOG"
+}
+
+@test "pushed at login over WebSocket (static build): they allocate on coturn" {
+	needs_static
+	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$PUSH_WS" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+}
+
+@test "gated over BOSH: the focus creates the room, its metadata gives them; they allocate on coturn" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Team-Room" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "$GATED_BOSH?room=team-room:" \
+	    "team-room@conference.meet.test"
+	allocates
+	# Asked until ready, joined without media, left.
+	grep -q "conference team-room@conference.meet.test ready=false" \
+	    "$GATED_LOG"
+	grep -q "conference team-room@conference.meet.test ready=true" \
+	    "$GATED_LOG"
+	left_room team-room
+	! grep -q 'urn:xmpp:jingle' "$GATED_LOG"
+}
+
+@test "room metadata announced in the login push: straight to the room, no query" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$ANNOUNCED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=lobby -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+	grep -q "conference lobby@conference.meet.test ready=true" \
+	    "$ANNOUNCED_LOG"
+	! grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='(e1|d1)'" "$ANNOUNCED_LOG"
+}
+
+@test "gated over WebSocket (static build), a random room: they allocate on coturn" {
+	needs_static
+	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$GATED_WS" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -vv
+	assert_status 0
+	[[ $stderr =~ xmpp-websocket\?room=([0-9a-f]{24}): ]]
+	local room=${BASH_REMATCH[1]}
+	allocates
+	left_room "$room"
+}
+
+@test "gated: the room is decoded, lowercased and encoded again, as a Jitsi client does" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Daily%20Stand-Up" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "?room=daily%20stand-up:"
+	grep -q "conference daily%20stand-up@conference.meet.test ready=true" \
+	    "$GATED_LOG"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Café 100%" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "?room=caf%c3%a9%20100%25:"
+}
+
+@test "a focus that refuses (not-authorized): one line naming it and what it wants; failover within the deadline" {
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$REFUSING_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -t 5000
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "focus.meet.test refused the conference" \
+	    "(not-authorized: not authorized user domain)" \
+	    "only authenticated users" "ICEUPD_JITSI_TOKEN"
+
+	fails_over_naming not-authorized iceupd "$REFUSING_BOSH"
+}
+
+@test "a focus that refuses over WebSocket (static build): failover naming it" {
+	needs_static
+	fails_over_naming not-authorized static_iceupd "$REFUSING_WS"
+}
+
+@test "a reservation system's refusal names its error and the booking it wants" {
+	refused "$BOOKING_BOSH" ICEUPD_JITSI_ROOM=standup -- \
+	    "reservation error 404: Room not booked" \
+	    "booked in its reservation system"
+}
+
+@test "a gated deployment whose focus is down: the error says no focus answers" {
+	refused "$NOFOCUS_BOSH" -- "focus.meet.test refused the conference" \
+	    "no conference focus (jicofo) answers there"
+}
+
+@test "a refused token (SASL not-allowed) is named, with or without one set" {
+	refused "$TOKEN_BOSH" -- "anonymous login refused (not-allowed)" \
+	    "the deployment wants a token (ICEUPD_JITSI_TOKEN)"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=stale-token -p jitsi
+	assert_status 1
+	assert_stderr_lines 1
+	assert_stderr_contains "(not-allowed)" \
+	    "the token (ICEUPD_JITSI_TOKEN) was refused"
+	assert_stderr_lacks "stale-token"
+
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=good-token -p jitsi
+	assert_status 0
+	allocates
+}
