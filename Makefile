@@ -15,7 +15,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
+SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c src/format.c \
        src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
        src/stun.c src/probe.c src/check.c \
        src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
@@ -24,7 +24,7 @@ SRCS = src/util.c src/log.c src/ice.c src/settings.c src/format.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c src/providers/url.c \
-       src/metrics.c src/serve.c src/serve_compat.c \
+       src/metrics.c src/conntrack.c src/serve.c src/serve_compat.c \
        src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.
 GEN  = build/gen/serve_openapi.c build/gen/serve_page.c

@@ -27,32 +27,15 @@
 
 #include "cache.h"
 #include "log.h"
+#include "safefile.h"
 #include "util.h"
 
 #define CACHE_FORMAT	2	/* written; 1 is still read */
 #define CACHE_MAX	(1024 * 1024)
 #define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
 #define BACKOFF_MAX	1800
-
-static int
-lock_open(const char *path, int how)
-{
-	struct strbuf lp = { 0 };
-	int	 fd;
-
-	sb_addf(&lp, "%s.lock", path);
-	fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	sb_free(&lp);
-	if (fd == -1)
-		return -1;
-	while (flock(fd, how) == -1) {
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
+#define FAILURES_MAX	1000000	/* a count read from the file is kept below */
+#define LOCK_WAIT_MS	3000	/* another iceupd holding the lock longer is stuck */
 
 /* Rebuilds the list: its servers under "servers" (format 2) or, as the
  * json report had them, "iceServers" (1).  0, or -1 when it does not hold. */
@@ -93,22 +76,27 @@ parse_health(const cJSON *o, struct cache *c)
 	struct provider_health *ph;
 
 	cJSON_ArrayForEach(h, o) {
-		if (c->nhealth == PROVIDERS_MAX || !cJSON_IsObject(h))
+		if (c->nhealth == PROVIDERS_MAX)
 			break;
-		if (provider_find(h->string) == NULL)
-			continue;	/* not ours: never takes a slot */
+		/* Names that are no provider would take the real ones' slots. */
+		if (!cJSON_IsObject(h) || provider_find(h->string) == NULL)
+			continue;
 		ph = &c->health[c->nhealth++];
 		snprintf(ph->name, sizeof(ph->name), "%s", h->string);
 		v = cJSON_GetObjectItemCaseSensitive(h, "config");
 		snprintf(ph->config, sizeof(ph->config), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
 		v = cJSON_GetObjectItemCaseSensitive(h, "failures");
-		ph->failures = cJSON_IsNumber(v) ? v->valueint : 0;
+		ph->failures = cJSON_IsNumber(v) && v->valuedouble > 0 ?
+		    (int)(v->valuedouble < FAILURES_MAX ? v->valuedouble :
+		    FAILURES_MAX) : 0;
 		v = cJSON_GetObjectItemCaseSensitive(h, "latency_ms");
-		ph->latency_ms = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+		ph->latency_ms = cJSON_IsNumber(v) && v->valuedouble > 0 &&
+		    v->valuedouble < 86400000 ? (long)v->valuedouble : 0;
 		v = cJSON_GetObjectItemCaseSensitive(h, "error");
 		snprintf(ph->error, sizeof(ph->error), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
+		log_redact(ph->error, sizeof(ph->error));
 		ph->last_ok = json_get_time(h, "last_ok");
 		ph->next_try = json_get_time(h, "next_try");
 	}
@@ -156,7 +144,7 @@ read_locked(const char *path, struct cache *c)
 	if (read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_warn("cache %s: %s; ignored", path,
-			    strerror(errno));
+			    atomic_write_error(errno));
 		return -1;
 	}
 	if ((rc = parse(text, c)) == -1)
@@ -194,14 +182,18 @@ cache_load(const char *path, const struct settings *s, struct cache *c)
 	int	 fd, rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((fd = lock_open(path, LOCK_SH)) == -1) {
-		if (errno != ENOENT)
-			log_info("cache %s: cannot lock: %s", path,
-			    strerror(errno));
+	/* Files are replaced by rename: without the lock (a read-only
+	 * folder, a writer stuck), a reader still sees a whole file. */
+	if ((fd = safe_lock(path, LOCK_SH, LOCK_WAIT_MS)) == -1 &&
+	    errno != ENOENT && errno != EROFS && errno != EACCES &&
+	    errno != EWOULDBLOCK) {
+		log_warn("cache %s.lock: %s; cache ignored", path,
+		    atomic_write_error(errno));
 		return -1;
 	}
 	rc = read_locked(path, c);
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	keep_current(c, s);
 	return rc;
 }
@@ -246,7 +238,8 @@ record_health(struct cache *c, const struct settings *s,
 			h->next_try = 0;
 			continue;
 		}
-		h->failures++;
+		if (h->failures < FAILURES_MAX)
+			h->failures++;
 		snprintf(h->error, sizeof(h->error), "%s", src->error);
 		wait = 0;
 		if (h->failures >= 2) {
@@ -344,8 +337,9 @@ cache_store(const char *path, const struct settings *s, const char *key,
 	int		 fd, rc = -1, saved;
 
 	make_parent(path);
-	if ((fd = lock_open(path, LOCK_EX)) == -1)
+	if ((fd = safe_lock(path, LOCK_EX, LOCK_WAIT_MS)) == -1)
 		return -1;
+	safe_remove_temps_of(path);
 	(void)read_locked(path, &c);
 	keep_current(&c, s);
 	if (list != NULL) {

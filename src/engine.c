@@ -392,6 +392,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		if (j->rc == -1) {
 			snprintf(src->error, sizeof(src->error), "%s",
 			    j->st.error);
+			log_redact(src->error, sizeof(src->error));
 			continue;
 		}
 		src->ok = 1;

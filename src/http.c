@@ -392,8 +392,8 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 		goto out;
 	}
 	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK &&
-	    retry > 0)
-		rs->retry_after = (long)retry;
+	    retry > 0)	/* a day is more than any deadline: no overflow */
+		rs->retry_after = retry < 86400 ? (long)retry : 86400;
 	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		snprintf(rs->content_type, sizeof(rs->content_type), "%s", ct);

@@ -128,6 +128,35 @@ redact(struct strbuf *b)
 	}
 }
 
+void
+log_redact(char *buf, size_t len)
+{
+	struct strbuf b = { 0 };
+
+	if (len == 0)
+		return;
+	sb_adds(&b, buf);
+	pthread_mutex_lock(&lock);
+	redact(&b);
+	pthread_mutex_unlock(&lock);
+	snprintf(buf, len, "%s", b.s);
+	explicit_bzero(b.s, b.cap);
+	sb_free(&b);
+}
+
+int
+log_holds_secret(const char *s)
+{
+	size_t	 i;
+	int	 found = 0;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < nsecrets && !found; i++)
+		found = strstr(s, secrets[i]) != NULL;
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
 static void
 json_string(struct strbuf *o, const char *s)
 {

@@ -15,6 +15,12 @@ int	 log_enabled(enum log_level);
 /* Remembers s so that no later message ever shows it. */
 void	 log_secret(const char *s);
 void	 log_forget_secrets(void);
+/* Replaces every remembered secret in the string buf (of len bytes) with
+ * "[redacted]", cutting what no longer fits: for text bound for a file, a
+ * report or an HTTP answer rather than stderr. */
+void	 log_redact(char *buf, size_t len);
+/* 1 when s holds a remembered secret. */
+int	 log_holds_secret(const char *s);
 
 void	 log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

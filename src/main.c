@@ -6,10 +6,13 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -113,8 +116,16 @@ int
 main(int argc, char *argv[])
 {
 	struct settings	 s;
+	sigset_t	 set;
 	int		 rc;
 
+	/* watch and serve take these with sigwait: blocked before any can
+	 * arrive, unblocked below for the other commands.  No core dump, no
+	 * ptrace by others of the same user: the memory holds secrets. */
+	taken_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	ensure_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	log_init(0, LOG_TEXT);
@@ -127,6 +138,8 @@ main(int argc, char *argv[])
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (s.command != CMD_WATCH && s.command != CMD_SERVE)
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	switch (s.command) {
 	case CMD_HELP:
 		settings_usage(stdout);

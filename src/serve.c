@@ -34,6 +34,7 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "conntrack.h"
 #include "format.h"
 #include "log.h"
 #include "metrics.h"
@@ -50,14 +51,15 @@
 #define PER_IP_LIMIT	128
 #define CONN_TIMEOUT	30		/* seconds a connection may idle */
 #define DRAIN_MS	10000		/* on SIGTERM, beyond --timeout */
-#define REMAINING_MARK	"@remaining_ttl@"
+#define HEADER_DEADLINE_MS 10000	/* for a request line and headers */
+#define INCOMPLETE_BUDGET (CONN_LIMIT / 2)	/* the rest kept for new clients */
 
 /* One rendered list, never changed once published. */
 struct snapshot {
 	atomic_uint	 refs;
-	char		*head;		/* json report up to remaining_ttl */
-	char		*tail;		/* the rest; NULL: head is all of it */
-	size_t		 hlen, tlen;
+	pthread_mutex_t	 print_lock;	/* for remaining_ttl, set each time */
+	cJSON		*report;	/* the json report */
+	cJSON		*ttl;		/* its remaining_ttl; NULL: unknown */
 	struct strbuf	 neko, rtc;
 	char		 provider[32];
 	time_t		 fetched_at, expires;
@@ -78,6 +80,7 @@ struct server {
 	char			*token;		/* under lock: SIGHUP rereads */
 	unsigned char		 token_md[SHA256_DIGEST_LENGTH];
 	char			*cache_path;	/* NULL: no disk cache */
+	struct conntrack	*ct;		/* connections without a request */
 
 	pthread_mutex_t		 lock;		/* what follows, to the atomics */
 	pthread_cond_t		 wake;		/* refresher: work, or stop */
@@ -86,6 +89,9 @@ struct server {
 	struct snapshot		*slot[PROVIDERS_MAX];	/* ?provider= */
 	int			 refresh_asked;
 	int			 refreshing;
+	int			 drop_disk;	/* DELETE: the refresher empties it */
+	struct provider_health	 health[PROVIDERS_MAX];	/* the cache's, */
+	size_t			 nhealth;	/* as the refresher last read it */
 	int			 stopping;
 	time_t			 next_try;
 	struct request		*waiters;	/* suspended requests */
@@ -125,6 +131,7 @@ struct request {
 	int		 waited;	/* it was suspended once */
 	unsigned	 seen;		/* fetched[slot] when it began */
 	long long	 deadline_ms;	/* of a wait for the list */
+	struct snapshot	*got;		/* what the fetch it waited for got */
 	const struct endpoint *ep;
 	enum route	 route;
 	char		 method[16];
@@ -147,65 +154,59 @@ now_us(void)
 
 /* ---- snapshots ---------------------------------------------------- */
 
+/* Overwrites every string of j: a report holds credentials. */
+static void
+wipe_json(cJSON *j)
+{
+	cJSON	*e;
+
+	if (j == NULL)
+		return;
+	if (cJSON_IsString(j) && j->valuestring != NULL)
+		explicit_bzero(j->valuestring, strlen(j->valuestring));
+	cJSON_ArrayForEach(e, j)
+		wipe_json(e);
+}
+
 static void
 snapshot_release(struct snapshot *sn)
 {
 	if (sn == NULL || atomic_fetch_sub(&sn->refs, 1) != 1)
 		return;
-	if (sn->head != NULL)
-		explicit_bzero(sn->head, sn->hlen);
-	if (sn->tail != NULL)
-		explicit_bzero(sn->tail, sn->tlen);
+	wipe_json(sn->report);
+	cJSON_Delete(sn->report);
+	pthread_mutex_destroy(&sn->print_lock);
 	if (sn->neko.s != NULL)
 		explicit_bzero(sn->neko.s, sn->neko.len);
 	if (sn->rtc.s != NULL)
 		explicit_bzero(sn->rtc.s, sn->rtc.len);
-	free(sn->head);
-	free(sn->tail);
 	sb_free(&sn->neko);
 	sb_free(&sn->rtc);
 	free(sn);
 }
 
-/* Renders r once for every shape served.  The json report's remaining_ttl
- * changes every second: the report is kept in two parts around it. */
+/* Renders r once for every shape served; the json report's remaining_ttl
+ * changes every second, so that report is kept as a tree and printed for
+ * each answer. */
 static struct snapshot *
 snapshot_new(const struct settings *s, const struct engine_result *r,
     time_t now)
 {
 	struct snapshot	*sn = xcalloc(1, sizeof(*sn));
 	struct format_opts fo = { s->env_name, s->relay, now };
-	cJSON		*rep;
-	char		*text, *mark, err[256];
+	char		 err[256];
 
 	atomic_init(&sn->refs, 1);
+	pthread_mutex_init(&sn->print_lock, NULL);
 	sn->expires = ice_list_expires(&r->list);
 	sn->fetched_at = r->list.fetched_at;
 	sn->degraded = engine_degraded(r);
 	snprintf(sn->provider, sizeof(sn->provider), "%s", r->list.provider);
-	rep = format_report(r, now);
-	if (sn->expires != 0)
-		cJSON_ReplaceItemInObjectCaseSensitive(rep, "remaining_ttl",
-		    cJSON_CreateRaw(REMAINING_MARK));
-	if ((text = cJSON_PrintUnformatted(rep)) == NULL) {
-		log_error("out of memory");
-		exit(EXIT_FAIL);
-	}
-	cJSON_Delete(rep);
-	if ((mark = strstr(text, REMAINING_MARK)) != NULL) {
-		sn->head = xstrndup(text, (size_t)(mark - text));
-		sn->hlen = (size_t)(mark - text);
-		sn->tlen = strlen(mark + strlen(REMAINING_MARK)) + 1;
-		sn->tail = xmalloc(sn->tlen + 1);
-		snprintf(sn->tail, sn->tlen + 1, "%s\n",
-		    mark + strlen(REMAINING_MARK));
-	} else {
-		sn->hlen = strlen(text) + 1;
-		sn->head = xmalloc(sn->hlen + 1);
-		snprintf(sn->head, sn->hlen + 1, "%s\n", text);
-	}
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	sn->report = format_report(r, now);
+	sn->ttl = cJSON_GetObjectItemCaseSensitive(sn->report,
+	    "remaining_ttl");
+	if (!cJSON_IsNumber(sn->ttl))
+		sn->ttl = NULL;
 	if (format_render(&sn->neko, FMT_NEKO, r, &fo, err, sizeof(err)) == -1
 	    || format_render(&sn->rtc, FMT_RTC, r, &fo, err,
 	    sizeof(err)) == -1) {
@@ -368,6 +369,35 @@ out:
 	engine_result_free(&r);
 }
 
+/* The disk cache's list is dropped (provider health stays). */
+static void
+drop_disk_list(struct server *sv)
+{
+	struct ice_list	 none;
+
+	memset(&none, 0, sizeof(none));
+	if (sv->cache_path != NULL &&
+	    cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
+		log_warn("cache %s: cannot write: %s", sv->cache_path,
+		    atomic_write_error(errno));
+}
+
+/* Copies the disk cache's provider health, for /api/ice/providers to
+ * answer from memory. */
+static void
+keep_health(struct server *sv)
+{
+	struct cache	 c;
+
+	if (sv->cache_path == NULL || cache_load(sv->cache_path, sv->s, &c) == -1)
+		return;
+	pthread_mutex_lock(&sv->lock);
+	memcpy(sv->health, c.health, sizeof(sv->health));
+	sv->nhealth = c.nhealth;
+	pthread_mutex_unlock(&sv->lock);
+	cache_free(&c);
+}
+
 static void *
 refresher(void *arg)
 {
@@ -376,7 +406,7 @@ refresher(void *arg)
 	long long	 until;
 	time_t		 next = 0, now;
 	long		 backoff = ENGINE_RETRY_FIRST;
-	int		 due = 0, asked;
+	int		 due = 0, asked, drop;
 
 	for (;;) {
 		pthread_mutex_lock(&sv->lock);
@@ -398,27 +428,36 @@ refresher(void *arg)
 			break;
 		}
 		asked = sv->refresh_asked;
-		sv->refresh_asked = 0;
+		drop = sv->drop_disk;
+		sv->refresh_asked = sv->drop_disk = 0;
 		sv->refreshing = 1;
 		pthread_mutex_unlock(&sv->lock);
 		if (asked)
 			log_info("refreshing now, as asked");
+		if (drop)
+			drop_disk_list(sv);
 		/* The first refresh may take a fresh list from the disk
 		 * cache; later ones are due, or asked for (which asks
 		 * providers backing off too). */
 		refresh(sv, asked ? ASK_ALL : due ? ASK_DUE : ASK_CACHED,
 		    &next, &backoff);
+		keep_health(sv);
 		due = 1;
 	}
 	return NULL;
 }
 
+/* A refresh already running absorbs the request, unless it must start
+ * after now (drop_disk: after the lists were dropped). */
 static void
-ask_refresh(struct server *sv)
+ask_refresh(struct server *sv, int drop_disk)
 {
 	pthread_mutex_lock(&sv->lock);
-	sv->refresh_asked = 1;
-	pthread_cond_signal(&sv->wake);
+	if (drop_disk || !sv->refreshing) {
+		sv->refresh_asked = 1;
+		sv->drop_disk |= drop_disk;
+		pthread_cond_signal(&sv->wake);
+	}
 	pthread_mutex_unlock(&sv->lock);
 }
 
@@ -571,10 +610,11 @@ shape_of(struct MHD_Connection *c, int dflt)
 
 static enum MHD_Result
 reply_snapshot(struct server *sv, struct MHD_Connection *c,
-    struct request *rq, const struct snapshot *sn, int shape, time_t now)
+    struct request *rq, struct snapshot *sn, int shape, time_t now)
 {
-	struct iovec	 iov[3];
-	char		 num[24];
+	struct iovec	 iov[2];
+	enum MHD_Result	 ret;
+	char		*text = NULL;
 	size_t		 n = 1;
 
 	switch (shape) {
@@ -587,21 +627,30 @@ reply_snapshot(struct server *sv, struct MHD_Connection *c,
 		iov[0].iov_len = sn->rtc.len;
 		break;
 	default:
-		iov[0].iov_base = sn->head;
-		iov[0].iov_len = sn->hlen;
-		if (sn->tail != NULL) {
-			iov[1].iov_base = num;
-			iov[1].iov_len = (size_t)snprintf(num, sizeof(num),
-			    "%lld", (long long)(sn->expires > now ?
-			    sn->expires - now : 0));
-			iov[2].iov_base = sn->tail;
-			iov[2].iov_len = sn->tlen;
-			n = 3;
+		pthread_mutex_lock(&sn->print_lock);
+		if (sn->ttl != NULL)
+			cJSON_SetNumberValue(sn->ttl, (double)(sn->expires >
+			    now ? sn->expires - now : 0));
+		text = cJSON_PrintUnformatted(sn->report);
+		pthread_mutex_unlock(&sn->print_lock);
+		if (text == NULL) {
+			log_error("out of memory");
+			exit(EXIT_FAIL);
 		}
+		iov[0].iov_base = text;
+		iov[0].iov_len = strlen(text);
+		iov[1].iov_base = (void *)(uintptr_t)"\n";
+		iov[1].iov_len = 1;
+		n = 2;
 		break;
 	}
-	return reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", iov, n,
+	ret = reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", iov, n,
 	    NULL);
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+		cJSON_free(text);
+	}
+	return ret;
 }
 
 /* ---- routes ------------------------------------------------------- */
@@ -632,6 +681,7 @@ fetcher(void *arg)
 	const struct provider *p = provider_table[job->slot];
 	struct engine_result r;
 	struct snapshot	*sn = NULL, *old = NULL;
+	struct request	*rq;
 	char		 why[512] = "";
 
 	metrics_on_demand();
@@ -656,6 +706,13 @@ fetcher(void *arg)
 	if (sn != NULL) {
 		old = sv->slot[job->slot];
 		sv->slot[job->slot] = sn;
+		/* Its waiters get this list even if DELETE drops the slot
+		 * before they run. */
+		for (rq = sv->waiters; rq != NULL; rq = rq->next)
+			if (rq->wait == (int)job->slot && rq->got == NULL) {
+				atomic_fetch_add(&sn->refs, 1);
+				rq->got = sn;
+			}
 	}
 	memcpy(sv->fetch_error[job->slot], why, sizeof(why));
 	sv->fetched[job->slot]++;
@@ -725,6 +782,11 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "provider %s is not configured: %s", p->name, why);
 
+	if (rq->got != NULL) {
+		sn = rq->got;
+		rq->got = NULL;
+		goto answer;
+	}
 	sn = acquire(sv, &sv->snap);
 	if (!rq->waited && !forced && sn != NULL &&
 	    strcmp(sn->provider, p->name) == 0 && fresh(sv->s, sn, now))
@@ -891,8 +953,10 @@ providers_doc(struct server *sv)
 	int		 state;
 
 	memset(&cache, 0, sizeof(cache));
-	if (sv->cache_path != NULL)
-		(void)cache_load(sv->cache_path, sv->s, &cache);
+	pthread_mutex_lock(&sv->lock);
+	memcpy(cache.health, sv->health, sizeof(cache.health));
+	cache.nhealth = sv->nhealth;
+	pthread_mutex_unlock(&sv->lock);
 	sn = acquire(sv, &sv->snap);
 	if (sn != NULL)
 		cJSON_AddStringToObject(o, "serving", sn->provider);
@@ -1016,32 +1080,24 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 static enum MHD_Result
 post_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
-	ask_refresh(sv);
+	ask_refresh(sv, 0);
 	return reply(sv, c, rq, MHD_HTTP_ACCEPTED, "application/json",
 	    "{\"status\":\"refresh started\"}\n", NULL);
 }
 
-/* Drops the lists in memory and the one on disk (provider health stays):
- * the next request waits for a refresh from the providers. */
+/* Drops the lists in memory, and has the refresher drop the one on disk
+ * (provider health stays) before it refreshes: the next request waits for
+ * a list from the providers. */
 static enum MHD_Result
 delete_cache(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
-	struct ice_list	 none;
-	size_t		 i;
+	size_t	 i;
 
-	memset(&none, 0, sizeof(none));
-	if (sv->cache_path != NULL &&
-	    cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1) {
-		log_warn("cache %s: cannot write: %s", sv->cache_path,
-		    strerror(errno));
-		return reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    NULL, "cannot write the cache file");
-	}
 	install(sv, &sv->snap, NULL);
 	for (i = 0; i < PROVIDERS_MAX; i++)
 		install(sv, &sv->slot[i], NULL);
 	log_info("cached lists dropped, as asked");
-	ask_refresh(sv);
+	ask_refresh(sv, 1);
 	return reply(sv, c, rq, MHD_HTTP_NO_CONTENT, NULL, "", NULL);
 }
 
@@ -1441,6 +1497,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq = xcalloc(1, sizeof(*rq));
 		rq->start_us = now_us();
 		*con_cls = rq;
+		conntrack_busy(sv->ct, MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
 		atomic_fetch_add(&sv->inflight, 1);
 		return begin(sv, c, rq, url, method);
 	}
@@ -1525,17 +1583,34 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server	*sv = cls;
 	struct request	*rq = *con_cls;
 
-	(void)c;
 	(void)toe;
 	if (rq == NULL)
 		return;
 	access_log(sv, rq);
+	conntrack_idle(sv->ct, MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
+	snapshot_release(rq->got);
 	if (rq->body != NULL)
 		explicit_bzero(rq->body, BODY_MAX + 1);
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&sv->inflight, 1);
+}
+
+/* A connection opened or closed: tracked until it sends its request. */
+static void
+connection_event(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct server	*sv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		conntrack_close(sv->ct, ctx);
+	else if ((ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CONNECTION_FD)) != NULL)
+		conntrack_open(sv->ct, ci->connect_fd, ctx);
 }
 
 /* libmicrohttpd's own format strings. */
@@ -1800,14 +1875,11 @@ cmd_serve(const struct settings *s)
 
 	/* Every thread started from here on inherits the mask: the
 	 * signals are taken here, synchronously. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 
+	sv->ct = conntrack_new(HEADER_DEADLINE_MS, INCOMPLETE_BUDGET);
 	sv->refreshing = 1;
 	if (pthread_create(&thr, NULL, refresher, sv) != 0) {
 		log_error("cannot start a thread");
@@ -1829,6 +1901,7 @@ cmd_serve(const struct settings *s)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_event, sv,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sv,
 	    MHD_OPTION_END);
 	if (sv->d == NULL) {
@@ -1851,9 +1924,11 @@ cmd_serve(const struct settings *s)
 	    sv->auth ? "; the API needs the bearer token" : "");
 
 	for (;;) {
-		sig = sigwaitinfo(&set, NULL);
-		if (sig == -1)
-			continue;	/* EINTR */
+		sig = sigtimedwait(&set, NULL, &(struct timespec){ 1, 0 });
+		if (sig == -1) {	/* each second, or EINTR */
+			(void)conntrack_sweep(sv->ct);
+			continue;
+		}
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		if (sig == SIGHUP && sv->auth) {
@@ -1865,7 +1940,7 @@ cmd_serve(const struct settings *s)
 				    "before");
 		}
 		log_info("signal %d: refreshing now", sig);
-		ask_refresh(sv);
+		ask_refresh(sv, 0);
 	}
 	log_info("stopping on signal %d: finishing %d request%s", sig,
 	    atomic_load(&sv->inflight), atomic_load(&sv->inflight) == 1 ?
@@ -1890,6 +1965,8 @@ out:
 		snapshot_release(sv->slot[i]);
 	free_secret(sv->token);
 	free(sv->cache_path);
+	if (sv->d == NULL)	/* else the daemon's threads may still see it */
+		conntrack_free(sv->ct);
 	if (ended)	/* else a fetcher still reads sv */
 		free(sv);
 	return rc;

@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "util.h"
+
+#define TEMP_STALE_S	60	/* a temporary file this old was left by a killed run */
 
 static void
 oom(void)
@@ -179,86 +181,45 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Where a dangling symbolic link points, relative to the link's folder. */
-static char *
-link_target(const char *path)
-{
-	struct strbuf b = { 0 };
-	char	 target[PATH_MAX], *dir;
-	ssize_t	 n;
-
-	if ((n = readlink(path, target, sizeof(target) - 1)) == -1)
-		return NULL;
-	target[n] = '\0';
-	if (target[0] != '/') {
-		dir = xstrdup(path);
-		sb_addf(&b, "%s/", dirname(dir));
-		free(dir);
-	}
-	sb_adds(&b, target);
-	return b.s;
-}
-
 int
 atomic_write(const char *path, const char *data, size_t len)
 {
-	char	*dircopy = NULL, *basecopy = NULL, *tmp = NULL, *real = NULL;
-	const char *dir;
 	struct stat st;
+	char	*real = NULL, *base = NULL, tmp[NAME_MAX + 1];
 	int	 fd = -1, dfd = -1, rc = -1, saved;
-	size_t	 tmplen;
 
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		if ((real = realpath(path, NULL)) == NULL &&
-		    (errno != ENOENT || (real = link_target(path)) == NULL))
-			return -1;
-		path = real;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		free(real);
-		errno = EINVAL;
-		return -1;
-	}
-	dircopy = xstrdup(path);
-	basecopy = xstrdup(path);
-	dir = dirname(dircopy);
-	tmplen = strlen(path) + 16;
-	tmp = xmalloc(tmplen);
-	snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, basename(basecopy));
-
-	if ((fd = mkstemp(tmp)) == -1)
+	tmp[0] = '\0';
+	if ((real = safe_resolve(path)) == NULL ||
+	    (dfd = safe_parent(real, &base)) == -1)
 		goto out;
-	if (fchmod(fd, 0600) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
 	}
+	safe_remove_temps(dfd, base, TEMP_STALE_S);
+	if ((fd = safe_temp_at(dfd, base, tmp, sizeof(tmp))) == -1) {
+		tmp[0] = '\0';
+		goto out;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		goto out;
+	rc = close(fd);
 	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
+	if (rc == -1 || (rc = renameat(dfd, tmp, dfd, base)) == -1)
+		goto out;
+	tmp[0] = '\0';
 	/* Make the rename itself durable; failure here changes nothing. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-	goto out;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	fd = -1;
-	unlink(tmp);
-	errno = saved;
+	(void)fsync(dfd);
 out:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
-	free(dircopy);
-	free(basecopy);
-	free(tmp);
+	if (tmp[0] != '\0')
+		(void)unlinkat(dfd, tmp, 0);
+	if (dfd != -1)
+		close(dfd);
+	free(base);
 	free(real);
 	errno = saved;
 	return rc;
@@ -267,20 +228,32 @@ out:
 const char *
 atomic_write_error(int err)
 {
-	return err == EINVAL ? "not a regular file" : strerror(err);
+	if (err == EINVAL)
+		return "not a regular file";
+	if (err == EPERM)
+		return "a link or file of another user in a shared folder; "
+		    "not followed";
+	return strerror(err);
 }
 
 int
 read_file(const char *path, char **out, size_t max)
 {
 	struct strbuf b = { 0 };
+	struct stat st;
 	char	 buf[4096];
 	ssize_t	 n;
 	int	 fd, saved;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1)
 		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -413,6 +386,16 @@ parse_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+void
+taken_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
 }
 
 void

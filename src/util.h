@@ -3,6 +3,7 @@
 #define ICEUPD_UTIL_H
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
@@ -70,6 +71,10 @@ void	 free_list(char **items, size_t n);
 
 /* Parses a decimal integer in [min,max] from s; 0 ok, -1 otherwise. */
 int	 parse_long(const char *s, long min, long max, long *out);
+
+/* The signals watch and serve take with sigwait: SIGHUP, SIGUSR1, SIGTERM
+ * and SIGINT (main blocks them before anything else). */
+void	 taken_signals(sigset_t *set);
 
 /* Overwrites and frees a secret string. */
 void	 free_secret(char *);

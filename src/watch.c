@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "safefile.h"
 
 #define OUTPUT_MAX	(1024 * 1024)
 
@@ -46,8 +47,11 @@ on_change(const struct settings *s, time_t expires)
 	for (n = 0; environ[n] != NULL; n++)
 		;
 	env = xcalloc(n + 3, sizeof(*env));
-	for (i = 0; i < n; i++)
-		env[i] = environ[i];
+	/* Variables holding a secret (TURN_SHARED_SECRET=...) stay here. */
+	for (i = n = 0; environ[i] != NULL; i++)
+		if (strchr(environ[i], '=') == NULL ||
+		    !log_holds_secret(strchr(environ[i], '=') + 1))
+			env[n++] = environ[i];
 	sb_addf(&out, "ICEUPD_OUTPUT=%s", s->output ? s->output : "");
 	sb_addf(&exp, "ICEUPD_EXPIRES_AT=%s", expires ?
 	    rfc3339(expires, when, sizeof(when)) : "");
@@ -157,19 +161,14 @@ out:
 static int
 lock_output(const char *path)
 {
-	struct strbuf lp = { 0 };
 	int	 fd;
 
-	sb_addf(&lp, "%s.lock", path);
-	if ((fd = open(lp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		log_error("cannot open %s: %s", lp.s, strerror(errno));
-	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		log_error("another iceupd watch keeps %s fresh (%s is locked)",
-		    path, lp.s);
-		close(fd);
-		fd = -1;
-	}
-	sb_free(&lp);
+	if ((fd = safe_lock(path, LOCK_EX, 0)) == -1 && errno == EWOULDBLOCK)
+		log_error("another iceupd watch keeps %s fresh (%s.lock is "
+		    "locked)", path, path);
+	else if (fd == -1)
+		log_error("cannot open %s.lock: %s", path,
+		    atomic_write_error(errno));
 	return fd;
 }
 
@@ -215,6 +214,8 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	}
 	if (s->output != NULL && (lockfd = lock_output(s->output)) == -1)
 		return EXIT_FAIL;
+	if (s->output != NULL)
+		safe_remove_temps_of(s->output);
 	if (s->output != NULL &&
 	    read_file(s->output, &cur.text, OUTPUT_MAX) == 0) {
 		/* Only content equality is judged on what was there. */
@@ -224,11 +225,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 
 	/* Signals are taken synchronously, and provider threads, created
 	 * later, inherit the mask. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 

@@ -1,6 +1,8 @@
-# serve.bash: what the tests of `iceupd serve` share: starting and stopping
-# it on a free loopback port, one request with curl, checks on the answer.
-# Load after helpers.bash.
+# serve.bash: what the tests of `iceupd serve` share (serve.bats,
+# serve-api.bats, serve-page.bats, abuse.bats, url.bats): starting and
+# stopping it on a free loopback port, one request with curl, checks on the
+# answer.  Load after helpers.bash.  start_serve wants LISTEN (the --listen
+# arguments) and SERVE_ERR (where its log goes), and sets SERVE_PID and BASE.
 # shellcheck shell=bash
 
 # Secrets: none may ever reach the log.

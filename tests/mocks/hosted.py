@@ -49,6 +49,9 @@ Scenarios (what the server answers to a right request):
                      \u0000 (an escaped backslash, then "u0000": no NUL)
   badutf8            TURN entries only, each credential holding bytes that
                      are not UTF-8
+  echo               400 whose error repeats the request's path and query
+                     (as a careless API does: secrets in the query too)
+  retry_huge         429 with Retry-After: 9223372036854775807, always
 
 The log (--log) gets one JSON line per request received: n, conn (the
 number of the connection it came on, from 1), time (Unix
@@ -77,7 +80,7 @@ SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
-    "backslash", "badutf8",
+    "backslash", "badutf8", "echo", "retry_huge",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -486,6 +489,12 @@ class Handler(BaseHTTPRequestHandler):
             if status == 429:
                 headers.append(("Retry-After", "1"))
             return (status, headers, json_bytes(api.error(status)))
+        if sc == "echo":	# a 400 repeating the request, secrets and all
+            return (400, [], json_bytes({"error": "bad request %s?%s" % (
+                rq.path, rq.raw_query)}))
+        if sc == "retry_huge":
+            return (429, [("Retry-After", "9223372036854775807")],
+                    json_bytes(api.error(429)))
         if sc == "hang":
             return None
         if sc == "legacy":

@@ -1,15 +1,22 @@
-/* test_util.c: strbuf, lists, numbers, time, files, and the log. */
+/* test_util.c: strbuf, lists, numbers, time, files (planted links, FIFOs,
+ * held locks, stale temporary files), the log, serve's connection budget. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "../../src/conntrack.h"
 #include "../../src/log.h"
+#include "../../src/safefile.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -492,6 +499,166 @@ START_TEST(test_atomic_write_rename_fails)
 }
 END_TEST
 
+/* --- files others may write to --- */
+
+/* In a sticky, world-writable folder a link of another user is refused;
+ * the caller's own is followed.  Needs root (to give a link away). */
+START_TEST(test_safe_resolve_planted_link)
+{
+	char	*d = make_dir(), link[PATH_MAX], mine[PATH_MAX], want[PATH_MAX];
+	char	 lock[PATH_MAX], *got;
+
+	if (geteuid() != 0) {
+		remove_dir(d);
+		return;
+	}
+	ck_assert_int_eq(chmod(d, 01777), 0);
+	snprintf(link, sizeof(link), "%s/planted", d);
+	ck_assert_int_eq(symlink("/etc/passwd", link), 0);
+	ck_assert_int_eq(lchown(link, 65534, 65534), 0);
+	errno = 0;
+	ck_assert_ptr_null(safe_resolve(link));
+	ck_assert_int_eq(errno, EPERM);
+	errno = 0;
+	ck_assert_int_eq(atomic_write(link, "x", 1), -1);
+	ck_assert_int_eq(errno, EPERM);
+	snprintf(lock, sizeof(lock), "%s/cache.json.lock", d);
+	ck_assert_int_eq(symlink("/etc/passwd", lock), 0);
+	ck_assert_int_eq(lchown(lock, 65534, 65534), 0);
+	snprintf(want, sizeof(want), "%s/cache.json", d);
+	errno = 0;
+	ck_assert_int_eq(safe_lock(want, LOCK_EX, 0), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(unlink(lock), 0);
+	snprintf(mine, sizeof(mine), "%s/mine", d);
+	ck_assert_int_eq(symlink("target", mine), 0);
+	snprintf(want, sizeof(want), "%s/target", d);
+	got = safe_resolve(mine);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(chmod(d, 0700), 0);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(unlink(mine), 0);
+	remove_dir(d);
+}
+END_TEST
+
+/* A FIFO is neither read nor written, and opening it does not block. */
+START_TEST(test_fifo_refused)
+{
+	char	*d = make_dir(), path[PATH_MAX], *text = NULL;
+
+	snprintf(path, sizeof(path), "%s/fifo", d);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	errno = 0;
+	ck_assert_int_eq(read_file(path, &text, 100), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(text);
+	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(safe_open_regular(path, O_RDONLY, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(unlink(path), 0);
+	remove_dir(d);
+}
+END_TEST
+
+/* A lock held elsewhere is waited for a bounded time. */
+START_TEST(test_safe_lock_bounded)
+{
+	char	*d = make_dir(), path[PATH_MAX], lock[PATH_MAX + 8];
+	int	 held, fd;
+
+	snprintf(path, sizeof(path), "%s/cache.json", d);
+	ck_assert_int_ge(held = safe_lock(path, LOCK_EX, 0), 0);
+	errno = 0;
+	ck_assert_int_eq(safe_lock(path, LOCK_SH, 50), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	close(held);
+	ck_assert_int_ge(fd = safe_lock(path, LOCK_SH, 50), 0);
+	close(fd);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	ck_assert_int_eq(unlink(lock), 0);
+	remove_dir(d);
+}
+END_TEST
+
+/* A temporary file of a killed run goes at the next write, once stale. */
+START_TEST(test_atomic_write_removes_stale_temps)
+{
+	struct timeval old[2] = { { time(NULL) - 3600, 0 },
+		{ time(NULL) - 3600, 0 } };
+	char	*d = make_dir(), path[PATH_MAX], stale[PATH_MAX];
+	char	 fresh[PATH_MAX], other[PATH_MAX], *names;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/out.json", d);
+	snprintf(stale, sizeof(stale), "%s/.out.json.Ab12Cd", d);
+	snprintf(fresh, sizeof(fresh), "%s/.out.json.Ef34Gh", d);
+	snprintf(other, sizeof(other), "%s/.out.jsonx.Ij56Kl", d);
+	ck_assert_ptr_nonnull(f = fopen(stale, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(fresh, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(other, "w"));
+	fclose(f);
+	ck_assert_int_eq(utimes(stale, old), 0);
+	ck_assert_int_eq(utimes(other, old), 0);
+	ck_assert_int_eq(atomic_write(path, "x", 1), 0);
+	names = dir_names(d);
+	ck_assert_ptr_null(strstr(names, "Ab12Cd"));
+	ck_assert_ptr_nonnull(strstr(names, "Ef34Gh"));
+	ck_assert_ptr_nonnull(strstr(names, "Ij56Kl"));
+	free(names);
+	remove_dir(d);
+}
+END_TEST
+
+/* --- serve's connections without a request --- */
+
+/* 1 when the server side of pair was shut down (the client reads EOF). */
+static int
+was_shut(const int pair[2])
+{
+	char	 c;
+
+	return recv(pair[1], &c, 1, MSG_DONTWAIT) == 0;
+}
+
+START_TEST(test_conntrack_budget_and_deadline)
+{
+	struct conntrack *ct = conntrack_new(0, 2);
+	int	 a[2], b[2], c[2], i;
+	void	*ka, *kb, *kc;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, b), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, c), 0);
+	conntrack_open(ct, a[0], &ka);
+	conntrack_open(ct, b[0], &kb);
+	conntrack_busy(ct, kb);		/* its request is in: not counted */
+	conntrack_open(ct, c[0], &kc);
+	ck_assert(!was_shut(a) && !was_shut(b) && !was_shut(c));
+	conntrack_idle(ct, kb);		/* answered; a, the oldest, goes */
+	ck_assert(was_shut(a));
+	ck_assert(!was_shut(b) && !was_shut(c));
+	conntrack_busy(ct, kc);
+	ck_assert_uint_eq(conntrack_sweep(ct), 1);	/* b, past 0 ms */
+	ck_assert(was_shut(b) && !was_shut(c));
+	conntrack_close(ct, &ka);
+	conntrack_close(ct, &kb);
+	conntrack_close(ct, &kc);
+	ck_assert_ptr_null(ka);
+	ck_assert_uint_eq(conntrack_sweep(ct), 0);
+	conntrack_free(ct);
+	for (i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+		close(c[i]);
+	}
+}
+END_TEST
+
 /* --- read_small_file --- */
 
 static void
@@ -683,6 +850,25 @@ END_TEST
 
 /* A username that is the start of the credential must not let the rest
  * of the credential through. */
+/* Text bound for a report, a file or an answer is redacted too. */
+START_TEST(test_log_redact_buffer)
+{
+	char	 buf[40];
+
+	log_secret("apikey-marker-77");
+	snprintf(buf, sizeof(buf), "GET ?apiKey=apikey-marker-77");
+	ck_assert(log_holds_secret(buf));
+	log_redact(buf, sizeof(buf));
+	ck_assert_str_eq(buf, "GET ?apiKey=[redacted]");
+	ck_assert(!log_holds_secret(buf));
+	snprintf(buf, sizeof(buf), "%s", "a long apikey-marker-77");
+	log_redact(buf, 12);			/* cut where it must be */
+	ck_assert_str_eq(buf, "a long [red");
+	log_forget_secrets();
+	ck_assert(!log_holds_secret("apikey-marker-77"));
+}
+END_TEST
+
 START_TEST(test_log_redacts_secret_holding_another)
 {
 	char	*out;
@@ -821,6 +1007,11 @@ util_suite(void)
 	tcase_add_test(tc, test_atomic_write_binary);
 	tcase_add_test(tc, test_atomic_write_missing_folder);
 	tcase_add_test(tc, test_atomic_write_rename_fails);
+	tcase_add_test(tc, test_safe_resolve_planted_link);
+	tcase_add_test(tc, test_fifo_refused);
+	tcase_add_test(tc, test_safe_lock_bounded);
+	tcase_add_test(tc, test_atomic_write_removes_stale_temps);
+	tcase_add_test(tc, test_conntrack_budget_and_deadline);
 	tcase_add_test(tc, test_read_small_file);
 	suite_add_tcase(s, tc);
 
@@ -831,6 +1022,7 @@ util_suite(void)
 	tcase_add_test(tc, test_log_one_line);
 	tcase_add_test(tc, test_log_redacts_secrets);
 	tcase_add_test(tc, test_log_redacts_secret_holding_another);
+	tcase_add_test(tc, test_log_redact_buffer);
 	tcase_add_test(tc, test_log_json);
 	tcase_add_test(tc, test_log_json_severities);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,248 @@
+/* safefile.c: files in folders others may write to: no link planted by
+ * another user followed, no FIFO or device opened, no lock waited for
+ * without end. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "safefile.h"
+#include "util.h"
+
+#define LINK_HOPS	16
+#define TEMP_SUFFIX	6	/* the X's of ".NAME.XXXXXX" */
+
+/* The kernel's protected_symlinks rule, applied before anything is opened
+ * (a link resolved by hand would escape the kernel's check): in a sticky,
+ * world-writable folder, only a link owned by the caller, by root or by the
+ * folder's owner is followed. */
+static int
+link_trusted(const struct stat *link, const struct stat *dir)
+{
+	uid_t	 me = geteuid();
+
+	if ((dir->st_mode & S_ISVTX) == 0 || (dir->st_mode & S_IWOTH) == 0)
+		return 1;
+	return link->st_uid == me || link->st_uid == 0 ||
+	    link->st_uid == dir->st_uid;
+}
+
+char *
+safe_resolve(const char *path)
+{
+	struct stat ls, ds;
+	char	 target[PATH_MAX], *cur = xstrdup(path), *next, *dir;
+	const char *parent;
+	ssize_t	 n;
+	int	 hops, saved;
+
+	for (hops = 0;; hops++) {
+		if (lstat(cur, &ls) == -1) {
+			if (errno == ENOENT)
+				return cur;	/* to be created here */
+			free(cur);
+			return NULL;
+		}
+		if (!S_ISLNK(ls.st_mode))
+			return cur;
+		dir = xstrdup(cur);
+		parent = dirname(dir);	/* "." is not in dir */
+		if (hops == LINK_HOPS)
+			errno = ELOOP;
+		else if (stat(parent, &ds) == 0 && !link_trusted(&ls, &ds))
+			errno = EPERM;
+		else if ((n = readlink(cur, target, sizeof(target) - 1)) >= 0) {
+			target[n] = '\0';
+			next = xmalloc(strlen(parent) + (size_t)n + 2);
+			if (target[0] == '/')
+				snprintf(next, (size_t)n + 1, "%s", target);
+			else
+				sprintf(next, "%s/%s", parent, target);
+			free(dir);
+			free(cur);
+			cur = next;
+			continue;
+		}
+		saved = errno;
+		free(dir);
+		free(cur);
+		errno = saved;
+		return NULL;
+	}
+}
+
+int
+safe_parent(const char *path, char **base)
+{
+	char	*d = xstrdup(path), *b = xstrdup(path);
+	int	 fd;
+
+	fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*base = xstrdup(basename(b));
+	free(d);
+	free(b);
+	if (fd == -1) {
+		free(*base);
+		*base = NULL;
+	}
+	return fd;
+}
+
+/* Opens base in dfd, never through a link and never blocking on a FIFO or
+ * device; anything but a regular file is EINVAL. */
+static int
+open_regular_at(int dfd, const char *base, int flags, mode_t mode)
+{
+	struct stat st;
+	int	 fd;
+
+	fd = openat(dfd, base, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC, mode);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int
+safe_open_regular(const char *path, int flags, mode_t mode)
+{
+	char	*real, *base = NULL;
+	int	 dfd = -1, fd = -1, saved;
+
+	if ((real = safe_resolve(path)) == NULL)
+		return -1;
+	if ((dfd = safe_parent(real, &base)) != -1)
+		fd = open_regular_at(dfd, base, flags, mode);
+	saved = errno;
+	if (dfd != -1)
+		close(dfd);
+	free(base);
+	free(real);
+	errno = saved;
+	return fd;
+}
+
+int
+safe_lock(const char *path, int how, long wait_ms)
+{
+	struct strbuf lp = { 0 };
+	struct timespec ts = { 0, 0 };
+	long long until = monotonic_ms() + wait_ms;
+	long	 step = 5;
+	int	 fd, saved;
+
+	sb_addf(&lp, "%s.lock", path);
+	fd = safe_open_regular(lp.s, O_RDWR | O_CREAT, 0600);
+	/* flock works on a descriptor open for reading too: a folder the
+	 * caller may not write still has its readers and writers agree. */
+	if (fd == -1 && (errno == EROFS || errno == EACCES) &&
+	    (how & LOCK_EX) == 0)
+		fd = safe_open_regular(lp.s, O_RDONLY, 0);
+	sb_free(&lp);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, how | LOCK_NB) == -1) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    monotonic_ms() >= until) {
+			saved = errno == EINTR ? EWOULDBLOCK : errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		ts.tv_nsec = step * 1000000L;
+		nanosleep(&ts, NULL);
+		step = step < 100 ? step * 2 : 100;
+	}
+	return fd;
+}
+
+int
+safe_temp_at(int dfd, const char *base, char *name, size_t len)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[TEMP_SUFFIX];
+	size_t	 at;
+	int	 tries, fd, i;
+
+	at = (size_t)snprintf(name, len, ".%s.", base);
+	if (at + TEMP_SUFFIX >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -1;
+		for (i = 0; i < TEMP_SUFFIX; i++)
+			name[at + (size_t)i] = alnum[rnd[i] %
+			    (sizeof(alnum) - 1)];
+		name[at + TEMP_SUFFIX] = '\0';
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+void
+safe_remove_temps_of(const char *path)
+{
+	char	*real, *base = NULL;
+	int	 dfd;
+
+	if ((real = safe_resolve(path)) == NULL)
+		return;
+	if ((dfd = safe_parent(real, &base)) != -1) {
+		safe_remove_temps(dfd, base, 0);
+		close(dfd);
+	}
+	free(base);
+	free(real);
+}
+
+void
+safe_remove_temps(int dfd, const char *base, long min_age_s)
+{
+	struct dirent *e;
+	struct stat st;
+	size_t	 blen = strlen(base);
+	time_t	 now = time(NULL);
+	DIR	*d;
+	int	 fd;
+
+	if ((fd = dup(dfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != blen + 2 + TEMP_SUFFIX ||
+		    e->d_name[0] != '.' || strncmp(e->d_name + 1, base, blen) ||
+		    e->d_name[blen + 1] != '.')
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+		    now - st.st_mtime >= min_age_s)
+			(void)unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(d);
+}

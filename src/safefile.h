@@ -1,0 +1,34 @@
+/* safefile.h: files in folders others may write to: no link planted by
+ * another user followed, no FIFO or device opened, no lock waited for
+ * without end. */
+#ifndef ICEUPD_SAFEFILE_H
+#define ICEUPD_SAFEFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* path with the links of its last component followed, as a new string; a
+ * link in a sticky, world-writable folder owned by neither the caller, root
+ * nor the folder's owner is refused (EPERM).  A missing file is no error:
+ * the path where it would be created is returned. */
+char	*safe_resolve(const char *path);
+/* Opens the folder of path (-1 with errno); *base gets the last component. */
+int	 safe_parent(const char *path, char **base);
+/* open() of a regular file, resolved by safe_resolve and opened with
+ * O_NOFOLLOW and O_NONBLOCK; a FIFO, device or folder is EINVAL. */
+int	 safe_open_regular(const char *path, int flags, mode_t mode);
+/* flock()s PATH.lock (created 0600; opened read-only for a shared lock in
+ * a folder the caller cannot write), waiting at most wait_ms.  Returns the
+ * descriptor, or -1 with errno (EWOULDBLOCK: still held by another). */
+int	 safe_lock(const char *path, int how, long wait_ms);
+/* Creates ".BASE.XXXXXX" in dfd, 0600, never through a link; its name goes
+ * to name.  Returns the descriptor or -1. */
+int	 safe_temp_at(int dfd, const char *base, char *name, size_t len);
+/* Removes the caller's temporary files of base in dfd (left by a killed
+ * run) at least min_age_s old. */
+void	 safe_remove_temps(int dfd, const char *base, long min_age_s);
+/* All of them, for path: for its lock holder, whose writes are the only
+ * ones, so that any such file is left over. */
+void	 safe_remove_temps_of(const char *path);
+
+#endif
