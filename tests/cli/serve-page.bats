@@ -34,6 +34,34 @@ teardown() {
 	answers_valid
 }
 
+# page [NAME=VALUE ...] SCREENSHOT: tests/js/page.js on the page at $BASE
+# (at most 150 s), with NAME=VALUE in its environment; its report goes to
+# $REPORT.
+page() {
+	local -a vars=()
+
+	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
+	[[ -d $JS/node_modules/playwright-core ]] || {
+		echo "no playwright-core in tests/js: run scripts/install-deps.sh"
+		return 1
+	}
+	REPORT=$BATS_TEST_TMPDIR/page.json
+	env HOME="$BATS_TEST_TMPDIR" "${vars[@]}" timeout 150 node "$JS/page.js" \
+	    "$BASE" "$1" >"$REPORT" || {
+		echo "page.js failed"
+		cat "$REPORT"
+		return 1
+	}
+}
+
+check() {	# FILTER: holds on the report
+	jq -e "$1" "$REPORT" >/dev/null || { echo "failed: $1"; jq . "$REPORT"; return 1; }
+}
+
 @test "serve-page: GET / is one page with nothing from elsewhere, under a strict CSP" {
 	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token"
 	# The page holds no data: no token is needed for it.
@@ -50,27 +78,14 @@ teardown() {
 
 @test "serve-page: Chromium: no console error or CSP violation; a relay for the live coturn URL, none for a dead one; an EventSource gets a refresh" {
 	local live="turn:127.0.0.1:$TURN_PORT?transport=udp"
-	local dead="turn:127.0.0.1:9?transport=udp" shot out
+	local dead="turn:127.0.0.1:9?transport=udp" shot
 
-	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
-	[[ -d $JS/node_modules/playwright-core ]] || {
-		echo "no playwright-core in tests/js: run scripts/install-deps.sh"
-		return 1
-	}
 	start_serve WEBRTC_TURN_URLS="$live,$dead" TURN_SHARED_SECRET="$REST_SECRET"
 	wait_stats '.refreshes >= 1'
 	shot=$BATS_TEST_DIRNAME/../../build/serve-page.png
 	mkdir -p "$(dirname "$shot")"
 	rm -f "$shot"
-	out=$BATS_TEST_TMPDIR/page.json
-	HOME=$BATS_TEST_TMPDIR timeout 150 node "$JS/page.js" "$BASE" "$shot" >"$out" || {
-		echo "page.js failed"
-		cat "$out"
-		return 1
-	}
-	check() {	# FILTER: holds on the report
-		jq -e "$1" "$out" >/dev/null || { echo "failed: $1"; jq . "$out"; return 1; }
-	}
+	page "$shot"
 	check '.provider == "coturn"'
 	check '.consoleErrors == [] and .pageErrors == [] and .cspViolations == []'
 	# Both policies through the live URL find a relay; through the dead
@@ -89,20 +104,9 @@ teardown() {
 }
 
 @test "serve-page: Chromium: with --auth-token-file the page asks for the token, then shows the list and its refreshes" {
-	local out=$BATS_TEST_TMPDIR/page.json
-
-	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
 	start_serve WEBRTC_TURN_URLS="turn:127.0.0.1:$TURN_PORT?transport=udp" \
 	    TURN_SHARED_SECRET="$REST_SECRET" --auth-token-file "$BATS_TEST_TMPDIR/token"
-	HOME=$BATS_TEST_TMPDIR PAGE_TOKEN=$API_TOKEN timeout 150 node "$JS/page.js" \
-	    "$BASE" "$BATS_TEST_TMPDIR/shot.png" >"$out" || {
-		echo "page.js failed"
-		cat "$out"
-		return 1
-	}
-	check() {	# FILTER: holds on the report
-		jq -e "$1" "$out" >/dev/null || { echo "failed: $1"; jq . "$out"; return 1; }
-	}
+	page PAGE_TOKEN="$API_TOKEN" "$BATS_TEST_TMPDIR/shot.png"
 	# Refused until the token is in: the browser logs those 401s.
 	check '.beforeToken | length >= 1 and all(test("401"))'
 	check '.provider == "coturn" and .stream == "connected" and .refreshRows >= 2'
