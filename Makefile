@@ -25,18 +25,29 @@ SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c src/providers/url.c \
-       src/metrics.c src/conntrack.c src/serve.c
+       src/metrics.c src/conntrack.c src/serve.c src/serve_compat.c \
+       src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
+# Files of src/serve/ built into the binary as C strings.
+GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_settings.c tests/unit/test_util.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
        tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c \
-       tests/unit/test_url.c
+       tests/unit/test_url.c tests/unit/test_serve.c
 HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:%.c=build/asan/%.o)
 
 all: build/iceupd
+
+build/gen/serve_openapi.c: src/serve/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh serve_openapi_json $< >$@.tmp && mv $@.tmp $@
+
+build/gen/serve_page.c: src/serve/page.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh serve_page_html $< >$@.tmp && mv $@.tmp $@
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -104,7 +115,7 @@ static: export ICEUPD_STATIC_SRCS = $(SRCS) src/main.c
 static: export ICEUPD_STATIC_CFLAGS = $(filter-out $(PKG_CFLAGS),$(ALL_CFLAGS))
 static: export ICEUPD_STATIC_PKGS = $(PKGS)
 static: export ICEUPD_STATIC_CC = $(CC)
-static:
+static: $(GEN)
 	@scripts/build-static.sh
 
 .PHONY: static

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages that building and testing iceupd need.
+# Installs the Debian packages that building and testing iceupd need, and
+# the npm packages the tests pin in tests/js/package-lock.json.
 # With --bench, also what the benchmarks need.
 # Idempotent: when everything is present it changes nothing and asks no one.
 set -eu
@@ -8,14 +9,25 @@ PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
 check bats coturn jq openssl python3 prosody groff-base dash
 shellcheck python3-yaml systemd curl libmicrohttpd-dev
-chromium clang libclang-rt-14-dev valgrind"
+chromium clang libclang-rt-14-dev valgrind python3-jsonschema"
+command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 # `install-deps.sh --bench` adds what the benchmarks need (make bench).
 if [ "${1:-}" = "--bench" ]; then
 	PACKAGES="$PACKAGES wrk"
-	command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
-	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 fi
+
+# The npm packages, exactly as locked, unless already installed so.
+npm_packages() {
+	js=$(dirname "$0")/../tests/js
+	# node_modules/.iceupd-lock: the lock file it was installed from.
+	if ! cmp -s "$js/package-lock.json" "$js/node_modules/.iceupd-lock"; then
+		echo "install-deps: npm ci in tests/js" >&2
+		(cd "$js" && npm ci --no-audit --no-fund --loglevel=error >&2 &&
+		    cp package-lock.json node_modules/.iceupd-lock)
+	fi
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -25,7 +37,10 @@ for p in $PACKAGES; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	npm_packages
+	exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=""
@@ -41,3 +56,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >&2
+npm_packages

@@ -12,7 +12,7 @@
 const char *const route_paths[] = { "/api/ice/credentials",
 	"/api/ice/providers", "/api/ice/stats", "/api/ice/refresh",
 	"/api/ice/cache", "/api/ice/turn", "/healthz", "/readyz", "/metrics",
-	"other", NULL };
+	"/api/ice/health", "/health", "/api/ice/events", "/openapi.json", "/", "other", NULL };
 
 #define STATUS_MAX	600
 /* Upper bounds of the fetch duration buckets, in seconds. */
@@ -149,6 +149,8 @@ metrics_last(size_t i, struct provider_last *out)
 	pthread_mutex_lock(&lock);
 	if (last[i].asked) {
 		*out = last[i];
+		out->avg_latency_ms = hist_sum[i] * 1000.0 /
+		    (double)(fetches[i][0] + fetches[i][1]);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&lock);

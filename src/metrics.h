@@ -10,7 +10,8 @@
 /* The routes of the HTTP API, as label values. */
 enum route { ROUTE_CREDENTIALS, ROUTE_PROVIDERS, ROUTE_STATS, ROUTE_REFRESH,
 	ROUTE_CACHE, ROUTE_TURN, ROUTE_HEALTHZ, ROUTE_READYZ, ROUTE_METRICS,
-	ROUTE_OTHER, ROUTE__MAX };
+	ROUTE_HEALTH, ROUTE_HEALTH_PLAIN, ROUTE_EVENTS, ROUTE_OPENAPI,
+	ROUTE_PAGE, ROUTE_OTHER, ROUTE__MAX };
 
 extern const char *const route_paths[];	/* indexed by enum route */
 
@@ -19,6 +20,7 @@ struct provider_last {
 	int	 asked;		/* 0: never asked yet */
 	int	 ok;
 	long	 latency_ms;
+	double	 avg_latency_ms;	/* over every fetch */
 	time_t	 at;
 	char	 error[512];
 };

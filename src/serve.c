@@ -39,6 +39,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "serve.h"
+#include "serve_assets.h"
+#include "serve_compat.h"
+#include "serve_events.h"
+#include "serve_page.h"
+#include "serve_turn.h"
 
 #define BODY_MAX	4096		/* request bodies */
 #define CONN_MEMORY	(16 * 1024)	/* per connection: headers and all */
@@ -58,6 +63,7 @@ struct snapshot {
 	struct strbuf	 neko, rtc;
 	char		 provider[32];
 	time_t		 fetched_at, expires;
+	int		 degraded;	/* engine_degraded() of its answer */
 };
 
 /* A shallow copy of the settings for the engine; static, since a provider
@@ -194,6 +200,7 @@ snapshot_new(const struct settings *s, const struct engine_result *r,
 	pthread_mutex_init(&sn->print_lock, NULL);
 	sn->expires = ice_list_expires(&r->list);
 	sn->fetched_at = r->list.fetched_at;
+	sn->degraded = engine_degraded(r);
 	snprintf(sn->provider, sizeof(sn->provider), "%s", r->list.provider);
 	sn->report = format_report(r, now);
 	sn->ttl = cJSON_GetObjectItemCaseSensitive(sn->report,
@@ -350,6 +357,7 @@ refresh(struct server *sv, enum engine_ask ask, time_t *next, long *backoff)
 	*backoff = ENGINE_RETRY_FIRST;
 	*next = r.stale ? now + ENGINE_RETRY_FIRST :
 	    engine_next_refresh(s, &r.list, now);
+	serve_events_publish(sn->rtc.s, sn->rtc.len);
 	install(sv, &sv->snap, sn);
 	metrics_refresh(1);
 	log_info("serving %zu URL%s from %s%s; next refresh at %s",
@@ -466,6 +474,20 @@ body_free(void *data)
 	free(len);
 }
 
+/* X-Content-Type-Options, and CORS for an allowed Origin. */
+static void
+shared_headers(const struct server *sv, const struct request *rq,
+    struct MHD_Response *res)
+{
+	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
+	if (rq->cors) {
+		MHD_add_response_header(res,
+		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
+		    sv->s->cors_origin);
+		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
+	}
+}
+
 /* Queues status with the concatenation of iov as body and the headers
  * every answer gets; hdrs is NULL or name, value, ..., NULL. */
 static enum MHD_Result
@@ -498,13 +520,7 @@ reply_iov(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		    ctype);
 	MHD_add_response_header(res, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
-	MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
-	if (rq->cors) {
-		MHD_add_response_header(res,
-		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
-		    sv->s->cors_origin);
-		MHD_add_response_header(res, MHD_HTTP_HEADER_VARY, "Origin");
-	}
+	shared_headers(sv, rq, res);
 	if (atomic_load(&sv->draining))
 		MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
@@ -745,7 +761,7 @@ start_fetcher(struct server *sv, size_t slot)
  * request suspended meanwhile, when none of it is fresh in memory. */
 static enum MHD_Result
 credentials_of(struct server *sv, struct MHD_Connection *c,
-    struct request *rq, const char *name, int shape)
+    struct request *rq, const char *name, int shape, int forced)
 {
 	const struct provider *p;
 	struct snapshot	*sn;
@@ -772,13 +788,14 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 		goto answer;
 	}
 	sn = acquire(sv, &sv->snap);
-	if (!rq->waited && sn != NULL && strcmp(sn->provider, p->name) == 0 &&
-	    fresh(sv->s, sn, now))
+	if (!rq->waited && !forced && sn != NULL &&
+	    strcmp(sn->provider, p->name) == 0 && fresh(sv->s, sn, now))
 		goto hit;
 	snapshot_release(sn);
 
 	pthread_mutex_lock(&sv->lock);
-	if ((sn = sv->slot[i]) != NULL && fresh(sv->s, sn, now)) {
+	if ((sn = sv->slot[i]) != NULL && fresh(sv->s, sn, now) &&
+	    (rq->waited || !forced)) {
 		atomic_fetch_add(&sn->refs, 1);
 		pthread_mutex_unlock(&sv->lock);
 		if (rq->waited)
@@ -842,6 +859,26 @@ list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	return sn;
 }
 
+/* ?force_refresh=true: parks rq for a refresh, the one running or a new
+ * one, which every forced request meanwhile shares.  1 when parked. */
+static int
+force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	if (!rq->waited)
+		rq->deadline_ms = monotonic_ms() + sv->s->timeout_ms + 1000;
+	pthread_mutex_lock(&sv->lock);
+	if (sv->stopping) {
+		pthread_mutex_unlock(&sv->lock);
+		return 0;
+	}
+	if (!sv->refreshing && !sv->refresh_asked) {
+		sv->refresh_asked = 1;
+		pthread_cond_signal(&sv->wake);
+	}
+	(void)park(sv, c, rq, WAIT_LIST);
+	return 1;
+}
+
 static enum MHD_Result
 get_credentials(struct server *sv, struct MHD_Connection *c,
     struct request *rq)
@@ -854,15 +891,21 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	const char	*hdrs[] = { MHD_HTTP_HEADER_RETRY_AFTER, retry_s, NULL };
 	time_t		 now = time(NULL);
 	long		 retry;
-	int		 shape, parked = 0;
+	int		 shape, parked = 0, forced;
 
 	if ((shape = shape_of(c, SHAPE_JSON)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
 		    "format must be json, neko or rtc");
+	if ((forced = serve_flag(MHD_lookup_connection_value(c,
+	    MHD_GET_ARGUMENT_KIND, "force_refresh"))) == -1)
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
+		    "force_refresh must be true or false");
 	name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
 	    "provider");
 	if (name != NULL)
-		return credentials_of(sv, c, rq, name, shape);
+		return credentials_of(sv, c, rq, name, shape, forced);
+	if (forced && !rq->waited && force_refresh(sv, c, rq))
+		return MHD_YES;
 
 	sn = acquire(sv, &sv->snap);
 	if (usable(sn, now) && !rq->waited)
@@ -896,9 +939,8 @@ add_time(cJSON *o, const char *key, time_t t)
 }
 
 /* What `iceupd providers` shows, with what this process saw. */
-static enum MHD_Result
-get_providers(struct server *sv, struct MHD_Connection *c,
-    struct request *rq)
+static cJSON *
+providers_doc(struct server *sv)
 {
 	const struct provider_health *h;
 	const struct provider *p;
@@ -963,7 +1005,35 @@ get_providers(struct server *sv, struct MHD_Connection *c,
 		cJSON_AddItemToArray(arr, one);
 	}
 	cache_free(&cache);
-	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);
+	serve_compat_providers(o, sv->sel, sv->nsel);
+	return o;
+}
+
+static enum MHD_Result
+get_providers(struct server *sv, struct MHD_Connection *c,
+    struct request *rq)
+{
+	return reply_json(sv, c, rq, MHD_HTTP_OK, providers_doc(sv), NULL);
+}
+
+/* VK-ICE's health: 503 while there is no list to hand out. */
+static enum MHD_Result
+get_health(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	cJSON	*o = providers_doc(sv);
+	time_t	 now = time(NULL);
+	size_t	 i;
+	int	 has, degraded, lists;
+
+	pthread_mutex_lock(&sv->lock);
+	has = usable(sv->snap, now);
+	degraded = has && sv->snap->degraded;
+	for (i = 0, lists = has; i < PROVIDERS_MAX; i++)
+		lists += usable(sv->slot[i], now);
+	pthread_mutex_unlock(&sv->lock);
+	return reply_json(sv, c, rq, has ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, serve_compat_health(o, has, degraded,
+	    lists), NULL);
 }
 
 static enum MHD_Result
@@ -1003,6 +1073,7 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	pthread_mutex_lock(&sv->lock);
 	add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
 	pthread_mutex_unlock(&sv->lock);
+	serve_compat_stats(o, &st, sv->started, sv->sel, sv->nsel);
 	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);
 }
 
@@ -1125,31 +1196,28 @@ caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
 	return serve_form_value(rq->body, rq->len, "id", out, outlen);
 }
 
-/* Per-caller TURN REST credentials for the coturn URLs, as the namespaced
- * TURN services hand out: username "<expiry>:<caller id>". */
+/* Per-caller TURN REST credentials for the coturn URLs. */
 static enum MHD_Result
 post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
 	const struct settings *s = sv->s;
 	struct engine_result r;
 	struct format_opts fo = { s->env_name, s->relay, time(NULL) };
-	struct ice_uri	 u;
 	struct strbuf	 out = { 0 };
 	enum MHD_Result	 ret;
-	char		 id[SERVE_CALLER_ID_MAX + 2], user[ICE_CRED_MAX + 1];
-	char		 cred[64], err[256], **urls = NULL;
-	time_t		 expires = time(NULL) + s->serve_turn_ttl;
-	size_t		 i, n = 0;
-	int		 shape;
+	char		 id[SERVE_CALLER_ID_MAX + 2], err[256];
+	const char	*v, *why;
+	int		 shape = SHAPE_NEKO, uberti, rc;
 
 	memset(&r, 0, sizeof(r));
-	if (s->turn_secret == NULL || s->turn_urls == NULL)
-		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL,
-		    "per-caller TURN credentials need TURN_SHARED_SECRET and "
-		    "WEBRTC_TURN_URLS");
-	if ((shape = shape_of(c, SHAPE_NEKO)) == -1)
+	if ((why = serve_turn_missing(s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
+	uberti = (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "format")) != NULL && strcmp(v, "uberti") == 0;
+	if (!uberti && (shape = shape_of(c, SHAPE_NEKO)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "format must be neko or rtc");
+		    "format must be uberti, neko or rtc");
 	if (caller_id(c, rq, id, sizeof(id)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "a caller id is needed: id=ID in the query or the body");
@@ -1157,30 +1225,15 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
 		    SERVE_CALLER_ID_MAX);
-	if (turn_rest_credential(s->turn_secret, id, expires, user,
-	    sizeof(user), cred, sizeof(cred)) == -1) {
-		ret = reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    NULL, "cannot mint credentials");
+	if ((rc = serve_turn_mint(s, id, time(NULL) + s->serve_turn_ttl,
+	    &r.list, &why)) != 0) {
+		ret = reply_error(sv, c, rq, rc == -2 ? MHD_HTTP_NOT_FOUND :
+		    MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "%s", why);
 		goto out;
 	}
-	n = split_list(s->turn_urls, &urls);
-	for (i = 0; i < n; i++) {
-		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1)
-			continue;	/* refused at start already */
-		if (ice_list_add(&r.list, urls[i], ice_uri_is_turn(&u) ?
-		    user : NULL, ice_uri_is_turn(&u) ? cred : NULL,
-		    ice_uri_is_turn(&u) ? expires : 0, err, sizeof(err)) == -1)
-			continue;
-	}
-	ice_list_filter(&r.list, (enum ice_transport)s->transport, s->relay);
-	if (!ice_list_has_turn(&r.list)) {
-		ret = reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL,
-		    "no TURN URL left in WEBRTC_TURN_URLS under --transport "
-		    "and --relay");
-		goto out;
-	}
-	if (format_render(&out, shape == SHAPE_RTC ? FMT_RTC : FMT_NEKO, &r,
-	    &fo, err, sizeof(err)) == -1) {
+	if (uberti ? serve_compat_uberti(&out, &r.list, s->serve_turn_ttl) ==
+	    -1 : format_render(&out, shape == SHAPE_RTC ? FMT_RTC : FMT_NEKO,
+	    &r, &fo, err, sizeof(err)) == -1) {
 		ret = reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    NULL, "cannot render the list");
 		goto out;
@@ -1188,13 +1241,66 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	metrics_turn_minted();
 	ret = reply(sv, c, rq, MHD_HTTP_OK, "application/json", out.s, NULL);
 out:
-	explicit_bzero(cred, sizeof(cred));
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
-	free_list(urls, n);
 	ice_list_free(&r.list);
 	return ret;
+}
+
+/* GET /api/ice/events: Server-Sent Events, ?turn=ID for per-caller TURN. */
+static enum MHD_Result
+get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "5",
+		NULL };
+	struct MHD_Response *res;
+	enum MHD_Result	 ret;
+	const char	*turn, *why;
+	int		 full;
+
+	turn = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "turn");
+	if (turn != NULL && (why = serve_turn_missing(sv->s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
+	if (turn != NULL && !serve_caller_id_valid(turn))
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
+		    SERVE_CALLER_ID_MAX);
+	if ((res = serve_events_open(c, turn, &full, &why)) == NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    full ? retry : NULL, "%s", why);
+	shared_headers(sv, rq, res);
+	rq->status = MHD_HTTP_OK;
+	metrics_http(rq->route, MHD_HTTP_OK);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, res);
+	MHD_destroy_response(res);
+	return ret;
+}
+
+/* The OpenAPI document of the routes below: src/serve/openapi.json. */
+static enum MHD_Result
+get_openapi(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct iovec iov = { (void *)(uintptr_t)serve_openapi_json,
+		serve_openapi_json_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", &iov, 1,
+	    NULL);
+}
+
+/* The page: src/serve/page.html; its data come from the API. */
+static enum MHD_Result
+get_page(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *hdrs[] = { "Content-Security-Policy", serve_page_csp(),
+		"X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer",
+		NULL };
+	struct iovec iov = { (void *)(uintptr_t)serve_page_html,
+		serve_page_html_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "text/html; charset=utf-8",
+	    &iov, 1, hdrs);
 }
 
 static enum MHD_Result
@@ -1242,6 +1348,11 @@ static const struct endpoint endpoints[] = {
 	{ ROUTE_HEALTHZ, M_GET, 0, 0, get_healthz },
 	{ ROUTE_READYZ, M_GET, 0, 0, get_readyz },
 	{ ROUTE_METRICS, M_GET, 0, 0, get_metrics },
+	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
+	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
+	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
+	{ ROUTE_OPENAPI, M_GET, 0, 0, get_openapi },
+	{ ROUTE_PAGE, M_GET, 0, 0, get_page },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 
@@ -1686,6 +1797,7 @@ drain(struct server *sv)
 	sv->stopping = 1;
 	pthread_cond_broadcast(&sv->wake);
 	pthread_mutex_unlock(&sv->lock);
+	serve_events_stop();
 	/* Requests waiting for a fetch get its answer: the refresher and
 	 * the fetchers wake them as they end. */
 	while (atomic_load(&sv->inflight) > 0 && monotonic_ms() < until)
@@ -1784,6 +1896,10 @@ cmd_serve(const struct settings *s)
 		goto out;
 	}
 	started = 1;
+	if (serve_events_start(s) == -1) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	/* One epoll thread answers everything: nothing blocks it, and on two
 	 * cores a pool only lengthens the tail of the latencies. */
 	sv->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
@@ -1841,6 +1957,7 @@ cmd_serve(const struct settings *s)
 	drain(sv);
 	rc = EXIT_OK;
 out:
+	serve_events_stop();
 	if (started) {
 		pthread_mutex_lock(&sv->lock);
 		sv->stopping = 1;

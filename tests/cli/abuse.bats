@@ -19,11 +19,6 @@ METERED_KEY=metered-apikey-MARK21-5e7a
 TURN_SECRET=turn-shared-secret-MARK22-0c3f
 LOCAL=(WEBRTC_TURN_URLS='turn:127.0.0.1:3478' TURN_SHARED_SECRET="$TURN_SECRET")
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 setup() {
 	if [[ ! -x $ICEUPD ]]; then
 		echo "no binary at $ICEUPD: run 'make all' first" >&2

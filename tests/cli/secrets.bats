@@ -187,9 +187,15 @@ audit_serve() {
 		    '/api/ice/credentials?provider=jitsi' \
 		    '/api/ice/providers' /api/ice/stats /metrics /readyz \
 		    /healthz /nowhere 'POST /api/ice/turn?id=audit' \
+		    'POST /api/ice/turn?id=audit&format=uberti' \
+		    /api/ice/health /health /openapi.json / \
+		    /api/ice/events '/api/ice/events?turn=audit' \
 		    'POST /api/ice/refresh' 'DELETE /api/ice/cache' \
 		    /api/ice/providers /metrics; do
-			if [[ $r == *" "* ]]; then
+			if [[ $r == /api/ice/events* ]]; then
+				# A stream: what came in a second.
+				body=$(curl -sN --max-time 1 "$base$r") || true
+			elif [[ $r == *" "* ]]; then
 				body=$(curl -s --max-time 20 -X "${r%% *}" \
 				    "$base${r#* }") || true
 			else
@@ -197,7 +203,8 @@ audit_serve() {
 			fi
 			for m in "${LEAKS[@]}"; do
 				[[ $body == *"$m"* ]] || continue
-				if [[ $r == /api/ice/credentials* ]] &&
+				if [[ $r == /api/ice/credentials* ||
+				    $r == /api/ice/events* ]] &&
 				    in_list "$m" "${HANDED_OUT[@]}"; then
 					continue
 				fi

@@ -11,116 +11,6 @@ load helpers
 load ../mocks/hosted
 load serve
 
-# Secrets: none may ever reach the log.
-TURN_SECRET=turn-shared-secret-MARK7-90ab
-API_TOKEN=api-bearer-token-MARK8-c4d2
-TOKEN=twilio-authtoken-MARK9-7d2e
-SERVE_URLS='turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp,stun:127.0.0.1:3478'
-COTURN=(WEBRTC_TURN_URLS="$SERVE_URLS" TURN_SHARED_SECRET="$TURN_SECRET")
-
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
-setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	command -v curl >/dev/null || { echo "curl is not installed" >&2; return 1; }
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
-	SERVE_PID=
-	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
-	FAKE_PIDS=()
-	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/token"
-	LISTEN=(--listen 127.0.0.1:0)
-}
-
-teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
-	stop_fakes
-}
-
-# req [CURL-ARGS ...] PATH: one request; sets status, output (the body),
-# HEADERS (lower-case names).
-req() {
-	local path=${!#} hf=$BATS_TEST_TMPDIR/headers
-
-	set -- "${@:1:$#-1}"
-	output=$(curl -sS -D "$hf" --max-time 20 "$@" "$BASE$path") || {
-		echo "curl failed on $path"
-		return 1
-	}
-	status=$(awk 'NR == 1 { print $2 }' "$hf")
-	HEADERS=$(tr -d '\r' <"$hf" | tr 'A-Z' 'a-z')
-}
-
-# auth: the header that carries the token.
-AUTH=(-H "Authorization: Bearer $API_TOKEN")
-
-expect() {	# STATUS: the last req answered STATUS
-	if [[ $status != "$1" ]]; then
-		printf 'expected HTTP %s, got %s\n%s\n%s\n' "$1" "$status" \
-		    "$HEADERS" "$output"
-		return 1
-	fi
-}
-
-header() {	# NAME VALUE: the last answer had this header (name lower-case)
-	if ! grep -qixF "$1: $2" <<<"$HEADERS"; then
-		printf 'no header "%s: %s" in:\n%s\n' "$1" "$2" "$HEADERS"
-		return 1
-	fi
-}
-
-no_header() {	# NAME
-	if grep -qi "^$1:" <<<"$HEADERS"; then
-		printf 'unexpected header %s in:\n%s\n' "$1" "$HEADERS"
-		return 1
-	fi
-}
-
-json() {	# JQ-FILTER: holds on the last body
-	if ! jq -e "$1" <<<"$output" >/dev/null 2>&1; then
-		printf 'jq -e %s failed on:\n%s\n' "$1" "$output"
-		return 1
-	fi
-}
-
-# no_secret_in_log [EXTRA ...]: neither the secrets, nor EXTRA (handed-out
-# credentials) are in the log.
-no_secret_in_log() {
-	local m
-
-	for m in "$TURN_SECRET" "$API_TOKEN" "$TOKEN" "$@"; do
-		if grep -qF -- "$m" "$SERVE_ERR"; then
-			echo "the log holds a secret: $m"
-			cat "$SERVE_ERR"
-			return 1
-		fi
-	done
-}
-
-# wait_stats FILTER: polls /api/ice/stats until FILTER holds (5 s; a
-# minute under a slow binary, whose refreshes take seconds).
-wait_stats() {
-	local i n=50
-
-	[[ -z ${ICEUPD_TEST_SLOW-} ]] || n=600
-	for ((i = 0; i < n; i++)); do
-		req "${AUTH[@]}" /api/ice/stats
-		jq -e "$1" <<<"$output" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "stats never matched $1: $output"
-	return 1
-}
-
 @test "serve: GET /api/ice/credentials is the json report, from memory, not cached by clients" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	wait_stats '.refreshes == 1'
@@ -572,8 +462,10 @@ wait_stats() {
 	expect 200
 	req /api/ice/nothing
 	expect 404
-	req /
+	req /index.html
 	expect 404
+	req -X POST /
+	expect 405
 	req -X PATCH /nowhere
 	expect 404
 	stop_serve

@@ -143,6 +143,7 @@ main(void)
 	srunner_add_suite(sr, api_suite());
 	srunner_add_suite(sr, google_suite());
 	srunner_add_suite(sr, url_suite());
+	srunner_add_suite(sr, serve_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

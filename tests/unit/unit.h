@@ -18,6 +18,7 @@ Suite	*xmpp_suite(void);
 Suite	*api_suite(void);
 Suite	*google_suite(void);
 Suite	*url_suite(void);
+Suite	*serve_suite(void);
 
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
  * NUL-terminated, with their count in *len; *status gets the wait status.

@@ -1,0 +1,301 @@
+/* serve_events.c: Server-Sent Events for `iceupd serve`.
+ *
+ * A stream is a libmicrohttpd response whose reader hands out what is
+ * queued for it; with nothing queued it suspends its connection, and
+ * whoever queues an event resumes it.  One thread beats the heartbeats and
+ * mints per-caller TURN credentials when due.  One mutex guards it all;
+ * a connection is resumed only after that mutex is released, and only by
+ * the one who saw it suspended, so it cannot have ended meanwhile. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+#include "log.h"
+#include "serve.h"
+#include "serve_events.h"
+#include "serve_turn.h"
+#include "util.h"
+
+struct stream {
+	struct stream	*next;
+	struct MHD_Connection *conn;
+	struct strbuf	 out;		/* queued, from off on */
+	size_t		 off;
+	int		 suspended;
+	int		 ended;
+	char		 turn[SERVE_CALLER_ID_MAX + 1];	/* "": the list */
+	time_t		 next_beat, next_mint;
+	unsigned long	 seq;		/* the id of the last event */
+};
+
+static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 tick;
+static pthread_t	 thread;
+static int		 running, stopping;
+static const struct settings *settings;
+static struct stream	*streams;
+static size_t		 nstreams;
+static struct strbuf	 latest;	/* the list's rtc, without newline */
+
+static void
+wipe(struct strbuf *b)
+{
+	if (b->s != NULL)
+		explicit_bzero(b->s, b->len);
+	sb_free(b);
+}
+
+/* Queues an event on st; with lock held.  Returns st when it must be
+ * resumed (by the caller, once the lock is released), else NULL. */
+static struct stream *
+queue(struct stream *st, const char *event, const char *data, size_t len)
+{
+	if (event != NULL) {
+		sb_addf(&st->out, "event: %s\nid: %lu\ndata: ", event,
+		    ++st->seq);
+		sb_add(&st->out, data, len);
+		sb_adds(&st->out, "\n\n");
+	} else
+		sb_adds(&st->out, ": heartbeat\n\n");
+	st->next_beat = time(NULL) + SERVE_EVENTS_HEARTBEAT;
+	if (!st->suspended)
+		return NULL;
+	st->suspended = 0;
+	return st;
+}
+
+/* Resumes the n streams of list; without lock. */
+static void
+resume(struct stream **list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		MHD_resume_connection(list[i]->conn);
+}
+
+/* Mints st's credentials and queues them; with lock held. */
+static struct stream *
+mint(struct stream *st, time_t now)
+{
+	struct engine_result r;
+	struct format_opts fo = { settings->env_name, settings->relay, now };
+	struct strbuf	 out = { 0 };
+	struct stream	*wake = NULL;
+	const char	*why;
+	char		 err[256];
+	long		 ttl = settings->serve_turn_ttl;
+
+	memset(&r, 0, sizeof(r));
+	st->next_mint = now + (ttl * settings->refresh_at / 100 > 0 ?
+	    ttl * settings->refresh_at / 100 : 1);
+	if (serve_turn_mint(settings, st->turn, now + ttl, &r.list,
+	    &why) != 0)
+		log_warn("events: cannot mint for %s: %s", st->turn, why);
+	else if (format_render(&out, FMT_RTC, &r, &fo, err,
+	    sizeof(err)) == -1)
+		log_warn("events: %s", err);
+	else {
+		while (out.len > 0 && out.s[out.len - 1] == '\n')
+			out.len--;
+		wake = queue(st, "credentials", out.s, out.len);
+	}
+	wipe(&out);
+	ice_list_free(&r.list);
+	return wake;
+}
+
+static void *
+beater(void *arg)
+{
+	struct stream	*st, *wake[SERVE_EVENTS_MAX], *w;
+	struct timespec	 ts;
+	time_t		 now;
+	size_t		 n;
+
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&tick, &lock, &ts);
+		now = time(NULL);
+		n = 0;
+		for (st = streams; st != NULL && !stopping; st = st->next) {
+			w = NULL;
+			if (st->turn[0] != '\0' && now >= st->next_mint)
+				w = mint(st, now);
+			if (now >= st->next_beat && w == NULL)
+				w = queue(st, NULL, NULL, 0);
+			if (w != NULL && n < SERVE_EVENTS_MAX)
+				wake[n++] = w;
+		}
+		pthread_mutex_unlock(&lock);
+		resume(wake, n);
+		pthread_mutex_lock(&lock);
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+int
+serve_events_start(const struct settings *s)
+{
+	pthread_condattr_t ca;
+
+	settings = s;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&tick, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&thread, NULL, beater, NULL) != 0) {
+		log_error("cannot start a thread");
+		return -1;
+	}
+	running = 1;
+	return 0;
+}
+
+void
+serve_events_publish(const char *rtc, size_t len)
+{
+	struct stream	*st, *wake[SERVE_EVENTS_MAX], *w;
+	size_t		 n = 0;
+
+	while (len > 0 && rtc[len - 1] == '\n')
+		len--;
+	pthread_mutex_lock(&lock);
+	wipe(&latest);
+	sb_add(&latest, rtc, len);
+	for (st = streams; st != NULL; st = st->next)
+		if (st->turn[0] == '\0' && (w = queue(st, "credentials", rtc,
+		    len)) != NULL)
+			wake[n++] = w;
+	pthread_mutex_unlock(&lock);
+	resume(wake, n);
+}
+
+static ssize_t
+reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream	*st = cls;
+	size_t		 n;
+
+	(void)pos;
+	pthread_mutex_lock(&lock);
+	if (st->off < st->out.len) {
+		n = st->out.len - st->off < max ? st->out.len - st->off : max;
+		memcpy(buf, st->out.s + st->off, n);
+		st->off += n;
+		if (st->off == st->out.len) {
+			explicit_bzero(st->out.s, st->out.len);
+			st->out.len = st->off = 0;
+			st->out.s[0] = '\0';
+		}
+		pthread_mutex_unlock(&lock);
+		return (ssize_t)n;
+	}
+	if (st->ended) {
+		pthread_mutex_unlock(&lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	/* Nothing to send: asleep until an event comes. */
+	st->suspended = 1;
+	MHD_suspend_connection(st->conn);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static void
+release(void *cls)
+{
+	struct stream	*st = cls, **pp;
+
+	pthread_mutex_lock(&lock);
+	for (pp = &streams; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == st) {
+			*pp = st->next;
+			nstreams--;
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+	wipe(&st->out);
+	free(st);
+}
+
+struct MHD_Response *
+serve_events_open(struct MHD_Connection *c, const char *turn, int *full,
+    const char **why)
+{
+	struct MHD_Response *res;
+	struct stream	*st;
+	time_t		 now = time(NULL);
+
+	*full = 0;
+	pthread_mutex_lock(&lock);
+	if (stopping || nstreams >= SERVE_EVENTS_MAX) {
+		*full = !stopping;
+		*why = stopping ? "shutting down" : "too many event streams";
+		pthread_mutex_unlock(&lock);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->conn = c;
+	sb_adds(&st->out, "retry: 5000\n\n");
+	st->next_beat = now + SERVE_EVENTS_HEARTBEAT;
+	if (turn != NULL) {
+		snprintf(st->turn, sizeof(st->turn), "%s", turn);
+		(void)mint(st, now);
+	} else if (latest.len > 0)
+		(void)queue(st, "credentials", latest.s, latest.len);
+	res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	    reader, st, release);
+	if (res == NULL) {
+		pthread_mutex_unlock(&lock);
+		wipe(&st->out);
+		free(st);
+		*why = "cannot open the stream";
+		return NULL;
+	}
+	st->next = streams;
+	streams = st;
+	nstreams++;
+	pthread_mutex_unlock(&lock);
+	MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/event-stream");
+	MHD_add_response_header(res, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	MHD_add_response_header(res, "X-Accel-Buffering", "no");
+	return res;
+}
+
+void
+serve_events_stop(void)
+{
+	struct stream	*st, *wake[SERVE_EVENTS_MAX];
+	size_t		 n = 0;
+
+	pthread_mutex_lock(&lock);
+	stopping = 1;
+	if (running)
+		pthread_cond_signal(&tick);
+	for (st = streams; st != NULL; st = st->next) {
+		st->ended = 1;
+		if (st->suspended) {
+			st->suspended = 0;
+			wake[n++] = st;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	resume(wake, n);
+	if (running) {
+		pthread_join(thread, NULL);
+		running = 0;
+	}
+	pthread_mutex_lock(&lock);
+	wipe(&latest);
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,96 @@
+/* test_serve.c: the shapes serve answers in for the services it replaces,
+ * and the page's Content-Security-Policy. */
+#include <string.h>
+
+#include "../../src/ice.h"
+#include "../../src/serve_compat.h"
+#include "../../src/serve_page.h"
+#include "../../src/util.h"
+#include "unit.h"
+
+START_TEST(flag_values)
+{
+	ck_assert_int_eq(serve_flag(NULL), 0);
+	ck_assert_int_eq(serve_flag(""), 0);
+	ck_assert_int_eq(serve_flag("false"), 0);
+	ck_assert_int_eq(serve_flag("0"), 0);
+	ck_assert_int_eq(serve_flag("true"), 1);
+	ck_assert_int_eq(serve_flag("1"), 1);
+	ck_assert_int_eq(serve_flag("TRUE"), -1);
+	ck_assert_int_eq(serve_flag("yes"), -1);
+	ck_assert_int_eq(serve_flag("true "), -1);
+}
+END_TEST
+
+START_TEST(uberti_has_the_turn_urls_only)
+{
+	struct ice_list	 l;
+	struct strbuf	 out = { 0 };
+	char		 err[128];
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(ice_list_add(&l, "stun:h:3478", NULL, NULL, 0, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(serve_compat_uberti(&out, &l, 600), -1);
+	ck_assert_ptr_null(out.s);
+	ck_assert_int_eq(ice_list_add(&l, "turn:h:3478?transport=udp",
+	    "1700000000:a", "c\"r", 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(ice_list_add(&l, "turns:h:5349", "1700000000:a",
+	    "c\"r", 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(serve_compat_uberti(&out, &l, 600), 0);
+	ck_assert_str_eq(out.s, "{\"username\":\"1700000000:a\","
+	    "\"password\":\"c\\\"r\",\"ttl\":600,\"uris\":["
+	    "\"turn:h:3478?transport=udp\",\"turns:h:5349\"]}\n");
+	sb_free(&out);
+	ice_list_free(&l);
+}
+END_TEST
+
+START_TEST(health_shape)
+{
+	cJSON	*pdoc = cJSON_CreateObject(), *h;
+	char	*text;
+
+	cJSON_AddObjectToObject(pdoc, "health");
+	h = serve_compat_health(pdoc, 1, 1, 2);
+	text = cJSON_PrintUnformatted(h);
+	ck_assert_str_eq(text, "{\"status\":\"degraded\",\"providers\":{},"
+	    "\"cache_size\":2}");
+	cJSON_free(text);
+	cJSON_Delete(h);
+	pdoc = cJSON_CreateObject();
+	cJSON_AddObjectToObject(pdoc, "health");
+	h = serve_compat_health(pdoc, 0, 1, 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(h, "status")->valuestring,
+	    "unhealthy");
+	cJSON_Delete(h);
+}
+END_TEST
+
+START_TEST(page_csp_names_digests)
+{
+	const char *csp = serve_page_csp();
+
+	ck_assert_ptr_eq(csp, serve_page_csp());
+	ck_assert_ptr_nonnull(strstr(csp, "default-src 'none'; script-src "
+	    "'sha256-"));
+	ck_assert_ptr_nonnull(strstr(csp, "style-src 'sha256-"));
+	ck_assert_ptr_null(strstr(csp, "unsafe"));
+	ck_assert_ptr_nonnull(strstr(csp, "connect-src 'self'"));
+}
+END_TEST
+
+Suite *
+serve_suite(void)
+{
+	Suite	*s = suite_create("serve");
+	TCase	*tc = tcase_create("serve");
+
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, flag_values);
+	tcase_add_test(tc, uberti_has_the_turn_urls_only);
+	tcase_add_test(tc, health_shape);
+	tcase_add_test(tc, page_csp_names_digests);
+	suite_add_tcase(s, tc);
+	return s;
+}
