@@ -8,7 +8,9 @@ WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 PKGS     = libcurl openssl libcjson libconfig expat libmicrohttpd
 # Lazy, so that a fresh machine can install the packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
+# Libraries that ship no pkg-config file: libunistring (NFKC, case mapping).
+PLAIN_LIBS = -lunistring
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(PLAIN_LIBS) -pthread
 CHECK_LIBS = $(shell pkg-config --libs check)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)
@@ -114,6 +116,7 @@ clean:
 static: export ICEUPD_STATIC_SRCS = $(SRCS) src/main.c
 static: export ICEUPD_STATIC_CFLAGS = $(filter-out $(PKG_CFLAGS),$(ALL_CFLAGS))
 static: export ICEUPD_STATIC_PKGS = $(PKGS)
+static: export ICEUPD_STATIC_LIBS = $(PLAIN_LIBS)
 static: export ICEUPD_STATIC_CC = $(CC)
 static: $(GEN)
 	@scripts/build-static.sh

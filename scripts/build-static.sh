@@ -7,11 +7,13 @@
 #   ICEUPD_STATIC_SRCS    the program's sources (the Makefile's SRCS and main.c)
 #   ICEUPD_STATIC_CFLAGS  the compiler flags of `make all`, less pkg-config's
 #   ICEUPD_STATIC_PKGS    the pkg-config names the program links against
+#   ICEUPD_STATIC_LIBS    the libraries it links against that have no
+#                         pkg-config file (-lNAME; their static archives)
 #   ICEUPD_STATIC_CC      the compiler
 #
 # Every library comes from Debian: the static archives of the -dev packages
-# where Debian ships one (OpenSSL, nghttp2, c-ares, libconfig, expat), and
-# for the others the Debian source package, built here:
+# where Debian ships one (OpenSSL, nghttp2, c-ares, libconfig, expat,
+# libunistring), and for the others the Debian source package, built here:
 #   - libcurl, cut down to HTTP(S) and WebSocket (ws, wss) over OpenSSL, with
 #     HTTP/2 (nghttp2) and c-ares as resolver.  c-ares reads /etc/resolv.conf
 #     and /etc/hosts itself, so no glibc NSS module is loaded at run time.
@@ -45,7 +47,8 @@ export CC
 
 # Debian packages the static build needs, besides what `make deps` installs.
 BUILD_PACKAGES="build-essential dpkg-dev pkg-config file ca-certificates
-libssl-dev libconfig-dev libexpat1-dev libnghttp2-dev libc-ares-dev"
+libssl-dev libconfig-dev libexpat1-dev libnghttp2-dev libc-ares-dev
+libunistring-dev"
 
 # libcurl's build recipe: what is left in.  Changing it rebuilds libcurl.
 CURL_CONFIGURE=(
@@ -395,7 +398,8 @@ build_program() {
 	# shellcheck disable=SC2207,SC2086
 	CFLAGS_WORDS+=( $(pkg-config --cflags $PKGS) )
 	# shellcheck disable=SC2207,SC2086
-	libs=( $(pkg-config --static --libs $PKGS) -pthread )
+	libs=( $(pkg-config --static --libs $PKGS) ${ICEUPD_STATIC_LIBS:-}
+	    -pthread )
 
 	mkdir -p "$OUT/obj"
 	# Objects are rebuilt when the flags, a header or the libraries'

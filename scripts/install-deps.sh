@@ -7,6 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
+libunistring-dev
 check bats coturn jq openssl python3 prosody groff-base dash
 shellcheck python3-yaml systemd curl libmicrohttpd-dev
 chromium clang libclang-rt-14-dev valgrind python3-jsonschema"

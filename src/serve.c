@@ -927,17 +927,6 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	return ret;
 }
 
-static void
-add_time(cJSON *o, const char *key, time_t t)
-{
-	char	 buf[32];
-
-	if (t == 0)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
-}
-
 /* What `iceupd providers` shows, with what this process saw. */
 static cJSON *
 providers_doc(struct server *sv)
@@ -986,8 +975,8 @@ providers_doc(struct server *sv)
 				cJSON_AddStringToObject(x, "error", h->error);
 			else
 				cJSON_AddNullToObject(x, "error");
-			add_time(x, "last_ok", h->last_ok);
-			add_time(x, "next_try", h->next_try);
+			json_add_time(x, "last_ok", h->last_ok);
+			json_add_time(x, "next_try", h->next_try);
 		}
 		if (metrics_last(i, &last) == -1)
 			cJSON_AddNullToObject(one, "last_fetch");
@@ -996,7 +985,7 @@ providers_doc(struct server *sv)
 			cJSON_AddBoolToObject(x, "ok", last.ok);
 			cJSON_AddNumberToObject(x, "latency_ms",
 			    (double)last.latency_ms);
-			add_time(x, "at", last.at);
+			json_add_time(x, "at", last.at);
 			if (last.error[0] != '\0')
 				cJSON_AddStringToObject(x, "error", last.error);
 			else
@@ -1066,12 +1055,12 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	else {
 		x = cJSON_AddObjectToObject(o, "list");
 		cJSON_AddStringToObject(x, "provider", sn->provider);
-		add_time(x, "fetched_at", sn->fetched_at);
-		add_time(x, "expires_at", sn->expires);
+		json_add_time(x, "fetched_at", sn->fetched_at);
+		json_add_time(x, "expires_at", sn->expires);
 	}
 	snapshot_release(sn);
 	pthread_mutex_lock(&sv->lock);
-	add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
+	json_add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
 	pthread_mutex_unlock(&sv->lock);
 	serve_compat_stats(o, &st, sv->started, sv->sel, sv->nsel);
 	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);

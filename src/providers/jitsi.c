@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unicase.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "../log.h"
 #include "../util.h"
@@ -117,38 +120,79 @@ hex_value(char c)
 	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* decodeURIComponent: the bytes of s with every %XX decoded, into *out
+ * (malloc'd, *len bytes).  -1 when a '%' starts no escape or the bytes are
+ * not UTF-8, as the browser's decoding then fails. */
+static int
+uri_decode(const char *s, uint8_t **out, size_t *len)
+{
+	size_t	 n = strlen(s), i, k = 0;
+	uint8_t	*b = xmalloc(n + 1);
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '%') {
+			b[k++] = (uint8_t)s[i];
+			continue;
+		}
+		if (hex_value(s[i + 1]) < 0 || hex_value(s[i + 2]) < 0)
+			goto fail;
+		b[k++] = (uint8_t)(hex_value(s[i + 1]) << 4 |
+		    hex_value(s[i + 2]));
+		i += 2;
+	}
+	if (u8_check(b, k) != NULL)
+		goto fail;
+	*out = b;
+	*len = k;
+	return 0;
+fail:
+	free(b);
+	return -1;
+}
+
 /* The room as a Jitsi client sends it, in ?room= and as the node of the
- * room's JID: percent-decoded when it is validly encoded, lowercased,
- * percent-encoded again with lowercase digits.  Lowercasing is ASCII only
- * (no Unicode case folding or NFKC normalisation). */
+ * room's JID (jitsi-meet's getBackendSafeRoomName): decoded when it
+ * decodes, NFKC-normalised, lowercased (Unicode default case mapping),
+ * then encoded as encodeURIComponent does, with lowercase hex digits.  A
+ * room that is not UTF-8 gets its ASCII letters lowercased only. */
 static void
 room_node(const char *room, struct strbuf *node)
 {
-	struct strbuf	 plain = { 0 };
-	const char	*p;
-	size_t		 i;
-	int		 decode = 1;
+	static const char hex[] = "0123456789abcdef";
+	uint8_t	*plain, *nfkc = NULL, *lower = NULL;
+	const uint8_t *p;
+	size_t	 len, nlen, llen, i;
 
-	for (p = room; *p != '\0'; p++)
-		if (*p == '%' && (hex_value(p[1]) < 0 || hex_value(p[2]) < 0))
-			decode = 0;
-	sb_adds(&plain, "");
-	for (p = room; *p != '\0'; p++) {
-		if (decode && *p == '%' && (hex_value(p[1]) << 4 |
-		    hex_value(p[2])) != 0) {
-			sb_addc(&plain, (char)(hex_value(p[1]) << 4 |
-			    hex_value(p[2])));
-			p += 2;
-		} else
-			sb_addc(&plain, *p);
+	if (uri_decode(room, &plain, &len) == -1) {
+		plain = (uint8_t *)xstrdup(room);
+		len = strlen(room);
 	}
+	if (u8_check(plain, len) == NULL &&
+	    (nfkc = u8_normalize(UNINORM_NFKC, plain, len, NULL,
+	    &nlen)) != NULL)
+		lower = u8_tolower(nfkc, nlen, NULL, NULL, NULL, &llen);
+	if (lower == NULL) {
+		for (i = 0; i < len; i++)
+			plain[i] = (uint8_t)tolower(plain[i]);
+		p = plain;
+		llen = len;
+	} else
+		p = lower;
 	node->len = 0;
 	sb_adds(node, "");
-	sb_percent_encode(node, plain.s);
-	/* Encoded, the letters are ASCII: the room's and the hex digits. */
-	for (i = 0; i < node->len; i++)
-		node->s[i] = (char)tolower((unsigned char)node->s[i]);
-	sb_free(&plain);
+	for (i = 0; i < llen; i++) {
+		if (p[i] != '\0' && p[i] < 0x80 && (isalnum(p[i]) ||
+		    strchr("-_.!~*'()", p[i]) != NULL))
+			sb_addc(node, (char)p[i]);
+		else {
+			sb_addc(node, '%');
+			sb_addc(node, hex[p[i] >> 4]);
+			sb_addc(node, hex[p[i] & 15]);
+		}
+	}
+	free(lower);
+	free(nfkc);
+	free(plain);
 }
 
 /* What the deployment wants, for a refusal; NULL: nothing to add. */

@@ -205,7 +205,7 @@ fails_over_naming() {
 	left_room "$room"
 }
 
-@test "gated: the room is decoded, lowercased and encoded again, as a Jitsi client does" {
+@test "gated: the room is decoded, NFKC-normalised, lowercased and encoded again, as a Jitsi client does" {
 	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
 	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Daily%20Stand-Up" \
 	    -p jitsi -vv
@@ -219,6 +219,16 @@ fails_over_naming() {
 	    -p jitsi -vv
 	assert_status 0
 	assert_stderr_contains "?room=caf%c3%a9%20100%25:"
+
+	# NFKC (full-width letters, the fi ligature), Unicode lowercasing,
+	# and what encodeURIComponent leaves as it is.
+	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="ＣＡＦÉ ﬁ (1)" \
+	    -p jitsi -vv
+	assert_status 0
+	assert_stderr_contains "?room=caf%c3%a9%20fi%20(1):"
+	grep -q "conference caf%c3%a9%20fi%20(1)@conference.meet.test ready=true" \
+	    "$GATED_LOG"
 }
 
 @test "a focus that refuses (not-authorized): one line naming it and what it wants; failover within the deadline" {
