@@ -397,7 +397,7 @@ build_program() {
 	export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
 	# shellcheck disable=SC2207,SC2086
 	CFLAGS_WORDS+=( $(pkg-config --cflags $PKGS) )
-	# shellcheck disable=SC2207,SC2086
+	# shellcheck disable=SC2207,SC2086,SC2206 # words, as make gives them
 	libs=( $(pkg-config --static --libs $PKGS) ${ICEUPD_STATIC_LIBS:-}
 	    -pthread )
 
