@@ -22,11 +22,12 @@ static const struct command_doc {
 	[CMD_WATCH] = { "watch -o FILE [options]", "keep FILE fresh" },
 	[CMD_DEPLOY] = { "deploy --service NAME [options]",
 	    "set them on Cloud Run" },
-	[CMD_CHECK] = { "check [options]", "probe every server and report" },
+	[CMD_CHECK] = { "check [options]",
+	    "probe every provider's servers" },
 	[CMD_SERVE] = { "serve [options]",
-	    "HTTP API: credentials, health, metrics" },
+	    "credentials and health over HTTP" },
 	[CMD_HELP] = { "help [COMMAND]",
-	    "this text, or the options of COMMAND" },
+	    "this text, or COMMAND's options" },
 	[CMD_COMPLETION] = { "completion bash|zsh",
 	    "a shell completion script" },
 };
@@ -225,7 +226,7 @@ settings_usage(FILE *fp)
 		    left, command_docs[c].what);
 	}
 	fprintf(fp, "\noptions go before or after the command.  'iceupd help "
-	    "COMMAND' shows the options\nof COMMAND with their defaults; "
+	    "COMMAND' shows\nthe options of COMMAND with their defaults; "
 	    "iceupd(1) describes them all.\n");
 	usage_group(fp, G_COMMON, CMD_FETCH);
 	usage_footer(fp);

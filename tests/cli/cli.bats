@@ -348,3 +348,18 @@ complete_words() {
 	run --separate-stderr iceupd completion
 	assert_status 2
 }
+
+@test "the overview and every command's help fit in 80 columns" {
+	local page c
+
+	for c in "" fetch providers watch deploy check serve help completion; do
+		run --separate-stderr iceupd help $c
+		assert_status 0
+		while IFS= read -r page; do
+			((${#page} <= 80)) || {
+				echo "help ${c:-(overview)}: ${#page} columns: $page"
+				return 1
+			}
+		done <<<"$output"
+	done
+}
