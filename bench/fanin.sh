@@ -14,18 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${BENCH_CLIENTS:-200}
 TMP=$(mktemp -d)
-PIDS=()
 SID=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a
 API_TOKEN=bench-fanin-token
+# shellcheck source=bench/procs.bash
+. bench/procs.bash
 
 cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_started
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
