@@ -19,7 +19,8 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
        src/help.c src/format.c \
-       src/engine.c src/cache.c src/http.c src/fetch.c src/watch.c \
+       src/engine.c src/cache.c src/http.c src/refresh.c src/fetch.c \
+       src/watch.c \
        src/stun.c src/probe.c src/check.c \
        src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
        src/providers/provider.c \

@@ -6,12 +6,6 @@
 #include "settings.h"
 #include "util.h"
 
-/* Asks the providers (through the cache) and renders the answer into out.
- * Returns EXIT_OK or EXIT_DEGRADED with out filled and r holding the list,
- * or EXIT_FAIL / EXIT_USAGE after logging why. */
-int	 fetch_render(const struct settings *, struct engine_result *r,
-	    struct strbuf *out);
-
 int	 cmd_fetch(const struct settings *);
 int	 cmd_watch(struct settings *, int argc, char **argv, char **envp);
 int	 cmd_providers(const struct settings *);

@@ -18,6 +18,7 @@
 #include "format.h"
 #include "google.h"
 #include "log.h"
+#include "refresh.h"
 #include "secretmanager.h"
 
 #define SERVICES_MAX	32
@@ -59,19 +60,15 @@ check_names(const struct settings *s, char **names, size_t n)
 	return 0;
 }
 
-/* Fetches the credentials as neko JSON, without the trailing newline.
- * The settings are copied (format neko) onto the heap: a provider that was
- * not waited for may still read them after this returns. */
+/* Fetches the credentials as neko JSON, without the trailing newline. */
 static int
 fetch_neko(const struct settings *s, struct engine_result *r,
-    struct strbuf *out, struct settings **copy)
+    struct strbuf *out)
 {
+	struct refresh_opts o = { refresh_ask(s, 0), FMT_NEKO };
 	int	 rc;
 
-	*copy = xmalloc(sizeof(**copy));
-	**copy = *s;
-	(*copy)->format = FMT_NEKO;
-	rc = fetch_render(*copy, r, out);
+	rc = refresh_once(s, &o, r, out);
 	if ((rc == EXIT_OK || rc == EXIT_DEGRADED) && out->len > 0 &&
 	    out->s[out->len - 1] == '\n')
 		out->s[--out->len] = '\0';
@@ -85,19 +82,11 @@ fetch_neko(const struct settings *s, struct engine_result *r,
 	return rc;
 }
 
-static void
-free_copy(struct settings *copy)
-{
-	if (copy != NULL && !engine_abandoned())
-		free(copy);
-}
-
 static int
 deploy_secret(const struct settings *s, long long deadline)
 {
 	struct engine_result r;
 	struct strbuf	 out = { 0 };
-	struct settings	*copy = NULL;
 	char		*secret = NULL, *project = NULL, err[512];
 	const char	*text = s->sink + strlen("secret:");
 	int		 rc, frc;
@@ -115,7 +104,7 @@ deploy_secret(const struct settings *s, long long deadline)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	rc = fetch_neko(s, &r, &out, &copy);
+	rc = fetch_neko(s, &r, &out);
 	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
 		goto out;
 	frc = secretmanager_deploy(s, secret, out.s, r.from_cache,
@@ -127,7 +116,6 @@ out:
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	engine_result_free(&r);
-	free_copy(copy);
 	free(secret);
 	free(project);
 	return rc;
@@ -234,7 +222,6 @@ deploy_services(const struct settings *s, long long deadline)
 	struct cloudrun_target t[SERVICES_MAX];
 	struct engine_result r;
 	struct strbuf	 out = { 0 };
-	struct settings	*copy = NULL;
 	char		**names = NULL;
 	char		 when[32];
 	size_t		 nnames, i, n = 0;
@@ -278,7 +265,7 @@ deploy_services(const struct settings *s, long long deadline)
 		goto tally;
 	}
 
-	frc = fetch_neko(s, &r, &out, &copy);
+	frc = fetch_neko(s, &r, &out);
 	if (frc != EXIT_OK && frc != EXIT_DEGRADED) {
 		rc = frc;
 		goto out;
@@ -336,7 +323,6 @@ out:
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	engine_result_free(&r);
-	free_copy(copy);
 	free_list(names, nnames);
 	return rc;
 }

@@ -89,10 +89,12 @@ out:
 }
 
 /*
- * Every provider runs in its own thread under one deadline.  The run is
- * shared by the engine and the threads and freed by whoever leaves it last:
- * a provider still hanging when the engine has its answer is abandoned, not
- * waited for, and cleans up after itself when its own deadline ends it.
+ * Every provider runs in its own thread under one deadline.  The run, with
+ * its own copy of the settings, is shared by the engine and the threads
+ * and freed by whoever leaves it last: a provider still hanging when the
+ * engine has its answer is abandoned, not waited for, and cleans up after
+ * itself when its own deadline ends it.  The caller's settings are never
+ * read after the engine returns.
  */
 struct job {
 	const struct provider	*p;
@@ -107,15 +109,12 @@ struct job {
 struct run {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 changed;
-	const struct settings	*s;
+	struct settings		*s;		/* the run's own copy */
 	struct job		 jobs[PROVIDERS_MAX];
 	size_t			 njobs;
 	size_t			 refs;		/* engine + running threads */
 	long long		 start;
 };
-
-static int	 abandoned;	/* threads still running for a finished run */
-static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 run_release(struct run *run)
@@ -131,6 +130,8 @@ run_release(struct run *run)
 		ice_list_free(&run->jobs[i].list);
 	pthread_mutex_destroy(&run->lock);
 	pthread_cond_destroy(&run->changed);
+	settings_free(run->s);
+	free(run->s);
 	free(run);
 }
 
@@ -319,7 +320,7 @@ run_start(const struct settings *s, const struct provider *const *sel,
 	pthread_condattr_destroy(&attr);
 	pthread_attr_init(&tattr);
 	pthread_attr_setdetachstate(&tattr, PTHREAD_CREATE_DETACHED);
-	run->s = s;
+	run->s = settings_copy(s);
 	run->njobs = nsel;
 	run->refs = 1;
 	run->start = monotonic_ms();
@@ -354,7 +355,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 	struct run	*run;
 	struct job	*j;
 	long long	 now;
-	size_t		 i, pending = 0, first_ok = PROVIDERS_MAX;
+	size_t		 i, first_ok = PROVIDERS_MAX;
 
 	memset(r, 0, sizeof(*r));
 	if (nsel > PROVIDERS_MAX)
@@ -374,7 +375,6 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		if (j->p->turn_capable)
 			r->turn_expected = 1;
 		if (!j->done) {
-			pending++;
 			src->latency_ms = (long)(now - run->start);
 			if (first_ok != PROVIDERS_MAX &&
 			    s->policy == POLICY_FIRST)
@@ -426,11 +426,6 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		}
 	}
 	pthread_mutex_unlock(&run->lock);
-	if (pending > 0) {
-		pthread_mutex_lock(&abandoned_lock);
-		abandoned = 1;
-		pthread_mutex_unlock(&abandoned_lock);
-	}
 	run_release(run);
 
 	if (each != NULL)
@@ -465,20 +460,17 @@ engine_fetch_each(const struct settings *s, const struct provider *const *sel,
 	return fetch_run(s, sel, nsel, r, each);
 }
 
-#define UNKNOWN_EXPIRY_REUSE	3600	/* seconds a list without expiry is fresh */
-
-/* Fresh: less than refresh_at percent of its lifetime gone and at least
- * min_ttl seconds left. */
-static int
-cache_fresh(const struct settings *s, const struct ice_list *l, time_t now)
+int
+engine_fresh(const struct settings *s, time_t fetched_at, time_t expires,
+    time_t now)
 {
-	time_t	 expires = ice_list_expires(l), life;
+	time_t	 life;
 
 	if (expires == 0)
-		return now - l->fetched_at < UNKNOWN_EXPIRY_REUSE;
-	life = expires - l->fetched_at;
+		return now - fetched_at < ENGINE_UNKNOWN_REFRESH;
+	life = expires - fetched_at;
 	return expires - now >= s->min_ttl &&
-	    now < l->fetched_at + life * s->refresh_at / 100;
+	    now < fetched_at + life * s->refresh_at / 100;
 }
 
 /* 1 when a provider preferred to the one whose list is cached may answer
@@ -526,8 +518,6 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 
 	memset(&c, 0, sizeof(c));
 	memset(r, 0, sizeof(*r));
-	if (s->force_refresh)
-		how = ASK_ALL;
 	for (i = 0; i < nsel && use; i++)
 		if (!sel[i]->local)
 			break;
@@ -541,7 +531,8 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		(void)cache_load(path, s, &c);
 	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
 
-	if (usable && how == ASK_CACHED && cache_fresh(s, &c.list, now) &&
+	if (usable && how == ASK_CACHED && engine_fresh(s, c.list.fetched_at,
+	    ice_list_expires(&c.list), now) &&
 	    !better_due(&c, sel, nsel, now)) {
 		take_cached(r, &c);
 		r->from_cache = 1;
@@ -620,17 +611,6 @@ engine_next_refresh(const struct settings *s, const struct ice_list *l,
 	if (life >= 40)
 		at -= random() % (life / 20);
 	return at > now + ENGINE_RETRY_FIRST ? at : now + ENGINE_RETRY_FIRST;
-}
-
-int
-engine_abandoned(void)
-{
-	int	 v;
-
-	pthread_mutex_lock(&abandoned_lock);
-	v = abandoned;
-	pthread_mutex_unlock(&abandoned_lock);
-	return v;
 }
 
 int

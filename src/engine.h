@@ -55,7 +55,7 @@ enum engine_ask {
 };
 /* The whole refresh: a fresh cached list when there is one and how allows
  * it, else the providers (those backing off after repeated failures
- * skipped, unless ASK_ALL or --force-refresh; a skipped TURN provider still
+ * skipped, unless ASK_ALL; a skipped TURN provider still
  * counts as expected TURN), recorded in the cache; when they all fail,
  * cached credentials that have not expired, marked stale.  Lists from
  * providers that answer locally are not cached.  Returns 0 with a list in
@@ -78,12 +78,14 @@ engine_next_backoff(long wait)
  * spread, and not sooner than ENGINE_RETRY_FIRST. */
 time_t	 engine_next_refresh(const struct settings *, const struct ice_list *,
 	    time_t now);
+/* Fresh, by the rule of the cache and of serve: less than refresh_at
+ * percent of its lifetime gone and at least min_ttl seconds left; without
+ * an expiry, fetched less than ENGINE_UNKNOWN_REFRESH seconds ago. */
+int	 engine_fresh(const struct settings *, time_t fetched_at,
+	    time_t expires, time_t now);
 /* 1 when r was emitted without TURN although a TURN provider was asked,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);
 void	 engine_result_free(struct engine_result *r);
-/* 1 when a provider thread of an earlier fetch may still be running (and
- * reading the settings): the caller must then not free them. */
-int	 engine_abandoned(void);
 
 #endif

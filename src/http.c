@@ -73,6 +73,10 @@ static void	 kept_free_all(void);
 int
 http_init(void)
 {
+	/* OpenSSL is not torn down at exit: a provider thread the engine
+	 * stopped waiting for may still be inside it (its TLS, a probe's). */
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
 	find_system_ca_dir();

@@ -173,13 +173,6 @@ main(int argc, char *argv[])
 		break;
 	}
 out:
-	/* A provider thread the engine stopped waiting for may still be
-	 * reading the settings or inside libcurl: leave without cleaning up
-	 * or running exit handlers under its feet. */
-	if (engine_abandoned()) {
-		fflush(stdout);
-		_exit(rc);
-	}
 	settings_free(&s);
 	log_forget_secrets();
 	http_cleanup();

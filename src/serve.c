@@ -38,6 +38,7 @@
 #include "format.h"
 #include "log.h"
 #include "metrics.h"
+#include "refresh.h"
 #include "serve.h"
 #include "serve_assets.h"
 #include "serve_compat.h"
@@ -64,15 +65,11 @@ struct snapshot {
 	char		 provider[32];
 	time_t		 fetched_at, expires;
 	int		 degraded;	/* engine_degraded() of its answer */
+	int		 has_turn;
 };
-
-/* A shallow copy of the settings for the engine; static, since a provider
- * thread the engine gave up on may read it to the end of the process. */
-static struct settings	 normal_settings;
 
 struct server {
 	const struct settings	*s;
-	struct settings		*normal;	/* &normal_settings */
 	const struct provider	*sel[PROVIDERS_MAX];
 	size_t			 nsel;
 	struct MHD_Daemon	*d;
@@ -201,6 +198,7 @@ snapshot_new(const struct settings *s, const struct engine_result *r,
 	sn->expires = ice_list_expires(&r->list);
 	sn->fetched_at = r->list.fetched_at;
 	sn->degraded = engine_degraded(r);
+	sn->has_turn = ice_list_has_turn(&r->list);
 	snprintf(sn->provider, sizeof(sn->provider), "%s", r->list.provider);
 	sn->report = format_report(r, now);
 	sn->ttl = cJSON_GetObjectItemCaseSensitive(sn->report,
@@ -224,20 +222,12 @@ usable(const struct snapshot *sn, time_t now)
 	return sn != NULL && (sn->expires == 0 || sn->expires > now);
 }
 
-/* Fresh by the cache's rule: before refresh_at percent of the lifetime
- * and with at least min_ttl seconds left. */
+/* Fresh by the cache's rule. */
 static int
 fresh(const struct settings *s, const struct snapshot *sn, time_t now)
 {
-	time_t	 life;
-
-	if (!usable(sn, now))
-		return 0;
-	if (sn->expires == 0)
-		return now - sn->fetched_at < ENGINE_UNKNOWN_REFRESH;
-	life = sn->expires - sn->fetched_at;
-	return sn->expires - now >= s->min_ttl &&
-	    now < sn->fetched_at + life * s->refresh_at / 100;
+	return usable(sn, now) && engine_fresh(s, sn->fetched_at, sn->expires,
+	    now);
 }
 
 /* The snapshot in *where, with a reference the caller releases. */
@@ -308,62 +298,53 @@ wake(struct server *sv, int wait)
 
 /* ---- the refresher ------------------------------------------------ */
 
-/* One refresh; *next gets when to try again. */
+/* One refresh as ask says; t gets when to try again. */
 static void
-refresh(struct server *sv, enum engine_ask ask, time_t *next, long *backoff)
+refresh(struct server *sv, enum engine_ask ask, struct refresh_timer *t)
 {
-	const struct settings *s = sv->normal;
+	const struct settings *s = sv->s;
+	struct refresh_opts o = { ask, REFRESH_NO_RENDER };
+	struct refresh_held held = { 0, 0, 0 };
 	struct engine_result r;
-	struct snapshot	*sn, *cur;
+	struct snapshot	*sn = NULL, *cur;
 	struct strbuf	 why = { 0 };
-	char		 when[32];
+	char		 when[32], from[32] = "";
 	time_t		 now;
-	size_t		 i;
-	int		 rc, keep = 0;
+	long		 wait;
+	int		 rc;
 
-	rc = engine_get(s, sv->sel, sv->nsel, ask, &r);
+	rc = refresh_get(s, sv->sel, sv->nsel, &o, &r, NULL, &why);
 	if (!r.from_cache && metrics_engine(&r, s->policy))
 		metrics_failover();
 	now = time(NULL);
-	if (rc == 0 && s->require_turn && !ice_list_has_turn(&r.list)) {
-		sb_adds(&why, "no TURN server obtained and --require-turn is "
-		    "set");
-		rc = -1;
-	} else if (rc == -1) {
-		for (i = 0; i < r.nsources; i++)
-			sb_addf(&why, "%s%s: %s", i ? "; " : "",
-			    r.sources[i].name, r.sources[i].error);
-	}
-	cur = acquire(sv, &sv->snap);
-	if (rc == 0 && engine_degraded(&r) && usable(cur, now)) {
-		/* As watch does: a list without TURN, or stale, does not
-		 * replace a good one. */
-		log_warn("the new answer has no TURN or is stale; the list "
-		    "from %s is kept; next try in %ld s", cur->provider,
-		    *backoff);
-		keep = 1;
+	if ((cur = acquire(sv, &sv->snap)) != NULL) {
+		held.present = 1;
+		held.has_turn = cur->has_turn;
+		held.expires = cur->expires;
+		snprintf(from, sizeof(from), "%s", cur->provider);
 	}
 	snapshot_release(cur);
-	if (rc == -1 || keep ||
-	    (sn = snapshot_new(sv->s, &r, now)) == NULL) {
-		if (rc == -1)
-			log_warn("refresh failed: %s; next try in %ld s",
-			    why.s ? why.s : "no provider answered", *backoff);
+	if (rc != EXIT_OK && rc != EXIT_DEGRADED) {
+		wait = refresh_schedule(t, s, NULL, now);
+		log_warn("refresh failed: %s; next try in %ld s", why.s, wait);
+	} else if (refresh_keeps(rc, &held, now)) {
+		wait = refresh_schedule(t, s, NULL, now);
+		log_warn("the new answer has no TURN or is stale; the list "
+		    "from %s is kept; next try in %ld s", from, wait);
+	} else if ((sn = snapshot_new(s, &r, now)) == NULL)
+		(void)refresh_schedule(t, s, NULL, now);
+	if (sn == NULL) {
 		metrics_refresh(0);
-		*next = now + *backoff;
-		*backoff = engine_next_backoff(*backoff);
 		goto out;
 	}
-	*backoff = ENGINE_RETRY_FIRST;
-	*next = r.stale ? now + ENGINE_RETRY_FIRST :
-	    engine_next_refresh(s, &r.list, now);
+	(void)refresh_schedule(t, s, &r, now);
 	serve_events_publish(sn->rtc.s, sn->rtc.len);
 	install(sv, &sv->snap, sn);
 	metrics_refresh(1);
 	log_info("serving %zu URL%s from %s%s; next refresh at %s",
 	    ice_list_nurls(&r.list), ice_list_nurls(&r.list) == 1 ? "" : "s",
 	    r.list.provider, r.stale ? " (stale cache)" : "",
-	    rfc3339(*next, when, sizeof(when)));
+	    rfc3339(t->next, when, sizeof(when)));
 out:
 	sb_free(&why);
 	engine_result_free(&r);
@@ -402,22 +383,23 @@ static void *
 refresher(void *arg)
 {
 	struct server	*sv = arg;
+	struct refresh_timer timer = { 0, 0 };
 	struct timespec	 ts;
 	long long	 until;
-	time_t		 next = 0, now;
-	long		 backoff = ENGINE_RETRY_FIRST;
+	time_t		 now;
 	int		 due = 0, asked, drop;
 
 	for (;;) {
 		pthread_mutex_lock(&sv->lock);
 		sv->refreshing = 0;
-		sv->next_try = next;
+		sv->next_try = timer.next;
 		pthread_mutex_unlock(&sv->lock);
 		wake(sv, WAIT_LIST);
 		pthread_mutex_lock(&sv->lock);
 		while (!sv->stopping && !sv->refresh_asked &&
-		    (now = time(NULL)) < next) {
-			until = monotonic_ms() + (long long)(next - now) * 1000;
+		    (now = time(NULL)) < timer.next) {
+			until = monotonic_ms() +
+			    (long long)(timer.next - now) * 1000;
 			ts.tv_sec = until / 1000;
 			ts.tv_nsec = (until % 1000) * 1000000L;
 			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
@@ -439,8 +421,8 @@ refresher(void *arg)
 		/* The first refresh may take a fresh list from the disk
 		 * cache; later ones are due, or asked for (which asks
 		 * providers backing off too). */
-		refresh(sv, asked ? ASK_ALL : due ? ASK_DUE : ASK_CACHED,
-		    &next, &backoff);
+		refresh(sv, asked || sv->s->force_refresh ? ASK_ALL : due ?
+		    ASK_DUE : ASK_CACHED, &timer);
 		keep_health(sv);
 		due = 1;
 	}
@@ -682,14 +664,14 @@ fetcher(void *arg)
 	struct engine_result r;
 	struct snapshot	*sn = NULL, *old = NULL;
 	struct request	*rq;
+	const char	*refused;
 	char		 why[512] = "";
 
 	metrics_on_demand();
-	if (engine_fetch(sv->normal, &p, 1, &r) == 0) {
+	if (engine_fetch(sv->s, &p, 1, &r) == 0) {
 		(void)metrics_engine(&r, POLICY_FIRST);
-		if (sv->s->require_turn && !ice_list_has_turn(&r.list))
-			snprintf(why, sizeof(why), "no TURN server obtained "
-			    "and --require-turn is set");
+		if ((refused = refresh_refused(sv->s, &r.list)) != NULL)
+			snprintf(why, sizeof(why), "%s", refused);
 		else if ((sn = snapshot_new(sv->s, &r, time(NULL))) == NULL)
 			snprintf(why, sizeof(why), "cannot render the list");
 	} else {
@@ -1842,15 +1824,9 @@ cmd_serve(const struct settings *s)
 	pthread_cond_init(&sv->wake, &ca);
 	pthread_cond_init(&sv->idle, &ca);
 	pthread_condattr_destroy(&ca);
-	if (engine_select(s, sv->sel, &sv->nsel) == -1)
+	if ((rc = refresh_select(s, sv->sel, &sv->nsel)) != 0)
 		goto out;
-	if (sv->nsel == 0) {
-		log_error("no usable ICE servers: no TURN provider is "
-		    "configured, and STUN has nothing to offer under %s",
-		    s->relay ? "--relay" : "--transport tcp");
-		rc = EXIT_FAIL;
-		goto out;
-	}
+	rc = EXIT_USAGE;
 	sv->auth = s->auth_token_file != NULL;
 	if (sv->auth && load_token(sv) == -1)
 		goto out;
@@ -1868,14 +1844,8 @@ cmd_serve(const struct settings *s)
 	if (!s->no_cache)
 		sv->cache_path = s->cache ? xstrdup(s->cache) :
 		    cache_default_path();
-	normal_settings = *s;
-	sv->normal = &normal_settings;
 
-	/* Every thread started from here on inherits the mask: the
-	 * signals are taken here, synchronously. */
-	taken_signals(&set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	srandom((unsigned)(time(NULL) ^ getpid()));
+	refresh_take_signals(&set);
 
 	sv->ct = conntrack_new(HEADER_DEADLINE_MS, INCOMPLETE_BUDGET);
 	sv->refreshing = 1;

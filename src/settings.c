@@ -1045,6 +1045,37 @@ settings_free(struct settings *s)
 	memset(s, 0, sizeof(*s));
 }
 
+struct settings *
+settings_copy(const struct settings *s)
+{
+	struct settings	*c = xmalloc(sizeof(*c));
+	char		**f;
+	size_t		 i;
+
+	*c = *s;
+	for (i = 0; i < NSETTINGS; i++)
+		if (table[i].kind == K_SECRET || table[i].kind == K_STR ||
+		    table[i].kind == K_LIST) {
+			f = (char **)((char *)c + table[i].off);
+			if (*f != NULL)
+				*f = xstrdup(*f);
+		}
+	if (s->origin != NULL) {
+		c->origin = xcalloc(NSETTINGS, sizeof(*c->origin));
+		for (i = 0; i < NSETTINGS; i++)
+			if (s->origin[i] != NULL)
+				c->origin[i] = xstrdup(s->origin[i]);
+	}
+	if (s->origin_kind != NULL) {
+		c->origin_kind = xcalloc(NSETTINGS, sizeof(*c->origin_kind));
+		memcpy(c->origin_kind, s->origin_kind,
+		    NSETTINGS * sizeof(*c->origin_kind));
+	}
+	if (s->config != NULL)
+		c->config = xstrdup(s->config);
+	return c;
+}
+
 /* 1 when key is named by a pattern of pats: the key itself, or "group."
  * for every key of that group. */
 static int

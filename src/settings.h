@@ -129,6 +129,9 @@ struct settings {
 int	 settings_load(struct settings *s, int argc, char **argv,
 	    char *const *envp);
 void	 settings_free(struct settings *s);
+/* A deep copy on the heap, for a reader that may outlive s; freed with
+ * settings_free and free. */
+struct settings *settings_copy(const struct settings *s);
 
 /* Where the value of the setting stored at offset off came from. */
 const char *settings_origin(const struct settings *, size_t off);

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "refresh.h"
 #include "safefile.h"
 
 #define OUTPUT_MAX	(1024 * 1024)
@@ -21,9 +22,9 @@ extern char **environ;
 
 /* What the output file holds now. */
 struct current {
-	char	*text;		/* NULL: nothing known */
-	int	 has_turn;
-	time_t	 expires;
+	char		*text;		/* NULL: nothing known */
+	struct refresh_held held;	/* only content equality is judged
+					 * on what was there at start */
 };
 
 enum outcome { CYCLE_WROTE, CYCLE_UNCHANGED, CYCLE_KEPT, CYCLE_FAILED };
@@ -84,45 +85,42 @@ on_change(const struct settings *s, time_t expires)
 	sb_free(&exp);
 }
 
-/* One refresh.  *next gets when to try again. */
+/* One refresh as ask says.  t gets when to try again. */
 static enum outcome
-cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
-    int *rc)
+cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
+    struct refresh_timer *t, int *rc)
 {
+	struct refresh_opts o = { ask, s->format };
 	struct engine_result r;
 	struct strbuf	 out = { 0 };
 	time_t		 now, expires;
 	char		 when[32];
-	enum outcome	 o;
+	long		 wait;
+	enum outcome	 oc;
 
-	*rc = fetch_render(s, &r, &out);
+	*rc = refresh_once(s, &o, &r, &out);
 	now = time(NULL);
 	if (*rc != EXIT_OK && *rc != EXIT_DEGRADED) {
-		*next = now + *backoff;
+		wait = refresh_schedule(t, s, NULL, now);
 		if (s->once)
 			log_warn("refresh failed");
 		else
 			log_warn("refresh failed; %s%s; next try in %ld s",
 			    s->output ? s->output : "the cache",
 			    cur->text != NULL ? " kept" : " not written yet",
-			    *backoff);
-		*backoff = engine_next_backoff(*backoff);
-		o = CYCLE_FAILED;
+			    wait);
+		oc = CYCLE_FAILED;
 		goto out;
 	}
 	expires = ice_list_expires(&r.list);
-	if (*rc == EXIT_DEGRADED && cur->text != NULL && cur->has_turn &&
-	    (cur->expires == 0 || cur->expires > now)) {
-		*next = now + *backoff;
+	if (cur->text != NULL && refresh_keeps(*rc, &cur->held, now)) {
+		wait = refresh_schedule(t, s, NULL, now);
 		log_warn("the new answer has no TURN or is stale; %s kept; next "
-		    "try in %ld s", s->output, *backoff);
-		*backoff = engine_next_backoff(*backoff);
-		o = CYCLE_KEPT;
+		    "try in %ld s", s->output, wait);
+		oc = CYCLE_KEPT;
 		goto out;
 	}
-	*backoff = ENGINE_RETRY_FIRST;
-	*next = r.stale ? now + ENGINE_RETRY_FIRST :
-	    engine_next_refresh(s, &r.list, now);
+	(void)refresh_schedule(t, s, &r, now);
 	if (s->output == NULL || (cur->text != NULL &&
 	    strcmp(cur->text, out.s) == 0)) {
 		if (s->once)
@@ -133,34 +131,35 @@ cycle(struct settings *s, struct current *cur, time_t *next, long *backoff,
 			    "");
 		else
 			log_info("nothing changed; next refresh at %s",
-			    rfc3339(*next, when, sizeof(when)));
-		o = CYCLE_UNCHANGED;
+			    rfc3339(t->next, when, sizeof(when)));
+		oc = CYCLE_UNCHANGED;
 		goto out;
 	}
 	if (atomic_write(s->output, out.s, out.len) == -1) {
 		log_error("cannot write %s: %s; next try in %ld s", s->output,
-		    atomic_write_error(errno), *backoff);
-		*next = now + *backoff;
+		    atomic_write_error(errno), t->backoff);
+		t->next = now + t->backoff;
 		*rc = EXIT_FAIL;
-		o = CYCLE_FAILED;
+		oc = CYCLE_FAILED;
 		goto out;
 	}
 	free_secret(cur->text);
 	cur->text = xstrdup(out.s);
-	cur->has_turn = ice_list_has_turn(&r.list);
-	cur->expires = expires;
+	cur->held.present = 1;
+	cur->held.has_turn = ice_list_has_turn(&r.list);
+	cur->held.expires = expires;
 	log_notice("wrote %s from %s%s; next refresh at %s", s->output,
 	    r.list.provider, r.stale ? " (stale cache)" : "",
-	    rfc3339(*next, when, sizeof(when)));
+	    rfc3339(t->next, when, sizeof(when)));
 	if (s->on_change != NULL)
 		on_change(s, expires);
-	o = CYCLE_WROTE;
+	oc = CYCLE_WROTE;
 out:
 	if (out.s != NULL)
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	engine_result_free(&r);
-	return o;
+	return oc;
 }
 
 /* Takes the output's lock so that two watchers never fight over a file.
@@ -185,7 +184,7 @@ lock_output(const char *path)
 }
 
 /* Rereads the settings on SIGHUP; keeps the old ones when the new do not
- * load.  Settings that a running provider may still read are not freed. */
+ * load. */
 static void
 reload(struct settings *s, int argc, char **argv, char **envp)
 {
@@ -203,8 +202,7 @@ reload(struct settings *s, int argc, char **argv, char **envp)
 		settings_free(&ns);
 		return;
 	}
-	if (!engine_abandoned())
-		settings_free(s);
+	settings_free(s);
 	*s = ns;
 	log_notice("settings reloaded");
 }
@@ -213,10 +211,10 @@ int
 cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 {
 	struct current	 cur = { 0 };
+	struct refresh_timer timer = { 0, 0 };
 	struct timespec	 ts;
 	sigset_t	 set;
-	time_t		 next = 0, now;
-	long		 backoff = ENGINE_RETRY_FIRST;
+	time_t		 now;
 	int		 lockfd = -1, rc = EXIT_USAGE, sig, force, first = 1;
 	enum outcome	 o;
 
@@ -228,23 +226,14 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 		return EXIT_FAIL;
 	if (s->output != NULL)
 		safe_remove_temps_of(s->output);
-	if (s->output != NULL &&
-	    read_file(s->output, &cur.text, OUTPUT_MAX) == 0) {
-		/* Only content equality is judged on what was there. */
-		cur.has_turn = 0;
-		cur.expires = 0;
-	}
+	if (s->output != NULL)
+		(void)read_file(s->output, &cur.text, OUTPUT_MAX);
 
-	/* Signals are taken synchronously, and provider threads, created
-	 * later, inherit the mask. */
-	taken_signals(&set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	srandom((unsigned)(time(NULL) ^ getpid()));
-
+	refresh_take_signals(&set);
 	for (force = 0;; first = 0) {
-		s->force_refresh = force || s->force_refresh;
-		o = cycle(s, &cur, &next, &backoff, &rc);
-		s->force_refresh = 0;
+		/* --force-refresh forces the first refresh only. */
+		o = cycle(s, first ? refresh_ask(s, 0) : force ? ASK_ALL :
+		    ASK_CACHED, &cur, &timer, &rc);
 		force = 0;
 		if (first && rc == EXIT_USAGE)
 			goto out;
@@ -258,7 +247,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 		}
 		for (;;) {
 			now = time(NULL);
-			ts.tv_sec = next > now ? next - now : 0;
+			ts.tv_sec = timer.next > now ? timer.next - now : 0;
 			ts.tv_nsec = 0;
 			sig = sigtimedwait(&set, NULL, &ts);
 			if (sig == -1 && errno == EINTR)
