@@ -28,6 +28,7 @@ SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
        src/providers/cloudflare.c src/providers/metered.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c src/providers/url.c \
+       src/providers_view.c \
        src/metrics.c src/conntrack.c src/serve.c src/serve_compat.c \
        src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.

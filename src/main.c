@@ -21,6 +21,7 @@
 #include "format.h"
 #include "http.h"
 #include "log.h"
+#include "providers_view.h"
 #include "settings.h"
 #include "util.h"
 
@@ -68,13 +69,13 @@ print_version(void)
 int
 cmd_providers(const struct settings *s)
 {
+	struct provider_view v[PROVIDERS_MAX];
 	const struct provider_health *h;
-	const struct provider *p;
 	struct cache	 c;
-	char		 why[512], health[64], when[32];
+	char		 health[64], when[32];
 	char		*path;
-	size_t		 i;
-	int		 state, rc = EXIT_OK;
+	size_t		 i, n;
+	int		 rc = EXIT_OK;
 
 	memset(&c, 0, sizeof(c));
 	path = s->cache ? xstrdup(s->cache) : cache_default_path();
@@ -82,10 +83,9 @@ cmd_providers(const struct settings *s)
 		(void)cache_load(path, s, &c);
 	printf("%-10s %-13s %-26s %s\n", "PROVIDER", "STATE", "HEALTH",
 	    "DETAIL");
-	for (i = 0; (p = provider_table[i]) != NULL; i++) {
-		state = p->configured(s, why, sizeof(why));
-		h = state == 1 ? cache_health(&c, p->name) : NULL;
-		if (h == NULL)
+	n = providers_view(s, &c, v);
+	for (i = 0; i < n; i++) {
+		if ((h = v[i].health) == NULL)
 			snprintf(health, sizeof(health), "-");
 		else if (h->failures == 0)
 			snprintf(health, sizeof(health), "ok, %ld ms",
@@ -97,12 +97,11 @@ cmd_providers(const struct settings *s)
 		else
 			snprintf(health, sizeof(health), "%d failed",
 			    h->failures);
-		printf("%-10s %-13s %-26s %s\n", p->name, state == 1 ?
-		    "configured" : state == 0 ? "not set" : "misconfigured",
-		    health, why);
+		printf("%-10s %-13s %-26s %s\n", v[i].p->name, v[i].state_name,
+		    health, v[i].detail);
 		if (h != NULL && h->failures > 0)
 			printf("%-10s last error: %s\n", "", h->error);
-		if (state == -1)
+		if (v[i].state == -1)
 			rc = EXIT_USAGE;
 	}
 	if (fflush(stdout) == EOF)

@@ -38,6 +38,7 @@
 #include "format.h"
 #include "log.h"
 #include "metrics.h"
+#include "providers_view.h"
 #include "refresh.h"
 #include "serve.h"
 #include "serve_assets.h"
@@ -913,15 +914,13 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 static cJSON *
 providers_doc(struct server *sv)
 {
+	struct provider_view v[PROVIDERS_MAX];
 	const struct provider_health *h;
-	const struct provider *p;
 	struct provider_last last;
 	struct snapshot	*sn;
 	struct cache	 cache;
 	cJSON		*o = cJSON_CreateObject(), *arr, *one, *x;
-	char		 why[512];
-	size_t		 i, k;
-	int		 state;
+	size_t		 i, k, n;
 
 	memset(&cache, 0, sizeof(cache));
 	pthread_mutex_lock(&sv->lock);
@@ -935,18 +934,16 @@ providers_doc(struct server *sv)
 		cJSON_AddNullToObject(o, "serving");
 	snapshot_release(sn);
 	arr = cJSON_AddArrayToObject(o, "providers");
-	for (i = 0; (p = provider_table[i]) != NULL; i++) {
+	n = providers_view(sv->s, &cache, v);
+	for (i = 0; i < n; i++) {
 		one = cJSON_CreateObject();
-		cJSON_AddStringToObject(one, "name", p->name);
-		state = p->configured(sv->s, why, sizeof(why));
-		cJSON_AddStringToObject(one, "state", state == 1 ?
-		    "configured" : state == 0 ? "not set" : "misconfigured");
-		cJSON_AddStringToObject(one, "detail", why);
-		for (k = 0; k < sv->nsel && sv->sel[k] != p; k++)
+		cJSON_AddStringToObject(one, "name", v[i].p->name);
+		cJSON_AddStringToObject(one, "state", v[i].state_name);
+		cJSON_AddStringToObject(one, "detail", v[i].detail);
+		for (k = 0; k < sv->nsel && sv->sel[k] != v[i].p; k++)
 			;
 		cJSON_AddBoolToObject(one, "selected", k < sv->nsel);
-		h = state == 1 ? cache_health(&cache, p->name) : NULL;
-		if (h == NULL)
+		if ((h = v[i].health) == NULL)
 			cJSON_AddNullToObject(one, "health");
 		else {
 			x = cJSON_AddObjectToObject(one, "health");

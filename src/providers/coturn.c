@@ -129,46 +129,74 @@ urls_named(const struct settings *s)
 	    SETTING_ORIGIN(s, turn_urls) : "WEBRTC_TURN_URLS";
 }
 
+/* Adds the URLs of WEBRTC_TURN_URLS to l, the TURN ones with user and
+ * cred (none: dropped, counted in *dropped).  0, or -1 with err set. */
+static int
+add_urls(const struct settings *s, const char *user, const char *cred,
+    time_t expires, struct ice_list *l, size_t *dropped, char *err,
+    size_t errlen)
+{
+	struct ice_uri	 u;
+	char		**urls;
+	size_t		 i, n;
+	int		 rc = -1;
+
+	n = split_list(s->turn_urls, &urls);
+	for (i = 0; i < n; i++) {
+		if (ice_uri_parse(urls[i], &u, err, errlen) == -1)
+			goto out;
+		if (ice_uri_is_turn(&u) && user == NULL) {
+			(*dropped)++;
+			continue;
+		}
+		if (ice_list_add(l, urls[i], user, cred, expires, err,
+		    errlen) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free_list(urls, n);
+	return rc;
+}
+
+int
+coturn_mint(const struct settings *s, const char *user, time_t expires,
+    struct ice_list *l, char *err, size_t errlen)
+{
+	char	 username[ICE_CRED_MAX + 1], credential[64];
+	size_t	 dropped = 0;
+	int	 rc;
+
+	if (turn_rest_credential(s->turn_secret, user, expires, username,
+	    sizeof(username), credential, sizeof(credential)) == -1) {
+		snprintf(err, errlen, "the user name is too long");
+		return -2;
+	}
+	rc = add_urls(s, username, credential, expires, l, &dropped, err,
+	    errlen);
+	explicit_bzero(credential, sizeof(credential));
+	return rc;
+}
+
 static int
 coturn_fetch(const struct settings *s, struct ice_list *l,
     struct provider_status *st)
 {
-	struct ice_uri	 u;
-	char		**urls, username[ICE_CRED_MAX + 1], credential[64];
-	const char	*user = NULL, *cred = NULL;
-	time_t		 expires = 0;
-	size_t		 i, n, dropped = 0;
-	int		 rc = -1;
+	size_t	 dropped = 0;
+	int	 rc;
 
-	n = split_list(s->turn_urls, &urls);
 	if (s->turn_secret != NULL) {
 		l->fetched_at = time(NULL);
-		expires = l->fetched_at + coturn_ttl(s);
-		if (turn_rest_credential(s->turn_secret, s->turn_user,
-		    expires, username, sizeof(username), credential,
-		    sizeof(credential)) == -1) {
+		rc = coturn_mint(s, s->turn_user, l->fetched_at +
+		    coturn_ttl(s), l, st->error, sizeof(st->error));
+		if (rc == -2)
 			snprintf(st->error, sizeof(st->error), "TURN_USER is "
 			    "too long");
-			goto out;
-		}
-		user = username;
-		cred = credential;
-	} else if (s->turn_username != NULL) {
-		user = s->turn_username;
-		cred = s->turn_credential;
-	}
-	for (i = 0; i < n; i++) {
-		if (ice_uri_parse(urls[i], &u, st->error,
-		    sizeof(st->error)) == -1)
-			goto out;
-		if (ice_uri_is_turn(&u) && user == NULL) {
-			dropped++;
-			continue;
-		}
-		if (ice_list_add(l, urls[i], user, cred, expires, st->error,
-		    sizeof(st->error)) == -1)
-			goto out;
-	}
+	} else
+		rc = add_urls(s, s->turn_username, s->turn_credential, 0, l,
+		    &dropped, st->error, sizeof(st->error));
+	if (rc != 0)
+		return -1;
 	if (dropped > 0)
 		snprintf(st->warning, sizeof(st->warning), "%s has no "
 		    "credentials (set WEBRTC_TURN_USERNAME and "
@@ -181,13 +209,9 @@ coturn_fetch(const struct settings *s, struct ice_list *l,
 			    "URLs but no credentials", urls_named(s));
 		else
 			snprintf(st->error, sizeof(st->error), "no usable URL");
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	explicit_bzero(credential, sizeof(credential));
-	free_list(urls, n);
-	return rc;
+	return 0;
 }
 
 static const char *const coturn_reads[] = { "coturn.", NULL };

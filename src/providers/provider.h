@@ -71,5 +71,12 @@ long	 provider_ttl(const struct settings *, long own, long fallback,
 int	 turn_rest_credential(const char *secret, const char *user,
 	    time_t expires, char *username, size_t ulen, char *credential,
 	    size_t clen);
+/* Adds WEBRTC_TURN_URLS to l, the TURN ones with TURN REST credentials
+ * minted from TURN_SHARED_SECRET for user (NULL: none), valid until
+ * expires: what the coturn provider and serve's per-caller credentials
+ * hand out.  0; -1 with err set (a URL refused); -2 when user is too
+ * long. */
+int	 coturn_mint(const struct settings *, const char *user, time_t expires,
+	    struct ice_list *l, char *err, size_t errlen);
 
 #endif
