@@ -29,8 +29,11 @@ SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
        src/providers/coturn.c src/providers/stun.c \
        src/xmpp.c src/providers/jitsi.c src/providers/url.c \
        src/providers_view.c \
-       src/metrics.c src/conntrack.c src/serve.c src/serve_compat.c \
-       src/serve_turn.c src/serve_events.c src/serve_page.c $(GEN)
+       src/metrics.c src/conntrack.c \
+       src/serve/state.c src/serve/refresher.c src/serve/reply.c \
+       src/serve/credentials.c src/serve/routes.c src/serve/http.c \
+       src/serve/lifecycle.c src/serve/compat.c src/serve/turn.c \
+       src/serve/events.c src/serve/page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.
 GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
 UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
@@ -38,7 +41,7 @@ UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
        tests/unit/test_coturn.c tests/unit/test_stun.c \
        tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c \
        tests/unit/test_url.c tests/unit/test_serve.c
-HDRS = $(wildcard src/*.h src/providers/*.h tests/unit/*.h)
+HDRS = $(wildcard src/*.h src/providers/*.h src/serve/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:%.c=build/asan/%.o)

@@ -115,8 +115,8 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 	expires = ice_list_expires(&r.list);
 	if (cur->text != NULL && refresh_keeps(*rc, &cur->held, now)) {
 		wait = refresh_schedule(t, s, NULL, now);
-		log_warn("the new answer has no TURN or is stale; %s kept; next "
-		    "try in %ld s", s->output, wait);
+		log_warn("the new answer has no TURN or is stale; %s kept; "
+		    "next try in %ld s", s->output, wait);
 		oc = CYCLE_KEPT;
 		goto out;
 	}

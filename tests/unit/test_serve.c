@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "../../src/ice.h"
-#include "../../src/serve_compat.h"
-#include "../../src/serve_page.h"
+#include "../../src/serve/compat.h"
+#include "../../src/serve/page.h"
 #include "../../src/util.h"
 #include "unit.h"
 

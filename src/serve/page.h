@@ -1,4 +1,4 @@
-/* serve_page.h: GET /, the page of `iceupd serve` (src/serve/page.html). */
+/* serve/page.h: GET /, the page of `iceupd serve` (src/serve/page.html). */
 #ifndef ICEUPD_SERVE_PAGE_H
 #define ICEUPD_SERVE_PAGE_H
 

@@ -1,4 +1,4 @@
-/* serve_page.c: the Content-Security-Policy of the built-in page, from
+/* serve/page.c: the Content-Security-Policy of the built-in page, from
  * the digests of its inline <script> and <style>, so that an edit of the
  * page cannot leave the policy behind. */
 #include <openssl/evp.h>
@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "serve_assets.h"
-#include "serve_page.h"
+#include "assets.h"
+#include "page.h"
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 static char		 csp[512];

@@ -1,10 +1,10 @@
-/* serve_compat.c: VK-ICE's field names and the TURN REST answer, so that
+/* serve/compat.c: VK-ICE's field names and the TURN REST answer, so that
  * clients of the services `iceupd serve` replaces work unchanged. */
 #include <stdio.h>
 #include <string.h>
 
-#include "serve_compat.h"
-#include "util.h"
+#include "compat.h"
+#include "../util.h"
 
 int
 serve_flag(const char *v)

@@ -1,4 +1,4 @@
-/* serve_assets.h: files of src/serve/ built into the binary by
+/* serve/assets.h: files of src/serve/ built into the binary by
  * scripts/embed.sh: the OpenAPI document and the page. */
 #ifndef ICEUPD_SERVE_ASSETS_H
 #define ICEUPD_SERVE_ASSETS_H

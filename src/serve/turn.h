@@ -1,12 +1,12 @@
-/* serve_turn.h: per-caller TURN REST credentials for the coturn URLs, as
+/* serve/turn.h: per-caller TURN REST credentials for the coturn URLs, as
  * POST /api/ice/turn and /api/ice/events?turn=ID hand them out. */
 #ifndef ICEUPD_SERVE_TURN_H
 #define ICEUPD_SERVE_TURN_H
 
 #include <time.h>
 
-#include "ice.h"
-#include "settings.h"
+#include "../ice.h"
+#include "../settings.h"
 
 /* NULL when per-caller credentials can be minted, else why not. */
 const char *serve_turn_missing(const struct settings *s);

@@ -1,4 +1,4 @@
-/* serve_compat.h: the shapes of the services `iceupd serve` stands in for:
+/* serve/compat.h: the shapes of the services `iceupd serve` stands in for:
  * VK-ICE's field names next to iceupd's own, and the TURN REST answer
  * (draft-uberti-behave-turn-rest). */
 #ifndef ICEUPD_SERVE_COMPAT_H
@@ -7,9 +7,9 @@
 #include <cjson/cJSON.h>
 #include <time.h>
 
-#include "ice.h"
-#include "metrics.h"
-#include "providers/provider.h"
+#include "../ice.h"
+#include "../metrics.h"
+#include "../providers/provider.h"
 
 /* A boolean query value: absent, "", "false" or "0" is 0; "true" or "1"
  * is 1; anything else -1. */

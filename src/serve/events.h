@@ -1,4 +1,4 @@
-/* serve_events.h: GET /api/ice/events, Server-Sent Events: a credentials
+/* serve/events.h: GET /api/ice/events, Server-Sent Events: a credentials
  * event with the list served (rtc shape) on connect and each time a
  * refresh installs one; with ?turn=ID, per-caller TURN credentials minted
  * anew at --refresh-at percent of --turn-ttl instead; a comment line as a
@@ -9,7 +9,7 @@
 #include <microhttpd.h>
 #include <stddef.h>
 
-#include "settings.h"
+#include "../settings.h"
 
 #define SERVE_EVENTS_MAX	64	/* subscribers at once */
 #define SERVE_EVENTS_HEARTBEAT	15

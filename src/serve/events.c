@@ -1,4 +1,4 @@
-/* serve_events.c: Server-Sent Events for `iceupd serve`.
+/* serve/events.c: Server-Sent Events for `iceupd serve`.
  *
  * A stream is a libmicrohttpd response whose reader hands out what is
  * queued for it; with nothing queued it suspends its connection, and
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "format.h"
-#include "log.h"
-#include "serve.h"
-#include "serve_events.h"
-#include "serve_turn.h"
-#include "util.h"
+#include "../format.h"
+#include "../log.h"
+#include "../serve.h"
+#include "events.h"
+#include "turn.h"
+#include "../util.h"
 
 struct stream {
 	struct stream	*next;

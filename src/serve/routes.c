@@ -1,0 +1,442 @@
+/* serve/routes.c: the endpoint table, and the handlers of every route but
+ * the credentials (credentials.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cache.h"
+#include "../format.h"
+#include "../log.h"
+#include "../providers_view.h"
+#include "../serve.h"
+#include "assets.h"
+#include "compat.h"
+#include "events.h"
+#include "page.h"
+#include "server.h"
+#include "turn.h"
+
+/* What `iceupd providers` shows, with what this process saw. */
+static cJSON *
+providers_doc(struct server *sv)
+{
+	struct provider_view v[PROVIDERS_MAX];
+	const struct provider_health *h;
+	struct provider_last last;
+	struct snapshot	*sn;
+	struct cache	 cache;
+	cJSON		*o = cJSON_CreateObject(), *arr, *one, *x;
+	size_t		 i, k, n;
+
+	memset(&cache, 0, sizeof(cache));
+	pthread_mutex_lock(&sv->lock);
+	memcpy(cache.health, sv->health, sizeof(cache.health));
+	cache.nhealth = sv->nhealth;
+	pthread_mutex_unlock(&sv->lock);
+	sn = snapshot_acquire(sv, &sv->snap);
+	if (sn != NULL)
+		cJSON_AddStringToObject(o, "serving", sn->provider);
+	else
+		cJSON_AddNullToObject(o, "serving");
+	snapshot_release(sn);
+	arr = cJSON_AddArrayToObject(o, "providers");
+	n = providers_view(sv->s, &cache, v);
+	for (i = 0; i < n; i++) {
+		one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "name", v[i].p->name);
+		cJSON_AddStringToObject(one, "state", v[i].state_name);
+		cJSON_AddStringToObject(one, "detail", v[i].detail);
+		for (k = 0; k < sv->nsel && sv->sel[k] != v[i].p; k++)
+			;
+		cJSON_AddBoolToObject(one, "selected", k < sv->nsel);
+		if ((h = v[i].health) == NULL)
+			cJSON_AddNullToObject(one, "health");
+		else {
+			x = cJSON_AddObjectToObject(one, "health");
+			cJSON_AddNumberToObject(x, "failures", h->failures);
+			cJSON_AddNumberToObject(x, "latency_ms",
+			    (double)h->latency_ms);
+			if (h->error[0] != '\0')
+				cJSON_AddStringToObject(x, "error", h->error);
+			else
+				cJSON_AddNullToObject(x, "error");
+			json_add_time(x, "last_ok", h->last_ok);
+			json_add_time(x, "next_try", h->next_try);
+		}
+		if (metrics_last(i, &last) == -1)
+			cJSON_AddNullToObject(one, "last_fetch");
+		else {
+			x = cJSON_AddObjectToObject(one, "last_fetch");
+			cJSON_AddBoolToObject(x, "ok", last.ok);
+			cJSON_AddNumberToObject(x, "latency_ms",
+			    (double)last.latency_ms);
+			json_add_time(x, "at", last.at);
+			if (last.error[0] != '\0')
+				cJSON_AddStringToObject(x, "error", last.error);
+			else
+				cJSON_AddNullToObject(x, "error");
+		}
+		cJSON_AddItemToArray(arr, one);
+	}
+	cache_free(&cache);
+	serve_compat_providers(o, sv->sel, sv->nsel);
+	return o;
+}
+
+static enum MHD_Result
+get_providers(struct server *sv, struct MHD_Connection *c,
+    struct request *rq)
+{
+	return reply_json(sv, c, rq, MHD_HTTP_OK, providers_doc(sv), NULL);
+}
+
+/* VK-ICE's health: 503 while there is no list to hand out. */
+static enum MHD_Result
+get_health(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	cJSON	*o = providers_doc(sv);
+	time_t	 now = time(NULL);
+	size_t	 i;
+	int	 has, degraded, lists;
+
+	pthread_mutex_lock(&sv->lock);
+	has = snapshot_usable(sv->snap, now);
+	degraded = has && sv->snap->degraded;
+	for (i = 0, lists = has; i < PROVIDERS_MAX; i++)
+		lists += snapshot_usable(sv->slot[i], now);
+	pthread_mutex_unlock(&sv->lock);
+	return reply_json(sv, c, rq, has ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, serve_compat_health(o, has, degraded,
+	    lists), NULL);
+}
+
+static enum MHD_Result
+get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct metrics_stats st;
+	struct snapshot	*sn;
+	cJSON		*o = cJSON_CreateObject(), *x;
+	time_t		 now = time(NULL);
+
+	metrics_stats(&st);
+	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(now -
+	    sv->started));
+	cJSON_AddNumberToObject(o, "requests", (double)st.requests);
+	cJSON_AddNumberToObject(o, "credential_requests",
+	    (double)st.credentials);
+	cJSON_AddNumberToObject(o, "cache_hits", (double)st.cache_hits);
+	cJSON_AddNumberToObject(o, "on_demand_fetches", (double)st.on_demand);
+	cJSON_AddNumberToObject(o, "failovers", (double)st.failovers);
+	cJSON_AddNumberToObject(o, "refreshes", (double)st.refreshes);
+	cJSON_AddNumberToObject(o, "refresh_failures",
+	    (double)st.refresh_failures);
+	cJSON_AddNumberToObject(o, "turn_credentials_minted",
+	    (double)st.turn_minted);
+	cJSON_AddNumberToObject(o, "in_flight",
+	    (double)atomic_load(&sv->inflight));
+	sn = snapshot_acquire(sv, &sv->snap);
+	if (sn == NULL)
+		cJSON_AddNullToObject(o, "list");
+	else {
+		x = cJSON_AddObjectToObject(o, "list");
+		cJSON_AddStringToObject(x, "provider", sn->provider);
+		json_add_time(x, "fetched_at", sn->fetched_at);
+		json_add_time(x, "expires_at", sn->expires);
+	}
+	snapshot_release(sn);
+	pthread_mutex_lock(&sv->lock);
+	json_add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
+	pthread_mutex_unlock(&sv->lock);
+	serve_compat_stats(o, &st, sv->started, sv->sel, sv->nsel);
+	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);
+}
+
+static enum MHD_Result
+post_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	serve_ask_refresh(sv, 0);
+	return reply(sv, c, rq, MHD_HTTP_ACCEPTED, "application/json",
+	    "{\"status\":\"refresh started\"}\n", NULL);
+}
+
+/* Drops the lists in memory, and has the refresher drop the one on disk
+ * (provider health stays) before it refreshes: the next request waits for
+ * a list from the providers. */
+static enum MHD_Result
+delete_cache(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	size_t	 i;
+
+	snapshot_install(sv, &sv->snap, NULL);
+	for (i = 0; i < PROVIDERS_MAX; i++)
+		snapshot_install(sv, &sv->slot[i], NULL);
+	log_info("cached lists dropped, as asked");
+	serve_ask_refresh(sv, 1);
+	return reply(sv, c, rq, MHD_HTTP_NO_CONTENT, NULL, "", NULL);
+}
+
+int
+serve_caller_id_valid(const char *id)
+{
+	size_t	 n;
+
+	for (n = 0; id[n] != '\0'; n++)
+		if (!((id[n] >= 'A' && id[n] <= 'Z') ||
+		    (id[n] >= 'a' && id[n] <= 'z') ||
+		    (id[n] >= '0' && id[n] <= '9') || id[n] == '.' ||
+		    id[n] == '_' || id[n] == '-') || n >= SERVE_CALLER_ID_MAX)
+			return 0;
+	return n > 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+serve_form_value(const char *body, size_t len, const char *name, char *out,
+    size_t outlen)
+{
+	const char *p = body, *end = body + len, *amp, *eq;
+	size_t	 nlen = strlen(name), o;
+	int	 hi, lo;
+
+	for (; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL || (size_t)(eq - p) != nlen ||
+		    memcmp(p, name, nlen) != 0)
+			continue;
+		for (o = 0, p = eq + 1; p < amp; p++) {
+			if (o + 1 >= outlen)
+				return -1;
+			if (*p == '+')
+				out[o++] = ' ';
+			else if (*p == '%') {
+				if (amp - p < 3 || (hi = hexval(p[1])) == -1 ||
+				    (lo = hexval(p[2])) == -1 ||
+				    (hi == 0 && lo == 0))
+					return -1;
+				out[o++] = (char)(hi << 4 | lo);
+				p += 2;
+			} else
+				out[o++] = *p;
+		}
+		out[o] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* The caller id of a TURN request: ?id=, or id in the body (form or
+ * JSON).  0, or -1 when there is none. */
+static int
+caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
+    size_t outlen)
+{
+	const char *v, *ctype;
+	cJSON	*doc, *id;
+	int	 rc = -1;
+
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
+	if (v != NULL) {
+		snprintf(out, outlen, "%s", v);
+		return strlen(v) < outlen ? 0 : -1;
+	}
+	if (rq->len == 0)
+		return -1;
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
+		if ((doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
+			return -1;
+		id = cJSON_GetObjectItemCaseSensitive(doc, "id");
+		if (cJSON_IsString(id) && strlen(id->valuestring) < outlen) {
+			snprintf(out, outlen, "%s", id->valuestring);
+			rc = 0;
+		}
+		cJSON_Delete(doc);
+		return rc;
+	}
+	return serve_form_value(rq->body, rq->len, "id", out, outlen);
+}
+
+/* Per-caller TURN REST credentials for the coturn URLs. */
+static enum MHD_Result
+post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	const struct settings *s = sv->s;
+	struct engine_result r;
+	struct format_opts fo = { s->env_name, s->relay, time(NULL) };
+	struct strbuf	 out = { 0 };
+	enum MHD_Result	 ret;
+	char		 id[SERVE_CALLER_ID_MAX + 2], err[256];
+	const char	*v, *why;
+	int		 shape = SHAPE_NEKO, uberti, rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((why = serve_turn_missing(s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
+	uberti = (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+	    "format")) != NULL && strcmp(v, "uberti") == 0;
+	if (!uberti && (shape = reply_shape(c, SHAPE_NEKO)) == -1)
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "format must be uberti, neko or rtc");
+	if (caller_id(c, rq, id, sizeof(id)) == -1)
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "a caller id is needed: id=ID in the query or the body");
+	if (!serve_caller_id_valid(id))
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
+		    SERVE_CALLER_ID_MAX);
+	if ((rc = serve_turn_mint(s, id, time(NULL) + s->serve_turn_ttl,
+	    &r.list, &why)) != 0) {
+		ret = reply_error(sv, c, rq, rc == -2 ? MHD_HTTP_NOT_FOUND :
+		    MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "%s", why);
+		goto out;
+	}
+	if (uberti ? serve_compat_uberti(&out, &r.list, s->serve_turn_ttl) ==
+	    -1 : format_render(&out, shape == SHAPE_RTC ? FMT_RTC : FMT_NEKO,
+	    &r, &fo, err, sizeof(err)) == -1) {
+		ret = reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    NULL, "cannot render the list");
+		goto out;
+	}
+	metrics_turn_minted();
+	ret = reply(sv, c, rq, MHD_HTTP_OK, "application/json", out.s, NULL);
+out:
+	if (out.s != NULL)
+		explicit_bzero(out.s, out.len);
+	sb_free(&out);
+	ice_list_free(&r.list);
+	return ret;
+}
+
+/* GET /api/ice/events: Server-Sent Events, ?turn=ID for per-caller TURN. */
+static enum MHD_Result
+get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "5",
+		NULL };
+	struct MHD_Response *res;
+	enum MHD_Result	 ret;
+	const char	*turn, *why;
+	int		 full;
+
+	turn = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "turn");
+	if (turn != NULL && (why = serve_turn_missing(sv->s)) != NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
+		    why);
+	if (turn != NULL && !serve_caller_id_valid(turn))
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
+		    SERVE_CALLER_ID_MAX);
+	if ((res = serve_events_open(c, turn, &full, &why)) == NULL)
+		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    full ? retry : NULL, "%s", why);
+	shared_headers(sv, rq, res);
+	rq->status = MHD_HTTP_OK;
+	metrics_http(rq->route, MHD_HTTP_OK);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, res);
+	MHD_destroy_response(res);
+	return ret;
+}
+
+/* The OpenAPI document of the routes below: src/serve/openapi.json. */
+static enum MHD_Result
+get_openapi(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct iovec iov = { (void *)(uintptr_t)serve_openapi_json,
+		serve_openapi_json_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", &iov, 1,
+	    NULL);
+}
+
+/* The page: src/serve/page.html; its data come from the API. */
+static enum MHD_Result
+get_page(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *hdrs[] = { "Content-Security-Policy", serve_page_csp(),
+		"X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer",
+		NULL };
+	struct iovec iov = { (void *)(uintptr_t)serve_page_html,
+		serve_page_html_len };
+
+	return reply_iov(sv, c, rq, MHD_HTTP_OK, "text/html; charset=utf-8",
+	    &iov, 1, hdrs);
+}
+
+static enum MHD_Result
+get_healthz(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	return reply(sv, c, rq, MHD_HTTP_OK, "text/plain; charset=utf-8",
+	    "ok\n", NULL);
+}
+
+static enum MHD_Result
+get_readyz(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct snapshot	*sn = snapshot_acquire(sv, &sv->snap);
+	int		 ok = snapshot_usable(sn, time(NULL));
+
+	snapshot_release(sn);
+	return reply(sv, c, rq, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+	    "text/plain; charset=utf-8", ok ? "ready\n" : "not ready\n", NULL);
+}
+
+static enum MHD_Result
+get_metrics(struct server *sv, struct MHD_Connection *c, struct request *rq)
+{
+	struct snapshot	*sn = snapshot_acquire(sv, &sv->snap);
+	struct strbuf	 b = { 0 };
+	enum MHD_Result	 ret;
+
+	/* This request is counted before it is answered. */
+	metrics_http(rq->route, MHD_HTTP_OK);
+	metrics_render(&b, sn != NULL, sn ? sn->expires : 0, time(NULL));
+	snapshot_release(sn);
+	ret = reply(sv, c, rq, MHD_HTTP_OK, "text/plain; version=0.0.4; "
+	    "charset=utf-8", b.s, NULL);
+	sb_free(&b);
+	return ret;
+}
+
+static const struct endpoint endpoints[] = {
+	{ ROUTE_CREDENTIALS, M_GET, 1, 0, get_credentials },
+	{ ROUTE_PROVIDERS, M_GET, 1, 0, get_providers },
+	{ ROUTE_STATS, M_GET, 1, 0, get_stats },
+	{ ROUTE_REFRESH, M_POST, 1, 0, post_refresh },
+	{ ROUTE_CACHE, M_DELETE, 1, 0, delete_cache },
+	{ ROUTE_TURN, M_POST, 1, 1, post_turn },
+	{ ROUTE_HEALTHZ, M_GET, 0, 0, get_healthz },
+	{ ROUTE_READYZ, M_GET, 0, 0, get_readyz },
+	{ ROUTE_METRICS, M_GET, 0, 0, get_metrics },
+	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
+	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
+	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
+	{ ROUTE_OPENAPI, M_GET, 0, 0, get_openapi },
+	{ ROUTE_PAGE, M_GET, 0, 0, get_page },
+};
+#define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
+
+const struct endpoint *
+serve_route(const char *url)
+{
+	size_t	 i;
+
+	for (i = 0; i < NENDPOINTS; i++)
+		if (strcmp(url, route_paths[endpoints[i].route]) == 0)
+			return &endpoints[i];
+	return NULL;
+}
