@@ -1129,6 +1129,55 @@ START_TEST(test_get_local_skips_cache)
 }
 END_TEST
 
+/* A provider that answers only after the engine stopped waiting, and
+ * reads the settings then. */
+static char late_read[64];
+
+static int
+late_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	usleep(400 * 1000);
+	snprintf(late_read, sizeof(late_read), "%s",
+	    s->stun_urls != NULL ? s->stun_urls : "(none)");
+	return ice_list_add(l, "stun:127.0.0.1:3478", NULL, NULL, 0,
+	    st->error, sizeof(st->error));
+}
+
+static int
+late_configured(const struct settings *s, char *why, size_t len)
+{
+	(void)s;
+	snprintf(why, len, "answers late");
+	return 1;
+}
+
+static const struct provider provider_late = {
+	.name = "late",
+	.configured = late_configured,
+	.fetch = late_fetch,
+};
+
+/* The caller may free its settings as soon as the engine returns: a
+ * thread left running reads the engine's own copy. */
+START_TEST(test_fetch_abandoned_reads_its_own_settings)
+{
+	const struct provider *sel[] = { &provider_late };
+	struct settings	*s = xmalloc(sizeof(*s));
+	struct engine_result r;
+
+	load(s, ARGS("-t", "100"), ENV("WEBRTC_STUN_URLS=stun:127.0.0.1:3478"));
+	late_read[0] = '\0';
+	ck_assert_int_eq(engine_fetch(s, sel, 1, &r), -1);
+	ck_assert_str_eq(late_read, "");
+	settings_free(s);
+	free(s);
+	settle();
+	ck_assert_str_eq(late_read, "stun:127.0.0.1:3478");
+	engine_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_degraded)
 {
 	struct engine_result r;
@@ -1210,6 +1259,7 @@ coturn_suite(void)
 	tcase_add_test(tc, test_fetch_nothing_left);
 	tcase_add_test(tc, test_fetch_registers_secrets);
 	tcase_add_test(tc, test_get_local_skips_cache);
+	tcase_add_test(tc, test_fetch_abandoned_reads_its_own_settings);
 	tcase_add_test(tc, test_degraded);
 	suite_add_tcase(s, tc);
 	return s;
