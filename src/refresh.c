@@ -66,7 +66,7 @@ refresh_get(const struct settings *s, const struct provider *const *sel,
 	}
 	if (!engine_degraded(r))
 		return EXIT_OK;
-	if (!r->stale)
+	if (!r->stale && o->format != REFRESH_NO_RENDER)
 		log_warn("no TURN server in the output although a TURN "
 		    "provider is configured: clients behind NAT may not "
 		    "connect");

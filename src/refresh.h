@@ -48,8 +48,8 @@ int	 refresh_select(const struct settings *,
 const char *refresh_refused(const struct settings *, const struct ice_list *l);
 /* One refresh of the selected providers through the engine, --require-turn
  * applied, rendered into out in o->format unless NO_RENDER.  Returns
- * EXIT_OK or EXIT_DEGRADED with r holding the list (a list without TURN
- * logged), else EXIT_FAIL with why (one line, not logged) saying why.  The
+ * EXIT_OK or EXIT_DEGRADED with r holding the list (a rendered list
+ * without TURN logged), else EXIT_FAIL with why (one line, not logged) saying why.  The
  * caller frees r and out. */
 int	 refresh_get(const struct settings *, const struct provider *const *sel,
 	    size_t nsel, const struct refresh_opts *o, struct engine_result *r,

@@ -181,6 +181,32 @@ load serve
 	stop_serve
 }
 
+@test "serve: a list with TURN is not replaced by an answer without it" {
+	local good i
+
+	start_fake twilio ok
+	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio,stun \
+	    --no-cache
+	req /api/ice/credentials
+	expect 200
+	json '.provider == "twilio" and .has_turn == true'
+	good=$(jq -c .iceServers <<<"$output")
+	stop_fakes
+	req -X POST /api/ice/refresh
+	expect 202
+	for ((i = 0; i < 600; i++)); do
+		grep -q "is kept" "$SERVE_ERR" && break
+		sleep 0.05
+	done
+	assert_match "$(<"$SERVE_ERR")" \
+	    "has no TURN or is stale; the list from twilio is kept; next try in 5 s"
+	req /api/ice/credentials
+	expect 200
+	json '.provider == "twilio" and .has_turn == true'
+	[[ $(jq -c .iceServers <<<"$output") == "$good" ]]
+	stop_serve
+}
+
 @test "serve: POST /api/ice/refresh is 202 and installs a new list" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	req /api/ice/credentials
