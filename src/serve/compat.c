@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compat.h"
 #include "../util.h"
+#include "compat.h"
 
 int
 serve_flag(const char *v)

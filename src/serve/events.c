@@ -15,9 +15,9 @@
 #include "../format.h"
 #include "../log.h"
 #include "../serve.h"
+#include "../util.h"
 #include "events.h"
 #include "turn.h"
-#include "../util.h"
 
 struct stream {
 	struct stream	*next;

@@ -2,8 +2,8 @@
  * the credential HTTP API, with health and metrics.
  *
  * A refresher thread keeps one rendered snapshot of the list, refreshing
- * at refresh_at percent of its lifetime with the rules of `watch`, and
- * swaps it in under a lock; a snapshot is immutable and reference counted,
+ * at refresh_at percent of its lifetime by the one refresh cycle of
+ * refresh.c (the rules of `watch`), and swaps it in under a lock; a snapshot is immutable and reference counted,
  * so a request holds the one it started with while a newer one replaces
  * it, and never sees an empty or half-built list.  libmicrohttpd answers
  * from one epoll thread that never blocks: a request that must wait for a
@@ -17,15 +17,14 @@
 #ifndef ICEUPD_SERVE_SERVER_H
 #define ICEUPD_SERVE_SERVER_H
 
-#include <netinet/in.h>
+#include <cjson/cJSON.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/uio.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "../cache.h"
 #include "../conntrack.h"

@@ -1,8 +1,8 @@
 /* serve/turn.c: per-caller TURN REST credentials, as the namespaced TURN
  * services hand them out: username "<expiry>:<caller id>". */
 #include "../providers/provider.h"
-#include "turn.h"
 #include "../util.h"
+#include "turn.h"
 
 const char *
 serve_turn_missing(const struct settings *s)
