@@ -1090,6 +1090,19 @@ services_iq(struct conn *c, struct strbuf *b, const char *ns, const char *id)
 	iq_text(b, "get", id, c->q->domain, payload);
 }
 
+/* 1 when a SASL <success/> or <failure/> is among the stanzas received. */
+static int
+queued_sasl_outcome(const struct conn *c)
+{
+	size_t	 i;
+
+	for (i = c->qhead; i < c->qhead + c->qlen; i++)
+		if (xml_is(c->queue[i], NS_SASL, "success") ||
+		    xml_is(c->queue[i], NS_SASL, "failure"))
+			return 1;
+	return 0;
+}
+
 /* The ANONYMOUS auth went behind the stream open (conn_start); the
  * features tell what its <failure/> means.  Then the restart and the bind
  * go together, and, where this endpoint showed it pushes nothing (PLAIN),
@@ -1103,18 +1116,26 @@ login(struct conn *c)
 	struct strbuf query = { 0 };
 	char	 mechs[120], cond[48];
 	size_t	 i;
-	int	 rc = -1, anonymous;
+	int	 rc = -1;
 
 	if ((f = wait_features(c)) == NULL)
 		goto out;
-	anonymous = offers_anonymous(f, mechs, sizeof(mechs));
-	for (i = 0; ; i++) {
-		if (!anonymous) {	/* its answer can only be a failure */
-			fail(c, 1, "the server does not offer anonymous login "
-			    "(SASL ANONYMOUS)%s%s", mechs[0] ?
-			    "; it offers " : "", mechs);
+	/* Not offered: the auth sent can only fail, and no other will do. */
+	if (!offers_anonymous(f, mechs, sizeof(mechs))) {
+		fail(c, 1, "the server does not offer anonymous login (SASL "
+		    "ANONYMOUS)%s%s", mechs[0] ? "; it offers " : "", mechs);
+		goto out;
+	}
+	/* A connection manager may ignore the session request's payload:
+	 * its answer then holds no SASL outcome, and the auth goes again,
+	 * as in the exchange without pipelining. */
+	if (!c->ws && !queued_sasl_outcome(c)) {
+		log_debug("BOSH %s: the auth in the session request went "
+		    "unanswered: sent again", c->q->shown_url);
+		if (conn_send(c, AUTH_ANONYMOUS) == -1)
 			goto out;
-		}
+	}
+	for (i = 0; ; i++) {
 		if (i == STANZAS_MAX) {
 			fail(c, 1, "no answer to SASL ANONYMOUS");
 			goto out;

@@ -129,7 +129,7 @@ turns() {
 }
 
 # watch_twice URL: a watch of jitsi at URL by the static build, which
-# refreshes once more on SIGUSR1; returns once both refreshes are written.
+# asks once more on SIGUSR1; returns once both answers came.
 watch_twice() {
 	local i out=$BATS_TEST_TMPDIR/ice.json err=$BATS_TEST_TMPDIR/watch.err
 
@@ -139,14 +139,14 @@ watch_twice() {
 	    -v 2>"$err" 3>&- &
 	WATCH_PID=$!
 	for ((i = 0; i < 600; i++)); do
-		if [[ $(grep -c "wrote $out from jitsi" "$err") -ge 1 ]]; then
+		if [[ -s $out ]]; then
 			break
 		fi
 		sleep 0.05
 	done
 	kill -USR1 "$WATCH_PID"
 	for ((i = 0; i < 600; i++)); do
-		if [[ $(grep -c "wrote $out from jitsi" "$err") -ge 2 ]]; then
+		if [[ $(grep -Ec "jitsi: [0-9]+ URLs in" "$err") -ge 2 ]]; then
 			return 0
 		fi
 		sleep 0.05
