@@ -154,6 +154,22 @@ allocate_from_output() {
 	assert_stderr_contains "jitsi: POST http://127.0.0.1:$FAKE_PORT/http-bind"
 }
 
+@test "jitsi: a connection manager that ignores the session request's auth gets it again" {
+	fake_start nopayload
+	run --separate-stderr iceupd \
+	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	assert_jq '. == [{"urls": ["turn:turn.fake.test:3478"],
+	    "username": "fake-user", "credential": "fake-pass"}]'
+	run cat "$BATS_TEST_TMPDIR/fake.port.log"
+	# The session request carried it; the next request carried it again.
+	[[ ${lines[0]} == *"<auth "*"mechanism='ANONYMOUS'"* ]]
+	[[ ${lines[0]} != *"sid="* ]]
+	[[ ${lines[1]} == *"sid='s1'"*"<auth "*"mechanism='ANONYMOUS'"* ]]
+}
+
 @test "jitsi: a server that never answers is given up at the deadline" {
 	needs_real_time
 	local start end
