@@ -154,7 +154,7 @@ allocate_from_output() {
 	assert_stderr_contains "jitsi: POST http://127.0.0.1:$FAKE_PORT/http-bind"
 }
 
-@test "jitsi: a connection manager that ignores the session request's auth gets it again" {
+@test "jitsi: a connection manager that ignores the payload of the session and terminate requests: auth and query go again" {
 	fake_start nopayload
 	run --separate-stderr iceupd \
 	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
@@ -168,6 +168,13 @@ allocate_from_output() {
 	[[ ${lines[0]} == *"<auth "*"mechanism='ANONYMOUS'"* ]]
 	[[ ${lines[0]} != *"sid="* ]]
 	[[ ${lines[1]} == *"sid='s1'"*"<auth "*"mechanism='ANONYMOUS'"* ]]
+	# The query went in the terminate body, its answer did not come: a
+	# second session asks it in a plain request, then says goodbye.
+	[[ ${lines[3]} == *"type='terminate'"*"id='e1'"* ]]
+	[[ ${lines[4]} != *"sid="* ]]
+	[[ ${lines[7]} == *"id='e1'"* && ${lines[7]} != *terminate* ]]
+	[[ ${lines[8]} == *"type='terminate'"* ]]
+	[[ ${#lines[@]} -eq 9 ]]
 }
 
 @test "jitsi: a server that never answers is given up at the deadline" {

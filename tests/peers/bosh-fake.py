@@ -8,11 +8,12 @@ and serves until killed:
          answer (half a <body>, no end);
   slow   accepts connections, reads the request and never answers;
   nopayload  a connection manager that ignores what the session request
-         carries: answers it with the features alone, then each request by
-         what it holds (an auth: success; a restart: bind; the XEP-0215
-         query: one TURN service, turn.fake.test:3478); anything else ends
-         the session (item-not-found); each request body is appended to
-         PORTFILE.log;
+         and the terminate request carry: answers the first with the
+         features alone and the second with a bare terminate body, then each
+         other request by what it holds (an auth: success; a restart: bind;
+         the XEP-0215 query: one TURN service, turn.fake.test:3478);
+         anything else ends the session (item-not-found); each request body
+         is appended to PORTFILE.log;
   brave  a Brave Talk rooms API: OPTIONS /api/v1/rooms/ROOM gives an
          x-csrf-token header and a cookie; PUT with both and {"mauP":false}
          gives {"jwt": JWT} where JWT is the third argument; every request
@@ -84,7 +85,9 @@ def nopayload_answer(body):
     end = b" type='terminate'" if b"type='terminate'" in body else b""
     if b"sid=" not in body:
         return SESSION
-    if b"<auth " in body:
+    if end:
+        pass
+    elif b"<auth " in body:
         inner = b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
     elif b"xmpp:restart='true'" in body and b"id='b1'" in body:
         inner = (b"<stream:features><bind "
