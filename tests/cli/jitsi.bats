@@ -56,6 +56,14 @@ fake_start() {
 	return 1
 }
 
+# fake_fetch MODE: jitsi alone against a new bosh-fake.py MODE.
+fake_fetch() {
+	fake_start "$1" || return 1
+	run --separate-stderr iceupd \
+	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+}
+
 # allocate_from_output: the TURN credentials in the neko output allocate
 # on coturn, and a wrong password does not.
 allocate_from_output() {
@@ -144,10 +152,7 @@ allocate_from_output() {
 }
 
 @test "jitsi: a server that closes mid-stream fails cleanly" {
-	fake_start close
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	fake_fetch close
 	assert_status 1
 	assert_no_stdout
 	assert_stderr_lines 1
@@ -155,10 +160,7 @@ allocate_from_output() {
 }
 
 @test "jitsi: a connection manager that ignores the payload of the session and terminate requests: auth and query go again" {
-	fake_start nopayload
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	fake_fetch nopayload
 	assert_status 0
 	assert_no_stderr
 	assert_jq '. == [{"urls": ["turn:turn.fake.test:3478"],
