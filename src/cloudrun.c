@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cloudrun.h"
+#include "exit.h"
 #include "google.h"
 #include "http.h"
 #include "log.h"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit.h"
 #include "google.h"
 #include "log.h"
 #include "secretmanager.h"
