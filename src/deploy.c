@@ -92,10 +92,41 @@ free_copy(struct settings *copy)
 		free(copy);
 }
 
+/* Says what secretmanager_deploy() did; returns the exit status. */
+static int
+secret_status(const struct settings *s, const char *secret,
+    const struct secret_result *res)
+{
+	if (res->added)
+		log_notice("%s: added %s", secret, res->version[0] ?
+		    res->version : "a version");
+	switch (res->outcome) {
+	case SECRET_UNCHANGED:
+		log_notice("%s: version %ld already holds these credentials: "
+		    "nothing to do", secret, res->current);
+		return EXIT_UNCHANGED;
+	case SECRET_FAILED:
+		log_error("%s", res->err);
+		return EXIT_FAIL;
+	case SECRET_ADDED:
+		break;
+	}
+	if (s->dry_run) {
+		fputs(res->plan.s, stdout);
+		return fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
+	}
+	if (res->disabled > 0)
+		log_info("%s: disabled %d older version%s", secret,
+		    res->disabled, res->disabled == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
 static int
 deploy_secret(const struct settings *s, long long deadline)
 {
 	struct engine_result r;
+	struct secret_result res;
+	struct http_keep *conn = NULL;	/* every call to Secret Manager */
 	struct strbuf	 out = { 0 };
 	struct settings	*copy = NULL;
 	char		*secret = NULL, *project = NULL, err[512];
@@ -103,6 +134,7 @@ deploy_secret(const struct settings *s, long long deadline)
 	int		 rc, frc;
 
 	memset(&r, 0, sizeof(r));
+	memset(&res, 0, sizeof(res));
 	if (strchr(text, '/') == NULL && google_project(s, deadline, &project,
 	    err, sizeof(err)) == -1) {
 		log_error("%s: %s", SETTING_ORIGIN(s, sink), err);
@@ -118,8 +150,11 @@ deploy_secret(const struct settings *s, long long deadline)
 	rc = fetch_neko(s, &r, &out, &copy);
 	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
 		goto out;
-	frc = secretmanager_deploy(s, secret, out.s, r.from_cache,
-	    r.list.fetched_at, deadline);
+	conn = http_keep_new();
+	secretmanager_deploy(s, secret, out.s, r.from_cache,
+	    r.list.fetched_at, deadline, conn, &res);
+	frc = secret_status(s, secret, &res);
+	google_report_connection(secret, conn);
 	if (frc != EXIT_OK)
 		rc = frc;
 out:
@@ -128,6 +163,8 @@ out:
 	sb_free(&out);
 	engine_result_free(&r);
 	free_copy(copy);
+	secret_result_free(&res);
+	http_keep_free(conn);
 	free(secret);
 	free(project);
 	return rc;
