@@ -1153,8 +1153,7 @@ START_TEST(test_degraded)
 }
 END_TEST
 
-Suite *
-coturn_suite(void)
+UNIT_SUITE(coturn)
 {
 	Suite	*s = suite_create("coturn");
 	TCase	*tc;

@@ -570,8 +570,7 @@ START_TEST(service_names)
 }
 END_TEST
 
-Suite *
-google_suite(void)
+UNIT_SUITE(google)
 {
 	Suite	*s = suite_create("google");
 	TCase	*jwt = tcase_create("jwt"), *env = tcase_create("cloudrun");

@@ -80,8 +80,7 @@ START_TEST(page_csp_names_digests)
 }
 END_TEST
 
-Suite *
-serve_suite(void)
+UNIT_SUITE(serve)
 {
 	Suite	*s = suite_create("serve");
 	TCase	*tc = tcase_create("serve");

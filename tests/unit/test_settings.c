@@ -1079,8 +1079,7 @@ START_TEST(test_durations)
 }
 END_TEST
 
-Suite *
-settings_suite(void)
+UNIT_SUITE(settings)
 {
 	Suite	*s = suite_create("settings");
 	TCase	*tc;

@@ -17,8 +17,6 @@
 #include "../../src/util.h"
 #include "unit.h"
 
-Suite	*stun_suite(void);
-
 /* --- RFC 5769 --- */
 
 /* 2.1: a Binding request with short-term credentials. */
@@ -975,8 +973,7 @@ START_TEST(probe_list_empty)
 }
 END_TEST
 
-Suite *
-stun_suite(void)
+UNIT_SUITE(stun)
 {
 	Suite	*s = suite_create("stun");
 	TCase	*tc;

@@ -1031,8 +1031,7 @@ START_TEST(test_log_json_severities)
 }
 END_TEST
 
-Suite *
-util_suite(void)
+UNIT_SUITE(util)
 {
 	Suite	*s = suite_create("util");
 	TCase	*tc;

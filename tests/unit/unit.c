@@ -10,6 +10,17 @@
 
 #include "unit.h"
 
+/* SUITE(NAME) for every tests/unit/test_NAME.c. */
+#define SUITE(name)	Suite *name##_suite(void);
+#include "../../build/gen/unit_suites.h"
+#undef SUITE
+
+static Suite *(*const suites[])(void) = {
+#define SUITE(name)	name##_suite,
+#include "../../build/gen/unit_suites.h"
+#undef SUITE
+};
+
 static int	 saved_stderr = -1;
 static int	 capture_fd = -1;
 
@@ -131,19 +142,12 @@ int
 main(void)
 {
 	SRunner	*sr;
+	size_t	 i;
 	int	 failed;
 
-	sr = srunner_create(ice_suite());
-	srunner_add_suite(sr, format_suite());
-	srunner_add_suite(sr, settings_suite());
-	srunner_add_suite(sr, util_suite());
-	srunner_add_suite(sr, coturn_suite());
-	srunner_add_suite(sr, stun_suite());
-	srunner_add_suite(sr, xmpp_suite());
-	srunner_add_suite(sr, api_suite());
-	srunner_add_suite(sr, google_suite());
-	srunner_add_suite(sr, url_suite());
-	srunner_add_suite(sr, serve_suite());
+	sr = srunner_create(NULL);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -8,17 +8,13 @@
 /* Seconds each test may take; generous for the ASan+UBSan build. */
 #define UNIT_TIMEOUT	60
 
-Suite	*ice_suite(void);
-Suite	*format_suite(void);
-Suite	*settings_suite(void);
-Suite	*util_suite(void);
-Suite	*coturn_suite(void);
-Suite	*stun_suite(void);
-Suite	*xmpp_suite(void);
-Suite	*api_suite(void);
-Suite	*google_suite(void);
-Suite	*url_suite(void);
-Suite	*serve_suite(void);
+/* Opens the definition of the suite of tests/unit/test_NAME.c, which
+ * returns the Suite it builds.  NAME is the path of the module tested below
+ * src/, '/' written '_' (src/providers/api.c: providers_api); unit.c runs
+ * the suite of every such file, listed by make in build/gen/unit_suites.h. */
+#define UNIT_SUITE(name) \
+	Suite *name##_suite(void); \
+	Suite *name##_suite(void)
 
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
  * NUL-terminated, with their count in *len; *status gets the wait status.
