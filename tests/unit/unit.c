@@ -1,6 +1,8 @@
 /* unit.c: runs every iceupd unit suite; exits non-zero when a check failed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../src/util.h"
 #include "unit.h"
 
 /* SUITE(NAME) for every tests/unit/test_NAME.c. */
@@ -105,6 +108,54 @@ unit_tmpfile(const char *content, size_t len, int mode)
 		die("fchmod");
 	close(fd);
 	return path;
+}
+
+char *
+unit_tmpdir(void)
+{
+	char	*d = strdup("/tmp/iceupd-unit-dir.XXXXXX");
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+char *
+unit_dir_names(const char *d)
+{
+	struct strbuf	 b = { 0 };
+	struct dirent	*e;
+	DIR		*dp = opendir(d);
+
+	ck_assert_ptr_nonnull(dp);
+	sb_adds(&b, "");
+	while ((e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (b.len > 0)
+			sb_addc(&b, '/');
+		sb_adds(&b, e->d_name);
+	}
+	closedir(dp);
+	return b.s;
+}
+
+void
+unit_rmdir(char *d)
+{
+	char	*names = unit_dir_names(d), *p, *slash;
+	char	 path[PATH_MAX];
+
+	for (p = names; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
+		if ((slash = strchr(p, '/')) != NULL)
+			*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s", d, p);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	free(names);
+	ck_assert_int_eq(rmdir(d), 0);
+	free(d);
 }
 
 void

@@ -25,6 +25,13 @@ char	*unit_sh(const char *script, size_t *len, int *status);
  * Returns its path, to unlink and free. */
 char	*unit_tmpfile(const char *content, size_t len, int mode);
 
+/* A new empty folder in /tmp; unit_rmdir() removes it with the files in it
+ * and frees the path.  unit_dir_names() gives the names in a folder (not .
+ * and ..) joined with '/'; free it. */
+char	*unit_tmpdir(void);
+void	 unit_rmdir(char *d);
+char	*unit_dir_names(const char *d);
+
 /* Sends fd 2 to a temporary file until unit_stderr_end(), which puts fd 2
  * back and returns what was written (NUL-terminated; free it). */
 void	 unit_stderr_begin(void);
