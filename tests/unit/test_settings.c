@@ -14,8 +14,6 @@
 #include "unit.h"
 
 #define MAXARGS		32
-#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
 
 /* The config file of the current test, when it has one. */
 static char	*conf_path;

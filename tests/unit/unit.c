@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../src/providers/provider.h"
+#include "../../src/settings.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -23,6 +25,8 @@ static Suite *(*const suites[])(void) = {
 #include "../../build/gen/unit_suites.h"
 #undef SUITE
 };
+
+#define WORDS_MAX	32	/* of unit_settings() */
 
 static int	 saved_stderr = -1;
 static int	 capture_fd = -1;
@@ -156,6 +160,51 @@ unit_rmdir(char *d)
 	free(names);
 	ck_assert_int_eq(rmdir(d), 0);
 	free(d);
+}
+
+void
+unit_settings(struct settings *s, const char *const *args,
+    const char *const *env)
+{
+	char	*argv[WORDS_MAX + 2], *copies[WORDS_MAX + 2];
+	char	*envp[WORDS_MAX + 2];
+	char	*empty = unit_tmpfile("", 0, 0600), *config_var;
+	size_t	 i, n = 0;
+	int	 argc = 0, rc;
+
+	copies[argc] = argv[argc] = xstrdup("iceupd");
+	argc++;
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		ck_assert_int_lt(argc, WORDS_MAX);
+		copies[argc] = argv[argc] = xstrdup(args[i]);
+		argc++;
+	}
+	argv[argc] = NULL;
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		ck_assert_uint_lt(n, WORDS_MAX);
+		envp[n++] = (char *)env[i];
+	}
+	config_var = malloc(strlen(empty) + 16);
+	ck_assert_ptr_nonnull(config_var);
+	strcpy(config_var, "ICEUPD_CONFIG=");
+	strcat(config_var, empty);
+	envp[n++] = config_var;
+	envp[n] = NULL;
+	rc = settings_load(s, argc, argv, envp);
+	for (i = 0; i < (size_t)argc; i++)
+		free(copies[i]);
+	free(config_var);
+	unlink(empty);
+	free(empty);
+	ck_assert_msg(rc == 0, "settings_load failed");
+}
+
+int
+unit_configured(const struct provider *p, const struct settings *s, char *why,
+    size_t len)
+{
+	why[0] = '\0';
+	return p->configured(s, why, len);
 }
 
 void

@@ -16,6 +16,21 @@
 	Suite *name##_suite(void); \
 	Suite *name##_suite(void)
 
+struct provider;
+struct settings;
+
+/* NULL-terminated lists of words, for unit_settings(). */
+#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Loads s from "iceupd args..." and env (either may be NULL), with an
+ * empty config file; free it with settings_free(). */
+void	 unit_settings(struct settings *s, const char *const *args,
+	    const char *const *env);
+/* p->configured(s) with why emptied first. */
+int	 unit_configured(const struct provider *p, const struct settings *s,
+	    char *why, size_t len);
+
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
  * NUL-terminated, with their count in *len; *status gets the wait status.
  * Free the result. */
