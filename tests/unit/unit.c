@@ -162,13 +162,13 @@ unit_rmdir(char *d)
 	free(d);
 }
 
-void
-unit_settings(struct settings *s, const char *const *args,
-    const char *const *env)
+int
+unit_settings_load(struct settings *s, const char *config,
+    const char *const *args, const char *const *env)
 {
 	char	*argv[WORDS_MAX + 2], *copies[WORDS_MAX + 2];
 	char	*envp[WORDS_MAX + 2];
-	char	*empty = unit_tmpfile("", 0, 0600), *config_var;
+	char	*empty = NULL, *config_var;
 	size_t	 i, n = 0;
 	int	 argc = 0, rc;
 
@@ -184,19 +184,33 @@ unit_settings(struct settings *s, const char *const *args,
 		ck_assert_uint_lt(n, WORDS_MAX);
 		envp[n++] = (char *)env[i];
 	}
-	config_var = malloc(strlen(empty) + 16);
+	if (config == NULL)
+		config = empty = unit_tmpfile("", 0, 0600);
+	config_var = malloc(strlen("ICEUPD_CONFIG=") + strlen(config) + 1);
 	ck_assert_ptr_nonnull(config_var);
 	strcpy(config_var, "ICEUPD_CONFIG=");
-	strcat(config_var, empty);
-	envp[n++] = config_var;
+	strcat(config_var, config);
+	envp[n++] = config_var;	/* the first one wins: env may override */
 	envp[n] = NULL;
+
 	rc = settings_load(s, argc, argv, envp);
+
 	for (i = 0; i < (size_t)argc; i++)
 		free(copies[i]);
 	free(config_var);
-	unlink(empty);
-	free(empty);
-	ck_assert_msg(rc == 0, "settings_load failed");
+	if (empty != NULL) {
+		unlink(empty);
+		free(empty);
+	}
+	return rc;
+}
+
+void
+unit_settings(struct settings *s, const char *const *args,
+    const char *const *env)
+{
+	ck_assert_msg(unit_settings_load(s, NULL, args, env) == 0,
+	    "settings_load failed");
 }
 
 int

@@ -23,8 +23,13 @@ struct settings;
 #define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
 #define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
 
-/* Loads s from "iceupd args..." and env (either may be NULL), with an
- * empty config file; free it with settings_free(). */
+/* settings_load() of "iceupd args..." and env (either may be NULL).
+ * Unless env names ICEUPD_CONFIG itself, the config file is config, or an
+ * empty one when config is NULL, so that no file of this machine is read. */
+int	 unit_settings_load(struct settings *s, const char *config,
+	    const char *const *args, const char *const *env);
+/* unit_settings_load() with no config file, which must succeed; free s
+ * with settings_free(). */
 void	 unit_settings(struct settings *s, const char *const *args,
 	    const char *const *env);
 /* p->configured(s) with why emptied first. */
