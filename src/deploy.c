@@ -6,7 +6,9 @@
  * has credentials with --min-ttl left (recorded in the template annotation
  * CLOUDRUN_EXPIRES_ANNOTATION), nothing is fetched or changed and the exit
  * status is 3.  Otherwise the credentials are fetched once and the services
- * that need them are updated, all at once, under one --deploy-timeout. */
+ * that need them are updated, all at once, under one --deploy-timeout.
+ * cloudrun.c and secretmanager.c only say what happened: every message and
+ * every exit status of deploy is chosen here. */
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
