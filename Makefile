@@ -36,11 +36,8 @@ SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
        src/serve/events.c src/serve/page.c $(GEN)
 # Files of src/serve/ built into the binary as C strings.
 GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
-UNIT = tests/unit/unit.c tests/unit/test_ice.c tests/unit/test_format.c \
-       tests/unit/test_settings.c tests/unit/test_util.c \
-       tests/unit/test_coturn.c tests/unit/test_stun.c \
-       tests/unit/test_xmpp.c tests/unit/test_api.c tests/unit/test_google.c \
-       tests/unit/test_url.c tests/unit/test_serve.c
+UNIT_TESTS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT = tests/unit/unit.c $(UNIT_TESTS)
 HDRS = $(wildcard src/*.h src/providers/*.h src/serve/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
@@ -55,6 +52,14 @@ build/gen/serve_openapi.c: src/serve/openapi.json scripts/embed.sh
 build/gen/serve_page.c: src/serve/page.html scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh serve_page_html $< >$@.tmp && mv $@.tmp $@
+
+# SUITE(NAME) for each tests/unit/test_NAME.c: a new file is a new suite.
+build/gen/unit_suites.h: Makefile tests/unit $(UNIT_TESTS)
+	@mkdir -p $(dir $@)
+	printf 'SUITE(%s)\n' $(UNIT_TESTS:tests/unit/test_%.c=%) >$@.tmp && \
+	    mv $@.tmp $@
+build/obj/tests/unit/unit.o build/asan/tests/unit/unit.o: \
+    build/gen/unit_suites.h
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

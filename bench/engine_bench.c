@@ -13,7 +13,7 @@
 #define SEQ_PAUSE_MS	500
 #define RUNS		5
 
-enum fault { F_OK, F_FAIL, F_HANG };
+enum fault { FAULT_NONE, FAULT_FAIL, FAULT_HANG };
 
 struct fake {
 	long	 latency_ms;
@@ -44,13 +44,13 @@ fake_fetch(int i, const struct settings *s, struct ice_list *l,
 	char	 url[64];
 
 	(void)s;
-	if (fakes[i].fault == F_HANG) {
+	if (fakes[i].fault == FAULT_HANG) {
 		sleep_until(st->deadline, 60000);
 		snprintf(st->error, sizeof(st->error), "hung");
 		return -1;
 	}
 	sleep_until(st->deadline, fakes[i].latency_ms);
-	if (fakes[i].fault == F_FAIL) {
+	if (fakes[i].fault == FAULT_FAIL) {
 		snprintf(st->error, sizeof(st->error), "refused");
 		return -1;
 	}
@@ -155,7 +155,7 @@ main(void)
 	printf("| scenario (timeout 5 s, grace 1.5 s, median of %d) | iceupd "
 	    "| sequential |\n|---|---:|---:|\n", RUNS);
 	for (i = 0; i < 6; i++)
-		fakes[i] = (struct fake){ 200, F_OK };
+		fakes[i] = (struct fake){ 200, FAULT_NONE };
 	scenario("1 provider at 200 ms", &s, 1);
 	scenario("3 providers at 200 ms", &s, 3);
 	scenario("6 providers at 200 ms", &s, 6);
@@ -163,13 +163,13 @@ main(void)
 	scenario("6 providers at 200 ms, --policy merge", &s, 6);
 	s.policy = POLICY_FIRST;
 	for (i = 0; i < 6; i++)
-		fakes[i] = (struct fake){ 200 + 20 * (long)i, F_OK };
-	fakes[0] = (struct fake){ 20, F_FAIL };
+		fakes[i] = (struct fake){ 200 + 20 * (long)i, FAULT_NONE };
+	fakes[0] = (struct fake){ 20, FAULT_FAIL };
 	scenario("primary fails fast (20 ms), others 220+ ms", &s, 3);
-	fakes[0] = (struct fake){ 0, F_HANG };
+	fakes[0] = (struct fake){ 0, FAULT_HANG };
 	scenario("primary hangs, others 220+ ms", &s, 3);
-	fakes[0] = (struct fake){ 0, F_HANG };
-	fakes[1] = (struct fake){ 0, F_HANG };
+	fakes[0] = (struct fake){ 0, FAULT_HANG };
+	fakes[1] = (struct fake){ 0, FAULT_HANG };
 	scenario("two hang, third at 240 ms", &s, 3);
 	return 0;
 }

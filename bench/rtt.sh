@@ -6,7 +6,7 @@
 # is a real Prosody (tests/peers/prosody.bash), over BOSH with build/iceupd
 # and over WebSocket with build/static/iceupd (`make static`).
 #
-#   bench/rtt.sh [-n RUNS] [-r RTT_MS] [-c CPU_RUNS]
+#   bench/rtt.sh [-n RUNS] [-r RTT_MS] [-c CPU_RUNS] [-p PATHS]
 #
 # Each figure is the median wall time of RUNS runs divided by the RTT
 # (default 5 runs, 100 ms).  cold: a new process with no cache; warm: iceupd
@@ -14,17 +14,21 @@
 # same connection (`--next`).  conns: TCP connections per iceupd cold run.
 # The CPU is the mean user + system time of CPU_RUNS runs (default 30);
 # ICEUPD_BASELINE names another build (say, of main) to measure beside.
+# PATHS (default all): what to measure, of twilio, cloudflare, metered,
+# jitsi (BOSH and WebSocket) and cpu, comma-separated.
 # Prints markdown tables.  Not part of `make test`: `make bench` runs it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-RUNS=5 RTT_MS=100 CPU_RUNS=30
-while getopts n:r:c: opt; do
+RUNS=5 RTT_MS=100 CPU_RUNS=30 PATHS=twilio,cloudflare,metered,jitsi,cpu
+while getopts n:r:c:p: opt; do
 	case $opt in
 	n) RUNS=$OPTARG ;;
 	r) RTT_MS=$OPTARG ;;
 	c) CPU_RUNS=$OPTARG ;;
-	*) echo "usage: $0 [-n RUNS] [-r RTT_MS] [-c CPU_RUNS]" >&2; exit 2 ;;
+	p) PATHS=$OPTARG ;;
+	*) echo "usage: $0 [-n RUNS] [-r RTT_MS] [-c CPU_RUNS] [-p PATHS]" >&2
+	   exit 2 ;;
 	esac
 done
 ICEUPD=$(realpath "${ICEUPD:-build/iceupd}")
@@ -55,6 +59,11 @@ for bin in "$ICEUPD" "$STATIC"; do
 done
 sh tests/mocks/ca.sh "$TMP/ca"
 CA=$TMP/ca/ca.pem
+
+# measured PATH: 0 when PATHS holds PATH.
+measured() {
+	[[ ,$PATHS, == *,"$1",* ]]
+}
 
 # wait_file FILE: waits up to 10 s for FILE to be written.
 wait_file() {
@@ -166,30 +175,36 @@ echo
 echo "| path | iceupd cold | iceupd warm | conns | curl cold | curl warm |"
 echo "|---|---:|---:|---:|---:|---:|"
 for provider in twilio cloudflare metered; do
+	measured "$provider" || continue
 	start_fake "$provider"
 	start_proxy "$provider" "$FAKE_PORT"
 	provider_request "$provider" "https://127.0.0.1:$PROXY_PORT"
 	row "$provider (HTTPS)" "$ICEUPD" "$provider" curl
 done
 
-export BATS_FILE_TMPDIR=$TMP	# where prosody.bash puts its folder
-# shellcheck source=tests/peers/prosody.bash
-. tests/peers/prosody.bash
-prosody_start rtt-bench-secret 3478 >"$TMP/prosody.out" 2>&1 || {
-	cat "$TMP/prosody.out" >&2
-	exit 1
-}
-start_proxy prosody "$PROSODY_PORT"
-PENV=(ICEUPD_JITSI_URL="http://127.0.0.1:$PROXY_PORT/http-bind"
-    ICEUPD_JITSI_DOMAIN=meet.test)
-CURL=(-sS --fail -H 'Content-Type: text/xml; charset=utf-8' --data
-    "<body rid='1' to='meet.test' wait='60' hold='1' ver='1.6'
-    xmlns='http://jabber.org/protocol/httpbind' xmpp:version='1.0'
-    xmlns:xmpp='urn:xmpp:xbosh'/>" "http://127.0.0.1:$PROXY_PORT/http-bind")
-row "Jitsi BOSH (XEP-0215)" "$ICEUPD" jitsi curl
-PENV=(ICEUPD_JITSI_URL="ws://127.0.0.1:$PROXY_PORT/xmpp-websocket"
-    ICEUPD_JITSI_DOMAIN=meet.test)
-row "Jitsi WebSocket (static)" "$STATIC" jitsi
+if measured jitsi; then
+	export BATS_FILE_TMPDIR=$TMP	# where prosody.bash puts its folder
+	# shellcheck source=tests/peers/prosody.bash
+	. tests/peers/prosody.bash
+	prosody_start rtt-bench-secret 3478 >"$TMP/prosody.out" 2>&1 || {
+		cat "$TMP/prosody.out" >&2
+		exit 1
+	}
+	start_proxy prosody "$PROSODY_PORT"
+	PENV=(ICEUPD_JITSI_URL="http://127.0.0.1:$PROXY_PORT/http-bind"
+	    ICEUPD_JITSI_DOMAIN=meet.test)
+	CURL=(-sS --fail -H 'Content-Type: text/xml; charset=utf-8' --data
+	    "<body rid='1' to='meet.test' wait='60' hold='1' ver='1.6'
+	    xmlns='http://jabber.org/protocol/httpbind' xmpp:version='1.0'
+	    xmlns:xmpp='urn:xmpp:xbosh'/>"
+	    "http://127.0.0.1:$PROXY_PORT/http-bind")
+	row "Jitsi BOSH (XEP-0215)" "$ICEUPD" jitsi curl
+	PENV=(ICEUPD_JITSI_URL="ws://127.0.0.1:$PROXY_PORT/xmpp-websocket"
+	    ICEUPD_JITSI_DOMAIN=meet.test)
+	row "Jitsi WebSocket (static)" "$STATIC" jitsi
+fi
+measured cpu || exit 0
+[[ -s $TMP/twilio.port ]] || start_fake twilio
 
 echo
 echo "CPU of one cold Twilio fetch on loopback, no added latency" \

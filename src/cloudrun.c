@@ -9,6 +9,7 @@
  * a change made by someone else in between gives a conflict, and iceupd
  * reads the service again rather than undo that change. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,14 +463,14 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 	return 0;
 }
 
-/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: one
- * that iceupd may not remove (it has no record of setting it) is worth a
- * warning when the v3 names are deployed. */
-static void
-warn_v2_override(const struct cloudrun_target *t)
+/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: 1 when
+ * the v3 names are deployed and the service keeps one that iceupd may not
+ * remove (it has no record of setting it). */
+static int
+v2_stays(const struct cloudrun_target *t)
 {
-	static const char v2[] = "NEKO_ICESERVERS";
-	static const char v3[] = "NEKO_WEBRTC_ICESERVERS_";
+	static const char v2[] = CLOUDRUN_NEKO_V2;
+	static const char v3[] = CLOUDRUN_NEKO_V3;
 	const cJSON	*c, *e;
 	char		 err[256];
 	size_t		 i;
@@ -481,10 +482,8 @@ warn_v2_override(const struct cloudrun_target *t)
 	    (c = find_container(t->svc, t->s->container, err,
 	    sizeof(err))) == NULL || (e = find_var(c, v2)) == NULL ||
 	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "value")))
-		return;
-	log_warn("%s: %s stays (iceupd has no record of setting it), and "
-	    "neko v3 uses it instead of %s*: remove it unless it is meant",
-	    t->name, v2, v3);
+		return 0;
+	return 1;
 }
 
 void
@@ -603,27 +602,48 @@ api_url(const struct cloudrun_target *t, struct strbuf *url, const char *name,
 	sb_addf(url, "%.*s/v2/%s%s", (int)n, base, name, suffix ? suffix : "");
 }
 
-/* Logs what an unexpected answer means for this service and call. */
+/* Ends the phase with outcome; t->err gets "SERVICE: " and the reason. */
 static void
-api_failed(const struct cloudrun_target *t, const char *what,
+fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	t->outcome = outcome;
+	n = snprintf(t->err, sizeof(t->err), "%s: ", t->name);
+	if (n < 0 || (size_t)n >= sizeof(t->err))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->err + n, sizeof(t->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* Fails the phase with what an unexpected answer means for this call. */
+static void
+api_failed(struct cloudrun_target *t, const char *what,
     const char *permission, const struct http_response *rs, const cJSON *doc)
 {
 	char	 why[512];
 
 	google_error_text(rs, doc, why, sizeof(why));
 	if (rs->status == 401)
-		log_error("%s: %s refused the access token from %s (%s)",
-		    t->name, what, google_token_source(), why);
+		fail(t, CLOUDRUN_FAILED, "%s refused the access token from "
+		    "%s (%s)", what, google_token_source(), why);
 	else if (rs->status == 403)
-		log_error("%s: %s: permission denied: %s needs %s on the "
-		    "service%s (%s)", t->name, what, google_token_source(),
+		fail(t, CLOUDRUN_FAILED, "%s: permission denied: %s needs %s "
+		    "on the service%s (%s)", what, google_token_source(),
 		    permission, strcmp(permission, "run.services.update") == 0 ?
 		    ", and iam.serviceAccounts.actAs on its runtime service "
 		    "account" : "", why);
 	else if (rs->status == 404)
-		log_error("%s: %s: no such service (%s)", t->name, what, why);
+		fail(t, CLOUDRUN_FAILED, "%s: no such service (%s)", what, why);
 	else
-		log_error("%s: %s failed: %s", t->name, what, why);
+		fail(t, CLOUDRUN_FAILED, "%s failed: %s", what, why);
 }
 
 void
@@ -635,7 +655,7 @@ cloudrun_read(struct cloudrun_target *t)
 	char		 err[512];
 	int		 all;
 
-	t->rc = EXIT_FAIL;
+	t->outcome = CLOUDRUN_FAILED;
 	cJSON_Delete(t->svc);
 	t->svc = NULL;
 	api_url(t, &url, t->name, NULL);
@@ -643,13 +663,13 @@ cloudrun_read(struct cloudrun_target *t)
 		t->conn = http_keep_new();
 	if (google_call(t->s, "GET", url.s, NULL, t->deadline, t->conn, &rs,
 	    &doc, err, sizeof(err)) == -1) {
-		log_error("%s: %s", t->name, err);
+		fail(t, CLOUDRUN_FAILED, "%s", err);
 		goto out;
 	}
 	if (rs.status != 200 || !cJSON_IsObject(doc)) {
 		if (rs.status == 200)
-			log_error("%s: GET answered with something that is not "
-			    "a service", t->name);
+			fail(t, CLOUDRUN_FAILED, "GET answered with something "
+			    "that is not a service");
 		else
 			api_failed(t, "reading the service", "run.services.get",
 			    &rs, doc);
@@ -658,15 +678,14 @@ cloudrun_read(struct cloudrun_target *t)
 	all = cloudrun_deployed(doc, t->s->container, t->names, t->nnames,
 	    &t->deployed_expires, err, sizeof(err));
 	if (all == -1) {
-		log_error("%s: %s", t->name, err);
-		t->rc = EXIT_USAGE;
+		fail(t, CLOUDRUN_REFUSED, "%s", err);
 		goto out;
 	}
 	t->fresh = all == 1 && t->deployed_expires != 0 &&
 	    t->deployed_expires - time(NULL) >= t->s->min_ttl;
 	t->svc = doc;
 	doc = NULL;
-	t->rc = EXIT_OK;
+	t->outcome = CLOUDRUN_DONE;
 out:
 	cJSON_Delete(doc);
 	http_response_free(&rs);
@@ -684,7 +703,7 @@ sleep_ms(long long ms)
 
 /* Waits for the operation op (from PATCH) to finish.  Returns 0 with
  * t->revision set, 1 when it ended ABORTED (a conflict: read and try
- * again), or -1 after logging why. */
+ * again), or -1 with the phase failed. */
 static int
 wait_operation(struct cloudrun_target *t, cJSON *op)
 {
@@ -702,16 +721,16 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 	    9) != 0 || strstr(name->valuestring, "..") != NULL ||
 	    name->valuestring[strspn(name->valuestring, id_chars_path)] !=
 	    '\0') {
-		log_error("%s: the update answered without an operation name",
-		    t->name);
+		fail(t, CLOUDRUN_FAILED, "the update answered without an "
+		    "operation name");
 		return -1;
 	}
 	while (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "done"))) {
 		left = (t->deadline - monotonic_ms()) / 1000;
 		if (left < 2) {
-			log_error("%s: the rollout is still running after "
-			    "--deploy-timeout (%ld s); operation %s goes on",
-			    t->name, t->s->deploy_timeout, name->valuestring);
+			fail(t, CLOUDRUN_FAILED, "the rollout is still running "
+			    "after --deploy-timeout (%ld s); operation %s goes "
+			    "on", t->s->deploy_timeout, name->valuestring);
 			goto out;
 		}
 		url.len = 0;
@@ -724,7 +743,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 			api_url(t, &url, name->valuestring, NULL);
 			if (google_call(t->s, "GET", url.s, NULL, t->deadline,
 			    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
-				log_error("%s: %s", t->name, err);
+				fail(t, CLOUDRUN_FAILED, "%s", err);
 				goto out;
 			}
 		} else {
@@ -734,7 +753,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 			if (google_call(t->s, "POST", url.s, body.s,
 			    t->deadline, t->conn, &rs, &doc, err,
 			    sizeof(err)) == -1) {
-				log_error("%s: %s", t->name, err);
+				fail(t, CLOUDRUN_FAILED, "%s", err);
 				goto out;
 			}
 			/* Without :wait, poll. */
@@ -762,7 +781,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 		}
 		log_escape(cJSON_IsString(msg) ? msg->valuestring : "", 300,
 		    shown, sizeof(shown));
-		log_error("%s: the rollout failed (code %d): %s", t->name,
+		fail(t, CLOUDRUN_FAILED, "the rollout failed (code %d): %s",
 		    cJSON_IsNumber(code) ? code->valueint : 0, shown);
 		goto out;
 	}
@@ -795,42 +814,36 @@ cloudrun_update(struct cloudrun_target *t)
 	struct http_response rs;
 	struct strbuf	 url = { 0 }, mask = { 0 };
 	cJSON		*doc = NULL, *patch = NULL;
-	char		*body = NULL, err[512], when[32];
+	char		*body = NULL, err[512];
 	int		 attempt, w;
 
 	memset(&rs, 0, sizeof(rs));
 	for (attempt = 1; attempt <= CONFLICT_MAX; attempt++) {
 		if (t->svc == NULL) {
 			cloudrun_read(t);
-			if (t->rc != EXIT_OK)
+			if (t->outcome != CLOUDRUN_DONE)
 				goto out;
 		}
-		t->rc = EXIT_FAIL;
+		t->outcome = CLOUDRUN_FAILED;
 		if (cloudrun_set_env(t->svc, t->s->container, t->names,
 		    t->nnames, t->value, t->expires, &chg, err,
 		    sizeof(err)) == -1) {
-			log_error("%s: %s", t->name, err);
-			t->rc = EXIT_USAGE;
+			fail(t, CLOUDRUN_REFUSED, "%s", err);
 			goto out;
 		}
 		if (attempt == 1)
-			warn_v2_override(t);
+			t->v2_stays = v2_stays(t);
 		if (t->s->dry_run) {
 			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
 			    chg.container[0] ? " (container " : "",
 			    chg.container, chg.container[0] ? ")" : "");
 			cloudrun_describe(&chg, &t->diff);
-			t->rc = chg.changed ? EXIT_OK : EXIT_UNCHANGED;
-			if (!chg.changed)
-				log_notice("Cloud Run service %s already "
-				    "holds these credentials: nothing would "
-				    "change", t->name);
+			t->outcome = chg.changed ? CLOUDRUN_DONE :
+			    CLOUDRUN_UNCHANGED;
 			goto out;
 		}
 		if (!chg.changed) {
-			log_notice("Cloud Run service %s already holds these "
-			    "credentials: nothing to do", t->name);
-			t->rc = EXIT_UNCHANGED;
+			t->outcome = CLOUDRUN_UNCHANGED;
 			goto out;
 		}
 		cJSON_Delete(patch);
@@ -848,13 +861,13 @@ cloudrun_update(struct cloudrun_target *t)
 		doc = NULL;
 		if (google_call(t->s, "PATCH", url.s, body, t->deadline,
 		    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
-			log_error("%s: %s", t->name, err);
+			fail(t, CLOUDRUN_FAILED, "%s", err);
 			goto out;
 		}
 		if (rs.status == 409) {
 			google_error_text(&rs, doc, err, sizeof(err));
-			log_info("%s: conflict (%s); reading it again",
-			    t->name, err);
+			sb_addf(&t->retries, "%s: conflict (%s); reading it "
+			    "again\n", t->name, err);
 			cJSON_Delete(t->svc);
 			t->svc = NULL;
 			continue;
@@ -867,26 +880,17 @@ cloudrun_update(struct cloudrun_target *t)
 		if ((w = wait_operation(t, doc)) == -1)
 			goto out;
 		if (w == 1) {
-			log_info("%s: the rollout was aborted by a concurrent "
-			    "change; reading it again", t->name);
+			sb_addf(&t->retries, "%s: the rollout was aborted by a "
+			    "concurrent change; reading it again\n", t->name);
 			cJSON_Delete(t->svc);
 			t->svc = NULL;
 			continue;
 		}
-		if (t->s->validate_only)
-			log_notice("%s: Cloud Run accepts the update "
-			    "(--validate-only: nothing changed)", t->name);
-		else
-			log_notice("%s: revision %s serves credentials valid "
-			    "until %s", t->name, t->revision[0] ? t->revision :
-			    "(unnamed)", t->expires ? rfc3339(t->expires, when,
-			    sizeof(when)) : "an unknown time");
-		t->rc = EXIT_OK;
+		t->outcome = CLOUDRUN_DONE;
 		goto out;
 	}
-	log_error("%s: still conflicting after %d attempts: another writer "
-	    "keeps changing the service", t->name, CONFLICT_MAX);
-	t->rc = EXIT_FAIL;
+	fail(t, CLOUDRUN_FAILED, "still conflicting after %d attempts: "
+	    "another writer keeps changing the service", CONFLICT_MAX);
 out:
 	free_body(body);
 	cJSON_Delete(patch);
@@ -903,4 +907,5 @@ cloudrun_target_free(struct cloudrun_target *t)
 	http_keep_free(t->conn);
 	free(t->name);
 	sb_free(&t->diff);
+	sb_free(&t->retries);
 }

@@ -72,7 +72,20 @@ cJSON	*cloudrun_patch_body(const cJSON *svc, const struct cloudrun_change *,
  * autoscaling.knative.dev, or a subdomain of one). */
 int	 cloudrun_system_key(const char *key);
 
-/* One service to update: phase one reads it, phase two writes it. */
+/* neko's variable of v2 and the prefix of those of v3. */
+#define CLOUDRUN_NEKO_V2	"NEKO_ICESERVERS"
+#define CLOUDRUN_NEKO_V3	"NEKO_WEBRTC_ICESERVERS_"
+
+/* How the last phase for a service ended. */
+enum cloudrun_outcome {
+	CLOUDRUN_DONE,		/* read; or updated (would be, --dry-run) */
+	CLOUDRUN_UNCHANGED,	/* update: it holds these credentials already */
+	CLOUDRUN_FAILED,	/* err says why */
+	CLOUDRUN_REFUSED	/* its configuration forbids it: err says why */
+};
+
+/* One service to update: phase one reads it, phase two writes it.  The
+ * phases never log: the outcome and the fields below say what happened. */
 struct cloudrun_target {
 	const struct settings *s;
 	char		*name;		/* projects/P/locations/L/services/S */
@@ -86,17 +99,20 @@ struct cloudrun_target {
 	cJSON		*svc;		/* as last read */
 	int		 fresh;		/* deployed, with min-ttl left */
 	time_t		 deployed_expires;
-	int		 rc;		/* EXIT_* of the last phase */
+	enum cloudrun_outcome outcome;	/* of the last phase */
+	char		 err[1024];	/* failed or refused: "NAME: why" */
+	int		 v2_stays;	/* CLOUDRUN_NEKO_V2 stays beside v3's */
+	struct strbuf	 retries;	/* why it was read again, a line each */
 	char		 revision[256];	/* created by phase two */
 	struct strbuf	 diff;		/* --dry-run */
 };
 
-/* Phase one: GET the service and see whether what it has is fresh.  Sets
- * t->rc (EXIT_OK, or EXIT_FAIL / EXIT_USAGE after logging why). */
+/* Phase one: GET the service and see whether what it has is fresh: done,
+ * failed or refused (no such container). */
 void	 cloudrun_read(struct cloudrun_target *t);
 /* Phase two: set the variables and PATCH (re-reading and retrying on
- * conflicts), then wait for the operation.  Sets t->rc: EXIT_OK,
- * EXIT_UNCHANGED (nothing to change), EXIT_FAIL or EXIT_USAGE. */
+ * conflicts), then wait for the operation: done, unchanged (nothing to
+ * change), failed or refused (a variable from Secret Manager). */
 void	 cloudrun_update(struct cloudrun_target *t);
 void	 cloudrun_target_free(struct cloudrun_target *t);
 

@@ -3,6 +3,7 @@
 #define ICEUPD_COMMANDS_H
 
 #include "engine.h"
+#include "exit.h"
 #include "settings.h"
 #include "util.h"
 

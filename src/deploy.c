@@ -6,7 +6,9 @@
  * has credentials with --min-ttl left (recorded in the template annotation
  * CLOUDRUN_EXPIRES_ANNOTATION), nothing is fetched or changed and the exit
  * status is 3.  Otherwise the credentials are fetched once and the services
- * that need them are updated, all at once, under one --deploy-timeout. */
+ * that need them are updated, all at once, under one --deploy-timeout.
+ * cloudrun.c and secretmanager.c only say what happened: every message and
+ * every exit status of deploy is chosen here. */
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -82,16 +84,48 @@ fetch_neko(const struct settings *s, struct engine_result *r,
 	return rc;
 }
 
+/* Says what secretmanager_deploy() did; returns the exit status. */
+static int
+secret_status(const struct settings *s, const char *secret,
+    const struct secret_result *res)
+{
+	if (res->added)
+		log_notice("%s: added %s", secret, res->version[0] ?
+		    res->version : "a version");
+	switch (res->outcome) {
+	case SECRET_UNCHANGED:
+		log_notice("%s: version %ld already holds these credentials: "
+		    "nothing to do", secret, res->current);
+		return EXIT_UNCHANGED;
+	case SECRET_FAILED:
+		log_error("%s", res->err);
+		return EXIT_FAIL;
+	case SECRET_ADDED:
+		break;
+	}
+	if (s->dry_run) {
+		fputs(res->plan.s, stdout);
+		return fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
+	}
+	if (res->disabled > 0)
+		log_info("%s: disabled %d older version%s", secret,
+		    res->disabled, res->disabled == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
 static int
 deploy_secret(const struct settings *s, long long deadline)
 {
 	struct engine_result r;
+	struct secret_result res;
+	struct http_keep *conn = NULL;	/* every call to Secret Manager */
 	struct strbuf	 out = { 0 };
 	char		*secret = NULL, *project = NULL, err[512];
 	const char	*text = s->sink + strlen("secret:");
 	int		 rc, frc;
 
 	memset(&r, 0, sizeof(r));
+	memset(&res, 0, sizeof(res));
 	if (strchr(text, '/') == NULL && google_project(s, deadline, &project,
 	    err, sizeof(err)) == -1) {
 		log_error("%s: %s", SETTING_ORIGIN(s, sink), err);
@@ -107,8 +141,11 @@ deploy_secret(const struct settings *s, long long deadline)
 	rc = fetch_neko(s, &r, &out);
 	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
 		goto out;
-	frc = secretmanager_deploy(s, secret, out.s, r.from_cache,
-	    r.list.fetched_at, deadline);
+	conn = http_keep_new();
+	secretmanager_deploy(s, secret, out.s, r.from_cache,
+	    r.list.fetched_at, deadline, conn, &res);
+	frc = secret_status(s, secret, &res);
+	google_report_connection(secret, conn);
 	if (frc != EXIT_OK)
 		rc = frc;
 out:
@@ -116,6 +153,8 @@ out:
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	engine_result_free(&r);
+	secret_result_free(&res);
+	http_keep_free(conn);
 	free(secret);
 	free(project);
 	return rc;
@@ -139,7 +178,8 @@ update_one(void *arg)
 
 /* Runs fn on every target whose rc is EXIT_OK, each in a thread. */
 static void
-run_all(struct cloudrun_target *t, size_t n, void *(*fn)(void *))
+run_all(struct cloudrun_target *t, const int *rc, size_t n,
+    void *(*fn)(void *))
 {
 	pthread_t	 th[SERVICES_MAX];
 	int		 started[SERVICES_MAX];
@@ -147,7 +187,7 @@ run_all(struct cloudrun_target *t, size_t n, void *(*fn)(void *))
 
 	for (i = 0; i < n; i++) {
 		started[i] = 0;
-		if (t[i].rc != EXIT_OK)
+		if (rc[i] != EXIT_OK)
 			continue;
 		if (n > 1 && pthread_create(&th[i], NULL, fn, &t[i]) == 0)
 			started[i] = 1;
@@ -216,10 +256,66 @@ out:
 	return rc;
 }
 
+/* Logs how t's last phase failed, if it did; returns its exit status. */
+static int
+phase_status(const struct cloudrun_target *t)
+{
+	switch (t->outcome) {
+	case CLOUDRUN_FAILED:
+		log_error("%s", t->err);
+		return EXIT_FAIL;
+	case CLOUDRUN_REFUSED:
+		log_error("%s", t->err);
+		return EXIT_USAGE;
+	case CLOUDRUN_UNCHANGED:
+		return EXIT_UNCHANGED;
+	case CLOUDRUN_DONE:
+		break;
+	}
+	return EXIT_OK;
+}
+
+/* Says what cloudrun_update() did to t; returns the exit status. */
+static int
+update_status(const struct settings *s, const struct cloudrun_target *t)
+{
+	const char	*line;
+	char		 when[32];
+	size_t		 len;
+	int		 rc;
+
+	if (t->v2_stays)
+		log_warn("%s: %s stays (iceupd has no record of setting it), "
+		    "and neko v3 uses it instead of %s*: remove it unless it "
+		    "is meant", t->name, CLOUDRUN_NEKO_V2, CLOUDRUN_NEKO_V3);
+	for (line = t->retries.s; line != NULL && *line != '\0';
+	    line += len + (line[len] != '\0')) {
+		len = strcspn(line, "\n");
+		log_info("%.*s", (int)len, line);
+	}
+	rc = phase_status(t);
+	if (rc == EXIT_UNCHANGED)
+		log_notice("Cloud Run service %s already holds these "
+		    "credentials: %s", t->name, s->dry_run ?
+		    "nothing would change" : "nothing to do");
+	if (rc != EXIT_OK || s->dry_run)
+		return rc;
+	if (s->validate_only)
+		log_notice("%s: Cloud Run accepts the update "
+		    "(--validate-only: nothing changed)", t->name);
+	else
+		log_notice("%s: revision %s serves credentials valid until %s",
+		    t->name, t->revision[0] ? t->revision : "(unnamed)",
+		    t->expires ? rfc3339(t->expires, when, sizeof(when)) :
+		    "an unknown time");
+	return rc;
+}
+
 static int
 deploy_services(const struct settings *s, long long deadline)
 {
 	struct cloudrun_target t[SERVICES_MAX];
+	int		 trc[SERVICES_MAX];	/* EXIT_* of each service */
 	struct engine_result r;
 	struct strbuf	 out = { 0 };
 	char		**names = NULL;
@@ -241,23 +337,23 @@ deploy_services(const struct settings *s, long long deadline)
 		t[i].names = names;
 		t[i].nnames = nnames;
 		t[i].deadline = deadline;
-		t[i].rc = EXIT_OK;
+		trc[i] = EXIT_OK;
 	}
 
-	run_all(t, n, read_one);
+	run_all(t, trc, n, read_one);
 	for (i = 0; i < n; i++) {
-		if (t[i].rc != EXIT_OK)
+		if ((trc[i] = phase_status(&t[i])) != EXIT_OK)
 			continue;
 		if (t[i].fresh && !s->force_refresh) {
 			log_notice("Cloud Run service %s already holds "
 			    "credentials valid until %s: nothing to do",
 			    t[i].name, rfc3339(t[i].deployed_expires, when,
 			    sizeof(when)));
-			t[i].rc = EXIT_UNCHANGED;
+			trc[i] = EXIT_UNCHANGED;
 		}
 	}
 	for (i = 0; i < n; i++)
-		if (t[i].rc == EXIT_OK)
+		if (trc[i] == EXIT_OK)
 			break;
 	if (i == n) {
 		/* Nothing left to update: all fresh, or failed. */
@@ -275,16 +371,19 @@ deploy_services(const struct settings *s, long long deadline)
 		t[i].expires = ice_list_expires(&r.list);
 		/* A list without TURN, or stale, does not replace
 		 * credentials that are still valid. */
-		if (frc == EXIT_DEGRADED && t[i].rc == EXIT_OK &&
+		if (frc == EXIT_DEGRADED && trc[i] == EXIT_OK &&
 		    t[i].deployed_expires > time(NULL)) {
 			log_warn("%s: keeps its credentials, valid until %s: "
 			    "the new list has no TURN or is stale", t[i].name,
 			    rfc3339(t[i].deployed_expires, when,
 			    sizeof(when)));
-			t[i].rc = EXIT_DEGRADED;
+			trc[i] = EXIT_DEGRADED;
 		}
 	}
-	run_all(t, n, update_one);
+	run_all(t, trc, n, update_one);
+	for (i = 0; i < n; i++)
+		if (trc[i] == EXIT_OK)
+			trc[i] = update_status(s, &t[i]);
 	if (s->dry_run)
 		for (i = 0; i < n; i++)
 			if (t[i].diff.s != NULL)
@@ -294,13 +393,13 @@ deploy_services(const struct settings *s, long long deadline)
 	rc = frc;
 tally:
 	for (i = 0; i < n; i++) {
-		if (t[i].rc == EXIT_FAIL)
+		if (trc[i] == EXIT_FAIL)
 			nfail++;
-		else if (t[i].rc == EXIT_USAGE)
+		else if (trc[i] == EXIT_USAGE)
 			nusage++;
-		else if (t[i].rc == EXIT_OK)
+		else if (trc[i] == EXIT_OK)
 			nchanged++;
-		else if (t[i].rc == EXIT_DEGRADED)
+		else if (trc[i] == EXIT_DEGRADED)
 			nkept++;
 	}
 	if (nfail > 0)

@@ -12,8 +12,6 @@
 #include "log.h"
 #include "util.h"
 
-const char *const engine_policy_names[] = { "first", "merge", NULL };
-
 static void
 known_names(char *buf, size_t len)
 {

@@ -8,10 +8,6 @@
 #include "settings.h"
 #include "providers/provider.h"
 
-enum engine_policy { POLICY_FIRST, POLICY_MERGE };
-
-extern const char *const engine_policy_names[];	/* indexed by the enum */
-
 /* What one provider did in this run, for logs and the json report. */
 struct source_report {
 	const char	*name;

@@ -7,9 +7,6 @@
 #include "format.h"
 #include "log.h"
 
-const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
-	"str0m", NULL };
-
 /* RTCIceServer entries with only urls (always an array), username and
  * credential: what neko v2 accepts without panicking. */
 static cJSON *
@@ -42,10 +39,8 @@ add_json(struct strbuf *out, cJSON *j, int pretty)
 {
 	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
 
-	if (text == NULL) {
-		log_error("out of memory");
-		exit(EXIT_FAIL);
-	}
+	if (text == NULL)
+		out_of_memory();
 	sb_adds(out, text);
 	explicit_bzero(text, strlen(text));
 	cJSON_free(text);

@@ -8,11 +8,6 @@
 #include "engine.h"
 #include "util.h"
 
-enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
-	FMT_STR0M };
-
-extern const char *const format_names[];	/* indexed by enum output_format */
-
 struct format_opts {
 	const char	*env_names;	/* comma list, for env and dotenv */
 	int		 relay;		/* rtc: iceTransportPolicy relay */

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "format.h"
 #include "log.h"
 #include "refresh.h"

@@ -97,22 +97,31 @@ parse_time(const char *v)
 	return parse_rfc3339(buf, &t) == 0 ? t : 0;
 }
 
+/* Says in err what an unexpected answer to what means. */
 static void
 failed(const char *secret, const char *what, const char *permission,
-    const struct http_response *rs, const cJSON *doc)
+    const struct http_response *rs, const cJSON *doc, char *err,
+    size_t errlen)
 {
 	char	 why[512];
 
 	google_error_text(rs, doc, why, sizeof(why));
 	if (rs->status == 401)
-		log_error("%s: %s: the access token from %s was refused (%s)",
-		    secret, what, google_token_source(), why);
+		snprintf(err, errlen, "%s: %s: the access token from %s was "
+		    "refused (%s)", secret, what, google_token_source(), why);
 	else if (rs->status == 403)
-		log_error("%s: %s: permission denied: %s needs %s on the "
-		    "secret (%s)", secret, what, google_token_source(),
+		snprintf(err, errlen, "%s: %s: permission denied: %s needs %s "
+		    "on the secret (%s)", secret, what, google_token_source(),
 		    permission, why);
 	else
-		log_error("%s: %s failed: %s", secret, what, why);
+		snprintf(err, errlen, "%s: %s failed: %s", secret, what, why);
+}
+
+/* err is "SECRET: why" after a call that got no answer. */
+static void
+no_answer(const char *secret, const char *why, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", secret, why);
 }
 
 /* A resource name from an answer, safe to put in a URL path. */
@@ -138,17 +147,17 @@ by_number_desc(const void *a, const void *b)
 }
 
 /* The enabled versions of secret, newest first.  Returns their count, or
- * -1 after logging why. */
+ * -1 with err. */
 static int
 list_enabled(const struct settings *s, const char *secret, long long deadline,
-    struct http_keep *conn, struct version **out)
+    struct http_keep *conn, struct version **out, char *err, size_t errlen)
 {
 	struct http_response rs;
 	struct strbuf	 url = { 0 };
 	const cJSON	*list, *v, *name, *state, *ct, *next;
 	cJSON		*doc = NULL;
 	struct version	*vs = NULL;
-	char		 err[512], *token = NULL, *slash;
+	char		 why[512], *token = NULL, *slash;
 	int		 n = 0, page;
 
 	memset(&rs, 0, sizeof(rs));
@@ -164,13 +173,14 @@ list_enabled(const struct settings *s, const char *secret, long long deadline,
 		http_response_free(&rs);
 		cJSON_Delete(doc);
 		if (google_call(s, "GET", url.s, NULL, deadline, conn, &rs,
-		    &doc, err, sizeof(err)) == -1) {
-			log_error("%s: %s", secret, err);
+		    &doc, why, sizeof(why)) == -1) {
+			no_answer(secret, why, err, errlen);
 			goto bad;
 		}
 		if (rs.status != 200 || !cJSON_IsObject(doc)) {
 			failed(secret, "listing its versions",
-			    "secretmanager.versions.list", &rs, doc);
+			    "secretmanager.versions.list", &rs, doc, err,
+			    errlen);
 			goto bad;
 		}
 		list = cJSON_GetObjectItemCaseSensitive(doc, "versions");
@@ -221,37 +231,41 @@ free_versions(struct version *vs, int n)
 	free(vs);
 }
 
-int
+void
 secretmanager_deploy(const struct settings *s, const char *secret,
-    const char *value, int reused, time_t fetched_at, long long deadline)
+    const char *value, int reused, time_t fetched_at, long long deadline,
+    struct http_keep *conn, struct secret_result *res)
 {
 	struct http_response rs;
-	struct http_keep *conn = http_keep_new();	/* every call */
 	struct strbuf	 url = { 0 }, body = { 0 };
 	struct version	*vs = NULL;
 	const cJSON	*name;
 	cJSON		*doc = NULL;
 	unsigned char	*b64 = NULL;
 	size_t		 len = strlen(value);
-	char		 err[512];
-	int		 n, i, rc = EXIT_FAIL, disabled = 0;
+	char		 why[512];
+	int		 n, i;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((n = list_enabled(s, secret, deadline, conn, &vs)) == -1)
+	memset(res, 0, sizeof(*res));
+	res->outcome = SECRET_FAILED;
+	if ((n = list_enabled(s, secret, deadline, conn, &vs, res->err,
+	    sizeof(res->err))) == -1)
 		goto out;
 	if (reused && !s->force_refresh && n > 0 && vs[0].created != 0 &&
 	    vs[0].created >= fetched_at) {
-		log_notice("%s: version %ld already holds these credentials: "
-		    "nothing to do", secret, vs[0].number);
-		rc = EXIT_UNCHANGED;
+		res->current = vs[0].number;
+		res->outcome = SECRET_UNCHANGED;
 		goto out;
 	}
 	if (s->dry_run) {
-		printf("%s:\n  add a version: value changed\n", secret);
+		sb_addf(&res->plan, "%s:\n  add a version: value changed\n",
+		    secret);
 		for (i = (int)s->keep - 1; i < n; i++)
 			if (i >= 0)
-				printf("  disable version %ld\n", vs[i].number);
-		rc = fflush(stdout) == EOF ? EXIT_FAIL : EXIT_OK;
+				sb_addf(&res->plan, "  disable version %ld\n",
+				    vs[i].number);
+		res->outcome = SECRET_ADDED;
 		goto out;
 	}
 
@@ -260,18 +274,20 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	sb_addf(&body, "{\"payload\":{\"data\":\"%s\"}}", (char *)b64);
 	api_url(s, &url, secret, ":addVersion");
 	if (google_call(s, "POST", url.s, body.s, deadline, conn, &rs, &doc,
-	    err, sizeof(err)) == -1) {
-		log_error("%s: %s", secret, err);
+	    why, sizeof(why)) == -1) {
+		no_answer(secret, why, res->err, sizeof(res->err));
 		goto out;
 	}
 	if (rs.status != 200 || !cJSON_IsObject(doc)) {
 		failed(secret, "adding a version", "secretmanager.versions.add",
-		    &rs, doc);
+		    &rs, doc, res->err, sizeof(res->err));
 		goto out;
 	}
 	name = cJSON_GetObjectItemCaseSensitive(doc, "name");
-	log_notice("%s: added %s", secret, cJSON_IsString(name) ?
-	    name->valuestring : "a version");
+	res->added = 1;
+	if (cJSON_IsString(name))
+		snprintf(res->version, sizeof(res->version), "%s",
+		    name->valuestring);
 
 	/* The new version counts as one of those kept. */
 	for (i = (int)s->keep - 1; i < n; i++) {
@@ -282,21 +298,19 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 		http_response_free(&rs);
 		cJSON_Delete(doc);
 		if (google_call(s, "POST", url.s, "{}", deadline, conn, &rs,
-		    &doc, err, sizeof(err)) == -1) {
-			log_error("%s: %s", secret, err);
+		    &doc, why, sizeof(why)) == -1) {
+			no_answer(secret, why, res->err, sizeof(res->err));
 			goto out;
 		}
 		if (rs.status != 200) {
 			failed(secret, "disabling an old version",
-			    "secretmanager.versions.disable", &rs, doc);
+			    "secretmanager.versions.disable", &rs, doc,
+			    res->err, sizeof(res->err));
 			goto out;
 		}
-		disabled++;
+		res->disabled++;
 	}
-	if (disabled > 0)
-		log_info("%s: disabled %d older version%s", secret, disabled,
-		    disabled == 1 ? "" : "s");
-	rc = EXIT_OK;
+	res->outcome = SECRET_ADDED;
 out:
 	if (b64 != NULL)
 		explicit_bzero(b64, strlen((char *)b64));
@@ -308,7 +322,10 @@ out:
 	cJSON_Delete(doc);
 	http_response_free(&rs);
 	free_versions(vs, n);
-	google_report_connection(secret, conn);
-	http_keep_free(conn);
-	return rc;
+}
+
+void
+secret_result_free(struct secret_result *res)
+{
+	sb_free(&res->plan);
 }

@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "format.h"
 #include "ice.h"
 #include "log.h"
 #include "providers/provider.h"
@@ -27,6 +25,10 @@
 
 #define SECRET_MAX	(64 * 1024)
 #define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
+
+const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
+	"str0m", NULL };
+const char *const engine_policy_names[] = { "first", "merge", NULL };
 
 #define F(field)	offsetof(struct settings, field)
 

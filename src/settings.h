@@ -12,6 +12,14 @@ enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,
 /* Shells `iceupd completion` writes for. */
 enum shell { SHELL_BASH, SHELL_ZSH };
 
+/* Words of settings that the layers below read as numbers; each names
+ * table is indexed by its enum and ends in NULL. */
+enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
+	FMT_STR0M };
+extern const char *const format_names[];
+enum engine_policy { POLICY_FIRST, POLICY_MERGE };
+extern const char *const engine_policy_names[];
+
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };
 

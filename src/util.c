@@ -15,13 +15,13 @@
 
 #define TEMP_STALE_S	60	/* a temporary file this old was left by a killed run */
 
-static void
-oom(void)
+void
+out_of_memory(void)
 {
 	static const char msg[] = "iceupd: out of memory\n";
 
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	_exit(EXIT_FAIL);
+	_exit(1);
 }
 
 void *
@@ -30,7 +30,7 @@ xmalloc(size_t n)
 	void	*p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -40,7 +40,7 @@ xcalloc(size_t n, size_t size)
 	void	*p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -49,7 +49,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -75,7 +75,7 @@ sb_grow(struct strbuf *b, size_t more)
 	size_t	 need;
 
 	if (more > SIZE_MAX / 2 - b->len)
-		oom();
+		out_of_memory();
 	need = b->len + more + 1;
 	if (need <= b->cap)
 		return;

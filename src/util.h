@@ -8,15 +8,6 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Exit status, as documented in iceupd(1). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,		/* nothing usable obtained, or the sink failed */
-	EXIT_USAGE = 2,		/* usage or configuration error */
-	EXIT_UNCHANGED = 3,	/* nothing to do */
-	EXIT_DEGRADED = 4	/* emitted, but without TURN or from stale cache */
-};
-
 struct strbuf {
 	char	*s;	/* always NUL-terminated once anything was added */
 	size_t	 len;
@@ -25,6 +16,8 @@ struct strbuf {
 
 /* Allocation failure is not recoverable here: these print and exit 1. */
 void	*xmalloc(size_t);
+/* Says memory ran out and exits 1, the status iceupd(1) gives a failure. */
+void	 out_of_memory(void) __attribute__((noreturn));
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <expat.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,9 @@
 #define ROOM_STANZAS_MAX 1000	/* stanzas before the room's own presence */
 #define FOCUS_RETRY_MS	1000	/* between conference requests */
 #define BOSH_WAIT_MAX	60	/* seconds a BOSH poll may be held */
-#define CLOSE_WAIT_MS	500	/* for the server's <close/> */
+#define CLOSE_WAIT_MS	500	/* for the server's BOSH terminate */
+#define ENDPOINTS_MAX	32	/* endpoints remembered by the process */
+#define ENDPOINT_KEY_MAX 512	/* bytes of "URL without query + domain" */
 
 /* ---- the XML layer ---------------------------------------------------- */
 
@@ -479,6 +482,70 @@ xmpp_take_services(const struct xml_elem *services, struct ice_list *l,
 	return added;
 }
 
+/* ---- what earlier exchanges showed of an endpoint ---------------------- */
+
+/* PLAIN: after binding, nothing was pushed and the extdisco:2 query gave
+ * the services; MORE: it pushed them, gated them, or knew only :1. */
+enum endpoint_kind { EP_UNKNOWN, EP_PLAIN, EP_MORE };
+
+static struct {
+	char			 key[ENDPOINT_KEY_MAX];
+	enum endpoint_kind	 kind;
+} endpoints[ENDPOINTS_MAX];
+static size_t		 endpoints_next;
+static pthread_mutex_t	 endpoints_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The endpoint's key: its URL without the query (room and token differ
+ * between calls, the server does not), and the domain.  0, or -1 when too
+ * long to remember. */
+static int
+endpoint_key(const struct xmpp_query *q, char *key, size_t len)
+{
+	int	 n = snprintf(key, len, "%.*s %s",
+	    (int)strcspn(q->shown_url, "?"), q->shown_url, q->domain);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static enum endpoint_kind
+endpoint_get(const struct xmpp_query *q)
+{
+	enum endpoint_kind kind = EP_UNKNOWN;
+	char	 key[ENDPOINT_KEY_MAX];
+	size_t	 i;
+
+	if (endpoint_key(q, key, sizeof(key)) == -1)
+		return EP_UNKNOWN;
+	pthread_mutex_lock(&endpoints_lock);
+	for (i = 0; i < ENDPOINTS_MAX; i++)
+		if (strcmp(endpoints[i].key, key) == 0)
+			kind = endpoints[i].kind;
+	pthread_mutex_unlock(&endpoints_lock);
+	return kind;
+}
+
+static void
+endpoint_set(const struct xmpp_query *q, enum endpoint_kind kind)
+{
+	char	 key[ENDPOINT_KEY_MAX];
+	size_t	 i;
+
+	if (endpoint_key(q, key, sizeof(key)) == -1)
+		return;
+	pthread_mutex_lock(&endpoints_lock);
+	for (i = 0; i < ENDPOINTS_MAX; i++)
+		if (strcmp(endpoints[i].key, key) == 0)
+			break;
+	if (i == ENDPOINTS_MAX) {	/* a new one replaces the oldest */
+		i = endpoints_next;
+		endpoints_next = (endpoints_next + 1) % ENDPOINTS_MAX;
+		snprintf(endpoints[i].key, sizeof(endpoints[i].key), "%s",
+		    key);
+	}
+	endpoints[i].kind = kind;
+	pthread_mutex_unlock(&endpoints_lock);
+}
+
 /* ---- the connection --------------------------------------------------- */
 
 struct conn {
@@ -501,6 +568,11 @@ struct conn {
 	const struct xml_elem	*pushed;	/* <services/>, or NULL */
 	int			 disco_known;	/* its identities came */
 	char			 metadata_jid[JID_MAX];	/* room_metadata */
+	/* Pipelining (see xmpp_extdisco). */
+	enum endpoint_kind	 kind;		/* learnt earlier */
+	int			 query_sent;	/* e1 went behind the bind */
+	int			 ending;	/* BOSH: terminate in flight */
+	int			 ended;		/* BOSH: the session is over */
 };
 
 static void fail(struct conn *, int permanent, const char *fmt, ...)
@@ -543,6 +615,14 @@ note_identities(struct conn *c, const struct xml_elem *query)
 			continue;
 		snprintf(c->metadata_jid, sizeof(c->metadata_jid), "%s", name);
 	}
+}
+
+static int
+is_type(const struct xml_elem *e, const char *type)
+{
+	const char *v = xml_attr(e, "type");
+
+	return v != NULL && strcmp(v, type) == 0;
 }
 
 /* 1 when the stanza comes from the server itself (or has no from). */
@@ -668,6 +748,11 @@ bosh_post(struct conn *c, const char *attrs, const char *payload)
 	}
 	if ((v = xml_attr(body, "type")) != NULL &&
 	    strcmp(v, "terminate") == 0) {
+		c->ended = 1;
+		if (c->ending && xml_attr(body, "condition") == NULL) {
+			rc = 0;		/* the end asked for */
+			goto out;
+		}
 		v = xml_attr(body, "condition");
 		log_escape(v ? v : "", 40, cond, sizeof(cond));
 		snprintf(c->st->condition, sizeof(c->st->condition), "%s",
@@ -727,7 +812,12 @@ ws_open_stream(struct conn *c)
 	return rc;
 }
 
-/* Opens the session and the stream.  0, or -1 after fail(). */
+#define AUTH_ANONYMOUS	"<auth xmlns='" NS_SASL "' mechanism='ANONYMOUS'/>"
+#define PRESENCE_GONE	"<presence xmlns='" NS_CLIENT "' type='unavailable'/>"
+
+/* Opens the session and the stream, with the SASL ANONYMOUS auth right
+ * behind the open, before the features came (login() reads them after).
+ * 0, or -1 after fail(). */
 static int
 conn_start(struct conn *c)
 {
@@ -751,7 +841,10 @@ conn_start(struct conn *c)
 			    err);
 			return -1;
 		}
-		return ws_open_stream(c);
+		/* RFC 6455 4.1: frames only after the 101, which came. */
+		if (ws_open_stream(c) == -1)
+			return -1;
+		return ws_send(c, AUTH_ANONYMOUS);
 	}
 	/* The server holds an empty poll this long: not past the deadline. */
 	wait = (c->q->deadline - monotonic_ms()) / 1000 - 1;
@@ -761,7 +854,7 @@ conn_start(struct conn *c)
 	sb_addf(&b, " content='text/xml; charset=utf-8' hold='1' ver='1.6' "
 	    "wait='%lld' xml:lang='en' xmpp:version='1.0' "
 	    "xmlns:xmpp='" NS_XBOSH "'", wait);
-	rc = bosh_post(c, b.s, "");
+	rc = bosh_post(c, b.s, AUTH_ANONYMOUS);
 	sb_free(&b);
 	return rc;
 }
@@ -772,19 +865,29 @@ conn_send(struct conn *c, const char *stanza)
 	return c->ws ? ws_send(c, stanza) : bosh_post(c, "", stanza);
 }
 
-/* A new stream after SASL success. */
+/* A new stream after SASL success, with the stanzas (NULL-ended) right
+ * behind it: in the restart body, or one WebSocket message each. */
 static int
-conn_restart(struct conn *c)
+conn_restart(struct conn *c, const char *const *stanzas)
 {
-	struct strbuf	 b = { 0 };
-	int		 rc;
+	struct strbuf	 b = { 0 }, payload = { 0 };
+	int		 rc = -1;
 
-	if (c->ws)
-		return ws_open_stream(c);
+	if (c->ws) {
+		if (ws_open_stream(c) == -1)
+			return -1;
+		for (; *stanzas != NULL; stanzas++)
+			if (ws_send(c, *stanzas) == -1)
+				return -1;
+		return 0;
+	}
+	for (; *stanzas != NULL; stanzas++)
+		sb_adds(&payload, *stanzas);
 	add_to(&b, c->q->domain);
 	sb_adds(&b, " xml:lang='en' xmpp:restart='true' "
 	    "xmlns:xmpp='" NS_XBOSH "'");
-	rc = bosh_post(c, b.s, "");
+	rc = bosh_post(c, b.s, payload.s ? payload.s : "");
+	sb_free(&payload);
 	sb_free(&b);
 	return rc;
 }
@@ -798,6 +901,10 @@ conn_next(struct conn *c)
 	char	 err[256];
 
 	while (c->qlen == 0) {
+		if (c->ended) {
+			fail(c, 0, "the session ended before the answer came");
+			return NULL;
+		}
 		if (!c->ws) {
 			if (bosh_post(c, "", "") == -1)	/* a poll */
 				return NULL;
@@ -829,7 +936,7 @@ conn_end(struct conn *c, const char *leave)
 	struct xmpp_status st = *c->st, *saved_st = c->st;
 	long long now = monotonic_ms();
 
-	if (c->sid[0] == '\0' && c->h == NULL)
+	if ((c->sid[0] == '\0' && c->h == NULL) || c->ended)
 		return;
 	/* Failures here do not matter: the answer is in. */
 	c->q = &q;
@@ -837,15 +944,14 @@ conn_end(struct conn *c, const char *leave)
 	st.error[0] = '\0';
 	if (q.deadline - now > CLOSE_WAIT_MS)
 		q.deadline = now + CLOSE_WAIT_MS;
+	/* The server's <close/> is not awaited: nothing more is needed. */
 	if (c->ws) {
-		if ((leave == NULL || ws_send(c, leave) == 0) &&
-		    ws_send(c, "<close xmlns='" NS_FRAMING "'/>") == 0)
-			(void)http_ws_recv(c->h, &c->frame, XML_BYTES_MAX,
-			    q.deadline, st.error, sizeof(st.error));
+		if (leave == NULL || ws_send(c, leave) == 0)
+			(void)ws_send(c, "<close xmlns='" NS_FRAMING "'/>");
 	} else {
 		sb_adds(&b, leave ? leave : "");
-		sb_adds(&b, "<presence xmlns='" NS_CLIENT "' "
-		    "type='unavailable'/>");
+		sb_adds(&b, PRESENCE_GONE);
+		c->ending = 1;
 		(void)bosh_post(c, "type='terminate'", b.s);
 	}
 	sb_free(&b);
@@ -963,30 +1069,79 @@ offers_anonymous(const struct xml_elem *features, char *buf, size_t len)
 	return yes;
 }
 
+/* Writes <iq type=type id=id to=to> around payload into b. */
+static void
+iq_text(struct strbuf *b, const char *type, const char *id, const char *to,
+    const char *payload)
+{
+	sb_addf(b, "<iq xmlns='" NS_CLIENT "' type='%s' id='%s' to='", type,
+	    id);
+	sb_add_xml(b, to);
+	sb_addf(b, "'>%s</iq>", payload);
+}
+
+/* The XEP-0215 query in ns with id, into b. */
+static void
+services_iq(struct conn *c, struct strbuf *b, const char *ns, const char *id)
+{
+	char	 payload[80];
+
+	snprintf(payload, sizeof(payload), "<services xmlns='%s'/>", ns);
+	iq_text(b, "get", id, c->q->domain, payload);
+}
+
+/* 1 when a SASL <success/> or <failure/> is among the stanzas received. */
+static int
+queued_sasl_outcome(const struct conn *c)
+{
+	size_t	 i;
+
+	for (i = c->qhead; i < c->qhead + c->qlen; i++)
+		if (xml_is(c->queue[i], NS_SASL, "success") ||
+		    xml_is(c->queue[i], NS_SASL, "failure"))
+			return 1;
+	return 0;
+}
+
+/* The ANONYMOUS auth went behind the stream open (conn_start); the
+ * features tell what its <failure/> means.  Then the restart and the bind
+ * go together, and, where this endpoint showed it pushes nothing (PLAIN),
+ * the query too. */
 static int
 login(struct conn *c)
 {
 	const struct xml_elem *f, *e;
+	const char *stanzas[3] = { "<iq xmlns='" NS_CLIENT "' type='set' "
+	    "id='b1'><bind xmlns='" NS_BIND "'/></iq>", NULL, NULL };
+	struct strbuf query = { 0 };
 	char	 mechs[120], cond[48];
 	size_t	 i;
+	int	 rc = -1;
 
 	if ((f = wait_features(c)) == NULL)
-		return -1;
+		goto out;
+	/* Not offered: the auth sent can only fail, and no other will do. */
 	if (!offers_anonymous(f, mechs, sizeof(mechs))) {
 		fail(c, 1, "the server does not offer anonymous login (SASL "
 		    "ANONYMOUS)%s%s", mechs[0] ? "; it offers " : "", mechs);
-		return -1;
+		goto out;
 	}
-	if (conn_send(c, "<auth xmlns='" NS_SASL "' "
-	    "mechanism='ANONYMOUS'/>") == -1)
-		return -1;
+	/* A connection manager may ignore the session request's payload:
+	 * its answer then holds no SASL outcome, and the auth goes again,
+	 * as in the exchange without pipelining. */
+	if (!c->ws && !queued_sasl_outcome(c)) {
+		log_debug("BOSH %s: the auth in the session request went "
+		    "unanswered: sent again", c->q->shown_url);
+		if (conn_send(c, AUTH_ANONYMOUS) == -1)
+			goto out;
+	}
 	for (i = 0; ; i++) {
 		if (i == STANZAS_MAX) {
 			fail(c, 1, "no answer to SASL ANONYMOUS");
-			return -1;
+			goto out;
 		}
 		if ((e = conn_next(c)) == NULL || stream_ended(c, e))
-			return -1;
+			goto out;
 		if (xml_is(e, NS_SASL, "success"))
 			break;
 		if (xml_is(e, NS_SASL, "failure")) {
@@ -995,27 +1150,32 @@ login(struct conn *c)
 			    "%s", cond);
 			c->st->step = XMPP_STEP_SASL;
 			fail(c, 1, "anonymous login refused (%s)", cond);
-			return -1;
+			goto out;
 		}
 	}
-	if (conn_restart(c) == -1 || (f = wait_features(c)) == NULL)
-		return -1;
+	if (c->ws && c->kind == EP_PLAIN) {
+		services_iq(c, &query, NS_EXTDISCO_2, "e1");
+		stanzas[1] = query.s;
+		c->query_sent = 1;
+	}
+	if (conn_restart(c, stanzas) == -1 || (f = wait_features(c)) == NULL)
+		goto out;
 	if (xml_child(f, NS_BIND, "bind") == NULL) {
 		fail(c, 1, "the server offers no resource binding");
-		return -1;
+		goto out;
 	}
-	if (conn_send(c, "<iq xmlns='" NS_CLIENT "' type='set' id='b1'>"
-	    "<bind xmlns='" NS_BIND "'/></iq>") == -1 ||
-	    (e = wait_iq(c, "b1")) == NULL)
-		return -1;
-	if (xml_attr(e, "type") == NULL ||
-	    strcmp(xml_attr(e, "type"), "result") != 0) {
+	if ((e = wait_iq(c, "b1")) == NULL)
+		goto out;
+	if (!is_type(e, "result")) {
 		condition(xml_child(e, NS_CLIENT, "error"), NS_STANZA_ERR,
 		    cond, sizeof(cond));
 		fail(c, 1, "resource binding refused (%s)", cond);
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	sb_free(&query);
+	return rc;
 }
 
 /* Sends <iq type=type id=id to=to> around payload; returns the answer or
@@ -1027,32 +1187,34 @@ ask(struct conn *c, const char *type, const char *id, const char *to,
 	struct strbuf	 b = { 0 };
 	const struct xml_elem *e = NULL;
 
-	sb_addf(&b, "<iq xmlns='" NS_CLIENT "' type='%s' id='%s' to='", type,
-	    id);
-	sb_add_xml(&b, to);
-	sb_addf(&b, "'>%s</iq>", payload);
+	iq_text(&b, type, id, to, payload);
 	if (conn_send(c, b.s) == 0)
 		e = wait_iq(c, id);
 	sb_free(&b);
 	return e;
 }
 
-/* Sends the query in ns with id; returns the answer or NULL. */
+/* Sends the query in ns with id; returns the answer or NULL.  ending
+ * (BOSH): in the terminate body, whose answer carries the reply. */
 static const struct xml_elem *
-ask_services(struct conn *c, const char *ns, const char *id)
+ask_services(struct conn *c, const char *ns, const char *id, int ending)
 {
-	char	 payload[80];
+	struct strbuf	 b = { 0 };
+	const struct xml_elem *e = NULL;
+	int		 rc;
 
-	snprintf(payload, sizeof(payload), "<services xmlns='%s'/>", ns);
-	return ask(c, "get", id, c->q->domain, payload);
-}
-
-static int
-is_type(const struct xml_elem *e, const char *type)
-{
-	const char *v = xml_attr(e, "type");
-
-	return v != NULL && strcmp(v, type) == 0;
+	services_iq(c, &b, ns, id);
+	if (ending) {
+		sb_adds(&b, PRESENCE_GONE);
+		c->ending = 1;
+		rc = bosh_post(c, "type='terminate'", b.s);
+		c->ending = 0;
+	} else
+		rc = conn_send(c, b.s);
+	if (rc == 0)
+		e = wait_iq(c, id);
+	sb_free(&b);
+	return e;
 }
 
 /* The server's identities, unless they came with the push already.
@@ -1339,36 +1501,56 @@ take_into(struct conn *c, const struct xml_elem *services,
 	return 0;
 }
 
-/* The XEP-0215 query, extdisco:2 then :1.  Returns the services, NULL
- * after fail(), or NULL with *gated set when the answer is forbidden and a
- * room metadata component could give them to occupants. */
+/* What one exchange ended with. */
+struct outcome {
+	int	 gated;		/* the services are for a room's occupants */
+	int	 again;		/* the session ended too early: start anew */
+	int	 plain;		/* the extdisco:2 query gave them */
+};
+
+/* The XEP-0215 query, extdisco:2 then :1.  Over BOSH, unless the endpoint
+ * showed it needs more (MORE), it rides in the terminate body: one round
+ * trip for the answer and the goodbye; when that answer needs the session
+ * after all (an error to try :1 after, a forbidden one where the room may
+ * help) or none came, o->again asks for a new exchange.  Returns the
+ * services, NULL after fail(), or NULL with o->gated set when the answer is
+ * forbidden and a room metadata component could give them to occupants. */
 static const struct xml_elem *
-query_services(struct conn *c, int *gated)
+query_services(struct conn *c, struct outcome *o)
 {
 	const struct xml_elem *e, *services;
 	const char	*ns = NS_EXTDISCO_2;
 	char		 cond[48];
 
-	*gated = 0;
-	if ((e = ask_services(c, ns, "e1")) == NULL)
+	if (c->query_sent)
+		e = wait_iq(c, "e1");
+	else
+		e = ask_services(c, ns, "e1", !c->ws && c->kind != EP_MORE);
+	if (e == NULL) {
+		o->again = c->ended;
 		return NULL;
+	}
 	if (is_type(e, "error")) {
 		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
 		/* Older servers know only :1; forbidden is no namespace
 		 * issue. */
 		if (strcmp(cond, "forbidden") != 0) {
+			if ((o->again = c->ended))
+				return NULL;
 			ns = NS_EXTDISCO_1;
-			if ((e = ask_services(c, ns, "e2")) == NULL)
+			if ((e = ask_services(c, ns, "e2", 0)) == NULL)
 				return NULL;
 		}
 	}
 	if (!is_type(e, "result")) {
 		refusal(c, e, XMPP_STEP_EXTDISCO, cond, sizeof(cond));
 		if (strcmp(cond, "forbidden") == 0 && c->q->room != NULL) {
+			if ((o->again = c->ended))
+				return NULL;
 			if (ask_identities(c) == -1)
 				return NULL;
 			if (c->metadata_jid[0] != '\0') {
-				*gated = 1;
+				o->gated = 1;
 				return NULL;
 			}
 		}
@@ -1381,22 +1563,26 @@ query_services(struct conn *c, int *gated)
 	}
 	if ((services = xml_child(e, ns, "services")) == NULL)
 		fail(c, 1, "the answer holds no <services/> in %s", ns);
+	o->plain = strcmp(ns, NS_EXTDISCO_2) == 0;
 	return services;
 }
 
-int
-xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
-    struct xmpp_status *st)
+/* One exchange, from the connection to its end. */
+static int
+exchange(const struct xmpp_query *q, struct ice_list *l,
+    struct xmpp_status *st, enum endpoint_kind kind, struct outcome *o)
 {
 	struct conn	 c;
 	struct strbuf	 leave = { 0 };
 	const struct xml_elem *services = NULL;
-	int		 gated = 0, rc = -1;
+	int		 rc = -1;
 
 	memset(st, 0, sizeof(*st));
+	memset(o, 0, sizeof(*o));
 	memset(&c, 0, sizeof(c));
 	c.q = q;
 	c.st = st;
+	c.kind = kind;
 	c.ws = strncmp(q->url, "ws://", 5) == 0 ||
 	    strncmp(q->url, "wss://", 6) == 0;
 	c.rid = 1000000 + (unsigned long long)(monotonic_ms() % 1000000000);
@@ -1406,10 +1592,10 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 	if (c.pushed != NULL)
 		services = c.pushed;	/* no query needed */
 	else if (c.metadata_jid[0] != '\0' && q->room != NULL)
-		gated = 1;		/* they come in the room metadata */
-	else if ((services = query_services(&c, &gated)) == NULL && !gated)
+		o->gated = 1;		/* they come in the room metadata */
+	else if ((services = query_services(&c, o)) == NULL && !o->gated)
 		goto out;
-	if (gated && (services = room_services(&c, &leave)) == NULL)
+	if (o->gated && (services = room_services(&c, &leave)) == NULL)
 		goto out;
 	if (take_into(&c, services, l) == -1)
 		goto out;
@@ -1418,8 +1604,42 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 out:
 	if (rc == -1 && st->error[0] == '\0')
 		fail(&c, 0, "failed");
+	o->plain = o->plain && c.pushed == NULL;
 	sb_free(&leave);
 	conn_free(&c);
+	return rc;
+}
+
+/*
+ * Pipelining, so that the services come in as few round trips as the
+ * protocols allow: the ANONYMOUS auth rides with the stream open (its
+ * <failure/> read against the features offered), the bind with the
+ * restart (RFC 6120 forbids only a restart before <success/>), the
+ * goodbye is not awaited.  The query is not sent before the bind's answer
+ * unless this endpoint showed earlier in the process that it pushes
+ * nothing after binding (a deployment that pushes them must get no
+ * query); over BOSH it rides in the terminate body instead, which costs
+ * a second exchange only when its answer needs the session after all.
+ */
+int
+xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
+    struct xmpp_status *st)
+{
+	struct outcome	 o;
+	enum endpoint_kind kind = endpoint_get(q);
+	int		 rc;
+
+	rc = exchange(q, l, st, kind, &o);
+	if (o.again) {
+		log_debug("XMPP %s: the answer needs the session: again",
+		    q->shown_url);
+		kind = EP_MORE;
+		rc = exchange(q, l, st, kind, &o);
+	}
+	if (rc == 0)
+		endpoint_set(q, o.plain ? EP_PLAIN : EP_MORE);
+	else if (kind == EP_MORE)
+		endpoint_set(q, EP_MORE);
 	return rc;
 }
 

@@ -206,7 +206,7 @@ output_file() {
 }
 
 formats() {
-	sed -n '/format_names\[\] = {/,/};/p' "$ROOT/src/format.c" |
+	sed -n '/format_names\[\] = {/,/};/p' "$ROOT/src/settings.c" |
 	    grep -oE '"[a-z0-9]+"' | tr -d '"'
 }
 

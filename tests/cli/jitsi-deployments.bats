@@ -6,7 +6,8 @@
 # room metadata (mod_gate_services, mod_room_services, mod_focus_standin),
 # a focus that refuses the conference, and a login that wants a token
 # (mod_token_standin). Over BOSH and WebSocket (the
-# static build).
+# static build). Then the pipelined exchange, counted as the client's turns
+# through bench/latency-proxy.py, and a login without ANONYMOUS.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -63,17 +64,95 @@ setup_file() {
 		sed 's/ "focus_standin"$/\n\tcomponent_secret = "jicofo-down"/')" \
 		'component_ports = { }' &&
 	    start_deployment ANNOUNCED "$(rooms_config '' 'modules_enabled = { "gate_services", "push_services" }
-	push_services_list = false')"
+	push_services_list = false')" &&
+	    start_deployment PLAIN '' &&
+	    start_deployment NOANON '	authentication = "internal_plain"'
 }
 
 teardown_file() {
 	local name pid dir
 
-	for name in PUSH GATED REFUSING BOOKING TOKEN NOFOCUS ANNOUNCED; do
+	for name in PUSH GATED REFUSING BOOKING TOKEN NOFOCUS ANNOUNCED PLAIN \
+	    NOANON; do
 		pid=${name}_PID dir=${name}_DIR
 		prosody_stop "${!pid:-}" "${!dir:-}"
 	done
 	coturn_stop "${COTURN_PID:-}" "${COTURN_DIR:-}"
+}
+
+teardown() {
+	local pid
+
+	for pid in ${WATCH_PID:-} ${PROXY_PID:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+# proxy_start PORT: bench/latency-proxy.py to 127.0.0.1:PORT adding a
+# round trip of 600 ms, so that what a client sends without waiting leaves
+# in one burst; sets PROXY_PID and PROXY_PORT, traces to $TRACE.
+proxy_start() {
+	local i
+
+	TRACE=$BATS_TEST_TMPDIR/trace
+	python3 "$BATS_TEST_DIRNAME/../../bench/latency-proxy.py" \
+	    --target "127.0.0.1:$1" --rtt-ms 600 \
+	    --port-file "$BATS_TEST_TMPDIR/proxy.port" \
+	    --count-file "$BATS_TEST_TMPDIR/proxy.count" --trace "$TRACE" 3>&- &
+	PROXY_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		if [[ -s $BATS_TEST_TMPDIR/proxy.port ]]; then
+			PROXY_PORT=$(<"$BATS_TEST_TMPDIR/proxy.port")
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "latency-proxy.py did not start" >&2
+	return 1
+}
+
+# url_port URL: the port of http://127.0.0.1:PORT/... or ws://...
+url_port() {
+	local rest=${1#*://*:}
+
+	echo "${rest%%/*}"
+}
+
+# turns CONN: the client's turns on connection CONN of the trace: the runs
+# of what it sent with no answer between (each one waits a round trip).
+turns() {
+	jq -s --argjson c "$1" '[.[] | select(.conn == $c) | .dir] |
+	    reduce .[] as $d ({n: 0, last: ""};
+		(if $d == "up" and .last != "up" then .n += 1 else . end) |
+		.last = $d) | .n' "$TRACE"
+}
+
+# watch_twice URL: a watch of jitsi at URL by the static build, which
+# asks once more on SIGUSR1; returns once both answers came.
+watch_twice() {
+	local i out=$BATS_TEST_TMPDIR/ice.json err=$BATS_TEST_TMPDIR/watch.err
+
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" ICEUPD_JITSI_URL="$1" \
+	    ICEUPD_JITSI_DOMAIN=meet.test "$STATIC" watch -p jitsi -o "$out" \
+	    -v 2>"$err" 3>&- &
+	WATCH_PID=$!
+	for ((i = 0; i < 600; i++)); do
+		if [[ -s $out ]]; then
+			break
+		fi
+		sleep 0.05
+	done
+	kill -USR1 "$WATCH_PID"
+	for ((i = 0; i < 600; i++)); do
+		if [[ $(grep -Ec "jitsi: [0-9]+ URLs in" "$err") -ge 2 ]]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	cat "$err" >&2
+	return 1
 }
 
 # needs_static: skips unless the static build (with WebSocket) is there.
@@ -117,7 +196,7 @@ left_room() {
 }
 
 # refused URL [NAME=VALUE ...] -- TEXT ...: jitsi alone at URL fails, exit 1,
-# with one line holding each TEXT.
+# with one line holding each TEXT; run by $RUNNER (default iceupd).
 refused() {
 	local url=$1 vars=()
 
@@ -127,7 +206,7 @@ refused() {
 		shift
 	done
 	shift
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$url" \
+	run --separate-stderr "${RUNNER:-iceupd}" ICEUPD_JITSI_URL="$url" \
 	    ICEUPD_JITSI_DOMAIN=meet.test "${vars[@]}" -p jitsi
 	assert_status 1
 	assert_no_stdout
@@ -276,4 +355,59 @@ fails_over_naming() {
 	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=good-token -p jitsi
 	assert_status 0
 	allocates
+}
+
+@test "pipelined over BOSH: the auth in the session request, the bind in the restart, the query in the goodbye: 3 requests" {
+	proxy_start "$(url_port "$PLAIN_BOSH")"
+	run --separate-stderr iceupd \
+	    ICEUPD_JITSI_URL="http://127.0.0.1:$PROXY_PORT/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	assert_status 0
+	assert_no_stderr
+	assert_jq 'length == 2 and (.[1].username | test("^[0-9]{10}$"))'
+	[[ $(turns 1) -eq 3 ]]
+	# The session request (no sid yet) carries the auth; the terminate
+	# body carries the query.
+	grep -E "Handling new request .*<body [^>]*xmpp:version='1.0'[^>]*><auth [^>]*mechanism='ANONYMOUS'" \
+	    "$PLAIN_LOG" | grep -vq "sid='"
+	grep -Eq "Handling new request .*xmpp:restart='true'[^>]*><iq [^>]*id='b1'" \
+	    "$PLAIN_LOG"
+	grep -Eq "Handling new request .*type='terminate'><iq [^>]*id='e1'" \
+	    "$PLAIN_LOG"
+}
+
+@test "pipelined over WebSocket (static build): open with auth, restart with bind, then the query; once known, the query behind the bind" {
+	needs_static
+	proxy_start "$(url_port "$PLAIN_WS")"
+	watch_twice "ws://127.0.0.1:$PROXY_PORT/xmpp-websocket"
+	# The upgrade, open + auth, restart + bind, the query, the close.
+	[[ $(turns 1) -eq 5 ]]
+	# The endpoint pushed nothing and answered the query: the query now
+	# goes behind the bind.
+	[[ $(turns 2) -eq 4 ]]
+	jq -e 'length == 2' "$BATS_TEST_TMPDIR/ice.json"
+}
+
+@test "a deployment that pushes at login gets no query on a later refresh either (WebSocket, static build)" {
+	needs_static
+	watch_twice "$PUSH_WS"
+	grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='b1'" "$PUSH_LOG"
+	! grep -Eq "Received\[c2s[a-z_]*\]: <iq .*id='e1'" "$PUSH_LOG"
+	jq -e 'length == 2' "$BATS_TEST_TMPDIR/ice.json"
+}
+
+@test "no ANONYMOUS offered: one line naming jitsi and the mechanisms offered, over BOSH and WebSocket" {
+	refused "$NOANON_BOSH" -- "jitsi: $NOANON_BOSH" \
+	    "does not offer anonymous login (SASL ANONYMOUS); it offers" \
+	    "PLAIN"
+	grep -q "Received\[c2s_unauthed\]: <auth .*mechanism='ANONYMOUS'" \
+	    "$NOANON_LOG"
+
+	fails_over_naming "does not offer anonymous login" iceupd \
+	    "$NOANON_BOSH"
+
+	needs_static
+	RUNNER=static_iceupd refused "$NOANON_WS" -- "jitsi: $NOANON_WS" \
+	    "does not offer anonymous login (SASL ANONYMOUS); it offers" \
+	    "PLAIN"
 }

@@ -56,6 +56,14 @@ fake_start() {
 	return 1
 }
 
+# fake_fetch MODE: jitsi alone against a new bosh-fake.py MODE.
+fake_fetch() {
+	fake_start "$1" || return 1
+	run --separate-stderr iceupd \
+	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
+	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+}
+
 # allocate_from_output: the TURN credentials in the neko output allocate
 # on coturn, and a wrong password does not.
 allocate_from_output() {
@@ -144,14 +152,31 @@ allocate_from_output() {
 }
 
 @test "jitsi: a server that closes mid-stream fails cleanly" {
-	fake_start close
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	fake_fetch close
 	assert_status 1
 	assert_no_stdout
 	assert_stderr_lines 1
 	assert_stderr_contains "jitsi: POST http://127.0.0.1:$FAKE_PORT/http-bind"
+}
+
+@test "jitsi: a connection manager that ignores the payload of the session and terminate requests: auth and query go again" {
+	fake_fetch nopayload
+	assert_status 0
+	assert_no_stderr
+	assert_jq '. == [{"urls": ["turn:turn.fake.test:3478"],
+	    "username": "fake-user", "credential": "fake-pass"}]'
+	run cat "$BATS_TEST_TMPDIR/fake.port.log"
+	# The session request carried it; the next request carried it again.
+	[[ ${lines[0]} == *"<auth "*"mechanism='ANONYMOUS'"* ]]
+	[[ ${lines[0]} != *"sid="* ]]
+	[[ ${lines[1]} == *"sid='s1'"*"<auth "*"mechanism='ANONYMOUS'"* ]]
+	# The query went in the terminate body, its answer did not come: a
+	# second session asks it in a plain request, then says goodbye.
+	[[ ${lines[3]} == *"type='terminate'"*"id='e1'"* ]]
+	[[ ${lines[4]} != *"sid="* ]]
+	[[ ${lines[7]} == *"id='e1'"* && ${lines[7]} != *terminate* ]]
+	[[ ${lines[8]} == *"type='terminate'"* ]]
+	[[ ${#lines[@]} -eq 9 ]]
 }
 
 @test "jitsi: a server that never answers is given up at the deadline" {

@@ -7,6 +7,13 @@ and serves until killed:
          ANONYMOUS, then closes the connection in the middle of the next
          answer (half a <body>, no end);
   slow   accepts connections, reads the request and never answers;
+  nopayload  a connection manager that ignores what the session request
+         and the terminate request carry: answers the first with the
+         features alone and the second with a bare terminate body, then each
+         other request by what it holds (an auth: success; a restart: bind;
+         the XEP-0215 query: one TURN service, turn.fake.test:3478);
+         anything else ends the session (item-not-found); each request body
+         is appended to PORTFILE.log;
   brave  a Brave Talk rooms API: OPTIONS /api/v1/rooms/ROOM gives an
          x-csrf-token header and a cookie; PUT with both and {"mauP":false}
          gives {"jwt": JWT} where JWT is the third argument; every request
@@ -72,6 +79,45 @@ def serve_close(conn, log):
         return
 
 
+def nopayload_answer(body):
+    """What the nopayload connection manager answers to one request."""
+    inner = b""
+    end = b" type='terminate'" if b"type='terminate'" in body else b""
+    if b"sid=" not in body:
+        return SESSION
+    if end:
+        inner = b""     # what a terminate body carries is dropped
+    elif b"<auth " in body:
+        inner = b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+    elif b"xmpp:restart='true'" in body and b"id='b1'" in body:
+        inner = (b"<stream:features><bind "
+                 b"xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+                 b"</stream:features><iq xmlns='jabber:client' "
+                 b"type='result' id='b1'/>")
+    elif b"id='e1'" in body:
+        inner = (b"<iq xmlns='jabber:client' type='result' id='e1'>"
+                 b"<services xmlns='urn:xmpp:extdisco:2'><service "
+                 b"type='turn' host='turn.fake.test' port='3478' "
+                 b"username='fake-user' password='fake-pass'/>"
+                 b"</services></iq>")
+    else:
+        end = b" type='terminate' condition='item-not-found'"
+    return (b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s1'" +
+            end + b" xmlns:stream='http://etherx.jabber.org/streams'>" +
+            inner + b"</body>")
+
+
+def serve_nopayload(conn, log):
+    while True:
+        line, headers, body = read_request(conn)
+        if line is None:
+            return
+        with open(log, "a") as f:
+            f.write(body.decode("latin-1") + "\n")
+        answer(conn, b"200 OK", nopayload_answer(body),
+               b"Content-Type: text/xml; charset=utf-8\r\n")
+
+
 def serve_slow(conn):
     read_request(conn)
     threading.Event().wait(120)
@@ -125,6 +171,8 @@ def main():
             target = lambda c=conn: serve_close(c, portfile + ".log")
         elif mode == "slow":
             target = lambda c=conn: serve_slow(c)
+        elif mode == "nopayload":
+            target = lambda c=conn: serve_nopayload(c, portfile + ".log")
         else:
             target = lambda c=conn: serve_brave(c, jwt, portfile + ".log")
 

@@ -753,8 +753,7 @@ START_TEST(test_env_round_trip_two_names)
 }
 END_TEST
 
-Suite *
-format_suite(void)
+UNIT_SUITE(format)
 {
 	Suite	*s = suite_create("format");
 	TCase	*tc;

@@ -849,8 +849,7 @@ START_TEST(test_servers_max)
 }
 END_TEST
 
-Suite *
-ice_suite(void)
+UNIT_SUITE(ice)
 {
 	Suite	*s = suite_create("ice");
 	TCase	*tc;

@@ -13,10 +13,6 @@
 #include "../../src/util.h"
 #include "unit.h"
 
-#define MAXARGS		32
-#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-
 /* The config file of the current test, when it has one. */
 static char	*conf_path;
 
@@ -39,49 +35,11 @@ conf_done(void)
 	}
 }
 
-/* Runs settings_load on "iceupd args..." with env.  Unless env names
- * ICEUPD_CONFIG itself, it points at conf_path or at an empty file, so
- * that no config file of this machine is read. */
+/* Runs settings_load on "iceupd args..." with env and conf_path. */
 static int
 load(struct settings *s, const char *const *args, const char *const *env)
 {
-	char	*argv[MAXARGS + 2], *copies[MAXARGS + 2], *envp[MAXARGS + 2];
-	char	*empty = NULL, *config_var;
-	size_t	 i, n = 0;
-	int	 argc = 0, rc;
-
-	copies[argc] = argv[argc] = xstrdup("iceupd");
-	argc++;
-	for (i = 0; args != NULL && args[i] != NULL; i++) {
-		ck_assert_int_lt(argc, MAXARGS);
-		copies[argc] = argv[argc] = xstrdup(args[i]);
-		argc++;
-	}
-	argv[argc] = NULL;
-	for (i = 0; env != NULL && env[i] != NULL; i++) {
-		ck_assert_uint_lt(n, MAXARGS);
-		envp[n++] = (char *)env[i];
-	}
-	if (conf_path == NULL)
-		empty = unit_tmpfile("", 0, 0600);
-	config_var = malloc(strlen("ICEUPD_CONFIG=") +
-	    strlen(conf_path ? conf_path : empty) + 1);
-	ck_assert_ptr_nonnull(config_var);
-	strcpy(config_var, "ICEUPD_CONFIG=");
-	strcat(config_var, conf_path ? conf_path : empty);
-	envp[n++] = config_var;	/* the first one wins: env may override */
-	envp[n] = NULL;
-
-	rc = settings_load(s, argc, argv, envp);
-
-	for (i = 0; i < (size_t)argc; i++)
-		free(copies[i]);
-	free(config_var);
-	if (empty != NULL) {
-		unlink(empty);
-		free(empty);
-	}
-	return rc;
+	return unit_settings_load(s, conf_path, args, env);
 }
 
 static void
@@ -1079,8 +1037,7 @@ START_TEST(test_durations)
 }
 END_TEST
 
-Suite *
-settings_suite(void)
+UNIT_SUITE(settings)
 {
 	Suite	*s = suite_create("settings");
 	TCase	*tc;

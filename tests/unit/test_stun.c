@@ -1,6 +1,5 @@
 /* test_stun.c: the STUN/TURN codec: RFC 5769 test vectors, and hostile
- * messages that must be refused without a read outside the buffer; and the
- * parts of the probe that need no server. */
+ * messages that must be refused without a read outside the buffer. */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -9,15 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../src/ice.h"
-#include "../../src/probe.h"
 #include "../../src/stun.h"
 #include "../../src/util.h"
 #include "unit.h"
-
-Suite	*stun_suite(void);
 
 /* --- RFC 5769 --- */
 
@@ -844,139 +839,7 @@ START_TEST(hostile_mutations)
 }
 END_TEST
 
-/* --- the probe, where it needs no server --- */
-
-START_TEST(probe_refuses_bad_urls)
-{
-	struct probe_options opt = { 0 };
-	struct probe_result r;
-
-	opt.deadline = monotonic_ms() + 1000;
-	ck_assert_int_eq(probe_url("http://example.org", NULL, NULL, &opt, &r),
-	    -1);
-	ck_assert_int_eq(r.status, PROBE_ERROR);
-	ck_assert_ptr_nonnull(strstr(r.error, "scheme"));
-	ck_assert_int_eq(probe_url("turns:127.0.0.1:5349?transport=udp", "u",
-	    "p", &opt, &r), -1);
-	ck_assert_int_eq(r.status, PROBE_ERROR);
-	ck_assert_str_eq(r.error, "TURN over DTLS is not supported");
-	ck_assert_str_eq(r.url, "turns:127.0.0.1:5349?transport=udp");
-	ck_assert_str_eq(probe_status_names[PROBE_BAD_CREDENTIALS],
-	    "bad-credentials");
-}
-END_TEST
-
-/* A UDP port on 127.0.0.1: bound and silent (*fd open), or free (fd -1). */
-static int
-loopback_udp(int keep, int *fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int	 s;
-
-	ck_assert_int_ne(s = socket(AF_INET, SOCK_DGRAM, 0), -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(s, (struct sockaddr *)&sin, &len), 0);
-	if (keep)
-		*fd = s;
-	else {
-		close(s);
-		*fd = -1;
-	}
-	return ntohs(sin.sin_port);
-}
-
-START_TEST(probe_closed_port)
-{
-	struct probe_options opt = { 0 };
-	struct probe_result r;
-	char	 url[64];
-	int	 fd;
-
-	snprintf(url, sizeof(url), "stun:127.0.0.1:%d", loopback_udp(0, &fd));
-	opt.deadline = monotonic_ms() + 3000;
-	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
-	ck_assert_int_eq(r.status, PROBE_UNREACHABLE);
-	ck_assert_int_eq(r.rtt_ms, -1);
-	ck_assert_str_eq(r.mapped, "");
-}
-END_TEST
-
-START_TEST(probe_deadline_passed)
-{
-	struct probe_options opt = { 0 };
-	struct probe_result r;
-	char	 url[64];
-	long long t0;
-	int	 fd;
-
-	snprintf(url, sizeof(url), "stun:127.0.0.1:%d", loopback_udp(1, &fd));
-	t0 = monotonic_ms();
-	opt.deadline = t0 - 1;
-	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
-	ck_assert_int_eq(r.status, PROBE_TIMEOUT);
-	ck_assert_int_lt(monotonic_ms() - t0, 500);
-	/* A silent server: the answer never comes, the deadline holds. */
-	opt.deadline = monotonic_ms() + 700;
-	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
-	ck_assert_int_eq(r.status, PROBE_TIMEOUT);
-	ck_assert_str_eq(r.error, "no answer within the deadline "
-	    "(2 requests sent)");
-	ck_assert_int_lt(monotonic_ms() - t0, 1200);
-	close(fd);
-}
-END_TEST
-
-START_TEST(probe_filter_keeps_ok)
-{
-	struct ice_list	 l = { 0 };
-	struct probe_result r[4];
-	char	 err[128];
-
-	ck_assert_int_eq(ice_list_add(&l, "turn:a.example:3478?transport=udp",
-	    "u", "secret-1", 100, err, sizeof(err)), 0);
-	ck_assert_int_eq(ice_list_add(&l, "turns:a.example:5349", "u",
-	    "secret-1", 100, err, sizeof(err)), 0);
-	ck_assert_int_eq(ice_list_add(&l, "turn:b.example:3478", "v",
-	    "secret-2", 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(ice_list_add(&l, "stun:c.example:3478", NULL, NULL, 0,
-	    err, sizeof(err)), 0);
-	snprintf(l.provider, sizeof(l.provider), "coturn");
-	memset(r, 0, sizeof(r));
-	r[1].status = PROBE_TIMEOUT;
-	r[2].status = PROBE_BAD_CREDENTIALS;
-	ck_assert_int_eq(probe_filter(&l, r, 3), -1);	/* wrong count */
-	ck_assert_uint_eq(ice_list_nurls(&l), 4);
-	ck_assert_int_eq(probe_filter(&l, r, 4), 2);
-	ck_assert_uint_eq(l.n, 2);
-	ck_assert_str_eq(l.provider, "coturn");
-	ck_assert_uint_eq(l.servers[0].nurls, 1);
-	ck_assert_str_eq(l.servers[0].urls[0],
-	    "turn:a.example:3478?transport=udp");
-	ck_assert_str_eq(l.servers[0].credential, "secret-1");
-	ck_assert_int_eq(l.servers[0].expires, 100);
-	ck_assert_str_eq(l.servers[1].urls[0], "stun:c.example:3478");
-	ice_list_free(&l);
-}
-END_TEST
-
-START_TEST(probe_list_empty)
-{
-	struct ice_list	 l = { 0 };
-	struct probe_options opt = { 0 };
-	size_t	 n = 99;
-
-	opt.deadline = monotonic_ms() + 100;
-	ck_assert_ptr_null(probe_list(&l, &opt, &n));
-	ck_assert_uint_eq(n, 0);
-}
-END_TEST
-
-Suite *
-stun_suite(void)
+UNIT_SUITE(stun)
 {
 	Suite	*s = suite_create("stun");
 	TCase	*tc;
@@ -1026,13 +889,5 @@ stun_suite(void)
 	tcase_add_test(tc, hostile_mutations);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("probe");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, probe_refuses_bad_urls);
-	tcase_add_test(tc, probe_closed_port);
-	tcase_add_test(tc, probe_deadline_passed);
-	tcase_add_test(tc, probe_filter_keeps_ok);
-	tcase_add_test(tc, probe_list_empty);
-	suite_add_tcase(s, tc);
 	return s;
 }

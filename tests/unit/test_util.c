@@ -1,22 +1,15 @@
-/* test_util.c: strbuf, lists, numbers, time, files (planted links, FIFOs,
- * held locks, stale temporary files), the log, serve's connection budget. */
-#include <cjson/cJSON.h>
-#include <dirent.h>
+/* test_util.c: strbuf, lists, numbers, time, atomic writes (stale
+ * temporary files included), small files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../../src/conntrack.h"
-#include "../../src/log.h"
-#include "../../src/safefile.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -396,37 +389,6 @@ END_TEST
 /* --- atomic_write --- */
 
 static char *
-make_dir(void)
-{
-	char	*d = strdup("/tmp/iceupd-unit-dir.XXXXXX");
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_ptr_nonnull(mkdtemp(d));
-	return d;
-}
-
-/* Names in folder d other than . and .., joined with '/'. */
-static char *
-dir_names(const char *d)
-{
-	struct strbuf	 b = { 0 };
-	struct dirent	*e;
-	DIR		*dp = opendir(d);
-
-	ck_assert_ptr_nonnull(dp);
-	sb_adds(&b, "");
-	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (b.len > 0)
-			sb_addc(&b, '/');
-		sb_adds(&b, e->d_name);
-	}
-	closedir(dp);
-	return b.s;
-}
-
-static char *
 slurp(const char *path, size_t *len)
 {
 	char	*text = NULL;
@@ -436,27 +398,9 @@ slurp(const char *path, size_t *len)
 	return text;
 }
 
-static void
-remove_dir(char *d)
-{
-	char	*names = dir_names(d), *p, *slash;
-	char	 path[PATH_MAX];
-
-	for (p = names; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
-		if ((slash = strchr(p, '/')) != NULL)
-			*slash = '\0';
-		snprintf(path, sizeof(path), "%s/%s", d, p);
-		if (unlink(path) == -1)
-			rmdir(path);
-	}
-	free(names);
-	ck_assert_int_eq(rmdir(d), 0);
-	free(d);
-}
-
 START_TEST(test_atomic_write)
 {
-	char	*d = make_dir(), path[PATH_MAX], *text, *names;
+	char	*d = unit_tmpdir(), path[PATH_MAX], *text, *names;
 	struct stat st;
 	size_t	 len;
 
@@ -468,16 +412,16 @@ START_TEST(test_atomic_write)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_size, 6);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
-	names = dir_names(d);
+	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "out.json");
 	free(names);
-	remove_dir(d);
+	unit_rmdir(d);
 }
 END_TEST
 
 START_TEST(test_atomic_write_replaces_0644)
 {
-	char	*d = make_dir(), path[PATH_MAX], *text, *names;
+	char	*d = unit_tmpdir(), path[PATH_MAX], *text, *names;
 	struct stat st;
 	size_t	 len;
 	FILE	*fp;
@@ -495,7 +439,7 @@ START_TEST(test_atomic_write_replaces_0644)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
 	ck_assert_uint_eq(st.st_size, 3);
-	names = dir_names(d);
+	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "neko.env");
 	free(names);
 
@@ -503,13 +447,13 @@ START_TEST(test_atomic_write_replaces_0644)
 	ck_assert_int_eq(atomic_write(path, "", 0), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_size, 0);
-	remove_dir(d);
+	unit_rmdir(d);
 }
 END_TEST
 
 START_TEST(test_atomic_write_binary)
 {
-	char	*d = make_dir(), path[PATH_MAX], got[8];
+	char	*d = unit_tmpdir(), path[PATH_MAX], got[8];
 	FILE	*fp;
 
 	snprintf(path, sizeof(path), "%s/bin", d);
@@ -518,123 +462,39 @@ START_TEST(test_atomic_write_binary)
 	ck_assert_uint_eq(fread(got, 1, sizeof(got), fp), 5);
 	fclose(fp);
 	ck_assert_mem_eq(got, "a\0b\nc", 5);
-	remove_dir(d);
+	unit_rmdir(d);
 }
 END_TEST
 
 START_TEST(test_atomic_write_missing_folder)
 {
-	char	*d = make_dir(), path[PATH_MAX], *names;
+	char	*d = unit_tmpdir(), path[PATH_MAX], *names;
 
 	snprintf(path, sizeof(path), "%s/missing/out", d);
 	errno = 0;
 	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	names = dir_names(d);
+	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "");
 	free(names);
-	remove_dir(d);
+	unit_rmdir(d);
 }
 END_TEST
 
 /* When the rename fails, the temporary file goes and the target stays. */
 START_TEST(test_atomic_write_rename_fails)
 {
-	char	*d = make_dir(), path[PATH_MAX], *names;
+	char	*d = unit_tmpdir(), path[PATH_MAX], *names;
 
 	snprintf(path, sizeof(path), "%s/target", d);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
 	errno = 0;
 	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
 	ck_assert_int_ne(errno, 0);
-	names = dir_names(d);
+	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "target");
 	free(names);
-	remove_dir(d);
-}
-END_TEST
-
-/* --- files others may write to --- */
-
-/* In a sticky, world-writable folder a link of another user is refused;
- * the caller's own is followed.  Needs root (to give a link away). */
-START_TEST(test_safe_resolve_planted_link)
-{
-	char	*d = make_dir(), link[PATH_MAX], mine[PATH_MAX], want[PATH_MAX];
-	char	 lock[PATH_MAX], *got;
-
-	if (geteuid() != 0) {
-		remove_dir(d);
-		return;
-	}
-	ck_assert_int_eq(chmod(d, 01777), 0);
-	snprintf(link, sizeof(link), "%s/planted", d);
-	ck_assert_int_eq(symlink("/etc/passwd", link), 0);
-	ck_assert_int_eq(lchown(link, 65534, 65534), 0);
-	errno = 0;
-	ck_assert_ptr_null(safe_resolve(link));
-	ck_assert_int_eq(errno, EPERM);
-	errno = 0;
-	ck_assert_int_eq(atomic_write(link, "x", 1), -1);
-	ck_assert_int_eq(errno, EPERM);
-	snprintf(lock, sizeof(lock), "%s/cache.json.lock", d);
-	ck_assert_int_eq(symlink("/etc/passwd", lock), 0);
-	ck_assert_int_eq(lchown(lock, 65534, 65534), 0);
-	snprintf(want, sizeof(want), "%s/cache.json", d);
-	errno = 0;
-	ck_assert_int_eq(safe_lock(want, LOCK_EX, 0), -1);
-	ck_assert_int_eq(errno, EPERM);
-	ck_assert_int_eq(unlink(lock), 0);
-	snprintf(mine, sizeof(mine), "%s/mine", d);
-	ck_assert_int_eq(symlink("target", mine), 0);
-	snprintf(want, sizeof(want), "%s/target", d);
-	got = safe_resolve(mine);
-	ck_assert_str_eq(got, want);
-	free(got);
-	ck_assert_int_eq(chmod(d, 0700), 0);
-	ck_assert_int_eq(unlink(link), 0);
-	ck_assert_int_eq(unlink(mine), 0);
-	remove_dir(d);
-}
-END_TEST
-
-/* A FIFO is neither read nor written, and opening it does not block. */
-START_TEST(test_fifo_refused)
-{
-	char	*d = make_dir(), path[PATH_MAX], *text = NULL;
-
-	snprintf(path, sizeof(path), "%s/fifo", d);
-	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	errno = 0;
-	ck_assert_int_eq(read_file(path, &text, 100), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_ptr_null(text);
-	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(safe_open_regular(path, O_RDONLY, 0), -1);
-	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(unlink(path), 0);
-	remove_dir(d);
-}
-END_TEST
-
-/* A lock held elsewhere is waited for a bounded time. */
-START_TEST(test_safe_lock_bounded)
-{
-	char	*d = make_dir(), path[PATH_MAX], lock[PATH_MAX + 8];
-	int	 held, fd;
-
-	snprintf(path, sizeof(path), "%s/cache.json", d);
-	ck_assert_int_ge(held = safe_lock(path, LOCK_EX, 0), 0);
-	errno = 0;
-	ck_assert_int_eq(safe_lock(path, LOCK_SH, 50), -1);
-	ck_assert_int_eq(errno, EWOULDBLOCK);
-	close(held);
-	ck_assert_int_ge(fd = safe_lock(path, LOCK_SH, 50), 0);
-	close(fd);
-	snprintf(lock, sizeof(lock), "%s.lock", path);
-	ck_assert_int_eq(unlink(lock), 0);
-	remove_dir(d);
+	unit_rmdir(d);
 }
 END_TEST
 
@@ -643,7 +503,7 @@ START_TEST(test_atomic_write_removes_stale_temps)
 {
 	struct timeval old[2] = { { time(NULL) - 3600, 0 },
 		{ time(NULL) - 3600, 0 } };
-	char	*d = make_dir(), path[PATH_MAX], stale[PATH_MAX];
+	char	*d = unit_tmpdir(), path[PATH_MAX], stale[PATH_MAX];
 	char	 fresh[PATH_MAX], other[PATH_MAX], *names;
 	FILE	*f;
 
@@ -660,57 +520,12 @@ START_TEST(test_atomic_write_removes_stale_temps)
 	ck_assert_int_eq(utimes(stale, old), 0);
 	ck_assert_int_eq(utimes(other, old), 0);
 	ck_assert_int_eq(atomic_write(path, "x", 1), 0);
-	names = dir_names(d);
+	names = unit_dir_names(d);
 	ck_assert_ptr_null(strstr(names, "Ab12Cd"));
 	ck_assert_ptr_nonnull(strstr(names, "Ef34Gh"));
 	ck_assert_ptr_nonnull(strstr(names, "Ij56Kl"));
 	free(names);
-	remove_dir(d);
-}
-END_TEST
-
-/* --- serve's connections without a request --- */
-
-/* 1 when the server side of pair was shut down (the client reads EOF). */
-static int
-was_shut(const int pair[2])
-{
-	char	 c;
-
-	return recv(pair[1], &c, 1, MSG_DONTWAIT) == 0;
-}
-
-START_TEST(test_conntrack_budget_and_deadline)
-{
-	struct conntrack *ct = conntrack_new(0, 2);
-	int	 a[2], b[2], c[2], i;
-	void	*ka, *kb, *kc;
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, b), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, c), 0);
-	conntrack_open(ct, a[0], &ka);
-	conntrack_open(ct, b[0], &kb);
-	conntrack_busy(ct, kb);		/* its request is in: not counted */
-	conntrack_open(ct, c[0], &kc);
-	ck_assert(!was_shut(a) && !was_shut(b) && !was_shut(c));
-	conntrack_idle(ct, kb);		/* answered; a, the oldest, goes */
-	ck_assert(was_shut(a));
-	ck_assert(!was_shut(b) && !was_shut(c));
-	conntrack_busy(ct, kc);
-	ck_assert_uint_eq(conntrack_sweep(ct), 1);	/* b, past 0 ms */
-	ck_assert(was_shut(b) && !was_shut(c));
-	conntrack_close(ct, &ka);
-	conntrack_close(ct, &kb);
-	conntrack_close(ct, &kc);
-	ck_assert_ptr_null(ka);
-	ck_assert_uint_eq(conntrack_sweep(ct), 0);
-	conntrack_free(ct);
-	for (i = 0; i < 2; i++) {
-		close(a[i]);
-		close(b[i]);
-		close(c[i]);
-	}
+	unit_rmdir(d);
 }
 END_TEST
 
@@ -787,252 +602,7 @@ START_TEST(test_read_small_file)
 }
 END_TEST
 
-/* --- log --- */
-
-START_TEST(test_log_escape)
-{
-	char	 buf[128], small[8];
-
-	ck_assert_str_eq(log_escape("plain text", 100, buf, sizeof(buf)),
-	    "plain text");
-	ck_assert_str_eq(log_escape("a\nb\tc\x01\x1b[0m", 100, buf,
-	    sizeof(buf)), "a\\x0ab\\x09c\\x01\\x1b[0m");
-	ck_assert_str_eq(log_escape("n\xc3\xa9ko\x7f\xff", 100, buf,
-	    sizeof(buf)), "n\\xc3\\xa9ko\\x7f\\xff");
-	ck_assert_str_eq(log_escape("back\\slash", 100, buf, sizeof(buf)),
-	    "back\\x5cslash");
-	ck_assert_str_eq(log_escape("abcdef", 3, buf, sizeof(buf)),
-	    "abc...");
-	ck_assert_str_eq(log_escape("abc", 3, buf, sizeof(buf)), "abc");
-	ck_assert_str_eq(log_escape("", 3, buf, sizeof(buf)), "");
-	/* Never more than the buffer holds. */
-	log_escape("0123456789abcdef", 100, small, sizeof(small));
-	ck_assert_uint_lt(strlen(small), sizeof(small));
-	ck_assert_int_eq(strncmp(small, "012", 3), 0);
-	log_escape("\x01\x02\x03\x04", 100, small, sizeof(small));
-	ck_assert_uint_lt(strlen(small), sizeof(small));
-}
-END_TEST
-
-START_TEST(test_log_levels_text)
-{
-	char	*out;
-
-	log_init(0, LOG_TEXT);
-	ck_assert_int_eq(log_enabled(LOG_ERROR), 1);
-	ck_assert_int_eq(log_enabled(LOG_WARN), 1);
-	ck_assert_int_eq(log_enabled(LOG_NOTICE), 1);
-	ck_assert_int_eq(log_enabled(LOG_INFO), 0);
-	ck_assert_int_eq(log_enabled(LOG_DEBUG), 0);
-	unit_stderr_begin();
-	log_error("bad %s", "thing");
-	log_warn("careful");
-	log_notice("updated");
-	log_info("hidden");
-	log_debug("hidden too");
-	out = unit_stderr_end();
-	ck_assert_str_eq(out, "iceupd: error: bad thing\n"
-	    "iceupd: warning: careful\n"
-	    "iceupd: updated\n");
-	free(out);
-
-	log_init(2, LOG_TEXT);
-	unit_stderr_begin();
-	log_info("told");
-	log_debug("how");
-	out = unit_stderr_end();
-	ck_assert_str_eq(out, "iceupd: told\niceupd: debug: how\n");
-	free(out);
-
-	log_init(1, LOG_TEXT);
-	ck_assert_int_eq(log_enabled(LOG_INFO), 1);
-	ck_assert_int_eq(log_enabled(LOG_DEBUG), 0);
-
-	log_init(-1, LOG_TEXT);
-	ck_assert_int_eq(log_enabled(LOG_NOTICE), 0);
-	unit_stderr_begin();
-	log_warn("quiet");
-	log_notice("quiet too");
-	log_error("still shown");
-	out = unit_stderr_end();
-	ck_assert_str_eq(out, "iceupd: error: still shown\n");
-	free(out);
-}
-END_TEST
-
-START_TEST(test_log_one_line)
-{
-	char	*out;
-
-	log_init(0, LOG_TEXT);
-	unit_stderr_begin();
-	log_error("provider said: %s", "line one\nline two\n");
-	out = unit_stderr_end();
-	ck_assert_str_eq(out,
-	    "iceupd: error: provider said: line one line two \n");
-	free(out);
-}
-END_TEST
-
-START_TEST(test_log_redacts_secrets)
-{
-	char	*out;
-
-	log_init(2, LOG_TEXT);
-	log_secret("s3cr3t-marker");
-	log_secret("s3cr3t-marker");	/* remembered once */
-	log_secret("abc");		/* too short to redact */
-	log_secret(NULL);
-	unit_stderr_begin();
-	log_error("credential=%s", "s3cr3t-marker");
-	log_warn("twice: s3cr3t-markers3cr3t-marker, abc");
-	log_debug("%s", "xs3cr3t-markerx");
-	out = unit_stderr_end();
-	ck_assert_ptr_null(strstr(out, "s3cr3t"));
-	ck_assert_str_eq(out, "iceupd: error: credential=[redacted]\n"
-	    "iceupd: warning: twice: [redacted][redacted], abc\n"
-	    "iceupd: debug: x[redacted]x\n");
-	free(out);
-
-	log_forget_secrets();
-	unit_stderr_begin();
-	log_error("now %s", "s3cr3t-marker");
-	out = unit_stderr_end();
-	ck_assert_str_eq(out, "iceupd: error: now s3cr3t-marker\n");
-	free(out);
-}
-END_TEST
-
-/* A username that is the start of the credential must not let the rest
- * of the credential through. */
-/* Text bound for a report, a file or an answer is redacted too. */
-START_TEST(test_log_redact_buffer)
-{
-	char	 buf[40];
-
-	log_secret("apikey-marker-77");
-	snprintf(buf, sizeof(buf), "GET ?apiKey=apikey-marker-77");
-	ck_assert(log_holds_secret(buf));
-	log_redact(buf, sizeof(buf));
-	ck_assert_str_eq(buf, "GET ?apiKey=[redacted]");
-	ck_assert(!log_holds_secret(buf));
-	snprintf(buf, sizeof(buf), "%s", "a long apikey-marker-77");
-	log_redact(buf, 12);			/* cut where it must be */
-	ck_assert_str_eq(buf, "a long [red");
-	log_forget_secrets();
-	ck_assert(!log_holds_secret("apikey-marker-77"));
-}
-END_TEST
-
-START_TEST(test_log_redacts_secret_holding_another)
-{
-	char	*out;
-
-	log_init(0, LOG_TEXT);
-	log_secret("neko");
-	log_secret("nekopass-9f2c");
-	unit_stderr_begin();
-	log_error("rejected %s", "nekopass-9f2c");
-	out = unit_stderr_end();
-	ck_assert_msg(strstr(out, "pass-9f2c") == NULL, "leaked: %s", out);
-	ck_assert_str_eq(out, "iceupd: error: rejected [redacted]\n");
-	free(out);
-}
-END_TEST
-
-static cJSON *
-json_line(const char *line)
-{
-	cJSON	*j = cJSON_Parse(line);
-
-	ck_assert_msg(j != NULL, "not JSON: %s", line);
-	return j;
-}
-
-START_TEST(test_log_json)
-{
-	const cJSON *v;
-	cJSON	*j;
-	char	*out, *nl;
-
-	log_init(0, LOG_JSON);
-	log_secret("json-s3cret");
-	unit_stderr_begin();
-	log_error("quote \" backslash \\ newline \n tab \t bell \a del \x7f "
-	    "utf8 \xc3\xa9 secret json-s3cret");
-	log_warn("second");
-	log_info("hidden");
-	out = unit_stderr_end();
-
-	ck_assert_ptr_null(strstr(out, "json-s3cret"));
-	nl = strchr(out, '\n');
-	ck_assert_ptr_nonnull(nl);
-	*nl = '\0';
-	j = json_line(out);
-	v = cJSON_GetObjectItemCaseSensitive(j, "severity");
-	ck_assert(cJSON_IsString(v));
-	ck_assert_str_eq(v->valuestring, "ERROR");
-	v = cJSON_GetObjectItemCaseSensitive(j, "message");
-	ck_assert(cJSON_IsString(v));
-	ck_assert_str_eq(v->valuestring, "quote \" backslash \\ newline \n "
-	    "tab \t bell \a del \x7f utf8 \xc3\xa9 secret [redacted]");
-	v = cJSON_GetObjectItemCaseSensitive(j, "time");
-	ck_assert(cJSON_IsString(v));
-	ck_assert_uint_eq(strlen(v->valuestring), 20);
-	ck_assert_int_eq(v->valuestring[10], 'T');
-	ck_assert_int_eq(v->valuestring[19], 'Z');
-	cJSON_Delete(j);
-
-	j = json_line(nl + 1);
-	v = cJSON_GetObjectItemCaseSensitive(j, "severity");
-	ck_assert_str_eq(v->valuestring, "WARNING");
-	v = cJSON_GetObjectItemCaseSensitive(j, "message");
-	ck_assert_str_eq(v->valuestring, "second");
-	cJSON_Delete(j);
-	/* Exactly two lines. */
-	nl = strchr(nl + 1, '\n');
-	ck_assert_ptr_nonnull(nl);
-	ck_assert_int_eq(nl[1], '\0');
-	free(out);
-
-	ck_assert_str_eq(log_format_names[LOG_TEXT], "text");
-	ck_assert_str_eq(log_format_names[LOG_JSON], "json");
-}
-END_TEST
-
-START_TEST(test_log_json_severities)
-{
-	static const char *const want[] = { "ERROR", "WARNING", "NOTICE",
-	    "INFO", "DEBUG" };
-	const cJSON *v;
-	cJSON	*j;
-	char	*out, *line, *nl;
-	int	 i = 0;
-
-	log_init(2, LOG_JSON);
-	unit_stderr_begin();
-	log_error("e");
-	log_warn("w");
-	log_notice("n");
-	log_info("i");
-	log_debug("d");
-	out = unit_stderr_end();
-	for (line = out; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-		*nl = '\0';
-		ck_assert_int_lt(i, 5);
-		j = json_line(line);
-		v = cJSON_GetObjectItemCaseSensitive(j, "severity");
-		ck_assert_str_eq(v->valuestring, want[i]);
-		cJSON_Delete(j);
-		i++;
-	}
-	ck_assert_int_eq(i, 5);
-	free(out);
-}
-END_TEST
-
-Suite *
-util_suite(void)
+UNIT_SUITE(util)
 {
 	Suite	*s = suite_create("util");
 	TCase	*tc;
@@ -1064,24 +634,9 @@ util_suite(void)
 	tcase_add_test(tc, test_atomic_write_binary);
 	tcase_add_test(tc, test_atomic_write_missing_folder);
 	tcase_add_test(tc, test_atomic_write_rename_fails);
-	tcase_add_test(tc, test_safe_resolve_planted_link);
-	tcase_add_test(tc, test_fifo_refused);
-	tcase_add_test(tc, test_safe_lock_bounded);
 	tcase_add_test(tc, test_atomic_write_removes_stale_temps);
-	tcase_add_test(tc, test_conntrack_budget_and_deadline);
 	tcase_add_test(tc, test_read_small_file);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("log");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_log_escape);
-	tcase_add_test(tc, test_log_levels_text);
-	tcase_add_test(tc, test_log_one_line);
-	tcase_add_test(tc, test_log_redacts_secrets);
-	tcase_add_test(tc, test_log_redacts_secret_holding_another);
-	tcase_add_test(tc, test_log_redact_buffer);
-	tcase_add_test(tc, test_log_json);
-	tcase_add_test(tc, test_log_json_severities);
-	suite_add_tcase(s, tc);
 	return s;
 }

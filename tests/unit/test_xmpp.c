@@ -467,8 +467,7 @@ START_TEST(room_metadata_hostile)
 }
 END_TEST
 
-Suite *
-xmpp_suite(void)
+UNIT_SUITE(xmpp)
 {
 	Suite	*s = suite_create("xmpp");
 	TCase	*tc = tcase_create("xml");

@@ -1,6 +1,8 @@
 /* unit.c: runs every iceupd unit suite; exits non-zero when a check failed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../src/providers/provider.h"
+#include "../../src/settings.h"
+#include "../../src/util.h"
 #include "unit.h"
+
+/* SUITE(NAME) for every tests/unit/test_NAME.c. */
+#define SUITE(name)	Suite *name##_suite(void);
+#include "../../build/gen/unit_suites.h"
+#undef SUITE
+
+static Suite *(*const suites[])(void) = {
+#define SUITE(name)	name##_suite,
+#include "../../build/gen/unit_suites.h"
+#undef SUITE
+};
+
+#define WORDS_MAX	32	/* of unit_settings() */
 
 static int	 saved_stderr = -1;
 static int	 capture_fd = -1;
@@ -96,6 +114,113 @@ unit_tmpfile(const char *content, size_t len, int mode)
 	return path;
 }
 
+char *
+unit_tmpdir(void)
+{
+	char	*d = strdup("/tmp/iceupd-unit-dir.XXXXXX");
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+char *
+unit_dir_names(const char *d)
+{
+	struct strbuf	 b = { 0 };
+	struct dirent	*e;
+	DIR		*dp = opendir(d);
+
+	ck_assert_ptr_nonnull(dp);
+	sb_adds(&b, "");
+	while ((e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (b.len > 0)
+			sb_addc(&b, '/');
+		sb_adds(&b, e->d_name);
+	}
+	closedir(dp);
+	return b.s;
+}
+
+void
+unit_rmdir(char *d)
+{
+	char	*names = unit_dir_names(d), *p, *slash;
+	char	 path[PATH_MAX];
+
+	for (p = names; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
+		if ((slash = strchr(p, '/')) != NULL)
+			*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s", d, p);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	free(names);
+	ck_assert_int_eq(rmdir(d), 0);
+	free(d);
+}
+
+int
+unit_settings_load(struct settings *s, const char *config,
+    const char *const *args, const char *const *env)
+{
+	char	*argv[WORDS_MAX + 2], *copies[WORDS_MAX + 2];
+	char	*envp[WORDS_MAX + 2];
+	char	*empty = NULL, *config_var;
+	size_t	 i, n = 0;
+	int	 argc = 0, rc;
+
+	copies[argc] = argv[argc] = xstrdup("iceupd");
+	argc++;
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		ck_assert_int_lt(argc, WORDS_MAX);
+		copies[argc] = argv[argc] = xstrdup(args[i]);
+		argc++;
+	}
+	argv[argc] = NULL;
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		ck_assert_uint_lt(n, WORDS_MAX);
+		envp[n++] = (char *)env[i];
+	}
+	if (config == NULL)
+		config = empty = unit_tmpfile("", 0, 0600);
+	config_var = malloc(strlen("ICEUPD_CONFIG=") + strlen(config) + 1);
+	ck_assert_ptr_nonnull(config_var);
+	strcpy(config_var, "ICEUPD_CONFIG=");
+	strcat(config_var, config);
+	envp[n++] = config_var;	/* the first one wins: env may override */
+	envp[n] = NULL;
+
+	rc = settings_load(s, argc, argv, envp);
+
+	for (i = 0; i < (size_t)argc; i++)
+		free(copies[i]);
+	free(config_var);
+	if (empty != NULL) {
+		unlink(empty);
+		free(empty);
+	}
+	return rc;
+}
+
+void
+unit_settings(struct settings *s, const char *const *args,
+    const char *const *env)
+{
+	ck_assert_msg(unit_settings_load(s, NULL, args, env) == 0,
+	    "settings_load failed");
+}
+
+int
+unit_configured(const struct provider *p, const struct settings *s, char *why,
+    size_t len)
+{
+	why[0] = '\0';
+	return p->configured(s, why, len);
+}
+
 void
 unit_stderr_begin(void)
 {
@@ -131,19 +256,12 @@ int
 main(void)
 {
 	SRunner	*sr;
+	size_t	 i;
 	int	 failed;
 
-	sr = srunner_create(ice_suite());
-	srunner_add_suite(sr, format_suite());
-	srunner_add_suite(sr, settings_suite());
-	srunner_add_suite(sr, util_suite());
-	srunner_add_suite(sr, coturn_suite());
-	srunner_add_suite(sr, stun_suite());
-	srunner_add_suite(sr, xmpp_suite());
-	srunner_add_suite(sr, api_suite());
-	srunner_add_suite(sr, google_suite());
-	srunner_add_suite(sr, url_suite());
-	srunner_add_suite(sr, serve_suite());
+	sr = srunner_create(NULL);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -8,17 +8,33 @@
 /* Seconds each test may take; generous for the ASan+UBSan build. */
 #define UNIT_TIMEOUT	60
 
-Suite	*ice_suite(void);
-Suite	*format_suite(void);
-Suite	*settings_suite(void);
-Suite	*util_suite(void);
-Suite	*coturn_suite(void);
-Suite	*stun_suite(void);
-Suite	*xmpp_suite(void);
-Suite	*api_suite(void);
-Suite	*google_suite(void);
-Suite	*url_suite(void);
-Suite	*serve_suite(void);
+/* Opens the definition of the suite of tests/unit/test_NAME.c, which
+ * returns the Suite it builds.  NAME is the path of the module tested below
+ * src/, '/' written '_' (src/providers/api.c: providers_api); unit.c runs
+ * the suite of every such file, listed by make in build/gen/unit_suites.h. */
+#define UNIT_SUITE(name) \
+	Suite *name##_suite(void); \
+	Suite *name##_suite(void)
+
+struct provider;
+struct settings;
+
+/* NULL-terminated lists of words, for unit_settings(). */
+#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* settings_load() of "iceupd args..." and env (either may be NULL).
+ * Unless env names ICEUPD_CONFIG itself, the config file is config, or an
+ * empty one when config is NULL, so that no file of this machine is read. */
+int	 unit_settings_load(struct settings *s, const char *config,
+	    const char *const *args, const char *const *env);
+/* unit_settings_load() with no config file, which must succeed; free s
+ * with settings_free(). */
+void	 unit_settings(struct settings *s, const char *const *args,
+	    const char *const *env);
+/* p->configured(s) with why emptied first. */
+int	 unit_configured(const struct provider *p, const struct settings *s,
+	    char *why, size_t len);
 
 /* Runs script with /bin/sh -c and returns the bytes it wrote to stdout,
  * NUL-terminated, with their count in *len; *status gets the wait status.
@@ -28,6 +44,13 @@ char	*unit_sh(const char *script, size_t *len, int *status);
 /* Creates a file in /tmp holding len bytes of content, with the given mode.
  * Returns its path, to unlink and free. */
 char	*unit_tmpfile(const char *content, size_t len, int mode);
+
+/* A new empty folder in /tmp; unit_rmdir() removes it with the files in it
+ * and frees the path.  unit_dir_names() gives the names in a folder (not .
+ * and ..) joined with '/'; free it. */
+char	*unit_tmpdir(void);
+void	 unit_rmdir(char *d);
+char	*unit_dir_names(const char *d);
 
 /* Sends fd 2 to a temporary file until unit_stderr_end(), which puts fd 2
  * back and returns what was written (NUL-terminated; free it). */

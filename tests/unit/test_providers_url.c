@@ -1,15 +1,12 @@
-/* test_url.c: the answers the url provider recognises (url_take_answer):
- * the shapes of serve, VK-ICE, STUNner, Matrix and TURN services, their
- * expiry, and the answers it refuses. */
+/* test_providers_url.c: the answers the url provider recognises
+ * (url_take_answer): the shapes of serve, VK-ICE, STUNner, Matrix and TURN
+ * services, their expiry, and the answers it refuses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/providers/url.h"
 #include "unit.h"
-
-/* The suite of this file, for unit.c. */
-Suite	*url_suite(void);
 
 #define NOW	1700000000
 #define TURN_UDP "turn:127.0.0.1:3478?transport=udp"
@@ -170,10 +167,9 @@ START_TEST(test_refused)
 }
 END_TEST
 
-Suite *
-url_suite(void)
+UNIT_SUITE(providers_url)
 {
-	Suite	*s = suite_create("url");
+	Suite	*s = suite_create("providers_url");
 	TCase	*tc;
 
 	tc = tcase_create("shapes");

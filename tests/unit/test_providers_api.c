@@ -1,15 +1,12 @@
-/* test_api.c: the RTCIceServer parser shared by the hosted providers
- * (api_take_servers), fed the bodies Twilio, Cloudflare and Metered
- * document (tests/fixtures/), and the API base checks. */
+/* test_providers_api.c: the RTCIceServer parser shared by the hosted
+ * providers (api_take_servers), fed the bodies Twilio, Cloudflare and
+ * Metered document (tests/fixtures/), and the API base checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/providers/api.h"
 #include "unit.h"
-
-/* The suite of this file, for unit.c. */
-Suite	*api_suite(void);
 
 /* The unit tests run from the top folder of the source tree. */
 #define FIXTURES	"tests/fixtures/"
@@ -543,10 +540,9 @@ START_TEST(test_safe_token)
 }
 END_TEST
 
-Suite *
-api_suite(void)
+UNIT_SUITE(providers_api)
 {
-	Suite	*s = suite_create("api");
+	Suite	*s = suite_create("providers_api");
 	TCase	*tc;
 
 	tc = tcase_create("documented answers");

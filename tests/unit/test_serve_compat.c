@@ -1,10 +1,9 @@
-/* test_serve.c: the shapes serve answers in for the services it replaces,
- * and the page's Content-Security-Policy. */
+/* test_serve_compat.c: the shapes serve answers in for the services it
+ * replaces, and its flag values. */
 #include <string.h>
 
 #include "../../src/ice.h"
 #include "../../src/serve/compat.h"
-#include "../../src/serve/page.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -67,30 +66,15 @@ START_TEST(health_shape)
 }
 END_TEST
 
-START_TEST(page_csp_names_digests)
+UNIT_SUITE(serve_compat)
 {
-	const char *csp = serve_page_csp();
-
-	ck_assert_ptr_eq(csp, serve_page_csp());
-	ck_assert_ptr_nonnull(strstr(csp, "default-src 'none'; script-src "
-	    "'sha256-"));
-	ck_assert_ptr_nonnull(strstr(csp, "style-src 'sha256-"));
-	ck_assert_ptr_null(strstr(csp, "unsafe"));
-	ck_assert_ptr_nonnull(strstr(csp, "connect-src 'self'"));
-}
-END_TEST
-
-Suite *
-serve_suite(void)
-{
-	Suite	*s = suite_create("serve");
-	TCase	*tc = tcase_create("serve");
+	Suite	*s = suite_create("serve_compat");
+	TCase	*tc = tcase_create("shapes");
 
 	tcase_set_timeout(tc, UNIT_TIMEOUT);
 	tcase_add_test(tc, flag_values);
 	tcase_add_test(tc, uberti_has_the_turn_urls_only);
 	tcase_add_test(tc, health_shape);
-	tcase_add_test(tc, page_csp_names_digests);
 	suite_add_tcase(s, tc);
 	return s;
 }
