@@ -50,8 +50,8 @@ const char *refresh_refused(const struct settings *, const struct ice_list *l);
 /* One refresh of the selected providers through the engine, --require-turn
  * applied, rendered into out in o->format unless NO_RENDER.  Returns
  * EXIT_OK or EXIT_DEGRADED with r holding the list (a rendered list
- * without TURN logged), else EXIT_FAIL with why (one line, not logged) saying why.  The
- * caller frees r and out. */
+ * without TURN logged), else EXIT_FAIL with one line in why (not logged)
+ * saying why.  The caller frees r and out. */
 int	 refresh_get(const struct settings *, const struct provider *const *sel,
 	    size_t nsel, const struct refresh_opts *o, struct engine_result *r,
 	    struct strbuf *out, struct strbuf *why);
@@ -60,9 +60,9 @@ int	 refresh_get(const struct settings *, const struct provider *const *sel,
  * failed (EXIT_USAGE: a setting is wrong). */
 int	 refresh_once(const struct settings *, const struct refresh_opts *o,
 	    struct engine_result *r, struct strbuf *out);
-/* 1 when the answer in r (degraded or not, as rc says) must not replace
- * the held list: it lacks TURN or is stale, and the held one has TURN and
- * has not expired. */
+/* 1 when an answer that refresh_get returned rc for must not replace the
+ * held list: it lacks TURN or is stale (EXIT_DEGRADED), and the held one
+ * has TURN and has not expired. */
 int	 refresh_keeps(int rc, const struct refresh_held *held, time_t now);
 /* Schedules the next refresh after one that installed r (NULL: failed, or
  * kept the held list).  Returns the wait after a failure, in seconds, for
