@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -29,6 +30,27 @@
  * instead of parsing the whole bundle.  Set once, by http_init. */
 static char system_ca_dir[PATH_MAX];
 
+/* Easy handles not yet cleaned up: a provider thread the engine stopped
+ * waiting for may still be in a transfer at exit. */
+static atomic_int live_handles;
+
+static CURL *
+easy_new(void)
+{
+	CURL	*c;
+
+	if ((c = curl_easy_init()) != NULL)
+		atomic_fetch_add(&live_handles, 1);
+	return c;
+}
+
+static void
+easy_free(CURL *c)
+{
+	curl_easy_cleanup(c);
+	atomic_fetch_sub(&live_handles, 1);
+}
+
 /* Finds libcurl's CA directory or, where it was built with a bundle only,
  * the bundle's own directory, when it holds hashed names ("5ad8a5d6.0"), as
  * update-ca-certificates and c_rehash leave them beside the bundle. */
@@ -42,7 +64,7 @@ find_system_ca_dir(void)
 	struct dirent	*e;
 	int		 hashed = 0;
 
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = easy_new()) == NULL)
 		return;
 	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &path) == CURLE_OK &&
 	    path != NULL)
@@ -51,7 +73,7 @@ find_system_ca_dir(void)
 	    path != NULL && (slash = strrchr(path, '/')) != NULL)
 		snprintf(system_ca_dir, sizeof system_ca_dir, "%.*s",
 		    (int)(slash - path), path);
-	curl_easy_cleanup(c);
+	easy_free(c);
 	if (system_ca_dir[0] != '\0' &&
 	    (d = opendir(system_ca_dir)) != NULL) {
 		while (!hashed && (e = readdir(d)) != NULL) {
@@ -87,7 +109,9 @@ void
 http_cleanup(void)
 {
 	kept_free_all();
-	curl_global_cleanup();
+	/* Not under a transfer still running: the process is leaving anyway. */
+	if (atomic_load(&live_handles) == 0)
+		curl_global_cleanup();
 }
 
 const char *
@@ -164,7 +188,7 @@ http_keep_free(struct http_keep *k)
 	if (k == NULL)
 		return;
 	if (k->c != NULL)
-		curl_easy_cleanup(k->c);
+		easy_free(k->c);
 	free(k);
 }
 
@@ -316,7 +340,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	if (rq->keep != NULL && rq->keep->c != NULL) {
 		c = rq->keep->c;
 		curl_easy_reset(c);	/* keeps the open connection */
-	} else if ((c = curl_easy_init()) == NULL) {
+	} else if ((c = easy_new()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
 		return -1;
 	} else if (rq->keep != NULL)
@@ -430,7 +454,7 @@ out:
 	sb_free(&h);
 	curl_slist_free_all(headers);
 	if (rq->keep == NULL)
-		curl_easy_cleanup(c);
+		easy_free(c);
 	if (rc == -1)
 		http_response_free(rs);
 	return rc;
@@ -568,7 +592,7 @@ http_ws_open(const struct http_request *rq, const char *subprotocol,
 		    ws->shown);
 		goto fail;
 	}
-	if ((ws->c = curl_easy_init()) == NULL) {
+	if ((ws->c = easy_new()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
 		goto fail;
 	}
@@ -708,7 +732,7 @@ http_ws_close(struct http_ws *ws)
 	if (ws == NULL)
 		return;
 	if (ws->c != NULL)
-		curl_easy_cleanup(ws->c);
+		easy_free(ws->c);
 	free(ws);
 }
 #else	/* no WebSocket in these libcurl headers */
