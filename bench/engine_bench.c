@@ -25,12 +25,12 @@ static struct fake fakes[PROVIDERS_MAX];
 static void
 sleep_until(long long deadline, long ms)
 {
-	long long end = monotonic_ms() + ms;
+	long long end = util_monotonic_ms() + ms;
 	struct timespec ts;
 
 	if (end > deadline)
 		end = deadline;
-	while (monotonic_ms() < end) {
+	while (util_monotonic_ms() < end) {
 		ts.tv_sec = 0;
 		ts.tv_nsec = 1000000L;
 		nanosleep(&ts, NULL);
@@ -77,7 +77,7 @@ sequential(const struct settings *s, size_t n)
 {
 	struct provider_status st;
 	struct ice_list l;
-	long long start = monotonic_ms();
+	long long start = util_monotonic_ms();
 	size_t	 i;
 	int	 rc;
 
@@ -85,14 +85,14 @@ sequential(const struct settings *s, size_t n)
 		memset(&st, 0, sizeof(st));
 		memset(&l, 0, sizeof(l));
 		/* Each try gets the whole timeout, as those scripts do. */
-		st.deadline = monotonic_ms() + s->timeout_ms;
+		st.deadline = util_monotonic_ms() + s->timeout_ms;
 		rc = providers[i].fetch(s, &l, &st);
 		ice_list_free(&l);
 		if (rc == 0)
 			break;
-		sleep_until(monotonic_ms() + SEQ_PAUSE_MS, SEQ_PAUSE_MS);
+		sleep_until(util_monotonic_ms() + SEQ_PAUSE_MS, SEQ_PAUSE_MS);
 	}
-	return monotonic_ms() - start;
+	return util_monotonic_ms() - start;
 }
 
 static double

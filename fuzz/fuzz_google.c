@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&s, 0, sizeof(s));
 	s.google_credentials = key;
 	s.metadata_host = "no metadata server here";	/* refused: no network */
-	if (google_project(&s, monotonic_ms() + 1000, &out, err,
+	if (google_project(&s, util_monotonic_ms() + 1000, &out, err,
 	    sizeof(err)) == 0)
 		free(out);
 

@@ -69,13 +69,14 @@ parse_list(const cJSON *o, int format, struct ice_list *l)
 			if (!cJSON_IsString(u) || ice_list_add(l,
 			    u->valuestring, cJSON_GetStringValue(user),
 			    cJSON_GetStringValue(cred),
-			    json_get_time(e, "expires_at"), err, sizeof(err)) == -1)
+			    util_json_get_time(e, "expires_at"), err,
+			    sizeof(err)) == -1)
 				return -1;
 	}
 	prov = cJSON_GetObjectItemCaseSensitive(o, "provider");
 	snprintf(l->provider, sizeof(l->provider), "%s",
 	    cJSON_IsString(prov) ? prov->valuestring : "cache");
-	l->fetched_at = json_get_time(o, "fetched_at");
+	l->fetched_at = util_json_get_time(o, "fetched_at");
 	return l->n > 0 ? 0 : -1;
 }
 
@@ -107,8 +108,8 @@ parse_health(const cJSON *o, struct cache *c)
 		snprintf(ph->error, sizeof(ph->error), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
 		log_redact(ph->error, sizeof(ph->error));
-		ph->last_ok = json_get_time(h, "last_ok");
-		ph->next_try = json_get_time(h, "next_try");
+		ph->last_ok = util_json_get_time(h, "last_ok");
+		ph->next_try = util_json_get_time(h, "next_try");
 	}
 }
 
@@ -151,15 +152,15 @@ read_locked(const char *path, struct cache *c)
 	int	 rc;
 
 	memset(c, 0, sizeof(*c));
-	if (read_small_file(path, &text, CACHE_MAX) == -1) {
+	if (util_read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_warn("cache %s: %s; ignored", path,
-			    atomic_write_error(errno));
+			    util_atomic_write_error(errno));
 		return -1;
 	}
 	if ((rc = parse(text, c)) == -1)
 		log_warn("cache %s is corrupt; ignored", path);
-	free_secret(text);
+	util_free_secret(text);
 	return rc;
 }
 
@@ -198,7 +199,7 @@ cache_load(const char *path, const struct settings *s, struct cache *c)
 	    errno != ENOENT && errno != EROFS && errno != EACCES &&
 	    errno != EWOULDBLOCK) {
 		log_warn("cache %s.lock: %s; cache ignored", path,
-		    atomic_write_error(errno));
+		    util_atomic_write_error(errno));
 		return -1;
 	}
 	rc = read_locked(path, c);
@@ -272,7 +273,7 @@ render_list(const struct ice_list *l)
 	size_t	 i, k;
 
 	cJSON_AddStringToObject(o, "provider", l->provider);
-	json_add_time(o, "fetched_at", l->fetched_at);
+	util_json_add_time(o, "fetched_at", l->fetched_at);
 	servers = cJSON_AddArrayToObject(o, "servers");
 	for (i = 0; i < l->n; i++) {
 		srv = &l->servers[i];
@@ -286,7 +287,7 @@ render_list(const struct ice_list *l)
 		if (srv->credential != NULL)
 			cJSON_AddStringToObject(e, "credential",
 			    srv->credential);
-		json_add_time(e, "expires_at", srv->expires);
+		util_json_add_time(e, "expires_at", srv->expires);
 		cJSON_AddItemToArray(servers, e);
 	}
 	return o;
@@ -315,8 +316,8 @@ render(const struct cache *c)
 			    c->health[i].error);
 		else
 			cJSON_AddNullToObject(h, "error");
-		json_add_time(h, "last_ok", c->health[i].last_ok);
-		json_add_time(h, "next_try", c->health[i].next_try);
+		util_json_add_time(h, "last_ok", c->health[i].last_ok);
+		util_json_add_time(h, "next_try", c->health[i].next_try);
 	}
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
@@ -365,7 +366,7 @@ cache_store(const char *path, const struct settings *s, const char *key,
 		errno = ENOMEM;
 		goto out;
 	}
-	rc = atomic_write(path, text, strlen(text));
+	rc = util_atomic_write(path, text, strlen(text));
 out:
 	saved = errno;
 	if (text != NULL) {

@@ -37,8 +37,8 @@ print_table(const struct group *g, size_t ng)
 		}
 		expires = ice_list_expires(g[k].list);
 		printf("from %s, %s%s\n", g[k].src->name, expires ?
-		    "expires " : "expiry unknown", expires ? rfc3339(expires,
-		    when, sizeof(when)) : "");
+		    "expires " : "expiry unknown", expires ?
+		    util_rfc3339(expires, when, sizeof(when)) : "");
 		printf("%-44s %-15s %7s  %s\n", "URL", "RESULT", "RTT",
 		    "RELAYED / MAPPED / WHY");
 		for (i = 0; i < g[k].nres; i++) {
@@ -84,7 +84,7 @@ print_json(const struct group *g, size_t ng, const struct ice_list *all)
 	size_t	 i, k;
 
 	cJSON_AddStringToObject(o, "provider", all->provider);
-	json_add_time(o, "expires_at", ice_list_expires(all));
+	util_json_add_time(o, "expires_at", ice_list_expires(all));
 	cJSON_AddBoolToObject(o, "stale", 0);
 	flat = cJSON_AddArrayToObject(o, "results");
 	provs = cJSON_AddArrayToObject(o, "providers");
@@ -96,7 +96,8 @@ print_json(const struct group *g, size_t ng, const struct ice_list *all)
 			cJSON_AddNullToObject(p, "error");
 		else
 			cJSON_AddStringToObject(p, "error", g[k].src->error);
-		json_add_time(p, "expires_at", ice_list_expires(g[k].list));
+		util_json_add_time(p, "expires_at",
+		    ice_list_expires(g[k].list));
 		arr = cJSON_AddArrayToObject(p, "results");
 		for (i = 0; i < g[k].nres; i++) {
 			cJSON_AddItemToArray(arr, result_json(&g[k].res[i],
@@ -161,7 +162,7 @@ cmd_check(const struct settings *s)
 		goto out;
 	}
 	side_by_side(each, nsel, &all);
-	o.deadline = monotonic_ms() + s->timeout_ms;
+	o.deadline = util_monotonic_ms() + s->timeout_ms;
 	o.cacert = s->cacert;
 	o.insecure = s->insecure_probe;
 	res = probe_list(&all, &o, &n);

@@ -178,7 +178,7 @@ recorded_expiry(const cJSON *svc)
 	    annotations_of(svc), CLOUDRUN_EXPIRES_ANNOTATION);
 	time_t		 t;
 
-	if (!cJSON_IsString(a) || parse_rfc3339(a->valuestring, &t) == -1)
+	if (!cJSON_IsString(a) || util_parse_rfc3339(a->valuestring, &t) == -1)
 		return 0;
 	return t;
 }
@@ -441,7 +441,7 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 		if (ann == NULL)
 			ann = cJSON_AddObjectToObject(tpl, "annotations");
 		set_annotation(ann, CLOUDRUN_EXPIRES_ANNOTATION,
-		    rfc3339(expires, when, sizeof(when)));
+		    util_rfc3339(expires, when, sizeof(when)));
 		chg->annotations_changed = 1;
 	} else if (expires == 0 && cJSON_GetObjectItemCaseSensitive(ann,
 	    CLOUDRUN_EXPIRES_ANNOTATION) != NULL) {
@@ -508,8 +508,8 @@ cloudrun_describe(const struct cloudrun_change *chg, struct strbuf *out)
 	if (chg->old_expires != chg->new_expires)
 		sb_addf(out, "  annotation %s: %s -> %s\n",
 		    CLOUDRUN_EXPIRES_ANNOTATION, chg->old_expires ?
-		    rfc3339(chg->old_expires, a, sizeof(a)) : "(none)",
-		    chg->new_expires ? rfc3339(chg->new_expires, b,
+		    util_rfc3339(chg->old_expires, a, sizeof(a)) : "(none)",
+		    chg->new_expires ? util_rfc3339(chg->new_expires, b,
 		    sizeof(b)) : "(none)");
 	if (chg->old_revision[0] != '\0')
 		sb_addf(out, "  template.revision: %s -> (cleared: Cloud Run "
@@ -726,7 +726,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 		return -1;
 	}
 	while (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "done"))) {
-		left = (t->deadline - monotonic_ms()) / 1000;
+		left = (t->deadline - util_monotonic_ms()) / 1000;
 		if (left < 2) {
 			fail(t, CLOUDRUN_FAILED, "the rollout is still running "
 			    "after --deploy-timeout (%ld s); operation %s goes "

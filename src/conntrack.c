@@ -67,7 +67,7 @@ static void
 list_last(struct conntrack *ct, struct conn *k)
 {
 	unlist(ct, k);
-	k->since_ms = monotonic_ms();
+	k->since_ms = util_monotonic_ms();
 	k->prev = ct->tail;
 	if (ct->tail != NULL)
 		ct->tail->next = k;
@@ -136,7 +136,7 @@ conntrack_close(struct conntrack *ct, void **ctx)
 size_t
 conntrack_sweep(struct conntrack *ct)
 {
-	long long	 due = monotonic_ms() - ct->deadline_ms;
+	long long	 due = util_monotonic_ms() - ct->deadline_ms;
 	size_t		 n = 0;
 
 	pthread_mutex_lock(&ct->lock);

@@ -211,7 +211,7 @@ resolve_services(const struct settings *s, long long deadline,
 	size_t		 n, i;
 	int		 rc = -1;
 
-	n = split_list(s->services, &items);
+	n = util_split_list(s->services, &items);
 	if (n == 0 || n > SERVICES_MAX) {
 		log_error("%s: expected 1 to %d services",
 		    SETTING_ORIGIN(s, services), SERVICES_MAX);
@@ -250,7 +250,7 @@ out:
 			free(t[i].name);
 			t[i].name = NULL;
 		}
-	free_list(items, n);
+	util_free_list(items, n);
 	free(project);
 	free(region);
 	return rc;
@@ -306,7 +306,7 @@ update_status(const struct settings *s, const struct cloudrun_target *t)
 	else
 		log_notice("%s: revision %s serves credentials valid until %s",
 		    t->name, t->revision[0] ? t->revision : "(unnamed)",
-		    t->expires ? rfc3339(t->expires, when, sizeof(when)) :
+		    t->expires ? util_rfc3339(t->expires, when, sizeof(when)) :
 		    "an unknown time");
 	return rc;
 }
@@ -326,7 +326,7 @@ deploy_services(const struct settings *s, long long deadline)
 
 	memset(t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
-	nnames = split_list(s->env_name, &names);
+	nnames = util_split_list(s->env_name, &names);
 	if (check_names(s, names, nnames) == -1)
 		goto out;
 	if ((ns = resolve_services(s, deadline, t)) == -1)
@@ -347,7 +347,7 @@ deploy_services(const struct settings *s, long long deadline)
 		if (t[i].fresh && !s->force_refresh) {
 			log_notice("Cloud Run service %s already holds "
 			    "credentials valid until %s: nothing to do",
-			    t[i].name, rfc3339(t[i].deployed_expires, when,
+			    t[i].name, util_rfc3339(t[i].deployed_expires, when,
 			    sizeof(when)));
 			trc[i] = EXIT_UNCHANGED;
 		}
@@ -375,7 +375,7 @@ deploy_services(const struct settings *s, long long deadline)
 		    t[i].deployed_expires > time(NULL)) {
 			log_warn("%s: keeps its credentials, valid until %s: "
 			    "the new list has no TURN or is stale", t[i].name,
-			    rfc3339(t[i].deployed_expires, when,
+			    util_rfc3339(t[i].deployed_expires, when,
 			    sizeof(when)));
 			trc[i] = EXIT_DEGRADED;
 		}
@@ -422,14 +422,14 @@ out:
 		explicit_bzero(out.s, out.len);
 	sb_free(&out);
 	engine_result_free(&r);
-	free_list(names, nnames);
+	util_free_list(names, nnames);
 	return rc;
 }
 
 int
 cmd_deploy(const struct settings *s)
 {
-	long long deadline = monotonic_ms() + s->deploy_timeout * 1000;
+	long long deadline = util_monotonic_ms() + s->deploy_timeout * 1000;
 
 	if (s->sink != NULL) {
 		if (strncmp(s->sink, "secret:", 7) != 0) {

@@ -51,7 +51,7 @@ engine_select(const struct settings *s, const struct provider **sel,
 		goto out;
 	}
 
-	n = split_list(s->providers, &names);
+	n = util_split_list(s->providers, &names);
 	if (n == 0) {
 		log_error("%s: the provider list is empty",
 		    SETTING_ORIGIN(s, providers));
@@ -82,7 +82,7 @@ engine_select(const struct settings *s, const struct provider **sel,
 	}
 	rc = 0;
 out:
-	free_list(names, n);
+	util_free_list(names, n);
 	return rc;
 }
 
@@ -243,7 +243,7 @@ job_main(void *arg)
 
 	pthread_mutex_lock(&run->lock);
 	j->rc = rc;
-	j->latency_ms = (long)(monotonic_ms() - run->start);
+	j->latency_ms = (long)(util_monotonic_ms() - run->start);
 	j->done = 1;
 	pthread_cond_broadcast(&run->changed);
 	pthread_mutex_unlock(&run->lock);
@@ -289,9 +289,9 @@ wait_for_answers(struct run *run, const struct settings *s, int each)
 	pthread_mutex_lock(&run->lock);
 	while (!decided(run, each ? POLICY_MERGE : s->policy)) {
 		if (!each && grace == 0 && any_answer(run))
-			grace = monotonic_ms() + s->grace_ms;
+			grace = util_monotonic_ms() + s->grace_ms;
 		wake = grace != 0 && grace < deadline ? grace : deadline;
-		if (monotonic_ms() >= wake)
+		if (util_monotonic_ms() >= wake)
 			break;
 		ts.tv_sec = wake / 1000;
 		ts.tv_nsec = (wake % 1000) * 1000000L;
@@ -321,7 +321,7 @@ run_start(const struct settings *s, const struct provider *const *sel,
 	run->s = settings_copy(s);
 	run->njobs = nsel;
 	run->refs = 1;
-	run->start = monotonic_ms();
+	run->start = util_monotonic_ms();
 
 	pthread_mutex_lock(&run->lock);
 	for (i = 0; i < nsel; i++) {
@@ -362,7 +362,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 	wait_for_answers(run, s, each != NULL);
 
 	pthread_mutex_lock(&run->lock);
-	now = monotonic_ms();
+	now = util_monotonic_ms();
 	r->nsources = nsel;
 	for (i = 0; i < nsel; i++) {
 		j = &run->jobs[i];
@@ -553,7 +553,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 			snprintf(skipped[nskip].error, sizeof(skipped[0].error),
 			    "not asked: backing off after %d failures until "
 			    "%s; last error: %.300s", h->failures,
-			    rfc3339(h->next_try, when, sizeof(when)),
+			    util_rfc3339(h->next_try, when, sizeof(when)),
 			    h->error[0] ? h->error : "none recorded");
 			nskip++;
 		} else
@@ -587,7 +587,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		r->stale = 1;
 		log_warn("serving cached credentials from %s (%s)%s%s",
 		    r->list.provider, path, expires ? ", expiring at " : "",
-		    expires ? rfc3339(expires, when, sizeof(when)) : "");
+		    expires ? util_rfc3339(expires, when, sizeof(when)) : "");
 		rc = 0;
 	}
 out:

@@ -19,9 +19,9 @@ cmd_fetch(const struct settings *s)
 	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
 		goto out;
 	if (s->output != NULL) {
-		if (atomic_write(s->output, out.s, out.len) == -1) {
+		if (util_atomic_write(s->output, out.s, out.len) == -1) {
 			log_error("cannot write %s: %s", s->output,
-			    atomic_write_error(errno));
+			    util_atomic_write_error(errno));
 			rc = EXIT_FAIL;
 		}
 	} else if (fwrite(out.s, 1, out.len, stdout) != out.len ||

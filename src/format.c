@@ -40,7 +40,7 @@ add_json(struct strbuf *out, cJSON *j, int pretty)
 	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
 
 	if (text == NULL)
-		out_of_memory();
+		util_out_of_memory();
 	sb_adds(out, text);
 	explicit_bzero(text, strlen(text));
 	cJSON_free(text);
@@ -63,8 +63,8 @@ format_report(const struct engine_result *r, time_t now)
 
 	cJSON_AddItemToObject(o, "iceServers", servers_json(&r->list));
 	cJSON_AddStringToObject(o, "provider", r->list.provider);
-	json_add_time(o, "fetched_at", r->list.fetched_at);
-	json_add_time(o, "expires_at", expires);
+	util_json_add_time(o, "fetched_at", r->list.fetched_at);
+	util_json_add_time(o, "expires_at", expires);
 	if (expires == 0) {
 		cJSON_AddNullToObject(o, "ttl_seconds");
 		cJSON_AddNullToObject(o, "remaining_ttl");
@@ -121,7 +121,7 @@ format_check(enum output_format fmt, const struct format_opts *o, char *err,
 
 	if (fmt != FMT_ENV && fmt != FMT_DOTENV)
 		return 0;
-	n = split_list(o->env_names ? o->env_names : "", &names);
+	n = util_split_list(o->env_names ? o->env_names : "", &names);
 	if (n == 0) {
 		snprintf(err, errlen, "no variable name given");
 		rc = -1;
@@ -133,7 +133,7 @@ format_check(enum output_format fmt, const struct format_opts *o, char *err,
 			    sizeof(shown)));
 			rc = -1;
 		}
-	free_list(names, n);
+	util_free_list(names, n);
 	return rc;
 }
 
@@ -198,7 +198,7 @@ format_render(struct strbuf *out, enum output_format fmt,
 	case FMT_ENV:
 	case FMT_DOTENV:
 		format_ice_servers(&value, &r->list);
-		n = split_list(o->env_names, &names);
+		n = util_split_list(o->env_names, &names);
 		for (i = 0; i < n; i++) {
 			if (fmt == FMT_ENV) {
 				sb_addf(out, "export %s=", names[i]);
@@ -209,7 +209,7 @@ format_render(struct strbuf *out, enum output_format fmt,
 			}
 			sb_addc(out, '\n');
 		}
-		free_list(names, n);
+		util_free_list(names, n);
 		explicit_bzero(value.s, value.len);
 		sb_free(&value);
 		break;

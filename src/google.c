@@ -32,7 +32,7 @@ static char	 source[160];
 static long long
 cap_deadline(long long deadline, long long ms)
 {
-	long long end = monotonic_ms() + ms;
+	long long end = util_monotonic_ms() + ms;
 
 	return deadline < end ? deadline : end;
 }
@@ -177,7 +177,7 @@ key_read(const char *path, char *err, size_t errlen)
 	char		*text = NULL;
 	cJSON		*k = NULL;
 
-	if (read_small_file(path, &text, KEY_MAX) == -1) {
+	if (util_read_small_file(path, &text, KEY_MAX) == -1) {
 		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: cannot "
 		    "read %s: %s", path, strerror(errno));
 		return NULL;
@@ -187,7 +187,7 @@ key_read(const char *path, char *err, size_t errlen)
 		    "(mode %04o); chmod 600 it", path,
 		    (unsigned)(st.st_mode & 07777));
 	k = cJSON_Parse(text);
-	free_secret(text);
+	util_free_secret(text);
 	if (!cJSON_IsObject(k)) {
 		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: %s is "
 		    "not a JSON key file", path);
@@ -426,7 +426,7 @@ google_token(const struct settings *s, long long deadline,
 			goto out;
 	}
 	log_secret(fresh);
-	free_secret(cached);
+	util_free_secret(cached);
 	cached = fresh;
 	cached_until = until;
 	*token = xstrdup(cached);
@@ -441,7 +441,7 @@ void
 google_token_forget(void)
 {
 	pthread_mutex_lock(&token_lock);
-	free_secret(cached);
+	util_free_secret(cached);
 	cached = NULL;
 	pthread_mutex_unlock(&token_lock);
 }
@@ -555,7 +555,7 @@ google_call(const struct settings *s, const char *method, const char *url,
 	rq.keep = keep;
 	log_debug("%s %s", method, url);
 	rc = http_fetch(&rq, rs, err, errlen);
-	free_secret(token);
+	util_free_secret(token);
 	if (rc == 0)
 		*doc = cJSON_Parse(rs->body.s);
 	return rc;

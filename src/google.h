@@ -18,7 +18,7 @@
  * (or _FILE), the service-account key GOOGLE_APPLICATION_CREDENTIALS names,
  * else the metadata server.  Tokens are kept in memory until shortly before
  * they expire, and registered with log_secret().  Returns 0 with a copy in
- * *token (free it with free_secret()), or -1 with err saying why (never
+ * *token (free it with util_free_secret()), or -1 with err saying why (never
  * holding a secret).  Safe to call from several threads. */
 int	 google_token(const struct settings *, long long deadline,
 	    struct http_keep *keep, char **token, char *err, size_t errlen);

@@ -106,10 +106,10 @@ default_text(const struct setting *t, char *buf, size_t len)
 			snprintf(buf, len, "a bare number is %s",
 			    t->kind == K_MSEC ? "ms" : "seconds");
 		else {
-			parse_long(t->defval, t->min, t->max, &n);
+			util_parse_long(t->defval, t->min, t->max, &n);
 			snprintf(buf, len, "default %s; a bare number is %s",
-			    format_duration(t->kind == K_MSEC ? n : n * 1000LL,
-			    d, sizeof(d)), t->kind == K_MSEC ? "ms" :
+			    util_format_duration(t->kind == K_MSEC ? n :
+			    n * 1000LL, d, sizeof(d)), t->kind == K_MSEC ? "ms" :
 			    "seconds");
 		}
 		return buf;

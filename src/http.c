@@ -317,7 +317,7 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	const char	*shown = rq->shown_url ? rq->shown_url : rq->url;
 	const char	*const *hp;
 	const char	*ct = NULL;
-	long long	 left = rq->deadline - monotonic_ms();
+	long long	 left = rq->deadline - util_monotonic_ms();
 	curl_off_t	 retry = -1;
 	long		 sent = -1, opened = 0;
 	CURL		*c = NULL;
@@ -483,7 +483,7 @@ http_fetch(const struct http_request *rq, struct http_response *rs,
 			return 0;
 		else if (rs->retry_after >= 0)
 			wait = rs->retry_after * 1000LL;
-		left = rq->deadline - monotonic_ms();
+		left = rq->deadline - util_monotonic_ms();
 		/* Give up when waiting would leave no time for the request. */
 		if (wait + 100 >= left)
 			return rs->connect_timeout ? -1 : 0;
@@ -554,7 +554,7 @@ ws_wait(struct http_ws *ws, short what, long long deadline)
 	    fd == CURL_SOCKET_BAD)
 		return -1;
 	for (;;) {
-		if ((left = deadline - monotonic_ms()) <= 0)
+		if ((left = deadline - util_monotonic_ms()) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = what;
@@ -577,7 +577,7 @@ http_ws_open(const struct http_request *rq, const char *subprotocol,
 	struct http_response rs;
 	struct strbuf	 h = { 0 };
 	char		 cerr[CURL_ERROR_SIZE] = "";
-	long long	 left = rq->deadline - monotonic_ms();
+	long long	 left = rq->deadline - util_monotonic_ms();
 	CURLcode	 cc;
 
 	ws = xcalloc(1, sizeof(*ws));

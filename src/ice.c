@@ -151,7 +151,7 @@ ice_uri_parse(const char *s, struct ice_uri *u, char *err, size_t errlen)
 		for (i = 0; i < n; i++)
 			if (!isdigit((unsigned char)portbuf[i]))
 				break;
-		if (i < n || parse_long(portbuf, 1, 65535, &port) == -1) {
+		if (i < n || util_parse_long(portbuf, 1, 65535, &port) == -1) {
 			snprintf(err, errlen, "port must be 1-65535");
 			return -1;
 		}
@@ -367,7 +367,7 @@ server_free(struct ice_server *s)
 		free(s->urls[i]);
 	free(s->urls);
 	free(s->username);
-	free_secret(s->credential);
+	util_free_secret(s->credential);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -73,7 +73,7 @@ log_forget_secrets(void)
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nsecrets; i++)
-		free_secret(secrets[i]);
+		util_free_secret(secrets[i]);
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
@@ -205,7 +205,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 		sb_adds(&line, "{\"severity\":\"");
 		sb_adds(&line, severities[level]);
 		sb_adds(&line, "\",\"time\":\"");
-		sb_adds(&line, rfc3339(time(NULL), when, sizeof(when)));
+		sb_adds(&line, util_rfc3339(time(NULL), when, sizeof(when)));
 		sb_adds(&line, "\",\"message\":");
 		json_string(&line, msg.s);
 		sb_adds(&line, "}\n");

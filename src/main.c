@@ -92,7 +92,7 @@ cmd_providers(const struct settings *s)
 			    h->latency_ms);
 		else if (h->next_try > time(NULL))
 			snprintf(health, sizeof(health), "%d failed, wait %s",
-			    h->failures, rfc3339(h->next_try, when,
+			    h->failures, util_rfc3339(h->next_try, when,
 			    sizeof(when)) + 11);
 		else
 			snprintf(health, sizeof(health), "%d failed",
@@ -121,7 +121,7 @@ main(int argc, char *argv[])
 	/* watch and serve take these with sigwait: blocked before any can
 	 * arrive, unblocked below for the other commands.  No core dump, no
 	 * ptrace by others of the same user: the memory holds secrets. */
-	taken_signals(&set);
+	util_taken_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });

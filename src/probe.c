@@ -106,7 +106,7 @@ wait_fd(int fd, short events, long long until)
 	int	 n;
 
 	for (;;) {
-		if ((left = until - monotonic_ms()) <= 0)
+		if ((left = until - util_monotonic_ms()) <= 0)
 			return 0;
 		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
 		if (n == -1 && errno == EINTR)
@@ -399,7 +399,7 @@ transact(struct probe *p, const struct stun_msg *m, const uint8_t *key)
 	ssize_t	 n;
 
 	for (;;) {
-		now = monotonic_ms();
+		now = util_monotonic_ms();
 		if (now >= deadline)
 			break;
 		if (tries == 0 || (!p->c.stream && tries < RC)) {
@@ -426,10 +426,11 @@ transact(struct probe *p, const struct stun_msg *m, const uint8_t *key)
 				continue;
 			}
 			if (p->r->rtt_ms < 0)
-				p->r->rtt_ms = (long)(monotonic_ms() - sent);
+				p->r->rtt_ms =
+				    (long)(util_monotonic_ms() - sent);
 			return 0;
 		}
-		if (!p->c.stream && tries >= RC && monotonic_ms() >= until)
+		if (!p->c.stream && tries >= RC && util_monotonic_ms() >= until)
 			break;
 	}
 	if (forged)

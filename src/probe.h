@@ -21,7 +21,7 @@ enum probe_status {
 extern const char *const probe_status_names[];	/* by enum probe_status */
 
 struct probe_options {
-	long long	 deadline;	/* monotonic_ms() by which all is done */
+	long long	 deadline;	/* util_monotonic_ms(): all done by */
 	const char	*cacert;	/* extra CA file for stuns/turns, or NULL */
 	int		 insecure;	/* no TLS verification: for self-signed
 					 * test relays only */

@@ -128,7 +128,7 @@ refresh_schedule(struct refresh_timer *t, const struct settings *s,
 void
 refresh_take_signals(sigset_t *set)
 {
-	taken_signals(set);
+	util_taken_signals(set);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	srandom((unsigned)(time(NULL) ^ getpid()));
 }

@@ -142,7 +142,7 @@ safe_lock(const char *path, int how, long wait_ms)
 {
 	struct strbuf lp = { 0 };
 	struct timespec ts = { 0, 0 };
-	long long until = monotonic_ms() + wait_ms;
+	long long until = util_monotonic_ms() + wait_ms;
 	long	 step = 5;
 	int	 fd, saved;
 
@@ -158,7 +158,7 @@ safe_lock(const char *path, int how, long wait_ms)
 		return -1;
 	while (flock(fd, how | LOCK_NB) == -1) {
 		if ((errno != EWOULDBLOCK && errno != EINTR) ||
-		    monotonic_ms() >= until) {
+		    util_monotonic_ms() >= until) {
 			saved = errno == EINTR ? EWOULDBLOCK : errno;
 			close(fd);
 			errno = saved;

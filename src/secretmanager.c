@@ -94,7 +94,7 @@ parse_time(const char *v)
 		return 0;
 	memcpy(buf, v, n);
 	memcpy(buf + n, "Z", 2);
-	return parse_rfc3339(buf, &t) == 0 ? t : 0;
+	return util_parse_rfc3339(buf, &t) == 0 ? t : 0;
 }
 
 /* Says in err what an unexpected answer to what means. */

@@ -423,7 +423,7 @@ parse_time(const struct setting *t, const char *v, long *out)
 {
 	long long unit = t->kind == K_MSEC ? 1 : 1000, ms;
 
-	if (parse_duration_ms(v, unit, &ms) == -1 || ms % unit != 0 ||
+	if (util_parse_duration_ms(v, unit, &ms) == -1 || ms % unit != 0 ||
 	    ms < t->min * unit || ms > t->max * unit)
 		return -1;
 	*out = (long)(ms / unit);
@@ -438,8 +438,8 @@ time_range(const struct setting *t, char *buf, size_t len)
 	char	 lo[32], hi[32];
 
 	snprintf(buf, len, "%s to %s (units ms, s, m, h, d; a bare number is "
-	    "%s)", format_duration(t->min * unit, lo, sizeof(lo)),
-	    format_duration(t->max * unit, hi, sizeof(hi)),
+	    "%s)", util_format_duration(t->min * unit, lo, sizeof(lo)),
+	    util_format_duration(t->max * unit, hi, sizeof(hi)),
 	    unit == 1 ? "milliseconds" : "seconds");
 	return buf;
 }
@@ -494,14 +494,14 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 	case K_SECRET:
 		str = (char **)((char *)s + t->off);
 		if (t->kind == K_SECRET) {
-			free_secret(*str);
+			util_free_secret(*str);
 			log_secret(v);
 		} else
 			free(*str);
 		*str = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case K_LONG:
-		if (parse_long(v, t->min, t->max, &n) == -1) {
+		if (util_parse_long(v, t->min, t->max, &n) == -1) {
 			log_error("%s: %s is not a whole number from %ld to "
 			    "%ld", origin, shown, t->min, t->max);
 			return -1;
@@ -589,20 +589,21 @@ load_env(struct settings *s, char *const *envp)
 			return -1;
 		}
 		if (path != NULL) {
-			if (read_small_file(path, &content, SECRET_MAX) == -1) {
+			if (util_read_small_file(path, &content,
+			    SECRET_MAX) == -1) {
 				log_error("%s: cannot read %s: %s", fname,
 				    path, strerror(errno));
 				return -1;
 			}
 			if (*content == '\0') {
 				log_error("%s: %s is empty", fname, path);
-				free_secret(content);
+				util_free_secret(content);
 				return -1;
 			}
 			snprintf(origin, sizeof(origin), "%s (file %s)",
 			    fname, path);
 			rc = apply(s, i, content, FROM_ENV, origin);
-			free_secret(content);
+			util_free_secret(content);
 			if (rc == -1)
 				return -1;
 			continue;
@@ -696,7 +697,7 @@ load_group(struct settings *s, const config_setting_t *cs, const char *prefix,
 			*has_secret = 1;
 		rc = apply(s, i, text, FROM_FILE, origin);
 		if (table[i].kind == K_SECRET)
-			free_secret(text);
+			util_free_secret(text);
 		else
 			free(text);
 		if (rc == -1)
@@ -1035,7 +1036,7 @@ settings_free(struct settings *s)
 
 	for (i = 0; i < NSETTINGS; i++) {
 		if (table[i].kind == K_SECRET)
-			free_secret(field_str(s, &table[i]));
+			util_free_secret(field_str(s, &table[i]));
 		else if (table[i].kind == K_STR || table[i].kind == K_LIST)
 			free(field_str(s, &table[i]));
 		if (s->origin != NULL)

@@ -16,7 +16,7 @@
 #define TEMP_STALE_S	60	/* a temporary file this old was left by a killed run */
 
 void
-out_of_memory(void)
+util_out_of_memory(void)
 {
 	static const char msg[] = "iceupd: out of memory\n";
 
@@ -30,7 +30,7 @@ xmalloc(size_t n)
 	void	*p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		out_of_memory();
+		util_out_of_memory();
 	return p;
 }
 
@@ -40,7 +40,7 @@ xcalloc(size_t n, size_t size)
 	void	*p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		out_of_memory();
+		util_out_of_memory();
 	return p;
 }
 
@@ -49,7 +49,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		out_of_memory();
+		util_out_of_memory();
 	return p;
 }
 
@@ -75,7 +75,7 @@ sb_grow(struct strbuf *b, size_t more)
 	size_t	 need;
 
 	if (more > SIZE_MAX / 2 - b->len)
-		out_of_memory();
+		util_out_of_memory();
 	need = b->len + more + 1;
 	if (need <= b->cap)
 		return;
@@ -182,7 +182,7 @@ write_all(int fd, const char *p, size_t len)
 }
 
 int
-atomic_write(const char *path, const char *data, size_t len)
+util_atomic_write(const char *path, const char *data, size_t len)
 {
 	struct stat st;
 	char	*real = NULL, *base = NULL, tmp[NAME_MAX + 1];
@@ -226,7 +226,7 @@ out:
 }
 
 const char *
-atomic_write_error(int err)
+util_atomic_write_error(int err)
 {
 	if (err == EINVAL)
 		return "not a regular file";
@@ -237,7 +237,7 @@ atomic_write_error(int err)
 }
 
 int
-read_file(const char *path, char **out, size_t max)
+util_read_file(const char *path, char **out, size_t max)
 {
 	struct strbuf b = { 0 };
 	struct stat st;
@@ -270,14 +270,14 @@ read_file(const char *path, char **out, size_t max)
 	saved = errno;
 	close(fd);
 	if (n < 0) {
-		free_secret(b.s);
+		util_free_secret(b.s);
 		errno = saved;
 		return -1;
 	}
 	if (b.s == NULL)
 		b.s = xstrdup("");
 	if (strlen(b.s) != b.len) {
-		free_secret(b.s);
+		util_free_secret(b.s);
 		errno = EINVAL;
 		return -1;
 	}
@@ -286,11 +286,11 @@ read_file(const char *path, char **out, size_t max)
 }
 
 int
-read_small_file(const char *path, char **out, size_t max)
+util_read_small_file(const char *path, char **out, size_t max)
 {
 	size_t	 len;
 
-	if (read_file(path, out, max) == -1)
+	if (util_read_file(path, out, max) == -1)
 		return -1;
 	len = strlen(*out);
 	if (len > 0 && (*out)[len - 1] == '\n')
@@ -301,7 +301,7 @@ read_small_file(const char *path, char **out, size_t max)
 }
 
 char *
-rfc3339(time_t t, char *buf, size_t len)
+util_rfc3339(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
@@ -312,7 +312,7 @@ rfc3339(time_t t, char *buf, size_t len)
 }
 
 int
-parse_rfc3339(const char *s, time_t *out)
+util_parse_rfc3339(const char *s, time_t *out)
 {
 	struct tm tm;
 	const char *end;
@@ -326,7 +326,7 @@ parse_rfc3339(const char *s, time_t *out)
 }
 
 long long
-monotonic_ms(void)
+util_monotonic_ms(void)
 {
 	struct timespec ts;
 
@@ -335,7 +335,7 @@ monotonic_ms(void)
 }
 
 size_t
-split_list(const char *s, char ***items)
+util_split_list(const char *s, char ***items)
 {
 	const char *p, *end, *b, *e;
 	size_t	 n = 0, cap = 4;
@@ -362,7 +362,7 @@ split_list(const char *s, char ***items)
 }
 
 void
-free_list(char **items, size_t n)
+util_free_list(char **items, size_t n)
 {
 	size_t	 i;
 
@@ -372,7 +372,7 @@ free_list(char **items, size_t n)
 }
 
 int
-parse_long(const char *s, long min, long max, long *out)
+util_parse_long(const char *s, long min, long max, long *out)
 {
 	char	*end;
 	long	 v;
@@ -399,7 +399,7 @@ static const struct duration_unit {
 };
 
 int
-parse_duration_ms(const char *s, long long unit_ms, long long *out)
+util_parse_duration_ms(const char *s, long long unit_ms, long long *out)
 {
 	const struct duration_unit *u;
 	long long whole, frac, scale, total = 0;
@@ -450,7 +450,7 @@ parse_duration_ms(const char *s, long long unit_ms, long long *out)
 }
 
 char *
-format_duration(long long ms, char *buf, size_t len)
+util_format_duration(long long ms, char *buf, size_t len)
 {
 	const struct duration_unit *u;
 
@@ -464,7 +464,7 @@ format_duration(long long ms, char *buf, size_t len)
 }
 
 void
-taken_signals(sigset_t *set)
+util_taken_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGHUP);
@@ -474,7 +474,7 @@ taken_signals(sigset_t *set)
 }
 
 void
-free_secret(char *s)
+util_free_secret(char *s)
 {
 	if (s == NULL)
 		return;
@@ -483,7 +483,7 @@ free_secret(char *s)
 }
 
 int
-json_has_nul(const char *s, size_t len)
+util_json_has_nul(const char *s, size_t len)
 {
 	size_t	 i;
 
@@ -499,23 +499,24 @@ json_has_nul(const char *s, size_t len)
 }
 
 void
-json_add_time(cJSON *o, const char *key, time_t t)
+util_json_add_time(cJSON *o, const char *key, time_t t)
 {
 	char	 buf[32];
 
 	if (t == 0)
 		cJSON_AddNullToObject(o, key);
 	else
-		cJSON_AddStringToObject(o, key, rfc3339(t, buf, sizeof(buf)));
+		cJSON_AddStringToObject(o, key,
+		    util_rfc3339(t, buf, sizeof(buf)));
 }
 
 time_t
-json_get_time(const cJSON *o, const char *key)
+util_json_get_time(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	time_t	 t;
 
-	if (!cJSON_IsString(v) || parse_rfc3339(v->valuestring, &t) == -1)
+	if (!cJSON_IsString(v) || util_parse_rfc3339(v->valuestring, &t) == -1)
 		return 0;
 	return t;
 }

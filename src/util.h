@@ -17,7 +17,7 @@ struct strbuf {
 /* Allocation failure is not recoverable here: these print and exit 1. */
 void	*xmalloc(size_t);
 /* Says memory ran out and exits 1, the status iceupd(1) gives a failure. */
-void	 out_of_memory(void) __attribute__((noreturn));
+void	 util_out_of_memory(void) __attribute__((noreturn));
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
@@ -40,51 +40,52 @@ void	 sb_percent_encode(struct strbuf *, const char *s);
  * mode 0600.  A symbolic link is followed (the file it names is replaced);
  * anything else that is not a regular file (a device, a FIFO) is refused
  * with EINVAL.  Returns 0, or -1 with errno set and nothing changed. */
-int	 atomic_write(const char *path, const char *data, size_t len);
-/* strerror() for atomic_write's errno. */
-const char *atomic_write_error(int err);
+int	 util_atomic_write(const char *path, const char *data, size_t len);
+/* strerror() for util_atomic_write's errno. */
+const char *util_atomic_write_error(int err);
 
 /* Reads a whole text file of at most max bytes into *out (NUL-terminated;
  * a NUL inside is EINVAL).  Returns 0, or -1 with errno set. */
-int	 read_file(const char *path, char **out, size_t max);
-/* read_file, dropping one trailing newline (and CR): for secrets. */
-int	 read_small_file(const char *path, char **out, size_t max);
+int	 util_read_file(const char *path, char **out, size_t max);
+/* util_read_file, dropping one trailing newline (and CR): for secrets. */
+int	 util_read_small_file(const char *path, char **out, size_t max);
 
 /* RFC 3339 UTC time, "2026-11-22T03:26:36Z"; buf holds at least 21 bytes. */
-char	*rfc3339(time_t, char *buf, size_t len);
-/* Parses what rfc3339() writes; 0 ok, -1 otherwise. */
-int	 parse_rfc3339(const char *s, time_t *out);
+char	*util_rfc3339(time_t, char *buf, size_t len);
+/* Parses what util_rfc3339() writes; 0 ok, -1 otherwise. */
+int	 util_parse_rfc3339(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
-long long monotonic_ms(void);
+long long util_monotonic_ms(void);
 
 /* Splits a comma list into trimmed, non-empty items; returns the count.
- * *items is one allocation to free with free_list(). */
-size_t	 split_list(const char *s, char ***items);
-void	 free_list(char **items, size_t n);
+ * *items is one allocation to free with util_free_list(). */
+size_t	 util_split_list(const char *s, char ***items);
+void	 util_free_list(char **items, size_t n);
 
 /* Parses a decimal integer in [min,max] from s; 0 ok, -1 otherwise. */
-int	 parse_long(const char *s, long min, long max, long *out);
+int	 util_parse_long(const char *s, long min, long max, long *out);
 
 /* The signals watch and serve take with sigwait: SIGHUP, SIGUSR1, SIGTERM
  * and SIGINT (main blocks them before anything else). */
-void	 taken_signals(sigset_t *set);
+void	 util_taken_signals(sigset_t *set);
 /* Parses a duration into milliseconds: a bare whole number counts in unit_ms
  * (1 or 1000), otherwise numbers each followed by ms, s, m, h or d ("90s",
  * "1h30m", "1.5s").  0 ok, -1 otherwise (not a duration, not whole
  * milliseconds, or beyond a century). */
-int	 parse_duration_ms(const char *s, long long unit_ms, long long *out);
+int	 util_parse_duration_ms(const char *s, long long unit_ms,
+	    long long *out);
 /* The shortest text for ms in the largest unit that holds it whole: "5s",
  * "1500ms", "10m", "7d". */
-char	*format_duration(long long ms, char *buf, size_t len);
+char	*util_format_duration(long long ms, char *buf, size_t len);
 
 /* Overwrites and frees a secret string. */
-void	 free_secret(char *);
+void	 util_free_secret(char *);
 /* 1 when the JSON text decodes to a NUL somewhere (the escape \u0000; an
  * escaped backslash followed by "u0000" is text, not a NUL). */
-int	 json_has_nul(const char *s, size_t len);
+int	 util_json_has_nul(const char *s, size_t len);
 /* Sets key of o to the RFC 3339 form of t, or null when t is 0. */
-void	 json_add_time(cJSON *o, const char *key, time_t t);
+void	 util_json_add_time(cJSON *o, const char *key, time_t t);
 /* The time in key of o (RFC 3339), or 0 when missing or not one. */
-time_t	 json_get_time(const cJSON *o, const char *key);
+time_t	 util_json_get_time(const cJSON *o, const char *key);
 
 #endif

@@ -55,7 +55,7 @@ on_change(const struct settings *s, time_t expires)
 			env[n++] = environ[i];
 	sb_addf(&out, "ICEUPD_OUTPUT=%s", s->output ? s->output : "");
 	sb_addf(&exp, "ICEUPD_EXPIRES_AT=%s", expires ?
-	    rfc3339(expires, when, sizeof(when)) : "");
+	    util_rfc3339(expires, when, sizeof(when)) : "");
 	env[n] = out.s;
 	env[n + 1] = exp.s;
 
@@ -127,30 +127,30 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 			log_notice("%s already holds these credentials%s%s: "
 			    "nothing to do", s->output ? s->output :
 			    "the cache", expires ? ", valid until " : "",
-			    expires ? rfc3339(expires, when, sizeof(when)) :
-			    "");
+			    expires ?
+			    util_rfc3339(expires, when, sizeof(when)) : "");
 		else
 			log_info("nothing changed; next refresh at %s",
-			    rfc3339(t->next, when, sizeof(when)));
+			    util_rfc3339(t->next, when, sizeof(when)));
 		oc = CYCLE_UNCHANGED;
 		goto out;
 	}
-	if (atomic_write(s->output, out.s, out.len) == -1) {
+	if (util_atomic_write(s->output, out.s, out.len) == -1) {
 		log_error("cannot write %s: %s; next try in %ld s", s->output,
-		    atomic_write_error(errno), t->backoff);
+		    util_atomic_write_error(errno), t->backoff);
 		t->next = now + t->backoff;
 		*rc = EXIT_FAIL;
 		oc = CYCLE_FAILED;
 		goto out;
 	}
-	free_secret(cur->text);
+	util_free_secret(cur->text);
 	cur->text = xstrdup(out.s);
 	cur->held.present = 1;
 	cur->held.has_turn = ice_list_has_turn(&r.list);
 	cur->held.expires = expires;
 	log_notice("wrote %s from %s%s; next refresh at %s", s->output,
 	    r.list.provider, r.stale ? " (stale cache)" : "",
-	    rfc3339(t->next, when, sizeof(when)));
+	    util_rfc3339(t->next, when, sizeof(when)));
 	if (s->on_change != NULL)
 		on_change(s, expires);
 	oc = CYCLE_WROTE;
@@ -179,7 +179,7 @@ lock_output(const char *path)
 		    slash == path ? 1 : (int)(slash - path), path);
 	else if (fd == -1)
 		log_error("cannot write %s: cannot create %s.lock: %s", path,
-		    path, atomic_write_error(errno));
+		    path, util_atomic_write_error(errno));
 	return fd;
 }
 
@@ -227,7 +227,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	if (s->output != NULL)
 		safe_remove_temps_of(s->output);
 	if (s->output != NULL)
-		(void)read_file(s->output, &cur.text, OUTPUT_MAX);
+		(void)util_read_file(s->output, &cur.text, OUTPUT_MAX);
 
 	refresh_take_signals(&set);
 	for (force = 0;; first = 0) {
@@ -266,7 +266,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 		}
 	}
 out:
-	free_secret(cur.text);
+	util_free_secret(cur.text);
 	if (lockfd != -1)
 		close(lockfd);
 	return rc;

@@ -71,7 +71,7 @@ elem_free(struct xml_elem *e)
 	}
 	for (i = 0; i < e->nattrs; i++) {
 		free(e->attrs[i].name);
-		free_secret(e->attrs[i].value);	/* may be a credential */
+		util_free_secret(e->attrs[i].value);	/* a credential? */
 	}
 	free(e->attrs);
 	free(e->ns);
@@ -397,7 +397,7 @@ rest_expiry(const char *username)
 		return 0;
 	memcpy(digits, username, n);
 	digits[n] = '\0';
-	if (parse_long(digits, 1000000000L, 9999999999L, &t) == -1)
+	if (util_parse_long(digits, 1000000000L, 9999999999L, &t) == -1)
 		return 0;
 	return (time_t)t;
 }
@@ -847,7 +847,7 @@ conn_start(struct conn *c)
 		return ws_send(c, AUTH_ANONYMOUS);
 	}
 	/* The server holds an empty poll this long: not past the deadline. */
-	wait = (c->q->deadline - monotonic_ms()) / 1000 - 1;
+	wait = (c->q->deadline - util_monotonic_ms()) / 1000 - 1;
 	wait = wait < 1 ? 1 : wait > BOSH_WAIT_MAX ? BOSH_WAIT_MAX : wait;
 	c->keep = http_keep_new();
 	add_to(&b, c->q->domain);
@@ -934,7 +934,7 @@ conn_end(struct conn *c, const char *leave)
 	struct xmpp_query q = *c->q;
 	const struct xmpp_query *saved = c->q;
 	struct xmpp_status st = *c->st, *saved_st = c->st;
-	long long now = monotonic_ms();
+	long long now = util_monotonic_ms();
 
 	if ((c->sid[0] == '\0' && c->h == NULL) || c->ended)
 		return;
@@ -1333,7 +1333,7 @@ ask_conference(struct conn *c, const char *room_jid)
 		    strcmp(v, "true") == 0)
 			break;
 		/* Not ready yet: jicofo is creating the room. */
-		if (monotonic_ms() + FOCUS_RETRY_MS >= c->q->deadline) {
+		if (util_monotonic_ms() + FOCUS_RETRY_MS >= c->q->deadline) {
 			fail(c, 0, "the focus %s did not have the conference "
 			    "ready in time", c->q->focus);
 			goto out;
@@ -1585,7 +1585,8 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 	c.kind = kind;
 	c.ws = strncmp(q->url, "ws://", 5) == 0 ||
 	    strncmp(q->url, "wss://", 6) == 0;
-	c.rid = 1000000 + (unsigned long long)(monotonic_ms() % 1000000000);
+	c.rid = 1000000 +
+	    (unsigned long long)(util_monotonic_ms() % 1000000000);
 
 	if (conn_start(&c) == -1 || login(&c) == -1)
 		goto out;
@@ -1733,8 +1734,8 @@ xmpp_random_hex(char *buf, size_t len)
 
 	if (RAND_bytes(r, (int)n) != 1)
 		for (i = 0; i < n; i++)	/* no entropy: still unlikely to clash */
-			r[i] = (unsigned char)(monotonic_ms() * 131 + i * 7919 +
-			    (unsigned)rand());
+			r[i] = (unsigned char)(util_monotonic_ms() * 131 +
+			    i * 7919 + (unsigned)rand());
 	for (i = 0; i < n; i++)
 		buf[i] = hex[r[i] & 15];
 	buf[n] = '\0';

@@ -79,7 +79,7 @@ api_call(const struct api_call *c, struct provider_status *st)
 		goto out;
 	}
 	/* cJSON turns \u0000 into a NUL that would cut a credential short. */
-	if (json_has_nul(rs.body.s, rs.body.len)) {
+	if (util_json_has_nul(rs.body.s, rs.body.len)) {
 		snprintf(st->error, sizeof(st->error), "%s %s: HTTP %ld with "
 		    "a NUL character in the answer", c->rq.method, shown,
 		    rs.status);

@@ -62,7 +62,7 @@ coturn_configured(const struct settings *s, char *why, size_t len)
 		    "is not");
 		return -1;
 	}
-	n = split_list(s->turn_urls, &urls);
+	n = util_split_list(s->turn_urls, &urls);
 	for (i = 0; i < n; i++)
 		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1) {
 			snprintf(why, len, "%s: '%s': %s",
@@ -116,7 +116,7 @@ coturn_configured(const struct settings *s, char *why, size_t len)
 		snprintf(why, len, "%zu URL%s but no credentials: TURN is "
 		    "dropped", n, n == 1 ? "" : "s");
 out:
-	free_list(urls, n);
+	util_free_list(urls, n);
 	return rc;
 }
 
@@ -141,7 +141,7 @@ add_urls(const struct settings *s, const char *user, const char *cred,
 	size_t		 i, n;
 	int		 rc = -1;
 
-	n = split_list(s->turn_urls, &urls);
+	n = util_split_list(s->turn_urls, &urls);
 	for (i = 0; i < n; i++) {
 		if (ice_uri_parse(urls[i], &u, err, errlen) == -1)
 			goto out;
@@ -155,7 +155,7 @@ add_urls(const struct settings *s, const char *user, const char *cred,
 	}
 	rc = 0;
 out:
-	free_list(urls, n);
+	util_free_list(urls, n);
 	return rc;
 }
 

@@ -83,11 +83,11 @@ selected(const struct settings *s, const char *name)
 
 	if (s->providers == NULL)
 		return 0;
-	n = split_list(s->providers, &names);
+	n = util_split_list(s->providers, &names);
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)
 			yes = 1;
-	free_list(names, n);
+	util_free_list(names, n);
 	return yes;
 }
 
@@ -594,7 +594,7 @@ brave_jwt(const struct settings *s, struct provider_status *st)
 out:
 	http_response_free(&rs);
 	cJSON_Delete(doc);
-	free_secret(cookies);
+	util_free_secret(cookies);
 	if (csrf.s != NULL)
 		explicit_bzero(csrf.s, csrf.cap);
 	sb_free(&csrf);
@@ -624,7 +624,7 @@ jaas_fetch(const struct settings *s, struct ice_list *l,
 	t.tenant = s->jaas_tenant;
 	t.token = jwt ? jwt : s->jitsi_token;
 	rc = target_fetch(s, &t, l, st);
-	free_secret(jwt);
+	util_free_secret(jwt);
 	sb_free(&url);
 	return rc;
 }

@@ -22,7 +22,7 @@ stun_configured(const struct settings *s, char *why, size_t len)
 		snprintf(why, len, "built-in public STUN servers");
 		return 1;
 	}
-	n = split_list(s->stun_urls, &urls);
+	n = util_split_list(s->stun_urls, &urls);
 	for (i = 0; i < n && rc == 1; i++) {
 		if (ice_uri_parse(urls[i], &u, err, sizeof(err)) == -1) {
 			snprintf(why, len, "%s: '%s': %s",
@@ -44,7 +44,7 @@ stun_configured(const struct settings *s, char *why, size_t len)
 	if (rc == 1)
 		snprintf(why, len, "%zu STUN URL%s from %s", n,
 		    n == 1 ? "" : "s", SETTING_ORIGIN(s, stun_urls));
-	free_list(urls, n);
+	util_free_list(urls, n);
 	return rc;
 }
 
@@ -56,11 +56,11 @@ stun_fetch(const struct settings *s, struct ice_list *l,
 	size_t	 i, n;
 	int	 rc = 0;
 
-	n = split_list(s->stun_urls ? s->stun_urls : default_stun, &urls);
+	n = util_split_list(s->stun_urls ? s->stun_urls : default_stun, &urls);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = ice_list_add(l, urls[i], NULL, NULL, 0, st->error,
 		    sizeof(st->error));
-	free_list(urls, n);
+	util_free_list(urls, n);
 	return rc;
 }
 

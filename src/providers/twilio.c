@@ -79,7 +79,7 @@ answer_ttl(const cJSON *doc, long asked)
 	long	 ttl;
 
 	if (cJSON_IsString(v) &&
-	    parse_long(v->valuestring, 1, 7 * 86400, &ttl) == 0)
+	    util_parse_long(v->valuestring, 1, 7 * 86400, &ttl) == 0)
 		return ttl;
 	if (cJSON_IsNumber(v) && v->valuedouble >= 1 &&
 	    v->valuedouble <= 7 * 86400)

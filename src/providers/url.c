@@ -196,7 +196,7 @@ answer_ttl(const cJSON *v, long *ttl)
 	if (v == NULL || cJSON_IsNull(v))
 		return 1;
 	if (cJSON_IsString(v))
-		return parse_long(v->valuestring, 1, ANSWER_TTL_MAX, ttl);
+		return util_parse_long(v->valuestring, 1, ANSWER_TTL_MAX, ttl);
 	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
 	    v->valuedouble > ANSWER_TTL_MAX)
 		return -1;
@@ -247,14 +247,16 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 	if (exp != NULL || made != NULL) {
 		a->shape = "an iceupd json report";
 		if (cJSON_IsString(exp)) {
-			if (parse_rfc3339(exp->valuestring, &a->expires) == -1)
+			if (util_parse_rfc3339(exp->valuestring,
+			    &a->expires) == -1)
 				return bad_field(st, a->shape, "expires_at",
 				    "an RFC 3339 time");
 		} else if (exp != NULL && !cJSON_IsNull(exp))
 			return bad_field(st, a->shape, "expires_at",
 			    "an RFC 3339 time");
 		if (cJSON_IsString(made) &&
-		    parse_rfc3339(made->valuestring, &t) == 0 && t <= now &&
+		    util_parse_rfc3339(made->valuestring, &t) == 0 &&
+		    t <= now &&
 		    (a->expires == 0 || t < a->expires))
 			a->fetched_at = t;
 		return 0;

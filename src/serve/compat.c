@@ -37,7 +37,7 @@ serve_compat_stats(cJSON *o, const struct metrics_stats *st, time_t started,
 	char	 when[32];
 
 	cJSON_AddBoolToObject(o, "running", 1);
-	cJSON_AddStringToObject(o, "started_at", rfc3339(started, when,
+	cJSON_AddStringToObject(o, "started_at", util_rfc3339(started, when,
 	    sizeof(when)));
 	cJSON_AddNumberToObject(o, "total_requests", (double)st->requests);
 	cJSON_AddNumberToObject(o, "cache_misses", (double)misses);

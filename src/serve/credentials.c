@@ -199,13 +199,14 @@ list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	time_t		 now = time(NULL);
 
 	if (!rq->waited)
-		rq->deadline_ms = monotonic_ms() + sv->s->timeout_ms + 1000;
+		rq->deadline_ms = util_monotonic_ms() + sv->s->timeout_ms +
+		    1000;
 	pthread_mutex_lock(&sv->lock);
 	if (snapshot_usable(sv->snap, now)) {
 		sn = sv->snap;
 		atomic_fetch_add(&sn->refs, 1);
 	} else if (!sv->stopping && (sv->refreshing || sv->refresh_asked ||
-	    sv->next_try <= now) && monotonic_ms() < rq->deadline_ms) {
+	    sv->next_try <= now) && util_monotonic_ms() < rq->deadline_ms) {
 		*parked = 1;
 		(void)request_park(sv, c, rq, WAIT_LIST);
 		return NULL;
@@ -222,7 +223,8 @@ static int
 force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
 	if (!rq->waited)
-		rq->deadline_ms = monotonic_ms() + sv->s->timeout_ms + 1000;
+		rq->deadline_ms = util_monotonic_ms() + sv->s->timeout_ms +
+		    1000;
 	pthread_mutex_lock(&sv->lock);
 	if (sv->stopping) {
 		pthread_mutex_unlock(&sv->lock);

@@ -200,7 +200,7 @@ access_log(const struct server *sv, const struct request *rq)
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "severity", "INFO");
-	cJSON_AddStringToObject(o, "time", rfc3339(time(NULL), when,
+	cJSON_AddStringToObject(o, "time", util_rfc3339(time(NULL), when,
 	    sizeof(when)));
 	snprintf(msg, sizeof(msg), "%s %s %u", rq->method, rq->path,
 	    rq->status);

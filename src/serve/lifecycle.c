@@ -127,7 +127,7 @@ load_token(struct server *sv)
 	char		*token = NULL;
 	size_t		 i;
 
-	if (read_small_file(s->auth_token_file, &token, 4096) == -1) {
+	if (util_read_small_file(s->auth_token_file, &token, 4096) == -1) {
 		log_error("%s: cannot read %s: %s",
 		    SETTING_ORIGIN(s, auth_token_file), s->auth_token_file,
 		    strerror(errno));
@@ -141,14 +141,14 @@ load_token(struct server *sv)
 		log_error("%s: %s must hold one token of printable ASCII "
 		    "without spaces", SETTING_ORIGIN(s, auth_token_file),
 		    s->auth_token_file);
-		free_secret(token);
+		util_free_secret(token);
 		return -1;
 	}
 	log_secret(token);
 	SHA256((const unsigned char *)token, strlen(token), md);
 	pthread_mutex_lock(&sv->lock);
 	memcpy(sv->token_md, md, sizeof(md));
-	free_secret(sv->token);
+	util_free_secret(sv->token);
 	sv->token = token;
 	pthread_mutex_unlock(&sv->lock);
 	explicit_bzero(md, sizeof(md));
@@ -175,7 +175,8 @@ origin_valid(const char *o)
 static void
 drain(struct server *sv)
 {
-	long long	 until = monotonic_ms() + DRAIN_MS + sv->s->timeout_ms;
+	long long	 until = util_monotonic_ms() + DRAIN_MS +
+			    sv->s->timeout_ms;
 	MHD_socket	 ls;
 	struct timespec	 ts = { 0, 10 * 1000000L };
 
@@ -189,7 +190,7 @@ drain(struct server *sv)
 	serve_events_stop();
 	/* Requests waiting for a fetch get its answer: the refresher and
 	 * the fetchers wake them as they end. */
-	while (atomic_load(&sv->inflight) > 0 && monotonic_ms() < until)
+	while (atomic_load(&sv->inflight) > 0 && util_monotonic_ms() < until)
 		nanosleep(&ts, NULL);
 	if (atomic_load(&sv->inflight) > 0)
 		log_warn("stopping with %d request%s unfinished",
@@ -207,11 +208,11 @@ static int
 fetchers_ended(struct server *sv)
 {
 	struct timespec	 ts;
-	long long	 until = monotonic_ms() + sv->s->timeout_ms + 1000;
+	long long	 until = util_monotonic_ms() + sv->s->timeout_ms + 1000;
 	int		 ended;
 
 	pthread_mutex_lock(&sv->lock);
-	while (sv->fetchers > 0 && monotonic_ms() < until) {
+	while (sv->fetchers > 0 && util_monotonic_ms() < until) {
 		ts.tv_sec = until / 1000;
 		ts.tv_nsec = (until % 1000) * 1000000L;
 		pthread_cond_timedwait(&sv->idle, &sv->lock, &ts);
@@ -285,9 +286,9 @@ cmd_serve(const struct settings *s)
 	fd = -1;	/* the daemon's now */
 	if (s->port_file != NULL) {
 		sb_addf(&pf, "%d\n", port);
-		if (atomic_write(s->port_file, pf.s, pf.len) == -1) {
+		if (util_atomic_write(s->port_file, pf.s, pf.len) == -1) {
 			log_error("cannot write %s: %s", s->port_file,
-			    atomic_write_error(errno));
+			    util_atomic_write_error(errno));
 			rc = EXIT_FAIL;
 			drain(sv);
 			goto out;
@@ -336,7 +337,7 @@ out:
 	snapshot_install(sv, &sv->snap, NULL);
 	for (i = 0; i < PROVIDERS_MAX; i++)
 		snapshot_release(sv->slot[i]);
-	free_secret(sv->token);
+	util_free_secret(sv->token);
 	free(sv->cache_path);
 	if (sv->d == NULL)	/* else the daemon's threads may still see it */
 		conntrack_free(sv->ct);

@@ -56,7 +56,7 @@ refresh(struct server *sv, enum engine_ask ask, struct refresh_timer *t)
 	log_info("serving %zu URL%s from %s%s; next refresh at %s",
 	    ice_list_nurls(&r.list), ice_list_nurls(&r.list) == 1 ? "" : "s",
 	    r.list.provider, r.stale ? " (stale cache)" : "",
-	    rfc3339(t->next, when, sizeof(when)));
+	    util_rfc3339(t->next, when, sizeof(when)));
 out:
 	sb_free(&why);
 	engine_result_free(&r);
@@ -72,7 +72,7 @@ drop_disk_list(struct server *sv)
 	if (sv->cache_path != NULL &&
 	    cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
 		log_warn("cache %s: cannot write: %s", sv->cache_path,
-		    atomic_write_error(errno));
+		    util_atomic_write_error(errno));
 }
 
 /* Copies the disk cache's provider health, for /api/ice/providers to
@@ -110,7 +110,7 @@ serve_refresher(void *arg)
 		pthread_mutex_lock(&sv->lock);
 		while (!sv->stopping && !sv->refresh_asked &&
 		    (now = time(NULL)) < timer.next) {
-			until = monotonic_ms() +
+			until = util_monotonic_ms() +
 			    (long long)(timer.next - now) * 1000;
 			ts.tv_sec = until / 1000;
 			ts.tv_nsec = (until % 1000) * 1000000L;

@@ -60,8 +60,8 @@ providers_doc(struct server *sv)
 				cJSON_AddStringToObject(x, "error", h->error);
 			else
 				cJSON_AddNullToObject(x, "error");
-			json_add_time(x, "last_ok", h->last_ok);
-			json_add_time(x, "next_try", h->next_try);
+			util_json_add_time(x, "last_ok", h->last_ok);
+			util_json_add_time(x, "next_try", h->next_try);
 		}
 		if (metrics_last(i, &last) == -1)
 			cJSON_AddNullToObject(one, "last_fetch");
@@ -70,7 +70,7 @@ providers_doc(struct server *sv)
 			cJSON_AddBoolToObject(x, "ok", last.ok);
 			cJSON_AddNumberToObject(x, "latency_ms",
 			    (double)last.latency_ms);
-			json_add_time(x, "at", last.at);
+			util_json_add_time(x, "at", last.at);
 			if (last.error[0] != '\0')
 				cJSON_AddStringToObject(x, "error", last.error);
 			else
@@ -140,12 +140,13 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	else {
 		x = cJSON_AddObjectToObject(o, "list");
 		cJSON_AddStringToObject(x, "provider", sn->provider);
-		json_add_time(x, "fetched_at", sn->fetched_at);
-		json_add_time(x, "expires_at", sn->expires);
+		util_json_add_time(x, "fetched_at", sn->fetched_at);
+		util_json_add_time(x, "expires_at", sn->expires);
 	}
 	snapshot_release(sn);
 	pthread_mutex_lock(&sv->lock);
-	json_add_time(o, "next_refresh", sv->refreshing ? now : sv->next_try);
+	util_json_add_time(o, "next_refresh",
+	    sv->refreshing ? now : sv->next_try);
 	pthread_mutex_unlock(&sv->lock);
 	serve_compat_stats(o, &st, sv->started, sv->sel, sv->nsel);
 	return reply_json(sv, c, rq, MHD_HTTP_OK, o, NULL);

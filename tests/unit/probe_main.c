@@ -51,7 +51,7 @@ main(int argc, char *argv[])
 			opt.insecure = 1;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 600000, &timeout) == -1)
+			if (util_parse_long(optarg, 1, 600000, &timeout) == -1)
 				usage();
 			break;
 		case 'v':
@@ -74,7 +74,7 @@ main(int argc, char *argv[])
 			exit(2);
 		}
 
-	opt.deadline = monotonic_ms() + timeout;
+	opt.deadline = util_monotonic_ms() + timeout;
 	r = probe_list(&l, &opt, &n);
 	for (i = 0; i < n; i++) {
 		printf("%s %s relayed=%s mapped=%s rtt=%ld lifetime=%ld "

@@ -22,7 +22,7 @@ fixture(void)
 	char	*text;
 	cJSON	*j;
 
-	ck_assert_msg(read_small_file(FIXTURE, &text, 1 << 20) == 0,
+	ck_assert_msg(util_read_small_file(FIXTURE, &text, 1 << 20) == 0,
 	    "cannot read %s (run from the top folder)", FIXTURE);
 	j = cJSON_Parse(text);
 	free(text);
@@ -396,7 +396,7 @@ START_TEST(phases_return_their_errors)
 	t.name = xstrdup(SVC);
 	t.names = names;
 	t.nnames = 1;
-	t.deadline = monotonic_ms() + 20000;
+	t.deadline = util_monotonic_ms() + 20000;
 	t.value = "[]";
 	log_init(1, LOG_TEXT);
 	unit_stderr_begin();

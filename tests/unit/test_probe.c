@@ -18,7 +18,7 @@ START_TEST(probe_refuses_bad_urls)
 	struct probe_options opt = { 0 };
 	struct probe_result r;
 
-	opt.deadline = monotonic_ms() + 1000;
+	opt.deadline = util_monotonic_ms() + 1000;
 	ck_assert_int_eq(probe_url("http://example.org", NULL, NULL, &opt, &r),
 	    -1);
 	ck_assert_int_eq(r.status, PROBE_ERROR);
@@ -64,7 +64,7 @@ START_TEST(probe_closed_port)
 	int	 fd;
 
 	snprintf(url, sizeof(url), "stun:127.0.0.1:%d", loopback_udp(0, &fd));
-	opt.deadline = monotonic_ms() + 3000;
+	opt.deadline = util_monotonic_ms() + 3000;
 	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
 	ck_assert_int_eq(r.status, PROBE_UNREACHABLE);
 	ck_assert_int_eq(r.rtt_ms, -1);
@@ -81,18 +81,18 @@ START_TEST(probe_deadline_passed)
 	int	 fd;
 
 	snprintf(url, sizeof(url), "stun:127.0.0.1:%d", loopback_udp(1, &fd));
-	t0 = monotonic_ms();
+	t0 = util_monotonic_ms();
 	opt.deadline = t0 - 1;
 	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
 	ck_assert_int_eq(r.status, PROBE_TIMEOUT);
-	ck_assert_int_lt(monotonic_ms() - t0, 500);
+	ck_assert_int_lt(util_monotonic_ms() - t0, 500);
 	/* A silent server: the answer never comes, the deadline holds. */
-	opt.deadline = monotonic_ms() + 700;
+	opt.deadline = util_monotonic_ms() + 700;
 	ck_assert_int_eq(probe_url(url, NULL, NULL, &opt, &r), -1);
 	ck_assert_int_eq(r.status, PROBE_TIMEOUT);
 	ck_assert_str_eq(r.error, "no answer within the deadline "
 	    "(2 requests sent)");
-	ck_assert_int_lt(monotonic_ms() - t0, 1200);
+	ck_assert_int_lt(util_monotonic_ms() - t0, 1200);
 	close(fd);
 }
 END_TEST
@@ -136,7 +136,7 @@ START_TEST(probe_list_empty)
 	struct probe_options opt = { 0 };
 	size_t	 n = 99;
 
-	opt.deadline = monotonic_ms() + 100;
+	opt.deadline = util_monotonic_ms() + 100;
 	ck_assert_ptr_null(probe_list(&l, &opt, &n));
 	ck_assert_uint_eq(n, 0);
 }

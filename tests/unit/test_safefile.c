@@ -33,7 +33,7 @@ START_TEST(test_safe_resolve_planted_link)
 	ck_assert_ptr_null(safe_resolve(link));
 	ck_assert_int_eq(errno, EPERM);
 	errno = 0;
-	ck_assert_int_eq(atomic_write(link, "x", 1), -1);
+	ck_assert_int_eq(util_atomic_write(link, "x", 1), -1);
 	ck_assert_int_eq(errno, EPERM);
 	snprintf(lock, sizeof(lock), "%s/cache.json.lock", d);
 	ck_assert_int_eq(symlink("/etc/passwd", lock), 0);
@@ -64,10 +64,10 @@ START_TEST(test_fifo_refused)
 	snprintf(path, sizeof(path), "%s/fifo", d);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	errno = 0;
-	ck_assert_int_eq(read_file(path, &text, 100), -1);
+	ck_assert_int_eq(util_read_file(path, &text, 100), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_ptr_null(text);
-	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(util_atomic_write(path, "x", 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(safe_open_regular(path, O_RDONLY, 0), -1);
 	ck_assert_int_eq(errno, EINVAL);

@@ -45,7 +45,7 @@ START_TEST(failure_is_returned_not_logged)
 	    "ICEUPD_SECRETMANAGER_ENDPOINT=https://127.0.0.1:1"));
 	log_init(1, LOG_TEXT);
 	unit_stderr_begin();
-	secretmanager_deploy(&s, SECRET, "[]", 0, 0, monotonic_ms() + 20000,
+	secretmanager_deploy(&s, SECRET, "[]", 0, 0, util_monotonic_ms() + 20000,
 	    conn, &res);
 	said = unit_stderr_end();
 	log_init(0, LOG_TEXT);

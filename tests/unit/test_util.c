@@ -116,12 +116,12 @@ START_TEST(test_xstrndup)
 	s = xstrdup("");
 	ck_assert_str_eq(s, "");
 	free(s);
-	free_secret(NULL);
-	free_secret(xstrdup("gone"));
+	util_free_secret(NULL);
+	util_free_secret(xstrdup("gone"));
 }
 END_TEST
 
-/* --- split_list --- */
+/* --- util_split_list --- */
 
 static void
 assert_split(const char *in, const char *const *want, size_t nwant)
@@ -129,12 +129,12 @@ assert_split(const char *in, const char *const *want, size_t nwant)
 	char	**items;
 	size_t	 i, n;
 
-	n = split_list(in, &items);
+	n = util_split_list(in, &items);
 	ck_assert_msg(n == nwant, "'%s': %zu items, not %zu", in ? in : "(null)",
 	    n, nwant);
 	for (i = 0; i < n; i++)
 		ck_assert_str_eq(items[i], want[i]);
-	free_list(items, n);
+	util_free_list(items, n);
 }
 
 START_TEST(test_json_has_nul)
@@ -153,7 +153,7 @@ START_TEST(test_json_has_nul)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ck_assert_msg(json_has_nul(cases[i].text,
+		ck_assert_msg(util_json_has_nul(cases[i].text,
 		    strlen(cases[i].text)) == cases[i].nul, "case %zu: %s", i,
 		    cases[i].text);
 }
@@ -189,13 +189,13 @@ START_TEST(test_split_list_many)
 
 	for (i = 0; i < 1000; i++)
 		sb_addf(&in, "%sitem%zu", i ? "," : "", i);
-	n = split_list(in.s, &items);
+	n = util_split_list(in.s, &items);
 	ck_assert_uint_eq(n, 1000);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "item%zu", i);
 		ck_assert_str_eq(items[i], want);
 	}
-	free_list(items, n);
+	util_free_list(items, n);
 	sb_free(&in);
 }
 END_TEST
@@ -210,7 +210,7 @@ START_TEST(test_split_list_trims_cr_before_item)
 }
 END_TEST
 
-/* --- parse_duration_ms, format_duration --- */
+/* --- util_parse_duration_ms, util_format_duration --- */
 
 START_TEST(test_parse_duration)
 {
@@ -238,13 +238,13 @@ START_TEST(test_parse_duration)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		v = -2;
 		if (cases[i].want == -1) {
-			ck_assert_msg(parse_duration_ms(cases[i].text,
+			ck_assert_msg(util_parse_duration_ms(cases[i].text,
 			    cases[i].unit, &v) == -1, "'%s' accepted",
 			    cases[i].text);
 			ck_assert_int_eq(v, -2);
 			continue;
 		}
-		ck_assert_msg(parse_duration_ms(cases[i].text, cases[i].unit,
+		ck_assert_msg(util_parse_duration_ms(cases[i].text, cases[i].unit,
 		    &v) == 0, "'%s' refused", cases[i].text);
 		ck_assert_msg(v == cases[i].want, "'%s': %lld", cases[i].text,
 		    v);
@@ -256,23 +256,23 @@ START_TEST(test_format_duration)
 {
 	char	 buf[32];
 
-	ck_assert_str_eq(format_duration(5000, buf, sizeof(buf)), "5s");
-	ck_assert_str_eq(format_duration(1500, buf, sizeof(buf)), "1500ms");
-	ck_assert_str_eq(format_duration(600000, buf, sizeof(buf)), "10m");
-	ck_assert_str_eq(format_duration(604800000, buf, sizeof(buf)), "7d");
-	ck_assert_str_eq(format_duration(7200000, buf, sizeof(buf)), "2h");
-	ck_assert_str_eq(format_duration(0, buf, sizeof(buf)), "0s");
+	ck_assert_str_eq(util_format_duration(5000, buf, sizeof(buf)), "5s");
+	ck_assert_str_eq(util_format_duration(1500, buf, sizeof(buf)), "1500ms");
+	ck_assert_str_eq(util_format_duration(600000, buf, sizeof(buf)), "10m");
+	ck_assert_str_eq(util_format_duration(604800000, buf, sizeof(buf)), "7d");
+	ck_assert_str_eq(util_format_duration(7200000, buf, sizeof(buf)), "2h");
+	ck_assert_str_eq(util_format_duration(0, buf, sizeof(buf)), "0s");
 }
 END_TEST
 
-/* --- parse_long --- */
+/* --- util_parse_long --- */
 
 static void
 long_ok(const char *s, long min, long max, long want)
 {
 	long	 v = 12345;
 
-	ck_assert_msg(parse_long(s, min, max, &v) == 0, "'%s' refused", s);
+	ck_assert_msg(util_parse_long(s, min, max, &v) == 0, "'%s' refused", s);
 	ck_assert_int_eq(v, want);
 }
 
@@ -281,7 +281,7 @@ long_bad(const char *s, long min, long max)
 {
 	long	 v = 12345;
 
-	ck_assert_msg(parse_long(s, min, max, &v) == -1, "'%s' accepted",
+	ck_assert_msg(util_parse_long(s, min, max, &v) == -1, "'%s' accepted",
 	    s ? s : "(null)");
 	ck_assert_int_eq(v, 12345);
 }
@@ -321,7 +321,7 @@ START_TEST(test_parse_long)
 }
 END_TEST
 
-/* strtol skips any white space; parse_long refuses a leading space, and
+/* strtol skips any white space; util_parse_long refuses a leading space, and
  * should refuse a leading tab or newline the same way. */
 START_TEST(test_parse_long_rejects_leading_whitespace)
 {
@@ -337,14 +337,14 @@ START_TEST(test_rfc3339)
 {
 	char	 buf[32], small[10];
 
-	ck_assert_str_eq(rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
-	ck_assert_str_eq(rfc3339(1795317996, buf, sizeof(buf)),
+	ck_assert_str_eq(util_rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
+	ck_assert_str_eq(util_rfc3339(1795317996, buf, sizeof(buf)),
 	    "2026-11-22T03:26:36Z");
-	ck_assert_str_eq(rfc3339(951782400, buf, sizeof(buf)),
+	ck_assert_str_eq(util_rfc3339(951782400, buf, sizeof(buf)),
 	    "2000-02-29T00:00:00Z");
-	ck_assert_ptr_eq(rfc3339(0, buf, 21), buf);
+	ck_assert_ptr_eq(util_rfc3339(0, buf, 21), buf);
 	ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
-	ck_assert_str_eq(rfc3339(0, small, sizeof(small)), "invalid");
+	ck_assert_str_eq(util_rfc3339(0, small, sizeof(small)), "invalid");
 }
 END_TEST
 
@@ -363,37 +363,37 @@ START_TEST(test_parse_rfc3339)
 
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		t = 12345;
-		ck_assert_int_eq(parse_rfc3339(rfc3339(times[i], buf,
+		ck_assert_int_eq(util_parse_rfc3339(util_rfc3339(times[i], buf,
 		    sizeof(buf)), &t), 0);
 		ck_assert_int_eq(t, times[i]);
 	}
-	ck_assert_int_eq(parse_rfc3339("2026-11-22T03:26:36Z", &t), 0);
+	ck_assert_int_eq(util_parse_rfc3339("2026-11-22T03:26:36Z", &t), 0);
 	ck_assert_int_eq(t, 1795317996);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(parse_rfc3339(bad[i], &t) == -1,
+		ck_assert_msg(util_parse_rfc3339(bad[i], &t) == -1,
 		    "'%s' accepted", bad[i]);
 }
 END_TEST
 
 START_TEST(test_monotonic)
 {
-	long long a = monotonic_ms(), b;
+	long long a = util_monotonic_ms(), b;
 
 	usleep(20000);
-	b = monotonic_ms();
+	b = util_monotonic_ms();
 	ck_assert_int_ge(b - a, 15);
 	ck_assert_int_lt(b - a, 5000);
 }
 END_TEST
 
-/* --- atomic_write --- */
+/* --- util_atomic_write --- */
 
 static char *
 slurp(const char *path, size_t *len)
 {
 	char	*text = NULL;
 
-	ck_assert_int_eq(read_small_file(path, &text, 1 << 20), 0);
+	ck_assert_int_eq(util_read_small_file(path, &text, 1 << 20), 0);
 	*len = strlen(text);
 	return text;
 }
@@ -405,7 +405,7 @@ START_TEST(test_atomic_write)
 	size_t	 len;
 
 	snprintf(path, sizeof(path), "%s/out.json", d);
-	ck_assert_int_eq(atomic_write(path, "[1,2]\n", 6), 0);
+	ck_assert_int_eq(util_atomic_write(path, "[1,2]\n", 6), 0);
 	text = slurp(path, &len);
 	ck_assert_str_eq(text, "[1,2]");	/* one newline dropped */
 	free(text);
@@ -432,7 +432,7 @@ START_TEST(test_atomic_write_replaces_0644)
 	fclose(fp);
 	ck_assert_int_eq(chmod(path, 0644), 0);
 
-	ck_assert_int_eq(atomic_write(path, "new", 3), 0);
+	ck_assert_int_eq(util_atomic_write(path, "new", 3), 0);
 	text = slurp(path, &len);
 	ck_assert_str_eq(text, "new");
 	free(text);
@@ -444,7 +444,7 @@ START_TEST(test_atomic_write_replaces_0644)
 	free(names);
 
 	/* Empty content is an empty file. */
-	ck_assert_int_eq(atomic_write(path, "", 0), 0);
+	ck_assert_int_eq(util_atomic_write(path, "", 0), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_size, 0);
 	unit_rmdir(d);
@@ -457,7 +457,7 @@ START_TEST(test_atomic_write_binary)
 	FILE	*fp;
 
 	snprintf(path, sizeof(path), "%s/bin", d);
-	ck_assert_int_eq(atomic_write(path, "a\0b\nc", 5), 0);
+	ck_assert_int_eq(util_atomic_write(path, "a\0b\nc", 5), 0);
 	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
 	ck_assert_uint_eq(fread(got, 1, sizeof(got), fp), 5);
 	fclose(fp);
@@ -472,7 +472,7 @@ START_TEST(test_atomic_write_missing_folder)
 
 	snprintf(path, sizeof(path), "%s/missing/out", d);
 	errno = 0;
-	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(util_atomic_write(path, "x", 1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "");
@@ -489,7 +489,7 @@ START_TEST(test_atomic_write_rename_fails)
 	snprintf(path, sizeof(path), "%s/target", d);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
 	errno = 0;
-	ck_assert_int_eq(atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(util_atomic_write(path, "x", 1), -1);
 	ck_assert_int_ne(errno, 0);
 	names = unit_dir_names(d);
 	ck_assert_str_eq(names, "target");
@@ -519,7 +519,7 @@ START_TEST(test_atomic_write_removes_stale_temps)
 	fclose(f);
 	ck_assert_int_eq(utimes(stale, old), 0);
 	ck_assert_int_eq(utimes(other, old), 0);
-	ck_assert_int_eq(atomic_write(path, "x", 1), 0);
+	ck_assert_int_eq(util_atomic_write(path, "x", 1), 0);
 	names = unit_dir_names(d);
 	ck_assert_ptr_null(strstr(names, "Ab12Cd"));
 	ck_assert_ptr_nonnull(strstr(names, "Ef34Gh"));
@@ -529,7 +529,7 @@ START_TEST(test_atomic_write_removes_stale_temps)
 }
 END_TEST
 
-/* --- read_small_file --- */
+/* --- util_read_small_file --- */
 
 static void
 read_case(const char *content, size_t len, size_t max, const char *want)
@@ -537,7 +537,7 @@ read_case(const char *content, size_t len, size_t max, const char *want)
 	char	*path = unit_tmpfile(content, len, 0600);
 	char	*got = (char *)"unchanged";
 
-	ck_assert_msg(read_small_file(path, &got, max) == 0, "%s",
+	ck_assert_msg(util_read_small_file(path, &got, max) == 0, "%s",
 	    strerror(errno));
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -552,7 +552,7 @@ read_fails(const char *content, size_t len, size_t max, int want_errno)
 	char	*got = (char *)"unchanged";
 
 	errno = 0;
-	ck_assert_int_eq(read_small_file(path, &got, max), -1);
+	ck_assert_int_eq(util_read_small_file(path, &got, max), -1);
 	ck_assert_int_eq(errno, want_errno);
 	ck_assert_ptr_null(got);
 	unlink(path);
@@ -584,10 +584,10 @@ START_TEST(test_read_small_file)
 	memset(big, 'k', 10000);
 	big[10000] = '\n';
 	path = unit_tmpfile(big, 10001, 0600);
-	ck_assert_int_eq(read_small_file(path, &got, 65536), 0);
+	ck_assert_int_eq(util_read_small_file(path, &got, 65536), 0);
 	ck_assert_uint_eq(strlen(got), 10000);
 	free(got);
-	ck_assert_int_eq(read_small_file(path, &got, 10000), -1);
+	ck_assert_int_eq(util_read_small_file(path, &got, 10000), -1);
 	ck_assert_int_eq(errno, EFBIG);
 	unlink(path);
 	free(path);
@@ -595,7 +595,7 @@ START_TEST(test_read_small_file)
 
 	errno = 0;
 	got = (char *)"unchanged";
-	ck_assert_int_eq(read_small_file("/nonexistent/iceupd/secret", &got,
+	ck_assert_int_eq(util_read_small_file("/nonexistent/iceupd/secret", &got,
 	    100), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_ptr_null(got);
