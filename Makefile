@@ -17,28 +17,13 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS = src/util.c src/safefile.c src/log.c src/ice.c src/settings.c \
-       src/help.c src/format.c \
-       src/engine.c src/cache.c src/http.c src/refresh.c src/fetch.c \
-       src/watch.c \
-       src/stun.c src/probe.c src/check.c \
-       src/google.c src/cloudrun.c src/secretmanager.c src/deploy.c \
-       src/providers/provider.c \
-       src/providers/api.c src/providers/twilio.c \
-       src/providers/cloudflare.c src/providers/metered.c \
-       src/providers/coturn.c src/providers/stun.c \
-       src/xmpp.c src/providers/jitsi.c src/providers/url.c \
-       src/providers_view.c \
-       src/metrics.c src/conntrack.c \
-       src/serve/state.c src/serve/refresher.c src/serve/reply.c \
-       src/serve/credentials.c src/serve/routes.c src/serve/http.c \
-       src/serve/lifecycle.c src/serve/compat.c src/serve/turn.c \
-       src/serve/events.c src/serve/page.c $(GEN)
+# Every C file of src/ and its folders (main.c apart), and the generated.
+SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c src/*/*.c))) $(GEN)
 # Files of src/serve/ built into the binary as C strings.
 GEN  = build/gen/serve_openapi.c build/gen/serve_page.c
 UNIT_TESTS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT = tests/unit/unit.c $(UNIT_TESTS)
-HDRS = $(wildcard src/*.h src/providers/*.h src/serve/*.h tests/unit/*.h)
+HDRS = $(wildcard src/*.h src/*/*.h tests/unit/*.h)
 
 OBJS      = $(SRCS:%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:%.c=build/asan/%.o)

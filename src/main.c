@@ -15,13 +15,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "commands.h"
-#include "engine.h"
-#include "format.h"
+#include "cmd/commands.h"
 #include "http.h"
 #include "log.h"
-#include "providers_view.h"
 #include "settings.h"
 #include "util.h"
 
@@ -64,51 +60,6 @@ print_version(void)
 	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
 	printf("expat %d.%d.%d\n", XML_ExpatVersionInfo().major,
 	    XML_ExpatVersionInfo().minor, XML_ExpatVersionInfo().micro);
-}
-
-int
-cmd_providers(const struct settings *s)
-{
-	struct provider_view v[PROVIDERS_MAX];
-	const struct provider_health *h;
-	struct cache	 c;
-	char		 health[64], when[32];
-	char		*path;
-	size_t		 i, n;
-	int		 rc = EXIT_OK;
-
-	memset(&c, 0, sizeof(c));
-	path = s->cache ? xstrdup(s->cache) : cache_default_path();
-	if (path != NULL && !s->no_cache)
-		(void)cache_load(path, s, &c);
-	printf("%-10s %-13s %-26s %s\n", "PROVIDER", "STATE", "HEALTH",
-	    "DETAIL");
-	n = providers_view(s, &c, v);
-	for (i = 0; i < n; i++) {
-		if ((h = v[i].health) == NULL)
-			snprintf(health, sizeof(health), "-");
-		else if (h->failures == 0)
-			snprintf(health, sizeof(health), "ok, %ld ms",
-			    h->latency_ms);
-		else if (h->next_try > time(NULL))
-			snprintf(health, sizeof(health), "%d failed, wait %s",
-			    h->failures, util_rfc3339(h->next_try, when,
-			    sizeof(when)) + 11);
-		else
-			snprintf(health, sizeof(health), "%d failed",
-			    h->failures);
-		printf("%-10s %-13s %-26s %s\n", v[i].p->name, v[i].state_name,
-		    health, v[i].detail);
-		if (h != NULL && h->failures > 0)
-			printf("%-10s last error: %s\n", "", h->error);
-		if (v[i].state == -1)
-			rc = EXIT_USAGE;
-	}
-	if (fflush(stdout) == EOF)
-		rc = EXIT_FAIL;
-	cache_free(&c);
-	free(path);
-	return rc;
 }
 
 int

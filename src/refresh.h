@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "engine.h"
-#include "exit.h"
+#include "cmd/exit.h"
 #include "util.h"
 
 #define REFRESH_NO_RENDER	(-1)	/* format: the caller renders */

@@ -136,7 +136,7 @@ env_names() {
 	grep -ohE 'env_get\(envp, "[A-Z0-9_]+"\)' "$SETTINGS" |
 	    sed -E 's/.*"([A-Z0-9_]+)".*/\1/'
 	grep -ohE 'getenv\("[A-Za-z0-9_]+"\)' "$ROOT"/src/*.c \
-	    "$ROOT"/src/providers/*.c | sed -E 's/.*"([A-Za-z0-9_]+)".*/\1/'
+	    "$ROOT"/src/*/*.c | sed -E 's/.*"([A-Za-z0-9_]+)".*/\1/'
 }
 
 # The options of a help text on stdin, one a line ("-c", "--config"): those
@@ -618,4 +618,53 @@ with_sample_env() {
 	done
 	[ "$(ls "$SAMPLES/output" | wc -l)" -ge 6 ]
 	[ "$(ls "$SAMPLES/output" | sort)" = "$(sort <<<"${want%$'\n'}")" ]
+}
+
+# The code block of the README's Layout section.
+readme_layout() {
+	awk '/^## Layout/ { s = 1; next } /^## / { s = 0 }
+	    s && /^```/ { b = !b; next } s && b' "$ROOT/README.md"
+}
+
+@test "README: its layout names every entry of src/ and of its folders, and nothing else" {
+	local layout e stem bad=0 n=0 p
+
+	layout=$(readme_layout)
+	[ -n "$layout" ]
+	# Every entry: a folder as src/NAME/, a top-level file as src/STEM.c,
+	# src/STEM.h or src/STEM.[ch] (a header also by its plain name), a file
+	# of a folder as STEM.c, STEM.h or STEM.[ch]; src/providers/ is given as
+	# a rule, not file by file.
+	for e in "$ROOT"/src/* "$ROOT"/src/cmd/* "$ROOT"/src/serve/*; do
+		p=${e#"$ROOT"/}
+		n=$((n + 1))
+		if [[ -d $e ]]; then
+			grep -qF "$p/" <<<"$layout" && continue
+		elif [[ $p == src/*/* ]]; then
+			stem=${e##*/}
+			stem=${stem%.[ch]}
+			grep -qE "\<$stem\.(c|h|\[ch\])" <<<"$layout" && continue
+			grep -qF "${e##*/}" <<<"$layout" && continue
+		else
+			stem=${p%.[ch]}
+			grep -qE "(^|[ ,(])($stem\.(c|h|\[ch\])|${stem#src/}\.h)" \
+			    <<<"$layout" && continue
+		fi
+		echo "README's layout does not name $p"
+		bad=1
+	done
+	[ "$n" -gt 40 ]
+	# Every src/ path it names exists.
+	for p in $(grep -oE 'src/[A-Za-z0-9_./]+(\[ch\])?' <<<"$layout" |
+	    sed -E 's/[.,;]$//'); do
+		if [[ $p == *'.[ch]' ]]; then
+			[[ -e $ROOT/${p%'.[ch]'}.c && -e $ROOT/${p%'.[ch]'}.h ]] &&
+			    continue
+		elif [[ -e $ROOT/$p ]]; then
+			continue
+		fi
+		echo "README's layout names $p, which does not exist"
+		bad=1
+	done
+	[ "$bad" -eq 0 ]
 }

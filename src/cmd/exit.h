@@ -1,4 +1,4 @@
-/* exit.h: the exit statuses of the commands, as documented in iceupd(1). */
+/* cmd/exit.h: the exit statuses of the commands, as documented in iceupd(1). */
 #ifndef ICEUPD_EXIT_H
 #define ICEUPD_EXIT_H
 

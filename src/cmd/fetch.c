@@ -1,11 +1,11 @@
-/* fetch.c: `iceupd fetch`: one answer, to stdout or -o FILE. */
+/* cmd/fetch.c: `iceupd fetch`: one answer, to stdout or -o FILE. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../log.h"
+#include "../refresh.h"
 #include "commands.h"
-#include "log.h"
-#include "refresh.h"
 
 int
 cmd_fetch(const struct settings *s)

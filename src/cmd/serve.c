@@ -1,4 +1,4 @@
-/* serve/lifecycle.c: `iceupd serve` started and stopped: the listening
+/* cmd/serve.c: `iceupd serve` started and stopped: the listening
  * socket, the token, the refresher and the daemon; the main thread only
  * takes signals; on SIGTERM, requests in flight are let finish. */
 #include <arpa/inet.h>
@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "../cache.h"
-#include "../commands.h"
 #include "../log.h"
 #include "../refresh.h"
 #include "../serve.h"
-#include "events.h"
-#include "server.h"
+#include "../serve/events.h"
+#include "../serve/server.h"
+#include "commands.h"
 
 int
 serve_parse_listen(const char *text, struct sockaddr_storage *ss,

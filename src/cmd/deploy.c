@@ -1,4 +1,4 @@
-/* deploy.c: `iceupd deploy`: fetch, then hand the credentials to Cloud Run
+/* cmd/deploy.c: `iceupd deploy`: fetch, then hand the credentials to Cloud Run
  * services (a new revision with the variables set) or to a Secret Manager
  * secret (a new version).
  *
@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloudrun.h"
+#include "../cloudrun.h"
+#include "../format.h"
+#include "../google.h"
+#include "../log.h"
+#include "../refresh.h"
+#include "../secretmanager.h"
 #include "commands.h"
-#include "format.h"
-#include "google.h"
-#include "log.h"
-#include "refresh.h"
-#include "secretmanager.h"
 
 #define SERVICES_MAX	32
 #define ENV_VALUE_MAX	32768	/* Cloud Run's limit on one value */

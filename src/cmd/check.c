@@ -1,4 +1,4 @@
-/* check.c: `iceupd check`: ask every selected provider, whatever the
+/* cmd/check.c: `iceupd check`: ask every selected provider, whatever the
  * policy, then probe every URL of every answer at once (a STUN binding, a
  * TURN allocation released at once) and say, provider by provider, which
  * work. */
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../format.h"
+#include "../log.h"
+#include "../probe.h"
 #include "commands.h"
-#include "format.h"
-#include "log.h"
-#include "probe.h"
 
 /* What one provider gave, and where its results start in the probes. */
 struct group {

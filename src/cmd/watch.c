@@ -1,4 +1,4 @@
-/* watch.c: `iceupd watch`: keep -o FILE (and the cache) fresh, refreshing
+/* cmd/watch.c: `iceupd watch`: keep -o FILE (and the cache) fresh, refreshing
  * at refresh_at percent of the credentials' lifetime. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../log.h"
+#include "../refresh.h"
+#include "../safefile.h"
 #include "commands.h"
-#include "log.h"
-#include "refresh.h"
-#include "safefile.h"
 
 #define OUTPUT_MAX	(1024 * 1024)
 
