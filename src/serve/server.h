@@ -3,13 +3,14 @@
  *
  * A refresher thread keeps one rendered snapshot of the list, refreshing
  * at refresh_at percent of its lifetime by the one refresh cycle of
- * refresh.c (the rules of `watch`), and swaps it in under a lock; a snapshot is immutable and reference counted,
- * so a request holds the one it started with while a newer one replaces
- * it, and never sees an empty or half-built list.  libmicrohttpd answers
- * from one epoll thread that never blocks: a request that must wait for a
- * list (none yet, or ?provider=NAME that is not fresh) is suspended and
- * resumed by the thread that fetched it.  Once warm, nothing is fetched
- * on the request path, except what ?provider=NAME asks for explicitly.
+ * refresh.c (the rules of `watch`), and swaps it in under a lock; a
+ * snapshot is immutable and reference counted, so a request holds the one
+ * it started with while a newer one replaces it, and never sees an empty
+ * or half-built list.  libmicrohttpd answers from one epoll thread that
+ * never blocks: a request that must wait for a list (none yet, or
+ * ?provider=NAME that is not fresh) is suspended and resumed by the thread
+ * that fetched it.  Once warm, nothing is fetched on the request path,
+ * except what ?provider=NAME asks for explicitly.
  *
  * The main thread only takes signals: SIGUSR1 refreshes now, SIGHUP
  * rereads the token file and refreshes, SIGTERM and SIGINT stop accepting,
