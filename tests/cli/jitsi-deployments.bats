@@ -66,7 +66,7 @@ setup_file() {
 	    start_deployment ANNOUNCED "$(rooms_config '' 'modules_enabled = { "gate_services", "push_services" }
 	push_services_list = false')" &&
 	    start_deployment PLAIN '' &&
-	    start_deployment NOANON '	authentication = "internal_plain"'
+	    PROSODY_AUTHENTICATION=internal_plain start_deployment NOANON ''
 }
 
 teardown_file() {

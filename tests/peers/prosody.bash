@@ -16,8 +16,10 @@ PROSODY_MODULES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # as mod_turn_external lists it) on 127.0.0.1:STUN_PORT, credentials minted
 # from SECRET. Each LUA argument is one more global line of the
 # configuration; PROSODY_HOST_CONFIG, when set, is text added after the
-# VirtualHost's lines (more of its options, then Component sections). The
-# modules next to this file can be enabled by name. Waits until BOSH answers. Sets PROSODY_PID, PROSODY_PORT,
+# VirtualHost's lines (more of its options, then Component sections);
+# PROSODY_AUTHENTICATION is its authentication, "anonymous" by default (an
+# option set twice stops Prosody). The modules next to this file can be
+# enabled by name. Waits until BOSH answers. Sets PROSODY_PID, PROSODY_PORT,
 # PROSODY_DIR, PROSODY_LOG, PROSODY_BOSH and PROSODY_WS. Returns 0, or 1
 # with the reason and the log on stderr.
 prosody_start() {
@@ -73,7 +75,7 @@ EOF
 			cat <<EOF
 
 VirtualHost "$PROSODY_DOMAIN"
-	authentication = "anonymous"
+	authentication = "${PROSODY_AUTHENTICATION:-anonymous}"
 EOF
 			printf '%s\n' "${PROSODY_HOST_CONFIG:-}"
 		} >"$dir/prosody.cfg.lua"
