@@ -23,6 +23,8 @@
 # Sources and the install prefix live in build/deps/; each dependency is
 # rebuilt only when its Debian version or its build recipe changes, so a
 # second run only recompiles the program's changed sources and relinks.
+# ICEUPD_DEPS_DIR puts them in a folder outside the checkout instead (CI
+# keeps them across fresh clones), with build/deps a link to it.
 #
 # Quiet on success but for a summary; on failure it prints the end of the
 # log of the step that failed.  `rm -rf build/deps` starts over.
@@ -31,6 +33,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DEPS=$ROOT/build/deps
+if [[ -n ${ICEUPD_DEPS_DIR:-} ]]; then
+	# The physical path: the prefix is written into the built libraries'
+	# pkg-config files, and must not name a checkout that may be gone.
+	mkdir -p "$ICEUPD_DEPS_DIR" "$ROOT/build"
+	DEPS=$(cd "$ICEUPD_DEPS_DIR" && pwd -P)
+	[[ -d $ROOT/build/deps && ! -L $ROOT/build/deps ]] ||
+	    ln -sfn "$DEPS" "$ROOT/build/deps"
+fi
 SRC=$DEPS/src
 PREFIX=$DEPS/prefix
 LOGS=$DEPS/log

@@ -1,60 +1,77 @@
 #!/usr/bin/env bash
-# Runs every suite (unit, unit under ASan+UBSan, CLI and integration) and
-# ends with one line: "tests: N passed, N failed, N skipped".
+# run.sh [PASS...]: every suite of `make test`, or only the passes named.  The unit tests run plain and under
+# ASan+UBSan; the CLI and integration suites run once, against the
+# ASan+UBSan build, as many files at once as there are cores
+# (tests/suites.sh); then the files that only the plain binary and the
+# static one can show run against those (the README's Tests section says
+# which and why).  Ends with the table of what each suite cost and one
+# line: "tests: N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.." || exit 1
+status=0
 
-passed=0 failed=0 skipped=0 status=0
-log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+# The CLI files, the longest first (tests/suites.sh starts them in this
+# order); any file not named here runs after them.
+LONGEST="abuse hosted serve docs deploy serve-api jitsi-deployments fetch
+faults check coturn serve-page url"
 
-unit() {	# name binary
-	local out="$log/$1"
-	echo "== $1"
-	"$2" >"$out" 2>&1
-	local rc=$?
-	cat "$out"
-	local line n f e
-	line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$out" | tail -n 1)
-	if [ -z "$line" ]; then
-		echo "$1: no result line (exit $rc)"
-		failed=$((failed + 1)); status=1; return
-	fi
-	read -r n f e < <(echo "$line" | tr -dc '0-9 ' | tr -s ' ')
-	passed=$((passed + n - f - e)); failed=$((failed + f + e))
-	[ "$rc" -eq 0 ] && [ $((f + e)) -eq 0 ] || status=1
+# cli_files: every tests/cli/*.bats, the longest first.
+cli_files() {
+	local n f
+
+	for n in $LONGEST; do
+		[ -f "tests/cli/$n.bats" ] && echo "tests/cli/$n.bats"
+	done
+	for f in tests/cli/*.bats; do
+		n=$(basename "$f" .bats)
+		[[ " ${LONGEST//$'\n'/ } " == *" $n "* ]] || echo "$f"
+	done
 }
 
-unit unit build/unit-tests
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	unit unit-asan build/asan/unit-tests
-
-bats_suite() {	# name files...
-	local name=$1 out="$log/$1"
-	shift
-	echo "== $name"
-	bats --tap "$@" >"$out" 2>&1
-	local rc=$? ok skip bad
-	cat "$out"
-	[ "$rc" -eq 0 ] || status=1
-	ok=$(grep -cE '^ok ' "$out")
-	skip=$(grep -cE '^ok .* # skip' "$out")
-	bad=$(grep -cE '^not ok ' "$out")
-	passed=$((passed + ok - skip)); skipped=$((skipped + skip))
-	failed=$((failed + bad))
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		echo "$name: no test ran"; status=1
-	fi
+# run_pass NAME: one pass; the others build on the same binaries.
+run_pass() {
+	local -a files
+	case $1 in
+	unit)
+		tests/unit-pass.sh unit build/unit-tests ;;
+	unit-asan)
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		    UBSAN_OPTIONS=print_stacktrace=1 \
+		    tests/unit-pass.sh unit-asan build/asan/unit-tests ;;
+	cli)
+		mapfile -t files < <(cli_files)
+		ICEUPD=$PWD/build/asan/iceupd \
+		    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		    LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp \
+		    UBSAN_OPTIONS=print_stacktrace=1 \
+		    tests/suites.sh cli "${files[@]}" ;;
+	cli-plain)
+		# The binary `make all` leaves, as the README's commands and
+		# the shells that find it on PATH run it.
+		tests/suites.sh cli-plain tests/cli/docs.bats \
+		    tests/cli/entrypoint.bats tests/cli/cli.bats ;;
+	cli-static)
+		# The shipped static binary: its own libcurl, resolver and
+		# CA bundle, through the user-facing suites.
+		if [ ! -x build/static/iceupd ]; then
+			rm -rf build/suites/cli-static
+			return 0
+		fi
+		ICEUPD=$PWD/build/static/iceupd tests/suites.sh cli-static \
+		    tests/cli/hosted.bats tests/cli/fetch.bats \
+		    tests/cli/settings.bats tests/cli/coturn.bats \
+		    tests/cli/formats.bats tests/cli/cache.bats \
+		    tests/cli/output.bats ;;
+	*)
+		echo "run.sh: no pass '$1'" >&2
+		return 1 ;;
+	esac
 }
 
-bats_suite cli tests/cli
-# The shipped static binary goes through the user-facing suites too.
-if [ -x build/static/iceupd ]; then
-	ICEUPD=$PWD/build/static/iceupd bats_suite cli-static \
-	    tests/cli/fetch.bats tests/cli/formats.bats tests/cli/settings.bats \
-	    tests/cli/output.bats tests/cli/hosted.bats tests/cli/cache.bats \
-	    tests/cli/coturn.bats
-fi
-
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+passes=("$@")
+[ $# -gt 0 ] || passes=(unit unit-asan cli cli-plain cli-static)
+for p in "${passes[@]}"; do
+	run_pass "$p" || status=1
+done
+tests/summary.sh tests "${passes[@]}"
 exit "$status"

@@ -76,9 +76,9 @@ lint_shell() {
 	lint_shell -s bash -e SC2034,SC2154 -- tests/cli/helpers.bash
 }
 
-@test "shellcheck: bench/*.sh, .ci/run, tests/run.sh, tests/valgrind/" {
+@test "shellcheck: bench/*.sh, .ci/run, tests/*.sh, tests/valgrind/" {
 	need shellcheck shellcheck
-	lint_shell bench/*.sh .ci/run tests/run.sh tests/valgrind/run.sh \
+	lint_shell bench/*.sh .ci/run tests/*.sh tests/valgrind/run.sh \
 	    tests/valgrind/iceupd
 }
 

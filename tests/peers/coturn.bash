@@ -84,12 +84,13 @@ coturn_launch() {
 # coturn_wait_ready PID PORT LOG [TLS-PORT]
 # Returns 0 once coturn PID logged its UDP and TCP listeners on 127.0.0.1:PORT
 # (and its TLS one on TLS-PORT) and answers a STUN binding there; 1 when it
-# died, could not bind, or was not ready within 10 s.  With TLS on, coturn
-# names its TCP listeners "TLS/TCP".
+# died, could not bind, or was not ready within 30 s (a machine busy with
+# other suites can be that slow).  With TLS on, coturn names its TCP
+# listeners "TLS/TCP".
 coturn_wait_ready() {
-	local pid=$1 port=$2 log=$3 tport=${4:-} i
+	local pid=$1 port=$2 log=$3 tport=${4:-} end=$((SECONDS + 30))
 
-	for ((i = 0; i < 200; i++)); do
+	while ((SECONDS < end)); do
 		coturn_running "$pid" || return 1
 		if grep -q 'Cannot bind' "$log" 2>/dev/null; then
 			return 1

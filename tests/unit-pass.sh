@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# unit-pass.sh PASS COMMAND...: runs a libcheck unit-test binary (COMMAND,
+# perhaps under valgrind), prints its output, and writes its line to
+# build/suites/PASS/times ("PASS SECONDS PASSED FAILED 0") for
+# tests/summary.sh.  Exits 1 when a check failed, the binary failed, or it
+# printed no result line.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+pass=$1
+shift
+out=build/suites/$pass
+rm -rf "$out"
+mkdir -p "$out"
+echo "== $pass"
+start=$EPOCHREALTIME
+"$@" >"$out/check.log" 2>&1
+rc=$?
+cat "$out/check.log"
+line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' \
+    "$out/check.log" | tail -n 1)
+if [ -z "$line" ]; then
+	echo "$pass: no result line (exit $rc)"
+	echo "$pass 0 0 1 0" >"$out/times"
+	exit 1
+fi
+read -r n f e < <(echo "$line" | tr -dc '0-9 ' | tr -s ' ')
+awk -v a="$start" -v b="$EPOCHREALTIME" -v s="$pass" \
+    -v p=$((n - f - e)) -v f=$((f + e)) \
+    'BEGIN { printf "%s %.0f %d %d 0\n", s, b - a, p, f }' >"$out/times"
+[ "$rc" -eq 0 ] && [ $((f + e)) -eq 0 ]
