@@ -41,12 +41,12 @@ report() {
 	skip=$(grep -cE '^ok .* # skip' "$dir/$name.tap")
 	bad=$(grep -cE '^not ok ' "$dir/$name.tap")
 	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
-	echo "$pass/$name $secs $((ok - skip)) $bad $skip" >>"$dir/times"
 	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
 		echo "$pass/$name: no test ran"
-		return 1
+		bad=1	# counted as one failed
 	fi
-	[ "$rc" -eq 0 ]
+	echo "$pass/$name $secs $((ok - skip)) $bad $skip" >>"$dir/times"
+	[ "$rc" -eq 0 ] && [ "$bad" -eq 0 ]
 }
 
 status=0

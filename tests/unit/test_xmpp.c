@@ -287,7 +287,7 @@ START_TEST(billion_laughs)
 
 	ck_assert_str_eq(got,
 	    "error: document type declarations are refused");
-	ck_assert(util_monotonic_ms() - start < 1000);
+	ck_assert(util_monotonic_ms() - start < unit_time_bound(1000));
 	free(got);
 	/* An entity without a DTD is undefined, not expanded. */
 	got = convert_whole("<body xmlns='http://jabber.org/protocol/httpbind'>"

@@ -114,6 +114,14 @@ unit_tmpfile(const char *content, size_t len, int mode)
 	return path;
 }
 
+long long
+unit_time_bound(long long ms)
+{
+	const char *slow = getenv("ICEUPD_TEST_SLOW");
+
+	return slow != NULL && *slow != '\0' ? ms * 20 : ms;
+}
+
 char *
 unit_tmpdir(void)
 {

@@ -52,6 +52,11 @@ char	*unit_tmpdir(void);
 void	 unit_rmdir(char *d);
 char	*unit_dir_names(const char *d);
 
+/* A bound on wall time, in milliseconds: ms, or 20 times ms under a
+ * runner that makes the process that much slower (valgrind sets
+ * ICEUPD_TEST_SLOW, as for the CLI tests). */
+long long unit_time_bound(long long ms);
+
 /* Sends fd 2 to a temporary file until unit_stderr_end(), which puts fd 2
  * back and returns what was written (NUL-terminated; free it). */
 void	 unit_stderr_begin(void);

@@ -9,6 +9,10 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 rc=0
+# Bounds on time stretch (tests/unit/unit.h, tests/cli/helpers.bash).
+ICEUPD_TEST_SLOW=valgrind
+CK_TIMEOUT_MULTIPLIER=10
+export ICEUPD_TEST_SLOW CK_TIMEOUT_MULTIPLIER
 tests/unit-pass.sh valgrind-unit valgrind --error-exitcode=99 \
     --leak-check=full --errors-for-leak-kinds=definite --fair-sched=yes -q \
     --suppressions=tests/valgrind/valgrind.supp build/unit-tests || rc=1
@@ -18,9 +22,8 @@ for s in "$@"; do
 	files="$files tests/cli/$s.bats"
 done
 ICEUPD=$PWD/tests/valgrind/iceupd
-ICEUPD_TEST_SLOW=valgrind
 ICEUPD_TEST_RUNS=3
-export ICEUPD ICEUPD_TEST_SLOW ICEUPD_TEST_RUNS
+export ICEUPD ICEUPD_TEST_RUNS
 # shellcheck disable=SC2086 # file names without spaces
 tests/suites.sh valgrind-cli $files || rc=1
 tests/summary.sh valgrind valgrind-unit valgrind-cli
