@@ -138,7 +138,7 @@ FUZZ_OPTS    = -timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 \
 	       -print_final_stats=1
 # The CLI suites whose runs leave provider threads behind at exit (a
 # deadline passed, a better answer came), the longest first.
-VALGRIND_CLI = hosted faults watch cache
+VALGRIND_CLI = cache faults watch
 
 build/fuzz/obj/%.o: %.c $(HDRS) fuzz/fuzz.h
 	@mkdir -p $(dir $@)
