@@ -91,7 +91,9 @@ coturn_wait_ready() {
 	local pid=$1 port=$2 log=$3 tport=${4:-} end=$((SECONDS + 30))
 
 	while ((SECONDS < end)); do
-		coturn_running "$pid" || return 1
+		# Alive, whether it has become turnserver yet or not: on a
+		# busy machine the child can still be the forked shell.
+		coturn_running "$pid" any || return 1
 		if grep -q 'Cannot bind' "$log" 2>/dev/null; then
 			return 1
 		fi
@@ -111,13 +113,14 @@ coturn_wait_ready() {
 	return 1
 }
 
-# coturn_running PID: 0 when PID is a live turnserver (not a zombie).
+# coturn_running PID [any]: 0 when PID is a live turnserver (not a
+# zombie); with "any", a live process whatever its name.
 coturn_running() {
 	local comm stat
 
 	[ -n "${1:-}" ] || return 1
 	comm=$(cat "/proc/$1/comm" 2>/dev/null) || return 1
-	[ "$comm" = turnserver ] || return 1
+	[ "$comm" = turnserver ] || [ "${2:-}" = any ] || return 1
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
