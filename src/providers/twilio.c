@@ -230,8 +230,10 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	c.kept = &twilio_kept;
 	c.auth_hint = key ? "check TWILIO_API_KEY_SID and "
 	    "TWILIO_API_KEY_SECRET" : "check TWILIO_AUTH_TOKEN";
-	c.missing_hint = "check TWILIO_ACCOUNT_SID, and TWILIO_API_BASE or "
-	    "TWILIO_REGION and TWILIO_EDGE";
+	c.missing_hint = SETTING_KIND(s, twilio_base) == FROM_DEFAULT &&
+	    (s->twilio_region != NULL || s->twilio_edge != NULL) ?
+	    "check TWILIO_ACCOUNT_SID, TWILIO_REGION and TWILIO_EDGE" :
+	    "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)
 		goto out;
 
