@@ -13,6 +13,7 @@
 static struct http_kept twilio_kept = HTTP_KEPT_INIT;
 
 #define TWILIO_TTL_MAX	86400	/* "configurable up to 24 hours" */
+#define TWILIO_GLOBAL	"https://api.twilio.com"	/* US1 */
 
 /* AC or SK followed by 32 hex digits. */
 static int
@@ -113,14 +114,28 @@ twilio_region_base(const char *region, const char *edge,
 	return 0;
 }
 
+/* Whether TWILIO_REGION and TWILIO_EDGE choose the host: when one is set
+ * and TWILIO_API_BASE is left at the global host (the sample
+ * configuration writes it out), which serves no region. */
+static int
+regional(const struct settings *s)
+{
+	size_t	 n = strlen(s->twilio_base);
+
+	while (n > 0 && s->twilio_base[n - 1] == '/')
+		n--;
+	return (s->twilio_region != NULL || s->twilio_edge != NULL) &&
+	    n == strlen(TWILIO_GLOBAL) &&
+	    strncasecmp(s->twilio_base, TWILIO_GLOBAL, n) == 0;
+}
+
 /* The base the request goes to: TWILIO_API_BASE when set, else the one of
  * TWILIO_REGION and TWILIO_EDGE, else the default.  0, or -1 with why. */
 static int
 twilio_base(const struct settings *s, struct strbuf *base, char *why,
     size_t len)
 {
-	if (SETTING_KIND(s, twilio_base) == FROM_DEFAULT &&
-	    (s->twilio_region != NULL || s->twilio_edge != NULL))
+	if (regional(s))
 		return twilio_region_base(s->twilio_region, s->twilio_edge,
 		    base, why, len);
 	if (api_check_base(s->twilio_base, SETTING_ORIGIN(s, twilio_base),
@@ -230,8 +245,7 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	c.kept = &twilio_kept;
 	c.auth_hint = key ? "check TWILIO_API_KEY_SID and "
 	    "TWILIO_API_KEY_SECRET" : "check TWILIO_AUTH_TOKEN";
-	c.missing_hint = SETTING_KIND(s, twilio_base) == FROM_DEFAULT &&
-	    (s->twilio_region != NULL || s->twilio_edge != NULL) ?
+	c.missing_hint = regional(s) ?
 	    "check TWILIO_ACCOUNT_SID, TWILIO_REGION and TWILIO_EDGE" :
 	    "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)
