@@ -71,7 +71,7 @@ int	 twilio_region_base(const char *region, const char *edge,
 int	 xirsys_take(struct ice_list *l, const cJSON *doc, time_t expires,
 	    struct provider_status *st);
 /* turnix.c: {"iceServers":[...],"expiresAt":"..."} into l; expires is
- * what was asked, used when the answer names no time. */
+ * what was asked, used when the answer names no time or a later one. */
 int	 turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
 	    time_t expires, struct provider_status *st);
 /* turnix.c: an ISO 8601 time with seconds, an optional fraction and Z or

@@ -88,7 +88,8 @@ turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
 		st->permanent = 1;
 		return -1;
 	}
-	/* The lifetime granted may be shorter than the one asked. */
+	/* The lifetime granted may be shorter than the one asked; a longer
+	 * one is not believed (a later refresh costs little). */
 	at = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
 	if (cJSON_IsString(at)) {
 		if (turnix_parse_time(at->valuestring, &t) == -1)
@@ -102,12 +103,10 @@ turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
 			    log_escape(at->valuestring, 40, shown,
 			    sizeof(shown)));
 			return -1;
-		} else {
-			if (t < expires)
-				snprintf(st->note, sizeof(st->note), "granted "
-				    "%lld s of the %lld asked",
-				    (long long)(t - now),
-				    (long long)(expires - now));
+		} else if (t < expires) {
+			snprintf(st->note, sizeof(st->note), "granted %lld s "
+			    "of the %lld asked", (long long)(t - now),
+			    (long long)(expires - now));
 			expires = t;
 		}
 	}

@@ -502,6 +502,10 @@ twilio_host() {
 	[[ $(twilio_host TWILIO_REGION=us1) == api.us1.twilio.com ]]
 	[[ $(twilio_host TWILIO_REGION=ie1 TWILIO_EDGE=dublin \
 	    TWILIO_API_BASE=https://twilio.test.example) == twilio.test.example ]]
+	# The global host, as the sample configuration writes it, serves no
+	# region: region and edge still choose.
+	[[ $(twilio_host TWILIO_REGION=ie1 TWILIO_EDGE=dublin \
+	    TWILIO_API_BASE=https://api.twilio.com/) == api.dublin.ie1.twilio.com ]]
 }
 
 @test "twilio: a region other than us1 without TWILIO_EDGE is a configuration error (exit 2) naming the edge" {
