@@ -129,8 +129,8 @@ regional(const struct settings *s)
 	    strncasecmp(s->twilio_base, TWILIO_GLOBAL, n) == 0;
 }
 
-/* The base the request goes to: TWILIO_API_BASE when set, else the one of
- * TWILIO_REGION and TWILIO_EDGE, else the default.  0, or -1 with why. */
+/* The base the request goes to: the one of TWILIO_REGION and TWILIO_EDGE
+ * when they choose, else TWILIO_API_BASE.  0, or -1 with why. */
 static int
 twilio_base(const struct settings *s, struct strbuf *base, char *why,
     size_t len)
