@@ -1,6 +1,7 @@
-/* fuzz_api.c: the hosted APIs' JSON (Twilio, Cloudflare, Metered shapes)
- * through api_take_servers(), then the neko rendering of what was kept,
- * which must be valid JSON whose every entry has a urls array. */
+/* fuzz_api.c: the hosted APIs' JSON (Twilio, Cloudflare, Metered, Xirsys,
+ * Turnix shapes) through api_take_servers() and the Xirsys and Turnix
+ * answer readers, then the neko rendering of what was kept, which must be
+ * valid JSON whose every entry has a urls array. */
 #include <cjson/cJSON.h>
 #include <time.h>
 
@@ -45,6 +46,28 @@ take(const cJSON *v, int skip53)
 	ice_list_free(&l);
 }
 
+/* Xirsys's envelope and Turnix's expiresAt around the same parser. */
+static void
+answer(const cJSON *doc)
+{
+	struct ice_list		 l;
+	struct provider_status	 st;
+	const cJSON		*at;
+	time_t			 t;
+
+	memset(&l, 0, sizeof(l));
+	memset(&st, 0, sizeof(st));
+	(void)xirsys_take(&l, doc, 1700000000, &st);
+	ice_list_free(&l);
+	memset(&l, 0, sizeof(l));
+	memset(&st, 0, sizeof(st));
+	(void)turnix_take(&l, doc, 1700000000, 1700003600, &st);
+	ice_list_free(&l);
+	at = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
+	if (cJSON_IsString(at))
+		(void)turnix_parse_time(at->valuestring, &t);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -61,6 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	take(doc, 0);		/* metered: the document itself */
 	take(cJSON_GetObjectItemCaseSensitive(doc, "ice_servers"), 0);
 	take(cJSON_GetObjectItemCaseSensitive(doc, "iceServers"), 1);
+	answer(doc);
 	cJSON_Delete(doc);
 	return 0;
 }

@@ -71,6 +71,8 @@ struct settings {
 	char	*twilio_key_secret;	/* secret */
 	long	 twilio_ttl;
 	char	*twilio_base;
+	char	*twilio_region;		/* us1, ie1, au1 */
+	char	*twilio_edge;		/* dublin, sydney, ... */
 	/* cloudflare */
 	char	*cf_key_id;
 	char	*cf_token;		/* secret */
@@ -79,6 +81,14 @@ struct settings {
 	char	*metered_app;
 	char	*metered_key;		/* secret */
 	char	*metered_base;
+	/* xirsys */
+	char	*xirsys_ident;
+	char	*xirsys_secret;		/* secret */
+	char	*xirsys_channel;	/* a name or a path: a/b */
+	char	*xirsys_base;
+	/* turnix */
+	char	*turnix_token;		/* secret */
+	char	*turnix_base;
 	/* jitsi (XEP-0215), and its presets 8x8 and kmeet */
 	char	*jitsi_url;		/* BOSH http(s):// or ws(s):// */
 	char	*jitsi_domain;		/* NULL: the URL's host */

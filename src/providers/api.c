@@ -11,7 +11,8 @@
 
 /* The error text a JSON API put in its body: Twilio and Google "message",
  * Metered "error", Cloudflare "errors[0].message", OAuth
- * "error_description".  Escaped, short, or "" when there is none. */
+ * "error_description", Xirsys "v" of {"s":"error"}.  Escaped, short, or ""
+ * when there is none. */
 static void
 error_text(const char *body, char *buf, size_t len)
 {
@@ -28,6 +29,8 @@ error_text(const char *body, char *buf, size_t len)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(doc,
 		    keys[i])))
 			break;
+	if (!cJSON_IsString(v))
+		v = api_xirsys_error(doc);
 	if (!cJSON_IsString(v)) {
 		v = cJSON_GetObjectItemCaseSensitive(doc, "errors");
 		v = cJSON_IsArray(v) ? cJSON_GetArrayItem(v, 0) : NULL;
@@ -41,6 +44,17 @@ error_text(const char *body, char *buf, size_t len)
 			    " (code %d)", code->valueint);
 	}
 	cJSON_Delete(doc);
+}
+
+const cJSON *
+api_xirsys_error(const cJSON *doc)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(doc, "s");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "v");
+
+	if (!cJSON_IsString(s) || strcmp(s->valuestring, "ok") == 0)
+		return NULL;
+	return cJSON_IsString(v) ? v : s;
 }
 
 cJSON *

@@ -1,5 +1,6 @@
-/* api.h: what the hosted HTTPS JSON providers (twilio, cloudflare, metered)
- * share: one call with the error mapping, and the RTCIceServer parser. */
+/* api.h: what the hosted HTTPS JSON providers (twilio, cloudflare, metered,
+ * xirsys, turnix) share: one call with the error mapping, and the
+ * RTCIceServer parser. */
 #ifndef ICEUPD_API_H
 #define ICEUPD_API_H
 
@@ -51,5 +52,30 @@ int	 api_url_split(const char *url, const char *schemes,
 
 /* Characters safe in a URL path segment or host label: [A-Za-z0-9_-]. */
 int	 api_safe_token(const char *);
+
+/* Xirsys's envelope {"s":"error","v":"<reason>"}, sent with HTTP 200 as
+ * well as with errors: the reason (or s itself when v is no string), or
+ * NULL when doc is no such error. */
+const cJSON *api_xirsys_error(const cJSON *doc);
+
+/* The answers of single providers, apart from their calls for the unit
+ * tests and the fuzzer.  Each returns 0, or -1 with st->error set. */
+
+/* twilio.c: the API base that TWILIO_REGION and TWILIO_EDGE (either may
+ * be NULL) name, as Twilio's SDKs build it: https://api.EDGE.REGION.
+ * twilio.com, the region us1 when only an edge is given.  A region alone
+ * works for us1 only; another one without its edge is refused in why. */
+int	 twilio_region_base(const char *region, const char *edge,
+	    struct strbuf *base, char *why, size_t len);
+/* xirsys.c: {"s":"ok","v":{"iceServers":{...}}} into l. */
+int	 xirsys_take(struct ice_list *l, const cJSON *doc, time_t expires,
+	    struct provider_status *st);
+/* turnix.c: {"iceServers":[...],"expiresAt":"..."} into l; expires is
+ * what was asked, used when the answer names no time or a later one. */
+int	 turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
+	    time_t expires, struct provider_status *st);
+/* turnix.c: an ISO 8601 time with seconds, an optional fraction and Z or
+ * an offset.  Returns 0, or -1. */
+int	 turnix_parse_time(const char *s, time_t *out);
 
 #endif

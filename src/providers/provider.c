@@ -7,6 +7,8 @@ const struct provider *const provider_table[] = {
 	&provider_twilio,
 	&provider_cloudflare,
 	&provider_metered,
+	&provider_xirsys,
+	&provider_turnix,
 	&provider_8x8,
 	&provider_kmeet,
 	&provider_jitsi,

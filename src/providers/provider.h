@@ -49,6 +49,8 @@ void	 provider_config_key(const struct settings *, const struct provider *p,
 extern const struct provider provider_twilio;
 extern const struct provider provider_cloudflare;
 extern const struct provider provider_metered;
+extern const struct provider provider_xirsys;
+extern const struct provider provider_turnix;
 extern const struct provider provider_8x8;
 extern const struct provider provider_kmeet;
 extern const struct provider provider_jitsi;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util.h"
 #include "api.h"
@@ -12,6 +13,7 @@
 static struct http_kept twilio_kept = HTTP_KEPT_INIT;
 
 #define TWILIO_TTL_MAX	86400	/* "configurable up to 24 hours" */
+#define TWILIO_GLOBAL	"https://api.twilio.com"	/* US1 */
 
 /* AC or SK followed by 32 hex digits. */
 static int
@@ -27,10 +29,128 @@ valid_sid(const char *s, const char *prefix)
 	return 1;
 }
 
+/* The edge each region has in Twilio's legacy-regions table (and the
+ * SDKs' short-lived defaults).  Only us1, ie1 and au1 process data: the
+ * others' region-only hosts always sent requests to US1. */
+static const struct {
+	const char	*region;
+	const char	*edge;
+	int		 processing;
+} region_edges[] = {
+	{ "ie1", "dublin", 1 },
+	{ "au1", "sydney", 1 },
+	{ "br1", "sao-paulo", 0 },
+	{ "de1", "frankfurt", 0 },
+	{ "jp1", "tokyo", 0 },
+	{ "jp2", "osaka", 0 },
+	{ "sg1", "singapore", 0 },
+	{ "us2", "umatilla", 0 },
+};
+
+/* One DNS label: letters, digits and inner '-', at most 63. */
+static int
+valid_label(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+twilio_region_base(const char *region, const char *edge,
+    struct strbuf *base, char *why, size_t len)
+{
+	size_t	 i, n = sizeof(region_edges) / sizeof(region_edges[0]);
+	const char *p;
+
+	if (region != NULL && !valid_label(region)) {
+		snprintf(why, len, "TWILIO_REGION: not a region such as us1, "
+		    "ie1 or au1 (letters, digits, '-')");
+		return -1;
+	}
+	if (edge != NULL && !valid_label(edge)) {
+		snprintf(why, len, "TWILIO_EDGE: not an edge such as dublin or "
+		    "sydney (letters, digits, '-')");
+		return -1;
+	}
+	if (region != NULL && edge == NULL && strcasecmp(region, "us1") != 0) {
+		for (i = 0; i < n; i++)
+			if (strcasecmp(region, region_edges[i].region) == 0)
+				break;
+		if (i == n)
+			snprintf(why, len, "TWILIO_REGION=%s needs TWILIO_EDGE: "
+			    "only us1 works alone (ie1 takes TWILIO_EDGE=dublin, "
+			    "au1 TWILIO_EDGE=sydney)", region);
+		else if (region_edges[i].processing)
+			snprintf(why, len, "TWILIO_REGION=%s needs TWILIO_EDGE="
+			    "%s: api.%s.twilio.com was retired on 2026-04-28 "
+			    "and %s credentials fail at api.twilio.com", region,
+			    region_edges[i].edge, region_edges[i].region,
+			    region_edges[i].region);
+		else
+			snprintf(why, len, "TWILIO_REGION=%s needs TWILIO_EDGE: "
+			    "api.%s.twilio.com was retired on 2026-04-28 and "
+			    "Twilio processes data in us1, ie1 and au1 only; "
+			    "unset TWILIO_REGION, or set TWILIO_REGION=us1 and "
+			    "TWILIO_EDGE=%s", region, region_edges[i].region,
+			    region_edges[i].edge);
+		return -1;
+	}
+	sb_adds(base, "https://api.");
+	for (i = 0; i < 2; i++) {
+		p = i == 0 ? edge : (region != NULL ? region : "us1");
+		if (p == NULL)
+			continue;
+		for (; *p != '\0'; p++)
+			sb_addc(base, (char)tolower((unsigned char)*p));
+		sb_addc(base, '.');
+	}
+	sb_adds(base, "twilio.com");
+	return 0;
+}
+
+/* Whether TWILIO_REGION and TWILIO_EDGE choose the host: when one is set
+ * and TWILIO_API_BASE is left at the global host (the sample
+ * configuration writes it out), which serves no region. */
+static int
+regional(const struct settings *s)
+{
+	size_t	 n = strlen(s->twilio_base);
+
+	while (n > 0 && s->twilio_base[n - 1] == '/')
+		n--;
+	return (s->twilio_region != NULL || s->twilio_edge != NULL) &&
+	    n == strlen(TWILIO_GLOBAL) &&
+	    strncasecmp(s->twilio_base, TWILIO_GLOBAL, n) == 0;
+}
+
+/* The base the request goes to: the one of TWILIO_REGION and TWILIO_EDGE
+ * when they choose, else TWILIO_API_BASE.  0, or -1 with why. */
+static int
+twilio_base(const struct settings *s, struct strbuf *base, char *why,
+    size_t len)
+{
+	if (regional(s))
+		return twilio_region_base(s->twilio_region, s->twilio_edge,
+		    base, why, len);
+	if (api_check_base(s->twilio_base, SETTING_ORIGIN(s, twilio_base),
+	    why, len) == -1)
+		return -1;
+	api_add_base(base, s->twilio_base);
+	return 0;
+}
+
 static int
 twilio_configured(const struct settings *s, char *why, size_t len)
 {
+	struct strbuf base = { 0 };
 	int	 key = s->twilio_key_sid != NULL || s->twilio_key_secret != NULL;
+	int	 rc = -1;
 
 	if (s->twilio_sid == NULL) {
 		if (s->twilio_token == NULL && !key) {
@@ -63,12 +183,14 @@ twilio_configured(const struct settings *s, char *why, size_t len)
 		    "TWILIO_API_KEY_SECRET");
 		return -1;
 	}
-	if (api_check_base(s->twilio_base, SETTING_ORIGIN(s, twilio_base),
-	    why, len) == -1)
-		return -1;
-	snprintf(why, len, "account %.6s..., %s", s->twilio_sid,
-	    key ? "API key" : "auth token");
-	return 1;
+	if (twilio_base(s, &base, why, len) == -1)
+		goto out;
+	snprintf(why, len, "account %.6s..., %s, %s", s->twilio_sid,
+	    key ? "API key" : "auth token", base.s + strlen("https://"));
+	rc = 1;
+out:
+	sb_free(&base);
+	return rc;
 }
 
 /* Twilio's ttl is a string ("86400"); a number is accepted too. */
@@ -99,7 +221,10 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	int		 key = s->twilio_key_sid != NULL, rc = -1;
 
 	ttl = provider_ttl(s, s->twilio_ttl, 0, TWILIO_TTL_MAX);
-	api_add_base(&url, s->twilio_base);
+	if (twilio_base(s, &url, st->error, sizeof(st->error)) == -1) {
+		st->permanent = 1;
+		goto out;
+	}
 	sb_addf(&url, "/2010-04-01/Accounts/%s/Tokens.json", s->twilio_sid);
 	sb_addf(&auth, "%s:%s", key ? s->twilio_key_sid : s->twilio_sid,
 	    key ? s->twilio_key_secret : s->twilio_token);
@@ -120,7 +245,9 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	c.kept = &twilio_kept;
 	c.auth_hint = key ? "check TWILIO_API_KEY_SID and "
 	    "TWILIO_API_KEY_SECRET" : "check TWILIO_AUTH_TOKEN";
-	c.missing_hint = "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";
+	c.missing_hint = regional(s) ?
+	    "check TWILIO_ACCOUNT_SID, TWILIO_REGION and TWILIO_EDGE" :
+	    "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)
 		goto out;
 

@@ -167,18 +167,25 @@ load serve
 }
 
 @test "serve: a refresh asks the hosted provider again over the connection it kept" {
-	start_fake twilio ok
-	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio
-	wait_stats '.refreshes == 1'
-	req -X POST /api/ice/refresh
-	expect 202
-	wait_stats '.refreshes == 2'
-	req -X POST /api/ice/refresh
-	wait_stats '.refreshes == 3'
-	[[ $(jq -s 'length' "$FAKE_LOG") == 3 ]]
-	[[ $(jq -s '[.[].conn] | unique' -c "$FAKE_LOG") == "[1]" ]] || {
-		echo "connections: $(jq -s -c '[.[].conn]' "$FAKE_LOG")"; return 1; }
-	stop_serve
+	local p
+
+	for p in twilio xirsys turnix; do
+		start_fake "$p" ok
+		start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p "$p"
+		wait_stats '.refreshes == 1'
+		req -X POST /api/ice/refresh
+		expect 202
+		wait_stats '.refreshes == 2'
+		req -X POST /api/ice/refresh
+		wait_stats '.refreshes == 3'
+		[[ $(jq -s 'length' "$FAKE_LOG") == 3 ]]
+		[[ $(jq -s '[.[].conn] | unique' -c "$FAKE_LOG") == "[1]" ]] || {
+			echo "$p connections: $(jq -s -c '[.[].conn]' "$FAKE_LOG")"
+			return 1; }
+		stop_serve
+		stop_fakes
+		rm -f "$BATS_TEST_TMPDIR/cache.json"
+	done
 }
 
 @test "serve: a list with TURN is not replaced by an answer without it" {

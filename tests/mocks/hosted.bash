@@ -1,7 +1,8 @@
 # hosted.bash: start and stop the fakes of the hosted APIs (hosted.py) from
-# bats tests.  The caller may set SID, TOKEN, CF_KEY, CF_TOKEN, METERED_KEY
-# (the API secrets the fakes expect) and turn_user/turn_cred (what they hand
-# out) before loading; defaults are set here.  FAKE_PIDS lists the fakes
+# bats tests.  The caller may set SID, TOKEN, CF_KEY, CF_TOKEN, METERED_KEY,
+# XIRSYS_IDENT, XIRSYS_SECRET, XIRSYS_CHANNEL, TURNIX_TOKEN (the API secrets
+# the fakes expect) and turn_user/turn_cred (what they hand out) before
+# loading; defaults are set here.  FAKE_PIDS lists the fakes
 # started; stop_fakes (from teardown) stops them all.
 # shellcheck shell=bash disable=SC2034
 
@@ -12,6 +13,10 @@ PYTHON=/usr/bin/python3
 : "${CF_KEY:=turnkey-0f9e8d7c}"
 : "${CF_TOKEN:=cloudflare-token-52bd}"
 : "${METERED_KEY:=metered-apikey-c3e0}"
+: "${XIRSYS_IDENT:=xirsys-ident-4f1e}"
+: "${XIRSYS_SECRET:=xirsys-secret-8a3b}"
+: "${XIRSYS_CHANNEL:=voice/production}"
+: "${TURNIX_TOKEN:=turnix-token-6d0c}"
 FAKE_PIDS=()
 declare -F turn_user >/dev/null || turn_user() { echo "$1-turn-user-41c7"; }
 declare -F turn_cred >/dev/null || turn_cred() { echo "$1-turn-cred-b06e"; }
@@ -55,7 +60,16 @@ stop_fake() {
 # PENV, the environment that points iceupd at it.
 start_fake() {
 	local provider=$1 scenario=$2 dir i
+	local -a own=()
 	shift 2
+
+	# The secrets of the providers that share an option with Twilio's or
+	# Cloudflare's.
+	case $provider in
+	xirsys) own=(--auth "$XIRSYS_IDENT:$XIRSYS_SECRET"
+	    --channel "$XIRSYS_CHANNEL") ;;
+	turnix) own=(--token "$TURNIX_TOKEN") ;;
+	esac
 
 	FAKE_COUNT=$((${FAKE_COUNT:-0} + 1))
 	dir=$BATS_TEST_TMPDIR/fake$FAKE_COUNT
@@ -68,7 +82,7 @@ start_fake() {
 	    --account-sid "$SID" --auth "$SID:$TOKEN" \
 	    --key-id "$CF_KEY" --token "$CF_TOKEN" --api-key "$METERED_KEY" \
 	    --username "$(turn_user "$provider")" \
-	    --credential "$(turn_cred "$provider")" "$@" \
+	    --credential "$(turn_cred "$provider")" "${own[@]}" "$@" \
 	    3>&- >"$dir/out" 2>&1 &
 	FAKE_PIDS+=("$!")
 	for ((i = 0; i < 100; i++)); do
@@ -98,6 +112,11 @@ provider_env() {
 	metered)
 		PENV=(METERED_APP=fakeapp METERED_API_KEY="$METERED_KEY"
 		    METERED_API_BASE="$2") ;;
+	xirsys)
+		PENV=(XIRSYS_IDENT="$XIRSYS_IDENT" XIRSYS_SECRET="$XIRSYS_SECRET"
+		    XIRSYS_CHANNEL="$XIRSYS_CHANNEL" XIRSYS_API_BASE="$2") ;;
+	turnix)
+		PENV=(TURNIX_API_TOKEN="$TURNIX_TOKEN" TURNIX_API_BASE="$2") ;;
 	esac
 }
 

@@ -2,7 +2,8 @@
 """hosted.py: a fake of one hosted ICE credential API, for iceupd's tests.
 
 One HTTPS server on 127.0.0.1 that impersonates Twilio (Network Traversal
-tokens), Cloudflare (Realtime TURN keys) or Metered (TURN credentials).  It
+tokens), Cloudflare (Realtime TURN keys), Metered (TURN credentials),
+Xirsys (_turn) or Turnix (ICE credentials).  It
 checks that each request is exactly the one the provider documents, then
 answers as the chosen scenario says.  Python standard library only.
 
@@ -18,6 +19,11 @@ The documented requests (tests/fixtures and the provider notes):
               Authorization: Bearer <--token>, Content-Type application/json,
               body {"ttl": <n>}
   metered     GET /api/v1/turn/credentials?apiKey=<--api-key>, no body
+  xirsys      PUT /_turn/<--channel>?expire=<n>, HTTP Basic (--auth
+              ident:secret), Content-Type application/json, body
+              {"format": "urls"}
+  turnix      POST /api/v1/credentials/ice, Authorization: Bearer
+              <--token>, Content-Type application/json, body {"ttl": <n>}
 A request that differs gets HTTP 400 with a JSON body whose "message" says
 what differed (never the expected secret), and its log line lists the same
 under "mismatch" (an empty list when the request was right).  --expect-body
@@ -26,9 +32,14 @@ pins the exact request body.
 Scenarios (what the server answers to a right request):
   ok                 the documented success: Twilio 201 (ttl a string, each
                      entry's urls one string), Cloudflare 201 (urls arrays,
-                     :53 URLs included), Metered 200 (a top-level array)
+                     :53 URLs included), Metered 200 (a top-level array),
+                     Xirsys 200 {"v":{"iceServers":{one object}},"s":"ok"},
+                     Turnix 200 (iceServers and expiresAt, the ttl asked
+                     or --grant-ttl from now)
   legacy             Twilio "url" instead of "urls"; Cloudflare "iceServers"
-                     as one object; Metered "url" instead of "urls"
+                     as one object; Metered "url" instead of "urls"; Xirsys
+                     without format=urls (an array, one "url" each);
+                     Turnix without expiresAt (the docs' example)
   unauthorized       401 with the provider's error body
   notfound           404 with the provider's error body (Twilio 20404)
   ratelimit          429 with Retry-After: 1 once, then ok
@@ -52,6 +63,8 @@ Scenarios (what the server answers to a right request):
   echo               400 whose error repeats the request's path and query
                      (as a careless API does: secrets in the query too)
   retry_huge         429 with Retry-After: 9223372036854775807, always
+  error200           Xirsys only: {"s":"error","v":"unauthorized"} with
+                     HTTP 200
 
 The log (--log) gets one JSON line per request received: n, conn (the
 number of the connection it came on, from 1), time (Unix
@@ -80,7 +93,7 @@ SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
-    "backslash", "badutf8", "echo", "retry_huge",
+    "backslash", "badutf8", "echo", "retry_huge", "error200",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -88,11 +101,15 @@ DEFAULT_USERNAME = {
     "twilio": "twilio-turn-user-5d1c0b7e",
     "cloudflare": "cloudflare-turn-user-61f0a2",
     "metered": "metered-turn-user-0c94",
+    "xirsys": "xirsys-turn-user-7b21",
+    "turnix": "turnix-turn-user-e5a0",
 }
 DEFAULT_CREDENTIAL = {
     "twilio": "twilio-turn-cred-9a7e44",
     "cloudflare": "cloudflare-turn-cred-3b8d",
     "metered": "metered-turn-cred-e27f",
+    "xirsys": "xirsys-turn-cred-c4d9",
+    "turnix": "turnix-turn-cred-19b6",
 }
 
 BAD_URLS = ["turn://x", "http://x", "turn:x:99999",
@@ -328,7 +345,168 @@ class Metered:
         return []
 
 
-PROVIDERS = {"twilio": Twilio, "cloudflare": Cloudflare, "metered": Metered}
+def xirsys_error(reason):
+    """Xirsys's error envelope (its own clients' tests)."""
+    return {"s": "error", "v": reason}
+
+
+class Xirsys:
+    name = "xirsys"
+    ok_status = 200
+    host = "eu-turn1.xirsys.com"
+
+    def __init__(self, opt):
+        self.opt = opt
+
+    def check(self, rq, bad):
+        check_line(rq, "PUT", "/_turn/" + self.opt.channel, bad)
+        expire = rq.query.get("expire", [])
+        if sorted(rq.query) != ["expire"] or len(expire) != 1 or \
+                not re.fullmatch(r"[1-9][0-9]*", expire[0]):
+            bad.append("query: expected expire=<seconds> alone, got "
+                       "parameters %s" % sorted(rq.query))
+        check_basic(rq, self.opt.auth, bad)
+        check_content_type(rq, "application/json", bad)
+        if self.opt.expect_body is not None:
+            return
+        try:
+            doc = json.loads(rq.body.decode("utf-8"))
+        except ValueError:
+            doc = None
+        if doc != {"format": "urls"}:
+            bad.append('body: expected {"format": "urls"}, got %r'
+                       % shown(rq.body))
+
+    def urls(self):
+        h = self.host
+        return ["stun:%s" % h, "turn:%s:80?transport=udp" % h,
+                "turn:%s:3478?transport=udp" % h,
+                "turn:%s:80?transport=tcp" % h,
+                "turn:%s:3478?transport=tcp" % h,
+                "turns:%s:443?transport=tcp" % h,
+                "turns:%s:5349?transport=tcp" % h]
+
+    def answer(self, servers):
+        return {"v": {"iceServers": servers}, "s": "ok"}
+
+    def ok(self, rq, legacy=False, urls=None, cred=None):
+        cred = self.opt.credential if cred is None else cred
+        urls = self.urls() if urls is None else urls
+        if legacy:
+            # Without format=urls: one entry per URL, each with "url".
+            return self.answer([{"url": u, "username": self.opt.username,
+                                 "credential": cred} for u in urls])
+        return self.answer({"username": self.opt.username, "urls": urls,
+                            "credential": cred})
+
+    def empty(self, rq):
+        return self.answer([])
+
+    def badurls(self, rq):
+        u = self.urls()
+        return self.ok(rq, urls=u[:2] + BAD_URLS[:2] + u[2:4] +
+                       BAD_URLS[2:] + u[4:])
+
+    def turn_only(self, rq, cred):
+        return self.ok(rq, urls=self.urls()[1:], cred=cred)
+
+    # The reasons but "unauthorized" are not documented; the envelope is.
+    def error(self, status):
+        return xirsys_error({401: "unauthorized", 404: "not_found",
+                             429: "too_many_requests"}.get(
+                                 status, "internal_error"))
+
+    def error200(self):
+        return xirsys_error("unauthorized")
+
+    def error_headers(self, status):
+        return []
+
+
+class Turnix:
+    name = "turnix"
+    ok_status = 200
+    host = "eu-central.turnix.io"
+
+    def __init__(self, opt):
+        self.opt = opt
+
+    def check(self, rq, bad):
+        check_line(rq, "POST", "/api/v1/credentials/ice", bad)
+        check_no_query(rq, bad)
+        want = "Bearer " + self.opt.token
+        got = rq.header("authorization")
+        if got != want:
+            bad.append("authorization: expected Bearer with the API "
+                       "token, got %s" % auth_kind(got))
+        check_content_type(rq, "application/json", bad)
+        if self.opt.expect_body is not None:
+            return
+        try:
+            doc = json.loads(rq.body.decode("utf-8"))
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict) or set(doc) != {"ttl"} or \
+                type(doc["ttl"]) is not int or doc["ttl"] < 1:
+            bad.append('body: expected {"ttl": <seconds>}, got %r'
+                       % shown(rq.body))
+
+    def granted(self, rq):
+        """Seconds granted: the ttl asked, at most --grant-ttl."""
+        try:
+            ttl = json.loads(rq.body.decode("utf-8"))["ttl"]
+        except (ValueError, KeyError, TypeError):
+            ttl = 30        # Turnix's default
+        if self.opt.grant_ttl is not None:
+            ttl = min(ttl, self.opt.grant_ttl)
+        return ttl
+
+    def servers(self, user, cred, urls=None):
+        h = self.host
+        return [{"urls": ["stun:stun.turnix.io:3478"]},
+                {"username": user, "credential": cred,
+                 "urls": urls or ["turn:%s:3478?transport=udp" % h,
+                                  "turn:%s:3478?transport=tcp" % h]}]
+
+    def answer(self, rq, servers, legacy=False):
+        if legacy:      # the docs' example: no expiresAt
+            return {"iceServers": servers}
+        at = time.time() + self.granted(rq)
+        return {"iceServers": servers,
+                "expiresAt": time.strftime("%Y-%m-%dT%H:%M:%S",
+                                           time.gmtime(at)) +
+                ".%03dZ" % (int(at * 1000) % 1000)}
+
+    def ok(self, rq, legacy=False):
+        return self.answer(rq, self.servers(self.opt.username,
+                                            self.opt.credential), legacy)
+
+    def empty(self, rq):
+        return self.answer(rq, [])
+
+    def badurls(self, rq):
+        h = self.host
+        urls = ["turn:%s:3478?transport=udp" % h, BAD_URLS[0], BAD_URLS[1],
+                "turn:%s:3478?transport=tcp" % h, BAD_URLS[2]]
+        s = self.servers(self.opt.username, self.opt.credential, urls)
+        s[0]["urls"].append(BAD_URLS[3])
+        return self.answer(rq, s)
+
+    def turn_only(self, rq, cred):
+        return self.answer(rq, self.servers(self.opt.username, cred)[1:])
+
+    # Turnix does not document its error body: a plain {"error": ...}.
+    def error(self, status):
+        return {"error": {401: "Invalid API token", 404: "Not found",
+                          429: "Too many requests"}.get(
+                              status, "Internal server error")}
+
+    def error_headers(self, status):
+        return []
+
+
+PROVIDERS = {"twilio": Twilio, "cloudflare": Cloudflare, "metered": Metered,
+             "xirsys": Xirsys, "turnix": Turnix}
 
 
 # --- request checks ----------------------------------------------------------
@@ -497,6 +675,8 @@ class Handler(BaseHTTPRequestHandler):
                     json_bytes(api.error(429)))
         if sc == "hang":
             return None
+        if sc == "error200":    # Xirsys: an error with HTTP 200
+            return (200, [], json_bytes(api.error200()))
         if sc == "legacy":
             return (api.ok_status, [], json_bytes(api.ok(rq, legacy=True)))
         if sc == "empty":
@@ -624,13 +804,18 @@ def main():
     ap.add_argument("--account-sid", default="AC" + "0" * 32,
                     help="twilio: the AC sid expected in the path")
     ap.add_argument("--auth", default="",
-                    help="twilio: the expected Basic user:secret")
+                    help="twilio, xirsys: the expected Basic user:secret")
     ap.add_argument("--key-id", default="turnkey",
                     help="cloudflare: the TURN key id expected in the path")
     ap.add_argument("--token", default="",
-                    help="cloudflare: the expected Bearer token")
+                    help="cloudflare, turnix: the expected Bearer token")
     ap.add_argument("--api-key", default="",
                     help="metered: the expected apiKey query value")
+    ap.add_argument("--channel", default="default",
+                    help="xirsys: the channel path expected after /_turn/")
+    ap.add_argument("--grant-ttl", type=int,
+                    help="turnix: grant at most this many seconds "
+                    "(expiresAt)")
     ap.add_argument("--expect-body",
                     help="the exact request body expected")
     ap.add_argument("--answer-ttl",
@@ -643,6 +828,8 @@ def main():
     ap.add_argument("--lifetime", type=float, default=600,
                     help="stop by itself after this many seconds")
     opt = ap.parse_args()
+    if opt.scenario == "error200" and opt.provider != "xirsys":
+        ap.error("error200 is Xirsys's")
     if opt.username is None:
         opt.username = DEFAULT_USERNAME[opt.provider]
     if opt.credential is None:

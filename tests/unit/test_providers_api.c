@@ -1,6 +1,7 @@
 /* test_providers_api.c: the RTCIceServer parser shared by the hosted
- * providers (api_take_servers), fed the bodies Twilio, Cloudflare and
- * Metered document (tests/fixtures/), and the API base checks. */
+ * providers (api_take_servers), fed the bodies Twilio, Cloudflare, Metered,
+ * Xirsys and Turnix document (tests/fixtures/), Xirsys's envelope and
+ * Turnix's expiresAt, Twilio's region hosts, and the API base checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,13 @@
 	"bf9cec683e0d45fe9f5b44e5145db3300f06c250a15b4a0"
 #define METERED_USER	"0a1b2c3d4e5f60718293a4b5"
 #define METERED_CRED	"Zm9vYmFyZXhhbXBsZQ=="
+#define XIRSYS_USER	"9q3BbfSzr_bNLx3Dk0ypFpu6mQG2bL4sNFBmCw0cFkMHzQeJXdm" \
+	"BGEgcuWlOfbB6AAAAAGh1c2Vy"
+#define XIRSYS_CRED	"4e0f3b6a-6a7c-11ef-8d8a-0242ac120004"
+#define TURNIX_USER	"35bb4eb4-b518-4059-9399-272efdefc5d9"
+#define TURNIX_CRED	"7ea616da55d417f4aaf6427016140416"
+/* 2026-11-22T03:26:36Z, the expiresAt of turnix-credentials.json. */
+#define RECORDED_EXPIRES	1795317996LL
 
 /* Reads and parses tests/fixtures/<name>; the test fails when it cannot. */
 static cJSON *
@@ -473,6 +481,253 @@ START_TEST(test_no_usable_server)
 }
 END_TEST
 
+/* --- Xirsys and Turnix --- */
+
+/* Xirsys's answer with format=urls: one object, STUN among the URLs. */
+START_TEST(test_xirsys_urls)
+{
+	static const char *const stun[] = { "stun:eu-turn4.xirsys.com:3478" };
+	static const char *const turn[] = {
+		"turn:eu-turn4.xirsys.com:80?transport=udp",
+		"turn:eu-turn4.xirsys.com:3478?transport=udp",
+		"turn:eu-turn4.xirsys.com:80?transport=tcp",
+		"turn:eu-turn4.xirsys.com:3478?transport=tcp",
+		"turns:eu-turn4.xirsys.com:443?transport=tcp",
+		"turns:eu-turn4.xirsys.com:5349?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = fixture("xirsys-turn.json");
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, XIRSYS_USER, XIRSYS_CRED, NURLS(turn), turn);
+	ck_assert_int_eq(ice_list_expires(&l), 5000);
+	ck_assert_str_eq(st.error, "");
+	ck_assert_str_eq(st.warning, "");
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* "s" decides, whatever the HTTP status was; the reason is escaped. */
+START_TEST(test_xirsys_errors)
+{
+	static const struct {
+		const char	*doc;
+		const char	*error;
+	} cases[] = {
+		{ "{\"s\":\"error\",\"v\":\"unauthorized\"}",
+		    "Xirsys refused: unauthorized (check XIRSYS_IDENT, "
+		    "XIRSYS_SECRET and XIRSYS_CHANNEL)" },
+		{ "{\"s\":\"error\",\"v\":\"no\\nway\"}",
+		    "Xirsys refused: no\\x0away (check" },
+		{ "{\"s\":\"error\"}", "Xirsys refused: error (check" },
+		{ "{\"s\":\"error\",\"v\":{\"iceServers\":{\"urls\":"
+		    "[\"stun:x\"]}}}", "Xirsys refused: error (check" },
+		{ "{\"v\":{\"iceServers\":{\"urls\":[\"stun:x\"]}}}",
+		    "answer is not {\"s\":\"ok\"" },
+		{ "{\"s\":\"ok\",\"v\":\"x\"}", "answer is not" },
+		{ "{\"s\":\"ok\",\"v\":{\"iceServers\":\"stun:x\"}}",
+		    "answer is not" },
+		{ "[]", "answer is not" },
+	};
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc;
+	size_t	 i;
+
+	for (i = 0; i < NURLS(cases); i++) {
+		memset(&st, 0, sizeof(st));
+		memset(&l, 0, sizeof(l));
+		doc = parse(cases[i].doc);
+		ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), -1);
+		ck_assert_msg(starts_with(st.error, cases[i].error),
+		    "%s: %s", cases[i].doc, st.error);
+		ck_assert_int_eq(st.permanent, 1);
+		ck_assert_uint_eq(l.n, 0);
+		ice_list_free(&l);
+		cJSON_Delete(doc);
+	}
+}
+END_TEST
+
+/* Turnix's documented answer, expiresAt from its SDKs: a time granted
+ * sooner than asked wins, and -v is told. */
+START_TEST(test_turnix_credentials)
+{
+	static const char *const stun[] = { "stun:stun.turnix.io:3478" };
+	static const char *const turn[] = {
+		"turn:some-region.tunix.io:3478?transport=udp",
+		"turn:some-region.tunix.io:3478?transport=tcp" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc = fixture("turnix-credentials.json");
+	time_t	 at = RECORDED_EXPIRES;
+
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at + 3000, &st), 0);
+	ck_assert_uint_eq(l.n, 2);
+	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&l, 1, TURNIX_USER, TURNIX_CRED, NURLS(turn), turn);
+	ck_assert_int_eq(ice_list_expires(&l), at);
+	ck_assert_str_eq(st.note, "granted 600 s of the 3600 asked");
+	ice_list_free(&l);
+
+	/* Granted longer than asked: not believed, nothing to say. */
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at - 300, &st), 0);
+	ck_assert_int_eq(ice_list_expires(&l), at - 300);
+	ck_assert_str_eq(st.note, "");
+	ice_list_free(&l);
+
+	/* Expired on arrival: nothing taken. */
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(turnix_take(&l, doc, at, at + 3600, &st), -1);
+	ck_assert_msg(strstr(st.error, "expired on arrival") != NULL, "%s",
+	    st.error);
+	ck_assert_uint_eq(l.n, 0);
+	ice_list_free(&l);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* Without expiresAt, or with one that is no time, the ttl asked. */
+START_TEST(test_turnix_without_expires_at)
+{
+	static const char *const docs[] = {
+		"{\"iceServers\":[{\"urls\":[\"turn:t.example:3478\"],"
+		    "\"username\":\"u\",\"credential\":\"c\"}]}",
+		"{\"iceServers\":[{\"urls\":[\"turn:t.example:3478\"],"
+		    "\"username\":\"u\",\"credential\":\"c\"}],"
+		    "\"expiresAt\":null}",
+		"{\"iceServers\":[{\"urls\":[\"turn:t.example:3478\"],"
+		    "\"username\":\"u\",\"credential\":\"c\"}],"
+		    "\"expiresAt\":\"tomorrow\"}" };
+	struct provider_status st;
+	struct ice_list l;
+	cJSON	*doc;
+	size_t	 i;
+
+	for (i = 0; i < NURLS(docs); i++) {
+		memset(&st, 0, sizeof(st));
+		memset(&l, 0, sizeof(l));
+		doc = parse(docs[i]);
+		ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), 0);
+		ck_assert_int_eq(ice_list_expires(&l), 4600);
+		ck_assert_uint_eq(l.n, 1);
+		if (i == 2)
+			ck_assert_str_eq(st.note, "expiresAt 'tomorrow' is no "
+			    "time: the ttl asked is used");
+		ice_list_free(&l);
+		cJSON_Delete(doc);
+	}
+	memset(&st, 0, sizeof(st));
+	memset(&l, 0, sizeof(l));
+	doc = parse("{\"expiresAt\":\"2026-11-22T03:26:36Z\"}");
+	ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), -1);
+	ck_assert_str_eq(st.error, "answer has no iceServers");
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_turnix_parse_time)
+{
+	static const struct {
+		const char	*text;
+		long long	 want;	/* -1: refused */
+	} cases[] = {
+		{ "2026-11-22T03:26:36Z", RECORDED_EXPIRES },
+		{ "2026-11-22T03:26:36.250Z", RECORDED_EXPIRES },
+		{ "2026-11-22T03:26:36.123456Z", RECORDED_EXPIRES },
+		{ "2026-11-22T04:26:36+01:00", RECORDED_EXPIRES },
+		{ "2026-11-21T21:56:36.5-05:30", RECORDED_EXPIRES },
+		{ "2026-11-22T03:26:36+0000", RECORDED_EXPIRES },
+		{ "2026-11-22T03:26:36", -1 },
+		{ "2026-11-22T03:26:36.Z", -1 },
+		{ "2026-11-22T03:26:36+01", -1 },
+		{ "2026-11-22T03:26:36+25:00", -1 },
+		{ "2026-11-22T03:26:36+01:00x", -1 },
+		{ "2026-13-22T03:26:36Z", -1 },
+		{ "2026-11-22 03:26:36Z", -1 },
+		{ "1795317996", -1 },
+		{ "", -1 },
+	};
+	time_t	 t;
+	size_t	 i;
+
+	for (i = 0; i < NURLS(cases); i++) {
+		t = 0;
+		if (cases[i].want == -1)
+			ck_assert_msg(turnix_parse_time(cases[i].text, &t) == -1,
+			    "%s accepted", cases[i].text);
+		else {
+			ck_assert_msg(turnix_parse_time(cases[i].text, &t) == 0,
+			    "%s refused", cases[i].text);
+			ck_assert_int_eq((long long)t, cases[i].want);
+		}
+	}
+}
+END_TEST
+
+/* --- Twilio's regions and edges --- */
+
+START_TEST(test_twilio_region_base)
+{
+	static const struct {
+		const char	*region, *edge;
+		const char	*want;	/* the base, or the start of why */
+	} cases[] = {
+		{ "ie1", "dublin", "https://api.dublin.ie1.twilio.com" },
+		{ "au1", "sydney", "https://api.sydney.au1.twilio.com" },
+		{ "IE1", "Dublin", "https://api.dublin.ie1.twilio.com" },
+		{ NULL, "sydney", "https://api.sydney.us1.twilio.com" },
+		{ "us1", NULL, "https://api.us1.twilio.com" },
+		{ "us1", "ashburn", "https://api.ashburn.us1.twilio.com" },
+		{ "ie1", NULL, "TWILIO_REGION=ie1 needs TWILIO_EDGE=dublin: "
+		    "api.ie1.twilio.com was retired" },
+		{ "au1", NULL, "TWILIO_REGION=au1 needs TWILIO_EDGE=sydney" },
+		{ "de1", NULL, "TWILIO_REGION=de1 needs TWILIO_EDGE: "
+		    "api.de1.twilio.com was retired" },
+		{ "jp1", NULL, "TWILIO_REGION=jp1 needs TWILIO_EDGE: " },
+		{ "zz9", NULL, "TWILIO_REGION=zz9 needs TWILIO_EDGE: only us1" },
+		{ "ie1.example.org", "dublin", "TWILIO_REGION: not a region" },
+		{ "", "dublin", "TWILIO_REGION: not a region" },
+		{ "ie1", "a/b", "TWILIO_EDGE: not an edge" },
+		{ "ie1", "-dublin", "TWILIO_EDGE: not an edge" },
+		{ "ie1", "dublin@x", "TWILIO_EDGE: not an edge" },
+	};
+	struct strbuf	 b;
+	char	 why[256];
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < NURLS(cases); i++) {
+		memset(&b, 0, sizeof(b));
+		why[0] = '\0';
+		rc = twilio_region_base(cases[i].region, cases[i].edge, &b,
+		    why, sizeof(why));
+		if (starts_with(cases[i].want, "https://")) {
+			ck_assert_msg(rc == 0, "%s/%s: %s", cases[i].region,
+			    cases[i].edge, why);
+			ck_assert_str_eq(b.s, cases[i].want);
+		} else {
+			ck_assert_msg(rc == -1, "%s/%s accepted",
+			    cases[i].region, cases[i].edge);
+			ck_assert_msg(starts_with(why, cases[i].want), "%s",
+			    why);
+			ck_assert_ptr_null(b.s);
+		}
+		sb_free(&b);
+	}
+}
+END_TEST
+
 /* --- API base settings --- */
 
 START_TEST(test_check_base)
@@ -567,11 +822,21 @@ UNIT_SUITE(providers_api)
 	    (int)NURLS(unusable));
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("xirsys and turnix");
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, test_xirsys_urls);
+	tcase_add_test(tc, test_xirsys_errors);
+	tcase_add_test(tc, test_turnix_credentials);
+	tcase_add_test(tc, test_turnix_without_expires_at);
+	tcase_add_test(tc, test_turnix_parse_time);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("bases");
 	tcase_set_timeout(tc, UNIT_TIMEOUT);
 	tcase_add_test(tc, test_check_base);
 	tcase_add_test(tc, test_add_base);
 	tcase_add_test(tc, test_safe_token);
+	tcase_add_test(tc, test_twilio_region_base);
 	suite_add_tcase(s, tc);
 	return s;
 }

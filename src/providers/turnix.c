@@ -1,0 +1,164 @@
+/* turnix.c: Turnix ICE credentials
+ * (POST /api/v1/credentials/ice, body {"ttl":<seconds>}). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../util.h"
+#include "api.h"
+
+/* Kept between refreshes of watch and serve. */
+static struct http_kept turnix_kept = HTTP_KEPT_INIT;
+
+/* Turnix's own default is 30 seconds, too short for any refresh: iceupd
+ * always asks. */
+#define TURNIX_TTL_DEFAULT	3600
+#define TURNIX_TTL_MAX		86400
+
+static int
+turnix_configured(const struct settings *s, char *why, size_t len)
+{
+	if (s->turnix_token == NULL) {
+		snprintf(why, len, "TURNIX_API_TOKEN is not set");
+		return 0;
+	}
+	if (api_check_base(s->turnix_base, SETTING_ORIGIN(s, turnix_base),
+	    why, len) == -1)
+		return -1;
+	snprintf(why, len, "API token");
+	return 1;
+}
+
+int
+turnix_parse_time(const char *s, time_t *out)
+{
+	char	 buf[21];
+	long	 off = 0;
+	size_t	 i;
+	time_t	 t;
+
+	/* "2026-12-06T20:00:00" checked by strptime, then what follows. */
+	if (strlen(s) < 20 || s[19] == '\0')
+		return -1;
+	memcpy(buf, s, 19);
+	memcpy(buf + 19, "Z", 2);
+	if (util_parse_rfc3339(buf, &t) == -1)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		for (s++, i = 0; isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == 0)
+			return -1;
+		s += i;
+	}
+	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+		*out = t;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[2]))
+		return -1;
+	i = s[3] == ':' ? 4 : 3;
+	if (!isdigit((unsigned char)s[i]) || !isdigit((unsigned char)s[i + 1]) ||
+	    s[i + 2] != '\0')
+		return -1;
+	off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600L +
+	    ((s[i] - '0') * 10 + (s[i + 1] - '0')) * 60L;
+	if (off > 24 * 3600L)
+		return -1;
+	*out = s[0] == '+' ? t - off : t + off;
+	return 0;
+}
+
+int
+turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
+    time_t expires, struct provider_status *st)
+{
+	const cJSON *servers, *at;
+	char	 shown[64];
+	time_t	 t;
+
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	if (!cJSON_IsArray(servers) && !cJSON_IsObject(servers)) {
+		snprintf(st->error, sizeof(st->error), "answer has no "
+		    "iceServers");
+		st->permanent = 1;
+		return -1;
+	}
+	/* The lifetime granted may be shorter than the one asked; a longer
+	 * one is not believed (a later refresh costs little). */
+	at = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
+	if (cJSON_IsString(at)) {
+		if (turnix_parse_time(at->valuestring, &t) == -1)
+			snprintf(st->note, sizeof(st->note), "expiresAt '%s' "
+			    "is no time: the ttl asked is used",
+			    log_escape(at->valuestring, 40, shown,
+			    sizeof(shown)));
+		else if (t <= now) {
+			snprintf(st->error, sizeof(st->error), "the "
+			    "credentials expired on arrival (expiresAt %s)",
+			    log_escape(at->valuestring, 40, shown,
+			    sizeof(shown)));
+			return -1;
+		} else if (t < expires) {
+			snprintf(st->note, sizeof(st->note), "granted %lld s "
+			    "of the %lld asked", (long long)(t - now),
+			    (long long)(expires - now));
+			expires = t;
+		}
+	}
+	return api_take_servers(l, servers, expires, 0, st);
+}
+
+static int
+turnix_fetch(const struct settings *s, struct ice_list *l,
+    struct provider_status *st)
+{
+	struct api_call	 c;
+	struct strbuf	 url = { 0 }, body = { 0 };
+	cJSON		*doc = NULL;
+	long		 ttl;
+	int		 rc = -1;
+
+	ttl = provider_ttl(s, 0, TURNIX_TTL_DEFAULT, TURNIX_TTL_MAX);
+	api_add_base(&url, s->turnix_base);
+	sb_adds(&url, "/api/v1/credentials/ice");
+	sb_addf(&body, "{\"ttl\":%ld}", ttl);
+
+	memset(&c, 0, sizeof(c));
+	c.rq.method = "POST";
+	c.rq.url = url.s;
+	c.rq.bearer = s->turnix_token;
+	c.rq.content_type = "application/json";
+	c.rq.body = body.s;
+	c.rq.bodylen = body.len;
+	c.rq.cacert = s->cacert;
+	c.rq.deadline = st->deadline;
+	c.kept = &turnix_kept;
+	c.auth_hint = "check TURNIX_API_TOKEN";
+	c.missing_hint = "check TURNIX_API_BASE";
+	if ((doc = api_call(&c, st)) == NULL)
+		goto out;
+	l->fetched_at = time(NULL);
+	if (turnix_take(l, doc, l->fetched_at, l->fetched_at + ttl, st) == -1)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(doc);
+	sb_free(&url);
+	sb_free(&body);
+	return rc;
+}
+
+static const char *const turnix_reads[] = { "turnix.", NULL };
+
+const struct provider provider_turnix = {
+	.name = "turnix",
+	.reads = turnix_reads,
+	.turn_capable = 1,
+	.configured = turnix_configured,
+	.fetch = turnix_fetch,
+};
