@@ -190,3 +190,13 @@ iceupd_to_full() {
 	assert_stderr_lines 1
 	assert_stderr_lacks "static-pass"
 }
+
+@test "-o - is standard output, and creates no file named -" {
+	iceupd "${STATIC[@]}" >expected
+	run --separate-stderr iceupd "${STATIC[@]}" -o -
+	assert_status 0
+	assert_no_stderr
+	[[ $output == "$(<expected)" ]]
+	[[ ! -e - ]]
+	[[ -z $(ls -A | grep -vx expected) ]]
+}

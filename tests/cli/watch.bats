@@ -181,3 +181,50 @@ EOF
 	run --separate-stderr iceupd "${env[@]}" watch -p twilio,stun -o out.json --once
 	assert_status 4
 }
+
+@test "--once leaves a file of minted TURN REST credentials alone while they are fresh; --force-refresh rewrites it" {
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+	assert_status 0
+	cp out.json first.json
+	sleep 2		# a new second: minting again would change the file
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+	assert_status 3
+	assert_stderr_lines 1
+	assert_stderr_contains "out.json already holds these credentials, valid until 20"
+	assert_same_file first.json out.json
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once \
+	    --force-refresh
+	assert_status 0
+	! cmp -s first.json out.json
+	# Other settings make another file: no longer "nothing to do".
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once -f rtc
+	assert_status 0
+	jq -e '.iceServers | length == 1' out.json >/dev/null
+}
+
+@test "a starting watch leaves a fresh file alone" {
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+	assert_status 0
+	cp out.json first.json
+	sleep 1.1
+	start_watch "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json -v
+	sleep 0.5
+	assert_same_file first.json out.json
+	[[ $(<watch.err) == *"already holds these credentials, valid until"* ]]
+	[[ $(<watch.err) != *"wrote out.json"* ]]
+}
+
+@test "watch refuses -o - and runs without -o only with --cache on its command line" {
+	run --separate-stderr iceupd watch -o - --once
+	assert_status 2
+	assert_stderr_lines 1
+	assert_stderr_contains "-o"
+	[[ ! -e - ]]
+	# ICEUPD_CACHE in the environment (as iceupd() sets it) is not enough.
+	run --separate-stderr timeout 10 env ICEUPD_CACHE="$PWD/c.json" \
+	    "$ICEUPD" watch -c /dev/null
+	assert_status 2
+	assert_stderr_contains "-o FILE"
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch --once --cache c.json
+	assert_status 3
+}
