@@ -237,7 +237,8 @@ record_health(struct cache *c, const struct settings *s,
 
 	for (i = 0; r != NULL && i < r->nsources; i++) {
 		src = &r->sources[i];
-		if (!src->asked || (p = provider_find(src->name)) == NULL ||
+		if (!src->asked || src->not_waited ||
+		    (p = provider_find(src->name)) == NULL ||
 		    (h = health_slot(c, src->name)) == NULL)
 			continue;
 		provider_config_key(s, p, h->config);

@@ -375,11 +375,12 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		if (!j->done) {
 			src->latency_ms = (long)(now - run->start);
 			if (first_ok != PROVIDERS_MAX &&
-			    s->policy == POLICY_FIRST)
+			    s->policy == POLICY_FIRST) {
+				src->not_waited = 1;
 				snprintf(src->error, sizeof(src->error), "not "
 				    "waited for: %s answered first",
 				    run->jobs[first_ok].p->name);
-			else
+			} else
 				snprintf(src->error, sizeof(src->error), "no "
 				    "answer after %ld ms", src->latency_ms);
 			continue;

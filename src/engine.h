@@ -14,9 +14,19 @@ struct source_report {
 	int		 asked;		/* 0: not needed, or backing off */
 	int		 turn_capable;
 	int		 ok;
+	int		 not_waited;	/* asked, but another answered first:
+					 * no news of it, not a failure */
 	long		 latency_ms;
-	char		 error[512];
+	char		 error[512];	/* not_waited: why, and who answered */
 };
+
+/* What one provider did, as the report, the metrics and the API name it. */
+static inline const char *
+engine_source_result(const struct source_report *src)
+{
+	return !src->asked ? "not_asked" : src->ok ? "ok" :
+	    src->not_waited ? "not_waited" : "error";
+}
 
 struct engine_result {
 	struct ice_list		 list;

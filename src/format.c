@@ -85,12 +85,16 @@ format_report(const struct engine_result *r, time_t now)
 		one = cJSON_AddObjectToObject(sources, src->name);
 		cJSON_AddBoolToObject(one, "asked", src->asked);
 		cJSON_AddBoolToObject(one, "ok", src->ok);
+		cJSON_AddStringToObject(one, "result",
+		    engine_source_result(src));
 		if (src->asked)
 			cJSON_AddNumberToObject(one, "latency_ms",
 			    (double)src->latency_ms);
 		else
 			cJSON_AddNullToObject(one, "latency_ms");
-		if (src->error[0] != '\0')
+		if (src->not_waited)
+			cJSON_AddStringToObject(one, "note", src->error);
+		if (src->error[0] != '\0' && !src->not_waited)
 			cJSON_AddStringToObject(one, "error", src->error);
 		else
 			cJSON_AddNullToObject(one, "error");

@@ -561,6 +561,60 @@ env_get(char *const *envp, const char *name)
 	return NULL;
 }
 
+/* ICEUPD_ names read outside the table: by main, by the wrapper scripts,
+ * set for an --on-change command, by the test suite. */
+static const char *const env_extra[] = { "ICEUPD_CONFIG",
+	"ICEUPD_LOG_FORMAT", "ICEUPD_KEEP_SECRETS", "ICEUPD_OUTPUT",
+	"ICEUPD_EXPIRES_AT", "ICEUPD_TEST_SLOW" };
+#define NEXTRA	(sizeof(env_extra) / sizeof(env_extra[0]))
+
+/* Warns once for each ICEUPD_* variable in envp that no one reads (a
+ * misspelling would else pass in silence), naming the closest known. */
+static void
+warn_unknown_env(char *const *envp)
+{
+	const char	**known;
+	char		(*files)[64], name[64], shown[80];
+	const char	*eq, *near;
+	size_t		 i, n = 0, len;
+
+	known = xcalloc(2 * NSETTINGS + NEXTRA, sizeof(*known));
+	files = xcalloc(NSETTINGS, sizeof(*files));
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].env == NULL)
+			continue;
+		known[n++] = table[i].env;
+		if (table[i].kind == K_SECRET) {
+			snprintf(files[i], sizeof(files[i]), "%s_FILE",
+			    table[i].env);
+			known[n++] = files[i];
+		}
+	}
+	for (i = 0; i < NEXTRA; i++)
+		known[n++] = env_extra[i];
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "ICEUPD_", 7) != 0 ||
+		    (eq = strchr(*envp, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - *envp);
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63),
+		    *envp);
+		for (i = 0; i < n && (len > 63 || strcmp(known[i], name)); i++)
+			;
+		if (i < n)
+			continue;
+		log_escape(name, 60, shown, sizeof(shown));
+		if ((near = util_closest(name, known, n)) != NULL)
+			log_warn("%s (environment) is not a setting of iceupd: "
+			    "ignored; did you mean %s?", shown, near);
+		else
+			log_warn("%s (environment) is not a setting of iceupd: "
+			    "ignored; see iceupd(1), ENVIRONMENT", shown);
+	}
+	free(files);
+	free(known);
+}
+
 /* Environment layer: NAME, and NAME_FILE for secrets. */
 static int
 load_env(struct settings *s, char *const *envp)
@@ -773,12 +827,19 @@ find_command(const char *w)
 	char	 shown[64];
 	size_t	 i;
 
+	const char *near;
+
 	for (i = 0; command_names[i] != NULL; i++)
 		if (strcmp(w, command_names[i]) == 0)
 			return (int)i;
-	log_error("unknown command '%s' (commands: fetch, watch, deploy, "
-	    "check, serve, providers, help, completion); try 'iceupd --help'",
-	    log_escape(w, 40, shown, sizeof(shown)));
+	if ((near = util_closest(w, command_names, i)) != NULL)
+		log_error("unknown command '%s'; did you mean '%s'? (try "
+		    "'iceupd --help')", log_escape(w, 40, shown,
+		    sizeof(shown)), near);
+	else
+		log_error("unknown command '%s' (commands: fetch, watch, "
+		    "deploy, check, serve, providers, help, completion); try "
+		    "'iceupd --help'", log_escape(w, 40, shown, sizeof(shown)));
 	return -1;
 }
 
@@ -1000,6 +1061,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	}
 	if (load_file(s, config ? config : DEFAULT_CONFIG, config_flag) == -1)
 		goto out;
+	warn_unknown_env(envp);
 	if (load_env(s, envp) == -1)
 		goto out;
 	if (neko_v3 && apply(s, find_setting(F(env_name)), NEKO_V3_NAMES,

@@ -68,10 +68,14 @@ providers_doc(struct server *sv)
 		else {
 			x = cJSON_AddObjectToObject(one, "last_fetch");
 			cJSON_AddBoolToObject(x, "ok", last.ok);
+			cJSON_AddStringToObject(x, "result", last.ok ? "ok" :
+			    last.not_waited ? "not_waited" : "error");
 			cJSON_AddNumberToObject(x, "latency_ms",
 			    (double)last.latency_ms);
 			util_json_add_time(x, "at", last.at);
-			if (last.error[0] != '\0')
+			if (last.not_waited)
+				cJSON_AddStringToObject(x, "note", last.error);
+			if (last.error[0] != '\0' && !last.not_waited)
 				cJSON_AddStringToObject(x, "error", last.error);
 			else
 				cJSON_AddNullToObject(x, "error");

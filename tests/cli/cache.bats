@@ -222,7 +222,8 @@ twilio() {
 	t=$(($(ms) - t))
 	assert_status 0
 	assert_jq '.provider == "twilio" and
-	    (.sources.cloudflare.error | test("not waited for"))'
+	    .sources.cloudflare.result == "not_waited" and .sources.cloudflare.error == null and
+	    (.sources.cloudflare.note | test("not waited for: twilio answered first"))'
 	((t < 10000))
 }
 
