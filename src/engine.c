@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,22 @@ take_cached(struct engine_result *r, struct cache *c)
 	memset(&c->list, 0, sizeof(c->list));
 }
 
+/* Says once per process, in one line, that the cache cannot be written:
+ * without it there is no stale-if-error and no backoff record. */
+static void
+cache_unusable(const char *path, int err)
+{
+	static atomic_int said;
+
+	if (atomic_exchange(&said, 1) == 0)
+		log_warn("cache %s: cannot write: %s; no cached credentials "
+		    "if the providers fail (set --cache FILE, or --no-cache)",
+		    path, util_atomic_write_error(err));
+	else
+		log_info("cache %s: cannot write: %s", path,
+		    util_atomic_write_error(err));
+}
+
 int
 engine_get(const struct settings *s, const struct provider *const *sel,
     size_t nsel, enum engine_ask how, struct engine_result *r)
@@ -576,8 +593,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 	}
 	if (use && cache_store(path, s, key, rc == 0 && !engine_degraded(r) ?
 	    &r->list : NULL, r) == -1)
-		log_msg(s->cache ? LOG_WARN : LOG_INFO, "cache %s: cannot "
-		    "write: %s", path, strerror(errno));
+		cache_unusable(path, errno);
 
 	/* Stale if error: cached credentials beat none, or none with TURN. */
 	expires = ice_list_expires(&c.list);

@@ -255,3 +255,20 @@ twilio() {
 	assert_jq '.iceServers | length == 1'
 	((n > 1))
 }
+
+@test "an unusable cache is one warning line, at default verbosity, whatever is wrong with it" {
+	twilio ok
+	CACHE=/dev/null/c.json
+	run --separate-stderr ice -p twilio
+	assert_status 0
+	assert_stderr_lines 1
+	assert_stderr_contains "cache /dev/null/c.json: cannot write: Not a directory; no cached credentials if the providers fail"
+	mkfifo "$BATS_TEST_TMPDIR/fifo.json"
+	CACHE=$BATS_TEST_TMPDIR/fifo.json
+	run --separate-stderr ice -p twilio
+	assert_status 0
+	assert_stderr_lines 1
+	assert_stderr_contains "cache $CACHE: cannot write:"
+	run --separate-stderr ice -p twilio -q
+	assert_no_stderr
+}

@@ -218,6 +218,24 @@ teardown() {
 	    { cat serve.err; return 1; }
 }
 
+@test "serve: on an address other hosts reach, without a token, it warns at start; on loopback or with a token it does not" {
+	command -v curl >/dev/null || { echo "curl is not installed"; return 1; }
+	serve_on 0.0.0.0:0
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	run cat serve.err
+	[[ ${lines[1]} == "iceupd: warning: 0.0.0.0:$PORT is open to other hosts without a token: anyone who reaches it"*"set --auth-token-file FILE (ICEUPD_AUTH_TOKEN_FILE), or listen on 127.0.0.1" ]] ||
+	    { cat serve.err; return 1; }
+	kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+	serve_on 127.0.0.1:0
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	! grep -q "warning" serve.err || { cat serve.err; return 1; }
+	kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+	printf 'tok-en\n' >token
+	serve_on 0.0.0.0:0 --auth-token-file token
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	! grep -q "warning" serve.err || { cat serve.err; return 1; }
+}
+
 @test "serve: --listen [::]:PORT and ADDR:PORT; -q silences the start line" {
 	command -v curl >/dev/null || { echo "curl is not installed"; return 1; }
 	serve_on '[::]:0'

@@ -228,3 +228,17 @@ EOF
 	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch --once --cache c.json
 	assert_status 3
 }
+
+@test "an unusable cache is said once in the life of a watcher" {
+	start_fake twilio ok
+	start_watch "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CACHE=/dev/null/c.json watch -p twilio -o out.json
+	kill -USR1 "$WATCH_PID"
+	for _ in $(seq 200); do
+		(($(wc -l <"$FAKE_LOG") >= 2)) && break
+		sleep 0.05
+	done
+	sleep 0.2
+	(($(wc -l <"$FAKE_LOG") >= 2))
+	[[ $(grep -c "cannot write" watch.err) -eq 1 ]] || { cat watch.err; return 1; }
+}
