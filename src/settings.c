@@ -27,7 +27,7 @@
 #define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
 
 const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
-	"str0m", NULL };
+	"str0m", "table", NULL };
 const char *const engine_policy_names[] = { "first", "merge", NULL };
 
 #define F(field)	offsetof(struct settings, field)
@@ -38,7 +38,8 @@ static const struct setting table[] = {
 	    "providers to ask, in priority order (default: all configured)" },
 	{ "format", "ICEUPD_FORMAT", "format", 'f', K_CHOICE, F(format),
 	    0, 0, format_names, "neko", "FMT",
-	    "neko, rtc, json, env, dotenv or str0m" },
+	    "neko, rtc, json, env, dotenv or str0m; check and providers: "
+	    "table or json" },
 	{ "env_name", "ICEUPD_ENV_NAME", "env-name", 0, K_STR, F(env_name),
 	    0, 0, NULL, "NEKO_ICESERVERS", "LIST",
 	    "variable name(s) for env, dotenv and deploy" },
@@ -240,7 +241,7 @@ static const struct scope {
 } scopes[] = {
 	{ F(providers), G_PROVIDERS, CMDS_ALL },
 	{ F(format), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) |
-	    CMD_BIT(CMD_CHECK) },
+	    CMD_BIT(CMD_CHECK) | CMD_BIT(CMD_PROVIDERS) },
 	{ F(env_name), G_OUTPUT, CMDS_RENDERING },
 	{ F(output), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) },
 	{ F(transport), G_PROVIDERS, CMDS_FETCHING },
@@ -450,11 +451,11 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
     const char *origin)
 {
 	const struct setting *t = &table[i];
-	char	 shown[128], choices[128];
+	char	 shown[128], choices[128], pct[32];
 	char	**str;
 	long	 n;
 	int	 b;
-	size_t	 c;
+	size_t	 c, len;
 
 	/* An empty value (VAR= in an env file) means the built-in default,
 	 * as if it were not set at all. */
@@ -501,6 +502,14 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		*str = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case K_LONG:
+		/* A percentage may say so: "80%". */
+		if (t->arg != NULL && strcmp(t->arg, "PERCENT") == 0 &&
+		    (len = strlen(v)) > 1 && v[len - 1] == '%' &&
+		    len < sizeof(pct)) {
+			memcpy(pct, v, len - 1);
+			pct[len - 1] = '\0';
+			v = pct;
+		}
 		if (util_parse_long(v, t->min, t->max, &n) == -1) {
 			log_error("%s: %s is not a whole number from %ld to "
 			    "%ld", origin, shown, t->min, t->max);

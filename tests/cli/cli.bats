@@ -161,6 +161,18 @@ has() {
 	[ "$(jq -r .ttl_seconds <<<"$output")" = 7200 ]
 }
 
+@test "percentages: --refresh-at and ICEUPD_REFRESH_AT take 80 or 80%" {
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o a.json --refresh-at 80%
+	assert_status 0
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" ICEUPD_REFRESH_AT=50% watch --once -o b.json
+	assert_status 0
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o c.json --refresh-at 96%
+	assert_status 2
+	assert_stderr "iceupd: error: --refresh-at: '96%' is not a whole number from 10 to 95"
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o c.json --refresh-at 8%0
+	assert_status 2
+}
+
 @test "durations: a bad one names the unit and the range" {
 	run --separate-stderr iceupd --timeout 5x
 	assert_status 2

@@ -380,3 +380,20 @@ sse_close() {
 	json '.sources.twilio.result == "not_waited" and .sources.twilio.error == null'
 	stop_serve
 }
+
+@test "serve-api: providers -f json prints the objects of /api/ice/providers" {
+	start_serve "${COTURN[@]}" -p coturn,stun
+	wait_stats '.refreshes == 1'
+	req /api/ice/providers
+	expect 200
+	jq -S '[.providers[] | del(.last_fetch)]' <<<"$output" >api.json
+	run --separate-stderr iceupd "${COTURN[@]}" ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    providers -p coturn,stun -f json
+	assert_status 0
+	assert_no_stderr
+	jq -e 'all(.[]; .last_fetch == null)' <<<"$output" >/dev/null
+	jq -S '[.[] | del(.last_fetch)]' <<<"$output" >cli.json
+	diff api.json cli.json
+	jq -e '[.[] | select(.selected) | .name] == ["coturn","stun"]' cli.json >/dev/null
+	stop_serve
+}
