@@ -35,6 +35,30 @@ for f in ../.env .env; do
 	fi
 done
 
+# say SEVERITY MESSAGE...: one line on stderr, as iceupd writes its own:
+# JSON (Cloud Logging's fields) under --log-format json or
+# ICEUPD_LOG_FORMAT=json, so that a JSON log holds nothing else.
+log_format=${ICEUPD_LOG_FORMAT:-text}
+prev=
+for a in "$@"; do
+	case $prev/$a in
+	--log-format/*) log_format=$a ;;
+	*/--log-format=*) log_format=${a#--log-format=} ;;
+	esac
+	prev=$a
+done
+say() {
+	sev=$1
+	shift
+	case $log_format in
+	json | JSON)
+		printf '{"severity":"%s","time":"%s","message":"%s"}\n' "$sev" \
+		    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(printf 'update-cloudrun: %s' "$*" |
+		    tr -d '\000-\037' | sed 's/[\\"]/\\&/g')" >&2 ;;
+	*)	printf 'update-cloudrun: %s\n' "$*" >&2 ;;
+	esac
+}
+
 iceupd=${ICEUPD:-iceupd}
 if ! command -v "$iceupd" >/dev/null 2>&1; then
 	iceupd=/usr/local/bin/iceupd
@@ -48,8 +72,7 @@ case $service in
 projects/*) set -- --service "$service" "$@" ;;
 *)
 	if [ -z "$project" ]; then
-		echo "update-cloudrun: PROJECT_ID must be set (in .env or the" \
-		    "environment)" >&2
+		say ERROR "PROJECT_ID must be set (in .env or the environment)"
 		exit 2
 	fi
 	set -- --service "$service" --project "$project" --region "$region" "$@"
@@ -63,16 +86,15 @@ rc=$?
 case $rc in
 0) ;;
 3)
-	echo "update-cloudrun: $service still has fresh credentials;" \
-	    "nothing to do" >&2
+	say NOTICE "$service still has fresh credentials; nothing to do"
 	rc=0
 	;;
 4)
-	echo "update-cloudrun: $service updated, but without TURN or from" \
-	    "stale cache (iceupd exit 4)" >&2
+	say WARNING "$service updated, but without TURN or from stale cache" \
+	    "(iceupd exit 4)"
 	;;
 *)
-	echo "update-cloudrun: iceupd deploy failed (exit $rc)" >&2
+	say ERROR "iceupd deploy failed (exit $rc)"
 	;;
 esac
 exit "$rc"

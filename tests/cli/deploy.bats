@@ -844,3 +844,28 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_status 2
 	assert_stderr_contains "PROJECT_ID must be set"
 }
+
+@test "update-cloudrun.sh --log-format json: every line on stderr is a JSON log line, its own included" {
+	local -a env
+
+	start_google --service "$FIXTURE"
+	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
+	env=(env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD="$ICEUPD"
+	    ICEUPD_CONFIG=/dev/null ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json"
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem"
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API"
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project
+	    REGION=europe-west1 SERVICE_NAME='ne"ko\')
+	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json -v
+	assert_status 0
+	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json
+	assert_status 0
+	assert_stderr_json_lines
+	[[ $(jq -r .message <<<"${stderr_lines[-1]}") == "update-cloudrun: neko still has fresh credentials; nothing to do" ]]
+	run --separate-stderr env -i PATH="$PATH" ICEUPD="$ICEUPD" \
+	    ICEUPD_LOG_FORMAT=json SERVICE_NAME='ne"ko\' sh "$script"
+	assert_status 2
+	assert_stderr_json_lines
+	assert_stderr_lines 1
+}
