@@ -14,8 +14,10 @@
 #   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN   Twilio, or any other provider
 #                   iceupd knows (see iceupd(1))
 # Google credentials, the first found: GOOGLE_OAUTH_ACCESS_TOKEN(_FILE),
-# GOOGLE_APPLICATION_CREDENTIALS (a service-account key file), or the
-# metadata server when run on Google Cloud.
+# GOOGLE_APPLICATION_CREDENTIALS (a service-account key or user credentials
+# file), gcloud's application default credentials (`gcloud auth
+# application-default login`), or the metadata server on Google Cloud.
+# --log-format json (or ICEUPD_LOG_FORMAT=json) makes its own lines JSON too.
 # ICEUPD_TRANSPORT defaults to tcp (Cloud Run has no UDP); ICEUPD_MIN_TTL
 # (seconds, default 3600 here) is how much lifetime the deployed credentials
 # must still have to be left alone.  Other iceupd flags may follow on the

@@ -571,10 +571,12 @@ env_get(char *const *envp, const char *name)
 }
 
 /* ICEUPD_ names read outside the table: by main, by the wrapper scripts,
- * set for an --on-change command, by the test suite. */
+ * set for an --on-change command, by the test suite (which exports them
+ * to the runs it makes). */
 static const char *const env_extra[] = { "ICEUPD_CONFIG",
 	"ICEUPD_LOG_FORMAT", "ICEUPD_KEEP_SECRETS", "ICEUPD_OUTPUT",
-	"ICEUPD_EXPIRES_AT", "ICEUPD_TEST_SLOW" };
+	"ICEUPD_EXPIRES_AT", "ICEUPD_TEST_SLOW", "ICEUPD_TEST_RUNS",
+	"ICEUPD_STATIC" };
 #define NEXTRA	(sizeof(env_extra) / sizeof(env_extra[0]))
 
 /* Warns once for each ICEUPD_* variable in envp that no one reads (a
