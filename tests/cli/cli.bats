@@ -117,9 +117,9 @@ has() {
 	run --separate-stderr iceupd check --dry-run
 	assert_status 2
 	assert_stderr_contains "--dry-run applies to deploy, not check"
-	run --separate-stderr iceupd -f json providers
+	run --separate-stderr iceupd -o x providers
 	assert_status 2
-	assert_stderr_contains "--format applies to fetch, watch and check, not providers"
+	assert_stderr_contains "--output applies to fetch and watch, not providers"
 	run --separate-stderr iceupd --listen :0 watch -o x
 	assert_status 2
 	assert_stderr_contains "--listen applies to serve, not watch"
@@ -346,7 +346,8 @@ complete_words() {
 	[ "$(complete_words iceupd serve --lis)" = --listen ]
 	[ "$(complete_words iceupd --format j)" = json ]
 	[ "$(complete_words iceupd --format ne)" = neko ]
-	[ "$(complete_words iceupd --format '' | wc -l)" = 6 ]
+	[ "$(complete_words iceupd --format '' | wc -l)" = 7 ]
+	[ "$(complete_words iceupd check -f t)" = table ]
 	[ "$(complete_words iceupd --log-format t)" = text ]
 	[ "$(complete_words iceupd fetch -f s)" = str0m ]
 	[ "$(complete_words iceupd --transport t)" = tcp ]
