@@ -839,19 +839,18 @@ find_command(const char *w)
 	char	 shown[64];
 	size_t	 i;
 
-	const char *near;
+	char	 near[40];
+	const char *n;
 
 	for (i = 0; command_names[i] != NULL; i++)
 		if (strcmp(w, command_names[i]) == 0)
 			return (int)i;
-	if ((near = util_closest(w, command_names, i)) != NULL)
-		log_error("unknown command '%s'; did you mean '%s'? (try "
-		    "'iceupd --help')", log_escape(w, 40, shown,
-		    sizeof(shown)), near);
-	else
-		log_error("unknown command '%s' (commands: fetch, watch, "
-		    "deploy, check, serve, providers, help, completion); try "
-		    "'iceupd --help'", log_escape(w, 40, shown, sizeof(shown)));
+	n = util_closest(w, command_names, i);
+	snprintf(near, sizeof(near), n ? "; did you mean '%s'?" : "%s",
+	    n ? n : "");
+	log_error("unknown command '%s'%s (commands: fetch, watch, deploy, "
+	    "check, serve, providers, help, completion); try 'iceupd --help'",
+	    log_escape(w, 40, shown, sizeof(shown)), near);
 	return -1;
 }
 
