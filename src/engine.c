@@ -460,17 +460,23 @@ engine_fetch_each(const struct settings *s, const struct provider *const *sel,
 	return fetch_run(s, sel, nsel, r, each);
 }
 
+time_t
+engine_fresh_until(const struct settings *s, time_t fetched_at,
+    time_t expires)
+{
+	time_t	 at;
+
+	if (expires == 0)
+		return fetched_at + ENGINE_UNKNOWN_REFRESH;
+	at = fetched_at + (expires - fetched_at) * s->refresh_at / 100;
+	return at < expires - s->min_ttl + 1 ? at : expires - s->min_ttl + 1;
+}
+
 int
 engine_fresh(const struct settings *s, time_t fetched_at, time_t expires,
     time_t now)
 {
-	time_t	 life;
-
-	if (expires == 0)
-		return now - fetched_at < ENGINE_UNKNOWN_REFRESH;
-	life = expires - fetched_at;
-	return expires - now >= s->min_ttl &&
-	    now < fetched_at + life * s->refresh_at / 100;
+	return now < engine_fresh_until(s, fetched_at, expires);
 }
 
 /* 1 when a provider preferred to the one whose list is cached may answer

@@ -89,6 +89,9 @@ time_t	 engine_next_refresh(const struct settings *, const struct ice_list *,
  * an expiry, fetched less than ENGINE_UNKNOWN_REFRESH seconds ago. */
 int	 engine_fresh(const struct settings *, time_t fetched_at,
 	    time_t expires, time_t now);
+/* The first second at which engine_fresh no longer holds. */
+time_t	 engine_fresh_until(const struct settings *, time_t fetched_at,
+	    time_t expires);
 /* 1 when r was emitted without TURN although a TURN provider was asked,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);

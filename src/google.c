@@ -504,11 +504,11 @@ google_token(const struct settings *s, long long deadline,
 			 * the part that may be cut. */
 			snprintf(err, errlen, "no Google credentials: set "
 			    "GOOGLE_OAUTH_ACCESS_TOKEN=$(gcloud auth "
-			    "print-access-token), or GOOGLE_APPLICATION_"
-			    "CREDENTIALS to a credentials file, or write %s "
-			    "with 'gcloud auth application-default login', or "
-			    "run where the metadata server answers (%s)", wk.s,
-			    why);
+			    "print-access-token), or "
+			    "GOOGLE_APPLICATION_CREDENTIALS to a credentials "
+			    "file, or write %s with 'gcloud auth "
+			    "application-default login', or run where the "
+			    "metadata server answers (%s)", wk.s, why);
 			sb_free(&wk);
 			no_credentials = 1;
 			goto out;

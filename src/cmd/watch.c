@@ -114,7 +114,7 @@ still_fresh(const struct settings *s, struct current *cur,
     struct refresh_timer *t)
 {
 	struct outstate st;
-	time_t	 now = time(NULL), life;
+	time_t	 now = time(NULL);
 	char	 when[32], next[32];
 
 	if (cur->lockfd == -1 || cur->text == NULL || s->force_refresh ||
@@ -122,15 +122,7 @@ still_fresh(const struct settings *s, struct current *cur,
 	    !outstate_matches(&st, s, cur->text) ||
 	    !engine_fresh(s, st.fetched_at, st.expires, now))
 		return 0;
-	/* When engine_fresh stops holding. */
-	if (st.expires == 0)
-		t->next = st.fetched_at + ENGINE_UNKNOWN_REFRESH;
-	else {
-		life = st.expires - st.fetched_at;
-		t->next = st.fetched_at + life * s->refresh_at / 100;
-		if (t->next > st.expires - s->min_ttl)
-			t->next = st.expires - s->min_ttl;
-	}
+	t->next = engine_fresh_until(s, st.fetched_at, st.expires);
 	if (t->next < now + ENGINE_RETRY_FIRST)
 		t->next = now + ENGINE_RETRY_FIRST;
 	t->backoff = ENGINE_RETRY_FIRST;

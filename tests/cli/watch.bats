@@ -202,16 +202,22 @@ EOF
 	jq -e '.iceServers | length == 1' out.json >/dev/null
 }
 
-@test "a starting watch leaves a fresh file alone" {
-	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+@test "a starting watch leaves a fresh file alone until its refresh point" {
+	local -a ttl=(TURN_TTL=60 ICEUPD_MIN_TTL=0 ICEUPD_REFRESH_AT=10)
+
+	# Fresh for 6 s: 10% of 60 s.
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" "${ttl[@]}" watch -o out.json --once
 	assert_status 0
 	cp out.json first.json
 	sleep 1.1
-	start_watch "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json -v
+	start_watch "${COTURN_ENV[@]}" "${ttl[@]}" watch -o out.json -v
 	sleep 0.5
 	assert_same_file first.json out.json
 	[[ $(<watch.err) == *"already holds these credentials, valid until"* ]]
 	[[ $(<watch.err) != *"wrote out.json"* ]]
+	# Then refreshed at that point (5 s after the start at the earliest).
+	wait_change "$(<first.json)" 15
+	grep -q "wrote out.json from coturn" watch.err
 }
 
 @test "watch refuses -o - and runs without -o only with --cache on its command line" {
