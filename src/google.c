@@ -34,7 +34,8 @@ static pthread_mutex_t token_lock = PTHREAD_MUTEX_INITIALIZER;
 static char	*cached;		/* the token */
 static time_t	 cached_until;		/* 0: no known end */
 static char	 source[160];
-static int	 no_credentials;	/* the last failure: none found */
+static int	 no_credentials;	/* the last failure: none found, or a
+					 * credentials file not usable */
 
 static long long
 cap_deadline(long long deadline, long long ms)
@@ -343,8 +344,10 @@ token_from_file(const char *path, const char *named,
 	int		 rc = -1;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((k = key_read(path, named, err, errlen)) == NULL)
+	if ((k = key_read(path, named, err, errlen)) == NULL) {
+		no_credentials = 1;
 		return -1;
+	}
 	if ((uri = json_str(k, "token_uri")) == NULL)
 		uri = GOOGLE_TOKEN_URI;
 	if (strcmp(json_str(k, "type"), "authorized_user") == 0) {
@@ -362,6 +365,7 @@ token_from_file(const char *path, const char *named,
 		    json_str(k, "private_key"), uri, time(NULL), &jwt, why,
 		    sizeof(why)) == -1) {
 			snprintf(err, errlen, "%s: %s: %s", named, path, why);
+			no_credentials = 1;
 			goto out;
 		}
 		form_add(&body, "grant_type",

@@ -25,8 +25,9 @@
  * holding a secret).  Safe to call from several threads. */
 int	 google_token(const struct settings *, long long deadline,
 	    struct http_keep *keep, char **token, char *err, size_t errlen);
-/* 1 when the last google_token() failed for want of any credentials: a
- * configuration error (exit 2), not a failure. */
+/* 1 when the last google_token() failed for want of usable credentials
+ * (none found, or a credentials file that cannot be read or is not of a
+ * kind iceupd takes): a configuration error (exit 2), not a failure. */
 int	 google_no_credentials(void);
 /* Forgets the cached token (after the API refused it). */
 void	 google_token_forget(void);

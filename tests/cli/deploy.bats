@@ -536,6 +536,21 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	assert_stderr_contains "invalid_grant"
 }
 
+@test "deploy: a credentials file of another kind, or lacking a field, is a configuration error naming it" {
+	start_google --service "$FIXTURE"
+	printf '{"type": "external_account", "audience": "x"}\n' >ext.json
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/ext.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 2
+	assert_stderr_contains "GOOGLE_APPLICATION_CREDENTIALS: $PWD/ext.json is of type \"external_account\": expected \"service_account\" (a key) or \"authorized_user\""
+	jq -n '{type: "authorized_user", client_id: "x", client_secret: "y"}' >user.json
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/user.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 2
+	assert_stderr_contains "lacks client_id, client_secret or refresh_token"
+	[[ $(requests | wc -l) == 0 ]]
+}
+
 @test "deploy --dry-run: gcloud's well-known credentials file, under CLOUDSDK_CONFIG or ~/.config/gcloud" {
 	start_google --service "$FIXTURE"
 	user_file "$BATS_TEST_TMPDIR/.config/gcloud/application_default_credentials.json"
