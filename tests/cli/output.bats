@@ -200,3 +200,13 @@ iceupd_to_full() {
 	[[ ! -e - ]]
 	[[ -z $(ls -A | grep -vx expected) ]]
 }
+
+@test "-f table is for check and providers: fetch and watch refuse it, exit 2, naming --format" {
+	run --separate-stderr iceupd "${STATIC[@]}" -f table
+	assert_status 2
+	assert_no_stdout
+	assert_stderr "iceupd: error: --format: table is a format of check and providers only"
+	run --separate-stderr iceupd "${STATIC[@]}" watch --once -o out.json -f table
+	assert_status 2
+	[[ ! -e out.json ]]
+}
