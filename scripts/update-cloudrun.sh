@@ -14,8 +14,10 @@
 #   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN   Twilio, or any other provider
 #                   iceupd knows (see iceupd(1))
 # Google credentials, the first found: GOOGLE_OAUTH_ACCESS_TOKEN(_FILE),
-# GOOGLE_APPLICATION_CREDENTIALS (a service-account key file), or the
-# metadata server when run on Google Cloud.
+# GOOGLE_APPLICATION_CREDENTIALS (a service-account key or user credentials
+# file), gcloud's application default credentials (`gcloud auth
+# application-default login`), or the metadata server on Google Cloud.
+# --log-format json (or ICEUPD_LOG_FORMAT=json) makes its own lines JSON too.
 # ICEUPD_TRANSPORT defaults to tcp (Cloud Run has no UDP); ICEUPD_MIN_TTL
 # (seconds, default 3600 here) is how much lifetime the deployed credentials
 # must still have to be left alone.  Other iceupd flags may follow on the
@@ -35,6 +37,30 @@ for f in ../.env .env; do
 	fi
 done
 
+# say SEVERITY MESSAGE...: one line on stderr, as iceupd writes its own:
+# JSON (Cloud Logging's fields) under --log-format json or
+# ICEUPD_LOG_FORMAT=json, so that a JSON log holds nothing else.
+log_format=${ICEUPD_LOG_FORMAT:-text}
+prev=
+for a in "$@"; do
+	case $prev/$a in
+	--log-format/*) log_format=$a ;;
+	*/--log-format=*) log_format=${a#--log-format=} ;;
+	esac
+	prev=$a
+done
+say() {
+	sev=$1
+	shift
+	case $log_format in
+	json | JSON)
+		printf '{"severity":"%s","time":"%s","message":"%s"}\n' "$sev" \
+		    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(printf 'update-cloudrun: %s' "$*" |
+		    tr -d '\000-\037' | sed 's/[\\"]/\\&/g')" >&2 ;;
+	*)	printf 'update-cloudrun: %s\n' "$*" >&2 ;;
+	esac
+}
+
 iceupd=${ICEUPD:-iceupd}
 if ! command -v "$iceupd" >/dev/null 2>&1; then
 	iceupd=/usr/local/bin/iceupd
@@ -48,8 +74,7 @@ case $service in
 projects/*) set -- --service "$service" "$@" ;;
 *)
 	if [ -z "$project" ]; then
-		echo "update-cloudrun: PROJECT_ID must be set (in .env or the" \
-		    "environment)" >&2
+		say ERROR "PROJECT_ID must be set (in .env or the environment)"
 		exit 2
 	fi
 	set -- --service "$service" --project "$project" --region "$region" "$@"
@@ -63,16 +88,15 @@ rc=$?
 case $rc in
 0) ;;
 3)
-	echo "update-cloudrun: $service still has fresh credentials;" \
-	    "nothing to do" >&2
+	say NOTICE "$service still has fresh credentials; nothing to do"
 	rc=0
 	;;
 4)
-	echo "update-cloudrun: $service updated, but without TURN or from" \
-	    "stale cache (iceupd exit 4)" >&2
+	say WARNING "$service updated, but without TURN or from stale cache" \
+	    "(iceupd exit 4)"
 	;;
 *)
-	echo "update-cloudrun: iceupd deploy failed (exit $rc)" >&2
+	say ERROR "iceupd deploy failed (exit $rc)"
 	;;
 esac
 exit "$rc"

@@ -145,8 +145,11 @@ out:
 	return rc;
 }
 
+/* Reads path.  A file that cannot be read is told at -v only: writing
+ * replaces it, or fails, and the engine says that once.  A corrupt one is
+ * a warning when warn is set (the reader), else (the writer) at -v. */
 static int
-read_locked(const char *path, struct cache *c)
+read_locked(const char *path, struct cache *c, int warn)
 {
 	char	*text = NULL;
 	int	 rc;
@@ -154,12 +157,13 @@ read_locked(const char *path, struct cache *c)
 	memset(c, 0, sizeof(*c));
 	if (util_read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
-			log_warn("cache %s: %s; ignored", path,
+			log_info("cache %s: %s; ignored", path,
 			    util_atomic_write_error(errno));
 		return -1;
 	}
 	if ((rc = parse(text, c)) == -1)
-		log_warn("cache %s is corrupt; ignored", path);
+		log_msg(warn ? LOG_WARN : LOG_INFO, "cache %s is corrupt; "
+		    "ignored", path);
 	util_free_secret(text);
 	return rc;
 }
@@ -198,11 +202,13 @@ cache_load(const char *path, const struct settings *s, struct cache *c)
 	if ((fd = safe_lock(path, LOCK_SH, lock_wait(s))) == -1 &&
 	    errno != ENOENT && errno != EROFS && errno != EACCES &&
 	    errno != EWOULDBLOCK) {
-		log_warn("cache %s.lock: %s; cache ignored", path,
+		/* Not a warning: cache_store fails the same way, and its
+		 * caller says so once. */
+		log_info("cache %s.lock: %s; cache ignored", path,
 		    util_atomic_write_error(errno));
 		return -1;
 	}
-	rc = read_locked(path, c);
+	rc = read_locked(path, c, 1);
 	if (fd != -1)
 		close(fd);
 	keep_current(c, s);
@@ -237,7 +243,8 @@ record_health(struct cache *c, const struct settings *s,
 
 	for (i = 0; r != NULL && i < r->nsources; i++) {
 		src = &r->sources[i];
-		if (!src->asked || (p = provider_find(src->name)) == NULL ||
+		if (!src->asked || src->not_waited ||
+		    (p = provider_find(src->name)) == NULL ||
 		    (h = health_slot(c, src->name)) == NULL)
 			continue;
 		provider_config_key(s, p, h->config);
@@ -351,7 +358,7 @@ cache_store(const char *path, const struct settings *s, const char *key,
 	if ((fd = safe_lock(path, LOCK_EX, lock_wait(s))) == -1)
 		return -1;
 	safe_remove_temps_of(path);
-	(void)read_locked(path, &c);
+	(void)read_locked(path, &c, 0);
 	keep_current(&c, s);
 	if (list != NULL) {
 		ice_list_free(&c.list);

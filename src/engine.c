@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,11 +376,12 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		if (!j->done) {
 			src->latency_ms = (long)(now - run->start);
 			if (first_ok != PROVIDERS_MAX &&
-			    s->policy == POLICY_FIRST)
+			    s->policy == POLICY_FIRST) {
+				src->not_waited = 1;
 				snprintf(src->error, sizeof(src->error), "not "
 				    "waited for: %s answered first",
 				    run->jobs[first_ok].p->name);
-			else
+			} else
 				snprintf(src->error, sizeof(src->error), "no "
 				    "answer after %ld ms", src->latency_ms);
 			continue;
@@ -458,17 +460,23 @@ engine_fetch_each(const struct settings *s, const struct provider *const *sel,
 	return fetch_run(s, sel, nsel, r, each);
 }
 
+time_t
+engine_fresh_until(const struct settings *s, time_t fetched_at,
+    time_t expires)
+{
+	time_t	 at;
+
+	if (expires == 0)
+		return fetched_at + ENGINE_UNKNOWN_REFRESH;
+	at = fetched_at + (expires - fetched_at) * s->refresh_at / 100;
+	return at < expires - s->min_ttl + 1 ? at : expires - s->min_ttl + 1;
+}
+
 int
 engine_fresh(const struct settings *s, time_t fetched_at, time_t expires,
     time_t now)
 {
-	time_t	 life;
-
-	if (expires == 0)
-		return now - fetched_at < ENGINE_UNKNOWN_REFRESH;
-	life = expires - fetched_at;
-	return expires - now >= s->min_ttl &&
-	    now < fetched_at + life * s->refresh_at / 100;
+	return now < engine_fresh_until(s, fetched_at, expires);
 }
 
 /* 1 when a provider preferred to the one whose list is cached may answer
@@ -498,6 +506,22 @@ take_cached(struct engine_result *r, struct cache *c)
 	ice_list_free(&r->list);
 	r->list = c->list;
 	memset(&c->list, 0, sizeof(c->list));
+}
+
+/* Says once per process, in one line, that the cache cannot be written:
+ * without it there is no stale-if-error and no backoff record. */
+static void
+cache_unusable(const char *path, int err)
+{
+	static atomic_int said;
+
+	if (atomic_exchange(&said, 1) == 0)
+		log_warn("cache %s: cannot write: %s; no cached credentials "
+		    "if the providers fail (set --cache FILE, or --no-cache)",
+		    path, util_atomic_write_error(err));
+	else
+		log_info("cache %s: cannot write: %s", path,
+		    util_atomic_write_error(err));
 }
 
 int
@@ -575,8 +599,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 	}
 	if (use && cache_store(path, s, key, rc == 0 && !engine_degraded(r) ?
 	    &r->list : NULL, r) == -1)
-		log_msg(s->cache ? LOG_WARN : LOG_INFO, "cache %s: cannot "
-		    "write: %s", path, strerror(errno));
+		cache_unusable(path, errno);
 
 	/* Stale if error: cached credentials beat none, or none with TURN. */
 	expires = ice_list_expires(&c.list);

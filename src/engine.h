@@ -14,9 +14,19 @@ struct source_report {
 	int		 asked;		/* 0: not needed, or backing off */
 	int		 turn_capable;
 	int		 ok;
+	int		 not_waited;	/* asked, but another answered first:
+					 * no news of it, not a failure */
 	long		 latency_ms;
-	char		 error[512];
+	char		 error[512];	/* not_waited: why, and who answered */
 };
+
+/* What one provider did, as the report, the metrics and the API name it. */
+static inline const char *
+engine_source_result(const struct source_report *src)
+{
+	return !src->asked ? "not_asked" : src->ok ? "ok" :
+	    src->not_waited ? "not_waited" : "error";
+}
 
 struct engine_result {
 	struct ice_list		 list;
@@ -79,6 +89,9 @@ time_t	 engine_next_refresh(const struct settings *, const struct ice_list *,
  * an expiry, fetched less than ENGINE_UNKNOWN_REFRESH seconds ago. */
 int	 engine_fresh(const struct settings *, time_t fetched_at,
 	    time_t expires, time_t now);
+/* The first second at which engine_fresh no longer holds. */
+time_t	 engine_fresh_until(const struct settings *, time_t fetched_at,
+	    time_t expires);
 /* 1 when r was emitted without TURN although a TURN provider was asked,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);

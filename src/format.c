@@ -85,12 +85,16 @@ format_report(const struct engine_result *r, time_t now)
 		one = cJSON_AddObjectToObject(sources, src->name);
 		cJSON_AddBoolToObject(one, "asked", src->asked);
 		cJSON_AddBoolToObject(one, "ok", src->ok);
+		cJSON_AddStringToObject(one, "result",
+		    engine_source_result(src));
 		if (src->asked)
 			cJSON_AddNumberToObject(one, "latency_ms",
 			    (double)src->latency_ms);
 		else
 			cJSON_AddNullToObject(one, "latency_ms");
-		if (src->error[0] != '\0')
+		if (src->not_waited)
+			cJSON_AddStringToObject(one, "note", src->error);
+		if (src->error[0] != '\0' && !src->not_waited)
 			cJSON_AddStringToObject(one, "error", src->error);
 		else
 			cJSON_AddNullToObject(one, "error");
@@ -112,6 +116,18 @@ valid_env_name(const char *s)
 }
 
 int
+format_listing(const struct settings *s, const char *command)
+{
+	if (s->format == FMT_JSON || s->format == FMT_TABLE)
+		return s->format == FMT_JSON;
+	if (SETTING_KIND(s, format) != FROM_FLAG)
+		return 0;
+	log_error("%s: %s prints table or json, not %s",
+	    SETTING_ORIGIN(s, format), command, format_names[s->format]);
+	return -1;
+}
+
+int
 format_check(enum output_format fmt, const struct format_opts *o, char *err,
     size_t errlen)
 {
@@ -119,6 +135,11 @@ format_check(enum output_format fmt, const struct format_opts *o, char *err,
 	size_t	 i, n;
 	int	 rc = 0;
 
+	if (fmt == FMT_TABLE) {
+		snprintf(err, errlen, "table is a format of check and "
+		    "providers only");
+		return -1;
+	}
 	if (fmt != FMT_ENV && fmt != FMT_DOTENV)
 		return 0;
 	n = util_split_list(o->env_names ? o->env_names : "", &names);
@@ -215,6 +236,8 @@ format_render(struct strbuf *out, enum output_format fmt,
 		break;
 	case FMT_STR0M:
 		render_str0m(out, &r->list);
+		break;
+	case FMT_TABLE:		/* refused by format_check */
 		break;
 	}
 	return 0;

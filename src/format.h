@@ -16,6 +16,10 @@ struct format_opts {
 
 /* Checks what the format needs from o (variable names for env and
  * dotenv).  Returns 0, or -1 with a reason in err. */
+/* The format of check and providers: 1 json, 0 table (a list format from
+ * the environment or a file is for the other commands), -1 after logging
+ * that --format names another (exit 2). */
+int	 format_listing(const struct settings *, const char *command);
 int	 format_check(enum output_format, const struct format_opts *,
 	    char *err, size_t errlen);
 /* Appends the rendering of r to out.  Returns 0, or -1 with a reason in err

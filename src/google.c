@@ -1,9 +1,12 @@
 /* google.c: Google access tokens and the JSON calls made with them.
  *
- * The token comes from the first source configured: an explicit access
- * token, a service-account key (a JWT signed with its private key, traded
- * at the key's token_uri), or the metadata server of the machine iceupd
- * runs on.  No secret (token, key, assertion) ever reaches a message. */
+ * The token comes from the first source found, as Google's own libraries
+ * look for Application Default Credentials: an explicit access token; the
+ * credentials file GOOGLE_APPLICATION_CREDENTIALS names, else gcloud's
+ * well-known one (a service-account key: a JWT signed with its private
+ * key; user credentials: their refresh token; either traded at the file's
+ * token_uri); else the metadata server of the machine iceupd runs on.  No
+ * secret (token, key, assertion, refresh token) ever reaches a message. */
 #include <errno.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "google.h"
 #include "log.h"
@@ -23,11 +27,15 @@
 #define KEY_MAX		(64 * 1024)
 #define CALL_MAX_MS	30000	/* one API call, retries included */
 #define METADATA_MAX_MS	10000
+#define GOOGLE_TOKEN_URI	"https://oauth2.googleapis.com/token"
+#define ADC_FILE	"application_default_credentials.json"
 
 static pthread_mutex_t token_lock = PTHREAD_MUTEX_INITIALIZER;
 static char	*cached;		/* the token */
 static time_t	 cached_until;		/* 0: no known end */
 static char	 source[160];
+static int	 no_credentials;	/* the last failure: none found, or a
+					 * credentials file not usable */
 
 static long long
 cap_deadline(long long deadline, long long ms)
@@ -153,59 +161,116 @@ json_str(const cJSON *o, const char *name)
 	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
 }
 
-/* Overwrites the private key in a parsed key file before it is freed. */
+/* Overwrites the secrets of a parsed credentials file before it is freed. */
 static void
 key_delete(cJSON *k)
 {
+	static const char *const secret[] = { "private_key", "client_secret",
+		"refresh_token" };
 	cJSON	*v;
+	size_t	 i;
 
 	if (k == NULL)
 		return;
-	v = cJSON_GetObjectItemCaseSensitive(k, "private_key");
-	if (cJSON_IsString(v))
-		explicit_bzero(v->valuestring, strlen(v->valuestring));
+	for (i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(k, secret[i]);
+		if (cJSON_IsString(v))
+			explicit_bzero(v->valuestring, strlen(v->valuestring));
+	}
 	cJSON_Delete(k);
 }
 
-/* Reads and checks the service-account key file.  Returns its JSON, or
- * NULL with err. */
+/* The Application Default Credentials file: GOOGLE_APPLICATION_CREDENTIALS,
+ * else gcloud's well-known file when it exists ($CLOUDSDK_CONFIG/ or
+ * ~/.config/gcloud/application_default_credentials.json).  Returns its
+ * path (allocated; *named: the name to give in messages), or NULL. */
+static char *
+adc_file(const struct settings *s, const char **named)
+{
+	struct strbuf	 p = { 0 };
+	const char	*dir = getenv("CLOUDSDK_CONFIG"), *home = getenv("HOME");
+
+	*named = "GOOGLE_APPLICATION_CREDENTIALS";
+	if (s->google_credentials != NULL)
+		return xstrdup(s->google_credentials);
+	*named = "gcloud's application default credentials";
+	if (dir != NULL && *dir != '\0')
+		sb_addf(&p, "%s/" ADC_FILE, dir);
+	else if (home != NULL && *home == '/')
+		sb_addf(&p, "%s/.config/gcloud/" ADC_FILE, home);
+	else
+		return NULL;
+	if (access(p.s, F_OK) == -1) {
+		sb_free(&p);
+		return NULL;
+	}
+	return p.s;
+}
+
+/* Where gcloud's well-known file would be, for the message that none was
+ * found. */
+static void
+adc_well_known(struct strbuf *b)
+{
+	const char *dir = getenv("CLOUDSDK_CONFIG"), *home = getenv("HOME");
+
+	if (dir != NULL && *dir != '\0')
+		sb_addf(b, "%s/" ADC_FILE, dir);
+	else
+		sb_addf(b, "%s/.config/gcloud/" ADC_FILE,
+		    home != NULL && *home == '/' ? home : "~");
+}
+
+/* Reads and checks a credentials file: a service-account key (type
+ * service_account) or user credentials (type authorized_user).  Returns
+ * its JSON, or NULL with err. */
 static cJSON *
-key_read(const char *path, char *err, size_t errlen)
+key_read(const char *path, const char *named, char *err, size_t errlen)
 {
 	struct stat	 st;
 	const char	*type;
-	char		*text = NULL;
+	char		*text = NULL, shown[64];
 	cJSON		*k = NULL;
+	int		 user;
 
 	if (util_read_small_file(path, &text, KEY_MAX) == -1) {
-		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: cannot "
-		    "read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot read %s: %s", named, path,
+		    strerror(errno));
 		return NULL;
 	}
-	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
-		log_warn("%s holds a private key but others may read it "
-		    "(mode %04o); chmod 600 it", path,
-		    (unsigned)(st.st_mode & 07777));
 	k = cJSON_Parse(text);
 	util_free_secret(text);
 	if (!cJSON_IsObject(k)) {
-		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: %s is "
-		    "not a JSON key file", path);
+		snprintf(err, errlen, "%s: %s is not a JSON credentials file",
+		    named, path);
 		goto bad;
 	}
 	type = json_str(k, "type");
-	if (type == NULL || strcmp(type, "service_account") != 0) {
-		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: %s is "
-		    "not a service-account key (type \"service_account\"); "
-		    "other kinds of credentials are not supported", path);
+	user = type != NULL && strcmp(type, "authorized_user") == 0;
+	if (!user && (type == NULL || strcmp(type, "service_account") != 0)) {
+		snprintf(err, errlen, "%s: %s is of type \"%s\": expected "
+		    "\"service_account\" (a key) or \"authorized_user\" (gcloud "
+		    "auth application-default login)", named, path,
+		    log_escape(type ? type : "", 40, shown, sizeof(shown)));
 		goto bad;
 	}
-	if (json_str(k, "client_email") == NULL ||
-	    json_str(k, "private_key") == NULL) {
-		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: %s lacks "
-		    "client_email or private_key", path);
+	if (!user && (json_str(k, "client_email") == NULL ||
+	    json_str(k, "private_key") == NULL)) {
+		snprintf(err, errlen, "%s: %s lacks client_email or "
+		    "private_key", named, path);
 		goto bad;
 	}
+	if (user && (json_str(k, "client_id") == NULL ||
+	    json_str(k, "client_secret") == NULL ||
+	    json_str(k, "refresh_token") == NULL)) {
+		snprintf(err, errlen, "%s: %s lacks client_id, client_secret "
+		    "or refresh_token", named, path);
+		goto bad;
+	}
+	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+		log_warn("%s holds a %s but others may read it (mode %04o); "
+		    "chmod 600 it", path, user ? "refresh token" :
+		    "private key", (unsigned)(st.st_mode & 07777));
 	return k;
 bad:
 	key_delete(k);
@@ -254,11 +319,21 @@ out:
 	return rc;
 }
 
-/* The service-account flow: sign a JWT, trade it at token_uri. */
+/* Appends "&name=value" (no "&" first) to a form, value percent-encoded. */
+static void
+form_add(struct strbuf *b, const char *name, const char *value)
+{
+	sb_addf(b, "%s%s=", b->len ? "&" : "", name);
+	sb_percent_encode(b, value);
+}
+
+/* A credentials file's flow: a service account signs a JWT (RFC 7523),
+ * user credentials send their refresh token (RFC 6749, 6); either is
+ * traded at the file's token_uri, Google's when it has none. */
 static int
-token_from_key(const struct settings *s, long long deadline,
-    struct http_keep *keep, char **token, time_t *until, char *err,
-    size_t errlen)
+token_from_file(const char *path, const char *named,
+    const struct settings *s, long long deadline, struct http_keep *keep,
+    char **token, time_t *until, char *err, size_t errlen)
 {
 	struct http_request rq;
 	struct http_response rs;
@@ -269,23 +344,35 @@ token_from_key(const struct settings *s, long long deadline,
 	int		 rc = -1;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((k = key_read(s->google_credentials, err, errlen)) == NULL)
+	if ((k = key_read(path, named, err, errlen)) == NULL) {
+		no_credentials = 1;
 		return -1;
-	email = json_str(k, "client_email");
-	if ((uri = json_str(k, "token_uri")) == NULL)
-		uri = "https://oauth2.googleapis.com/token";
-	snprintf(source, sizeof(source), "service account %s", email);
-	if (google_jwt(email, json_str(k, "private_key_id"),
-	    json_str(k, "private_key"), uri, time(NULL), &jwt, why,
-	    sizeof(why)) == -1) {
-		snprintf(err, errlen, "GOOGLE_APPLICATION_CREDENTIALS: %s: %s",
-		    s->google_credentials, why);
-		goto out;
 	}
-	sb_adds(&body, "grant_type=");
-	sb_percent_encode(&body, "urn:ietf:params:oauth:grant-type:jwt-bearer");
-	sb_adds(&body, "&assertion=");
-	sb_adds(&body, jwt);	/* base64url and dots: nothing to encode */
+	if ((uri = json_str(k, "token_uri")) == NULL)
+		uri = GOOGLE_TOKEN_URI;
+	if (strcmp(json_str(k, "type"), "authorized_user") == 0) {
+		snprintf(source, sizeof(source), "the user credentials in %s",
+		    path);
+		email = "a user";
+		form_add(&body, "grant_type", "refresh_token");
+		form_add(&body, "client_id", json_str(k, "client_id"));
+		form_add(&body, "client_secret", json_str(k, "client_secret"));
+		form_add(&body, "refresh_token", json_str(k, "refresh_token"));
+	} else {
+		email = json_str(k, "client_email");
+		snprintf(source, sizeof(source), "service account %s", email);
+		if (google_jwt(email, json_str(k, "private_key_id"),
+		    json_str(k, "private_key"), uri, time(NULL), &jwt, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s: %s: %s", named, path, why);
+			no_credentials = 1;
+			goto out;
+		}
+		form_add(&body, "grant_type",
+		    "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		sb_adds(&body, "&assertion=");
+		sb_adds(&body, jwt);	/* base64url and dots: as they are */
+	}
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "POST";
@@ -390,7 +477,9 @@ google_token(const struct settings *s, long long deadline,
     struct http_keep *keep, char **token, char *err, size_t errlen)
 {
 	struct http_response rs;
-	char	*fresh = NULL, why[512];
+	struct strbuf	 wk = { 0 };
+	const char	*named;
+	char	*fresh = NULL, why[512], *path = NULL;
 	time_t	 until = 0;
 	int	 rc = -1;
 
@@ -401,22 +490,31 @@ google_token(const struct settings *s, long long deadline,
 		rc = 0;
 		goto out;
 	}
+	no_credentials = 0;
 	if (s->google_token != NULL) {
 		snprintf(source, sizeof(source), "GOOGLE_OAUTH_ACCESS_TOKEN");
 		fresh = xstrdup(s->google_token);
-	} else if (s->google_credentials != NULL) {
-		if (token_from_key(s, deadline, keep, &fresh, &until, err,
-		    errlen) == -1)
+	} else if ((path = adc_file(s, &named)) != NULL) {
+		if (token_from_file(path, named, s, deadline, keep, &fresh,
+		    &until, err, errlen) == -1)
 			goto out;
 	} else {
 		snprintf(source, sizeof(source), "the metadata server's "
 		    "default service account");
 		if (metadata_get(s, "instance/service-accounts/default/token",
 		    deadline, &rs, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "no Google credentials: neither "
-			    "GOOGLE_OAUTH_ACCESS_TOKEN nor "
-			    "GOOGLE_APPLICATION_CREDENTIALS is set, and %s",
-			    why);
+			adc_well_known(&wk);
+			/* The three ways of ADC, and a token; why last, as
+			 * the part that may be cut. */
+			snprintf(err, errlen, "no Google credentials: set "
+			    "GOOGLE_OAUTH_ACCESS_TOKEN=$(gcloud auth "
+			    "print-access-token), or "
+			    "GOOGLE_APPLICATION_CREDENTIALS to a credentials "
+			    "file, or write %s with 'gcloud auth "
+			    "application-default login', or run where the "
+			    "metadata server answers (%s)", wk.s, why);
+			sb_free(&wk);
+			no_credentials = 1;
 			goto out;
 		}
 		rc = token_parse(&rs, "the metadata server", &fresh, &until,
@@ -434,7 +532,14 @@ google_token(const struct settings *s, long long deadline,
 	rc = 0;
 out:
 	pthread_mutex_unlock(&token_lock);
+	free(path);
 	return rc;
+}
+
+int
+google_no_credentials(void)
+{
+	return no_credentials;
 }
 
 void
@@ -465,16 +570,18 @@ int
 google_project(const struct settings *s, long long deadline, char **out,
     char *err, size_t errlen)
 {
-	char	 why[256];
+	char	 why[256], *path;
 	cJSON	*k;
-	const char *p;
+	const char *p, *named;
 
 	if (s->project != NULL) {
 		*out = xstrdup(s->project);
 		return 0;
 	}
-	if (s->google_credentials != NULL) {
-		if ((k = key_read(s->google_credentials, err, errlen)) == NULL)
+	if ((path = adc_file(s, &named)) != NULL) {
+		k = key_read(path, named, err, errlen);
+		free(path);
+		if (k == NULL)
 			return -1;
 		p = json_str(k, "project_id");
 		*out = p && plain_name(p) ? xstrdup(p) : NULL;

@@ -1,5 +1,6 @@
-/* google.h: Google access tokens (an explicit token, a service-account key
- * signed into an RS256 JWT, or the metadata server) and the JSON calls of
+/* google.h: Google access tokens (an explicit token, Application Default
+ * Credentials: a service-account key signed into an RS256 JWT, user
+ * credentials' refresh token, the metadata server) and the JSON calls of
  * Google's REST APIs made with them. */
 #ifndef ICEUPD_GOOGLE_H
 #define ICEUPD_GOOGLE_H
@@ -15,13 +16,19 @@
 #define GOOGLE_METADATA_HOST	"metadata.google.internal"
 
 /* An access token, from the first source configured: GOOGLE_OAUTH_ACCESS_TOKEN
- * (or _FILE), the service-account key GOOGLE_APPLICATION_CREDENTIALS names,
- * else the metadata server.  Tokens are kept in memory until shortly before
- * they expire, and registered with log_secret().  Returns 0 with a copy in
+ * (or _FILE); the credentials file GOOGLE_APPLICATION_CREDENTIALS names, else
+ * gcloud's application_default_credentials.json under $CLOUDSDK_CONFIG or
+ * ~/.config/gcloud (type service_account or authorized_user); else the
+ * metadata server.  Tokens are kept in memory until shortly before they
+ * expire, and registered with log_secret().  Returns 0 with a copy in
  * *token (free it with util_free_secret()), or -1 with err saying why (never
  * holding a secret).  Safe to call from several threads. */
 int	 google_token(const struct settings *, long long deadline,
 	    struct http_keep *keep, char **token, char *err, size_t errlen);
+/* 1 when the last google_token() failed for want of usable credentials
+ * (none found, or a credentials file that cannot be read or is not of a
+ * kind iceupd takes): a configuration error (exit 2), not a failure. */
+int	 google_no_credentials(void);
 /* Forgets the cached token (after the API refused it). */
 void	 google_token_forget(void);
 /* Where the token comes from, for messages: "GOOGLE_OAUTH_ACCESS_TOKEN",
@@ -34,7 +41,8 @@ const char *google_token_source(void);
 int	 google_metadata(const struct settings *, const char *path,
 	    long long deadline, char **out, char *err, size_t errlen);
 /* The project for short names: --project / GOOGLE_CLOUD_PROJECT, else the
- * service-account key's project_id, else the metadata server's.  The
+ * credentials file's project_id (a service-account key has one), else the
+ * metadata server's.  The
  * region: --region / ICEUPD_CLOUDRUN_REGION, else the metadata server's
  * instance/region.  Return 0 with *out allocated, or -1 with err. */
 int	 google_project(const struct settings *, long long deadline, char **out,

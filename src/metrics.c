@@ -25,7 +25,8 @@ static atomic_ulong	 cache_hits, on_demand, failovers, refreshes,
 			 refresh_failures, turn_minted;
 
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned long	 fetches[PROVIDERS_MAX][2];	/* [i][ok] */
+/* [i][ok], and [i][2]: not waited for, another having answered first */
+static unsigned long	 fetches[PROVIDERS_MAX][3];
 static unsigned long	 hist[PROVIDERS_MAX][NBUCKETS];	/* not cumulative */
 static double		 hist_sum[PROVIDERS_MAX];
 static struct provider_last last[PROVIDERS_MAX];
@@ -62,6 +63,18 @@ metrics_engine(const struct engine_result *r, int policy)
 		src = &r->sources[i];
 		if (!src->asked || (p = provider_index(src->name)) == -1)
 			continue;
+		if (src->not_waited) {
+			/* No news of it: counted apart, never as an error. */
+			fetches[p][2]++;
+			last[p].asked = 1;
+			last[p].ok = 0;
+			last[p].not_waited = 1;
+			last[p].at = time(NULL);
+			snprintf(last[p].error, sizeof(last[p].error), "%s",
+			    src->error);
+			continue;
+		}
+		last[p].not_waited = 0;
 		fetches[p][src->ok ? 1 : 0]++;
 		secs = (double)src->latency_ms / 1000.0;
 		for (b = 0; b < NBUCKETS && secs > buckets[b]; b++)
@@ -149,7 +162,8 @@ metrics_last(size_t i, struct provider_last *out)
 	pthread_mutex_lock(&lock);
 	if (last[i].asked) {
 		*out = last[i];
-		out->avg_latency_ms = hist_sum[i] * 1000.0 /
+		out->avg_latency_ms = fetches[i][0] + fetches[i][1] == 0 ? 0 :
+		    hist_sum[i] * 1000.0 /
 		    (double)(fetches[i][0] + fetches[i][1]);
 		rc = 0;
 	}
@@ -184,15 +198,17 @@ metrics_render(struct strbuf *b, int has_list, time_t expires, time_t now)
 
 	pthread_mutex_lock(&lock);
 	sb_adds(b, "# HELP iceupd_fetches_total Provider fetches, by provider "
-	    "and result.\n# TYPE iceupd_fetches_total counter\n");
+	    "and result (not_waited: another answered first).\n# TYPE iceupd_fetches_total counter\n");
 	for (p = 0; p < PROVIDERS_MAX && provider_table[p] != NULL; p++) {
 		name = provider_table[p]->name;
-		if (fetches[p][0] + fetches[p][1] == 0)
+		if (fetches[p][0] + fetches[p][1] + fetches[p][2] == 0)
 			continue;
 		sb_addf(b, "iceupd_fetches_total{provider=\"%s\",result="
 		    "\"ok\"} %lu\n", name, fetches[p][1]);
 		sb_addf(b, "iceupd_fetches_total{provider=\"%s\",result="
 		    "\"error\"} %lu\n", name, fetches[p][0]);
+		sb_addf(b, "iceupd_fetches_total{provider=\"%s\",result="
+		    "\"not_waited\"} %lu\n", name, fetches[p][2]);
 	}
 	sb_adds(b, "# HELP iceupd_fetch_duration_seconds Time a provider took "
 	    "to answer (or to fail).\n"

@@ -19,6 +19,7 @@ extern const char *const route_paths[];	/* indexed by enum route */
 struct provider_last {
 	int	 asked;		/* 0: never asked yet */
 	int	 ok;
+	int	 not_waited;	/* another answered first; error: who */
 	long	 latency_ms;
 	double	 avg_latency_ms;	/* over every fetch */
 	time_t	 at;

@@ -222,7 +222,8 @@ conn_tls(struct probe *p)
 		vr = SSL_get_verify_result(c->ssl);
 		if (vr != X509_V_OK)
 			return fail(p, PROBE_ERROR, "TLS: certificate not "
-			    "trusted: %s", X509_verify_cert_error_string(vr));
+			    "trusted: %s; give the CA that signed it with "
+			    "--cacert FILE", X509_verify_cert_error_string(vr));
 		if (w == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
 			return fail(p, errno ? errno_status(errno) :
 			    PROBE_ERROR, "TLS handshake: %s", errno ?

@@ -3,6 +3,7 @@
 #ifndef ICEUPD_PROVIDERS_VIEW_H
 #define ICEUPD_PROVIDERS_VIEW_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "cache.h"
@@ -21,5 +22,8 @@ struct provider_view {
  * while it reads v).  Returns how many. */
 size_t	 providers_view(const struct settings *, const struct cache *c,
 	    struct provider_view v[PROVIDERS_MAX]);
+/* The object of v in `providers -f json` and /api/ice/providers: name,
+ * state, detail, selected, health (the caller adds last_fetch). */
+cJSON	*providers_view_json(const struct provider_view *v, int selected);
 
 #endif

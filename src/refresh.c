@@ -86,7 +86,9 @@ refresh_once(const struct settings *s, const struct refresh_opts *o,
 	memset(r, 0, sizeof(*r));
 	if (o->format != REFRESH_NO_RENDER &&
 	    format_check(o->format, &fo, err, sizeof(err)) == -1) {
-		log_error("%s: %s", SETTING_ORIGIN(s, env_name), err);
+		log_error("%s: %s", o->format == FMT_TABLE ?
+		    SETTING_ORIGIN(s, format) : SETTING_ORIGIN(s, env_name),
+		    err);
 		return EXIT_USAGE;
 	}
 	if ((rc = refresh_select(s, sel, &nsel)) != 0)

@@ -27,7 +27,7 @@
 #define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
 
 const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
-	"str0m", NULL };
+	"str0m", "table", NULL };
 const char *const engine_policy_names[] = { "first", "merge", NULL };
 
 #define F(field)	offsetof(struct settings, field)
@@ -38,12 +38,14 @@ static const struct setting table[] = {
 	    "providers to ask, in priority order (default: all configured)" },
 	{ "format", "ICEUPD_FORMAT", "format", 'f', K_CHOICE, F(format),
 	    0, 0, format_names, "neko", "FMT",
-	    "neko, rtc, json, env, dotenv or str0m" },
+	    "neko, rtc, json, env, dotenv or str0m; check and providers: "
+	    "table or json" },
 	{ "env_name", "ICEUPD_ENV_NAME", "env-name", 0, K_STR, F(env_name),
 	    0, 0, NULL, "NEKO_ICESERVERS", "LIST",
 	    "variable name(s) for env, dotenv and deploy" },
 	{ "output", NULL, "output", 'o', K_STR, F(output),
-	    0, 0, NULL, NULL, "FILE", "write FILE atomically (mode 0600)" },
+	    0, 0, NULL, NULL, "FILE",
+	    "write FILE atomically (mode 0600); fetch: - is stdout" },
 	{ "transport", "ICEUPD_TRANSPORT", "transport", 0, K_CHOICE,
 	    F(transport), 0, 0, ice_transport_names, "any", "T",
 	    "any, udp, or tcp (TURN over TCP/TLS only)" },
@@ -257,7 +259,7 @@ static const struct scope {
 } scopes[] = {
 	{ F(providers), G_PROVIDERS, CMDS_ALL },
 	{ F(format), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) |
-	    CMD_BIT(CMD_CHECK) },
+	    CMD_BIT(CMD_CHECK) | CMD_BIT(CMD_PROVIDERS) },
 	{ F(env_name), G_OUTPUT, CMDS_RENDERING },
 	{ F(output), G_OUTPUT, CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_WATCH) },
 	{ F(transport), G_PROVIDERS, CMDS_FETCHING },
@@ -467,11 +469,11 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
     const char *origin)
 {
 	const struct setting *t = &table[i];
-	char	 shown[128], choices[128];
+	char	 shown[128], choices[128], pct[32];
 	char	**str;
 	long	 n;
 	int	 b;
-	size_t	 c;
+	size_t	 c, len;
 
 	/* An empty value (VAR= in an env file) means the built-in default,
 	 * as if it were not set at all. */
@@ -518,6 +520,14 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		*str = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case K_LONG:
+		/* A percentage may say so: "80%". */
+		if (t->arg != NULL && strcmp(t->arg, "PERCENT") == 0 &&
+		    (len = strlen(v)) > 1 && v[len - 1] == '%' &&
+		    len < sizeof(pct)) {
+			memcpy(pct, v, len - 1);
+			pct[len - 1] = '\0';
+			v = pct;
+		}
 		if (util_parse_long(v, t->min, t->max, &n) == -1) {
 			log_error("%s: %s is not a whole number from %ld to "
 			    "%ld", origin, shown, t->min, t->max);
@@ -576,6 +586,62 @@ env_get(char *const *envp, const char *name)
 		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
 			return *envp + n + 1;
 	return NULL;
+}
+
+/* ICEUPD_ names read outside the table: by main, by the wrapper scripts,
+ * set for an --on-change command, by the test suite (which exports them
+ * to the runs it makes). */
+static const char *const env_extra[] = { "ICEUPD_CONFIG",
+	"ICEUPD_LOG_FORMAT", "ICEUPD_KEEP_SECRETS", "ICEUPD_OUTPUT",
+	"ICEUPD_EXPIRES_AT", "ICEUPD_TEST_SLOW", "ICEUPD_TEST_RUNS",
+	"ICEUPD_STATIC" };
+#define NEXTRA	(sizeof(env_extra) / sizeof(env_extra[0]))
+
+/* Warns once for each ICEUPD_* variable in envp that no one reads (a
+ * misspelling would else pass in silence), naming the closest known. */
+static void
+warn_unknown_env(char *const *envp)
+{
+	const char	**known;
+	char		(*files)[64], name[64], shown[80];
+	const char	*eq, *near;
+	size_t		 i, n = 0, len;
+
+	known = xcalloc(2 * NSETTINGS + NEXTRA, sizeof(*known));
+	files = xcalloc(NSETTINGS, sizeof(*files));
+	for (i = 0; i < NSETTINGS; i++) {
+		if (table[i].env == NULL)
+			continue;
+		known[n++] = table[i].env;
+		if (table[i].kind == K_SECRET) {
+			snprintf(files[i], sizeof(files[i]), "%s_FILE",
+			    table[i].env);
+			known[n++] = files[i];
+		}
+	}
+	for (i = 0; i < NEXTRA; i++)
+		known[n++] = env_extra[i];
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "ICEUPD_", 7) != 0 ||
+		    (eq = strchr(*envp, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - *envp);
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63),
+		    *envp);
+		for (i = 0; i < n && (len > 63 || strcmp(known[i], name)); i++)
+			;
+		if (i < n)
+			continue;
+		log_escape(name, 60, shown, sizeof(shown));
+		if ((near = util_closest(name, known, n)) != NULL)
+			log_warn("%s (environment) is not a setting of iceupd: "
+			    "ignored; did you mean %s?", shown, near);
+		else
+			log_warn("%s (environment) is not a setting of iceupd: "
+			    "ignored; see iceupd(1), ENVIRONMENT", shown);
+	}
+	free(files);
+	free(known);
 }
 
 /* Environment layer: NAME, and NAME_FILE for secrets. */
@@ -790,12 +856,18 @@ find_command(const char *w)
 	char	 shown[64];
 	size_t	 i;
 
+	char	 near[40];
+	const char *n;
+
 	for (i = 0; command_names[i] != NULL; i++)
 		if (strcmp(w, command_names[i]) == 0)
 			return (int)i;
-	log_error("unknown command '%s' (commands: fetch, watch, deploy, "
+	n = util_closest(w, command_names, i);
+	snprintf(near, sizeof(near), n ? "; did you mean '%s'?" : "%s",
+	    n ? n : "");
+	log_error("unknown command '%s'%s (commands: fetch, watch, deploy, "
 	    "check, serve, providers, help, completion); try 'iceupd --help'",
-	    log_escape(w, 40, shown, sizeof(shown)));
+	    log_escape(w, 40, shown, sizeof(shown)), near);
 	return -1;
 }
 
@@ -1017,6 +1089,7 @@ settings_load(struct settings *s, int argc, char **argv, char *const *envp)
 	}
 	if (load_file(s, config ? config : DEFAULT_CONFIG, config_flag) == -1)
 		goto out;
+	warn_unknown_env(envp);
 	if (load_env(s, envp) == -1)
 		goto out;
 	if (neko_v3 && apply(s, find_setting(F(env_name)), NEKO_V3_NAMES,

@@ -15,7 +15,7 @@ enum shell { SHELL_BASH, SHELL_ZSH };
 /* Words of settings that the layers below read as numbers; each names
  * table is indexed by its enum and ends in NULL. */
 enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
-	FMT_STR0M };
+	FMT_STR0M, FMT_TABLE /* check and providers only */ };
 extern const char *const format_names[];
 enum engine_policy { POLICY_FIRST, POLICY_MERGE };
 extern const char *const engine_policy_names[];

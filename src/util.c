@@ -371,6 +371,58 @@ util_free_list(char **items, size_t n)
 	free(items);
 }
 
+/* Levenshtein distance of a and b, or max + 1 when beyond max. */
+static size_t
+edit_distance(const char *a, const char *b, size_t max)
+{
+	size_t	 la = strlen(a), lb = strlen(b), i, j, best, d[65];
+	size_t	 diag, up;
+
+	if (la > 64 || lb > 64)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = d[0];
+		d[0] = i;
+		best = d[0];
+		for (j = 1; j <= lb; j++) {
+			up = d[j];
+			d[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < d[j])
+				d[j] = up + 1;
+			if (d[j - 1] + 1 < d[j])
+				d[j] = d[j - 1] + 1;
+			diag = up;
+			if (d[j] < best)
+				best = d[j];
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return d[lb];
+}
+
+const char *
+util_closest(const char *w, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t	 i, d, bestd, max = strlen(w) / 2;
+
+	if (max > 3)
+		max = 3;
+	bestd = max + 1;
+	for (i = 0; i < n; i++)
+		if (cands[i] != NULL &&
+		    (d = edit_distance(w, cands[i], max)) < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	return best;
+}
+
 int
 util_parse_long(const char *s, long min, long max, long *out)
 {

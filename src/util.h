@@ -62,6 +62,11 @@ long long util_monotonic_ms(void);
 size_t	 util_split_list(const char *s, char ***items);
 void	 util_free_list(char **items, size_t n);
 
+/* The candidate (n of them) closest to w by edit distance, when close
+ * enough to be a misspelling of it (at most 3 edits, and at most half of
+ * w's length); else NULL. */
+const char *util_closest(const char *w, const char *const *cands, size_t n);
+
 /* Parses a decimal integer in [min,max] from s; 0 ok, -1 otherwise. */
 int	 util_parse_long(const char *s, long min, long max, long *out);
 

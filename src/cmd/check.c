@@ -70,7 +70,10 @@ result_json(const struct probe_result *r, const char *provider)
 		cJSON_AddNullToObject(e, "rtt_ms");
 	cJSON_AddStringToObject(e, "relayed", r->relayed);
 	cJSON_AddStringToObject(e, "mapped", r->mapped);
-	cJSON_AddStringToObject(e, "error", r->error);
+	if (r->error[0] != '\0')
+		cJSON_AddStringToObject(e, "error", r->error);
+	else
+		cJSON_AddNullToObject(e, "error");
 	return e;
 }
 
@@ -135,6 +138,26 @@ side_by_side(const struct ice_list *each, size_t n, struct ice_list *all)
 	}
 }
 
+/* Refused credentials of coturn name the setting that made them. */
+static void
+hint_credentials(const struct settings *s, const struct provider *p,
+    struct probe_result *res, size_t n)
+{
+	size_t	 i, len;
+
+	if (strcmp(p->name, "coturn") != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (res[i].status != PROBE_BAD_CREDENTIALS)
+			continue;
+		len = strlen(res[i].error);
+		snprintf(res[i].error + len, sizeof(res[i].error) - len, "%s",
+		    s->turn_secret != NULL ? "; is TURN_SHARED_SECRET "
+		    "coturn's static-auth-secret?" : "; check "
+		    "WEBRTC_TURN_USERNAME and WEBRTC_TURN_CREDENTIAL");
+	}
+}
+
 int
 cmd_check(const struct settings *s)
 {
@@ -146,12 +169,13 @@ cmd_check(const struct settings *s)
 	struct probe_result *res = NULL;
 	size_t	 nsel = 0, n = 0, i, k, at = 0, ok = 0, turn = 0, turn_ok = 0;
 	size_t	 lacking = 0;
-	int	 rc = EXIT_USAGE;
+	int	 rc = EXIT_USAGE, json;
 
 	memset(&r, 0, sizeof(r));
 	memset(&all, 0, sizeof(all));
 	memset(each, 0, sizeof(each));
-	if (engine_select(s, sel, &nsel) == -1)
+	if ((json = format_listing(s, "check")) == -1 ||
+	    engine_select(s, sel, &nsel) == -1)
 		goto out;
 	rc = EXIT_FAIL;
 	if (nsel == 0 || engine_fetch_each(s, sel, nsel, &r, each) == -1) {
@@ -182,6 +206,7 @@ cmd_check(const struct settings *s)
 		}
 		turn += nturn;
 		turn_ok += pturn;
+		hint_credentials(s, sel[k], res + at, mine);
 		at += mine;
 		/* A TURN provider that gave no relay to probe: failed, or
 		 * had none (those that failed their probe are counted). */
@@ -192,7 +217,7 @@ cmd_check(const struct settings *s)
 			    r.sources[k].ok ? "" : r.sources[k].error);
 		}
 	}
-	if (s->format == FMT_JSON)
+	if (json)
 		print_json(g, nsel, &all);
 	else
 		print_table(g, nsel);

@@ -99,7 +99,7 @@ secret_status(const struct settings *s, const char *secret,
 		return EXIT_UNCHANGED;
 	case SECRET_FAILED:
 		log_error("%s", res->err);
-		return EXIT_FAIL;
+		return google_no_credentials() ? EXIT_USAGE : EXIT_FAIL;
 	case SECRET_ADDED:
 		break;
 	}
@@ -263,7 +263,7 @@ phase_status(const struct cloudrun_target *t)
 	switch (t->outcome) {
 	case CLOUDRUN_FAILED:
 		log_error("%s", t->err);
-		return EXIT_FAIL;
+		return google_no_credentials() ? EXIT_USAGE : EXIT_FAIL;
 	case CLOUDRUN_REFUSED:
 		log_error("%s", t->err);
 		return EXIT_USAGE;

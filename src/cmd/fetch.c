@@ -18,7 +18,8 @@ cmd_fetch(const struct settings *s)
 	rc = refresh_once(s, &o, &r, &out);
 	if (rc != EXIT_OK && rc != EXIT_DEGRADED)
 		goto out;
-	if (s->output != NULL) {
+	/* -o - is standard output, as in most tools. */
+	if (s->output != NULL && strcmp(s->output, "-") != 0) {
 		if (util_atomic_write(s->output, out.s, out.len) == -1) {
 			log_error("cannot write %s: %s", s->output,
 			    util_atomic_write_error(errno));

@@ -76,9 +76,27 @@ serve_parse_listen(const char *text, struct sockaddr_storage *ss,
 	return 0;
 }
 
-/* A listening socket on s->listen.  Returns it, or -1 after logging. */
+/* 1 when ss is a loopback address: only this host can connect. */
 static int
-open_listener(const struct settings *s, int *port, char *where, size_t wlen)
+is_loopback(const struct sockaddr_storage *ss)
+{
+	const struct in6_addr *a6;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (ss->ss_family != AF_INET6)
+		return 0;
+	a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a6) ||
+	    (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
+/* A listening socket on s->listen; *local says whether only this host can
+ * reach it.  Returns it, or -1 after logging. */
+static int
+open_listener(const struct settings *s, int *port, int *local, char *where,
+    size_t wlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t	 len;
@@ -105,6 +123,7 @@ open_listener(const struct settings *s, int *port, char *where, size_t wlen)
 	}
 	len = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &len);
+	*local = is_loopback(&ss);
 	*port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);
@@ -232,7 +251,7 @@ cmd_serve(const struct settings *s)
 	struct strbuf	 pf = { 0 };
 	char		 why[64], where[INET6_ADDRSTRLEN + 16];
 	size_t		 i;
-	int		 fd = -1, port = 0, sig, rc = EXIT_USAGE, started = 0;
+	int		 fd = -1, port = 0, local = 1, sig, rc = EXIT_USAGE, started = 0;
 	int		 ended;
 
 	sv->s = s;
@@ -255,7 +274,7 @@ cmd_serve(const struct settings *s)
 		    log_escape(s->cors_origin, 80, why, sizeof(why)));
 		goto out;
 	}
-	if ((fd = open_listener(s, &port, where, sizeof(where))) < 0) {
+	if ((fd = open_listener(s, &port, &local, where, sizeof(where))) < 0) {
 		rc = fd == -2 ? EXIT_USAGE : EXIT_FAIL;
 		fd = -1;
 		goto out;
@@ -296,6 +315,12 @@ cmd_serve(const struct settings *s)
 	}
 	log_notice("listening on %s%s", where,
 	    sv->auth ? "; the API needs the bearer token" : "");
+	if (!sv->auth && !local)
+		log_warn("%s is open to other hosts without a token: anyone "
+		    "who reaches it gets credentials, refreshes, deletes the "
+		    "cache and mints TURN credentials; set --auth-token-file "
+		    "FILE (ICEUPD_AUTH_TOKEN_FILE), or listen on 127.0.0.1",
+		    where);
 
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &(struct timespec){ 1, 0 });

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../log.h"
+#include "../outstate.h"
 #include "../refresh.h"
 #include "../safefile.h"
 #include "commands.h"
@@ -25,6 +26,8 @@ struct current {
 	char		*text;		/* NULL: nothing known */
 	struct refresh_held held;	/* only content equality is judged
 					 * on what was there at start */
+	int		 lockfd;	/* holds the record of what was
+					 * written (outstate.h); -1: none */
 };
 
 enum outcome { CYCLE_WROTE, CYCLE_UNCHANGED, CYCLE_KEPT, CYCLE_FAILED };
@@ -85,6 +88,61 @@ on_change(const struct settings *s, time_t expires)
 	sb_free(&exp);
 }
 
+/* Records in the lock file what the output now holds (text, from r), so that
+ * the next run finds when it expires; r NULL: a degraded list, nothing worth
+ * keeping. */
+static void
+remember(const struct settings *s, struct current *cur, const char *text,
+    const struct engine_result *r)
+{
+	struct outstate st;
+
+	if (cur->lockfd == -1)
+		return;
+	if (r != NULL)
+		outstate_make(&st, s, text, &r->list);
+	if (outstate_write(cur->lockfd, r != NULL ? &st : NULL) == -1)
+		log_info("%s.lock: cannot record what %s holds: %s",
+		    s->output, s->output, strerror(errno));
+}
+
+/* 1 when the output holds, by its record, what these settings make and is
+ * still fresh: the run that starts leaves it alone until t->next.  held
+ * learns what is there. */
+static int
+still_fresh(const struct settings *s, struct current *cur,
+    struct refresh_timer *t)
+{
+	struct outstate st;
+	time_t	 now = time(NULL);
+	char	 when[32], next[32];
+
+	if (cur->lockfd == -1 || cur->text == NULL || s->force_refresh ||
+	    outstate_read(cur->lockfd, &st) == -1 ||
+	    !outstate_matches(&st, s, cur->text) ||
+	    !engine_fresh(s, st.fetched_at, st.expires, now))
+		return 0;
+	t->next = engine_fresh_until(s, st.fetched_at, st.expires);
+	if (t->next < now + ENGINE_RETRY_FIRST)
+		t->next = now + ENGINE_RETRY_FIRST;
+	t->backoff = ENGINE_RETRY_FIRST;
+	cur->held.present = 1;
+	cur->held.has_turn = st.has_turn;
+	cur->held.expires = st.expires;
+	if (s->once)
+		log_notice("%s already holds these credentials%s%s: nothing "
+		    "to do", s->output, st.expires ? ", valid until " : "",
+		    st.expires ? util_rfc3339(st.expires, when, sizeof(when)) :
+		    "");
+	else
+		log_info("%s already holds these credentials%s%s; next "
+		    "refresh at %s", s->output, st.expires ? ", valid until " :
+		    "", st.expires ? util_rfc3339(st.expires, when,
+		    sizeof(when)) : "", util_rfc3339(t->next, next,
+		    sizeof(next)));
+	return 1;
+}
+
 /* One refresh as ask says.  t gets when to try again. */
 static enum outcome
 cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
@@ -123,6 +181,8 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 	(void)refresh_schedule(t, s, &r, now);
 	if (s->output == NULL || (cur->text != NULL &&
 	    strcmp(cur->text, out.s) == 0)) {
+		if (*rc == EXIT_OK)
+			remember(s, cur, out.s, &r);
 		if (s->once)
 			log_notice("%s already holds these credentials%s%s: "
 			    "nothing to do", s->output ? s->output :
@@ -143,6 +203,7 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 		oc = CYCLE_FAILED;
 		goto out;
 	}
+	remember(s, cur, out.s, *rc == EXIT_OK ? &r : NULL);
 	util_free_secret(cur->text);
 	cur->text = xstrdup(out.s);
 	cur->held.present = 1;
@@ -215,22 +276,40 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	struct timespec	 ts;
 	sigset_t	 set;
 	time_t		 now;
-	int		 lockfd = -1, rc = EXIT_USAGE, sig, force, first = 1;
+	int		 lockfd = -1, rc = EXIT_USAGE, sig, force = 0, first = 1;
 	enum outcome	 o;
 
-	if (s->output == NULL && (s->cache == NULL || s->no_cache)) {
-		log_error("watch needs -o FILE (or --cache FILE) to keep fresh");
+	cur.lockfd = -1;
+	if (s->output != NULL && strcmp(s->output, "-") == 0) {
+		log_error("watch keeps a file fresh: -o - (standard output) "
+		    "cannot be; give -o FILE");
+		return EXIT_USAGE;
+	}
+	/* An ICEUPD_CACHE meant for other runs does not make a watcher that
+	 * writes no file: only --cache on the command line does. */
+	if (s->output == NULL && (s->cache == NULL || s->no_cache ||
+	    SETTING_KIND(s, cache) != FROM_FLAG)) {
+		log_error("watch needs -o FILE to keep fresh (or --cache FILE "
+		    "on its command line to keep only the cache fresh)");
 		return EXIT_USAGE;
 	}
 	if (s->output != NULL && (lockfd = lock_output(s->output)) == -1)
 		return EXIT_FAIL;
+	cur.lockfd = lockfd;
 	if (s->output != NULL)
 		safe_remove_temps_of(s->output);
 	if (s->output != NULL)
 		(void)util_read_file(s->output, &cur.text, OUTPUT_MAX);
 
 	refresh_take_signals(&set);
-	for (force = 0;; first = 0) {
+	if (still_fresh(s, &cur, &timer)) {
+		rc = EXIT_UNCHANGED;
+		if (s->once)
+			goto out;
+		first = 0;
+		goto wait;	/* the first refresh is the scheduled one */
+	}
+	for (;; first = 0) {
 		/* --force-refresh forces the first refresh only. */
 		o = cycle(s, first ? refresh_ask(s, 0) : force ? ASK_ALL :
 		    ASK_CACHED, &cur, &timer, &rc);
@@ -245,6 +324,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 				rc = EXIT_DEGRADED;
 			goto out;
 		}
+wait:
 		for (;;) {
 			now = time(NULL);
 			ts.tv_sec = timer.next > now ? timer.next - now : 0;

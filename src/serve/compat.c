@@ -81,10 +81,10 @@ health_of(const cJSON *entry, size_t index, const char *name)
 		latency = cJSON_IsNumber(x) ? x->valuedouble : 0;
 	}
 	if (cJSON_IsObject(lf)) {
-		x = cJSON_GetObjectItemCaseSensitive(lf, "error");
+		x = cJSON_GetObjectItemCaseSensitive(lf, "result");
 		/* Left behind once a preferred provider answered: no news. */
 		if (!cJSON_IsString(x) ||
-		    strncmp(x->valuestring, "not waited for", 14) != 0) {
+		    strcmp(x->valuestring, "not_waited") != 0) {
 			known = 1;
 			x = cJSON_GetObjectItemCaseSensitive(lf, "ok");
 			if (!cJSON_IsObject(h) && cJSON_IsFalse(x))

@@ -21,7 +21,6 @@ static cJSON *
 providers_doc(struct server *sv)
 {
 	struct provider_view v[PROVIDERS_MAX];
-	const struct provider_health *h;
 	struct provider_last last;
 	struct snapshot	*sn;
 	struct cache	 cache;
@@ -42,36 +41,22 @@ providers_doc(struct server *sv)
 	arr = cJSON_AddArrayToObject(o, "providers");
 	n = providers_view(sv->s, &cache, v);
 	for (i = 0; i < n; i++) {
-		one = cJSON_CreateObject();
-		cJSON_AddStringToObject(one, "name", v[i].p->name);
-		cJSON_AddStringToObject(one, "state", v[i].state_name);
-		cJSON_AddStringToObject(one, "detail", v[i].detail);
 		for (k = 0; k < sv->nsel && sv->sel[k] != v[i].p; k++)
 			;
-		cJSON_AddBoolToObject(one, "selected", k < sv->nsel);
-		if ((h = v[i].health) == NULL)
-			cJSON_AddNullToObject(one, "health");
-		else {
-			x = cJSON_AddObjectToObject(one, "health");
-			cJSON_AddNumberToObject(x, "failures", h->failures);
-			cJSON_AddNumberToObject(x, "latency_ms",
-			    (double)h->latency_ms);
-			if (h->error[0] != '\0')
-				cJSON_AddStringToObject(x, "error", h->error);
-			else
-				cJSON_AddNullToObject(x, "error");
-			util_json_add_time(x, "last_ok", h->last_ok);
-			util_json_add_time(x, "next_try", h->next_try);
-		}
+		one = providers_view_json(&v[i], k < sv->nsel);
 		if (metrics_last(i, &last) == -1)
 			cJSON_AddNullToObject(one, "last_fetch");
 		else {
 			x = cJSON_AddObjectToObject(one, "last_fetch");
 			cJSON_AddBoolToObject(x, "ok", last.ok);
+			cJSON_AddStringToObject(x, "result", last.ok ? "ok" :
+			    last.not_waited ? "not_waited" : "error");
 			cJSON_AddNumberToObject(x, "latency_ms",
 			    (double)last.latency_ms);
 			util_json_add_time(x, "at", last.at);
-			if (last.error[0] != '\0')
+			if (last.not_waited)
+				cJSON_AddStringToObject(x, "note", last.error);
+			if (last.error[0] != '\0' && !last.not_waited)
 				cJSON_AddStringToObject(x, "error", last.error);
 			else
 				cJSON_AddNullToObject(x, "error");

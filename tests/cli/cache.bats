@@ -222,7 +222,8 @@ twilio() {
 	t=$(($(ms) - t))
 	assert_status 0
 	assert_jq '.provider == "twilio" and
-	    (.sources.cloudflare.error | test("not waited for"))'
+	    .sources.cloudflare.result == "not_waited" and .sources.cloudflare.error == null and
+	    (.sources.cloudflare.note | test("not waited for: twilio answered first"))'
 	((t < 10000))
 }
 
@@ -253,4 +254,21 @@ twilio() {
 	assert_status 0
 	assert_jq '.iceServers | length == 1'
 	((n > 1))
+}
+
+@test "an unusable cache is one warning line, at default verbosity, whatever is wrong with it" {
+	twilio ok
+	CACHE=/dev/null/c.json
+	run --separate-stderr ice -p twilio
+	assert_status 0
+	assert_stderr_lines 1
+	assert_stderr_contains "cache /dev/null/c.json: cannot write: Not a directory; no cached credentials if the providers fail"
+	mkfifo "$BATS_TEST_TMPDIR/fifo.json"
+	CACHE=$BATS_TEST_TMPDIR/fifo.json
+	run --separate-stderr ice -p twilio
+	assert_status 0
+	assert_stderr_lines 1
+	assert_stderr_contains "cache $CACHE: cannot write:"
+	run --separate-stderr ice -p twilio -q
+	assert_no_stderr
 }

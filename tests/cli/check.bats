@@ -254,7 +254,7 @@ assert_relayed_by_coturn() {
 	    .provider == "coturn" and .stale == false and
 	    (.expires_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")) and
 	    ([.results[].url] == [$u, $t, $s, $m]) and
-	    all(.results[]; .status == "ok" and .error == "" and
+	    all(.results[]; .status == "ok" and .error == null and
 	        (.rtt_ms | type == "number" and . >= 0) and
 	        (.mapped | test("^127\\.0\\.0\\.1:[0-9]+$"))) and
 	    all(.results[0:3][]; .relayed | test("^127\\.0\\.0\\.1:[0-9]+$")) and
@@ -313,6 +313,32 @@ assert_relayed_by_coturn() {
 	assert_stderr "iceupd: error: 3 of 3 TURN URLs failed"
 	assert_stderr_lacks not-the-secret
 	[[ $output != *not-the-secret* ]] || { show_run; return 1; }
+}
+
+@test "check: refused TURN REST credentials name TURN_SHARED_SECRET; an untrusted relay certificate names --cacert" {
+	check_rest TURN_SHARED_SECRET=not-the-secret check --cacert "$CHECK_CA" -f json
+	assert_status 1
+	assert_jq 'all(.results[0:3][]; .error | test("401.*is TURN_SHARED_SECRET coturn.s static-auth-secret\\?$")) and
+	    .results[3].error == null and all(.providers[]; .error == null)'
+	check_rest WEBRTC_TURN_URLS="$TLS_URL" check
+	assert_status 1
+	assert_row "$TLS_URL" error '.*certificate not trusted.*give the CA that signed it with --cacert FILE'
+}
+
+@test "check -f takes table or json only; a list format is refused with exit 2" {
+	check_rest check --cacert "$CHECK_CA" -f table
+	assert_status 0
+	assert_match "${lines[1]}" '^URL +RESULT +RTT  RELAYED / MAPPED / WHY$'
+	for f in env neko rtc dotenv str0m; do
+		check_rest check --cacert "$CHECK_CA" -f "$f"
+		assert_status 2
+		assert_no_stdout
+		assert_stderr "iceupd: error: --format: check prints table or json, not $f"
+	done
+	# A list format from the environment is the other commands': a table.
+	check_rest ICEUPD_FORMAT=env check --cacert "$CHECK_CA"
+	assert_status 0
+	assert_match "${lines[1]}" '^URL +RESULT'
 }
 
 @test "check -f json: bad credentials are a status, with the error, exit 1" {

@@ -117,9 +117,9 @@ has() {
 	run --separate-stderr iceupd check --dry-run
 	assert_status 2
 	assert_stderr_contains "--dry-run applies to deploy, not check"
-	run --separate-stderr iceupd -f json providers
+	run --separate-stderr iceupd -o x providers
 	assert_status 2
-	assert_stderr_contains "--format applies to fetch, watch and check, not providers"
+	assert_stderr_contains "--output applies to fetch and watch, not providers"
 	run --separate-stderr iceupd --listen :0 watch -o x
 	assert_status 2
 	assert_stderr_contains "--listen applies to serve, not watch"
@@ -159,6 +159,18 @@ has() {
 	run -0 iceupd WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=s \
 	    TURN_TTL=2h -p coturn --no-cache -f json
 	[ "$(jq -r .ttl_seconds <<<"$output")" = 7200 ]
+}
+
+@test "percentages: --refresh-at and ICEUPD_REFRESH_AT take 80 or 80%" {
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o a.json --refresh-at 80%
+	assert_status 0
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" ICEUPD_REFRESH_AT=50% watch --once -o b.json
+	assert_status 0
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o c.json --refresh-at 96%
+	assert_status 2
+	assert_stderr "iceupd: error: --refresh-at: '96%' is not a whole number from 10 to 95"
+	run --separate-stderr iceupd "${STUN_ONLY[@]}" watch --once -o c.json --refresh-at 8%0
+	assert_status 2
 }
 
 @test "durations: a bad one names the unit and the range" {
@@ -216,6 +228,24 @@ teardown() {
 	run cat serve.err
 	[[ ${lines[0]} == "iceupd: listening on [::]:$PORT" ]] ||
 	    { cat serve.err; return 1; }
+}
+
+@test "serve: on an address other hosts reach, without a token, it warns at start; on loopback or with a token it does not" {
+	command -v curl >/dev/null || { echo "curl is not installed"; return 1; }
+	serve_on 0.0.0.0:0
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	run cat serve.err
+	[[ ${lines[1]} == "iceupd: warning: 0.0.0.0:$PORT is open to other hosts without a token: anyone who reaches it"*"set --auth-token-file FILE (ICEUPD_AUTH_TOKEN_FILE), or listen on 127.0.0.1" ]] ||
+	    { cat serve.err; return 1; }
+	kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+	serve_on 127.0.0.1:0
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	! grep -q "warning" serve.err || { cat serve.err; return 1; }
+	kill -TERM "$SERVE_PID"; wait "$SERVE_PID"
+	printf 'tok-en\n' >token
+	serve_on 0.0.0.0:0 --auth-token-file token
+	curl -fsS --max-time 20 "http://127.0.0.1:$PORT/healthz" >/dev/null
+	! grep -q "warning" serve.err || { cat serve.err; return 1; }
 }
 
 @test "serve: --listen [::]:PORT and ADDR:PORT; -q silences the start line" {
@@ -316,7 +346,8 @@ complete_words() {
 	[ "$(complete_words iceupd serve --lis)" = --listen ]
 	[ "$(complete_words iceupd --format j)" = json ]
 	[ "$(complete_words iceupd --format ne)" = neko ]
-	[ "$(complete_words iceupd --format '' | wc -l)" = 6 ]
+	[ "$(complete_words iceupd --format '' | wc -l)" = 7 ]
+	[ "$(complete_words iceupd check -f t)" = table ]
 	[ "$(complete_words iceupd --log-format t)" = text ]
 	[ "$(complete_words iceupd fetch -f s)" = str0m ]
 	[ "$(complete_words iceupd --transport t)" = tcp ]

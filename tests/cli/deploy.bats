@@ -19,6 +19,11 @@ SA_KID=4d1c2b3a9f8e7d6c5b4a39281706f5e4d3c2b1a0
 ACCESS=ya29.access-token-MARK1-6c1e
 SA_TOKEN=ya29.sa-token-MARK2-0b7d
 META_TOKEN=ya29.metadata-token-MARK3-93fa
+USER_TOKEN=ya29.user-token-MARK4-5e2a
+# User credentials, as `gcloud auth application-default login` writes them.
+CLIENT_ID=764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com
+CLIENT_SECRET=d-FL95Q19q7MQmFpd7hHD0Ty-MARK5
+REFRESH_TOKEN='1//0gRefresh+token/with=chars-MARK6'
 
 # The paths a deploy changes; everything else must come back as it was.
 CHANGED='del(.template.revision,
@@ -43,7 +48,8 @@ setup() {
 	fi
 	cd "$BATS_TEST_TMPDIR" || return 1
 	FAKE_PIDS=()
-	SECRETS=("$ACCESS" "$SA_TOKEN" "$META_TOKEN"
+	SECRETS=("$ACCESS" "$SA_TOKEN" "$META_TOKEN" "$USER_TOKEN"
+	    "$CLIENT_SECRET" "$REFRESH_TOKEN"
 	    "$(sed -n 2p "$KEYDIR/key.pem")")
 }
 
@@ -70,7 +76,9 @@ start_google() {
 	    --log "$dir/log" --state "$dir/state.json" --lifetime 120 \
 	    --access-token "$ACCESS" --sa-token "$SA_TOKEN" \
 	    --metadata-token "$META_TOKEN" --sa-email "$SA_EMAIL" \
-	    --sa-key-id "$SA_KID" --sa-pubkey "$KEYDIR/pub.pem" "$@" \
+	    --sa-key-id "$SA_KID" --sa-pubkey "$KEYDIR/pub.pem" \
+	    --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
+	    --refresh-token "$REFRESH_TOKEN" --user-token "$USER_TOKEN" "$@" \
 	    3>&- >"$dir/out" 2>&1 &
 	FAKE_PIDS+=("$!")
 	for ((i = 0; i < 100; i++)); do
@@ -85,6 +93,19 @@ start_google() {
 	read -r API META <"$dir/port"
 	GLOG=$dir/log
 	GSTATE=$dir/state.json
+}
+
+# user_file PATH: user credentials (type authorized_user, 0600) at PATH,
+# their token_uri the fake's.
+user_file() {
+	mkdir -p "$(dirname "$1")"
+	(umask 077
+	jq -n --arg id "$CLIENT_ID" --arg secret "$CLIENT_SECRET" \
+	    --arg rt "$REFRESH_TOKEN" --arg uri "https://127.0.0.1:$API/token" \
+	    '{account: "", client_id: $id, client_secret: $secret,
+	      quota_project_id: "demo-project", refresh_token: $rt,
+	      token_uri: $uri, type: "authorized_user",
+	      universe_domain: "googleapis.com"}' >"$1")
 }
 
 # sa_key_file: a service-account key JSON (0600) whose token_uri is the fake.
@@ -475,14 +496,81 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
 }
 
-@test "deploy: no credentials anywhere: one error naming the sources" {
+@test "deploy: no credentials anywhere: one error naming the ways to give them, exit 2" {
 	start_google --service "$FIXTURE"
 	run --separate-stderr deploy GCE_METADATA_HOST=127.0.0.1:1 \
 	    --service "$SERVICE"
-	assert_status 1
+	assert_status 2
+	assert_stderr_lines 1
 	assert_stderr_contains "GOOGLE_OAUTH_ACCESS_TOKEN" \
-	    "GOOGLE_APPLICATION_CREDENTIALS" "metadata server"
+	    "GOOGLE_APPLICATION_CREDENTIALS" "metadata server" \
+	    "gcloud auth application-default login" \
+	    'GOOGLE_OAUTH_ACCESS_TOKEN=$(gcloud auth print-access-token)' \
+	    "$BATS_TEST_TMPDIR/.config/gcloud/application_default_credentials.json"
 	[[ $(requests | wc -l) == 0 ]]
+}
+
+@test "deploy --dry-run: GOOGLE_APPLICATION_CREDENTIALS of type authorized_user trades its refresh token" {
+	start_google --service "$FIXTURE"
+	user_file "$PWD/adc.json"
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/adc.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 0
+	no_mismatch
+	[[ $(requests '[.method, .path, .auth] | join(" ")' | head -2 | paste -sd,) == \
+	    "POST /token none,GET /v2/$SERVICE user" ]] || { requests; false; }
+	assert_stderr_lacks "private key"
+	# Readable by others: the warning names what it holds.
+	chmod 644 adc.json
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/adc.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 0
+	assert_stderr_contains "adc.json holds a refresh token but others may read it"
+	assert_stderr_lacks "private key"
+	# A refused refresh token is a failure naming the endpoint.
+	start_google --service "$FIXTURE" --scenario token_refused
+	user_file "$PWD/adc.json"
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/adc.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 1
+	assert_stderr_contains "invalid_grant"
+}
+
+@test "deploy: a credentials file of another kind, or lacking a field, is a configuration error naming it" {
+	start_google --service "$FIXTURE"
+	printf '{"type": "external_account", "audience": "x"}\n' >ext.json
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/ext.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 2
+	assert_stderr_contains "GOOGLE_APPLICATION_CREDENTIALS: $PWD/ext.json is of type \"external_account\": expected \"service_account\" (a key) or \"authorized_user\""
+	jq -n '{type: "authorized_user", client_id: "x", client_secret: "y"}' >user.json
+	run --separate-stderr deploy GOOGLE_APPLICATION_CREDENTIALS="$PWD/user.json" \
+	    --service "$SERVICE" --dry-run
+	assert_status 2
+	assert_stderr_contains "lacks client_id, client_secret or refresh_token"
+	[[ $(requests | wc -l) == 0 ]]
+}
+
+@test "deploy --dry-run: gcloud's well-known credentials file, under CLOUDSDK_CONFIG or ~/.config/gcloud" {
+	start_google --service "$FIXTURE"
+	user_file "$BATS_TEST_TMPDIR/.config/gcloud/application_default_credentials.json"
+	run --separate-stderr deploy --service "$SERVICE" --dry-run
+	assert_status 0
+	no_mismatch
+	[[ $(requests 'select(.path == "/v2/'"$SERVICE"'") | .auth') == user ]]
+	[[ $(requests 'select(.server == "metadata")' | wc -l) == 0 ]]
+	rm "$BATS_TEST_TMPDIR/.config/gcloud/application_default_credentials.json"
+	user_file "$PWD/sdk/application_default_credentials.json"
+	run --separate-stderr deploy CLOUDSDK_CONFIG="$PWD/sdk" --service "$SERVICE" --dry-run
+	assert_status 0
+	[[ $(requests 'select(.server == "metadata")' | wc -l) == 0 ]]
+	[[ $(requests 'select(.path == "/token")' | wc -l) == 2 ]]
+	# GOOGLE_APPLICATION_CREDENTIALS comes first.
+	key=$(sa_key_file)
+	run --separate-stderr deploy CLOUDSDK_CONFIG="$PWD/sdk" \
+	    GOOGLE_APPLICATION_CREDENTIALS="$key" --service "$SERVICE" --dry-run
+	assert_status 0
+	[[ $(requests '.auth' | tail -1) == sa ]]
 }
 
 @test "deploy: credentials still fresh: exit 3, nothing fetched or patched" {
@@ -843,4 +931,29 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	    SERVICE_NAME=neko sh "$script"
 	assert_status 2
 	assert_stderr_contains "PROJECT_ID must be set"
+}
+
+@test "update-cloudrun.sh --log-format json: every line on stderr is a JSON log line, its own included" {
+	local -a env
+
+	start_google --service "$FIXTURE"
+	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
+	env=(env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD="$ICEUPD"
+	    ICEUPD_CONFIG=/dev/null ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json"
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem"
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API"
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project
+	    REGION=europe-west1 SERVICE_NAME='ne"ko\')
+	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json -v
+	assert_status 0
+	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json
+	assert_status 0
+	assert_stderr_json_lines
+	[[ $(jq -r .message <<<"${stderr_lines[-1]}") == "update-cloudrun: neko still has fresh credentials; nothing to do" ]]
+	run --separate-stderr env -i PATH="$PATH" ICEUPD="$ICEUPD" \
+	    ICEUPD_LOG_FORMAT=json SERVICE_NAME='ne"ko\' sh "$script"
+	assert_status 2
+	assert_stderr_json_lines
+	assert_stderr_lines 1
 }

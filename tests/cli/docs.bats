@@ -201,6 +201,7 @@ output_file() {
 	env) echo neko.env ;;
 	dotenv) echo neko.dotenv ;;
 	str0m) echo str0m.txt ;;
+	table) echo providers.txt ;;
 	*) return 1 ;;
 	esac
 }

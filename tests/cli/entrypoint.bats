@@ -121,3 +121,40 @@ entry() {
 		assert_stderr_contains "iceupd: no ICE servers"
 	done
 }
+
+@test "both README entrypoints exec the command without a provider secret or its _FILE path in its environment" {
+	local n name sh
+
+	start_fake twilio ok
+	printf 'x' >secret.file
+	for n in 1 2; do
+		# Every secret iceupd reads is named, for the providers not run here.
+		for name in $(secret_names); do
+			[[ $(readme_block "$n") == *"$name"* ]] || {
+				echo "README block $n leaves $name"; return 1; }
+		done
+		for sh in "${SHELLS[@]}"; do
+			printf '%s' "$(readme_block "$n")" >entry.sh
+			run --separate-stderr env -i PATH="$(dirname "$ICEUPD"):/usr/bin:/bin" \
+			    HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+			    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+			    ICEUPD_CA_FILE="$CADIR/ca.pem" "${PENV[@]}" \
+			    ICEUPD_PROVIDERS=twilio,coturn WEBRTC_TURN_URLS=turn:127.0.0.1:3478 \
+			    TURN_SHARED_SECRET_FILE="$PWD/secret.file" \
+			    "$sh" entry.sh env
+			assert_status 0
+			[[ $output == *NEKO_ICESERVERS=* ]]
+			for name in TWILIO_AUTH_TOKEN TURN_SHARED_SECRET_FILE; do
+				[[ $output != *"$name="* ]] || {
+					echo "block $n, $sh: $name reached the command"; show_run; return 1; }
+			done
+			[[ $output != *"$TOKEN"* ]]
+		done
+	done
+}
+
+@test "no example reloads neko after a change: it reads its ICE servers only when it starts" {
+	run grep -rn -- "--on-change.*reload neko" "$ROOT/README.md" "$ROOT/docs/iceupd.1" \
+	    "$ROOT/samples" "$ROOT/container" "$ROOT/wrapper"
+	[[ $status -eq 1 ]] || { echo "$output"; return 1; }
+}

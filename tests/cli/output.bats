@@ -190,3 +190,23 @@ iceupd_to_full() {
 	assert_stderr_lines 1
 	assert_stderr_lacks "static-pass"
 }
+
+@test "-o - is standard output, and creates no file named -" {
+	iceupd "${STATIC[@]}" >expected
+	run --separate-stderr iceupd "${STATIC[@]}" -o -
+	assert_status 0
+	assert_no_stderr
+	[[ $output == "$(<expected)" ]]
+	[[ ! -e - ]]
+	[[ -z $(ls -A | grep -vx expected) ]]
+}
+
+@test "-f table is for check and providers: fetch and watch refuse it, exit 2, naming --format" {
+	run --separate-stderr iceupd "${STATIC[@]}" -f table
+	assert_status 2
+	assert_no_stdout
+	assert_stderr "iceupd: error: --format: table is a format of check and providers only"
+	run --separate-stderr iceupd "${STATIC[@]}" watch --once -o out.json -f table
+	assert_status 2
+	[[ ! -e out.json ]]
+}

@@ -275,7 +275,8 @@ every_command() {
 		    --log-format "$lf" "${deadline[@]}" || return 1
 		audit "$what providers ($lf)" "${env[@]}" providers "$@" -vv \
 		    --log-format "$lf" || return 1
-		audit "$what deploy --dry-run ($lf)" "${env[@]}" \
+		# No Google credentials here: a configuration error, exit 2.
+		ALLOW_USAGE=1 audit "$what deploy --dry-run ($lf)" "${env[@]}" \
 		    ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1 \
 		    ICEUPD_SECRETMANAGER_ENDPOINT=https://127.0.0.1:1 \
 		    GCE_METADATA_HOST=127.0.0.1:1 deploy "$@" --dry-run -vv \

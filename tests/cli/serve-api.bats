@@ -357,3 +357,43 @@ sse_close() {
 	done
 	stop_serve
 }
+
+@test "serve-api: a provider not waited for, coturn having answered first, is no error in metrics, health, providers or report" {
+	start_fake twilio hang
+	start_serve "${COTURN[@]}" "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    -p coturn,twilio --timeout 3000
+	wait_stats '.refreshes == 1'
+	req /metrics
+	expect 200
+	[[ $output == *'iceupd_fetches_total{provider="twilio",result="not_waited"} 1'* ]]
+	[[ $output != *'iceupd_fetches_total{provider="twilio",result="error"} 1'* ]]
+	req /health
+	expect 200
+	json '.status == "healthy" and .providers.twilio.status == "unknown"'
+	json '.providers.twilio.consecutive_failures == 0'
+	req /api/ice/providers
+	expect 200
+	json '.providers[] | select(.name == "twilio") | .health == null and
+	    .last_fetch.result == "not_waited" and .last_fetch.error == null and
+	    (.last_fetch.note | test("not waited for: coturn answered first"))'
+	req '/api/ice/credentials?format=json'
+	json '.sources.twilio.result == "not_waited" and .sources.twilio.error == null'
+	stop_serve
+}
+
+@test "serve-api: providers -f json prints the objects of /api/ice/providers" {
+	start_serve "${COTURN[@]}" -p coturn,stun
+	wait_stats '.refreshes == 1'
+	req /api/ice/providers
+	expect 200
+	jq -S '[.providers[] | del(.last_fetch)]' <<<"$output" >api.json
+	run --separate-stderr iceupd "${COTURN[@]}" ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    providers -p coturn,stun -f json
+	assert_status 0
+	assert_no_stderr
+	jq -e 'all(.[]; .last_fetch == null)' <<<"$output" >/dev/null
+	jq -S '[.[] | del(.last_fetch)]' <<<"$output" >cli.json
+	diff api.json cli.json
+	jq -e '[.[] | select(.selected) | .name] == ["coturn","stun"]' cli.json >/dev/null
+	stop_serve
+}

@@ -571,3 +571,32 @@ no_secret() {
 	assert_stderr_contains "WEBRTC_TURN_URLS"
 	assert_stderr_lacks "$CRED_MARK"
 }
+
+@test "a misspelt ICEUPD_ variable warns in one line with the closest name; the run goes on" {
+	run --separate-stderr iceupd ICEUPD_FROMAT=rtc
+	assert_status 0
+	assert_stderr_lines 1
+	assert_stderr_contains "ICEUPD_FROMAT (environment) is not a setting of iceupd: ignored; did you mean ICEUPD_FORMAT?"
+	[[ $output == "$DEFAULT_STUN" ]]
+	run --separate-stderr iceupd ICEUPD_TIMEOUT=5s
+	assert_status 0
+	assert_stderr_contains "did you mean ICEUPD_TIMEOUT_MS?"
+	run --separate-stderr iceupd ICEUPD_ZZZZZZZZZZZZ=1 ICEUPD_URL_TOKEN_FILE=/dev/null/x
+	assert_stderr_contains "ICEUPD_ZZZZZZZZZZZZ (environment) is not a setting of iceupd: ignored; see iceupd(1)"
+	# Known names, _FILE forms and the wrapper's own are not warned about.
+	run --separate-stderr iceupd ICEUPD_KEEP_SECRETS=true ICEUPD_FORMAT=rtc -q
+	assert_status 0
+	assert_no_stderr
+	run --separate-stderr iceupd ICEUPD_KEEP_SECRETS=true ICEUPD_FORMAT=rtc
+	assert_no_stderr
+}
+
+@test "an unknown command suggests the closest one" {
+	run --separate-stderr iceupd fech
+	assert_status 2
+	assert_stderr_lines 1
+	assert_stderr_contains "unknown command 'fech'; did you mean 'fetch'?"
+	run --separate-stderr iceupd wacth -o x
+	assert_status 2
+	assert_stderr_contains "did you mean 'watch'?"
+}

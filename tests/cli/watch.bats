@@ -181,3 +181,70 @@ EOF
 	run --separate-stderr iceupd "${env[@]}" watch -p twilio,stun -o out.json --once
 	assert_status 4
 }
+
+@test "--once leaves a file of minted TURN REST credentials alone while they are fresh; --force-refresh rewrites it" {
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+	assert_status 0
+	cp out.json first.json
+	sleep 2		# a new second: minting again would change the file
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once
+	assert_status 3
+	assert_stderr_lines 1
+	assert_stderr_contains "out.json already holds these credentials, valid until 20"
+	assert_same_file first.json out.json
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once \
+	    --force-refresh
+	assert_status 0
+	! cmp -s first.json out.json
+	# Other settings make another file: no longer "nothing to do".
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch -o out.json --once -f rtc
+	assert_status 0
+	jq -e '.iceServers | length == 1' out.json >/dev/null
+}
+
+@test "a starting watch leaves a fresh file alone until its refresh point" {
+	local -a ttl=(TURN_TTL=60 ICEUPD_MIN_TTL=0 ICEUPD_REFRESH_AT=10)
+
+	# Fresh for 6 s: 10% of 60 s.
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" "${ttl[@]}" watch -o out.json --once
+	assert_status 0
+	cp out.json first.json
+	sleep 1.1
+	start_watch "${COTURN_ENV[@]}" "${ttl[@]}" watch -o out.json -v
+	sleep 0.5
+	assert_same_file first.json out.json
+	[[ $(<watch.err) == *"already holds these credentials, valid until"* ]]
+	[[ $(<watch.err) != *"wrote out.json"* ]]
+	# Then refreshed at that point (5 s after the start at the earliest).
+	wait_change "$(<first.json)" 15
+	grep -q "wrote out.json from coturn" watch.err
+}
+
+@test "watch refuses -o - and runs without -o only with --cache on its command line" {
+	run --separate-stderr iceupd watch -o - --once
+	assert_status 2
+	assert_stderr_lines 1
+	assert_stderr_contains "-o"
+	[[ ! -e - ]]
+	# ICEUPD_CACHE in the environment (as iceupd() sets it) is not enough.
+	run --separate-stderr timeout 10 env ICEUPD_CACHE="$PWD/c.json" \
+	    "$ICEUPD" watch -c /dev/null
+	assert_status 2
+	assert_stderr_contains "-o FILE"
+	run --separate-stderr iceupd "${COTURN_ENV[@]}" TURN_TTL=3600 watch --once --cache c.json
+	assert_status 3
+}
+
+@test "an unusable cache is said once in the life of a watcher" {
+	start_fake twilio ok
+	start_watch "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CACHE=/dev/null/c.json watch -p twilio -o out.json
+	kill -USR1 "$WATCH_PID"
+	for _ in $(seq 200); do
+		(($(wc -l <"$FAKE_LOG") >= 2)) && break
+		sleep 0.05
+	done
+	sleep 0.2
+	(($(wc -l <"$FAKE_LOG") >= 2))
+	[[ $(grep -c "cannot write" watch.err) -eq 1 ]] || { cat watch.err; return 1; }
+}

@@ -13,10 +13,16 @@ The port file gets one line: "<https port> <http port>".
 
 Every request is checked against what the API documents (method, path,
 query, Authorization, Content-Type, body); a wrong one gets HTTP 400 with
-the differences in "mismatch".  The token endpoint verifies the JWT: its
-RS256 signature (with the `openssl` command and --sa-pubkey, as Python has
-no RSA), header (alg, typ, kid) and claims (iss, scope, aud = this
-endpoint's URL, iat within five minutes of now, exp = iat + 3600).
+the differences in "mismatch".  The token endpoint takes two grants.  The
+JWT bearer grant of a service account: it verifies the JWT's RS256
+signature (with the `openssl` command and --sa-pubkey, as Python has no
+RSA), header (alg, typ, kid) and claims (iss, scope, aud = this endpoint's
+URL, iat within five minutes of now, exp = iat + 3600).  The refresh-token
+grant of user credentials (what `gcloud auth application-default login`
+writes), RFC 6749 section 6: the form holds exactly grant_type=
+refresh_token, client_id, client_secret and refresh_token, each once and
+equal to --client-id, --client-secret and --refresh-token; it hands out
+--user-token.
 
 A service PATCH is refused (400 INVALID_ARGUMENT) as the v2 definitions
 say the API refuses it: labels or annotations in the system namespaces
@@ -27,9 +33,10 @@ AIP-134 has it: each path copied from the body, cleared when the body
 lacks it; without a mask, every field the body sets.
 
 The APIs accept a Bearer token only when it is one of --access-token,
---sa-token (handed out by /token) or --metadata-token (handed out by the
-metadata server); the log names which ("auth": "access", "sa",
-"metadata", "none" or "unknown"), never the token.
+--sa-token or --user-token (handed out by /token) or --metadata-token
+(handed out by the metadata server); the log names which ("auth":
+"access", "sa", "user", "metadata", "none" or "unknown"), never the
+token.
 
 Scenarios (--scenario, a comma list):
   ok               everything as documented
@@ -336,6 +343,7 @@ class Handler(BaseHTTPRequestHandler):
             return "none"
         o = self.server.opt
         for label, tok in (("access", o.access_token), ("sa", o.sa_token),
+                           ("user", o.user_token),
                            ("metadata", o.metadata_token)):
             if tok and a == "Bearer " + tok:
                 return label
@@ -397,7 +405,10 @@ class Handler(BaseHTTPRequestHandler):
                        "urlencoded, got %s" % rq.header("content-type"))
         if "authorization" in rq.headers:
             bad.append("authorization: the token endpoint needs none")
-        form = parse_qs(rq.body.decode("ascii", "replace"))
+        form = parse_qs(rq.body.decode("ascii", "replace"),
+                        keep_blank_values=True)
+        if form.get("grant_type") == ["refresh_token"]:
+            return self.refresh_grant(form, bad)
         if form.get("grant_type") != [GRANT]:
             bad.append("grant_type: expected %s" % GRANT)
         jwt = (form.get("assertion") or [""])[0]
@@ -411,6 +422,28 @@ class Handler(BaseHTTPRequestHandler):
         return 200, "application/json", {
             "access_token": o.sa_token, "expires_in": 3599,
             "token_type": "Bearer"}, []
+
+    def refresh_grant(self, form, bad):
+        o = self.server.opt
+        want = {"grant_type": ["refresh_token"], "client_id": [o.client_id],
+                "client_secret": [o.client_secret],
+                "refresh_token": [o.refresh_token]}
+        for k in sorted(set(want) | set(form)):
+            if k not in want:
+                bad.append("%s: not a field of the refresh-token grant" % k)
+            elif form.get(k) != want[k]:
+                bad.append("%s: not the one of the credentials file" % k)
+        if not o.refresh_token or not o.user_token:
+            bad.append("refresh_token: this fake has no user credentials")
+        if bad:
+            return 400, "application/json", {}, []
+        if self.server.state.has("token_refused"):
+            return 400, "application/json", {
+                "error": "invalid_grant",
+                "error_description": "Token has been expired or revoked."}, []
+        return 200, "application/json", {
+            "access_token": o.user_token, "expires_in": 3599,
+            "scope": SCOPE, "token_type": "Bearer"}, []
 
     def check_jwt(self, jwt, bad):
         o = self.server.opt
@@ -760,6 +793,10 @@ def main():
     ap.add_argument("--sa-pubkey", default="")
     ap.add_argument("--sa-token", default="")
     ap.add_argument("--metadata-token", default="")
+    ap.add_argument("--client-id", default="")
+    ap.add_argument("--client-secret", default="")
+    ap.add_argument("--refresh-token", default="")
+    ap.add_argument("--user-token", default="")
     ap.add_argument("--project", default="demo-project")
     ap.add_argument("--project-number", default="123456789012")
     ap.add_argument("--region", default="europe-west1")

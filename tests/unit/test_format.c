@@ -61,7 +61,8 @@ START_TEST(test_format_names)
 	ck_assert_str_eq(format_names[FMT_ENV], "env");
 	ck_assert_str_eq(format_names[FMT_DOTENV], "dotenv");
 	ck_assert_str_eq(format_names[FMT_STR0M], "str0m");
-	ck_assert_ptr_null(format_names[FMT_STR0M + 1]);
+	ck_assert_str_eq(format_names[FMT_TABLE], "table");
+	ck_assert_ptr_null(format_names[FMT_TABLE + 1]);
 }
 END_TEST
 

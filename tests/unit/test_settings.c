@@ -519,7 +519,7 @@ static const struct {
 	{ "--once for fetch", { "--once" }, { NULL }, NULL },
 	{ "--service for fetch", { "--service", "x" }, { NULL }, NULL },
 	{ "--dry-run for check", { "check", "--dry-run" }, { NULL }, NULL },
-	{ "--format for providers", { "-f", "json", "providers" }, { NULL },
+	{ "--format for deploy", { "-f", "json", "deploy" }, { NULL },
 	    NULL },
 	{ "--neko-v3 for check", { "check", "--neko-v3" }, { NULL }, NULL },
 	{ "--listen for watch", { "watch", "--listen", ":1" }, { NULL },
@@ -630,7 +630,7 @@ START_TEST(test_error_names_origin)
 		char	 want[800];
 
 		snprintf(want, sizeof(want), "iceupd: error: %s: 'xml' is not "
-		    "one of: neko, rtc, json, env, dotenv, str0m\n",
+		    "one of: neko, rtc, json, env, dotenv, str0m, table\n",
 		    at_key(3, "format"));
 		ck_assert_str_eq(err, want);
 	}
@@ -968,7 +968,8 @@ START_TEST(test_usage)
 		    { "--once", "--listen", "GOOGLE_APPLICATION_CREDENTIALS" } },
 		{ CMD_SERVE, { "\nserve:\n", "--listen ADDR:PORT",
 		    "(default 127.0.0.1:8080)" }, { "--output" } },
-		{ CMD_PROVIDERS, { "--no-cache" }, { "--format", "--timeout" } },
+		{ CMD_PROVIDERS, { "--no-cache", "--format" }, { "--timeout",
+		    "--output" } },
 	};
 	char	*text;
 	size_t	 i, k;

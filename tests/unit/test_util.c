@@ -265,6 +265,34 @@ START_TEST(test_format_duration)
 }
 END_TEST
 
+/* --- util_closest --- */
+
+START_TEST(test_closest)
+{
+	static const char *const cmds[] = { "fetch", "providers", "watch",
+		"deploy", "check", "serve", "help", "completion" };
+	static const char *const env[] = { "ICEUPD_FORMAT", "ICEUPD_TIMEOUT_MS",
+		"ICEUPD_TTL", "ICEUPD_CACHE" };
+
+	ck_assert_str_eq(util_closest("fech", cmds, 8), "fetch");
+	ck_assert_str_eq(util_closest("wacth", cmds, 8), "watch");
+	ck_assert_str_eq(util_closest("provider", cmds, 8), "providers");
+	ck_assert_str_eq(util_closest("ICEUPD_FROMAT", env, 4), "ICEUPD_FORMAT");
+	ck_assert_str_eq(util_closest("ICEUPD_TIMEOUT", env, 4),
+	    "ICEUPD_TIMEOUT_MS");
+	ck_assert_str_eq(util_closest("ICEUPD_CACHES", env, 4), "ICEUPD_CACHE");
+	/* Too far, or too short to be a misspelling of anything. */
+	ck_assert_ptr_null(util_closest("xyzzy", cmds, 8));
+	ck_assert_ptr_null(util_closest("a", cmds, 8));
+	ck_assert_ptr_null(util_closest("", cmds, 8));
+	ck_assert_ptr_null(util_closest("ICEUPD_NOTHING_LIKE_IT", env, 4));
+	ck_assert_ptr_null(util_closest("fetch", cmds, 0));
+	/* Longer than the helper compares: never a match, never a crash. */
+	ck_assert_ptr_null(util_closest("ICEUPD_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", env, 4));
+}
+END_TEST
+
 /* --- util_parse_long --- */
 
 static void
@@ -619,6 +647,7 @@ UNIT_SUITE(util)
 	tcase_add_test(tc, test_split_list_trims_cr_before_item);
 	tcase_add_test(tc, test_json_has_nul);
 	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_closest);
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_format_duration);
 	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
