@@ -91,6 +91,9 @@ struct server {
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
+/* An endpoint's guard: AUTH_KEY also takes the token as ?key= (or Janus's
+ * ?api=), as TURN REST clients send it. */
+enum { AUTH_NONE, AUTH_BEARER, AUTH_KEY };
 
 struct request;
 typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
@@ -99,7 +102,7 @@ typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
 struct endpoint {
 	enum route	 route;
 	unsigned	 methods;
-	int		 auth;		/* needs the bearer token when set */
+	int		 auth;		/* AUTH_*: the token, when set */
 	int		 body;		/* reads the request body */
 	route_fn	 fn;
 };
