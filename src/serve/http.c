@@ -27,6 +27,17 @@ allowed(const struct server *sv, const struct endpoint *ep, char *buf,
 	    sv->s->cors_origin != NULL && ep->auth ? ", OPTIONS" : "");
 }
 
+int
+serve_query(struct MHD_Connection *c, const char *name, const char **v)
+{
+	size_t	 n;
+
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), v, &n) != MHD_YES || *v == NULL)
+		return -1;
+	return strlen(*v) == n ? 0 : -2;
+}
+
 /* 1 when the request carries "Authorization: Bearer <the token>", or,
  * where the endpoint takes it, ?key=<the token> (else ?api=).  The
  * digests are compared, in constant time whatever the lengths. */
@@ -35,19 +46,15 @@ authorized(struct server *sv, struct MHD_Connection *c, int how)
 {
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
-	int		 ok;
+	int		 ok, rc;
 
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	if (v != NULL && strncasecmp(v, "Bearer ", 7) == 0)
 		for (v += 7; *v == ' '; v++)
 			;
-	else if (how == AUTH_KEY && ((v = MHD_lookup_connection_value(c,
-	    MHD_GET_ARGUMENT_KIND, "key")) != NULL ||
-	    (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "api")) != NULL))
-		;
-	else
+	else if (how != AUTH_KEY || ((rc = serve_query(c, "key", &v)) == -1 &&
+	    (rc = serve_query(c, "api", &v)) == -1) || rc == -2)
 		return 0;
 	SHA256((const unsigned char *)v, strlen(v), md);
 	pthread_mutex_lock(&sv->lock);

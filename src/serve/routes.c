@@ -251,10 +251,10 @@ turn_param(struct MHD_Connection *c, const struct request *rq,
 	cJSON	*doc, *x;
 	int	 rc = -1;
 
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-	if (v != NULL) {
-		snprintf(out, outlen, "%s", v);
-		return strlen(v) < outlen ? 0 : -2;
+	if ((rc = serve_query(c, name, &v)) != -1) {
+		if (rc == 0)
+			snprintf(out, outlen, "%s", v);
+		return rc == 0 && strlen(v) < outlen ? 0 : -2;
 	}
 	if (rq->len == 0)
 		return -1;

@@ -74,7 +74,7 @@ janus_start() {
 			fi
 			sleep 0.05
 		done
-		janus_stop
+		janus_stop "$JANUS_PID"
 		grep -q "Couldn't start webserver\|Address already in use" \
 		    "$dir/janus.log" "$dir/stdout" 2>/dev/null || break
 	done
@@ -128,13 +128,17 @@ janus_offer() {
 janus_echotest() {
 	local base=$1 opaque=$2 sid hid ans ev i msg
 
-	ans=$(janus_post "$base" '{"janus":"create","transaction":"c"}') &&
-	    sid=$(jq -er '.data.id' <<<"$ans") || {
-		echo "janus_echotest: create: $ans" >&2; return 1; }
-	ans=$(janus_post "$base/$sid" "$(jq -nc --arg o "$opaque" \
+	if ! ans=$(janus_post "$base" '{"janus":"create","transaction":"c"}') ||
+	    ! sid=$(jq -er '.data.id' <<<"$ans"); then
+		echo "janus_echotest: create: $ans" >&2
+		return 1
+	fi
+	if ! ans=$(janus_post "$base/$sid" "$(jq -nc --arg o "$opaque" \
 	    '{janus:"attach",plugin:"janus.plugin.echotest",opaque_id:$o,
-	    transaction:"a"}')") && hid=$(jq -er '.data.id' <<<"$ans") || {
-		echo "janus_echotest: attach: $ans" >&2; return 1; }
+	    transaction:"a"}')") || ! hid=$(jq -er '.data.id' <<<"$ans"); then
+		echo "janus_echotest: attach: $ans" >&2
+		return 1
+	fi
 	msg=$(jq -nc --arg sdp "$(janus_offer)" '{janus:"message",
 	    body:{audio:true,video:false},jsep:{type:"offer",sdp:$sdp},
 	    transaction:"m"}')
