@@ -568,6 +568,7 @@ struct conn {
 	const struct xml_elem	*pushed;	/* <services/>, or NULL */
 	int			 disco_known;	/* its identities came */
 	char			 metadata_jid[JID_MAX];	/* room_metadata */
+	char			 nick[17];	/* in the room */
 	/* Pipelining (see xmpp_extdisco). */
 	enum endpoint_kind	 kind;		/* learnt earlier */
 	int			 query_sent;	/* e1 went behind the bind */
@@ -1172,6 +1173,9 @@ login(struct conn *c)
 		fail(c, 1, "resource binding refused (%s)", cond);
 		goto out;
 	}
+	e = xml_child(e, NS_BIND, "bind");
+	e = e != NULL ? xml_child(e, NS_BIND, "jid") : NULL;
+	xmpp_nick(e != NULL ? e->text.s : NULL, c->nick, sizeof(c->nick));
 	rc = 0;
 out:
 	sb_free(&query);
@@ -1453,11 +1457,9 @@ room_services(struct conn *c, struct strbuf *leave)
 {
 	struct strbuf	 room = { 0 }, occupant = { 0 };
 	const struct xml_elem *services = NULL;
-	char		 nick[17];
 
 	sb_addf(&room, "%s@%s", c->q->room, c->q->muc_domain);
-	xmpp_random_hex(nick, sizeof(nick));
-	sb_addf(&occupant, "%s/%s", room.s, nick);
+	sb_addf(&occupant, "%s/%s", room.s, c->nick);
 	if (room.len >= JID_MAX || occupant.len >= JID_MAX) {
 		fail(c, 1, "the room name is too long");
 		goto out;
@@ -1739,4 +1741,28 @@ xmpp_random_hex(char *buf, size_t len)
 	for (i = 0; i < n; i++)
 		buf[i] = hex[r[i] & 15];
 	buf[n] = '\0';
+}
+
+void
+xmpp_nick(const char *jid, char *nick, size_t len)
+{
+	const char *at = jid != NULL ? strchr(jid, '@') : NULL;
+	const char *slash = jid != NULL ? strchr(jid, '/') : NULL;
+	size_t	 n;
+
+	if (slash != NULL && at > slash)
+		at = NULL;		/* an '@' in the resource */
+	for (n = 0; at != NULL && jid + n < at && n < 8 && n + 1 < len; n++)
+		if (!((jid[n] >= 'A' && jid[n] <= 'Z') ||
+		    (jid[n] >= 'a' && jid[n] <= 'z') ||
+		    (jid[n] >= '0' && jid[n] <= '9') ||
+		    (jid[n] == '_' && n > 0)))
+			break;
+	/* All of the first 8, or a shorter local part whole. */
+	if (n > 0 && (n == 8 || jid + n == at)) {
+		memcpy(nick, jid, n);
+		nick[n] = '\0';
+		return;
+	}
+	xmpp_random_hex(nick, len);
 }

@@ -135,5 +135,11 @@ int	 xmpp_extdisco(const struct xmpp_query *, struct ice_list *l,
 
 /* Fills buf (len > 0) with len - 1 random lowercase hex digits. */
 void	 xmpp_random_hex(char *buf, size_t len);
+/* The room nickname of the session bound to jid (NULL: not known) into
+ * nick (at least 17 bytes): the first 8 characters of its local part,
+ * which jitsi-meet's mod_muc_resource_validate wants of anonymous users
+ * (anonymous_strict) when they are [A-Za-z0-9][A-Za-z0-9_]*, as the UUIDs
+ * of SASL ANONYMOUS are; else 16 random hex digits. */
+void	 xmpp_nick(const char *jid, char *nick, size_t len);
 
 #endif
