@@ -252,6 +252,12 @@ fail:
 	return -1;
 }
 
+int
+xml_doc_closed(const struct xml_doc *d)
+{
+	return !d->dead && d->root != NULL && d->cur == NULL;
+}
+
 const struct xml_elem *
 xml_doc_root(const struct xml_doc *d)
 {
@@ -564,6 +570,7 @@ struct conn {
 	/* WebSocket */
 	struct http_ws		*h;
 	struct strbuf		 frame;
+	struct xml_doc		*partial;	/* the message read so far */
 	/* What the server sent unasked after binding (mod_jiconop). */
 	const struct xml_elem	*pushed;	/* <services/>, or NULL */
 	int			 disco_known;	/* its identities came */
@@ -652,21 +659,20 @@ note_push(struct conn *c, const struct xml_elem *e)
 		note_identities(c, v);
 }
 
-/* Parses one received document and queues its stanzas: the children of a
- * BOSH <body/>, or the element of a WebSocket frame.  Returns the root, or
- * NULL after fail(). */
-static const struct xml_elem *
-take_doc(struct conn *c, const char *p, size_t len)
+/* Counts len more bytes from the server and starts a document for them.
+ * Returns it, or NULL after fail(). */
+static struct xml_doc *
+doc_start(struct conn *c, size_t len)
 {
-	const struct xml_elem *root, *e;
 	struct xml_doc	*d;
-	char		 err[128];
 
 	c->total += len;
 	if (c->total > XML_BYTES_MAX) {
 		fail(c, 1, "the server sent more than 1 MiB");
 		return NULL;
 	}
+	if (c->partial != NULL)
+		return c->partial;
 	if (c->ndocs == DOCS_MAX) {
 		fail(c, 1, "too many messages from the server");
 		return NULL;
@@ -676,6 +682,17 @@ take_doc(struct conn *c, const char *p, size_t len)
 		return NULL;
 	}
 	c->docs[c->ndocs++] = d;
+	return d;
+}
+
+/* Ends d and queues its stanzas (the root's children over BOSH, the root
+ * itself over WebSocket).  Returns the root, or NULL after fail(). */
+static const struct xml_elem *
+doc_take(struct conn *c, struct xml_doc *d, const char *p, size_t len)
+{
+	const struct xml_elem *root, *e;
+	char		 err[128];
+
 	if (xml_doc_feed(d, p, len, 1, err, sizeof(err)) == -1) {
 		fail(c, 1, "bad XML from the server: %s", err);
 		return NULL;
@@ -692,6 +709,41 @@ take_doc(struct conn *c, const char *p, size_t len)
 		c->queue[c->qhead + c->qlen++] = e;
 	}
 	return root;
+}
+
+/* A BOSH body, whole.  Returns its root, or NULL after fail(). */
+static const struct xml_elem *
+take_doc(struct conn *c, const char *p, size_t len)
+{
+	struct xml_doc	*d;
+
+	if ((d = doc_start(c, len)) == NULL)
+		return NULL;
+	return doc_take(c, d, p, len);
+}
+
+/* What came of a WebSocket message.  A message is one XML element (RFC
+ * 7395): whole once its root closes, whatever its frames' flags say
+ * (libcurl 7.88 flags a first fragment as a whole message and the last
+ * with nothing).  Returns 0, or -1 after fail(). */
+static int
+take_piece(struct conn *c, const char *p, size_t len)
+{
+	struct xml_doc	*d;
+	char		 err[128];
+
+	if ((d = doc_start(c, len)) == NULL)
+		return -1;
+	c->partial = NULL;
+	if (xml_doc_feed(d, p, len, 0, err, sizeof(err)) == -1) {
+		fail(c, 1, "bad XML from the server: %s", err);
+		return -1;
+	}
+	if (!xml_doc_closed(d)) {
+		c->partial = d;
+		return 0;
+	}
+	return doc_take(c, d, "", 0) == NULL ? -1 : 0;
 }
 
 /* BOSH: one request, attrs added to the <body/>, payload inside it.
@@ -917,7 +969,7 @@ conn_next(struct conn *c)
 			    err);
 			return NULL;
 		}
-		if (take_doc(c, c->frame.s, c->frame.len) == NULL)
+		if (take_piece(c, c->frame.s, c->frame.len) == -1)
 			return NULL;
 	}
 	e = c->queue[c->qhead++];

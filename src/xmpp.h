@@ -46,6 +46,9 @@ struct xml_doc *xml_doc_new(void);
  * with err set: the document is then dead. */
 int	 xml_doc_feed(struct xml_doc *, const char *p, size_t len, int final,
 	    char *err, size_t errlen);
+/* 1 once the root element has ended (the document is whole but for a
+ * final feed), else 0. */
+int	 xml_doc_closed(const struct xml_doc *);
 /* The root element once a final feed succeeded, else NULL. */
 const struct xml_elem *xml_doc_root(const struct xml_doc *);
 void	 xml_doc_free(struct xml_doc *);

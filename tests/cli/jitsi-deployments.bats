@@ -115,6 +115,25 @@ proxy_start() {
 	return 1
 }
 
+# fragmenter_start PORT: tests/peers/ws-fragmenter.py in front of the
+# WebSocket server on 127.0.0.1:PORT; sets PROXY_PID (teardown stops it) and
+# PROXY_PORT; it logs to $BATS_TEST_TMPDIR/frag.port.log.
+fragmenter_start() {
+	local i pf=$BATS_TEST_TMPDIR/frag.port
+
+	python3 "$BATS_TEST_DIRNAME/../peers/ws-fragmenter.py" "$1" "$pf" 3>&- &
+	PROXY_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		if [[ -s $pf ]]; then
+			PROXY_PORT=$(<"$pf")
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "ws-fragmenter.py did not start" >&2
+	return 1
+}
+
 # url_port URL: the port of http://127.0.0.1:PORT/... or ws://...
 url_port() {
 	local rest=${1#*://*:}
@@ -313,6 +332,19 @@ fails_over_naming() {
 	[[ $(grep -Ec "accepted nickname ([0-9a-z]{8}) of \1[0-9a-z_-]{16}@" \
 	    "$STRICT_LOG") == 2 ]]
 	[[ $(grep -c "refused nickname" "$STRICT_LOG") == 0 ]]
+}
+
+@test "WebSocket messages in fragments, a ping between two, whatever libcurl flags: read whole (static build)" {
+	needs_static
+	fragmenter_start "$(url_port "$GATED_WS")"
+	run --separate-stderr static_iceupd \
+	    ICEUPD_JITSI_URL="ws://127.0.0.1:$PROXY_PORT/xmpp-websocket" \
+	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=pieces -p jitsi
+	assert_status 0
+	assert_no_stderr
+	allocates
+	# The features, the bind, the disco, the focus, the room: in pieces.
+	[[ $(grep -c '^fragmented ' "$BATS_TEST_TMPDIR/frag.port.log") -ge 6 ]]
 }
 
 @test "gated: the room is decoded, NFKC-normalised, lowercased and encoded again, as a Jitsi client does" {
