@@ -490,9 +490,9 @@ xmpp_take_services(const struct xml_elem *services, struct ice_list *l,
 
 /* ---- what earlier exchanges showed of an endpoint ---------------------- */
 
-/* PLAIN: after binding, nothing was pushed and the extdisco:2 query gave
- * the services; MORE: it pushed them, gated them, or knew only :1. */
-enum endpoint_kind { EP_UNKNOWN, EP_PLAIN, EP_MORE };
+/* PUSHES: the services came pushed at login, without waiting for the
+ * query; QUERY: they did not. */
+enum endpoint_kind { EP_UNKNOWN, EP_QUERY, EP_PUSHES };
 
 static struct {
 	char			 key[ENDPOINT_KEY_MAX];
@@ -1156,10 +1156,25 @@ queued_sasl_outcome(const struct conn *c)
 	return 0;
 }
 
+/* 1 when the answer to the <iq/> id is among the stanzas received. */
+static int
+queued_iq(const struct conn *c, const char *id)
+{
+	const char *v;
+	size_t	 i;
+
+	for (i = c->qhead; i < c->qhead + c->qlen; i++)
+		if (xml_is(c->queue[i], NS_CLIENT, "iq") &&
+		    (v = xml_attr(c->queue[i], "id")) != NULL &&
+		    strcmp(v, id) == 0)
+			return 1;
+	return 0;
+}
+
 /* The ANONYMOUS auth went behind the stream open (conn_start); the
- * features tell what its <failure/> means.  Then the restart and the bind
- * go together, and, where this endpoint showed it pushes nothing (PLAIN),
- * the query too. */
+ * features tell what its <failure/> means.  Then the restart, the bind
+ * and, unless this endpoint pushed the services before (PUSHES), the
+ * query go together. */
 static int
 login(struct conn *c)
 {
@@ -1206,7 +1221,7 @@ login(struct conn *c)
 			goto out;
 		}
 	}
-	if (c->ws && c->kind == EP_PLAIN) {
+	if (c->kind != EP_PUSHES) {
 		services_iq(c, &query, NS_EXTDISCO_2, "e1");
 		stanzas[1] = query.s;
 		c->query_sent = 1;
@@ -1250,24 +1265,15 @@ ask(struct conn *c, const char *type, const char *id, const char *to,
 	return e;
 }
 
-/* Sends the query in ns with id; returns the answer or NULL.  ending
- * (BOSH): in the terminate body, whose answer carries the reply. */
+/* Sends the query in ns with id; returns the answer or NULL. */
 static const struct xml_elem *
-ask_services(struct conn *c, const char *ns, const char *id, int ending)
+ask_services(struct conn *c, const char *ns, const char *id)
 {
 	struct strbuf	 b = { 0 };
 	const struct xml_elem *e = NULL;
-	int		 rc;
 
 	services_iq(c, &b, ns, id);
-	if (ending) {
-		sb_adds(&b, PRESENCE_GONE);
-		c->ending = 1;
-		rc = bosh_post(c, "type='terminate'", b.s);
-		c->ending = 0;
-	} else
-		rc = conn_send(c, b.s);
-	if (rc == 0)
+	if (conn_send(c, b.s) == 0)
 		e = wait_iq(c, id);
 	sb_free(&b);
 	return e;
@@ -1559,27 +1565,23 @@ take_into(struct conn *c, const struct xml_elem *services,
 struct outcome {
 	int	 gated;		/* the services are for a room's occupants */
 	int	 again;		/* the session ended too early: start anew */
-	int	 plain;		/* the extdisco:2 query gave them */
+	int	 pushed;	/* the services came pushed */
 };
 
-/* The XEP-0215 query, extdisco:2 then :1.  Over BOSH, unless the endpoint
- * showed it needs more (MORE), it rides in the terminate body: one round
- * trip for the answer and the goodbye; when that answer needs the session
- * after all (an error to try :1 after, a forbidden one where the room may
- * help) or none came, o->again asks for a new exchange.  Returns the
- * services, NULL after fail(), or NULL with o->gated set when the answer is
- * forbidden and a room metadata component could give them to occupants. */
+/* The XEP-0215 query, extdisco:2 then :1; e: the answer to the first,
+ * when it came behind the bind already.  When the session ended before an
+ * answer, o->again asks for a new exchange.  Returns the services, NULL
+ * after fail(), or NULL with o->gated set when the answer is forbidden and
+ * a room metadata component could give them to occupants. */
 static const struct xml_elem *
-query_services(struct conn *c, struct outcome *o)
+query_services(struct conn *c, const struct xml_elem *e, struct outcome *o)
 {
-	const struct xml_elem *e, *services;
+	const struct xml_elem *services;
 	const char	*ns = NS_EXTDISCO_2;
 	char		 cond[48];
 
-	if (c->query_sent)
-		e = wait_iq(c, "e1");
-	else
-		e = ask_services(c, ns, "e1", !c->ws && c->kind != EP_MORE);
+	if (e == NULL)
+		e = ask_services(c, ns, "e1");
 	if (e == NULL) {
 		o->again = c->ended;
 		return NULL;
@@ -1592,7 +1594,7 @@ query_services(struct conn *c, struct outcome *o)
 			if ((o->again = c->ended))
 				return NULL;
 			ns = NS_EXTDISCO_1;
-			if ((e = ask_services(c, ns, "e2", 0)) == NULL)
+			if ((e = ask_services(c, ns, "e2")) == NULL)
 				return NULL;
 		}
 	}
@@ -1617,7 +1619,6 @@ query_services(struct conn *c, struct outcome *o)
 	}
 	if ((services = xml_child(e, ns, "services")) == NULL)
 		fail(c, 1, "the answer holds no <services/> in %s", ns);
-	o->plain = strcmp(ns, NS_EXTDISCO_2) == 0;
 	return services;
 }
 
@@ -1628,7 +1629,7 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 {
 	struct conn	 c;
 	struct strbuf	 leave = { 0 };
-	const struct xml_elem *services = NULL;
+	const struct xml_elem *services = NULL, *answer = NULL;
 	int		 rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -1644,11 +1645,27 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 
 	if (conn_start(&c) == -1 || login(&c) == -1)
 		goto out;
+	/* A connection manager that answered the restart without the
+	 * query's answer dropped the query (BOSH answers a request with all
+	 * it holds): it is asked again. */
+	if (c.query_sent && !c.ws && !queued_iq(&c, "e1")) {
+		log_debug("BOSH %s: the query in the restart went unanswered: "
+		    "sent again", q->shown_url);
+		c.query_sent = 0;
+	}
+	/* What was pushed before the answer to the query behind the bind
+	 * wins; that answer is then left unread. */
+	if (c.query_sent && c.pushed == NULL && (c.metadata_jid[0] == '\0' ||
+	    q->room == NULL) && (answer = wait_iq(&c, "e1")) == NULL) {
+		o->again = c.ended;
+		goto out;
+	}
 	if (c.pushed != NULL)
 		services = c.pushed;	/* no query needed */
 	else if (c.metadata_jid[0] != '\0' && q->room != NULL)
 		o->gated = 1;		/* they come in the room metadata */
-	else if ((services = query_services(&c, o)) == NULL && !o->gated)
+	else if ((services = query_services(&c, answer, o)) == NULL &&
+	    !o->gated)
 		goto out;
 	if (o->gated && (services = room_services(&c, &leave)) == NULL)
 		goto out;
@@ -1659,7 +1676,7 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 out:
 	if (rc == -1 && st->error[0] == '\0')
 		fail(&c, 0, "failed");
-	o->plain = o->plain && c.pushed == NULL;
+	o->pushed = c.pushed != NULL;
 	sb_free(&leave);
 	conn_free(&c);
 	return rc;
@@ -1668,13 +1685,13 @@ out:
 /*
  * Pipelining, so that the services come in as few round trips as the
  * protocols allow: the ANONYMOUS auth rides with the stream open (its
- * <failure/> read against the features offered), the bind with the
- * restart (RFC 6120 forbids only a restart before <success/>), the
- * goodbye is not awaited.  The query is not sent before the bind's answer
- * unless this endpoint showed earlier in the process that it pushes
- * nothing after binding (a deployment that pushes them must get no
- * query); over BOSH it rides in the terminate body instead, which costs
- * a second exchange only when its answer needs the session after all.
+ * <failure/> read against the features offered), the bind and the query
+ * with the restart (RFC 6120 forbids only a restart before <success/>),
+ * the goodbye is not awaited.  Services pushed at login win when they
+ * come before the query's answer; an endpoint that pushed them once in
+ * this process gets no query behind the bind after (a redundant query to
+ * it is harmless, but waiting for the bind's answer before asking would
+ * cost every cold start a round trip).
  */
 int
 xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
@@ -1685,16 +1702,15 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 	int		 rc;
 
 	rc = exchange(q, l, st, kind, &o);
-	if (o.again) {
-		log_debug("XMPP %s: the answer needs the session: again",
-		    q->shown_url);
-		kind = EP_MORE;
+	if (o.again && kind == EP_PUSHES) {
+		/* Known to push, it ended the session before doing so. */
+		log_debug("XMPP %s: the session ended before the push: "
+		    "again, with the query", q->shown_url);
+		kind = EP_QUERY;
 		rc = exchange(q, l, st, kind, &o);
 	}
 	if (rc == 0)
-		endpoint_set(q, o.plain ? EP_PLAIN : EP_MORE);
-	else if (kind == EP_MORE)
-		endpoint_set(q, EP_MORE);
+		endpoint_set(q, o.pushed ? EP_PUSHES : EP_QUERY);
 	return rc;
 }
 
