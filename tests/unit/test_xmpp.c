@@ -385,6 +385,40 @@ START_TEST(incomplete_and_trailing)
 }
 END_TEST
 
+/* A message in pieces, as WebSocket fragments bring it: closed once its
+ * root element ends, and not before, wherever the cuts fall. */
+START_TEST(closed_once_the_root_ends)
+{
+	static const char msg[] = "<iq xmlns='jabber:client' id='e1'>"
+	    "<services xmlns='urn:xmpp:extdisco:2'><service type='stun' "
+	    "host='h'/></services></iq>";
+	struct xml_doc	*d;
+	char		 err[128];
+	size_t		 cut, n = strlen(msg);
+
+	for (cut = 1; cut < n; cut++) {
+		d = xml_doc_new();
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(xml_doc_feed(d, msg, cut, 0, err,
+		    sizeof(err)), 0);
+		ck_assert_msg(!xml_doc_closed(d), "closed at %zu", cut);
+		ck_assert_int_eq(xml_doc_feed(d, msg + cut, n - cut, 0, err,
+		    sizeof(err)), 0);
+		ck_assert_msg(xml_doc_closed(d), "open after %zu", cut);
+		ck_assert_int_eq(xml_doc_feed(d, "", 0, 1, err, sizeof(err)),
+		    0);
+		ck_assert_str_eq(xml_doc_root(d)->name, "iq");
+		xml_doc_free(d);
+	}
+	/* A second element in the same message is refused. */
+	d = xml_doc_new();
+	ck_assert_int_eq(xml_doc_feed(d, "<a/><b/>", 8, 0, err, sizeof(err)),
+	    -1);
+	ck_assert(!xml_doc_closed(d));
+	xml_doc_free(d);
+}
+END_TEST
+
 /* Room metadata JSON through xmpp_metadata_services() and
  * xmpp_take_services(): the list, or "error: <why>". */
 static char *
@@ -522,6 +556,7 @@ UNIT_SUITE(xmpp)
 	tcase_add_test(tc, room_metadata_services);
 	tcase_add_test(tc, room_metadata_hostile);
 	tcase_add_test(tc, nick_from_bound_jid);
+	tcase_add_test(tc, closed_once_the_root_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }
