@@ -8,7 +8,7 @@ set -eu
 PACKAGES="build-essential pkg-config ca-certificates
 libcurl4-openssl-dev libssl-dev libcjson-dev libconfig-dev libexpat1-dev
 libunistring-dev
-check bats coturn jq openssl python3 prosody groff-base dash
+check bats coturn jq openssl python3 prosody janus groff-base dash
 shellcheck python3-yaml systemd curl libmicrohttpd-dev
 chromium clang libclang-rt-14-dev valgrind python3-jsonschema"
 command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"

@@ -709,16 +709,17 @@ http_ws_recv(struct http_ws *ws, struct strbuf *out, size_t max,
 			    "WebSocket", ws->shown);
 			return -1;
 		}
-		if (!(meta->flags & (CURLWS_TEXT | CURLWS_BINARY |
-		    CURLWS_CONT)))
-			continue;	/* ping or pong: libcurl answers */
+		if (meta->flags & (CURLWS_PING | CURLWS_PONG))
+			continue;	/* libcurl answers pings */
 		if (out->len + n > max) {
 			snprintf(err, errlen, "%s: message larger than %zu "
 			    "KiB", ws->shown, max / 1024);
 			return -1;
 		}
 		sb_add(out, buf, n);
-		if (meta->bytesleft == 0 && !(meta->flags & CURLWS_CONT))
+		/* A frame read whole: the caller tells whether the message
+		 * is (the flags of a fragment cannot). */
+		if (meta->bytesleft == 0)
 			break;
 	}
 	if (out->s == NULL)

@@ -93,9 +93,12 @@ struct http_ws *http_ws_open(const struct http_request *rq,
 /* Sends one text message; 0 or -1 with err set. */
 int	 http_ws_send(struct http_ws *, const char *text, size_t len,
 	    long long deadline, char *err, size_t errlen);
-/* Receives one whole text message (at most max bytes) into out, which is
- * emptied first.  Returns 0, or -1 with err set (closed, too large, or the
- * deadline passed). */
+/* Receives one frame of a text message, whole (at most max bytes), into
+ * out, which is emptied first: the whole message, or one fragment of it.
+ * Where it ends is for the caller to tell from what it holds: libcurl
+ * 7.88.1 flags a first fragment exactly as a whole message, and the last
+ * with no flag at all.  Returns 0, or -1 with err set (closed, too large,
+ * or the deadline passed). */
 int	 http_ws_recv(struct http_ws *, struct strbuf *out, size_t max,
 	    long long deadline, char *err, size_t errlen);
 void	 http_ws_close(struct http_ws *);

@@ -252,6 +252,12 @@ fail:
 	return -1;
 }
 
+int
+xml_doc_closed(const struct xml_doc *d)
+{
+	return !d->dead && d->root != NULL && d->cur == NULL;
+}
+
 const struct xml_elem *
 xml_doc_root(const struct xml_doc *d)
 {
@@ -484,9 +490,9 @@ xmpp_take_services(const struct xml_elem *services, struct ice_list *l,
 
 /* ---- what earlier exchanges showed of an endpoint ---------------------- */
 
-/* PLAIN: after binding, nothing was pushed and the extdisco:2 query gave
- * the services; MORE: it pushed them, gated them, or knew only :1. */
-enum endpoint_kind { EP_UNKNOWN, EP_PLAIN, EP_MORE };
+/* PUSHES: the services came pushed at login, without waiting for the
+ * query; QUERY: they did not. */
+enum endpoint_kind { EP_UNKNOWN, EP_QUERY, EP_PUSHES };
 
 static struct {
 	char			 key[ENDPOINT_KEY_MAX];
@@ -564,10 +570,12 @@ struct conn {
 	/* WebSocket */
 	struct http_ws		*h;
 	struct strbuf		 frame;
+	struct xml_doc		*partial;	/* the message read so far */
 	/* What the server sent unasked after binding (mod_jiconop). */
 	const struct xml_elem	*pushed;	/* <services/>, or NULL */
 	int			 disco_known;	/* its identities came */
 	char			 metadata_jid[JID_MAX];	/* room_metadata */
+	char			 nick[17];	/* in the room */
 	/* Pipelining (see xmpp_extdisco). */
 	enum endpoint_kind	 kind;		/* learnt earlier */
 	int			 query_sent;	/* e1 went behind the bind */
@@ -651,21 +659,20 @@ note_push(struct conn *c, const struct xml_elem *e)
 		note_identities(c, v);
 }
 
-/* Parses one received document and queues its stanzas: the children of a
- * BOSH <body/>, or the element of a WebSocket frame.  Returns the root, or
- * NULL after fail(). */
-static const struct xml_elem *
-take_doc(struct conn *c, const char *p, size_t len)
+/* Counts len more bytes from the server and starts a document for them.
+ * Returns it, or NULL after fail(). */
+static struct xml_doc *
+doc_start(struct conn *c, size_t len)
 {
-	const struct xml_elem *root, *e;
 	struct xml_doc	*d;
-	char		 err[128];
 
 	c->total += len;
 	if (c->total > XML_BYTES_MAX) {
 		fail(c, 1, "the server sent more than 1 MiB");
 		return NULL;
 	}
+	if (c->partial != NULL)
+		return c->partial;
 	if (c->ndocs == DOCS_MAX) {
 		fail(c, 1, "too many messages from the server");
 		return NULL;
@@ -675,6 +682,17 @@ take_doc(struct conn *c, const char *p, size_t len)
 		return NULL;
 	}
 	c->docs[c->ndocs++] = d;
+	return d;
+}
+
+/* Ends d and queues its stanzas (the root's children over BOSH, the root
+ * itself over WebSocket).  Returns the root, or NULL after fail(). */
+static const struct xml_elem *
+doc_take(struct conn *c, struct xml_doc *d, const char *p, size_t len)
+{
+	const struct xml_elem *root, *e;
+	char		 err[128];
+
 	if (xml_doc_feed(d, p, len, 1, err, sizeof(err)) == -1) {
 		fail(c, 1, "bad XML from the server: %s", err);
 		return NULL;
@@ -691,6 +709,41 @@ take_doc(struct conn *c, const char *p, size_t len)
 		c->queue[c->qhead + c->qlen++] = e;
 	}
 	return root;
+}
+
+/* A BOSH body, whole.  Returns its root, or NULL after fail(). */
+static const struct xml_elem *
+take_doc(struct conn *c, const char *p, size_t len)
+{
+	struct xml_doc	*d;
+
+	if ((d = doc_start(c, len)) == NULL)
+		return NULL;
+	return doc_take(c, d, p, len);
+}
+
+/* What came of a WebSocket message.  A message is one XML element (RFC
+ * 7395): whole once its root closes, whatever its frames' flags say
+ * (libcurl 7.88 flags a first fragment as a whole message and the last
+ * with nothing).  Returns 0, or -1 after fail(). */
+static int
+take_piece(struct conn *c, const char *p, size_t len)
+{
+	struct xml_doc	*d;
+	char		 err[128];
+
+	if ((d = doc_start(c, len)) == NULL)
+		return -1;
+	c->partial = NULL;
+	if (xml_doc_feed(d, p, len, 0, err, sizeof(err)) == -1) {
+		fail(c, 1, "bad XML from the server: %s", err);
+		return -1;
+	}
+	if (!xml_doc_closed(d)) {
+		c->partial = d;
+		return 0;
+	}
+	return doc_take(c, d, "", 0) == NULL ? -1 : 0;
 }
 
 /* BOSH: one request, attrs added to the <body/>, payload inside it.
@@ -916,7 +969,7 @@ conn_next(struct conn *c)
 			    err);
 			return NULL;
 		}
-		if (take_doc(c, c->frame.s, c->frame.len) == NULL)
+		if (take_piece(c, c->frame.s, c->frame.len) == -1)
 			return NULL;
 	}
 	e = c->queue[c->qhead++];
@@ -1103,10 +1156,25 @@ queued_sasl_outcome(const struct conn *c)
 	return 0;
 }
 
+/* 1 when the answer to the <iq/> id is among the stanzas received. */
+static int
+queued_iq(const struct conn *c, const char *id)
+{
+	const char *v;
+	size_t	 i;
+
+	for (i = c->qhead; i < c->qhead + c->qlen; i++)
+		if (xml_is(c->queue[i], NS_CLIENT, "iq") &&
+		    (v = xml_attr(c->queue[i], "id")) != NULL &&
+		    strcmp(v, id) == 0)
+			return 1;
+	return 0;
+}
+
 /* The ANONYMOUS auth went behind the stream open (conn_start); the
- * features tell what its <failure/> means.  Then the restart and the bind
- * go together, and, where this endpoint showed it pushes nothing (PLAIN),
- * the query too. */
+ * features tell what its <failure/> means.  Then the restart, the bind
+ * and, unless this endpoint pushed the services before (PUSHES), the
+ * query go together. */
 static int
 login(struct conn *c)
 {
@@ -1153,7 +1221,7 @@ login(struct conn *c)
 			goto out;
 		}
 	}
-	if (c->ws && c->kind == EP_PLAIN) {
+	if (c->kind != EP_PUSHES) {
 		services_iq(c, &query, NS_EXTDISCO_2, "e1");
 		stanzas[1] = query.s;
 		c->query_sent = 1;
@@ -1172,6 +1240,9 @@ login(struct conn *c)
 		fail(c, 1, "resource binding refused (%s)", cond);
 		goto out;
 	}
+	e = xml_child(e, NS_BIND, "bind");
+	e = e != NULL ? xml_child(e, NS_BIND, "jid") : NULL;
+	xmpp_nick(e != NULL ? e->text.s : NULL, c->nick, sizeof(c->nick));
 	rc = 0;
 out:
 	sb_free(&query);
@@ -1194,24 +1265,15 @@ ask(struct conn *c, const char *type, const char *id, const char *to,
 	return e;
 }
 
-/* Sends the query in ns with id; returns the answer or NULL.  ending
- * (BOSH): in the terminate body, whose answer carries the reply. */
+/* Sends the query in ns with id; returns the answer or NULL. */
 static const struct xml_elem *
-ask_services(struct conn *c, const char *ns, const char *id, int ending)
+ask_services(struct conn *c, const char *ns, const char *id)
 {
 	struct strbuf	 b = { 0 };
 	const struct xml_elem *e = NULL;
-	int		 rc;
 
 	services_iq(c, &b, ns, id);
-	if (ending) {
-		sb_adds(&b, PRESENCE_GONE);
-		c->ending = 1;
-		rc = bosh_post(c, "type='terminate'", b.s);
-		c->ending = 0;
-	} else
-		rc = conn_send(c, b.s);
-	if (rc == 0)
+	if (conn_send(c, b.s) == 0)
 		e = wait_iq(c, id);
 	sb_free(&b);
 	return e;
@@ -1453,11 +1515,9 @@ room_services(struct conn *c, struct strbuf *leave)
 {
 	struct strbuf	 room = { 0 }, occupant = { 0 };
 	const struct xml_elem *services = NULL;
-	char		 nick[17];
 
 	sb_addf(&room, "%s@%s", c->q->room, c->q->muc_domain);
-	xmpp_random_hex(nick, sizeof(nick));
-	sb_addf(&occupant, "%s/%s", room.s, nick);
+	sb_addf(&occupant, "%s/%s", room.s, c->nick);
 	if (room.len >= JID_MAX || occupant.len >= JID_MAX) {
 		fail(c, 1, "the room name is too long");
 		goto out;
@@ -1505,27 +1565,23 @@ take_into(struct conn *c, const struct xml_elem *services,
 struct outcome {
 	int	 gated;		/* the services are for a room's occupants */
 	int	 again;		/* the session ended too early: start anew */
-	int	 plain;		/* the extdisco:2 query gave them */
+	int	 pushed;	/* the services came pushed */
 };
 
-/* The XEP-0215 query, extdisco:2 then :1.  Over BOSH, unless the endpoint
- * showed it needs more (MORE), it rides in the terminate body: one round
- * trip for the answer and the goodbye; when that answer needs the session
- * after all (an error to try :1 after, a forbidden one where the room may
- * help) or none came, o->again asks for a new exchange.  Returns the
- * services, NULL after fail(), or NULL with o->gated set when the answer is
- * forbidden and a room metadata component could give them to occupants. */
+/* The XEP-0215 query, extdisco:2 then :1; e: the answer to the first,
+ * when it came behind the bind already.  When the session ended before an
+ * answer, o->again asks for a new exchange.  Returns the services, NULL
+ * after fail(), or NULL with o->gated set when the answer is forbidden and
+ * a room metadata component could give them to occupants. */
 static const struct xml_elem *
-query_services(struct conn *c, struct outcome *o)
+query_services(struct conn *c, const struct xml_elem *e, struct outcome *o)
 {
-	const struct xml_elem *e, *services;
+	const struct xml_elem *services;
 	const char	*ns = NS_EXTDISCO_2;
 	char		 cond[48];
 
-	if (c->query_sent)
-		e = wait_iq(c, "e1");
-	else
-		e = ask_services(c, ns, "e1", !c->ws && c->kind != EP_MORE);
+	if (e == NULL)
+		e = ask_services(c, ns, "e1");
 	if (e == NULL) {
 		o->again = c->ended;
 		return NULL;
@@ -1538,7 +1594,7 @@ query_services(struct conn *c, struct outcome *o)
 			if ((o->again = c->ended))
 				return NULL;
 			ns = NS_EXTDISCO_1;
-			if ((e = ask_services(c, ns, "e2", 0)) == NULL)
+			if ((e = ask_services(c, ns, "e2")) == NULL)
 				return NULL;
 		}
 	}
@@ -1563,7 +1619,6 @@ query_services(struct conn *c, struct outcome *o)
 	}
 	if ((services = xml_child(e, ns, "services")) == NULL)
 		fail(c, 1, "the answer holds no <services/> in %s", ns);
-	o->plain = strcmp(ns, NS_EXTDISCO_2) == 0;
 	return services;
 }
 
@@ -1574,7 +1629,7 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 {
 	struct conn	 c;
 	struct strbuf	 leave = { 0 };
-	const struct xml_elem *services = NULL;
+	const struct xml_elem *services = NULL, *answer = NULL;
 	int		 rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -1590,11 +1645,27 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 
 	if (conn_start(&c) == -1 || login(&c) == -1)
 		goto out;
+	/* A connection manager that answered the restart without the
+	 * query's answer dropped the query (BOSH answers a request with all
+	 * it holds): it is asked again. */
+	if (c.query_sent && !c.ws && !queued_iq(&c, "e1")) {
+		log_debug("BOSH %s: the query in the restart went unanswered: "
+		    "sent again", q->shown_url);
+		c.query_sent = 0;
+	}
+	/* What was pushed before the answer to the query behind the bind
+	 * wins; that answer is then left unread. */
+	if (c.query_sent && c.pushed == NULL && (c.metadata_jid[0] == '\0' ||
+	    q->room == NULL) && (answer = wait_iq(&c, "e1")) == NULL) {
+		o->again = c.ended;
+		goto out;
+	}
 	if (c.pushed != NULL)
 		services = c.pushed;	/* no query needed */
 	else if (c.metadata_jid[0] != '\0' && q->room != NULL)
 		o->gated = 1;		/* they come in the room metadata */
-	else if ((services = query_services(&c, o)) == NULL && !o->gated)
+	else if ((services = query_services(&c, answer, o)) == NULL &&
+	    !o->gated)
 		goto out;
 	if (o->gated && (services = room_services(&c, &leave)) == NULL)
 		goto out;
@@ -1605,7 +1676,7 @@ exchange(const struct xmpp_query *q, struct ice_list *l,
 out:
 	if (rc == -1 && st->error[0] == '\0')
 		fail(&c, 0, "failed");
-	o->plain = o->plain && c.pushed == NULL;
+	o->pushed = c.pushed != NULL;
 	sb_free(&leave);
 	conn_free(&c);
 	return rc;
@@ -1614,13 +1685,13 @@ out:
 /*
  * Pipelining, so that the services come in as few round trips as the
  * protocols allow: the ANONYMOUS auth rides with the stream open (its
- * <failure/> read against the features offered), the bind with the
- * restart (RFC 6120 forbids only a restart before <success/>), the
- * goodbye is not awaited.  The query is not sent before the bind's answer
- * unless this endpoint showed earlier in the process that it pushes
- * nothing after binding (a deployment that pushes them must get no
- * query); over BOSH it rides in the terminate body instead, which costs
- * a second exchange only when its answer needs the session after all.
+ * <failure/> read against the features offered), the bind and the query
+ * with the restart (RFC 6120 forbids only a restart before <success/>),
+ * the goodbye is not awaited.  Services pushed at login win when they
+ * come before the query's answer; an endpoint that pushed them once in
+ * this process gets no query behind the bind after (a redundant query to
+ * it is harmless, but waiting for the bind's answer before asking would
+ * cost every cold start a round trip).
  */
 int
 xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
@@ -1631,16 +1702,15 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 	int		 rc;
 
 	rc = exchange(q, l, st, kind, &o);
-	if (o.again) {
-		log_debug("XMPP %s: the answer needs the session: again",
-		    q->shown_url);
-		kind = EP_MORE;
+	if (o.again && kind == EP_PUSHES) {
+		/* Known to push, it ended the session before doing so. */
+		log_debug("XMPP %s: the session ended before the push: "
+		    "again, with the query", q->shown_url);
+		kind = EP_QUERY;
 		rc = exchange(q, l, st, kind, &o);
 	}
 	if (rc == 0)
-		endpoint_set(q, o.plain ? EP_PLAIN : EP_MORE);
-	else if (kind == EP_MORE)
-		endpoint_set(q, EP_MORE);
+		endpoint_set(q, o.pushed ? EP_PUSHES : EP_QUERY);
 	return rc;
 }
 
@@ -1739,4 +1809,28 @@ xmpp_random_hex(char *buf, size_t len)
 	for (i = 0; i < n; i++)
 		buf[i] = hex[r[i] & 15];
 	buf[n] = '\0';
+}
+
+void
+xmpp_nick(const char *jid, char *nick, size_t len)
+{
+	const char *at = jid != NULL ? strchr(jid, '@') : NULL;
+	const char *slash = jid != NULL ? strchr(jid, '/') : NULL;
+	size_t	 n;
+
+	if (slash != NULL && at > slash)
+		at = NULL;		/* an '@' in the resource */
+	for (n = 0; at != NULL && jid + n < at && n < 8 && n + 1 < len; n++)
+		if (!((jid[n] >= 'A' && jid[n] <= 'Z') ||
+		    (jid[n] >= 'a' && jid[n] <= 'z') ||
+		    (jid[n] >= '0' && jid[n] <= '9') ||
+		    (jid[n] == '_' && n > 0)))
+			break;
+	/* All of the first 8, or a shorter local part whole. */
+	if (n > 0 && (n == 8 || jid + n == at)) {
+		memcpy(nick, jid, n);
+		nick[n] = '\0';
+		return;
+	}
+	xmpp_random_hex(nick, len);
 }

@@ -46,6 +46,9 @@ struct xml_doc *xml_doc_new(void);
  * with err set: the document is then dead. */
 int	 xml_doc_feed(struct xml_doc *, const char *p, size_t len, int final,
 	    char *err, size_t errlen);
+/* 1 once the root element has ended (the document is whole but for a
+ * final feed), else 0. */
+int	 xml_doc_closed(const struct xml_doc *);
 /* The root element once a final feed succeeded, else NULL. */
 const struct xml_elem *xml_doc_root(const struct xml_doc *);
 void	 xml_doc_free(struct xml_doc *);
@@ -126,14 +129,20 @@ struct xmpp_status {
  * error reply); when they are for a room's occupants only (the room
  * metadata component is advertised, or the query is forbidden), asks the
  * focus for q->room, joins it and takes them from the room metadata.
- * Closes, and adds what came to l.  Pipelined (see xmpp.c); what an
- * endpoint (its URL without the query, and the domain) showed is kept for
- * the process, so that a later call to it takes fewer round trips.
+ * Closes, and adds what came to l.  Pipelined (see xmpp.c); whether an
+ * endpoint (its URL without the query, and the domain) pushed the services
+ * is kept for the process, so that a later call to it asks no query.
  * Thread-safe.  Returns 0, or -1 with st->error set. */
 int	 xmpp_extdisco(const struct xmpp_query *, struct ice_list *l,
 	    struct xmpp_status *st);
 
 /* Fills buf (len > 0) with len - 1 random lowercase hex digits. */
 void	 xmpp_random_hex(char *buf, size_t len);
+/* The room nickname of the session bound to jid (NULL: not known) into
+ * nick (at least 17 bytes): the first 8 characters of its local part,
+ * which jitsi-meet's mod_muc_resource_validate wants of anonymous users
+ * (anonymous_strict) when they are [A-Za-z0-9][A-Za-z0-9_]*, as the UUIDs
+ * of SASL ANONYMOUS are; else 16 random hex digits. */
+void	 xmpp_nick(const char *jid, char *nick, size_t len);
 
 #endif

@@ -19,27 +19,43 @@ static void
 allowed(const struct server *sv, const struct endpoint *ep, char *buf,
     size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", ep->methods & M_GET ? "GET, HEAD" : "",
+	snprintf(buf, len, "%s%s%s%s%s%s", ep->methods & M_GET ? "GET, HEAD" :
+	    "", ep->methods & M_GET && ep->methods & ~M_GET ? ", " : "",
 	    ep->methods & M_POST ? "POST" : "",
+	    ep->methods & M_POST && ep->methods & M_DELETE ? ", " : "",
 	    ep->methods & M_DELETE ? "DELETE" : "",
 	    sv->s->cors_origin != NULL && ep->auth ? ", OPTIONS" : "");
 }
 
-/* 1 when the request carries "Authorization: Bearer <the token>".  The
+int
+serve_query(struct MHD_Connection *c, const char *name, const char **v)
+{
+	size_t	 n;
+
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), v, &n) != MHD_YES || *v == NULL)
+		return -1;
+	return strlen(*v) == n ? 0 : -2;
+}
+
+/* 1 when the request carries "Authorization: Bearer <the token>", or,
+ * where the endpoint takes it, ?key=<the token> (else ?api=).  The
  * digests are compared, in constant time whatever the lengths. */
 static int
-authorized(struct server *sv, struct MHD_Connection *c)
+authorized(struct server *sv, struct MHD_Connection *c, int how)
 {
 	unsigned char	 md[SHA256_DIGEST_LENGTH];
 	const char	*v;
-	int		 ok;
+	int		 ok, rc;
 
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
-	if (v == NULL || strncasecmp(v, "Bearer ", 7) != 0)
+	if (v != NULL && strncasecmp(v, "Bearer ", 7) == 0)
+		for (v += 7; *v == ' '; v++)
+			;
+	else if (how != AUTH_KEY || ((rc = serve_query(c, "key", &v)) == -1 &&
+	    (rc = serve_query(c, "api", &v)) == -1) || rc == -2)
 		return 0;
-	for (v += 7; *v == ' '; v++)
-		;
 	SHA256((const unsigned char *)v, strlen(v), md);
 	pthread_mutex_lock(&sv->lock);
 	ok = CRYPTO_memcmp(md, sv->token_md, sizeof(md)) == 0;
@@ -123,7 +139,8 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		return reply_error(sv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    hdrs, "method %s not allowed; allowed: %s", rq->method,
 		    allow);
-	if (ep->auth && sv->auth && !authorized(sv, c))
+	if (ep->auth != AUTH_NONE && sv->auth &&
+	    !authorized(sv, c, ep->auth))
 		return reply_error(sv, c, rq, MHD_HTTP_UNAUTHORIZED,
 		    unauthorized, "a bearer token is needed");
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../cache.h"
 #include "../format.h"
@@ -169,8 +170,9 @@ serve_caller_id_valid(const char *id)
 	for (n = 0; id[n] != '\0'; n++)
 		if (!((id[n] >= 'A' && id[n] <= 'Z') ||
 		    (id[n] >= 'a' && id[n] <= 'z') ||
-		    (id[n] >= '0' && id[n] <= '9') || id[n] == '.' ||
-		    id[n] == '_' || id[n] == '-') || n >= SERVE_CALLER_ID_MAX)
+		    (id[n] >= '0' && id[n] <= '9') ||
+		    strchr(SERVE_CALLER_ID_PUNCT, id[n]) != NULL) ||
+		    n >= SERVE_CALLER_ID_MAX)
 			return 0;
 	return n > 0;
 }
@@ -204,14 +206,14 @@ serve_form_value(const char *body, size_t len, const char *name, char *out,
 			continue;
 		for (o = 0, p = eq + 1; p < amp; p++) {
 			if (o + 1 >= outlen)
-				return -1;
+				return -2;
 			if (*p == '+')
 				out[o++] = ' ';
 			else if (*p == '%') {
 				if (amp - p < 3 || (hi = hexval(p[1])) == -1 ||
 				    (lo = hexval(p[2])) == -1 ||
 				    (hi == 0 && lo == 0))
-					return -1;
+					return -2;
 				out[o++] = (char)(hi << 4 | lo);
 				p += 2;
 			} else
@@ -223,20 +225,21 @@ serve_form_value(const char *body, size_t len, const char *name, char *out,
 	return -1;
 }
 
-/* The caller id of a TURN request: ?id=, or id in the body (form or
- * JSON).  0, or -1 when there is none. */
+/* The value of name in a TURN request: in the query, else in the body
+ * (form or JSON).  0; -1 when it is absent; -2 when it is over outlen - 1
+ * bytes or badly encoded. */
 static int
-caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
-    size_t outlen)
+turn_param(struct MHD_Connection *c, const struct request *rq,
+    const char *name, char *out, size_t outlen)
 {
 	const char *v, *ctype;
-	cJSON	*doc, *id;
+	cJSON	*doc, *x;
 	int	 rc = -1;
 
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
-	if (v != NULL) {
-		snprintf(out, outlen, "%s", v);
-		return strlen(v) < outlen ? 0 : -1;
+	if ((rc = serve_query(c, name, &v)) != -1) {
+		if (rc == 0)
+			snprintf(out, outlen, "%s", v);
+		return rc == 0 && strlen(v) < outlen ? 0 : -2;
 	}
 	if (rq->len == 0)
 		return -1;
@@ -244,47 +247,64 @@ caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
 		if ((doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
-			return -1;
-		id = cJSON_GetObjectItemCaseSensitive(doc, "id");
-		if (cJSON_IsString(id) && strlen(id->valuestring) < outlen) {
-			snprintf(out, outlen, "%s", id->valuestring);
-			rc = 0;
-		}
+			return -2;
+		x = cJSON_GetObjectItemCaseSensitive(doc, name);
+		if (cJSON_IsString(x)) {
+			snprintf(out, outlen, "%s", x->valuestring);
+			rc = strlen(x->valuestring) < outlen ? 0 : -2;
+		} else if (x != NULL)
+			rc = -2;
 		cJSON_Delete(doc);
 		return rc;
 	}
-	return serve_form_value(rq->body, rq->len, "id", out, outlen);
+	return serve_form_value(rq->body, rq->len, name, out, outlen);
 }
 
-/* Per-caller TURN REST credentials for the coturn URLs. */
+/* TURN REST credentials for one caller: iceupd's own request (id=, an
+ * answer in --format's shapes) and draft-uberti-behave-turn-rest's
+ * (service=turn, the caller in username=, which may be absent). */
 static enum MHD_Result
-post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
+turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 {
 	const struct settings *s = sv->s;
 	struct engine_result r;
 	struct format_opts fo = { s->env_name, s->relay, time(NULL) };
 	struct strbuf	 out = { 0 };
 	enum MHD_Result	 ret;
-	char		 id[SERVE_CALLER_ID_MAX + 2], err[256];
+	char		 id[SERVE_CALLER_ID_MAX + 2], service[8], err[256];
 	const char	*v, *why;
-	int		 shape = SHAPE_NEKO, uberti, rc;
+	int		 shape = SHAPE_NEKO, uberti, draft, rc;
 
 	memset(&r, 0, sizeof(r));
 	if ((why = serve_turn_missing(s)) != NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
 		    why);
-	uberti = (v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "format")) != NULL && strcmp(v, "uberti") == 0;
+	if ((rc = turn_param(c, rq, "service", service, sizeof(service))) ==
+	    -2 || (rc == 0 && strcmp(service, "turn") != 0))
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "service must be turn");
+	draft = rc == 0;
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	uberti = draft || (v != NULL && strcmp(v, "uberti") == 0);
+	if (draft && v != NULL && strcmp(v, "uberti") != 0)
+		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
+		    "service=turn answers {username,password,ttl,uris}: "
+		    "format must be uberti or absent");
 	if (!uberti && (shape = reply_shape(c, SHAPE_NEKO)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "format must be uberti, neko or rtc");
-	if (caller_id(c, rq, id, sizeof(id)) == -1)
+	if ((rc = turn_param(c, rq, "id", id, sizeof(id))) == -1)
+		rc = turn_param(c, rq, "username", id, sizeof(id));
+	if (rc == -1 && !draft)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "a caller id is needed: id=ID in the query or the body");
-	if (!serve_caller_id_valid(id))
+		    "a caller id is needed: id=ID or username=ID in the query "
+		    "or the body");
+	if (rc == -1)
+		id[0] = '\0';	/* the draft's username is optional */
+	else if (rc == -2 || !serve_caller_id_valid(id))
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
-		    SERVE_CALLER_ID_MAX);
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 %s",
+		    SERVE_CALLER_ID_MAX, SERVE_CALLER_ID_PUNCT);
 	if ((rc = serve_turn_mint(s, id, time(NULL) + s->serve_turn_ttl,
 	    &r.list, &why)) != 0) {
 		ret = reply_error(sv, c, rq, rc == -2 ? MHD_HTTP_NOT_FOUND :
@@ -325,8 +345,8 @@ get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
 		    why);
 	if (turn != NULL && !serve_caller_id_valid(turn))
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
-		    SERVE_CALLER_ID_MAX);
+		    "the caller id must be 1 to %d of A-Z a-z 0-9 %s",
+		    SERVE_CALLER_ID_MAX, SERVE_CALLER_ID_PUNCT);
 	if ((res = serve_events_open(c, turn, &full, &why)) == NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    full ? retry : NULL, "%s", why);
@@ -399,20 +419,20 @@ get_metrics(struct server *sv, struct MHD_Connection *c, struct request *rq)
 }
 
 static const struct endpoint endpoints[] = {
-	{ ROUTE_CREDENTIALS, M_GET, 1, 0, get_credentials },
-	{ ROUTE_PROVIDERS, M_GET, 1, 0, get_providers },
-	{ ROUTE_STATS, M_GET, 1, 0, get_stats },
-	{ ROUTE_REFRESH, M_POST, 1, 0, post_refresh },
-	{ ROUTE_CACHE, M_DELETE, 1, 0, delete_cache },
-	{ ROUTE_TURN, M_POST, 1, 1, post_turn },
-	{ ROUTE_HEALTHZ, M_GET, 0, 0, get_healthz },
-	{ ROUTE_READYZ, M_GET, 0, 0, get_readyz },
-	{ ROUTE_METRICS, M_GET, 0, 0, get_metrics },
-	{ ROUTE_HEALTH, M_GET, 1, 0, get_health },
-	{ ROUTE_HEALTH_PLAIN, M_GET, 0, 0, get_health },
-	{ ROUTE_EVENTS, M_GET, 1, 0, get_events },
-	{ ROUTE_OPENAPI, M_GET, 0, 0, get_openapi },
-	{ ROUTE_PAGE, M_GET, 0, 0, get_page },
+	{ ROUTE_CREDENTIALS, M_GET, AUTH_BEARER, 0, get_credentials },
+	{ ROUTE_PROVIDERS, M_GET, AUTH_BEARER, 0, get_providers },
+	{ ROUTE_STATS, M_GET, AUTH_BEARER, 0, get_stats },
+	{ ROUTE_REFRESH, M_POST, AUTH_BEARER, 0, post_refresh },
+	{ ROUTE_CACHE, M_DELETE, AUTH_BEARER, 0, delete_cache },
+	{ ROUTE_TURN, M_GET | M_POST, AUTH_KEY, 1, turn },
+	{ ROUTE_HEALTHZ, M_GET, AUTH_NONE, 0, get_healthz },
+	{ ROUTE_READYZ, M_GET, AUTH_NONE, 0, get_readyz },
+	{ ROUTE_METRICS, M_GET, AUTH_NONE, 0, get_metrics },
+	{ ROUTE_HEALTH, M_GET, AUTH_BEARER, 0, get_health },
+	{ ROUTE_HEALTH_PLAIN, M_GET, AUTH_NONE, 0, get_health },
+	{ ROUTE_EVENTS, M_GET, AUTH_BEARER, 0, get_events },
+	{ ROUTE_OPENAPI, M_GET, AUTH_NONE, 0, get_openapi },
+	{ ROUTE_PAGE, M_GET, AUTH_NONE, 0, get_page },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
 

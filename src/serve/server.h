@@ -91,6 +91,9 @@ struct server {
 };
 
 enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
+/* An endpoint's guard: AUTH_KEY also takes the token as ?key= (or Janus's
+ * ?api=), as TURN REST clients send it. */
+enum { AUTH_NONE, AUTH_BEARER, AUTH_KEY };
 
 struct request;
 typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
@@ -99,7 +102,7 @@ typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
 struct endpoint {
 	enum route	 route;
 	unsigned	 methods;
-	int		 auth;		/* needs the bearer token when set */
+	int		 auth;		/* AUTH_*: the token, when set */
 	int		 body;		/* reads the request body */
 	route_fn	 fn;
 };
@@ -197,6 +200,10 @@ enum MHD_Result get_credentials(struct server *sv, struct MHD_Connection *c,
 /* routes.c: the endpoint serving url, or NULL. */
 const struct endpoint *serve_route(const char *url);
 
+/* http.c: the value of ?name= in *v: 0; -1 when it is absent; -2 when it
+ * holds a NUL byte (%00), which a C string would cut short. */
+int	 serve_query(struct MHD_Connection *c, const char *name,
+	    const char **v);
 /* http.c: the daemon answering on the listening socket fd, or NULL. */
 struct MHD_Daemon *serve_http_start(struct server *sv, int fd);
 

@@ -165,6 +165,96 @@ load ../mocks/hosted
 	no_secret_in_log "$pass"
 }
 
+# draft_ok USER-RE: the last answer is the TURN REST answer of the draft,
+# for a username matching ^[0-9]+USER-RE$, with the password coturn checks.
+draft_ok() {
+	local user pass
+
+	expect 200
+	json 'keys == ["password","ttl","uris","username"]'
+	json '.uris == ["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp"]'
+	user=$(jq -r .username <<<"$output")
+	pass=$(jq -r .password <<<"$output")
+	[[ $user =~ ^[0-9]+$1$ ]] || { echo "username '$user'"; return 1; }
+	[[ $pass == "$(printf '%s' "$user" |
+	    openssl dgst -sha1 -hmac "$TURN_SECRET" -binary | base64)" ]]
+}
+
+@test "serve-api: /api/ice/turn takes draft-uberti-behave-turn-rest's request: GET or POST, service=turn, username" {
+	start_serve "${COTURN[@]}"
+	# The draft's sample: GET, the caller in username; no format needed.
+	req '/api/ice/turn?service=turn&username=echotest-Xy12'
+	draft_ok ':echotest-Xy12'
+	# Janus's default: POST, the same in the query and as a form body.
+	req -X POST -d 'service=turn&username=user%40example.org' \
+	    '/api/ice/turn?service=turn&username=user%40example.org'
+	draft_ok ':user@example\.org'
+	# A form body alone; id wins over username.
+	req -X POST -d 'service=turn&username=a.b&id=c+d~' /api/ice/turn
+	expect 400
+	json '.error == "the caller id must be 1 to 64 of A-Z a-z 0-9 ._-~@+"'
+	req -X POST -d 'service=turn&username=a.b&id=c_d~' /api/ice/turn
+	draft_ok ':c_d~'
+	# The draft's username is optional: a credential without a user part.
+	req '/api/ice/turn?service=turn'
+	draft_ok ''
+	# iceupd's own request still wants a caller.
+	req '/api/ice/turn?format=uberti'
+	expect 400
+	json '.error | test("^a caller id is needed: id=ID or username=ID")'
+	# Malformed requests: an error body a client logs.
+	req '/api/ice/turn?service=stun&username=a'
+	expect 400
+	json '.error == "service must be turn"'
+	req '/api/ice/turn?service=turn&username=a:b'
+	expect 400
+	json '.error | test("caller id must be")'
+	req '/api/ice/turn?service=turn&username=a%2Fb'
+	expect 400
+	req '/api/ice/turn?service=turn&username=a%00b'
+	expect 400
+	req '/api/ice/turn?service=turn&format=neko&username=a'
+	expect 400
+	json '.error | test("format must be uberti or absent")'
+	req -X POST -d 'service=turn&username=%zz' /api/ice/turn
+	expect 400
+	req -X POST -H 'Content-Type: application/json' \
+	    -d '{"service":"turn","username":7}' /api/ice/turn
+	expect 400
+	req -X POST -H 'Content-Type: application/json' \
+	    -d '{"service":"turn","username":"bob@host"}' /api/ice/turn
+	draft_ok ':bob@host'
+	stop_serve
+}
+
+@test "serve-api: /api/ice/turn takes the token as the draft's key= or Janus's api=; other routes do not" {
+	start_serve "${COTURN[@]}" --auth-token-file "$BATS_TEST_TMPDIR/token" -v
+	req '/api/ice/turn?service=turn&username=a'
+	expect 401
+	json '.error == "a bearer token is needed"'
+	req "/api/ice/turn?service=turn&username=a&key=$API_TOKEN"
+	draft_ok ':a'
+	req -X POST "/api/ice/turn?service=turn&api=$API_TOKEN&key=$API_TOKEN&username=b"
+	draft_ok ':b'
+	req "/api/ice/turn?service=turn&username=a&api=$API_TOKEN"
+	draft_ok ':a'
+	req "/api/ice/turn?service=turn&username=a&key=x$API_TOKEN"
+	expect 401
+	req "/api/ice/turn?service=turn&username=a&key=$API_TOKEN&api=x"
+	draft_ok ':a'
+	req "/api/ice/turn?service=turn&username=a&key=x&api=$API_TOKEN"
+	expect 401
+	req "${AUTH[@]}" '/api/ice/turn?service=turn&username=a'
+	draft_ok ':a'
+	# Only where TURN REST clients ask.
+	req "/api/ice/credentials?key=$API_TOKEN"
+	expect 401
+	req "/api/ice/stats?api=$API_TOKEN"
+	expect 401
+	stop_serve
+	no_secret_in_log "$API_TOKEN"
+}
+
 # sse_open NAME [CURL-ARGS ...] PATH: reads the event stream at PATH into
 # $BATS_TEST_TMPDIR/NAME.sse, in the background (at most 60 s).
 sse_open() {

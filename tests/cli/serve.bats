@@ -485,8 +485,9 @@ load serve
 	req -X POST /api/ice/cache
 	expect 405
 	header allow DELETE
-	req /api/ice/turn
+	req -X DELETE /api/ice/turn
 	expect 405
+	header allow 'GET, HEAD, POST'
 	req -X DELETE /healthz
 	expect 405
 	req -X OPTIONS /api/ice/credentials

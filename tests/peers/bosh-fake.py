@@ -10,8 +10,9 @@ and serves until killed:
   nopayload  a connection manager that ignores what the session request
          and the terminate request carry: answers the first with the
          features alone and the second with a bare terminate body, then each
-         other request by what it holds (an auth: success; a restart: bind;
-         the XEP-0215 query: one TURN service, turn.fake.test:3478);
+         other request by what it holds (an auth: success; a restart: bind,
+         a query riding with it dropped; the XEP-0215 query: one TURN
+         service, turn.fake.test:3478);
          anything else ends the session (item-not-found); each request body
          is appended to PORTFILE.log;
   brave  a Brave Talk rooms API: OPTIONS /api/v1/rooms/ROOM gives an

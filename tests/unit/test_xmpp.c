@@ -385,6 +385,40 @@ START_TEST(incomplete_and_trailing)
 }
 END_TEST
 
+/* A message in pieces, as WebSocket fragments bring it: closed once its
+ * root element ends, and not before, wherever the cuts fall. */
+START_TEST(closed_once_the_root_ends)
+{
+	static const char msg[] = "<iq xmlns='jabber:client' id='e1'>"
+	    "<services xmlns='urn:xmpp:extdisco:2'><service type='stun' "
+	    "host='h'/></services></iq>";
+	struct xml_doc	*d;
+	char		 err[128];
+	size_t		 cut, n = strlen(msg);
+
+	for (cut = 1; cut < n; cut++) {
+		d = xml_doc_new();
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(xml_doc_feed(d, msg, cut, 0, err,
+		    sizeof(err)), 0);
+		ck_assert_msg(!xml_doc_closed(d), "closed at %zu", cut);
+		ck_assert_int_eq(xml_doc_feed(d, msg + cut, n - cut, 0, err,
+		    sizeof(err)), 0);
+		ck_assert_msg(xml_doc_closed(d), "open after %zu", cut);
+		ck_assert_int_eq(xml_doc_feed(d, "", 0, 1, err, sizeof(err)),
+		    0);
+		ck_assert_str_eq(xml_doc_root(d)->name, "iq");
+		xml_doc_free(d);
+	}
+	/* A second element in the same message is refused. */
+	d = xml_doc_new();
+	ck_assert_int_eq(xml_doc_feed(d, "<a/><b/>", 8, 0, err, sizeof(err)),
+	    -1);
+	ck_assert(!xml_doc_closed(d));
+	xml_doc_free(d);
+}
+END_TEST
+
 /* Room metadata JSON through xmpp_metadata_services() and
  * xmpp_take_services(): the list, or "error: <why>". */
 static char *
@@ -467,6 +501,39 @@ START_TEST(room_metadata_hostile)
 }
 END_TEST
 
+/* The nickname anonymous_strict wants: the first 8 characters of the
+ * bound JID's local part; random hex where they cannot be one. */
+START_TEST(nick_from_bound_jid)
+{
+	static const char *const taken[][2] = {
+		{ "8f1c2a3b-5d6e-4f70-8192-a3b4c5d6e7f8@meet.example/x1",
+		    "8f1c2a3b" },
+		{ "AbCdEf12345@meet.example", "AbCdEf12" },
+		{ "a_b@meet.example/r", "a_b" },
+		{ "abcdefgh@meet.example", "abcdefgh" },
+		{ "abcdefgh-ij@meet.example", "abcdefgh" },
+	};
+	static const char *const random[] = {
+		NULL, "", "meet.example", "meet.example/r@x", "@meet.example",
+		"_abc@meet.example", "ab-c@meet.example", "ab.cdefghij@h", "abcdefg-hij@meet.example",
+		"\xc3\xa9t\xc3\xa9@meet.example",
+	};
+	char	 nick[17];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		xmpp_nick(taken[i][0], nick, sizeof(nick));
+		ck_assert_str_eq(nick, taken[i][1]);
+	}
+	for (i = 0; i < sizeof(random) / sizeof(random[0]); i++) {
+		xmpp_nick(random[i], nick, sizeof(nick));
+		ck_assert_msg(strlen(nick) == 16 &&
+		    strspn(nick, "0123456789abcdef") == 16, "%s: %s",
+		    random[i] ? random[i] : "NULL", nick);
+	}
+}
+END_TEST
+
 UNIT_SUITE(xmpp)
 {
 	Suite	*s = suite_create("xmpp");
@@ -488,6 +555,8 @@ UNIT_SUITE(xmpp)
 	tcase_add_test(tc, incomplete_and_trailing);
 	tcase_add_test(tc, room_metadata_services);
 	tcase_add_test(tc, room_metadata_hostile);
+	tcase_add_test(tc, nick_from_bound_jid);
+	tcase_add_test(tc, closed_once_the_root_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }
