@@ -12,8 +12,8 @@ status=0
 
 # The CLI files, the longest first (tests/suites.sh starts them in this
 # order); any file not named here runs after them.
-LONGEST="abuse hosted serve docs deploy serve-api jitsi-deployments fetch
-faults check coturn serve-page url"
+LONGEST="secrets abuse hosted deploy docs serve-api jitsi-deployments fetch
+serve faults check coturn serve-page url"
 
 # cli_files: every tests/cli/*.bats, the longest first.
 cli_files() {
