@@ -83,7 +83,8 @@ expected() {
 	    /etc/systemd/system /opt/doc/ice) <(files "$d")
 	grep -q '^ExecStart=/opt/ice/sbin/iceupd ' \
 	    "$d/etc/systemd/system/iceupd.service"
-	! grep -rq /usr/local "$d/etc/systemd/system/"
+	run grep -E '^Exec[A-Za-z]*=.*/usr/local' "$d"/etc/systemd/system/*
+	[[ $status -eq 1 ]] || { echo "$output"; return 1; }
 	run make --no-print-directory uninstall PREFIX=/nowhere DESTDIR="$d" "${dirs[@]}"
 	assert_status 0
 	[[ -z $(files "$d") ]] || { files "$d"; return 1; }
