@@ -164,10 +164,21 @@ dist:
 version:
 	@echo $(VERSION)
 
+# Builds container/Dockerfile's targets with buildah and runs them (as
+# root; slow, not part of `make test`: see tests/image/run.sh).
+image-test:
+	@tests/image/run.sh
+
+# Builds the Debian package in a clean clone and checks it (lintian,
+# hardening-check): tests/package/run.sh.
+package-test:
+	@tests/package/run.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all deps run test install uninstall dist version clean bench
+.PHONY: all deps run test install uninstall dist version clean bench \
+	image-test package-test
 
 # One statically linked executable, build/static/iceupd, from the same sources
 # and flags as `make all`; its libraries come from Debian (binary or source
