@@ -157,6 +157,8 @@ uninstall:
 # gzip -n stores no name or time).
 dist:
 	@mkdir -p build
+	@git diff --quiet HEAD -- || \
+	    echo "dist: uncommitted changes are not in the tarball" >&2
 	git archive --format=tar --prefix=iceupd-$(VERSION)/ HEAD | \
 	    gzip -n -9 >build/iceupd-$(VERSION).tar.gz.tmp
 	mv build/iceupd-$(VERSION).tar.gz.tmp build/iceupd-$(VERSION).tar.gz
