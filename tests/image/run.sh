@@ -53,9 +53,9 @@ bad() {
 	fail=1
 }
 
-# bh ARGS...: buildah on the test's own storage.
+# bh ARGS...: buildah on the test's own storage, niced (builds are long).
 bh() {
-	buildah --root "$CACHE/storage" --runroot "$CACHE/run" \
+	nice -n 10 buildah --root "$CACHE/storage" --runroot "$CACHE/run" \
 	    --storage-driver vfs "$@"
 }
 
@@ -118,7 +118,7 @@ have=$(bh inspect --type image --format '{{index .OCIv1.Config.Labels "iceupd.st
     "$NEKO_BASE" 2>/dev/null || true)
 if [[ $have != "$sum" ]]; then
 	say "building the neko stand-in"
-	nice -n 10 bh bud --pull=never --layers=false -q \
+	bh bud --pull=never --layers=false -q \
 	    --label "iceupd.standin=$sum" \
 	    -v "$CACHE/apt-archives:/var/cache/apt/archives" \
 	    -f "$HERE/neko-standin/Containerfile" -t "$NEKO_BASE" \
@@ -133,7 +133,7 @@ fi
 build() {
 	local t1=$SECONDS
 
-	nice -n 10 bh bud --pull=never --layers \
+	bh bud --pull=never --layers \
 	    -v "$CACHE/static-deps:/src/build/deps" \
 	    -v "$CACHE/apt-archives:/var/cache/apt/archives" \
 	    -f container/Dockerfile --target "$1" -t "$2" . \
