@@ -71,8 +71,8 @@ build/obj/tests/unit/unit.o build/asan/tests/unit/unit.o: \
     build/gen/unit_suites.h
 
 # The files that print the version are rebuilt when it changes.
-build/obj/src/main.o build/obj/src/http.o build/obj/src/probe.o: \
-    debian/changelog
+$(foreach d,obj asan,build/$(d)/src/main.o build/$(d)/src/http.o \
+    build/$(d)/src/probe.o): debian/changelog
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
