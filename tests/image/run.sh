@@ -153,7 +153,7 @@ bh rmi --prune >/dev/null 2>&1 || true
 
 c=$(bh from --pull=never "$JOB")
 containers+=("$c")
-entry=$(bh inspect --type container --format '{{json .OCIv1.Config.Entrypoint}}' "$c")
+entry=$(bh inspect --type container "$c" | jq -c .OCIv1.config.Entrypoint)
 [[ $entry == '["/usr/local/bin/iceupd"]' ]] || bad "job entrypoint $entry"
 out=$(bh run "$c" -- sh -c 'id -u; id -g; /usr/local/bin/iceupd --version' 2>&1) ||
     bad "job: iceupd --version failed: $out"
@@ -188,9 +188,8 @@ say "job: fetch --verify from coturn at 127.0.0.1:$COTURN_PORT: $(jq -c '[.[].ur
 n=$(bh from --pull=never "$NEKO")
 containers+=("$n")
 mkdir -p "$T/record"
-mapfile -t argv < <(bh inspect --type container \
-    --format '{{json .OCIv1.Config.Entrypoint}}{{json .OCIv1.Config.Cmd}}' "$n" |
-    sed 's/\]\[/,/' | jq -r '.[]')
+mapfile -t argv < <(bh inspect --type container "$n" |
+    jq -r '.OCIv1.config | (.Entrypoint + .Cmd)[]')
 [[ ${argv[0]-} == /usr/local/bin/cloudrun-wrapper.sh ]] ||
     bad "neko entrypoint: ${argv[*]}"
 timeout 120 bh run -v "$T/record:/record" \
