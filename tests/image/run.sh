@@ -54,9 +54,10 @@ bad() {
 }
 
 # bh ARGS...: buildah on the test's own storage, niced (builds are long).
+BH=(nice -n 10 buildah --root "$CACHE/storage" --runroot "$CACHE/run"
+    --storage-driver vfs)
 bh() {
-	nice -n 10 buildah --root "$CACHE/storage" --runroot "$CACHE/run" \
-	    --storage-driver vfs "$@"
+	"${BH[@]}" "$@"
 }
 
 # shellcheck disable=SC2317 # run by the trap
@@ -192,7 +193,7 @@ mapfile -t argv < <(bh inspect --type container "$n" |
     jq -r '.OCIv1.config | (.Entrypoint + .Cmd)[]')
 [[ ${argv[0]-} == /usr/local/bin/cloudrun-wrapper.sh ]] ||
     bad "neko entrypoint: ${argv[*]}"
-timeout 120 bh run -v "$T/record:/record" \
+timeout 120 "${BH[@]}" run -v "$T/record:/record" \
     --env NEKO_ICESERVERS=DYNAMIC --env "WEBRTC_TURN_URLS=$live_tcp" \
     --env "TURN_SHARED_SECRET=$secret" --env ICEUPD_CONFIG=/dev/null \
     "$n" -- "${argv[@]}" >"$T/neko.out" 2>&1 ||
