@@ -20,12 +20,12 @@
 # (/var/cache/iceupd-image-test): the debootstrap tarball, buildah's
 # storage (base images, the stand-in, the build's layers), the static
 # build's dependencies (build/deps of the build stage) and the downloaded
-# Debian packages.  The first run takes about 9 minutes on 2 cores
-# (debootstrap, the stand-in, the static build's libcurl); a second about
-# 3½, the build stage's `make static` relinking from its cached libraries
-# (the build's intermediate layers are pruned, so that vfs copies do not
-# pile up).  `rm -rf` the cache to start over.  Exit 0 when every check
-# passes.
+# Debian packages.  The images built and their layers are removed at the
+# end (vfs copies a whole tree per layer).  The first run takes about 9
+# minutes on 2 cores (debootstrap, the stand-in, the static build's
+# libcurl); a second one SECOND, the build stage installing from the
+# cached packages and relinking from the cached libraries.  `rm -rf` the
+# cache to start over.  Exit 0 when every check passes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,7 +40,6 @@ fail=0
 t0=$SECONDS
 T=""
 COTURN_PID=""
-containers=()
 
 say() {
 	echo "image-test: $*"
@@ -67,9 +66,13 @@ bh() {
 cleanup() {
 	local c
 
-	for c in "${containers[@]}"; do
-		bh rm "$c" >/dev/null 2>&1 || true
-	done
+	# The built images and their layers go (vfs copies a whole tree per
+	# layer); the base images and the stand-in stay.
+	if [[ -n $T ]]; then
+		bh rm --all >/dev/null 2>&1 || true
+		bh rmi -f "$JOB" "$NEKO" >/dev/null 2>&1 || true
+		bh rmi --prune >/dev/null 2>&1 || true
+	fi
 	coturn_stop "$COTURN_PID" >/dev/null 2>&1 || true
 	if [[ -n $T ]]; then
 		rm -rf "$T"
@@ -150,13 +153,10 @@ cd "$ROOT"
 version=$(make -s --no-print-directory version)
 build job "$JOB"
 build neko "$NEKO"
-# Layers of earlier builds that no tag holds any more.
-bh rmi --prune >/dev/null 2>&1 || true
 
 # --- the job image -------------------------------------------------------------
 
 c=$(bh from --pull=never "$JOB")
-containers+=("$c")
 entry=$(bh inspect --type container "$c" | jq -c .OCIv1.config.Entrypoint)
 [[ $entry == '["/usr/local/bin/iceupd"]' ]] || bad "job entrypoint $entry"
 out=$(bh run "$c" -- sh -c 'id -u; id -g; /usr/local/bin/iceupd --version' 2>&1) ||
@@ -190,7 +190,6 @@ say "job: fetch --verify from coturn at 127.0.0.1:$COTURN_PORT: $(jq -c '[.[].ur
 # --- the neko image --------------------------------------------------------------
 
 n=$(bh from --pull=never "$NEKO")
-containers+=("$n")
 mkdir -p "$T/record"
 mapfile -t argv < <(bh inspect --type container "$n" |
     jq -r '.OCIv1.config | (.Entrypoint + .Cmd)[]')
