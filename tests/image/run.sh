@@ -23,7 +23,7 @@
 # Debian packages.  The images built and their layers are removed at the
 # end (vfs copies a whole tree per layer).  The first run takes about 9
 # minutes on 2 cores (debootstrap, the stand-in, the static build's
-# libcurl); a second one SECOND, the build stage installing from the
+# libcurl); a second one about 2, the build stage installing from the
 # cached packages and relinking from the cached libraries.  `rm -rf` the
 # cache to start over.  Exit 0 when every check passes.
 set -euo pipefail
