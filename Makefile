@@ -1,8 +1,20 @@
 # iceupd — the only entry point: build, test, run, install, clean.
-VERSION  = 0.1.0
-PREFIX  ?= /usr/local
+# The version lives in one place, debian/changelog's first line (a native
+# package: no Debian revision); --version, `make dist` and the package
+# read it there.
+VERSION := $(shell sed -n '1s/^iceupd (\([^ ]*\)) .*/\1/p' debian/changelog)
+$(if $(VERSION),,$(error no version on the first line of debian/changelog))
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+# Where `make install` puts things, under $(DESTDIR) (GNU names).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+DOCDIR  ?= $(DATADIR)/doc/iceupd
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror
 PKGS     = libcurl openssl libcjson libconfig expat libmicrohttpd
@@ -12,8 +24,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PLAIN_LIBS = -lunistring
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(PLAIN_LIBS) -pthread
 CHECK_LIBS = $(shell pkg-config --libs check)
-ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DICEUPD_VERSION='"$(VERSION)"' \
-	     $(PKG_CFLAGS)
+# The caller's CPPFLAGS and CFLAGS (dpkg-buildflags, say) come first, ours
+# after; its LDFLAGS reach every link.
+ALL_CFLAGS = $(CPPFLAGS) $(CFLAGS) $(WARN) -D_GNU_SOURCE \
+	     -DICEUPD_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
@@ -28,7 +42,17 @@ HDRS = $(wildcard src/*.h src/*/*.h tests/unit/*.h)
 OBJS      = $(SRCS:%.c=build/obj/%.o)
 ASAN_OBJS = $(SRCS:%.c=build/asan/%.o)
 
-all: build/iceupd
+# The completion scripts, written by the binary from its settings table.
+COMPLETIONS = build/completion/iceupd build/completion/_iceupd
+
+all: build/iceupd $(COMPLETIONS)
+
+build/completion/iceupd: build/iceupd
+	@mkdir -p $(dir $@)
+	build/iceupd completion bash >$@.tmp && mv $@.tmp $@
+build/completion/_iceupd: build/iceupd
+	@mkdir -p $(dir $@)
+	build/iceupd completion zsh >$@.tmp && mv $@.tmp $@
 
 build/gen/serve_openapi.c: src/serve/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
@@ -46,6 +70,10 @@ build/gen/unit_suites.h: Makefile tests/unit $(UNIT_TESTS)
 build/obj/tests/unit/unit.o build/asan/tests/unit/unit.o: \
     build/gen/unit_suites.h
 
+# The files that print the version are rebuilt when it changes.
+$(foreach d,obj asan,build/$(d)/src/main.o build/$(d)/src/http.o \
+    build/$(d)/src/probe.o): debian/changelog
+
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -55,20 +83,20 @@ build/asan/%.o: %.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -O1 -c -o $@ $<
 
 build/iceupd: $(OBJS) build/obj/src/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/unit-tests: $(OBJS) $(UNIT:%.c=build/obj/%.o)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 build/asan/unit-tests: $(ASAN_OBJS) $(UNIT:%.c=build/asan/%.o)
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # A probe driver for the probe tests: probes the URLs it is given.
 build/probe-main: tests/unit/probe_main.c $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/engine-bench: bench/engine_bench.c $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -97,15 +125,64 @@ test: deps
 	    build/asan/unit-tests build/probe-main
 	@tests/run.sh
 
-install: build/iceupd
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 build/iceupd $(DESTDIR)$(PREFIX)/bin/iceupd
-	install -m 0644 docs/iceupd.1 $(DESTDIR)$(PREFIX)/share/man/man1/iceupd.1
+# install and uninstall: the same files.  The units run $(BINDIR)/iceupd;
+# the timer is installed, not enabled.
+SAMPLES = $(sort $(wildcard samples/*.conf samples/*/*))
+EXAMPLES = $(SAMPLES:samples/%=$(DESTDIR)$(DOCDIR)/examples/%)
+UNITS   = iceupd.service iceupd.timer
+install: build/iceupd $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(sort $(dir $(EXAMPLES)))
+	install -m 0755 build/iceupd $(DESTDIR)$(BINDIR)/iceupd
+	install -m 0644 docs/iceupd.1 $(DESTDIR)$(MANDIR)/man1/iceupd.1
+	install -m 0644 build/completion/iceupd $(DESTDIR)$(BASHCOMPDIR)/iceupd
+	install -m 0644 build/completion/_iceupd $(DESTDIR)$(ZSHCOMPDIR)/_iceupd
+	sed 's#^ExecStart=/usr/local/bin/iceupd #ExecStart=$(BINDIR)/iceupd #' \
+	    container/iceupd.service >$(DESTDIR)$(SYSTEMDUNITDIR)/iceupd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/iceupd.service
+	install -m 0644 container/iceupd.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	for f in $(SAMPLES:samples/%=%); do \
+	    install -m 0644 samples/$$f $(DESTDIR)$(DOCDIR)/examples/$$f || \
+	    exit 1; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/iceupd $(DESTDIR)$(MANDIR)/man1/iceupd.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/iceupd $(DESTDIR)$(ZSHCOMPDIR)/_iceupd \
+	    $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) $(EXAMPLES)
+	for d in $(filter-out $(DESTDIR)$(DOCDIR)/examples/,$(dir $(EXAMPLES))) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
+	    if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done
+
+# build/iceupd-VERSION.tar.gz: the committed tree (HEAD), the same bytes
+# each time (git archive takes the commit's time, a fixed owner and order;
+# gzip -n stores no name or time).
+dist:
+	@mkdir -p build
+	@git diff --quiet HEAD -- || \
+	    echo "dist: uncommitted changes are not in the tarball" >&2
+	git archive --format=tar --prefix=iceupd-$(VERSION)/ HEAD | \
+	    gzip -n -9 >build/iceupd-$(VERSION).tar.gz.tmp
+	mv build/iceupd-$(VERSION).tar.gz.tmp build/iceupd-$(VERSION).tar.gz
+
+version:
+	@echo $(VERSION)
+
+# Builds container/Dockerfile's targets with buildah and runs them (as
+# root; slow, not part of `make test`: see tests/image/run.sh).
+image-test:
+	@tests/image/run.sh
+
+# Builds the Debian package in a clean clone and checks it (lintian,
+# hardening-check): tests/package/run.sh.
+package-test:
+	@tests/package/run.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all deps run test install clean bench
+.PHONY: all deps run test install uninstall dist version clean bench \
+	image-test package-test
 
 # One statically linked executable, build/static/iceupd, from the same sources
 # and flags as `make all`; its libraries come from Debian (binary or source
@@ -148,7 +225,7 @@ build/fuzz/fuzz_%: build/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_OBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 build/asan/iceupd: $(ASAN_OBJS) build/asan/src/main.o
-	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

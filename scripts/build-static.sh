@@ -160,6 +160,8 @@ add_deb_src() {
 			    /etc/apt/sources.list.d/debian.sources
 		} >"$tmp"
 	elif grep -qsE '^deb[[:space:]]' /etc/apt/sources.list; then
+		# One-line entries go in a .list file (.sources is deb822).
+		f=/etc/apt/sources.list.d/iceupd-deb-src.list
 		{
 			echo "# Debian source packages, for scripts/build-static.sh."
 			sed -nE 's/^deb([[:space:]])/deb-src\1/p' \

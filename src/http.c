@@ -18,7 +18,7 @@
 #include "log.h"
 
 #ifndef ICEUPD_VERSION
-#define ICEUPD_VERSION "0.0.0"
+#error "ICEUPD_VERSION: the Makefile defines it (debian/changelog)"
 #endif
 
 #define CONNECT_MAX_MS	3000	/* a reachable API connects well within this */

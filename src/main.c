@@ -22,7 +22,7 @@
 #include "util.h"
 
 #ifndef ICEUPD_VERSION
-#define ICEUPD_VERSION "0.0.0"
+#error "ICEUPD_VERSION: the Makefile defines it (debian/changelog)"
 #endif
 
 extern char **environ;

@@ -24,7 +24,7 @@
 #include "util.h"
 
 #ifndef ICEUPD_VERSION
-#define ICEUPD_VERSION "0.0.0"
+#error "ICEUPD_VERSION: the Makefile defines it (debian/changelog)"
 #endif
 
 #define RTO_MS		500	/* RFC 8489 6.2.1: initial RTO */

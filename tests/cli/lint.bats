@@ -82,6 +82,12 @@ lint_shell() {
 	    tests/valgrind/iceupd
 }
 
+@test "shellcheck: tests/package/run.sh and tests/image/ (make package-test, make image-test)" {
+	need shellcheck shellcheck
+	lint_shell tests/package/run.sh tests/image/run.sh \
+	    tests/image/neko-standin/record-env.sh
+}
+
 @test "the man page formats without warnings" {
 	need groff groff-base
 	[[ -f docs/iceupd.1 ]] || { echo "no docs/iceupd.1"; return 1; }

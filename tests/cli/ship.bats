@@ -57,12 +57,18 @@ stage_lines() {
 	[[ $(instructions | grep -P '\tFROM ' | head -n 1) == $'build\tFROM debian:12 AS build' ]]
 }
 
-@test "Dockerfile: the build stage runs only commands CI runs here, ending with make static" {
+@test "Dockerfile: the build stage runs only commands CI runs here, or the build set of install-deps.sh, ending with make static" {
 	local cmd n=0 target
 
 	while IFS= read -r cmd; do
 		cmd=${cmd#RUN }
 		n=$((n + 1))
+		# The build packages alone: not the test tools and npm.
+		if [[ $cmd == *install-deps.sh* ]]; then
+			[[ $cmd == "sh scripts/install-deps.sh --build" ]] ||
+			    { echo "the build stage installs more than the build set: $cmd"; return 1; }
+			continue
+		fi
 		if grep -qxF "$cmd" .ci/run; then
 			continue
 		fi
@@ -80,15 +86,39 @@ stage_lines() {
 	[[ $(stage_lines build | grep '^WORKDIR ') == "WORKDIR /src" ]]
 }
 
-@test "Dockerfile: what the build stage copies in is enough for make (every source the Makefile names)" {
+@test "Dockerfile: what the build stage copies in is enough for make (every source the Makefile names), and each file is one the build reads" {
 	local line src dst
+	local -a words
 
 	mkdir -p "$T/ctx"
 	while IFS= read -r line; do
-		read -r _ src dst <<<"$line"
-		mkdir -p "$T/ctx/$(dirname "$dst")"
-		cp -a "$src" "$T/ctx/$dst"
+		read -r -a words <<<"$line"
+		dst=${words[-1]}
+		for src in "${words[@]:1:${#words[@]}-2}"; do
+			# As docker does: a folder's contents, a file into
+			# the folder DST/ or as DST.
+			if [[ -d $src ]]; then
+				mkdir -p "$T/ctx/$dst"
+				cp -a "$src/." "$T/ctx/$dst"
+			elif [[ $dst == */ ]]; then
+				mkdir -p "$T/ctx/$dst"
+				cp -a "$src" "$T/ctx/$dst"
+			else
+				mkdir -p "$T/ctx/$(dirname "$dst")"
+				cp -a "$src" "$T/ctx/$dst"
+			fi
+			# Read by make, or run by the stage: named there
+			# (src/ as a whole: the Makefile takes its files
+			# by wildcard).
+			[[ $src == src/ ]] && continue
+			while IFS= read -r f; do
+				grep -qF "$f" Makefile ||
+				    stage_lines build | grep '^RUN ' | grep -qF "$f" ||
+				    { echo "the build stage copies $f, which it does not read"; return 1; }
+			done < <(find "$src" -type f)
+		done
 	done < <(stage_lines build | grep '^COPY ')
+	[[ ! -e $T/ctx/tests ]] || { echo "the build stage copies tests/"; return 1; }
 	run make -C "$T/ctx" -n all static
 	if [[ $status -ne 0 ]]; then
 		echo "make -n all static in a copy of the build stage's files:"
@@ -97,6 +127,32 @@ stage_lines() {
 	fi
 	[[ -x $T/ctx/scripts/build-static.sh ]]
 	[[ -f $T/ctx/scripts/install-deps.sh ]]
+}
+
+@test "install-deps.sh --build: the build packages alone, a part of the full set, without the test tools or npm" {
+	local build full p
+
+	build=$(sh scripts/install-deps.sh --build --list)
+	full=$(sh scripts/install-deps.sh --list)
+	[[ -n $build ]]
+	for p in $build; do
+		grep -qxF "$p" <<<"$full" || { echo "$p: not in the full set"; return 1; }
+	done
+	for p in build-essential pkg-config libcurl4-openssl-dev libssl-dev \
+	    libcjson-dev libconfig-dev libexpat1-dev libunistring-dev \
+	    libmicrohttpd-dev; do
+		grep -qxF "$p" <<<"$build" || { echo "--build lacks $p"; return 1; }
+	done
+	for p in bats chromium prosody coturn valgrind clang npm nodejs check \
+	    lintian; do
+		if grep -qxF "$p" <<<"$build"; then
+			echo "--build installs the test tool $p"
+			return 1
+		fi
+	done
+	grep -qxF lintian <<<"$full"
+	run sh scripts/install-deps.sh --build --bogus
+	assert_status 2
 }
 
 @test "Dockerfile: files taken from the build stage are ones it makes" {
