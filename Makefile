@@ -200,9 +200,10 @@ static: $(GEN)
 # Hardening.  `make fuzz [FUZZ_SECONDS=N]` builds one libFuzzer target per
 # parser into build/fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and
 # runs each for N seconds from its corpus in fuzz/corpus/; any crash, leak
-# or timeout fails.  `make test-asan` runs the unit and CLI suites against
-# an ASan+UBSan build; `make test-valgrind` runs the CLI suites that run
-# the binary under valgrind (tests/valgrind/).
+# or timeout fails.  `make test-asan` runs only the passes of `make test`
+# that use the ASan+UBSan build (unit and CLI); `make test-valgrind` runs
+# the unit tests and the CLI suites whose runs leave provider threads at
+# exit under valgrind (tests/valgrind/).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SH_RUNS ?= 2000
