@@ -40,7 +40,7 @@
 #define PER_IP_LIMIT	128
 #define CONN_TIMEOUT	30		/* seconds a connection may idle */
 #define DRAIN_MS	10000		/* on SIGTERM, beyond --timeout */
-#define HEADER_DEADLINE_MS 10000	/* for a request line and headers */
+#define REQUEST_DEADLINE_MS 10000	/* for a whole request: headers, body */
 #define INCOMPLETE_BUDGET (CONN_LIMIT / 2)	/* the rest kept for new clients */
 
 /* One rendered list, never changed once published. */

@@ -442,6 +442,53 @@ assert_stdout_lacks_key() {
 	stop_serve
 }
 
+@test "serve: /healthz answers within 3 s under a slow-body flood of 1,100 connections from 11 addresses" {
+	start_serve "${LOCAL[@]}" --no-cache
+	# Whole headers announcing a body, then a body byte every 2 s: each
+	# byte would restart an idle timeout.
+	python3 "$BATS_TEST_DIRNAME/../peers/slowloris.py" --body \
+	    --port "${BASE##*:}" --sources 11 --per-source 100 --every 2 \
+	    --ready flood.ready --watch-one one.state --limit 40 \
+	    3>&- >flood.out 2>&1 &
+	PIDS+=("$!")
+	wait_for flood.ready
+	local t0=$SECONDS slow=0
+	while ((SECONDS - t0 < 25)); do
+		curl -s -o /dev/null --max-time 3 -w '%{http_code}\n' \
+		    "$BASE/healthz" >>probes || echo fail >>probes
+		sleep 1
+	done
+	grep -qv '^200$' probes && {
+		echo "/healthz under the flood ($(<flood.ready) open refused):"
+		sort probes | uniq -c
+		return 1
+	}
+	[[ -s one.state && $(<one.state) == closed ]] || {
+		echo "a connection sending one body byte every 2 s was kept"
+		return 1
+	}
+	stop_serve
+}
+
+@test "serve: a body sent to a route that takes none is refused at once, unread" {
+	start_serve "${LOCAL[@]}" --no-cache
+	# Headers announce 4096 bytes that never come: the answer may not
+	# wait for them.
+	run python3 - "${BASE##*:}" <<-'EOF'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+		s.settimeout(3)
+		s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n"
+		          b"Content-Length: 4096\r\n\r\n")
+		print(s.recv(4096).split(b"\r\n")[0].decode())
+	EOF
+	[[ $status == 0 && $output == 'HTTP/1.1 413 '* ]] || {
+		echo "$output"
+		return 1
+	}
+	stop_serve
+}
+
 @test "serve: ?provider= requests get the list their fetch made, DELETE /api/ice/cache racing them" {
 	start_fake metered ok
 	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
