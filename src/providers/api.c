@@ -62,6 +62,9 @@ api_call(const struct api_call *c, struct provider_status *st)
 	if (got == -1)
 		return NULL;
 	if (rs.status < 200 || rs.status > 299) {
+		if (rs.status == 429 || rs.status == 503)
+			st->retry_after = rs.retry_after > 0 ?
+			    rs.retry_after : 0;
 		error_text(rs.body.s, text, sizeof(text));
 		if (rs.status == 401 || rs.status == 403) {
 			hint = c->auth_hint;

@@ -18,6 +18,7 @@ struct provider_status {
 	char	 warning[256];	/* something dropped on the way */
 	char	 note[160];	/* what the answer was, for -v */
 	int	 permanent;	/* failed for good: asking again will not help */
+	long	 retry_after;	/* 429 or 503 with Retry-After: its seconds */
 };
 
 struct provider {

@@ -544,6 +544,56 @@ assert_stdout_lacks_key() {
 	stop_serve
 }
 
+# One request of a curl command line that makes many, its status a line.
+ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
+
+@test "serve: forced refreshes against a provider that said 429 Retry-After: 3600 do not ask it again" {
+	start_fake metered ratelimit_hour
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered --timeout 3000
+	local -a asks=()
+	for ((i = 0; i < 40; i++)); do
+		asks+=("${ASK[@]}" -X POST "$BASE/api/ice/refresh"
+		    "${ASK[@]}" "$BASE/api/ice/credentials?force_refresh=true"
+		    "${ASK[@]}" "$BASE/api/ice/credentials?provider=metered&force_refresh=true")
+	done
+	curl "${asks[@]:1}" >codes || true
+	[[ $(grep -c . codes) == 120 ]]
+	# And the same from other processes, with --force-refresh.
+	for ((i = 0; i < 3; i++)); do
+		metered ICEUPD_CACHE="$PWD/cache.json" -p metered --force-refresh \
+		    --timeout 3000
+		assert_status 1
+	done
+	[[ $(wc -l <"$FAKE_LOG") -le 3 ]] || {
+		echo "the provider was asked $(wc -l <"$FAKE_LOG") times"
+		return 1
+	}
+	stop_serve
+}
+
+@test "serve: forced asks of one provider are coalesced to one per 5 s, whatever it answers" {
+	start_fake metered ok
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered
+	get "$BASE/api/ice/credentials"
+	[[ $status == 200 ]]
+	local -a asks=()
+	for ((i = 0; i < 20; i++)); do
+		asks+=("${ASK[@]}" "$BASE/api/ice/credentials?provider=metered&force_refresh=true"
+		    "${ASK[@]}" -X POST "$BASE/api/ice/refresh")
+	done
+	local t0=$SECONDS
+	curl "${asks[@]:1}" >codes || true
+	[[ $(grep -c . codes) == 40 ]]
+	local n=$(wc -l <"$FAKE_LOG") most=$((2 + (SECONDS - t0) / 5 + 1))
+	[[ $n -le $most ]] || {
+		echo "asked $n times in $((SECONDS - t0)) s"
+		return 1
+	}
+	stop_serve
+}
+
 # --- signals, cores, children ------------------------------------------------
 
 # feed_config: the FIFO conf.fifo, the config file of the process started,

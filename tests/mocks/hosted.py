@@ -52,6 +52,7 @@ Scenarios (what the server answers to a right request):
   echo               400 whose error repeats the request's path and query
                      (as a careless API does: secrets in the query too)
   retry_huge         429 with Retry-After: 9223372036854775807, always
+  ratelimit_hour     429 with Retry-After: 3600, always
 
 The log (--log) gets one JSON line per request received: n, conn (the
 number of the connection it came on, from 1), time (Unix
@@ -80,7 +81,7 @@ SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
-    "backslash", "badutf8", "echo", "retry_huge",
+    "backslash", "badutf8", "echo", "retry_huge", "ratelimit_hour",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -495,6 +496,9 @@ class Handler(BaseHTTPRequestHandler):
         if sc == "retry_huge":
             return (429, [("Retry-After", "9223372036854775807")],
                     json_bytes(api.error(429)))
+        if sc == "ratelimit_hour":
+            return (429, list(api.error_headers(429)) +
+                    [("Retry-After", "3600")], json_bytes(api.error(429)))
         if sc == "hang":
             return None
         if sc == "legacy":
