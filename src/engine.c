@@ -223,6 +223,11 @@ job_main(void *arg)
 	 * collects them. */
 	if (j->list.fetched_at == 0)
 		j->list.fetched_at = time(NULL);
+	if (rc == 0 && provider_cap_lifetime(&j->list, time(NULL)) > 0 &&
+	    j->st.warning[0] == '\0')
+		snprintf(j->st.warning, sizeof(j->st.warning), "a lifetime "
+		    "over %ld days was cut to that", PROVIDER_LIFETIME_MAX /
+		    86400);
 	if (rc == 0) {
 		ice_list_filter(&j->list, (enum ice_transport)s->transport,
 		    s->relay);

@@ -37,6 +37,15 @@ struct provider {
 			    struct provider_status *st);
 };
 
+/* The longest lifetime any provider's answer is held to, whether it comes
+ * from a ttl, an expiry time or a credential's own expiry: a longer one is
+ * a mistake, or a list kept in the cache for decades. */
+#define PROVIDER_LIFETIME_MAX	(30L * 86400)
+
+/* Cuts every expiry in l to now + PROVIDER_LIFETIME_MAX; returns how many
+ * were cut. */
+size_t	 provider_cap_lifetime(struct ice_list *l, time_t now);
+
 /* Every provider of this build, in the default priority order. */
 extern const struct provider *const provider_table[];
 

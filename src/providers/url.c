@@ -17,7 +17,6 @@
 #include "url.h"
 
 #define MATRIX_PATH	"/_matrix/client/v3/voip/turnServer"
-#define ANSWER_TTL_MAX	(30L * 86400)	/* a longer lifetime is a mistake */
 #define SHAPES		"an RTCConfiguration {iceServers}, an iceServers " \
 			"array, an iceupd or VK-ICE report, TURN REST " \
 			"{username,password,ttl,uris} or {urls,username," \
@@ -189,16 +188,17 @@ matrix_configured(const struct settings *s, char *why, size_t len)
 }
 
 /* A lifetime in seconds: a number or a string of digits ("86400"), from 1
- * to ANSWER_TTL_MAX.  Returns 0, 1 when v is absent, or -1. */
+ * to PROVIDER_LIFETIME_MAX.  Returns 0, 1 when v is absent, or -1. */
 static int
 answer_ttl(const cJSON *v, long *ttl)
 {
 	if (v == NULL || cJSON_IsNull(v))
 		return 1;
 	if (cJSON_IsString(v))
-		return util_parse_long(v->valuestring, 1, ANSWER_TTL_MAX, ttl);
+		return util_parse_long(v->valuestring, 1,
+		    PROVIDER_LIFETIME_MAX, ttl);
 	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > ANSWER_TTL_MAX)
+	    v->valuedouble > PROVIDER_LIFETIME_MAX)
 		return -1;
 	*ttl = (long)v->valuedouble;
 	return 0;
@@ -268,7 +268,7 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 	a->shape = "a VK-ICE answer";
 	if (left != NULL && !cJSON_IsNull(left)) {
 		if (!cJSON_IsNumber(left) || left->valuedouble < 0 ||
-		    left->valuedouble > ANSWER_TTL_MAX)
+		    left->valuedouble > PROVIDER_LIFETIME_MAX)
 			return bad_field(st, a->shape, "remaining_ttl",
 			    "a number of seconds");
 		a->expires = now + (time_t)left->valuedouble;
