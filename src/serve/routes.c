@@ -238,27 +238,44 @@ serve_form_value(const char *body, size_t len, const char *name, char *out,
 	return -1;
 }
 
+/* Query argument name as decoded: 1 with *v when present, 0 when absent,
+ * -1 when it holds a NUL (%00), which the form body refuses too: a C
+ * string would end there, and mint for a shorter id. */
+static int
+query_arg(struct MHD_Connection *c, const char *name, const char **v)
+{
+	size_t	 n = 0;
+
+	*v = NULL;
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), v, &n) != MHD_YES)
+		return 0;
+	if (*v == NULL)
+		*v = "";
+	return memchr(*v, '\0', n) != NULL ? -1 : 1;
+}
+
 /* The caller id of a TURN request: ?id=, or id in the body (form or
- * JSON).  0, or -1 when there is none. */
+ * JSON).  0, or -1 when there is none or it holds a NUL. */
 static int
 caller_id(struct MHD_Connection *c, const struct request *rq, char *out,
     size_t outlen)
 {
 	const char *v, *ctype;
 	cJSON	*doc, *id;
-	int	 rc = -1;
+	int	 rc = -1, got;
 
-	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
-	if (v != NULL) {
+	if ((got = query_arg(c, "id", &v)) != 0) {
 		snprintf(out, outlen, "%s", v);
-		return strlen(v) < outlen ? 0 : -1;
+		return got == 1 && strlen(v) < outlen ? 0 : -1;
 	}
 	if (rq->len == 0)
 		return -1;
 	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
-		if ((doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
+		if (util_json_has_nul(rq->body, rq->len) ||
+		    (doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
 			return -1;
 		id = cJSON_GetObjectItemCaseSensitive(doc, "id");
 		if (cJSON_IsString(id) && strlen(id->valuestring) < outlen) {
@@ -295,7 +312,8 @@ post_turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 		    "format must be uberti, neko or rtc");
 	if (caller_id(c, rq, id, sizeof(id)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
-		    "a caller id is needed: id=ID in the query or the body");
+		    "a caller id is needed: id=ID in the query or the body, "
+		    "without a NUL");
 	if (!serve_caller_id_valid(id))
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
@@ -332,13 +350,13 @@ get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	struct MHD_Response *res;
 	enum MHD_Result	 ret;
 	const char	*turn, *why;
-	int		 full;
+	int		 full, got;
 
-	turn = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "turn");
+	got = query_arg(c, "turn", &turn);
 	if (turn != NULL && (why = serve_turn_missing(sv->s)) != NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
 		    why);
-	if (turn != NULL && !serve_caller_id_valid(turn))
+	if (got == -1 || (turn != NULL && !serve_caller_id_valid(turn)))
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "the caller id must be 1 to %d of A-Z a-z 0-9 . _ -",
 		    SERVE_CALLER_ID_MAX);

@@ -544,6 +544,21 @@ assert_stdout_lacks_key() {
 	stop_serve
 }
 
+@test "serve: a NUL in a caller id is a 400 from every source: query, form, JSON body, ?turn=" {
+	start_serve "${LOCAL[@]}" --no-cache
+	local code
+	code() { curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$@"; }
+	[[ $(code -X POST "$BASE/api/ice/turn?id=ab") == 200 ]]
+	[[ $(code -X POST "$BASE/api/ice/turn?id=a%00b") == 400 ]]
+	[[ $(code -d 'id=a%00b' "$BASE/api/ice/turn") == 400 ]]
+	[[ $(code -H 'Content-Type: application/json' -d '{"id":"a\u0000b"}' \
+	    "$BASE/api/ice/turn") == 400 ]]
+	[[ $(code -H 'Content-Type: application/json' -d '{"id":"ab"}' \
+	    "$BASE/api/ice/turn") == 200 ]]
+	[[ $(code --max-time 2 "$BASE/api/ice/events?turn=a%00b") == 400 ]]
+	stop_serve
+}
+
 # One request of a curl command line that makes many, its status a line.
 ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
 
