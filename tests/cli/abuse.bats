@@ -559,6 +559,56 @@ assert_stdout_lacks_key() {
 	stop_serve
 }
 
+@test "serve: 16 event streams per address, the 17th refused while others get theirs; a closed stream's slot is free within 1.5 s" {
+	start_serve "${LOCAL[@]}" --no-cache
+	run python3 - "${BASE##*:}" <<-'EOF'
+		import socket, sys, time
+		port = int(sys.argv[1])
+		def stream(src):
+		    s = socket.socket()
+		    s.bind((src, 0))
+		    s.settimeout(5)
+		    s.connect(("127.0.0.1", port))
+		    s.sendall(b"GET /api/ice/events HTTP/1.1\r\nHost: x\r\n\r\n")
+		    head = b""
+		    while b"\r\n" not in head:
+		        head += s.recv(64)
+		    return s, int(head.split()[1])
+		def fill(src, n):
+		    for i in range(n):
+		        s, code = stream(src)
+		        if code != 200:
+		            sys.exit("%s, stream %d: %d" % (src, i + 1, code))
+		        held.setdefault(src, []).append(s)
+		held = {}
+		fill("127.0.0.1", 16)
+		s, code = stream("127.0.0.1")
+		print("17th", code)
+		s.close()
+		fill("127.0.0.2", 16)
+		fill("127.0.0.3", 16)
+		fill("127.0.0.4", 16)
+		s, code = stream("127.0.0.5")
+		print("65th", code)
+		s.close()
+		held["127.0.0.3"].pop().close()
+		t = time.monotonic()
+		while True:
+		    s, code = stream("127.0.0.5")
+		    if code == 200:
+		        print("freed")
+		        break
+		    s.close()
+		    if time.monotonic() - t > 1.5:
+		        print("still taken")
+		        break
+		    time.sleep(0.1)
+	EOF
+	[[ $status == 0 ]] || { echo "$output"; return 1; }
+	[[ $output == $'17th 503\n65th 503\nfreed' ]] || { echo "$output"; return 1; }
+	stop_serve
+}
+
 # One request of a curl command line that makes many, its status a line.
 ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
 
