@@ -132,9 +132,10 @@ serve_refresher(void *arg)
 			drop_disk_list(sv);
 		/* The first refresh may take a fresh list from the disk
 		 * cache; later ones are due, or asked for (which asks
-		 * providers backing off too). */
-		refresh(sv, asked || sv->s->force_refresh ? ASK_ALL : due ?
-		    ASK_DUE : ASK_CACHED, &timer);
+		 * providers backing off too, as a forced ask: pace.h).
+		 * After DELETE the lists are gone, not stale: a due one. */
+		refresh(sv, (asked && !drop) || sv->s->force_refresh ?
+		    ASK_ALL : due || drop ? ASK_DUE : ASK_CACHED, &timer);
 		keep_health(sv);
 		due = 1;
 	}
