@@ -127,17 +127,6 @@ endpoint_check(const struct settings *s, const struct endpoint *e,
 	return 0;
 }
 
-/* The URL for messages: a query (which may hold a key) is not shown. */
-static void
-shown_url(const char *url, struct strbuf *out)
-{
-	size_t	 n = strcspn(url, "?");
-
-	sb_add(out, url, n);
-	if (url[n] == '?')
-		sb_adds(out, "?[redacted]");
-}
-
 static int
 url_configured(const struct settings *s, char *why, size_t len)
 {
@@ -157,7 +146,7 @@ url_configured(const struct settings *s, char *why, size_t len)
 	}
 	if (endpoint_check(s, &e, &u, why, len) == -1)
 		return -1;
-	shown_url(s->url, &shown);
+	api_shown_url(s->url, &shown);
 	log_escape(shown.s, 120, why, len);
 	sb_free(&shown);
 	snprintf(why + strlen(why), len - strlen(why), ", %s%s", e.method,
@@ -411,7 +400,7 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 		sb_adds(&url, MATRIX_PATH);
 	} else
 		sb_adds(&url, e.url);
-	shown_url(url.s, &shown);
+	api_shown_url(url.s, &shown);
 	headers[0] = e.header;
 
 	memset(&c, 0, sizeof(c));

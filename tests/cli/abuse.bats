@@ -724,3 +724,40 @@ hup_while_reading_config() {
 	! grep -qF "$TURN_SECRET" child.env
 	grep -q '^WEBRTC_TURN_URLS=' child.env
 }
+
+@test "a URL setting with a key in its query or user part reaches no --on-change child and no message" {
+	local key=url-query-key-MARK31-77ab user=url-user-pw-MARK32-19cd
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    "${LOCAL[@]}" ICEUPD_URL="https://127.0.0.1:9/x?key=$key" \
+	    ICEUPD_JITSI_URL="https://me:$user@meet.example/room" \
+	    MATRIX_HOMESERVER=https://matrix.example \
+	    "$ICEUPD" watch -p coturn --no-cache -o out.json \
+	    --on-change 'env >child.env' 3>&- 2>watch.err &
+	PIDS+=("$!")
+	wait_for child.env
+	! grep -q "$key\|$user" child.env || {
+		grep "$key\|$user" child.env
+		return 1
+	}
+	# A URL without a key is no secret: the child keeps it.
+	grep -qx 'MATRIX_HOMESERVER=https://matrix.example' child.env
+	grep -q '^WEBRTC_TURN_URLS=' child.env
+	# Nor does any message repeat them: not even a URL refused whole.
+	url_run() {
+		run --separate-stderr timeout 60 env -i PATH="$PATH" \
+		    HOME="$BATS_TEST_TMPDIR/home" ICEUPD_CONFIG=/dev/null "$@" \
+		    "$ICEUPD" --no-cache
+	}
+	url_run ICEUPD_URL="https://me:$user@h@x/y?key=$key"
+	assert_status 2
+	assert_stderr_contains "is not a usable URL"
+	[[ $stderr != *"$key"* && $stderr != *"$user"* && $stderr != *pw-MARK* ]] || {
+		echo "$stderr"
+		return 1
+	}
+	url_run ICEUPD_URL="ftp://me:$user@h/y?key=$key"
+	[[ $stderr != *"$key"* && $stderr != *"$user"* ]] || { echo "$stderr"; return 1; }
+	url_run TWILIO_API_BASE="https://me:$user@h/y?key=$key" \
+	    TWILIO_ACCOUNT_SID=AC0123 TWILIO_AUTH_TOKEN=tok-MARK33-aaaa
+	[[ $stderr != *"$key"* && $stderr != *"$user"* ]] || { echo "$stderr"; return 1; }
+}
