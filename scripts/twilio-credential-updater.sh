@@ -73,6 +73,7 @@ if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
 	    KMEET_URL JAAS_URL BRAVE_TALK_API TWILIO_API_BASE \
 	    CLOUDFLARE_API_BASE METERED_API_BASE ICEUPD_CLOUDRUN_ENDPOINT \
 	    ICEUPD_SECRETMANAGER_ENDPOINT; do
+		_iceupd_url=
 		eval "_iceupd_url=\${$_iceupd_name-}"
 		_iceupd_rest=${_iceupd_url#*://}
 		case $_iceupd_url in

@@ -244,6 +244,7 @@ if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
 	    JAAS_URL BRAVE_TALK_API TWILIO_API_BASE CLOUDFLARE_API_BASE \
 	    METERED_API_BASE ICEUPD_CLOUDRUN_ENDPOINT \
 	    ICEUPD_SECRETMANAGER_ENDPOINT; do
+		url=
 		eval "url=\${$name-}"
 		rest=${url#*://}
 		case $url in
