@@ -463,9 +463,9 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 
 int
 engine_fetch(const struct settings *s, const struct provider *const *sel,
-    size_t nsel, struct engine_result *r)
+    size_t nsel, struct engine_result *r, int forced)
 {
-	return fetch_run(s, sel, nsel, r, NULL, 1);
+	return fetch_run(s, sel, nsel, r, NULL, forced);
 }
 
 int

@@ -33,10 +33,11 @@ struct engine_result {
 int	 engine_select(const struct settings *, const struct provider **sel,
 	    size_t *nsel);
 /* Asks the selected providers as the policy says, a forced ask for pace.h
- * (those it holds back are not asked).  Returns 0 with a non-empty list in
- * r, or -1 when none gave a usable answer (r->sources says why). */
+ * when forced (those it holds back are not asked).  Returns 0 with a
+ * non-empty list in r, or -1 when none gave a usable answer (r->sources
+ * says why). */
 int	 engine_fetch(const struct settings *, const struct provider *const *sel,
-	    size_t nsel, struct engine_result *r);
+	    size_t nsel, struct engine_result *r, int forced);
 /* Asks every selected provider, backing off or not (a forced ask for
  * pace.h), and waits for each
  * (no grace) until the deadline: each[i] gets sel[i]'s list, filtered,

@@ -10,7 +10,7 @@
 struct pace {
 	char		 name[16];
 	time_t		 hold;		/* the provider's wait: until then */
-	long long	 last_ms;	/* monotonic: the last ask; 0 none */
+	long long	 last_ms;	/* monotonic: the last forced ask */
 };
 
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
@@ -50,10 +50,10 @@ pace_take(const char *name, int forced, char *why, size_t len)
 		ok = 0;
 	} else if (forced && p->last_ms != 0 &&
 	    now_ms - p->last_ms < PACE_FORCED_S * 1000LL) {
-		snprintf(why, len, "not asked: it was asked less than %d s "
-		    "ago", PACE_FORCED_S);
+		snprintf(why, len, "not asked: a forced ask came less than "
+		    "%d s ago", PACE_FORCED_S);
 		ok = 0;
-	} else
+	} else if (forced)
 		p->last_ms = now_ms;
 out:
 	pthread_mutex_unlock(&lock);

@@ -6,6 +6,7 @@
 
 #include "../cache.h"
 #include "../log.h"
+#include "../pace.h"
 #include "../refresh.h"
 #include "events.h"
 #include "server.h"
@@ -116,6 +117,15 @@ serve_refresher(void *arg)
 			ts.tv_nsec = (until % 1000) * 1000000L;
 			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
 		}
+		/* Forced refreshes come PACE_FORCED_S apart at most: one
+		 * asked sooner waits, and takes in those asked meanwhile. */
+		while (!sv->stopping && sv->refresh_asked && !sv->drop_disk &&
+		    sv->forced_ms != 0 && (until = sv->forced_ms +
+		    PACE_FORCED_S * 1000LL) > util_monotonic_ms()) {
+			ts.tv_sec = until / 1000;
+			ts.tv_nsec = (until % 1000) * 1000000L;
+			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+		}
 		if (sv->stopping) {
 			pthread_mutex_unlock(&sv->lock);
 			requests_wake(sv, WAIT_LIST);	/* no list is coming */
@@ -123,6 +133,8 @@ serve_refresher(void *arg)
 		}
 		asked = sv->refresh_asked;
 		drop = sv->drop_disk;
+		if (asked && !drop)
+			sv->forced_ms = util_monotonic_ms();
 		sv->refresh_asked = sv->drop_disk = 0;
 		sv->refreshing = 1;
 		pthread_mutex_unlock(&sv->lock);

@@ -84,6 +84,9 @@ struct server {
 	unsigned		 fetched[PROVIDERS_MAX];	/* ends */
 	char			 fetch_error[PROVIDERS_MAX][512];
 	int			 fetchers;	/* threads of ?provider= */
+	int			 fetch_forced[PROVIDERS_MAX];	/* next */
+	long long		 forced_ms;	/* monotonic: the last forced */
+	long long		 slot_forced_ms[PROVIDERS_MAX];	/* refreshes */
 
 	atomic_int		 inflight;
 	atomic_int		 draining;
