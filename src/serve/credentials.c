@@ -234,18 +234,20 @@ list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
 }
 
 /* ?force_refresh=true: parks rq for a refresh, the one running or a new
- * one, which every forced request meanwhile shares.  1 when parked; 0 when
- * a forced refresh began less than PACE_FORCED_S ago and is over: its
- * list answers (pace.h). */
+ * one, which every forced request meanwhile shares.  1 when parked; 0
+ * when not, *coalesced set when a forced refresh began less than
+ * PACE_FORCED_S ago and is over: what it left answers (pace.h). */
 static int
-force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
+force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq,
+    int *coalesced)
 {
 	if (!rq->waited)
 		rq->deadline_ms = util_monotonic_ms() + sv->s->timeout_ms +
 		    1000;
 	pthread_mutex_lock(&sv->lock);
-	if (sv->stopping || (!sv->refreshing && sv->forced_ms != 0 &&
-	    util_monotonic_ms() - sv->forced_ms < PACE_FORCED_S * 1000LL)) {
+	*coalesced = !sv->refreshing && sv->forced_ms != 0 &&
+	    util_monotonic_ms() - sv->forced_ms < PACE_FORCED_S * 1000LL;
+	if (sv->stopping || *coalesced) {
 		pthread_mutex_unlock(&sv->lock);
 		return 0;
 	}
@@ -269,7 +271,7 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	const char	*hdrs[] = { MHD_HTTP_HEADER_RETRY_AFTER, retry_s, NULL };
 	time_t		 now = time(NULL);
 	long		 retry;
-	int		 shape, parked = 0, forced;
+	int		 shape, parked = 0, forced, coalesced = 0;
 
 	if ((shape = reply_shape(c, SHAPE_JSON)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
@@ -282,7 +284,7 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	    "provider");
 	if (name != NULL)
 		return credentials_of(sv, c, rq, name, shape, forced);
-	if (forced && !rq->waited && force_refresh(sv, c, rq))
+	if (forced && !rq->waited && force_refresh(sv, c, rq, &coalesced))
 		return MHD_YES;
 
 	sn = snapshot_acquire(sv, &sv->snap);
@@ -290,7 +292,12 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 		metrics_cache_hit();
 	else if (!snapshot_usable(sn, now)) {
 		snapshot_release(sn);
-		if ((sn = list_or_park(sv, c, rq, &retry, &parked)) == NULL) {
+		/* What the forced refresh just made is no list: no wait. */
+		sn = NULL;
+		retry = PACE_FORCED_S;
+		if (!coalesced)
+			sn = list_or_park(sv, c, rq, &retry, &parked);
+		if (sn == NULL) {
 			if (parked)
 				return MHD_YES;
 			snprintf(retry_s, sizeof(retry_s), "%ld", retry);
