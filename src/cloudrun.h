@@ -55,10 +55,11 @@ int	 cloudrun_deployed(const cJSON *svc, const char *container,
 	    size_t errlen);
 /* Sets names to value in the chosen container of svc, removes the
  * variables CLOUDRUN_MANAGED_ANNOTATION recorded there, still holding the
- * value recorded, that names leaves out, records names, sets the expiry annotation to expires (removed when
- * 0), and clears template.revision when anything changed, changing
- * nothing else in the tree.  Returns 0 with *chg filled, or -1 with err
- * (no such container, or a variable that comes from Secret Manager). */
+ * value recorded, that names leaves out, records names, sets the expiry
+ * annotation to expires (removed when 0), and clears template.revision
+ * when anything changed, changing nothing else in the tree.  Returns 0
+ * with *chg filled, or -1 with err (no such container, or a variable that
+ * comes from Secret Manager). */
 int	 cloudrun_set_env(cJSON *svc, const char *container,
 	    char *const *names, size_t n, const char *value, time_t expires,
 	    struct cloudrun_change *chg, char *err, size_t errlen);

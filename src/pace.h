@@ -1,8 +1,9 @@
 /* pace.h: how often this process asks each provider.  A provider that
  * answered 429 or 503 with Retry-After is not asked before then, forced or
  * not; a forced ask comes at most once per PACE_FORCED_S seconds after
- * the last forced ask of that provider, whatever it answered.  The backoff a forced ask may skip is iceupd's own (the
- * cache's health), never the wait a provider stated. */
+ * the last forced ask of that provider, whatever it answered.  The backoff
+ * a forced ask may skip is iceupd's own (the cache's health), never the
+ * wait a provider stated. */
 #ifndef ICEUPD_PACE_H
 #define ICEUPD_PACE_H
 

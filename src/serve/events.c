@@ -5,9 +5,10 @@
  * whoever queues an event resumes it.  One thread beats the heartbeats,
  * mints per-caller TURN credentials when due, and ends a suspended stream
  * whose client has closed its end (libmicrohttpd watches no suspended
- * connection), so that its slot is free as soon as the request completes.  One mutex guards it all;
- * a connection is resumed only after that mutex is released, and only by
- * the one who saw it suspended, so it cannot have ended meanwhile. */
+ * connection), so that its slot is free as soon as the request completes.
+ * One mutex guards it all; a connection is resumed only after that mutex
+ * is released, and only by the one who saw it suspended, so it cannot have
+ * ended meanwhile. */
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>

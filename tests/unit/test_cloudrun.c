@@ -14,6 +14,9 @@
 #include "unit.h"
 
 #define FIXTURE	"tests/fixtures/cloudrun-service.json"
+/* A digest of no value of the fixture. */
+#define Z64	"00000000000000000000000000000000" \
+		"00000000000000000000000000000000"
 #define SVC	"projects/demo-project/locations/europe-west1/services/neko"
 
 static cJSON *
@@ -280,8 +283,8 @@ START_TEST(patch_body_holds_only_the_changes)
 	ck_assert_str_eq(cJSON_GetObjectItem(ann,
 	    CLOUDRUN_MANAGED_ANNOTATION)->valuestring,
 	    /* sha256sum of "NEKO_ICESERVERS=[5]" */
-	    "{\"neko\":{\"NEKO_ICESERVERS\":"
-	    "\"50268fb2fd0069990465bd7bfdf2327a559405cbabb8f2598af62ebe06272d27\"}}");
+	    "{\"neko\":{\"NEKO_ICESERVERS\":\"50268fb2fd0069990465bd7bfdf2"
+	    "327a559405cbabb8f2598af62ebe06272d27\"}}");
 	ck_assert_ptr_nonnull(cJSON_GetObjectItem(ann,
 	    CLOUDRUN_EXPIRES_ANNOTATION));
 	cJSON_Delete(body);
@@ -341,7 +344,7 @@ START_TEST(managed_names_removed_when_dropped)
 	/* Containers the service no longer has leave the record. */
 	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
 	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("{\"gone\":{\"X\":"
-	    "\"0000000000000000000000000000000000000000000000000000000000000000\"},\"log-shipper\":{\"Y\":\"0000000000000000000000000000000000000000000000000000000000000000\"},\"neko\":{}}"));
+	    "\"" Z64 "\"},\"log-shipper\":{\"Y\":\"" Z64 "\"},\"neko\":{}}"));
 	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
 	    err, sizeof(err)), 0);
 	ck_assert_str_eq(chg.new_managed, "{\"log-shipper\":[\"Y\"],"
@@ -371,8 +374,8 @@ START_TEST(record_claims_only_what_it_set)
 	    err, sizeof(err)), 0);
 	/* Names iceupd never set, with digests that are not of their
 	 * values: they stay, named; the record claims them no more. */
-	set_record(svc, "{\"neko\":{\"NEKO_WEBRTC_ICE_LITE\":\"0000000000000000000000000000000000000000000000000000000000000000\","
-	    "\"NEKO_SCREEN\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"NEKO_PASSWORD\":\"0000000000000000000000000000000000000000000000000000000000000000\"}}");
+	set_record(svc, "{\"neko\":{\"NEKO_WEBRTC_ICE_LITE\":\"" Z64 "\","
+	    "\"NEKO_SCREEN\":\"" Z64 "\",\"NEKO_PASSWORD\":\"" Z64 "\"}}");
 	ck_assert_int_eq(cloudrun_deployed(svc, NULL, a, 1, &exp, err,
 	    sizeof(err)), 1);
 	ck_assert_int_eq(cloudrun_set_env(svc, NULL, a, 1, "[7]", 0, &chg,
@@ -396,8 +399,8 @@ START_TEST(record_claims_only_what_it_set)
 	    "NEKO_ICESERVERS"), "value")->valuestring, "[edited]");
 	/* A record with a key repeated, of the old form, or with a digest
 	 * that is not one: it counts as none, whole. */
-	set_record(svc, "{\"neko\":{\"ICE_A\":\"0000000000000000000000000000000000000000000000000000000000000000\"},"
-	    "\"neko\":{\"NEKO_ICESERVERS\":\"0000000000000000000000000000000000000000000000000000000000000000\"}}");
+	set_record(svc, "{\"neko\":{\"ICE_A\":\"" Z64 "\"},"
+	    "\"neko\":{\"NEKO_ICESERVERS\":\"" Z64 "\"}}");
 	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[8]", 0, &chg,
 	    err, sizeof(err)), 0);
 	ck_assert_str_ne(chg.record_fault, "");
