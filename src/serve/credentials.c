@@ -177,7 +177,9 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 	if ((rq->waited && sv->fetched[i] != rq->seen) ||
 	    (coalesced && !sv->fetching[i])) {
 		/* The fetch it waited for ended without a list. */
-		snprintf(why, sizeof(why), "%s", sv->fetch_error[i]);
+		snprintf(why, sizeof(why), "%s", sv->fetch_error[i][0] ?
+		    sv->fetch_error[i] : "a forced fetch came less than 5 s "
+		    "ago, and left no list");
 		pthread_mutex_unlock(&sv->lock);
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_GATEWAY, NULL,
 		    "%s failed: %s", p->name, why);
