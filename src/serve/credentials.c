@@ -152,8 +152,9 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 	/* Forced asks less than PACE_FORCED_S apart are one (pace.h): the
 	 * later ones get what the first got. */
 	pthread_mutex_lock(&sv->lock);
-	if (forced && sv->slot_forced_ms[i] != 0 && util_monotonic_ms() -
-	    sv->slot_forced_ms[i] < PACE_FORCED_S * 1000LL) {
+	if (forced && !p->local && sv->slot_forced_ms[i] != 0 &&
+	    util_monotonic_ms() - sv->slot_forced_ms[i] <
+	    PACE_FORCED_S * 1000LL) {
 		forced = 0;
 		coalesced = 1;
 	}
@@ -248,6 +249,7 @@ force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		    1000;
 	pthread_mutex_lock(&sv->lock);
 	*coalesced = !sv->refreshing && sv->forced_ms != 0 &&
+	    serve_paced(sv) &&
 	    util_monotonic_ms() - sv->forced_ms < PACE_FORCED_S * 1000LL;
 	if (sv->stopping || *coalesced) {
 		pthread_mutex_unlock(&sv->lock);

@@ -120,8 +120,9 @@ serve_refresher(void *arg)
 		/* Forced refreshes come PACE_FORCED_S apart at most: one
 		 * asked sooner waits, and takes in those asked meanwhile. */
 		while (!sv->stopping && sv->refresh_asked && !sv->drop_disk &&
-		    sv->forced_ms != 0 && (until = sv->forced_ms +
-		    PACE_FORCED_S * 1000LL) > util_monotonic_ms()) {
+		    sv->forced_ms != 0 && serve_paced(sv) &&
+		    (until = sv->forced_ms + PACE_FORCED_S * 1000LL) >
+		    util_monotonic_ms()) {
 			ts.tv_sec = until / 1000;
 			ts.tv_nsec = (until % 1000) * 1000000L;
 			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);

@@ -140,6 +140,19 @@ now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* 1 when a refresh asks a provider over the network: then forced ones are
+ * paced (pace.h); minting locally costs nothing. */
+static inline int
+serve_paced(const struct server *sv)
+{
+	size_t	 i;
+
+	for (i = 0; i < sv->nsel; i++)
+		if (!sv->sel[i]->local)
+			return 1;
+	return 0;
+}
+
 enum shape { SHAPE_JSON, SHAPE_NEKO, SHAPE_RTC };
 
 /* state.c: snapshots, and the requests waiting for one. */
