@@ -118,7 +118,7 @@ scenario(const char *name, const struct settings *s, size_t n)
 		sel[i] = &providers[i];
 	for (i = 0; i < RUNS; i++) {
 		t[i] = now_ms();
-		if (engine_fetch(s, sel, n, &r) == -1) {
+		if (engine_fetch(s, sel, n, &r, 0) == -1) {
 			fprintf(stderr, "%s: no answer\n", name);
 			exit(1);
 		}

@@ -68,6 +68,24 @@ if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
 	    GOOGLE_OAUTH_ACCESS_TOKEN; do
 		unset "$_iceupd_name" "${_iceupd_name}_FILE"
 	done
+	# A URL setting with a user part or a query may hold a key too.
+	for _iceupd_name in ICEUPD_URL MATRIX_HOMESERVER ICEUPD_JITSI_URL \
+	    KMEET_URL JAAS_URL BRAVE_TALK_API TWILIO_API_BASE \
+	    CLOUDFLARE_API_BASE METERED_API_BASE ICEUPD_CLOUDRUN_ENDPOINT \
+	    ICEUPD_SECRETMANAGER_ENDPOINT; do
+		_iceupd_url=
+		eval "_iceupd_url=\${$_iceupd_name-}"
+		_iceupd_rest=${_iceupd_url#*://}
+		case $_iceupd_url in
+		*\?*) unset "$_iceupd_name" ;;
+		*://*)
+			case ${_iceupd_rest%%[/?#]*} in
+			*@*) unset "$_iceupd_name" ;;
+			esac
+			;;
+		esac
+	done
 fi
 unset -f _iceupd_update
-unset _iceupd_bin _iceupd_out _iceupd_rc _iceupd_name
+unset _iceupd_bin _iceupd_out _iceupd_rc _iceupd_name _iceupd_url \
+    _iceupd_rest

@@ -9,7 +9,8 @@
  *                          "credential": "c", "expires_at": <time|null>}]},
  *    "health": {"<provider>": {"config": "<digest of its settings>",
  *               "failures": n, "latency_ms": n, "error": <text|null>,
- *               "last_ok": <time|null>, "next_try": <time|null>}}}
+ *               "last_ok": <time|null>, "next_try": <time|null>,
+ *               "not_before": <time|null>}}}
  *
  * Format 1 (the list as the json report, under "iceServers") is still
  * read.  It is replaced atomically; a sidecar FILE.lock carries the flock,
@@ -110,6 +111,7 @@ parse_health(const cJSON *o, struct cache *c)
 		log_redact(ph->error, sizeof(ph->error));
 		ph->last_ok = util_json_get_time(h, "last_ok");
 		ph->next_try = util_json_get_time(h, "next_try");
+		ph->not_before = util_json_get_time(h, "not_before");
 	}
 }
 
@@ -253,7 +255,7 @@ record_health(struct cache *c, const struct settings *s,
 			h->latency_ms = src->latency_ms;
 			h->error[0] = '\0';
 			h->last_ok = now;
-			h->next_try = 0;
+			h->next_try = h->not_before = 0;
 			continue;
 		}
 		if (h->failures < FAILURES_MAX)
@@ -267,6 +269,11 @@ record_health(struct cache *c, const struct settings *s,
 				wait = BACKOFF_MAX;
 		}
 		h->next_try = wait ? now + wait : 0;
+		/* The provider's own wait holds, forced or not (pace.h). */
+		h->not_before = src->retry_after > 0 ? now + src->retry_after :
+		    0;
+		if (h->not_before > h->next_try)
+			h->next_try = h->not_before;
 	}
 }
 
@@ -325,6 +332,7 @@ render(const struct cache *c)
 			cJSON_AddNullToObject(h, "error");
 		util_json_add_time(h, "last_ok", c->health[i].last_ok);
 		util_json_add_time(h, "next_try", c->health[i].next_try);
+		util_json_add_time(h, "not_before", c->health[i].not_before);
 	}
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);

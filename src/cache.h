@@ -15,6 +15,7 @@ struct provider_health {
 	char	 error[512];	/* of the last failure */
 	time_t	 last_ok;
 	time_t	 next_try;	/* backing off until then; 0: ask freely */
+	time_t	 not_before;	/* its own Retry-After: until then; 0 none */
 };
 
 struct cache {

@@ -9,6 +9,7 @@
  * a change made by someone else in between gives a conflict, and iceupd
  * reads the service again rather than undo that change. */
 #include <errno.h>
+#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,22 +184,118 @@ recorded_expiry(const cJSON *svc)
 	return t;
 }
 
-/* CLOUDRUN_MANAGED_ANNOTATION parsed, or NULL when absent or not an
- * object (then nothing counts as set by iceupd). */
+/* A record holds at most this many containers, and names in each. */
+#define RECORD_MAX	64
+
+/* 1 when the object o repeats a key. */
+static int
+repeats_key(const cJSON *o)
+{
+	const cJSON	*k, *j;
+
+	for (k = o->child; k != NULL; k = k->next)
+		for (j = o->child; j != k; j = j->next)
+			if (strcmp(j->string, k->string) == 0)
+				return 1;
+	return 0;
+}
+
+/* 1 when text is a hex SHA-256, as record_digest() writes it. */
+static int
+is_digest(const char *text)
+{
+	size_t	 i;
+
+	for (i = 0; i < 64; i++)
+		if (!((text[i] >= '0' && text[i] <= '9') ||
+		    (text[i] >= 'a' && text[i] <= 'f')))
+			return 0;
+	return text[64] == '\0';
+}
+
+/* The digest the record keeps of the value iceupd set in variable name:
+ * the hex SHA-256 of "NAME=VALUE". */
+static void
+record_digest(const char *name, const char *value, char hex[65])
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	struct strbuf	 b = { 0 };
+	size_t		 i;
+
+	sb_addf(&b, "%s=%s", name, value);
+	SHA256((const unsigned char *)b.s, b.len, md);
+	explicit_bzero(b.s, b.len);
+	sb_free(&b);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* CLOUDRUN_MANAGED_ANNOTATION parsed: {"CONTAINER":{"NAME":"DIGEST"}}, or
+ * NULL when absent (*why "") or not a record iceupd writes (*why says
+ * how): a record only counts whole, never in part. */
 static cJSON *
-managed_record(const cJSON *svc)
+managed_record(const cJSON *svc, char *why, size_t whylen)
 {
 	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(
 	    annotations_of(svc), CLOUDRUN_MANAGED_ANNOTATION);
-	cJSON		*doc;
+	const cJSON	*c, *d;
+	cJSON		*doc = NULL;
 
-	if (!cJSON_IsString(a) || (doc = cJSON_Parse(a->valuestring)) == NULL)
+	*why = '\0';
+	if (a == NULL)
 		return NULL;
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		return NULL;
+	if (!cJSON_IsString(a) || (doc = cJSON_Parse(a->valuestring)) == NULL ||
+	    !cJSON_IsObject(doc)) {
+		snprintf(why, whylen, "not a JSON object");
+		goto bad;
+	}
+	if (cJSON_GetArraySize(doc) > RECORD_MAX || repeats_key(doc)) {
+		snprintf(why, whylen, "a container repeated, or over %d",
+		    RECORD_MAX);
+		goto bad;
+	}
+	cJSON_ArrayForEach(c, doc) {
+		if (!cJSON_IsObject(c)) {
+			snprintf(why, whylen, "a container without the digest "
+			    "of each value");
+			goto bad;
+		}
+		if (cJSON_GetArraySize(c) > RECORD_MAX || repeats_key(c)) {
+			snprintf(why, whylen, "a name repeated, or over %d in "
+			    "a container", RECORD_MAX);
+			goto bad;
+		}
+		cJSON_ArrayForEach(d, c)
+			if (!cJSON_IsString(d) || !is_digest(d->valuestring)) {
+				snprintf(why, whylen, "a name without the "
+				    "digest of its value");
+				goto bad;
+			}
 	}
 	return doc;
+bad:
+	cJSON_Delete(doc);
+	return NULL;
+}
+
+/* The record as the names it holds, for --dry-run: {"C":["NAME",...]}. */
+static void
+record_names(const cJSON *rec, char *buf, size_t len)
+{
+	const cJSON	*c, *d;
+	cJSON		*view = cJSON_CreateObject(), *list;
+	char		*text;
+
+	cJSON_ArrayForEach(c, rec) {
+		list = cJSON_AddArrayToObject(view, c->string);
+		cJSON_ArrayForEach(d, c)
+			cJSON_AddItemToArray(list, cJSON_CreateString(
+			    d->string));
+	}
+	text = cJSON_PrintUnformatted(view);
+	log_escape(text != NULL ? text : "", 400, buf, len);
+	cJSON_free(text);
+	cJSON_Delete(view);
 }
 
 /* The key of container c in the record: its name, "" when unnamed. */
@@ -221,10 +318,25 @@ asked_for(const char *name, char *const *names, size_t n)
 	return 0;
 }
 
+/* 1 when variable e of a container holds, as a plain value, exactly what
+ * the digest recorded says iceupd set there. */
+static int
+holds_recorded(const cJSON *e, const char *name, const char *digest)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(e, "value");
+	char		 hex[65];
+
+	if (e == NULL || cJSON_GetObjectItemCaseSensitive(e,
+	    "valueSource") != NULL || !cJSON_IsString(v))
+		return 0;
+	record_digest(name, v->valuestring, hex);
+	return strcmp(hex, digest) == 0;
+}
+
 /* The next name after *at in list (the record of container c) that names
- * leaves out and c still sets as a plain value: a variable iceupd set and
- * no longer manages.  Returns its env entry with *at on its name, or NULL
- * at the end. */
+ * leaves out and c still sets, as the plain value iceupd set: a variable
+ * iceupd set and no longer manages.  Returns its env entry with *at on its
+ * record entry, or NULL at the end. */
 static cJSON *
 next_stale(const cJSON *c, const cJSON *list, const cJSON **at,
     char *const *names, size_t n)
@@ -232,16 +344,13 @@ next_stale(const cJSON *c, const cJSON *list, const cJSON **at,
 	const cJSON	*item;
 	cJSON		*e;
 
-	if (!cJSON_IsArray(list))
+	if (!cJSON_IsObject(list))
 		return NULL;
 	for (item = *at ? (*at)->next : list->child; item; item = item->next) {
-		if (!cJSON_IsString(item) ||
-		    asked_for(item->valuestring, names, n))
+		if (asked_for(item->string, names, n))
 			continue;
-		e = find_var(c, item->valuestring);
-		if (e != NULL && cJSON_GetObjectItemCaseSensitive(e,
-		    "valueSource") == NULL && cJSON_IsString(
-		    cJSON_GetObjectItemCaseSensitive(e, "value"))) {
+		e = find_var(c, item->string);
+		if (holds_recorded(e, item->string, item->valuestring)) {
 			*at = item;
 			return e;
 		}
@@ -255,6 +364,7 @@ cloudrun_deployed(const cJSON *svc, const char *container, char *const *names,
 {
 	const cJSON	*c, *e, *v, *at = NULL;
 	cJSON		*rec;
+	char		 why[128];
 	size_t		 i;
 	int		 all = 1;
 
@@ -268,7 +378,7 @@ cloudrun_deployed(const cJSON *svc, const char *container, char *const *names,
 		    strcmp(v->valuestring, "DYNAMIC") == 0)
 			all = 0;
 	}
-	rec = managed_record(svc);
+	rec = managed_record(svc, why, sizeof(why));
 	if (next_stale(c, cJSON_GetObjectItemCaseSensitive(rec,
 	    container_key(c)), &at, names, n) != NULL)
 		all = 0;
@@ -320,55 +430,75 @@ prune_record(cJSON *rec, const cJSON *svc)
 	}
 }
 
-/* Removes the variables of container c that iceupd set and names leaves
- * out, and records names as those it manages there (template.annotations
- * is an object or absent). */
+/* Appends name to chg->kept, as far as it holds. */
+static void
+note_kept(struct cloudrun_change *chg, const char *name)
+{
+	size_t	 used = strlen(chg->kept);
+	char	 shown[80];
+
+	log_escape(name, 60, shown, sizeof(shown));
+	snprintf(chg->kept + used, sizeof(chg->kept) - used, "%s\n", shown);
+}
+
+/* Removes the variables of container c that iceupd set, still hold the
+ * value it set and names leaves out; notes those the record names that
+ * hold another; records names with the digest of value as those it
+ * manages there (template.annotations is an object or absent). */
 static void
 update_managed(cJSON *svc, cJSON *c, char *const *names, size_t n,
-    struct cloudrun_change *chg)
+    const char *value, struct cloudrun_change *chg)
 {
 	cJSON		*tpl = cJSON_GetObjectItemCaseSensitive(svc,
 	    "template");
 	cJSON		*ann = cJSON_GetObjectItemCaseSensitive(tpl,
 	    "annotations");
-	cJSON		*old = managed_record(svc), *rec, *list, *e;
-	const cJSON	*at = NULL, *a;
+	cJSON		*old, *rec, *list, *e;
+	const cJSON	*at = NULL, *item;
 	const char	*key = container_key(c);
-	char		*text = NULL;
+	char		*text = NULL, hex[65];
 	size_t		 i;
 
+	old = managed_record(svc, chg->record_fault,
+	    sizeof(chg->record_fault));
 	/* From the top each time: a name may be set twice. */
 	while ((e = next_stale(c, cJSON_GetObjectItemCaseSensitive(old, key),
 	    &at, names, n)) != NULL) {
-		note_var(chg, at->valuestring, "removed (set by iceupd before, "
+		note_var(chg, at->string, "removed (set by iceupd before, "
 		    "no longer asked for)");
 		cJSON_Delete(cJSON_DetachItemViaPointer(
 		    cJSON_GetObjectItemCaseSensitive(c, "env"), e));
 		at = NULL;
 	}
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(old, key))
+		if (!asked_for(item->string, names, n) &&
+		    find_var(c, item->string) != NULL)
+			note_kept(chg, item->string);
 	rec = old != NULL ? cJSON_Duplicate(old, 1) : cJSON_CreateObject();
 	prune_record(rec, svc);
-	list = cJSON_CreateArray();
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(names[i]));
+	list = cJSON_CreateObject();
+	for (i = 0; i < n; i++) {
+		record_digest(names[i], value, hex);
+		if (cJSON_GetObjectItemCaseSensitive(list, names[i]) == NULL)
+			cJSON_AddStringToObject(list, names[i], hex);
+	}
 	if (cJSON_GetObjectItemCaseSensitive(rec, key) != NULL)
 		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, list);
 	else
 		cJSON_AddItemToObject(rec, key, list);
-	a = cJSON_GetObjectItemCaseSensitive(ann, CLOUDRUN_MANAGED_ANNOTATION);
-	if (cJSON_IsString(a))
-		log_escape(a->valuestring, 400, chg->old_managed,
-		    sizeof(chg->old_managed));
-	text = cJSON_PrintUnformatted(rec);
-	log_escape(text, 400, chg->new_managed, sizeof(chg->new_managed));
+	if (old != NULL)
+		record_names(old, chg->old_managed, sizeof(chg->old_managed));
+	else if (chg->record_fault[0] != '\0')
+		snprintf(chg->old_managed, sizeof(chg->old_managed),
+		    "(not a record of iceupd's)");
+	record_names(rec, chg->new_managed, sizeof(chg->new_managed));
 	if (old == NULL || !cJSON_Compare(old, rec, 1)) {
 		if (ann == NULL)
 			ann = cJSON_AddObjectToObject(tpl, "annotations");
+		text = cJSON_PrintUnformatted(rec);
 		set_annotation(ann, CLOUDRUN_MANAGED_ANNOTATION, text);
 		chg->annotations_changed = 1;
-	} else
-		snprintf(chg->new_managed, sizeof(chg->new_managed), "%s",
-		    chg->old_managed);
+	}
 	cJSON_Delete(rec);
 	cJSON_free(text);
 	cJSON_Delete(old);
@@ -432,7 +562,7 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 			note_var(chg, names[i], "value changed");
 		}
 	}
-	update_managed(svc, c, names, n, chg);
+	update_managed(svc, c, names, n, value, chg);
 
 	ann = cJSON_GetObjectItemCaseSensitive(tpl, "annotations");
 	chg->old_expires = recorded_expiry(svc);
@@ -831,8 +961,12 @@ cloudrun_update(struct cloudrun_target *t)
 			fail(t, CLOUDRUN_REFUSED, "%s", err);
 			goto out;
 		}
-		if (attempt == 1)
+		if (attempt == 1) {
 			t->v2_stays = v2_stays(t);
+			memcpy(t->record_fault, chg.record_fault,
+			    sizeof(t->record_fault));
+			memcpy(t->kept, chg.kept, sizeof(t->kept));
+		}
 		if (t->s->dry_run) {
 			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
 			    chg.container[0] ? " (container " : "",

@@ -16,8 +16,11 @@
  * serving.knative.dev/ and autoscaling.knative.dev/ prefixes for itself. */
 #define CLOUDRUN_EXPIRES_ANNOTATION	"iceupd.dev/expires-at"
 /* The template annotation that records the variables iceupd set, per
- * container: {"CONTAINER":["NAME",...]} ("" for an unnamed container).  A
- * name recorded there and no longer asked for is removed; no other. */
+ * container, with the hex SHA-256 of "NAME=VALUE" for the value it set:
+ * {"CONTAINER":{"NAME":"DIGEST",...}} ("" for an unnamed container).  A
+ * name recorded there and no longer asked for is removed only while it
+ * still holds that value; no other.  A record that is not of this form
+ * (a key repeated included) counts as none. */
 #define CLOUDRUN_MANAGED_ANNOTATION	"iceupd.dev/managed-env"
 
 /* What cloudrun_set_env() changed, for --dry-run and the logs. */
@@ -25,7 +28,9 @@ struct cloudrun_change {
 	char	 container[128];	/* "" when unnamed */
 	char	 vars[2048];		/* "NAME: value changed\n..." */
 	time_t	 old_expires, new_expires;	/* 0: none */
-	char	 old_managed[512], new_managed[512];	/* the record */
+	char	 old_managed[512], new_managed[512];	/* the record's names */
+	char	 record_fault[128];	/* why the record counts as none */
+	char	 kept[1024];	/* "NAME\n"...: recorded, another value */
 	char	 old_revision[128];	/* "" when none was set */
 	int	 env_changed;		/* template.containers */
 	int	 annotations_changed;	/* template.annotations */
@@ -48,12 +53,13 @@ const char *cloudrun_short(const char *full);
 int	 cloudrun_deployed(const cJSON *svc, const char *container,
 	    char *const *names, size_t n, time_t *expires, char *err,
 	    size_t errlen);
-/* Sets names to value in the chosen container of svc, removes the plain
- * variables CLOUDRUN_MANAGED_ANNOTATION recorded there and names leaves
- * out, records names, sets the expiry annotation to expires (removed when
- * 0), and clears template.revision when anything changed, changing
- * nothing else in the tree.  Returns 0 with *chg filled, or -1 with err
- * (no such container, or a variable that comes from Secret Manager). */
+/* Sets names to value in the chosen container of svc, removes the
+ * variables CLOUDRUN_MANAGED_ANNOTATION recorded there, still holding the
+ * value recorded, that names leaves out, records names, sets the expiry
+ * annotation to expires (removed when 0), and clears template.revision
+ * when anything changed, changing nothing else in the tree.  Returns 0
+ * with *chg filled, or -1 with err (no such container, or a variable that
+ * comes from Secret Manager). */
 int	 cloudrun_set_env(cJSON *svc, const char *container,
 	    char *const *names, size_t n, const char *value, time_t expires,
 	    struct cloudrun_change *chg, char *err, size_t errlen);
@@ -102,6 +108,8 @@ struct cloudrun_target {
 	enum cloudrun_outcome outcome;	/* of the last phase */
 	char		 err[1024];	/* failed or refused: "NAME: why" */
 	int		 v2_stays;	/* CLOUDRUN_NEKO_V2 stays beside v3's */
+	char		 record_fault[128];	/* cloudrun_change's, */
+	char		 kept[1024];		/* at the first attempt */
 	struct strbuf	 retries;	/* why it was read again, a line each */
 	char		 revision[256];	/* created by phase two */
 	struct strbuf	 diff;		/* --dry-run */

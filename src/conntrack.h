@@ -8,14 +8,15 @@
 
 struct conntrack;
 
-/* deadline_ms: for a request line and headers (and for the next request on
- * a kept-alive connection); budget: incomplete connections kept at most. */
+/* deadline_ms: for a whole request, headers and body (and for the next
+ * request on a kept-alive connection); budget: incomplete connections kept
+ * at most. */
 struct conntrack *conntrack_new(long deadline_ms, size_t budget);
 void	 conntrack_free(struct conntrack *);
 /* A new connection on socket fd; *ctx gets its entry.  Over the budget,
  * the oldest incomplete connection is shut down. */
 void	 conntrack_open(struct conntrack *, int fd, void **ctx);
-/* Its request headers are in: no deadline while it is answered. */
+/* Its request is in whole: no deadline while it is answered. */
 void	 conntrack_busy(struct conntrack *, void *ctx);
 /* Answered: waiting for the next request, with a new deadline (over the
  * budget, the oldest incomplete connection is shut down). */

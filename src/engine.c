@@ -9,8 +9,9 @@
 
 #include "cache.h"
 #include "engine.h"
-#include "probe.h"
 #include "log.h"
+#include "pace.h"
+#include "probe.h"
 #include "util.h"
 
 static void
@@ -103,6 +104,7 @@ struct job {
 	long			 latency_ms;
 	int			 rc;
 	int			 done;
+	int			 paced;		/* not asked: pace.h said so */
 };
 
 struct run {
@@ -215,11 +217,18 @@ job_main(void *arg)
 	int			 rc;
 
 	rc = j->p->fetch(s, &j->list, &j->st);
+	if (rc == -1 && j->st.retry_after > 0)
+		pace_hold(j->p->name, time(NULL) + j->st.retry_after);
 	/* When the credentials were made: a provider that reckons their
 	 * expiry from "now" says so itself; else now, not when the engine
 	 * collects them. */
 	if (j->list.fetched_at == 0)
 		j->list.fetched_at = time(NULL);
+	if (rc == 0 && provider_cap_lifetime(&j->list, time(NULL)) > 0 &&
+	    j->st.warning[0] == '\0')
+		snprintf(j->st.warning, sizeof(j->st.warning), "a lifetime "
+		    "over %ld days was cut to that", PROVIDER_LIFETIME_MAX /
+		    86400);
 	if (rc == 0) {
 		ice_list_filter(&j->list, (enum ice_transport)s->transport,
 		    s->relay);
@@ -301,9 +310,11 @@ wait_for_answers(struct run *run, const struct settings *s, int each)
 	pthread_mutex_unlock(&run->lock);
 }
 
+/* Starts a thread per provider, but for those pace.h holds back (one that
+ * answers locally asks nobody). */
 static struct run *
 run_start(const struct settings *s, const struct provider *const *sel,
-    size_t nsel)
+    size_t nsel, int forced)
 {
 	pthread_condattr_t attr;
 	pthread_attr_t	 tattr;
@@ -330,6 +341,12 @@ run_start(const struct settings *s, const struct provider *const *sel,
 		j->p = sel[i];
 		j->run = run;
 		j->st.deadline = run->start + s->timeout_ms;
+		if (!j->p->local && !pace_take(j->p->name, forced,
+		    j->st.error, sizeof(j->st.error))) {
+			j->rc = -1;
+			j->done = j->paced = 1;
+			continue;
+		}
 		run->refs++;
 		if (pthread_create(&t, &tattr, job_main, j) != 0) {
 			run->refs--;
@@ -348,7 +365,7 @@ run_start(const struct settings *s, const struct provider *const *sel,
  * each[i], r->list holding none; else they are picked or merged. */
 static int
 fetch_run(const struct settings *s, const struct provider *const *sel,
-    size_t nsel, struct engine_result *r, struct ice_list *each)
+    size_t nsel, struct engine_result *r, struct ice_list *each, int forced)
 {
 	struct source_report *src;
 	struct run	*run;
@@ -359,7 +376,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 	memset(r, 0, sizeof(*r));
 	if (nsel > PROVIDERS_MAX)
 		nsel = PROVIDERS_MAX;
-	run = run_start(s, sel, nsel);
+	run = run_start(s, sel, nsel, forced);
 	wait_for_answers(run, s, each != NULL);
 
 	pthread_mutex_lock(&run->lock);
@@ -369,7 +386,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		j = &run->jobs[i];
 		src = &r->sources[i];
 		src->name = j->p->name;
-		src->asked = 1;
+		src->asked = !j->paced;
 		src->turn_capable = j->p->turn_capable;
 		if (j->p->turn_capable)
 			r->turn_expected = 1;
@@ -390,6 +407,7 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 		if (j->st.warning[0] != '\0')
 			log_warn("%s: %s", j->p->name, j->st.warning);
 		if (j->rc == -1) {
+			src->retry_after = j->st.retry_after;
 			snprintf(src->error, sizeof(src->error), "%s",
 			    j->st.error);
 			log_redact(src->error, sizeof(src->error));
@@ -447,9 +465,9 @@ fetch_run(const struct settings *s, const struct provider *const *sel,
 
 int
 engine_fetch(const struct settings *s, const struct provider *const *sel,
-    size_t nsel, struct engine_result *r)
+    size_t nsel, struct engine_result *r, int forced)
 {
-	return fetch_run(s, sel, nsel, r, NULL);
+	return fetch_run(s, sel, nsel, r, NULL, forced);
 }
 
 int
@@ -457,7 +475,7 @@ engine_fetch_each(const struct settings *s, const struct provider *const *sel,
     size_t nsel, struct engine_result *r, struct ice_list *each)
 {
 	memset(each, 0, nsel * sizeof(*each));
-	return fetch_run(s, sel, nsel, r, each);
+	return fetch_run(s, sel, nsel, r, each, 1);
 }
 
 time_t
@@ -552,6 +570,10 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 	if (use)
 		(void)cache_load(path, s, &c);
 	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
+	/* What a provider said to another run of iceupd holds here too. */
+	for (i = 0; i < c.nhealth; i++)
+		if (c.health[i].not_before > now)
+			pace_hold(c.health[i].name, c.health[i].not_before);
 
 	if (usable && how == ASK_CACHED && engine_fresh(s, c.list.fetched_at,
 	    ice_list_expires(&c.list), now) &&
@@ -588,7 +610,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		nask = nsel;
 		nskip = 0;
 	}
-	rc = engine_fetch(s, asked, nask, r);
+	rc = fetch_run(s, asked, nask, r, NULL, how == ASK_ALL);
 	for (i = 0; i < nskip && r->nsources < PROVIDERS_MAX; i++) {
 		r->sources[r->nsources++] = skipped[i];
 		if (skipped[i].turn_capable)

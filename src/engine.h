@@ -11,12 +11,13 @@
 /* What one provider did in this run, for logs and the json report. */
 struct source_report {
 	const char	*name;
-	int		 asked;		/* 0: not needed, or backing off */
+	int		 asked;		/* 0: not needed, backing off, paced */
 	int		 turn_capable;
 	int		 ok;
 	int		 not_waited;	/* asked, but another answered first:
 					 * no news of it, not a failure */
 	long		 latency_ms;
+	long		 retry_after;	/* failed: its Retry-After, seconds */
 	char		 error[512];	/* not_waited: why, and who answered */
 };
 
@@ -41,12 +42,14 @@ struct engine_result {
  * provider with settings.  Returns 0, or -1 after logging why (exit 2). */
 int	 engine_select(const struct settings *, const struct provider **sel,
 	    size_t *nsel);
-/* Asks the selected providers as the policy says.  Returns 0 with a
+/* Asks the selected providers as the policy says, a forced ask for pace.h
+ * when forced (those it holds back are not asked).  Returns 0 with a
  * non-empty list in r, or -1 when none gave a usable answer (r->sources
  * says why). */
 int	 engine_fetch(const struct settings *, const struct provider *const *sel,
-	    size_t nsel, struct engine_result *r);
-/* Asks every selected provider, backing off or not, and waits for each
+	    size_t nsel, struct engine_result *r, int forced);
+/* Asks every selected provider, backing off or not (a forced ask for
+ * pace.h), and waits for each
  * (no grace) until the deadline: each[i] gets sel[i]'s list, filtered,
  * empty when it failed (r->sources[i] says why).  Returns 0 when any
  * answered, else -1.  The caller frees each[0..nsel). */

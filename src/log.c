@@ -67,6 +67,34 @@ log_secret(const char *s)
 }
 
 void
+log_url_secret(const char *s)
+{
+	const char	*h, *at, *q;
+	char		*part;
+	size_t		 n;
+
+	if (s == NULL || (h = strstr(s, "://")) == NULL)
+		return;
+	h += 3;
+	n = strcspn(h, "/?#");
+	at = memrchr(h, '@', n);
+	q = strchr(h, '?');
+	if (at == NULL && q == NULL)
+		return;
+	log_secret(s);
+	if (at != NULL) {
+		part = xstrndup(h, (size_t)(at - h));
+		log_secret(part);
+		util_free_secret(part);
+	}
+	if (q != NULL) {
+		part = xstrndup(q + 1, strcspn(q + 1, "#"));
+		log_secret(part);
+		util_free_secret(part);
+	}
+}
+
+void
 log_forget_secrets(void)
 {
 	size_t	 i;

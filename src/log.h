@@ -14,6 +14,10 @@ int	 log_enabled(enum log_level);
 
 /* Remembers s so that no later message ever shows it. */
 void	 log_secret(const char *s);
+/* A URL setting with a user part or a query (either may hold a key) is a
+ * secret: remembers the URL, its user part and its query.  Text that is
+ * no URL is left alone. */
+void	 log_url_secret(const char *s);
 void	 log_forget_secrets(void);
 /* Replaces every remembered secret in the string buf (of len bytes) with
  * "[redacted]", cutting what no longer fits: for text bound for a file, a

@@ -515,8 +515,10 @@ apply(struct settings *s, size_t i, const char *v, enum origin_kind kind,
 		if (t->kind == K_SECRET) {
 			util_free_secret(*str);
 			log_secret(v);
-		} else
+		} else {
 			free(*str);
+			log_url_secret(v);
+		}
 		*str = *v == '\0' ? NULL : xstrdup(v);
 		break;
 	case K_LONG:

@@ -239,6 +239,19 @@ if [ "${ICEUPD_KEEP_SECRETS:-}" != true ]; then
 	    GOOGLE_OAUTH_ACCESS_TOKEN; do
 		unset "$name" "${name}_FILE"
 	done
+	# A URL setting with a user part or a query may hold a key too.
+	for name in ICEUPD_URL MATRIX_HOMESERVER ICEUPD_JITSI_URL KMEET_URL \
+	    JAAS_URL BRAVE_TALK_API TWILIO_API_BASE CLOUDFLARE_API_BASE \
+	    METERED_API_BASE ICEUPD_CLOUDRUN_ENDPOINT \
+	    ICEUPD_SECRETMANAGER_ENDPOINT; do
+		url=
+		eval "url=\${$name-}"
+		rest=${url#*://}
+		case $url in
+		*\?*) unset "$name" ;;
+		*://*) case ${rest%%[/?#]*} in *@*) unset "$name" ;; esac ;;
+		esac
+	done
 fi
 
 # --- the real command ------------------------------------------------------------

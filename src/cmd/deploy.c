@@ -288,6 +288,16 @@ update_status(const struct settings *s, const struct cloudrun_target *t)
 		log_warn("%s: %s stays (iceupd has no record of setting it), "
 		    "and neko v3 uses it instead of %s*: remove it unless it "
 		    "is meant", t->name, CLOUDRUN_NEKO_V2, CLOUDRUN_NEKO_V3);
+	if (t->record_fault[0] != '\0')
+		log_warn("%s: annotation %s is not a record iceupd writes (%s): "
+		    "no variable removed by it", t->name,
+		    CLOUDRUN_MANAGED_ANNOTATION, t->record_fault);
+	for (line = t->kept; *line != '\0'; line += len + 1) {
+		len = strcspn(line, "\n");
+		log_warn("%s: %.*s stays: %s names it, but its value is not "
+		    "the one iceupd set", t->name, (int)len, line,
+		    CLOUDRUN_MANAGED_ANNOTATION);
+	}
 	for (line = t->retries.s; line != NULL && *line != '\0';
 	    line += len + (line[len] != '\0')) {
 		len = strcspn(line, "\n");

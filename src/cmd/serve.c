@@ -285,7 +285,7 @@ cmd_serve(const struct settings *s)
 
 	refresh_take_signals(&set);
 
-	sv->ct = conntrack_new(HEADER_DEADLINE_MS, INCOMPLETE_BUDGET);
+	sv->ct = conntrack_new(REQUEST_DEADLINE_MS, INCOMPLETE_BUDGET);
 	sv->refreshing = 1;
 	if (pthread_create(&thr, NULL, serve_refresher, sv) != 0) {
 		log_error("cannot start a thread");

@@ -76,6 +76,9 @@ api_call(const struct api_call *c, struct provider_status *st)
 	if (got == -1)
 		return NULL;
 	if (rs.status < 200 || rs.status > 299) {
+		if (rs.status == 429 || rs.status == 503)
+			st->retry_after = rs.retry_after > 0 ?
+			    rs.retry_after : 0;
 		error_text(rs.body.s, text, sizeof(text));
 		if (rs.status == 401 || rs.status == 403) {
 			hint = c->auth_hint;
@@ -194,6 +197,38 @@ api_take_servers(struct ice_list *l, const cJSON *v, time_t expires,
 	return -1;
 }
 
+void
+api_shown_url(const char *url, struct strbuf *out)
+{
+	const char	*h = strstr(url, "://"), *at;
+	size_t		 n;
+
+	h = h != NULL ? h + 3 : url;
+	n = strcspn(h, "/?#");
+	sb_add(out, url, (size_t)(h - url));
+	if ((at = memrchr(h, '@', n)) != NULL) {
+		sb_adds(out, "[redacted]");
+		n -= (size_t)(at - h);
+		h = at;
+	}
+	n += strcspn(h + n, "?");
+	sb_add(out, h, n);
+	if (h[n] == '?')
+		sb_adds(out, "?[redacted]");
+}
+
+/* url as messages show it, escaped, in buf. */
+static char *
+shown_in(const char *url, char *buf, size_t len)
+{
+	struct strbuf	 b = { 0 };
+
+	api_shown_url(url, &b);
+	log_escape(b.s, 60, buf, len);
+	sb_free(&b);
+	return buf;
+}
+
 int
 api_check_base(const char *base, const char *origin, char *why, size_t len)
 {
@@ -202,7 +237,7 @@ api_check_base(const char *base, const char *origin, char *why, size_t len)
 	if (strncmp(base, "https://", 8) != 0 || base[8] == '\0' ||
 	    base[8] == '/' || strpbrk(base, "@?# \t\r\n") != NULL) {
 		snprintf(why, len, "%s: '%s' is not an https:// base URL",
-		    origin, log_escape(base, 60, shown, sizeof(shown)));
+		    origin, shown_in(base, shown, sizeof(shown)));
 		return -1;
 	}
 	return 0;
@@ -242,7 +277,7 @@ api_url_split(const char *url, const char *schemes, const char *origin,
 	size_t	 i, n;
 
 	memset(u, 0, sizeof(*u));
-	log_escape(url, 60, shown, sizeof(shown));
+	shown_in(url, shown, sizeof(shown));
 	for (i = 0; i < 4; i++)
 		if (strncasecmp(url, known[i], strlen(known[i])) == 0)
 			break;

@@ -33,6 +33,9 @@ int	 api_take_servers(struct ice_list *l, const cJSON *v, time_t expires,
  * Returns 0, or -1 with why set. */
 int	 api_check_base(const char *base, const char *origin, char *why,
 	    size_t len);
+/* Appends url to out as messages show it: a user part or a query (either
+ * may hold a key) becomes "[redacted]". */
+void	 api_shown_url(const char *url, struct strbuf *out);
 /* Appends base to url without its trailing slashes. */
 void	 api_add_base(struct strbuf *url, const char *base);
 

@@ -556,6 +556,9 @@ brave_jwt(const struct settings *s, struct provider_status *st)
 		    " without an x-csrf-token header");
 		st->permanent = rs.status >= 400 && rs.status < 500 &&
 		    rs.status != 429;
+		if ((rs.status == 429 || rs.status == 503) &&
+		    rs.retry_after > 0)
+			st->retry_after = rs.retry_after;
 		goto out;
 	}
 	log_secret(rs.header);

@@ -19,6 +19,19 @@ const struct provider *const provider_table[] = {
 	NULL
 };
 
+size_t
+provider_cap_lifetime(struct ice_list *l, time_t now)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (l->servers[i].expires > now + PROVIDER_LIFETIME_MAX) {
+			l->servers[i].expires = now + PROVIDER_LIFETIME_MAX;
+			n++;
+		}
+	return n;
+}
+
 const struct provider *
 provider_find(const char *name)
 {

@@ -18,6 +18,7 @@ struct provider_status {
 	char	 warning[256];	/* something dropped on the way */
 	char	 note[160];	/* what the answer was, for -v */
 	int	 permanent;	/* failed for good: asking again will not help */
+	long	 retry_after;	/* 429 or 503 with Retry-After: its seconds */
 };
 
 struct provider {
@@ -35,6 +36,15 @@ struct provider {
 	int		(*fetch)(const struct settings *s, struct ice_list *l,
 			    struct provider_status *st);
 };
+
+/* The longest lifetime any provider's answer is held to, whether it comes
+ * from a ttl, an expiry time or a credential's own expiry: a longer one is
+ * a mistake, or a list kept in the cache for decades. */
+#define PROVIDER_LIFETIME_MAX	(30L * 86400)
+
+/* Cuts every expiry in l to now + PROVIDER_LIFETIME_MAX; returns how many
+ * were cut. */
+size_t	 provider_cap_lifetime(struct ice_list *l, time_t now);
 
 /* Every provider of this build, in the default priority order. */
 extern const struct provider *const provider_table[];

@@ -17,7 +17,6 @@
 #include "url.h"
 
 #define MATRIX_PATH	"/_matrix/client/v3/voip/turnServer"
-#define ANSWER_TTL_MAX	(30L * 86400)	/* a longer lifetime is a mistake */
 #define SHAPES		"an RTCConfiguration {iceServers}, an iceServers " \
 			"array, an iceupd or VK-ICE report, TURN REST " \
 			"{username,password,ttl,uris} or {urls,username," \
@@ -128,17 +127,6 @@ endpoint_check(const struct settings *s, const struct endpoint *e,
 	return 0;
 }
 
-/* The URL for messages: a query (which may hold a key) is not shown. */
-static void
-shown_url(const char *url, struct strbuf *out)
-{
-	size_t	 n = strcspn(url, "?");
-
-	sb_add(out, url, n);
-	if (url[n] == '?')
-		sb_adds(out, "?[redacted]");
-}
-
 static int
 url_configured(const struct settings *s, char *why, size_t len)
 {
@@ -158,7 +146,7 @@ url_configured(const struct settings *s, char *why, size_t len)
 	}
 	if (endpoint_check(s, &e, &u, why, len) == -1)
 		return -1;
-	shown_url(s->url, &shown);
+	api_shown_url(s->url, &shown);
 	log_escape(shown.s, 120, why, len);
 	sb_free(&shown);
 	snprintf(why + strlen(why), len - strlen(why), ", %s%s", e.method,
@@ -189,16 +177,17 @@ matrix_configured(const struct settings *s, char *why, size_t len)
 }
 
 /* A lifetime in seconds: a number or a string of digits ("86400"), from 1
- * to ANSWER_TTL_MAX.  Returns 0, 1 when v is absent, or -1. */
+ * to PROVIDER_LIFETIME_MAX.  Returns 0, 1 when v is absent, or -1. */
 static int
 answer_ttl(const cJSON *v, long *ttl)
 {
 	if (v == NULL || cJSON_IsNull(v))
 		return 1;
 	if (cJSON_IsString(v))
-		return util_parse_long(v->valuestring, 1, ANSWER_TTL_MAX, ttl);
+		return util_parse_long(v->valuestring, 1,
+		    PROVIDER_LIFETIME_MAX, ttl);
 	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > ANSWER_TTL_MAX)
+	    v->valuedouble > PROVIDER_LIFETIME_MAX)
 		return -1;
 	*ttl = (long)v->valuedouble;
 	return 0;
@@ -268,7 +257,7 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 	a->shape = "a VK-ICE answer";
 	if (left != NULL && !cJSON_IsNull(left)) {
 		if (!cJSON_IsNumber(left) || left->valuedouble < 0 ||
-		    left->valuedouble > ANSWER_TTL_MAX)
+		    left->valuedouble > PROVIDER_LIFETIME_MAX)
 			return bad_field(st, a->shape, "remaining_ttl",
 			    "a number of seconds");
 		a->expires = now + (time_t)left->valuedouble;
@@ -411,7 +400,7 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 		sb_adds(&url, MATRIX_PATH);
 	} else
 		sb_adds(&url, e.url);
-	shown_url(url.s, &shown);
+	api_shown_url(url.s, &shown);
 	headers[0] = e.header;
 
 	memset(&c, 0, sizeof(c));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../log.h"
+#include "../pace.h"
 #include "../providers/provider.h"
 #include "../refresh.h"
 #include "compat.h"
@@ -25,6 +26,7 @@ known_providers(char *buf, size_t len)
 struct fetch_job {
 	struct server	*sv;
 	size_t		 slot;
+	int		 forced;
 };
 
 /* A fetcher thread: provider_table[slot] alone, published in its slot;
@@ -42,7 +44,7 @@ fetcher(void *arg)
 	char		 why[512] = "";
 
 	metrics_on_demand();
-	if (engine_fetch(sv->s, &p, 1, &r) == 0) {
+	if (engine_fetch(sv->s, &p, 1, &r, job->forced) == 0) {
 		(void)metrics_engine(&r, POLICY_FIRST);
 		if ((refused = refresh_refused(sv->s, &r.list)) != NULL)
 			snprintf(why, sizeof(why), "%s", refused);
@@ -85,10 +87,10 @@ fetcher(void *arg)
 	return NULL;
 }
 
-/* Starts a fetcher for slot unless one runs; with sv->lock held.
- * 0, or -1 when no thread could be started. */
+/* Starts a fetcher for slot unless one runs, a forced one when forced;
+ * with sv->lock held.  0, or -1 when no thread could be started. */
 static int
-start_fetcher(struct server *sv, size_t slot)
+start_fetcher(struct server *sv, size_t slot, int forced)
 {
 	struct fetch_job *job;
 	pthread_attr_t	 attr;
@@ -100,6 +102,9 @@ start_fetcher(struct server *sv, size_t slot)
 	job = xmalloc(sizeof(*job));
 	job->sv = sv;
 	job->slot = slot;
+	job->forced = forced;
+	if (forced)
+		sv->slot_forced_ms[slot] = util_monotonic_ms();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&thr, &attr, fetcher, job);
@@ -125,6 +130,7 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 	char		 why[512], shown[64], known[160];
 	time_t		 now = time(NULL);
 	size_t		 i;
+	int		 coalesced = 0;
 
 	if ((p = provider_find(name)) == NULL) {
 		known_providers(known, sizeof(known));
@@ -143,6 +149,16 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 		rq->got = NULL;
 		goto answer;
 	}
+	/* Forced asks less than PACE_FORCED_S apart are one (pace.h): the
+	 * later ones get what the first got. */
+	pthread_mutex_lock(&sv->lock);
+	if (forced && !p->local && sv->slot_forced_ms[i] != 0 &&
+	    util_monotonic_ms() - sv->slot_forced_ms[i] <
+	    PACE_FORCED_S * 1000LL) {
+		forced = 0;
+		coalesced = 1;
+	}
+	pthread_mutex_unlock(&sv->lock);
 	sn = snapshot_acquire(sv, &sv->snap);
 	if (!rq->waited && !forced && sn != NULL &&
 	    strcmp(sn->provider, p->name) == 0 &&
@@ -159,9 +175,12 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 			goto answer;
 		goto hit;
 	}
-	if (rq->waited && sv->fetched[i] != rq->seen) {
+	if ((rq->waited && sv->fetched[i] != rq->seen) ||
+	    (coalesced && !sv->fetching[i])) {
 		/* The fetch it waited for ended without a list. */
-		snprintf(why, sizeof(why), "%s", sv->fetch_error[i]);
+		snprintf(why, sizeof(why), "%s", sv->fetch_error[i][0] ?
+		    sv->fetch_error[i] : "a forced fetch came less than 5 s "
+		    "ago, and left no list");
 		pthread_mutex_unlock(&sv->lock);
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_GATEWAY, NULL,
 		    "%s failed: %s", p->name, why);
@@ -171,7 +190,7 @@ credentials_of(struct server *sv, struct MHD_Connection *c,
 		return reply_error(sv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    NULL, "shutting down");
 	}
-	if (start_fetcher(sv, i) == -1) {
+	if (start_fetcher(sv, i, forced && !rq->waited) == -1) {
 		pthread_mutex_unlock(&sv->lock);
 		log_error("cannot start a thread to fetch from %s", p->name);
 		return reply_error(sv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -218,15 +237,21 @@ list_or_park(struct server *sv, struct MHD_Connection *c, struct request *rq,
 }
 
 /* ?force_refresh=true: parks rq for a refresh, the one running or a new
- * one, which every forced request meanwhile shares.  1 when parked. */
+ * one, which every forced request meanwhile shares.  1 when parked; 0
+ * when not, *coalesced set when a forced refresh began less than
+ * PACE_FORCED_S ago and is over: what it left answers (pace.h). */
 static int
-force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq)
+force_refresh(struct server *sv, struct MHD_Connection *c, struct request *rq,
+    int *coalesced)
 {
 	if (!rq->waited)
 		rq->deadline_ms = util_monotonic_ms() + sv->s->timeout_ms +
 		    1000;
 	pthread_mutex_lock(&sv->lock);
-	if (sv->stopping) {
+	*coalesced = !sv->refreshing && sv->forced_ms != 0 &&
+	    serve_paced(sv) &&
+	    util_monotonic_ms() - sv->forced_ms < PACE_FORCED_S * 1000LL;
+	if (sv->stopping || *coalesced) {
 		pthread_mutex_unlock(&sv->lock);
 		return 0;
 	}
@@ -250,7 +275,7 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	const char	*hdrs[] = { MHD_HTTP_HEADER_RETRY_AFTER, retry_s, NULL };
 	time_t		 now = time(NULL);
 	long		 retry;
-	int		 shape, parked = 0, forced;
+	int		 shape, parked = 0, forced, coalesced = 0;
 
 	if ((shape = reply_shape(c, SHAPE_JSON)) == -1)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, bad_shape,
@@ -263,7 +288,7 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 	    "provider");
 	if (name != NULL)
 		return credentials_of(sv, c, rq, name, shape, forced);
-	if (forced && !rq->waited && force_refresh(sv, c, rq))
+	if (forced && !rq->waited && force_refresh(sv, c, rq, &coalesced))
 		return MHD_YES;
 
 	sn = snapshot_acquire(sv, &sv->snap);
@@ -271,7 +296,12 @@ get_credentials(struct server *sv, struct MHD_Connection *c,
 		metrics_cache_hit();
 	else if (!snapshot_usable(sn, now)) {
 		snapshot_release(sn);
-		if ((sn = list_or_park(sv, c, rq, &retry, &parked)) == NULL) {
+		/* What the forced refresh just made is no list: no wait. */
+		sn = NULL;
+		retry = PACE_FORCED_S;
+		if (!coalesced)
+			sn = list_or_park(sv, c, rq, &retry, &parked);
+		if (sn == NULL) {
 			if (parked)
 				return MHD_YES;
 			snprintf(retry_s, sizeof(retry_s), "%ld", retry);

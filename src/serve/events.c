@@ -2,10 +2,15 @@
  *
  * A stream is a libmicrohttpd response whose reader hands out what is
  * queued for it; with nothing queued it suspends its connection, and
- * whoever queues an event resumes it.  One thread beats the heartbeats and
- * mints per-caller TURN credentials when due.  One mutex guards it all;
- * a connection is resumed only after that mutex is released, and only by
- * the one who saw it suspended, so it cannot have ended meanwhile. */
+ * whoever queues an event resumes it.  One thread beats the heartbeats,
+ * mints per-caller TURN credentials when due, and ends a suspended stream
+ * whose client has closed its end (libmicrohttpd watches no suspended
+ * connection), so that its slot is free as soon as the request completes.
+ * One mutex guards it all; a connection is resumed only after that mutex
+ * is released, and only by the one who saw it suspended, so it cannot have
+ * ended meanwhile. */
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,8 @@
 struct stream {
 	struct stream	*next;
 	struct MHD_Connection *conn;
+	int		 fd;		/* its socket; -1 unknown */
+	unsigned char	 addr[17];	/* its client: family, address */
 	struct strbuf	 out;		/* queued, from off on */
 	size_t		 off;
 	int		 suspended;
@@ -108,6 +115,16 @@ mint(struct stream *st, time_t now)
 	return wake;
 }
 
+/* 1 when the client of socket fd has closed its end, or it failed. */
+static int
+gone(int fd)
+{
+	struct pollfd	 p = { fd, POLLRDHUP, 0 };
+
+	return fd != -1 && poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 static void *
 beater(void *arg)
 {
@@ -120,13 +137,22 @@ beater(void *arg)
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += 1;
+		ts.tv_nsec += 250000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
 		pthread_cond_timedwait(&tick, &lock, &ts);
 		now = time(NULL);
 		n = 0;
 		for (st = streams; st != NULL && !stopping; st = st->next) {
 			w = NULL;
-			if (st->turn[0] != '\0' && now >= st->next_mint)
+			/* Only a suspended one: its socket is still its own. */
+			if (st->suspended && gone(st->fd)) {
+				st->ended = 1;
+				st->suspended = 0;
+				w = st;
+			} else if (st->turn[0] != '\0' && now >= st->next_mint)
 				w = mint(st, now);
 			if (now >= st->next_beat && w == NULL)
 				w = queue(st, NULL, NULL, 0);
@@ -226,24 +252,65 @@ release(void *cls)
 	free(st);
 }
 
+/* The client address of c, as compared: its family, then its address. */
+static void
+client_of(struct MHD_Connection *c, unsigned char key[17])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	memset(key, 0, 17);
+	if (sa == NULL)
+		return;
+	key[0] = (unsigned char)sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		memcpy(key + 1, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(key + 1, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, 16);
+}
+
+/* The streams of client key; with lock held. */
+static size_t
+streams_of(const unsigned char key[17])
+{
+	const struct stream *st;
+	size_t		 n = 0;
+
+	for (st = streams; st != NULL; st = st->next)
+		n += memcmp(st->addr, key, sizeof(st->addr)) == 0;
+	return n;
+}
+
 struct MHD_Response *
 serve_events_open(struct MHD_Connection *c, const char *turn, int *full,
     const char **why)
 {
+	const union MHD_ConnectionInfo *ci;
 	struct MHD_Response *res;
 	struct stream	*st;
+	unsigned char	 key[17];
 	time_t		 now = time(NULL);
 
 	*full = 0;
+	client_of(c, key);
 	pthread_mutex_lock(&lock);
-	if (stopping || nstreams >= SERVE_EVENTS_MAX) {
+	if (stopping || nstreams >= SERVE_EVENTS_MAX ||
+	    streams_of(key) >= SERVE_EVENTS_PER_CLIENT) {
 		*full = !stopping;
-		*why = stopping ? "shutting down" : "too many event streams";
+		*why = stopping ? "shutting down" : nstreams >=
+		    SERVE_EVENTS_MAX ? "too many event streams" :
+		    "too many event streams from this address";
 		pthread_mutex_unlock(&lock);
 		return NULL;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->conn = c;
+	memcpy(st->addr, key, sizeof(st->addr));
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	st->fd = ci != NULL ? ci->connect_fd : -1;
 	sb_adds(&st->out, "retry: 5000\n\n");
 	st->next_beat = now + SERVE_EVENTS_HEARTBEAT;
 	if (turn != NULL) {

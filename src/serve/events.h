@@ -12,6 +12,7 @@
 #include "../settings.h"
 
 #define SERVE_EVENTS_MAX	64	/* subscribers at once */
+#define SERVE_EVENTS_PER_CLIENT	16	/* of them from one address */
 #define SERVE_EVENTS_HEARTBEAT	15
 
 /* Starts the thread that beats and mints; 0, or -1 after logging. */
@@ -21,7 +22,8 @@ int	 serve_events_start(const struct settings *s);
 void	 serve_events_publish(const char *rtc, size_t len);
 /* The stream of connection c, its first events queued; turn is NULL or a
  * valid caller id.  NULL with *why when it cannot be opened (*full set
- * when SERVE_EVENTS_MAX are connected). */
+ * when SERVE_EVENTS_MAX are connected, or SERVE_EVENTS_PER_CLIENT from
+ * its client's address). */
 struct MHD_Response *serve_events_open(struct MHD_Connection *c,
 	    const char *turn, int *full, const char **why);
 /* Ends every stream (their requests complete) and the thread. */

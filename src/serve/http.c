@@ -1,6 +1,6 @@
 /* serve/http.c: the HTTP layer over libmicrohttpd: routing, methods,
  * bearer token, CORS, request bodies, the access log and the tracking of
- * connections that have not sent a request yet. */
+ * connections that have not sent a whole request (headers and body) yet. */
 #include <netdb.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -145,6 +145,13 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 		    unauthorized, "a bearer token is needed");
 	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	/* A route that takes no body refuses one at once, unread: a body
+	 * trickled to it would only hold the connection. */
+	if (!ep->body && ((v != NULL && strcmp(v, "0") != 0) ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL))
+		return reply_error(sv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+		    "%s %s takes no request body", rq->method, rq->path);
 	if (v != NULL && ((clen = strtoull(v, &end, 10)) > BODY_MAX ||
 	    *end != '\0'))
 		return reply_error(sv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
@@ -167,8 +174,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq = xcalloc(1, sizeof(*rq));
 		rq->start_us = now_us();
 		*con_cls = rq;
-		conntrack_busy(sv->ct, MHD_get_connection_info(c,
-		    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
+		/* Its deadline still runs: it covers the body too. */
 		atomic_fetch_add(&sv->inflight, 1);
 		return begin(sv, c, rq, url, method);
 	}
@@ -193,6 +199,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* The request is in whole: no deadline while it is answered. */
+	conntrack_busy(sv->ct, MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT)->socket_context);
 	if (rq->len > BODY_MAX)
 		return reply_error(sv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 		    "request body over %d bytes", BODY_MAX);

@@ -6,6 +6,7 @@
 
 #include "../cache.h"
 #include "../log.h"
+#include "../pace.h"
 #include "../refresh.h"
 #include "events.h"
 #include "server.h"
@@ -116,6 +117,16 @@ serve_refresher(void *arg)
 			ts.tv_nsec = (until % 1000) * 1000000L;
 			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
 		}
+		/* Forced refreshes come PACE_FORCED_S apart at most: one
+		 * asked sooner waits, and takes in those asked meanwhile. */
+		while (!sv->stopping && sv->refresh_asked && !sv->drop_disk &&
+		    sv->forced_ms != 0 && serve_paced(sv) &&
+		    (until = sv->forced_ms + PACE_FORCED_S * 1000LL) >
+		    util_monotonic_ms()) {
+			ts.tv_sec = until / 1000;
+			ts.tv_nsec = (until % 1000) * 1000000L;
+			pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+		}
 		if (sv->stopping) {
 			pthread_mutex_unlock(&sv->lock);
 			requests_wake(sv, WAIT_LIST);	/* no list is coming */
@@ -123,6 +134,8 @@ serve_refresher(void *arg)
 		}
 		asked = sv->refresh_asked;
 		drop = sv->drop_disk;
+		if (asked && !drop)
+			sv->forced_ms = util_monotonic_ms();
 		sv->refresh_asked = sv->drop_disk = 0;
 		sv->refreshing = 1;
 		pthread_mutex_unlock(&sv->lock);
@@ -132,9 +145,10 @@ serve_refresher(void *arg)
 			drop_disk_list(sv);
 		/* The first refresh may take a fresh list from the disk
 		 * cache; later ones are due, or asked for (which asks
-		 * providers backing off too). */
-		refresh(sv, asked || sv->s->force_refresh ? ASK_ALL : due ?
-		    ASK_DUE : ASK_CACHED, &timer);
+		 * providers backing off too, as a forced ask: pace.h).
+		 * After DELETE the lists are gone, not stale: a due one. */
+		refresh(sv, (asked && !drop) || sv->s->force_refresh ?
+		    ASK_ALL : due || drop ? ASK_DUE : ASK_CACHED, &timer);
 		keep_health(sv);
 		due = 1;
 	}

@@ -227,7 +227,8 @@ serve_form_value(const char *body, size_t len, const char *name, char *out,
 
 /* The value of name in a TURN request: in the query, else in the body
  * (form or JSON).  0; -1 when it is absent; -2 when it is over outlen - 1
- * bytes or badly encoded. */
+ * bytes, badly encoded, or holds a NUL (%00, or escaped in JSON), which
+ * the form body refuses too: a C string would end there. */
 static int
 turn_param(struct MHD_Connection *c, const struct request *rq,
     const char *name, char *out, size_t outlen)
@@ -246,7 +247,8 @@ turn_param(struct MHD_Connection *c, const struct request *rq,
 	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) == 0) {
-		if ((doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
+		if (util_json_has_nul(rq->body, rq->len) ||
+		    (doc = cJSON_ParseWithLength(rq->body, rq->len)) == NULL)
 			return -2;
 		x = cJSON_GetObjectItemCaseSensitive(doc, name);
 		if (cJSON_IsString(x)) {
@@ -298,7 +300,7 @@ turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	if (rc == -1 && !draft)
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "a caller id is needed: id=ID or username=ID in the query "
-		    "or the body");
+		    "or the body, without a NUL");
 	if (rc == -1)
 		id[0] = '\0';	/* the draft's username is optional */
 	else if (rc == -2 || !serve_caller_id_valid(id))
@@ -337,13 +339,14 @@ get_events(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	struct MHD_Response *res;
 	enum MHD_Result	 ret;
 	const char	*turn, *why;
-	int		 full;
+	int		 full, got;
 
-	turn = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "turn");
+	if ((got = serve_query(c, "turn", &turn)) == -1)
+		turn = NULL;
 	if (turn != NULL && (why = serve_turn_missing(sv->s)) != NULL)
 		return reply_error(sv, c, rq, MHD_HTTP_NOT_FOUND, NULL, "%s",
 		    why);
-	if (turn != NULL && !serve_caller_id_valid(turn))
+	if (got == -2 || (turn != NULL && !serve_caller_id_valid(turn)))
 		return reply_error(sv, c, rq, MHD_HTTP_BAD_REQUEST, NULL,
 		    "the caller id must be 1 to %d of A-Z a-z 0-9 %s",
 		    SERVE_CALLER_ID_MAX, SERVE_CALLER_ID_PUNCT);

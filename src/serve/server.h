@@ -40,7 +40,7 @@
 #define PER_IP_LIMIT	128
 #define CONN_TIMEOUT	30		/* seconds a connection may idle */
 #define DRAIN_MS	10000		/* on SIGTERM, beyond --timeout */
-#define HEADER_DEADLINE_MS 10000	/* for a request line and headers */
+#define REQUEST_DEADLINE_MS 10000	/* for a whole request: headers, body */
 #define INCOMPLETE_BUDGET (CONN_LIMIT / 2)	/* the rest kept for new clients */
 
 /* One rendered list, never changed once published. */
@@ -84,6 +84,9 @@ struct server {
 	unsigned		 fetched[PROVIDERS_MAX];	/* ends */
 	char			 fetch_error[PROVIDERS_MAX][512];
 	int			 fetchers;	/* threads of ?provider= */
+	int			 fetch_forced[PROVIDERS_MAX];	/* next */
+	long long		 forced_ms;	/* monotonic: the last forced */
+	long long		 slot_forced_ms[PROVIDERS_MAX];	/* refreshes */
 
 	atomic_int		 inflight;
 	atomic_int		 draining;
@@ -138,6 +141,19 @@ now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* 1 when a refresh asks a provider over the network: then forced ones are
+ * paced (pace.h); minting locally costs nothing. */
+static inline int
+serve_paced(const struct server *sv)
+{
+	size_t	 i;
+
+	for (i = 0; i < sv->nsel; i++)
+		if (!sv->sel[i]->local)
+			return 1;
+	return 0;
 }
 
 enum shape { SHAPE_JSON, SHAPE_NEKO, SHAPE_RTC };

@@ -442,6 +442,53 @@ assert_stdout_lacks_key() {
 	stop_serve
 }
 
+@test "serve: /healthz answers within 3 s under a slow-body flood of 1,100 connections from 11 addresses" {
+	start_serve "${LOCAL[@]}" --no-cache
+	# Whole headers announcing a body, then a body byte every 2 s: each
+	# byte would restart an idle timeout.
+	python3 "$BATS_TEST_DIRNAME/../peers/slowloris.py" --body \
+	    --port "${BASE##*:}" --sources 11 --per-source 100 --every 2 \
+	    --ready flood.ready --watch-one one.state --limit 40 \
+	    3>&- >flood.out 2>&1 &
+	PIDS+=("$!")
+	wait_for flood.ready
+	local t0=$SECONDS slow=0
+	while ((SECONDS - t0 < 25)); do
+		curl -s -o /dev/null --max-time 3 -w '%{http_code}\n' \
+		    "$BASE/healthz" >>probes || echo fail >>probes
+		sleep 1
+	done
+	grep -qv '^200$' probes && {
+		echo "/healthz under the flood ($(<flood.ready) open refused):"
+		sort probes | uniq -c
+		return 1
+	}
+	[[ -s one.state && $(<one.state) == closed ]] || {
+		echo "a connection sending one body byte every 2 s was kept"
+		return 1
+	}
+	stop_serve
+}
+
+@test "serve: a body sent to a route that takes none is refused at once, unread" {
+	start_serve "${LOCAL[@]}" --no-cache
+	# Headers announce 4096 bytes that never come: the answer may not
+	# wait for them.
+	run python3 - "${BASE##*:}" <<-'EOF'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+		s.settimeout(3)
+		s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n"
+		          b"Content-Length: 4096\r\n\r\n")
+		print(s.recv(4096).split(b"\r\n")[0].decode())
+	EOF
+	[[ $status == 0 && $output == 'HTTP/1.1 413 '* ]] || {
+		echo "$output"
+		return 1
+	}
+	stop_serve
+}
+
 @test "serve: ?provider= requests get the list their fetch made, DELETE /api/ice/cache racing them" {
 	start_fake metered ok
 	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
@@ -492,6 +539,121 @@ assert_stdout_lacks_key() {
 	[[ $(wc -l <"$FAKE_LOG") == 1 ]] || {
 		echo "the provider was asked $(wc -l <"$FAKE_LOG") times"
 		cat "$FAKE_LOG" "$SERVE_ERR"
+		return 1
+	}
+	stop_serve
+}
+
+@test "serve: a NUL in a caller id is a 400 from every source: query, form, JSON body, ?turn=" {
+	start_serve "${LOCAL[@]}" --no-cache
+	local code
+	code() { curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$@"; }
+	[[ $(code -X POST "$BASE/api/ice/turn?id=ab") == 200 ]]
+	[[ $(code -X POST "$BASE/api/ice/turn?id=a%00b") == 400 ]]
+	[[ $(code -d 'id=a%00b' "$BASE/api/ice/turn") == 400 ]]
+	[[ $(code -H 'Content-Type: application/json' -d '{"id":"a\u0000b"}' \
+	    "$BASE/api/ice/turn") == 400 ]]
+	[[ $(code -H 'Content-Type: application/json' -d '{"id":"ab"}' \
+	    "$BASE/api/ice/turn") == 200 ]]
+	[[ $(code --max-time 2 "$BASE/api/ice/events?turn=a%00b") == 400 ]]
+	stop_serve
+}
+
+@test "serve: 16 event streams per address, the 17th refused while others get theirs; a closed stream's slot is free within 1.5 s" {
+	start_serve "${LOCAL[@]}" --no-cache
+	run python3 - "${BASE##*:}" <<-'EOF'
+		import socket, sys, time
+		port = int(sys.argv[1])
+		def stream(src):
+		    s = socket.socket()
+		    s.bind((src, 0))
+		    s.settimeout(5)
+		    s.connect(("127.0.0.1", port))
+		    s.sendall(b"GET /api/ice/events HTTP/1.1\r\nHost: x\r\n\r\n")
+		    head = b""
+		    while b"\r\n" not in head:
+		        head += s.recv(64)
+		    return s, int(head.split()[1])
+		def fill(src, n):
+		    for i in range(n):
+		        s, code = stream(src)
+		        if code != 200:
+		            sys.exit("%s, stream %d: %d" % (src, i + 1, code))
+		        held.setdefault(src, []).append(s)
+		held = {}
+		fill("127.0.0.1", 16)
+		s, code = stream("127.0.0.1")
+		print("17th", code)
+		s.close()
+		fill("127.0.0.2", 16)
+		fill("127.0.0.3", 16)
+		fill("127.0.0.4", 16)
+		s, code = stream("127.0.0.5")
+		print("65th", code)
+		s.close()
+		held["127.0.0.3"].pop().close()
+		t = time.monotonic()
+		while True:
+		    s, code = stream("127.0.0.5")
+		    if code == 200:
+		        print("freed")
+		        break
+		    s.close()
+		    if time.monotonic() - t > 1.5:
+		        print("still taken")
+		        break
+		    time.sleep(0.1)
+	EOF
+	[[ $status == 0 ]] || { echo "$output"; return 1; }
+	[[ $output == $'17th 503\n65th 503\nfreed' ]] || { echo "$output"; return 1; }
+	stop_serve
+}
+
+# One request of a curl command line that makes many, its status a line.
+ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
+
+@test "serve: forced refreshes against a provider that said 429 Retry-After: 3600 do not ask it again" {
+	start_fake metered ratelimit_hour
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered --timeout 3000
+	local -a asks=()
+	for ((i = 0; i < 40; i++)); do
+		asks+=("${ASK[@]}" -X POST "$BASE/api/ice/refresh"
+		    "${ASK[@]}" "$BASE/api/ice/credentials?force_refresh=true"
+		    "${ASK[@]}" "$BASE/api/ice/credentials?provider=metered&force_refresh=true")
+	done
+	curl "${asks[@]:1}" >codes || true
+	[[ $(grep -c . codes) == 120 ]]
+	# And the same from other processes, with --force-refresh.
+	for ((i = 0; i < 3; i++)); do
+		metered ICEUPD_CACHE="$PWD/cache.json" -p metered --force-refresh \
+		    --timeout 3000
+		assert_status 1
+	done
+	[[ $(wc -l <"$FAKE_LOG") -le 3 ]] || {
+		echo "the provider was asked $(wc -l <"$FAKE_LOG") times"
+		return 1
+	}
+	stop_serve
+}
+
+@test "serve: forced asks of one provider are coalesced to one per 5 s, whatever it answers" {
+	start_fake metered ok
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered
+	get "$BASE/api/ice/credentials"
+	[[ $status == 200 ]]
+	local -a asks=()
+	for ((i = 0; i < 20; i++)); do
+		asks+=("${ASK[@]}" "$BASE/api/ice/credentials?provider=metered&force_refresh=true"
+		    "${ASK[@]}" -X POST "$BASE/api/ice/refresh")
+	done
+	local t0=$SECONDS
+	curl "${asks[@]:1}" >codes || true
+	[[ $(grep -c . codes) == 40 ]]
+	local n=$(wc -l <"$FAKE_LOG") most=$((2 + (SECONDS - t0) / 5 + 1))
+	[[ $n -le $most ]] || {
+		echo "asked $n times in $((SECONDS - t0)) s"
 		return 1
 	}
 	stop_serve
@@ -561,4 +723,41 @@ hup_while_reading_config() {
 	grep -q '^ICEUPD_OUTPUT=' child.env
 	! grep -qF "$TURN_SECRET" child.env
 	grep -q '^WEBRTC_TURN_URLS=' child.env
+}
+
+@test "a URL setting with a key in its query or user part reaches no --on-change child and no message" {
+	local key=url-query-key-MARK31-77ab user=url-user-pw-MARK32-19cd
+	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
+	    "${LOCAL[@]}" ICEUPD_URL="https://127.0.0.1:9/x?key=$key" \
+	    ICEUPD_JITSI_URL="https://me:$user@meet.example/room" \
+	    MATRIX_HOMESERVER=https://matrix.example \
+	    "$ICEUPD" watch -p coturn --no-cache -o out.json \
+	    --on-change 'env >child.env' 3>&- 2>watch.err &
+	PIDS+=("$!")
+	wait_for child.env
+	! grep -q "$key\|$user" child.env || {
+		grep "$key\|$user" child.env
+		return 1
+	}
+	# A URL without a key is no secret: the child keeps it.
+	grep -qx 'MATRIX_HOMESERVER=https://matrix.example' child.env
+	grep -q '^WEBRTC_TURN_URLS=' child.env
+	# Nor does any message repeat them: not even a URL refused whole.
+	url_run() {
+		run --separate-stderr timeout 60 env -i PATH="$PATH" \
+		    HOME="$BATS_TEST_TMPDIR/home" ICEUPD_CONFIG=/dev/null "$@" \
+		    "$ICEUPD" --no-cache
+	}
+	url_run ICEUPD_URL="https://me:$user@h@x/y?key=$key"
+	assert_status 2
+	assert_stderr_contains "is not a usable URL"
+	[[ $stderr != *"$key"* && $stderr != *"$user"* && $stderr != *pw-MARK* ]] || {
+		echo "$stderr"
+		return 1
+	}
+	url_run ICEUPD_URL="ftp://me:$user@h/y?key=$key"
+	[[ $stderr != *"$key"* && $stderr != *"$user"* ]] || { echo "$stderr"; return 1; }
+	url_run TWILIO_API_BASE="https://me:$user@h/y?key=$key" \
+	    TWILIO_ACCOUNT_SID=AC0123 TWILIO_AUTH_TOKEN=tok-MARK33-aaaa
+	[[ $stderr != *"$key"* && $stderr != *"$user"* ]] || { echo "$stderr"; return 1; }
 }

@@ -178,6 +178,28 @@ patch_body() {	# patch_body [N]: the Nth PATCH body (default: the last)
 	    '[.[] | select(.method == "PATCH")][$n].body' "$GLOG"
 }
 
+# record_view FILE: the names the managed-env record of the service in FILE
+# holds, {"CONTAINER":["NAME",...]}, once each digest was checked to be the
+# SHA-256 of "NAME=VALUE" for the value the container holds.
+record_view() {
+	local doc c n d v
+
+	doc=$(<"$1")
+	while IFS=$'\t' read -r c n d; do
+		v=$(jq -r --arg c "$c" --arg n "$n" '.template.containers[] |
+		    select((.name // "") == $c) | .env[] | select(.name == $n) |
+		    .value' <<<"$doc")
+		[[ $(printf '%s=%s' "$n" "$v" | sha256sum) == "$d "* ]] || {
+			echo "the digest of $c/$n is not of its value" >&2
+			return 1
+		}
+	done < <(jq -r '.template.annotations["iceupd.dev/managed-env"] |
+	    fromjson | to_entries[] | .key as $c | .value | to_entries[] |
+	    [$c, .key, .value] | @tsv' <<<"$doc")
+	jq -c '.template.annotations["iceupd.dev/managed-env"] | fromjson |
+	    map_values(keys_unsorted)' <<<"$doc"
+}
+
 fresh_fixture() {	# a service that got credentials valid until 2099
 	jq '.template.annotations["iceupd.dev/expires-at"] =
 	    "2099-01-01T00:00:00Z"' "$FIXTURE" >"$BATS_TEST_TMPDIR/fresh.json"
@@ -216,9 +238,9 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	# The annotations: the user's, the expiry, the variables iceupd manages.
 	jq -e '.template.annotations | keys == ["iceupd.dev/expires-at",
 	    "iceupd.dev/managed-env", "owner.example/purpose"] and
-	    (.["iceupd.dev/expires-at"] | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")) and
-	    (.["iceupd.dev/managed-env"] | fromjson) == {"neko": ["NEKO_ICESERVERS"]}' \
+	    (.["iceupd.dev/expires-at"] | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' \
 	    patch.json
+	[[ $(record_view patch.json) == '{"neko":["NEKO_ICESERVERS"]}' ]]
 	assert_stderr_contains "$SERVICE: revision neko-00005-"
 	# As stored, everything else is as it was, buildInfo included.
 	kill -TERM "${FAKE_PIDS[0]}"
@@ -317,9 +339,8 @@ POST /v2/projects/demo-project/locations/europe-west1/operations/ID:wait access"
 	diff <(jq -S '.template.containers | del(.[].buildInfo)' "$FIXTURE") \
 	    <(jq -S '.template.containers | .[0].env |= map(select(.name |
 	    startswith("NEKO_WEBRTC_ICESERVERS_") | not))' patch.json)
-	patch_body | jq -e '.template.annotations["iceupd.dev/managed-env"] |
-	    fromjson == {"neko": ["NEKO_WEBRTC_ICESERVERS_FRONTEND",
-	    "NEKO_WEBRTC_ICESERVERS_BACKEND"]}'
+	[[ $(record_view <(patch_body)) == \
+	    '{"neko":["NEKO_WEBRTC_ICESERVERS_FRONTEND","NEKO_WEBRTC_ICESERVERS_BACKEND"]}' ]]
 }
 
 # env_names [N]: the names of the first container's variables in the Nth
@@ -360,8 +381,7 @@ env_names() {
 	    --service "$SERVICE"
 	assert_status 0
 	[[ $(env_names) == "NEKO_WEBRTC_ICE_LITE NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN NEKO_ICESERVERS" ]]
-	patch_body | jq -e '.template.annotations["iceupd.dev/managed-env"] |
-	    fromjson == {"neko": ["NEKO_ICESERVERS"]}'
+	[[ $(record_view <(patch_body)) == '{"neko":["NEKO_ICESERVERS"]}' ]]
 }
 
 @test "deploy: a name dropped from --env-name is removed although the rest is fresh; one turned into a secret reference stays" {
@@ -401,7 +421,71 @@ env_names() {
 	[[ $(jq -r '[.template.containers[0].env[].name] | join(" ")' stored.json) == \
 	    "NEKO_WEBRTC_ICE_LITE NEKO_ICESERVERS NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN ICE_A ICE_B" ]]
 	jq -e '.template.containers[0].env[-1].valueSource.secretKeyRef.secret == "ice-b"' stored.json
-	jq -e '.template.annotations["iceupd.dev/managed-env"] | fromjson == {"neko": ["ICE_A"]}' stored.json
+	[[ $(record_view stored.json) == '{"neko":["ICE_A"]}' ]]
+}
+
+# hostile_fixture RECORD: the fixture with PATH, DATABASE_URL and
+# LD_PRELOAD set in its first container and RECORD as its managed-env
+# record; prints its path.
+hostile_fixture() {
+	jq --arg r "$1" '.template.containers[0].env += [
+	    {name: "PATH", value: "/usr/local/bin:/usr/bin:/bin"},
+	    {name: "DATABASE_URL", value: "postgres://app@db/app"},
+	    {name: "LD_PRELOAD", value: ""}] |
+	    .template.annotations["iceupd.dev/managed-env"] = $r' "$FIXTURE" \
+	    >"$BATS_TEST_TMPDIR/hostile.json"
+	echo "$BATS_TEST_TMPDIR/hostile.json"
+}
+
+# stored_names: the first container's variables as the fake keeps them.
+stored_names() {
+	curl -sS --cacert "$CADIR/ca.pem" -H "Authorization: Bearer $ACCESS" \
+	    "https://127.0.0.1:$API/v2/$SERVICE" |
+	    jq -r '[.template.containers[0].env[].name] | join(" ")'
+}
+
+@test "deploy: a managed-env record removes only what still holds the value iceupd set: not PATH, not DATABASE_URL" {
+	local zero=0000000000000000000000000000000000000000000000000000000000000000
+	local path_digest
+	path_digest=$(printf 'PATH=%s' /usr/local/bin:/usr/bin:/bin | sha256sum | cut -d' ' -f1)
+	local keep="NEKO_WEBRTC_ICE_LITE NEKO_ICESERVERS NEKO_PASSWORD NEKO_PASSWORD_ADMIN NEKO_SCREEN PATH DATABASE_URL LD_PRELOAD"
+	local -a names=(PATH DATABASE_URL LD_PRELOAD)
+	for ((i = 0; i < 3000; i++)); do
+		names+=("X$i")
+	done
+	# The names alone (the old form, 3,000 of them); digests that are
+	# not of these values; a container given twice, the second naming
+	# PATH with the digest of its value.
+	for record in "$(jq -cn '{neko: $ARGS.positional}' --args "${names[@]}")" \
+	    "{\"neko\":{\"PATH\":\"$zero\",\"DATABASE_URL\":\"$zero\",\"LD_PRELOAD\":\"$zero\"}}" \
+	    "{\"neko\":{},\"neko\":{\"PATH\":\"$path_digest\"}}"; do
+		start_google --service "$(hostile_fixture "$record")"
+		run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+		    --service "$SERVICE" --dry-run
+		assert_status 0
+		[[ $output != *"set by iceupd before"* ]] || {
+			echo "$output"
+			return 1
+		}
+		run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+		    --service "$SERVICE"
+		assert_status 0
+		no_mismatch
+		[[ $(stored_names) == "$keep" ]] || {
+			echo "left: $(stored_names)"
+			return 1
+		}
+		[[ $stderr == *"PATH stays"* || $stderr == *"iceupd.dev/managed-env is not a record iceupd writes"* ]]
+		# What it records now is only what it set.
+		[[ $(record_view <(patch_body)) == '{"neko":["NEKO_ICESERVERS"]}' ]]
+		kill -TERM "${FAKE_PIDS[-1]}"
+		wait "${FAKE_PIDS[-1]}" || true
+	done
+	# The digests match: what iceupd set is removed when no longer asked.
+	start_google --service "$(hostile_fixture "{\"neko\":{\"PATH\":\"$path_digest\"}}")"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE" --dry-run
+	assert_line "  PATH: removed (set by iceupd before, no longer asked for)"
 }
 
 @test "deploy: --container sets the named container only; an unknown one is a usage error" {

@@ -381,8 +381,9 @@ sse_close() {
 
 	start_serve "${COTURN[@]}"
 	wait_stats '.refreshes >= 1'
+	# 16 from each of 4 addresses: no more from one.
 	for ((i = 0; i < 64; i++)); do
-		sse_open "s$i" /api/ice/events
+		sse_open "s$i" --interface "127.0.0.$((2 + i / 16))" /api/ice/events
 	done
 	for ((i = 0; i < 64; i++)); do
 		sse_wait "s$i" 1

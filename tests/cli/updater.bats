@@ -264,6 +264,34 @@ assert_requests_ok() {
 	jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null
 }
 
+@test "URL settings with a key in the query or user part leave the sourcing shell; plain URLs stay" {
+	local sh
+	cat >fake-iceupd <<'SH'
+#!/bin/sh
+env >"$FAKE_ENV"
+echo "export NEKO_ICESERVERS='[]'"
+SH
+	chmod +x fake-iceupd
+	for sh in "${SHELLS[@]}"; do
+		rm -f seen.env after.env
+		run --separate-stderr env -i PATH=/usr/bin:/bin \
+		    ICEUPD="$BATS_TEST_TMPDIR/fake-iceupd" \
+		    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" \
+		    ICEUPD_URL='https://serve.example/api?key=url-key-MARK43' \
+		    KMEET_URL='https://me:pw-MARK44@kmeet.example' \
+		    MATRIX_HOMESERVER=https://matrix.example \
+		    "$sh" -c '. "$1"; env >after.env' "$sh" "$SCRIPT"
+		assert_status 0
+		grep -qx 'ICEUPD_URL=https://serve.example/api?key=url-key-MARK43' seen.env
+		! grep -q 'MARK4[34]' after.env || {
+			echo "$sh: a URL with a key is left in the shell"
+			return 1
+		}
+		grep -qx 'MATRIX_HOMESERVER=https://matrix.example' after.env
+		! grep -q '^_iceupd' after.env
+	done
+}
+
 @test "provider secrets reach iceupd, then leave the sourcing shell with their _FILE paths, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh keep name
 	local -a names vars

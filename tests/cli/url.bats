@@ -264,6 +264,18 @@ neko_wrapper() {
 	assert_stderr_contains "a VK-ICE answer from 8x8"
 }
 
+@test "url: an expires_at in 2099 is held to 30 days, in the answer and in the cache" {
+	start_endpoint far
+	run --separate-stderr iceupd ICEUPD_URL="$EP/" --cacert "$CADIR/ca.pem" \
+	    -p url -f json
+	assert_status 0
+	assert_jq '.remaining_ttl <= 2592000 and (.expires_at |
+	    fromdateiso8601) <= now + 2592000'
+	assert_stderr_contains "url: a lifetime over 30 days was cut to that"
+	jq -e '[.list.servers[].expires_at | fromdateiso8601] | max <= now + 2592000' \
+	    "$BATS_TEST_TMPDIR/home/cache.json"
+}
+
 @test "url: hostile answers fail clearly (exit 1), the next provider answers, nothing good is lost" {
 	local shape
 

@@ -482,6 +482,31 @@ assert_fresh_turn_tcp() {
 	done
 }
 
+@test "URL settings with a key in the query or user part reach iceupd but not the command; plain URLs stay" {
+	local sh
+	local -a vars=(ICEUPD_URL='https://serve.example/api?key=url-key-MARK41'
+	    ICEUPD_JITSI_URL='https://me:pw-MARK42@meet.example/room'
+	    MATRIX_HOMESERVER='https://matrix.example'
+	    METERED_API_BASE='https://api.example/v1/x@y')
+
+	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
+	for sh in "${SHELLS[@]}"; do
+		wrap "$sh" ICEUPD="$FAKE" "${vars[@]}"
+		child_ran
+		OUT=$BATS_TEST_TMPDIR/fake
+		assert_childenv ICEUPD_URL 'https://serve.example/api?key=url-key-MARK41'
+		OUT=$BATS_TEST_TMPDIR/out
+		assert_childenv_unset ICEUPD_URL
+		assert_childenv_unset ICEUPD_JITSI_URL
+		assert_childenv MATRIX_HOMESERVER 'https://matrix.example'
+		assert_childenv METERED_API_BASE 'https://api.example/v1/x@y'
+		[[ $stderr != *MARK4* ]]
+		wrap "$sh" ICEUPD="$FAKE" "${vars[@]}" ICEUPD_KEEP_SECRETS=true
+		child_ran
+		assert_childenv ICEUPD_URL 'https://serve.example/api?key=url-key-MARK41'
+	done
+}
+
 @test "iceupd exit 4 is used but reported as degraded; an empty or unusable answer gives []" {
 	local sh list='[{"urls":["turns:stale.example:5349"],"username":"u","credential":"p"}]'
 

@@ -32,6 +32,7 @@ Hostile shapes, at GET / unless --path says otherwise:
   trickle     headers at once, then the body one byte every 200 ms
   badurl      200 {"iceServers":[...]} whose every URL is invalid
   expired     200 VK-ICE answer with remaining_ttl 0
+  far         200 iceupd json report whose expires_at is in 2099
 
 --path and --method override the expected request; --ttl the lifetime
 answered.  The log (--log) gets one JSON line per request: n, method,
@@ -57,7 +58,8 @@ EXPECTED = {
     "urls": ("POST", "/v1/webrtc/turn/credentials", {}),
     "vkice": ("GET", "/api/ice/credentials", {}),
 }
-HOSTILE = ("wrong", "matrix-empty", "huge", "trickle", "badurl", "expired")
+HOSTILE = ("wrong", "matrix-empty", "huge", "trickle", "badurl", "expired",
+           "far")
 HUGE_BYTES = 10 * 1024 * 1024
 stopping = threading.Event()
 
@@ -80,6 +82,11 @@ def answer_doc(opt):
                 "provider": "8x8", "ttl_seconds": opt.ttl,
                 "remaining_ttl": 0 if sh == "expired" else opt.ttl - 5,
                 "has_turn": True, "has_stun": True}
+    if sh == "far":
+        return {"iceServers": [entry], "provider": "url",
+                "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                            time.gmtime()),
+                "expires_at": "2099-01-01T00:00:00Z"}
     if sh == "wrong":
         return {"servers": [entry]}
     if sh == "matrix-empty":

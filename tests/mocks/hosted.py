@@ -65,6 +65,7 @@ Scenarios (what the server answers to a right request):
   retry_huge         429 with Retry-After: 9223372036854775807, always
   error200           Xirsys only: {"s":"error","v":"unauthorized"} with
                      HTTP 200
+  ratelimit_hour     429 with Retry-After: 3600, always
 
 The log (--log) gets one JSON line per request received: n, conn (the
 number of the connection it came on, from 1), time (Unix
@@ -94,6 +95,7 @@ SCENARIOS = (
     "ratelimit_forever", "error500", "error500_forever", "malformed",
     "empty", "badurls", "huge", "hang", "trickle", "truncated", "nul",
     "backslash", "badutf8", "echo", "retry_huge", "error200",
+    "ratelimit_hour",
 )
 
 # What each fake hands out: never the API secrets the tests pass in.
@@ -673,6 +675,9 @@ class Handler(BaseHTTPRequestHandler):
         if sc == "retry_huge":
             return (429, [("Retry-After", "9223372036854775807")],
                     json_bytes(api.error(429)))
+        if sc == "ratelimit_hour":
+            return (429, list(api.error_headers(429)) +
+                    [("Retry-After", "3600")], json_bytes(api.error(429)))
         if sc == "hang":
             return None
         if sc == "error200":    # Xirsys: an error with HTTP 200

@@ -14,6 +14,9 @@
 #include "unit.h"
 
 #define FIXTURE	"tests/fixtures/cloudrun-service.json"
+/* A digest of no value of the fixture. */
+#define Z64	"00000000000000000000000000000000" \
+		"00000000000000000000000000000000"
 #define SVC	"projects/demo-project/locations/europe-west1/services/neko"
 
 static cJSON *
@@ -279,7 +282,9 @@ START_TEST(patch_body_holds_only_the_changes)
 	    "run.googleapis.com/startup-cpu-boost"));
 	ck_assert_str_eq(cJSON_GetObjectItem(ann,
 	    CLOUDRUN_MANAGED_ANNOTATION)->valuestring,
-	    "{\"neko\":[\"NEKO_ICESERVERS\"]}");
+	    /* sha256sum of "NEKO_ICESERVERS=[5]" */
+	    "{\"neko\":{\"NEKO_ICESERVERS\":\"50268fb2fd0069990465bd7bfdf2"
+	    "327a559405cbabb8f2598af62ebe06272d27\"}}");
 	ck_assert_ptr_nonnull(cJSON_GetObjectItem(ann,
 	    CLOUDRUN_EXPIRES_ANNOTATION));
 	cJSON_Delete(body);
@@ -338,12 +343,80 @@ START_TEST(managed_names_removed_when_dropped)
 	ck_assert_ptr_nonnull(env_of(svc, 0, "NEKO_WEBRTC_ICESERVERS_BACKEND"));
 	/* Containers the service no longer has leave the record. */
 	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
-	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("{\"gone\":[\"X\"],"
-	    "\"log-shipper\":[\"Y\"],\"neko\":[\"NEKO_ICESERVERS\"]}"));
+	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString("{\"gone\":{\"X\":"
+	    "\"" Z64 "\"},\"log-shipper\":{\"Y\":\"" Z64 "\"},\"neko\":{}}"));
 	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[6]", 0, &chg,
 	    err, sizeof(err)), 0);
 	ck_assert_str_eq(chg.new_managed, "{\"log-shipper\":[\"Y\"],"
 	    "\"neko\":[\"NEKO_ICESERVERS\"]}");
+	cJSON_Delete(svc);
+}
+END_TEST
+
+/* Sets the record of svc to text. */
+static void
+set_record(cJSON *svc, const char *text)
+{
+	cJSON_ReplaceItemInObject(path(svc, "template", "annotations"),
+	    CLOUDRUN_MANAGED_ANNOTATION, cJSON_CreateString(text));
+}
+
+START_TEST(record_claims_only_what_it_set)
+{
+	char *const	 v2[] = { "NEKO_ICESERVERS" };
+	char *const	 a[] = { "ICE_A" };
+	struct cloudrun_change chg;
+	cJSON		*svc = fixture();
+	time_t		 exp;
+	char		 err[256];
+
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, a, 1, "[7]", 0, &chg,
+	    err, sizeof(err)), 0);
+	/* Names iceupd never set, with digests that are not of their
+	 * values: they stay, named; the record claims them no more. */
+	set_record(svc, "{\"neko\":{\"NEKO_WEBRTC_ICE_LITE\":\"" Z64 "\","
+	    "\"NEKO_SCREEN\":\"" Z64 "\",\"NEKO_PASSWORD\":\"" Z64 "\"}}");
+	ck_assert_int_eq(cloudrun_deployed(svc, NULL, a, 1, &exp, err,
+	    sizeof(err)), 1);
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, a, 1, "[7]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.vars, "");
+	ck_assert_str_eq(chg.kept, "NEKO_WEBRTC_ICE_LITE\nNEKO_SCREEN\n"
+	    "NEKO_PASSWORD\n");
+	ck_assert_str_eq(chg.record_fault, "");
+	ck_assert_ptr_nonnull(env_of(svc, 0, "NEKO_SCREEN"));
+	ck_assert_str_eq(chg.new_managed, "{\"neko\":[\"ICE_A\"]}");
+	/* A value iceupd set and that someone changed since stays. */
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[8]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_ptr_null(env_of(svc, 0, "ICE_A"));
+	cJSON_ReplaceItemInObject(env_of(svc, 0, "NEKO_ICESERVERS"), "value",
+	    cJSON_CreateString("[edited]"));
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, a, 1, "[9]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(chg.kept, "NEKO_ICESERVERS\n");
+	ck_assert_str_eq(cJSON_GetObjectItem(env_of(svc, 0,
+	    "NEKO_ICESERVERS"), "value")->valuestring, "[edited]");
+	/* A record with a key repeated, of the old form, or with a digest
+	 * that is not one: it counts as none, whole. */
+	set_record(svc, "{\"neko\":{\"ICE_A\":\"" Z64 "\"},"
+	    "\"neko\":{\"NEKO_ICESERVERS\":\"" Z64 "\"}}");
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[8]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_ne(chg.record_fault, "");
+	ck_assert_str_eq(chg.kept, "");
+	ck_assert_str_eq(chg.old_managed, "(not a record of iceupd's)");
+	ck_assert_ptr_nonnull(env_of(svc, 0, "ICE_A"));
+	ck_assert_str_eq(chg.new_managed, "{\"neko\":[\"NEKO_ICESERVERS\"]}");
+	set_record(svc, "{\"neko\":[\"ICE_A\"]}");
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[8]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_ne(chg.record_fault, "");
+	ck_assert_ptr_nonnull(env_of(svc, 0, "ICE_A"));
+	set_record(svc, "{\"neko\":{\"ICE_A\":\"ABC\"}}");
+	ck_assert_int_eq(cloudrun_set_env(svc, NULL, v2, 1, "[8]", 0, &chg,
+	    err, sizeof(err)), 0);
+	ck_assert_str_ne(chg.record_fault, "");
 	cJSON_Delete(svc);
 }
 END_TEST
@@ -437,6 +510,7 @@ UNIT_SUITE(cloudrun)
 	tcase_add_test(env, system_keys);
 	tcase_add_test(env, patch_body_holds_only_the_changes);
 	tcase_add_test(env, managed_names_removed_when_dropped);
+	tcase_add_test(env, record_claims_only_what_it_set);
 	tcase_add_test(env, phases_return_their_errors);
 	suite_add_tcase(s, env);
 	return s;

@@ -153,7 +153,7 @@ fetch(const struct settings *s, struct engine_result *r, int want)
 
 	ck_assert_int_eq(engine_select(s, sel, &n), 0);
 	unit_stderr_begin();
-	ck_assert_int_eq(engine_fetch(s, sel, n, r), want);
+	ck_assert_int_eq(engine_fetch(s, sel, n, r, 0), want);
 	free(unit_stderr_end());
 	settle();
 }
@@ -229,7 +229,7 @@ START_TEST(test_fetch_lifetime_starts_at_the_answer)
 	    ENV("WEBRTC_TURN_URLS=turn:t.example.org",
 	    "TURN_SHARED_SECRET=testsecret", "TURN_TTL=600"));
 	unit_stderr_begin();
-	ck_assert_int_eq(engine_fetch(&s, sel, 2, &r), 0);
+	ck_assert_int_eq(engine_fetch(&s, sel, 2, &r, 0), 0);
 	free(unit_stderr_end());
 	settle();
 	ck_assert_str_eq(r.list.provider, "coturn");
@@ -503,7 +503,7 @@ START_TEST(test_fetch_abandoned_reads_its_own_settings)
 	unit_settings(s, ARGS("-t", "100"),
 	    ENV("WEBRTC_STUN_URLS=stun:127.0.0.1:3478"));
 	late_read[0] = '\0';
-	ck_assert_int_eq(engine_fetch(s, sel, 1, &r), -1);
+	ck_assert_int_eq(engine_fetch(s, sel, 1, &r, 0), -1);
 	ck_assert_str_eq(late_read, "");
 	settings_free(s);
 	free(s);

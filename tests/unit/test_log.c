@@ -144,6 +144,22 @@ START_TEST(test_log_redact_buffer)
 }
 END_TEST
 
+START_TEST(test_log_url_secret)
+{
+	log_url_secret("https://matrix.example/path");
+	log_url_secret("turn:127.0.0.1:3478?transport=udp");
+	ck_assert(!log_holds_secret("https://matrix.example/path"));
+	ck_assert(!log_holds_secret("transport=udp"));
+	log_url_secret("https://me:pw-77aa@h.example/x?key=q-88bb#frag");
+	ck_assert(log_holds_secret("me:pw-77aa"));
+	ck_assert(log_holds_secret("key=q-88bb"));
+	ck_assert(log_holds_secret(
+	    "https://me:pw-77aa@h.example/x?key=q-88bb#frag"));
+	ck_assert(!log_holds_secret("https://h.example/x"));
+	log_forget_secrets();
+}
+END_TEST
+
 START_TEST(test_log_redacts_secret_holding_another)
 {
 	char	*out;
@@ -264,6 +280,7 @@ UNIT_SUITE(log)
 	tcase_add_test(tc, test_log_redacts_secrets);
 	tcase_add_test(tc, test_log_redacts_secret_holding_another);
 	tcase_add_test(tc, test_log_redact_buffer);
+	tcase_add_test(tc, test_log_url_secret);
 	tcase_add_test(tc, test_log_json);
 	tcase_add_test(tc, test_log_json_severities);
 	suite_add_tcase(s, tc);

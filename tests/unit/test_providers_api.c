@@ -795,6 +795,32 @@ START_TEST(test_safe_token)
 }
 END_TEST
 
+/* A user part or a query never shows; the rest does. */
+START_TEST(test_shown_url)
+{
+	static const char *const cases[][2] = {
+		{ "https://h.example/x", "https://h.example/x" },
+		{ "https://h.example/x?key=k1",
+		    "https://h.example/x?[redacted]" },
+		{ "https://me:pw@h.example:8443/x",
+		    "https://[redacted]@h.example:8443/x" },
+		{ "https://a@b@h.example?q",
+		    "https://[redacted]@h.example?[redacted]" },
+		{ "https://h.example/p@th", "https://h.example/p@th" },
+		{ "not a url?x", "not a url?[redacted]" },
+	};
+	struct strbuf	 b = { 0 };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b.len = 0;
+		api_shown_url(cases[i][0], &b);
+		ck_assert_str_eq(b.s, cases[i][1]);
+	}
+	sb_free(&b);
+}
+END_TEST
+
 UNIT_SUITE(providers_api)
 {
 	Suite	*s = suite_create("providers_api");
@@ -837,6 +863,7 @@ UNIT_SUITE(providers_api)
 	tcase_add_test(tc, test_add_base);
 	tcase_add_test(tc, test_safe_token);
 	tcase_add_test(tc, test_twilio_region_base);
+	tcase_add_test(tc, test_shown_url);
 	suite_add_tcase(s, tc);
 	return s;
 }
