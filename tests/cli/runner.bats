@@ -1,10 +1,13 @@
 #!/usr/bin/env bats
-# runner.bats: tests/suites.sh runs a pass's bats files side by side and
-# counts them; tests/unit-pass.sh counts a libcheck run; tests/summary.sh
-# prints what each suite cost and the closing line that CI reads.
+# runner.bats: what the suites stand on.  tests/suites.sh runs a pass's
+# bats files side by side and counts them; tests/unit-pass.sh counts a
+# libcheck run; tests/summary.sh prints what each suite cost and the
+# closing line that CI reads; tests/peers/coturn.bash survives a machine
+# so busy that its child is slow to become turnserver.
 
 bats_require_minimum_version 1.5.0
 load helpers
+load ../peers/coturn
 
 ROOT="$BATS_TEST_DIRNAME/../.."
 
@@ -77,4 +80,29 @@ suite() {
 	assert_status 1
 	[[ $output == *"$PASS: no check ran"* ]] || { show_run; return 1; }
 	[[ $(cat "$ROOT/build/suites/$PASS/times") == "$PASS 0 0 1 0" ]]
+}
+
+@test "coturn.bash: a child slow to become turnserver is waited for, and stopped before it is" {
+	local d=$BATS_TEST_TMPDIR port pid
+
+	command -v turnserver >/dev/null || skip "no turnserver (coturn)"
+	port=$((20000 + ((RANDOM << 15) | RANDOM) % 40001))
+	(sleep 1; exec turnserver -n --verbose --listening-ip=127.0.0.1 \
+	    --relay-ip=127.0.0.1 --listening-port="$port" --no-tls --no-dtls \
+	    --no-cli --log-file="$d/turn.log" --simple-log --no-stdout-log \
+	    --pidfile="$d/pid" --userdb="$d/db") </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	coturn_wait_ready "$pid" "$port" "$d/turn.log"
+	coturn_stop "$pid"
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "coturn_stop left $pid running"
+		return 1
+	fi
+	# Stopped while still the forked shell: at once, not once it exits.
+	(sleep 3; exec turnserver -n --listening-port="$port") </dev/null \
+	    >/dev/null 2>&1 3>&- &
+	pid=$!
+	SECONDS=0
+	coturn_stop "$pid"
+	((SECONDS < 3))
 }

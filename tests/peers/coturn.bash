@@ -114,16 +114,19 @@ coturn_wait_ready() {
 }
 
 # coturn_running PID [any]: 0 when PID is a live turnserver (not a
-# zombie); with "any", a live process whatever its name.
+# zombie); with "any", also a child of this shell that is not turnserver
+# yet (forked, not yet exec'd: on a busy machine that takes a while).
 coturn_running() {
-	local comm stat
+	local comm state ppid
 
 	[ -n "${1:-}" ] || return 1
 	comm=$(cat "/proc/$1/comm" 2>/dev/null) || return 1
-	[ "$comm" = turnserver ] || [ "${2:-}" = any ] || return 1
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
+	# After the name in /proc/PID/stat: the state, then the parent's pid.
+	read -r state ppid _ < <(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) ||
+	    return 1
+	[ "$state" != Z ] || return 1
+	[ "$comm" = turnserver ] ||
+	    { [ "${2:-}" = any ] && [ "$ppid" = "$BASHPID" ]; }
 }
 
 # coturn_stop [PID [DIR]]
@@ -134,13 +137,15 @@ coturn_stop() {
 	local pid=${1-${COTURN_PID:-}} dir=${2:-} i
 
 	if [ -n "$pid" ]; then
-		if coturn_running "$pid"; then
+		# A child not yet turnserver is stopped too: else the
+		# wait below would outlast it.
+		if coturn_running "$pid" any; then
 			kill -TERM "$pid" 2>/dev/null || true
 			for ((i = 0; i < 100; i++)); do
-				coturn_running "$pid" || break
+				coturn_running "$pid" any || break
 				sleep 0.05
 			done
-			if coturn_running "$pid"; then
+			if coturn_running "$pid" any; then
 				kill -KILL "$pid" 2>/dev/null || true
 			fi
 		fi
