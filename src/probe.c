@@ -165,6 +165,18 @@ conn_connect(struct probe *p, const struct addrinfo *ai)
 	return 0;
 }
 
+/* 1 when a verify result means the signer is not one the trust store
+ * holds (self-signed, or an issuer unknown here): --cacert can help. */
+static int
+unknown_issuer(long vr)
+{
+	return vr == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+	    vr == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+	    vr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+	    vr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    vr == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
 /* Runs the TLS handshake, verifying the server's name unless insecure.
  * Returns 0, or -1 with the result set. */
 static int
@@ -222,8 +234,9 @@ conn_tls(struct probe *p)
 		vr = SSL_get_verify_result(c->ssl);
 		if (vr != X509_V_OK)
 			return fail(p, PROBE_ERROR, "TLS: certificate not "
-			    "trusted: %s; give the CA that signed it with "
-			    "--cacert FILE", X509_verify_cert_error_string(vr));
+			    "trusted: %s%s", X509_verify_cert_error_string(vr),
+			    unknown_issuer(vr) ? "; give the CA that signed it "
+			    "with --cacert FILE" : "");
 		if (w == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
 			return fail(p, errno ? errno_status(errno) :
 			    PROBE_ERROR, "TLS handshake: %s", errno ?

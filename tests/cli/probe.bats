@@ -290,7 +290,7 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 	run --separate-stderr probe_ok "$url"
 	assert_status 1
 	assert_result "$url" error
-	assert_match "$RESULT" 'relayed= .* error=TLS: certificate not trusted: self-signed certificate$'
+	assert_match "$RESULT" 'relayed= .* error=TLS: certificate not trusted: self-signed certificate; give the CA that signed it with --cacert FILE$'
 }
 
 @test "TURN over TLS: a certificate for another name is refused, even from a trusted CA" {
