@@ -319,7 +319,7 @@ wait_for() {
 	assert_stderr_contains "[redacted]"
 	[[ $output != *"$METERED_KEY"* ]]
 	grep -q 'redacted' cache.json
-	! grep -qF "$METERED_KEY" cache.json
+	! grep -qF "$METERED_KEY" cache.json || return 1
 	metered ICEUPD_CACHE="$PWD/cache.json" providers
 	assert_stdout_lacks_key
 	[[ $output == *"[redacted]"* ]]
@@ -337,7 +337,7 @@ wait_for() {
 	get "$BASE/api/ice/credentials?provider=metered"
 	[[ $status == 502 ]]
 	assert_stdout_lacks_key
-	! grep -qF "$METERED_KEY" "$SERVE_ERR"
+	! grep -qF "$METERED_KEY" "$SERVE_ERR" || return 1
 	stop_serve
 }
 
@@ -721,7 +721,7 @@ hup_while_reading_config() {
 	}
 	grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"
 	grep -q '^ICEUPD_OUTPUT=' child.env
-	! grep -qF "$TURN_SECRET" child.env
+	! grep -qF "$TURN_SECRET" child.env || return 1
 	grep -q '^WEBRTC_TURN_URLS=' child.env
 }
 

@@ -53,13 +53,15 @@ has() {
 	help_flags <<<"$output" >watch.flags
 	grep -qx -- --once watch.flags
 	grep -qx -- --on-change watch.flags
-	! grep -qx -- --listen watch.flags
-	! grep -qx -- --service watch.flags
+	! grep -qx -- --listen watch.flags || return 1
+	! grep -qx -- --service watch.flags || return 1
 	run -0 iceupd help providers
 	help_flags <<<"$output" >providers.flags
 	grep -qx -- --cache providers.flags
-	! grep -qx -- --format providers.flags
-	! grep -qx -- --timeout providers.flags
+	# -f table or json; nothing to write, nothing to wait for.
+	grep -qx -- --format providers.flags
+	! grep -qx -- --output providers.flags || return 1
+	! grep -qx -- --timeout providers.flags || return 1
 }
 
 @test "help: options are grouped and show their defaults and environment names" {

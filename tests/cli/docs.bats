@@ -519,7 +519,7 @@ with_sample_env() {
 		cont = $0 !~ /;[ \t]*$/
 	    }' "$SAMPLES/iceupd.conf" >"$BATS_TEST_TMPDIR/all.conf"
 	chmod 600 "$BATS_TEST_TMPDIR/all.conf"
-	! cmp -s "$SAMPLES/iceupd.conf" "$BATS_TEST_TMPDIR/all.conf"
+	! cmp -s "$SAMPLES/iceupd.conf" "$BATS_TEST_TMPDIR/all.conf" || return 1
 	[ "$(conf_settings "$BATS_TEST_TMPDIR/all.conf" |
 	    awk '$3 == 1' | wc -l)" -ge 60 ]
 	run --separate-stderr ice providers -c "$BATS_TEST_TMPDIR/all.conf"

@@ -71,7 +71,7 @@ check() {	# FILTER: holds on the report
 	header x-frame-options deny
 	grep -q "^content-security-policy: default-src 'none'; script-src 'sha256-[a-z0-9+/=]*'; style-src 'sha256-[a-z0-9+/=]*'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$" <<<"$HEADERS"
 	# Nothing the page loads comes from another origin.
-	! grep -Eiq '(src|href)="(https?:)?//' <<<"$output"
+	! grep -Eiq '(src|href)="(https?:)?//' <<<"$output" || return 1
 	cmp <(printf '%s\n' "$output") "$BATS_TEST_DIRNAME/../../src/serve/page.html"
 	stop_serve
 }

@@ -397,7 +397,7 @@ load serve
 	grep -qx 'iceupd_http_requests_total{route="/api/ice/credentials",code="200"} 1' <<<"$output"
 	grep -qx 'iceupd_http_requests_total{route="/metrics",code="200"} 1' <<<"$output"
 	# Every line is a comment or "name{labels} value".
-	! grep -vE '^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' <<<"$output"
+	! grep -vE '^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' <<<"$output" || return 1
 	stop_serve
 }
 
@@ -689,7 +689,7 @@ hammer() {
 	grep -qE '^iceupd: GET /api/ice/credentials 200 [0-9.]+ ms 127\.0\.0\.1$' "$SERVE_ERR"
 	grep -qE '^iceupd: GET /api/ice/credentials 401 ' "$SERVE_ERR"
 	grep -qE '^iceupd: GET \[redacted\] 404 ' "$SERVE_ERR"
-	! grep -q 'format=neko' "$SERVE_ERR"
+	! grep -q 'format=neko' "$SERVE_ERR" || return 1
 	no_secret_in_log "$cred"
 }
 
@@ -710,7 +710,7 @@ hammer() {
 	    and .httpRequest.status == 200)] | length == 1' "$SERVE_ERR" >/dev/null
 	jq -se '[.[] | select(.method == "POST" and .path == "/api/ice/turn" and .status == 200)] | length == 1' "$SERVE_ERR" >/dev/null
 	jq -se '[.[] | select(.path == "/nowhere" and .status == 404)] | length == 1' "$SERVE_ERR" >/dev/null
-	! grep -q alice "$SERVE_ERR"
+	! grep -q alice "$SERVE_ERR" || return 1
 	no_secret_in_log "$cred"
 }
 
@@ -718,7 +718,7 @@ hammer() {
 	start_serve "${COTURN[@]}"
 	req /api/ice/credentials
 	stop_serve
-	! grep -q 'GET /api' "$SERVE_ERR"
+	! grep -q 'GET /api' "$SERVE_ERR" || return 1
 }
 
 @test "serve: bad settings are exit 2, a port in use exit 1" {

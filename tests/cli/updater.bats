@@ -288,7 +288,7 @@ SH
 			return 1
 		}
 		grep -qx 'MATRIX_HOMESERVER=https://matrix.example' after.env
-		! grep -q '^_iceupd' after.env
+		! grep -q '^_iceupd' after.env || return 1
 	done
 }
 
