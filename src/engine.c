@@ -11,7 +11,7 @@
 #include "engine.h"
 #include "log.h"
 #include "pace.h"
-#include "probe.h"
+#include "probe/probe.h"
 #include "util.h"
 
 static void

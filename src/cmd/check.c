@@ -9,7 +9,7 @@
 
 #include "../format.h"
 #include "../log.h"
-#include "../probe.h"
+#include "../probe/probe.h"
 #include "commands.h"
 
 /* What one provider gave, and where its results start in the probes. */

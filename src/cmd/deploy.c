@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cloudrun.h"
+#include "../deploy/cloudrun.h"
+#include "../deploy/google.h"
+#include "../deploy/secretmanager.h"
 #include "../format.h"
-#include "../google.h"
 #include "../log.h"
 #include "../refresh.h"
-#include "../secretmanager.h"
 #include "commands.h"
 
 #define SERVICES_MAX	32

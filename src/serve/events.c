@@ -19,9 +19,9 @@
 
 #include "../format.h"
 #include "../log.h"
-#include "../serve.h"
 #include "../util.h"
 #include "events.h"
+#include "parse.h"
 #include "turn.h"
 
 struct stream {

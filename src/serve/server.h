@@ -28,11 +28,11 @@
 #include <time.h>
 
 #include "../cache.h"
-#include "../conntrack.h"
 #include "../engine.h"
-#include "../metrics.h"
 #include "../settings.h"
 #include "../util.h"
+#include "conntrack.h"
+#include "metrics.h"
 
 #define BODY_MAX	4096		/* request bodies */
 #define CONN_MEMORY	(16 * 1024)	/* per connection: headers and all */

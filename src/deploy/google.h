@@ -1,5 +1,5 @@
-/* google.h: Google access tokens (an explicit token, Application Default
- * Credentials: a service-account key signed into an RS256 JWT, user
+/* deploy/google.h: Google access tokens (an explicit token, Application
+ * Default Credentials: a service-account key signed into an RS256 JWT, user
  * credentials' refresh token, the metadata server) and the JSON calls of
  * Google's REST APIs made with them. */
 #ifndef ICEUPD_GOOGLE_H
@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
-#include "settings.h"
+#include "../http.h"
+#include "../settings.h"
 
 #define GOOGLE_SCOPE	"https://www.googleapis.com/auth/cloud-platform"
 #define GOOGLE_METADATA_HOST	"metadata.google.internal"

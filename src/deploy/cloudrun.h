@@ -1,5 +1,5 @@
-/* cloudrun.h: Cloud Run Admin API v2: read a service, set variables in its
- * environment, patch it, wait for the rollout. */
+/* deploy/cloudrun.h: Cloud Run Admin API v2: read a service, set variables in
+ * its environment, patch it, wait for the rollout. */
 #ifndef ICEUPD_CLOUDRUN_H
 #define ICEUPD_CLOUDRUN_H
 
@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
-#include "settings.h"
-#include "util.h"
+#include "../http.h"
+#include "../settings.h"
+#include "../util.h"
 
 /* The template annotation that records until when the deployed credentials
  * are valid (RFC 3339 UTC).  Cloud Run keeps the run.googleapis.com/,

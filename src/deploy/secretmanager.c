@@ -1,4 +1,4 @@
-/* secretmanager.c: the Secret Manager sink.
+/* deploy/secretmanager.c: the Secret Manager sink.
  *
  * The credentials become a new version of a secret that services read
  * through valueSource.secretKeyRef (version "latest"); Cloud Run resolves
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log.h"
+#include "../util.h"
 #include "google.h"
-#include "log.h"
 #include "secretmanager.h"
-#include "util.h"
 
 #define VERSIONS_MAX	1000	/* versions looked at */
 #define PAGES_MAX	10

@@ -1,4 +1,4 @@
-/* google.c: Google access tokens and the JSON calls made with them.
+/* deploy/google.c: Google access tokens and the JSON calls made with them.
  *
  * The token comes from the first source found, as Google's own libraries
  * look for Application Default Credentials: an explicit access token; the
@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../log.h"
+#include "../util.h"
 #include "google.h"
-#include "log.h"
-#include "util.h"
 
 #define TOKEN_MARGIN	120	/* seconds before expiry to fetch anew */
 #define JWT_LIFETIME	3600	/* the longest Google accepts */

@@ -1,13 +1,13 @@
-/* test_cloudrun.c: the Cloud Run environment rewrite on a recorded service
- * (tests/fixtures/cloudrun-service.json): only the intended entries change;
- * service names, system keys and the PATCH body. */
+/* test_deploy_cloudrun.c: the Cloud Run environment rewrite on a recorded
+ * service (tests/fixtures/cloudrun-service.json): only the intended entries
+ * change; service names, system keys and the PATCH body. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../../src/cloudrun.h"
+#include "../../src/deploy/cloudrun.h"
 #include "../../src/log.h"
 #include "../../src/settings.h"
 #include "../../src/util.h"
@@ -494,9 +494,9 @@ START_TEST(phases_return_their_errors)
 }
 END_TEST
 
-UNIT_SUITE(cloudrun)
+UNIT_SUITE(deploy_cloudrun)
 {
-	Suite	*s = suite_create("cloudrun");
+	Suite	*s = suite_create("deploy_cloudrun");
 	TCase	*env = tcase_create("env");
 
 	tcase_set_timeout(env, UNIT_TIMEOUT);

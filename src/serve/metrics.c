@@ -1,4 +1,4 @@
-/* metrics.c: what `iceupd serve` counts, and its Prometheus text format.
+/* serve/metrics.c: what `iceupd serve` counts, and its Prometheus text format.
  *
  * Request counters are lock-free atomics (they change on every request);
  * provider outcomes change at most once per fetch and share one mutex. */

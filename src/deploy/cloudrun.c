@@ -1,5 +1,5 @@
-/* cloudrun.c: Cloud Run Admin API v2: read a service, set variables in its
- * environment, patch it, wait for the rollout.
+/* deploy/cloudrun.c: Cloud Run Admin API v2: read a service, set variables in
+ * its environment, patch it, wait for the rollout.
  *
  * The service is changed in the JSON tree the API returned: only the
  * variables, the expiry annotation and template.revision (which must be
@@ -17,10 +17,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../http.h"
+#include "../log.h"
 #include "cloudrun.h"
 #include "google.h"
-#include "http.h"
-#include "log.h"
 
 #define CONFLICT_MAX	4	/* PATCH attempts when others write too */
 #define WAIT_STEP	60	/* seconds one :wait may block */
