@@ -61,7 +61,7 @@ cmd_providers(const struct settings *s)
 		return EXIT_USAGE;
 	path = s->cache ? xstrdup(s->cache) : cache_default_path();
 	if (path != NULL && !s->no_cache)
-		(void)cache_load(path, s, &c);
+		(void)engine_cache_load(path, s, &c);
 	if (json) {
 		rc = print_json(s, &c);
 		goto out;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cmd/exit.h"
+#include "../exit.h"
 #include "../log.h"
 #include "compat.h"
 #include "server.h"

@@ -75,7 +75,7 @@ struct server {
 	int			 refresh_asked;
 	int			 refreshing;
 	int			 drop_disk;	/* DELETE: the refresher empties it */
-	struct provider_health	 health[PROVIDERS_MAX];	/* the cache's, */
+	struct provider_health	 health[CACHE_HEALTH_MAX];	/* the cache's, */
 	size_t			 nhealth;	/* as the refresher last read it */
 	int			 stopping;
 	time_t			 next_try;
