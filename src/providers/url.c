@@ -22,8 +22,6 @@
 			"{username,password,ttl,uris} or {urls,username," \
 			"credential,ttl}"
 
-const char *const url_method_names[] = { "GET", "POST", NULL };
-
 /* What one fetch asks, from the url settings or the matrix preset. */
 struct endpoint {
 	const char	*url;		/* configured; matrix: the base */
