@@ -150,7 +150,7 @@ read_locked(const char *path, struct cache *c, int warn, cache_keep_fn *keep,
 	if (util_read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_info("cache %s: %s; ignored", path,
-			    util_atomic_write_error(errno));
+			    safe_strerror(errno));
 		return -1;
 	}
 	if ((rc = parse(text, c, keep, arg)) == -1)
@@ -175,7 +175,7 @@ cache_load(const char *path, long wait_ms, cache_keep_fn *keep, void *arg,
 		/* Not a warning: cache_store fails the same way, and its
 		 * caller says so once. */
 		log_info("cache %s.lock: %s; cache ignored", path,
-		    util_atomic_write_error(errno));
+		    safe_strerror(errno));
 		return -1;
 	}
 	rc = read_locked(path, c, 1, keep, arg);
@@ -289,7 +289,7 @@ cache_store(const char *path, long wait_ms, cache_keep_fn *keep,
 		errno = ENOMEM;
 		goto out;
 	}
-	rc = util_atomic_write(path, text, strlen(text));
+	rc = safe_atomic_write(path, text, strlen(text));
 out:
 	saved = errno;
 	if (text != NULL) {

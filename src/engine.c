@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pace.h"
 #include "probe/probe.h"
+#include "safefile.h"
 #include "util.h"
 
 #define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
@@ -541,10 +542,10 @@ cache_unusable(const char *path, int err)
 	if (atomic_exchange(&said, 1) == 0)
 		log_warn("cache %s: cannot write: %s; no cached credentials "
 		    "if the providers fail (set --cache FILE, or --no-cache)",
-		    path, util_atomic_write_error(err));
+		    path, safe_strerror(err));
 	else
 		log_info("cache %s: cannot write: %s", path,
-		    util_atomic_write_error(err));
+		    safe_strerror(err));
 }
 
 int

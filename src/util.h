@@ -1,4 +1,4 @@
-/* util.h: growable strings, shell quoting, atomic file writes, time helpers. */
+/* util.h: growable strings, shell quoting, small file reads, time helpers. */
 #ifndef ICEUPD_UTIL_H
 #define ICEUPD_UTIL_H
 
@@ -34,15 +34,6 @@ void	 sb_free(struct strbuf *);
 void	 sb_shell_quote(struct strbuf *, const char *s);
 /* Appends s percent-encoded, keeping RFC 3986 unreserved bytes. */
 void	 sb_percent_encode(struct strbuf *, const char *s);
-
-/* Writes data to path through a temporary file in the same folder, fsync and
- * rename, so readers see the old or the new file, never a part.  The file gets
- * mode 0600.  A symbolic link is followed (the file it names is replaced);
- * anything else that is not a regular file (a device, a FIFO) is refused
- * with EINVAL.  Returns 0, or -1 with errno set and nothing changed. */
-int	 util_atomic_write(const char *path, const char *data, size_t len);
-/* strerror() for util_atomic_write's errno. */
-const char *util_atomic_write_error(int err);
 
 /* Reads a whole text file of at most max bytes into *out (NUL-terminated;
  * a NUL inside is EINVAL).  Returns 0, or -1 with errno set. */

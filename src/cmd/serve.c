@@ -14,6 +14,7 @@
 #include "../cache.h"
 #include "../log.h"
 #include "../refresh.h"
+#include "../safefile.h"
 #include "../serve/events.h"
 #include "../serve/parse.h"
 #include "../serve/server.h"
@@ -248,9 +249,9 @@ cmd_serve(const struct settings *s)
 	fd = -1;	/* the daemon's now */
 	if (s->port_file != NULL) {
 		sb_addf(&pf, "%d\n", port);
-		if (util_atomic_write(s->port_file, pf.s, pf.len) == -1) {
+		if (safe_atomic_write(s->port_file, pf.s, pf.len) == -1) {
 			log_error("cannot write %s: %s", s->port_file,
-			    util_atomic_write_error(errno));
+			    safe_strerror(errno));
 			rc = EXIT_FAIL;
 			drain(sv);
 			goto out;

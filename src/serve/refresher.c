@@ -8,6 +8,7 @@
 #include "../log.h"
 #include "../pace.h"
 #include "../refresh.h"
+#include "../safefile.h"
 #include "events.h"
 #include "server.h"
 
@@ -73,7 +74,7 @@ drop_disk_list(struct server *sv)
 	if (sv->cache_path != NULL &&
 	    engine_cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
 		log_warn("cache %s: cannot write: %s", sv->cache_path,
-		    util_atomic_write_error(errno));
+		    safe_strerror(errno));
 }
 
 /* Copies the disk cache's provider health, for /api/ice/providers to
