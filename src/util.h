@@ -45,6 +45,9 @@ int	 util_read_small_file(const char *path, char **out, size_t max);
 char	*util_rfc3339(time_t, char *buf, size_t len);
 /* Parses what util_rfc3339() writes; 0 ok, -1 otherwise. */
 int	 util_parse_rfc3339(const char *s, time_t *out);
+/* Parses any RFC 3339 time with seconds: an optional fraction (dropped),
+ * then Z or an offset ([+-]HH:MM or [+-]HHMM).  0 ok, -1 otherwise. */
+int	 util_parse_rfc3339_any(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
 long long util_monotonic_ms(void);
 

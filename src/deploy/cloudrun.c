@@ -23,12 +23,7 @@ static void
 api_url(const struct cloudrun_target *t, struct strbuf *url, const char *name,
     const char *suffix)
 {
-	const char	*base = t->s->cloudrun_endpoint;
-	size_t		 n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	sb_addf(url, "%.*s/v2/%s%s", (int)n, base, name, suffix ? suffix : "");
+	google_api_url(url, t->s->cloudrun_endpoint, "v2", name, suffix);
 }
 
 /* Ends the phase with outcome; t->err gets "SERVICE: " and the reason. */

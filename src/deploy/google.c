@@ -633,6 +633,18 @@ google_region(const struct settings *s, long long deadline, char **out,
 	return 0;
 }
 
+void
+google_api_url(struct strbuf *url, const char *base, const char *version,
+    const char *name, const char *suffix)
+{
+	size_t	 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_addf(url, "%.*s/%s/%s%s", (int)n, base, version, name,
+	    suffix ? suffix : "");
+}
+
 int
 google_call(const struct settings *s, const char *method, const char *url,
     const char *body, long long deadline, struct http_keep *keep,

@@ -59,6 +59,11 @@ int	 google_jwt(const char *iss, const char *kid, const char *pem,
 /* Appends the unpadded base64url encoding of p. */
 void	 google_b64url(struct strbuf *, const void *p, size_t len);
 
+/* Appends the URL of a Google REST API resource to url: base (its
+ * trailing slashes dropped), "/", version, "/", name, then suffix (may be
+ * NULL). */
+void	 google_api_url(struct strbuf *url, const char *base,
+	    const char *version, const char *name, const char *suffix);
 /* One JSON call with the access token: body (JSON, or NULL) sent as
  * application/json; 429 and 5xx answers retried with backoff until the
  * deadline (capped per call); over keep's connection when keep is not NULL

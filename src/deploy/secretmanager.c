@@ -74,27 +74,17 @@ static void
 api_url(const struct settings *s, struct strbuf *url, const char *name,
     const char *suffix)
 {
-	const char	*base = s->secretmanager_endpoint;
-	size_t		 n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	sb_addf(url, "%.*s/v1/%s%s", (int)n, base, name, suffix ? suffix : "");
+	google_api_url(url, s->secretmanager_endpoint, "v1", name, suffix);
 }
 
-/* "2026-05-01T10:00:00.123456Z" (RFC 3339 with a fraction). */
+/* "2026-05-01T10:00:00.123456Z" (RFC 3339 with a fraction); 0 when it is
+ * not one. */
 static time_t
 parse_time(const char *v)
 {
-	char	 buf[32];
-	size_t	 n = strcspn(v, ".Z");
 	time_t	 t;
 
-	if (n + 2 > sizeof(buf))
-		return 0;
-	memcpy(buf, v, n);
-	memcpy(buf + n, "Z", 2);
-	return util_parse_rfc3339(buf, &t) == 0 ? t : 0;
+	return util_parse_rfc3339_any(v, &t) == 0 ? t : 0;
 }
 
 /* Says in err what an unexpected answer to what means. */

@@ -174,23 +174,6 @@ matrix_configured(const struct settings *s, char *why, size_t len)
 	return 1;
 }
 
-/* A lifetime in seconds: a number or a string of digits ("86400"), from 1
- * to PROVIDER_LIFETIME_MAX.  Returns 0, 1 when v is absent, or -1. */
-static int
-answer_ttl(const cJSON *v, long *ttl)
-{
-	if (v == NULL || cJSON_IsNull(v))
-		return 1;
-	if (cJSON_IsString(v))
-		return util_parse_long(v->valuestring, 1,
-		    PROVIDER_LIFETIME_MAX, ttl);
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > PROVIDER_LIFETIME_MAX)
-		return -1;
-	*ttl = (long)v->valuedouble;
-	return 0;
-}
-
 /* Where an answer's lifetime comes from, and what it was called. */
 struct answer {
 	const char	*shape;		/* for -v */
@@ -259,7 +242,8 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 			return bad_field(st, a->shape, "remaining_ttl",
 			    "a number of seconds");
 		a->expires = now + (time_t)left->valuedouble;
-		if (answer_ttl(life, &n) == 0 && n >= left->valuedouble)
+		if (api_lifetime(life, PROVIDER_LIFETIME_MAX, &n) == 0 &&
+		    n >= left->valuedouble)
 			a->fetched_at = a->expires - n;
 	}
 	return 0;
@@ -301,8 +285,8 @@ read_answer(const cJSON *doc, int matrix, time_t now, struct answer *a,
 		goto unknown;
 	if (uris != NULL && !cJSON_IsArray(uris))
 		return bad_field(st, a->shape, "uris", "an array");
-	if ((rc = answer_ttl(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
-	    &ttl)) == -1)
+	if ((rc = api_lifetime(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
+	    PROVIDER_LIFETIME_MAX, &ttl)) == -1)
 		return bad_field(st, a->shape, "ttl", "a number of seconds "
 		    "from 1 to 30 days");
 	if (rc == 0)

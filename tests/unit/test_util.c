@@ -401,6 +401,45 @@ START_TEST(test_parse_rfc3339)
 }
 END_TEST
 
+START_TEST(test_parse_rfc3339_any)
+{
+	static const struct {
+		const char	*text;
+		long long	 want;	/* -1: refused */
+	} cases[] = {
+		{ "2026-11-22T03:26:36Z", 1795317996LL },
+		{ "2026-11-22T03:26:36.250Z", 1795317996LL },
+		{ "2026-11-22T03:26:36.123456Z", 1795317996LL },
+		{ "2026-11-22T04:26:36+01:00", 1795317996LL },
+		{ "2026-11-21T21:56:36.5-05:30", 1795317996LL },
+		{ "2026-11-22T03:26:36+0000", 1795317996LL },
+		{ "2026-11-22T03:26:36", -1 },
+		{ "2026-11-22T03:26:36.Z", -1 },
+		{ "2026-11-22T03:26:36+01", -1 },
+		{ "2026-11-22T03:26:36+25:00", -1 },
+		{ "2026-11-22T03:26:36+01:00x", -1 },
+		{ "2026-13-22T03:26:36Z", -1 },
+		{ "2026-11-22 03:26:36Z", -1 },
+		{ "1795317996", -1 },
+		{ "", -1 },
+	};
+	time_t	 t;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = 0;
+		if (cases[i].want == -1)
+			ck_assert_msg(util_parse_rfc3339_any(cases[i].text,
+			    &t) == -1, "%s accepted", cases[i].text);
+		else {
+			ck_assert_msg(util_parse_rfc3339_any(cases[i].text,
+			    &t) == 0, "%s refused", cases[i].text);
+			ck_assert_int_eq((long long)t, cases[i].want);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_monotonic)
 {
 	long long a = util_monotonic_ms(), b;
@@ -508,6 +547,7 @@ UNIT_SUITE(util)
 	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
 	tcase_add_test(tc, test_rfc3339);
 	tcase_add_test(tc, test_parse_rfc3339);
+	tcase_add_test(tc, test_parse_rfc3339_any);
 	tcase_add_test(tc, test_monotonic);
 	suite_add_tcase(s, tc);
 
