@@ -292,10 +292,7 @@ cache_store(const char *path, long wait_ms, cache_keep_fn *keep,
 	rc = safe_atomic_write(path, text, strlen(text));
 out:
 	saved = errno;
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		cJSON_free(text);
-	}
+	util_free_secret(text);
 	cache_free(&c);
 	close(fd);
 	errno = saved;

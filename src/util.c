@@ -130,6 +130,14 @@ sb_free(struct strbuf *b)
 }
 
 void
+sb_free_secret(struct strbuf *b)
+{
+	if (b->s != NULL)
+		explicit_bzero(b->s, b->cap);
+	sb_free(b);
+}
+
+void
 sb_shell_quote(struct strbuf *b, const char *s)
 {
 	sb_addc(b, '\'');

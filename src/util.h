@@ -29,6 +29,8 @@ void	 sb_addc(struct strbuf *, char);
 void	 sb_addf(struct strbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 sb_free(struct strbuf *);
+/* sb_free after wiping the whole buffer: for text that held a secret. */
+void	 sb_free_secret(struct strbuf *);
 
 /* Appends s as one POSIX-shell word in single quotes: safe for eval. */
 void	 sb_shell_quote(struct strbuf *, const char *s);

@@ -32,9 +32,7 @@ cmd_fetch(const struct settings *s)
 		rc = EXIT_FAIL;
 	}
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	return rc;
 }

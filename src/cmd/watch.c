@@ -216,9 +216,7 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 		on_change(s, expires);
 	oc = CYCLE_WROTE;
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	return oc;
 }

@@ -222,15 +222,6 @@ out:
 	return rc;
 }
 
-/* Frees a PATCH body, which holds the credentials. */
-static void
-free_body(char *body)
-{
-	if (body != NULL)
-		explicit_bzero(body, strlen(body));
-	cJSON_free(body);
-}
-
 void
 cloudrun_update(struct cloudrun_target *t)
 {
@@ -277,7 +268,7 @@ cloudrun_update(struct cloudrun_target *t)
 		}
 		cJSON_Delete(patch);
 		patch = cloudrun_patch_body(t->svc, &chg, &mask);
-		free_body(body);
+		util_free_secret(body);
 		body = cJSON_PrintUnformatted(patch);
 		url.len = 0;
 		api_url(t, &url, t->name, "?updateMask=");
@@ -321,7 +312,7 @@ cloudrun_update(struct cloudrun_target *t)
 	fail(t, CLOUDRUN_FAILED, "still conflicting after %d attempts: "
 	    "another writer keeps changing the service", CONFLICT_MAX);
 out:
-	free_body(body);
+	util_free_secret(body);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	http_response_free(&rs);

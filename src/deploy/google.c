@@ -390,12 +390,8 @@ token_from_file(const char *path, const char *named,
 	sb_addf(&who, "the token endpoint %s", uri);
 	rc = token_parse(&rs, who.s, token, until, err, errlen);
 out:
-	if (body.s != NULL)
-		explicit_bzero(body.s, body.len);
-	if (jwt != NULL)
-		explicit_bzero(jwt, strlen(jwt));
-	free(jwt);
-	sb_free(&body);
+	util_free_secret(jwt);
+	sb_free_secret(&body);
 	sb_free(&who);
 	http_response_free(&rs);
 	key_delete(k);

@@ -302,12 +302,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	}
 	res->outcome = SECRET_ADDED;
 out:
-	if (b64 != NULL)
-		explicit_bzero(b64, strlen((char *)b64));
-	free(b64);
-	if (body.s != NULL)
-		explicit_bzero(body.s, body.len);
-	sb_free(&body);
+	util_free_secret((char *)b64);
+	sb_free_secret(&body);
 	sb_free(&url);
 	cJSON_Delete(doc);
 	http_response_free(&rs);

@@ -214,8 +214,7 @@ record_digest(const char *name, const char *value, char hex[65])
 
 	sb_addf(&b, "%s=%s", name, value);
 	SHA256((const unsigned char *)b.s, b.len, md);
-	explicit_bzero(b.s, b.len);
-	sb_free(&b);
+	sb_free_secret(&b);
 	for (i = 0; i < sizeof(md); i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }

@@ -261,9 +261,7 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 out:
 	cJSON_Delete(doc);
 	sb_free(&url);
-	if (auth.s != NULL)
-		explicit_bzero(auth.s, auth.cap);
-	sb_free(&auth);
+	sb_free_secret(&auth);
 	sb_free(&body);
 	return rc;
 }

@@ -169,8 +169,7 @@ serve_compat_uberti(struct strbuf *out, const struct ice_list *l, long ttl)
 	}
 	sb_adds(out, text);
 	sb_addc(out, '\n');
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	util_free_secret(text);
 	cJSON_Delete(o);
 	return 0;
 }

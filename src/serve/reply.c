@@ -110,8 +110,7 @@ reply_json(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	iov[1].iov_base = (void *)(uintptr_t)"\n";
 	iov[1].iov_len = 1;
 	ret = reply_iov(sv, c, rq, status, "application/json", iov, 2, hdrs);
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	util_free_secret(text);
 	return ret;
 }
 
@@ -186,9 +185,6 @@ reply_snapshot(struct server *sv, struct MHD_Connection *c,
 	}
 	ret = reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", iov, n,
 	    NULL);
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		cJSON_free(text);
-	}
+	util_free_secret(text);
 	return ret;
 }

@@ -260,9 +260,7 @@ turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	metrics_turn_minted();
 	ret = reply(sv, c, rq, MHD_HTTP_OK, "application/json", out.s, NULL);
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	ice_list_free(&r.list);
 	return ret;
 }
