@@ -241,7 +241,7 @@ render(const struct cache *c)
 		util_json_add_time(h, "next_try", c->health[i].next_try);
 		util_json_add_time(h, "not_before", c->health[i].not_before);
 	}
-	text = cJSON_Print(doc);
+	text = xjson_print(doc, 1);
 	cJSON_Delete(doc);
 	return text;
 }
@@ -276,8 +276,8 @@ cache_store(const char *path, long wait_ms, cache_keep_fn *keep,
     cache_edit_fn *edit, void *arg)
 {
 	struct cache	 c;
-	char		*text = NULL;
-	int		 fd, rc = -1, saved;
+	char		*text;
+	int		 fd, rc, saved;
 
 	make_parent(path);
 	if ((fd = safe_lock(path, LOCK_EX, wait_ms)) == -1)
@@ -285,12 +285,8 @@ cache_store(const char *path, long wait_ms, cache_keep_fn *keep,
 	safe_remove_temps_of(path);
 	(void)read_locked(path, &c, 0, keep, arg);
 	edit(&c, arg);
-	if ((text = render(&c)) == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
+	text = render(&c);
 	rc = safe_atomic_write(path, text, strlen(text));
-out:
 	saved = errno;
 	util_free_secret(text);
 	cache_free(&c);

@@ -37,10 +37,8 @@ servers_json(const struct ice_list *l)
 static void
 add_json(struct strbuf *out, cJSON *j, int pretty)
 {
-	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+	char	*text = xjson_print(j, pretty);
 
-	if (text == NULL)
-		util_out_of_memory();
 	sb_adds(out, text);
 	util_free_secret(text);
 	cJSON_Delete(j);

@@ -66,6 +66,16 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *
+xjson_print(const cJSON *j, int pretty)
+{
+	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+
+	if (text == NULL)
+		util_out_of_memory();
+	return text;
+}
+
 static void
 sb_grow(struct strbuf *b, size_t more)
 {

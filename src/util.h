@@ -22,6 +22,10 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* cJSON_Print (pretty) or cJSON_PrintUnformatted of j, which runs out of
+ * memory as xmalloc does; free the text with cJSON_free or
+ * util_free_secret. */
+char	*xjson_print(const cJSON *j, int pretty);
 
 void	 sb_add(struct strbuf *, const char *, size_t);
 void	 sb_adds(struct strbuf *, const char *);

@@ -36,8 +36,8 @@ print_json(const struct settings *s, const struct cache *c)
 		if (v[i].state == -1)
 			rc = EXIT_USAGE;
 	}
-	if ((text = cJSON_Print(arr)) != NULL)
-		printf("%s\n", text);
+	text = xjson_print(arr, 1);
+	printf("%s\n", text);
 	cJSON_free(text);
 	cJSON_Delete(arr);
 	if (names != NULL)

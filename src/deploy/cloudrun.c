@@ -269,7 +269,7 @@ cloudrun_update(struct cloudrun_target *t)
 		cJSON_Delete(patch);
 		patch = cloudrun_patch_body(t->svc, &chg, &mask);
 		util_free_secret(body);
-		body = cJSON_PrintUnformatted(patch);
+		body = xjson_print(patch, 0);
 		url.len = 0;
 		api_url(t, &url, t->name, "?updateMask=");
 		sb_adds(&url, mask.s);

@@ -110,12 +110,8 @@ google_jwt(const char *iss, const char *kid, const char *pem, const char *aud,
 	cJSON_AddStringToObject(c, "aud", aud);
 	cJSON_AddNumberToObject(c, "iat", (double)now);
 	cJSON_AddNumberToObject(c, "exp", (double)(now + JWT_LIFETIME));
-	htext = cJSON_PrintUnformatted(h);
-	ctext = cJSON_PrintUnformatted(c);
-	if (htext == NULL || ctext == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	htext = xjson_print(h, 0);
+	ctext = xjson_print(c, 0);
 	google_b64url(&out, htext, strlen(htext));
 	sb_addc(&out, '.');
 	google_b64url(&out, ctext, strlen(ctext));

@@ -281,8 +281,8 @@ record_names(const cJSON *rec, char *buf, size_t len)
 			cJSON_AddItemToArray(list, cJSON_CreateString(
 			    d->string));
 	}
-	text = cJSON_PrintUnformatted(view);
-	log_escape(text != NULL ? text : "", 400, buf, len);
+	text = xjson_print(view, 0);
+	log_escape(text, 400, buf, len);
 	cJSON_free(text);
 	cJSON_Delete(view);
 }
@@ -484,7 +484,7 @@ update_managed(cJSON *svc, cJSON *c, char *const *names, size_t n,
 	if (old == NULL || !cJSON_Compare(old, rec, 1)) {
 		if (ann == NULL)
 			ann = cJSON_AddObjectToObject(tpl, "annotations");
-		text = cJSON_PrintUnformatted(rec);
+		text = xjson_print(rec, 0);
 		set_annotation(ann, CLOUDRUN_MANAGED_ANNOTATION, text);
 		chg->annotations_changed = 1;
 	}

@@ -317,7 +317,9 @@ as_ice_server(const cJSON *doc)
 	cJSON	*e = cJSON_CreateObject();
 	size_t	 i;
 
-	for (i = 0; e != NULL && i < 3; i++)
+	if (e == NULL)
+		util_out_of_memory();
+	for (i = 0; i < 3; i++)
 		if ((v = cJSON_GetObjectItemCaseSensitive(doc,
 		    names[i][0])) != NULL)
 			cJSON_AddItemReferenceToObject(e, names[i][1],
@@ -340,10 +342,8 @@ url_take_answer(const cJSON *doc, int matrix, time_t now, struct ice_list *l,
 		    "have expired", a.shape);
 		goto out;
 	}
-	if (a.turn_rest && (a.servers = entry = as_ice_server(doc)) == NULL) {
-		snprintf(st->error, sizeof(st->error), "out of memory");
-		goto out;
-	}
+	if (a.turn_rest)
+		a.servers = entry = as_ice_server(doc);
 	l->fetched_at = a.fetched_at;
 	if (api_take_servers(l, a.servers, a.expires, 0, st) == -1)
 		goto out;

@@ -100,10 +100,7 @@ reply_json(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	char		*text;
 	struct iovec	 iov[2];
 
-	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
-		log_error("out of memory");
-		exit(EXIT_FAIL);
-	}
+	text = xjson_print(o, 0);
 	cJSON_Delete(o);
 	iov[0].iov_base = text;
 	iov[0].iov_len = strlen(text);
@@ -170,12 +167,8 @@ reply_snapshot(struct server *sv, struct MHD_Connection *c,
 		if (sn->ttl != NULL)
 			cJSON_SetNumberValue(sn->ttl, (double)(sn->expires >
 			    now ? sn->expires - now : 0));
-		text = cJSON_PrintUnformatted(sn->report);
+		text = xjson_print(sn->report, 0);
 		pthread_mutex_unlock(&sn->print_lock);
-		if (text == NULL) {
-			log_error("out of memory");
-			exit(EXIT_FAIL);
-		}
 		iov[0].iov_base = text;
 		iov[0].iov_len = strlen(text);
 		iov[1].iov_base = (void *)(uintptr_t)"\n";
