@@ -72,7 +72,7 @@ build/obj/tests/unit/unit.o build/asan/tests/unit/unit.o: \
 
 # The files that print the version are rebuilt when it changes.
 $(foreach d,obj asan,build/$(d)/src/main.o build/$(d)/src/http.o \
-    build/$(d)/src/probe.o): debian/changelog
+    build/$(d)/src/probe/probe.o): debian/changelog
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

@@ -65,7 +65,7 @@ answer(const cJSON *doc)
 	ice_list_free(&l);
 	at = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
 	if (cJSON_IsString(at))
-		(void)turnix_parse_time(at->valuestring, &t);
+		(void)util_parse_rfc3339_any(at->valuestring, &t);
 }
 
 int

@@ -5,7 +5,7 @@
  * variables as deployed with the new expiry. */
 #include <cjson/cJSON.h>
 
-#include "../src/cloudrun.h"
+#include "../src/deploy/service.h"
 #include "../src/util.h"
 #include "fuzz.h"
 

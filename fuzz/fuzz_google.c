@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../src/google.h"
+#include "../src/deploy/google.h"
 #include "../src/settings.h"
 #include "../src/util.h"
 #include "fuzz.h"

@@ -3,7 +3,7 @@
  * inside its buffer and its attributes inside the message. */
 #include <sys/socket.h>
 
-#include "../src/stun.h"
+#include "../src/probe/stun.h"
 #include "fuzz.h"
 
 int

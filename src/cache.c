@@ -33,20 +33,6 @@
 
 #define CACHE_FORMAT	2	/* written; 1 is still read */
 #define CACHE_MAX	(1024 * 1024)
-#define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
-#define BACKOFF_MAX	1800
-#define FAILURES_MAX	1000000	/* a count read from the file is kept below */
-#define LOCK_WAIT_MS	3000	/* another iceupd holding the lock longer is stuck */
-
-/* How long to wait for the lock: LOCK_WAIT_MS, and never past a third of
- * the fetch's --timeout, so that the providers keep their time. */
-static long
-lock_wait(const struct settings *s)
-{
-	long	 third = s->timeout_ms / 3;
-
-	return third < LOCK_WAIT_MS ? third : LOCK_WAIT_MS;
-}
 
 /* Rebuilds the list: its servers under "servers" (format 2) or, as the
  * json report had them, "iceServers" (1).  0, or -1 when it does not hold. */
@@ -82,26 +68,26 @@ parse_list(const cJSON *o, int format, struct ice_list *l)
 }
 
 static void
-parse_health(const cJSON *o, struct cache *c)
+parse_health(const cJSON *o, struct cache *c, cache_keep_fn *keep, void *arg)
 {
 	const cJSON *h, *v;
 	struct provider_health *ph;
 
 	cJSON_ArrayForEach(h, o) {
-		if (c->nhealth == PROVIDERS_MAX)
+		if (c->nhealth == CACHE_HEALTH_MAX)
 			break;
-		/* Names that are no provider would take the real ones' slots. */
-		if (!cJSON_IsObject(h) || provider_find(h->string) == NULL)
+		if (!cJSON_IsObject(h) ||
+		    strlen(h->string) >= sizeof(c->health[0].name))
 			continue;
-		ph = &c->health[c->nhealth++];
+		ph = &c->health[c->nhealth];
 		snprintf(ph->name, sizeof(ph->name), "%s", h->string);
 		v = cJSON_GetObjectItemCaseSensitive(h, "config");
 		snprintf(ph->config, sizeof(ph->config), "%s",
 		    cJSON_IsString(v) ? v->valuestring : "");
 		v = cJSON_GetObjectItemCaseSensitive(h, "failures");
 		ph->failures = cJSON_IsNumber(v) && v->valuedouble > 0 ?
-		    (int)(v->valuedouble < FAILURES_MAX ? v->valuedouble :
-		    FAILURES_MAX) : 0;
+		    (int)(v->valuedouble < CACHE_FAILURES_MAX ? v->valuedouble :
+		    CACHE_FAILURES_MAX) : 0;
 		v = cJSON_GetObjectItemCaseSensitive(h, "latency_ms");
 		ph->latency_ms = cJSON_IsNumber(v) && v->valuedouble > 0 &&
 		    v->valuedouble < 86400000 ? (long)v->valuedouble : 0;
@@ -112,12 +98,15 @@ parse_health(const cJSON *o, struct cache *c)
 		ph->last_ok = util_json_get_time(h, "last_ok");
 		ph->next_try = util_json_get_time(h, "next_try");
 		ph->not_before = util_json_get_time(h, "not_before");
+		/* Entries that do not hold would take the others' slots. */
+		if (keep(ph, arg))
+			c->nhealth++;
 	}
 }
 
 /* Parses the file's text; 0, or -1 when it is not a cache of ours. */
 static int
-parse(const char *text, struct cache *c)
+parse(const char *text, struct cache *c, cache_keep_fn *keep, void *arg)
 {
 	const cJSON *v;
 	cJSON	*doc;
@@ -138,7 +127,7 @@ parse(const char *text, struct cache *c)
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(doc, "health");
 	if (cJSON_IsObject(v))
-		parse_health(v, c);
+		parse_health(v, c, keep, arg);
 	rc = 0;
 out:
 	cJSON_Delete(doc);
@@ -151,7 +140,8 @@ out:
  * replaces it, or fails, and the engine says that once.  A corrupt one is
  * a warning when warn is set (the reader), else (the writer) at -v. */
 static int
-read_locked(const char *path, struct cache *c, int warn)
+read_locked(const char *path, struct cache *c, int warn, cache_keep_fn *keep,
+    void *arg)
 {
 	char	*text = NULL;
 	int	 rc;
@@ -160,121 +150,38 @@ read_locked(const char *path, struct cache *c, int warn)
 	if (util_read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_info("cache %s: %s; ignored", path,
-			    util_atomic_write_error(errno));
+			    safe_strerror(errno));
 		return -1;
 	}
-	if ((rc = parse(text, c)) == -1)
+	if ((rc = parse(text, c, keep, arg)) == -1)
 		log_msg(warn ? LOG_WARN : LOG_INFO, "cache %s is corrupt; "
 		    "ignored", path);
 	util_free_secret(text);
 	return rc;
 }
 
-/* Drops the health entries that another configuration than s's earned:
- * they say nothing of the providers as configured now. */
-static void
-keep_current(struct cache *c, const struct settings *s)
-{
-	const struct provider *p;
-	char	 key[65];
-	size_t	 i, n = 0;
-
-	for (i = 0; i < c->nhealth; i++) {
-		p = provider_find(c->health[i].name);
-		if (p == NULL)
-			continue;
-		provider_config_key(s, p, key);
-		if (strcmp(key, c->health[i].config) != 0)
-			continue;
-		if (n != i)
-			c->health[n] = c->health[i];
-		n++;
-	}
-	c->nhealth = n;
-}
-
 int
-cache_load(const char *path, const struct settings *s, struct cache *c)
+cache_load(const char *path, long wait_ms, cache_keep_fn *keep, void *arg,
+    struct cache *c)
 {
 	int	 fd, rc;
 
 	memset(c, 0, sizeof(*c));
 	/* Files are replaced by rename: without the lock (a read-only
 	 * folder, a writer stuck), a reader still sees a whole file. */
-	if ((fd = safe_lock(path, LOCK_SH, lock_wait(s))) == -1 &&
+	if ((fd = safe_lock(path, LOCK_SH, wait_ms)) == -1 &&
 	    errno != ENOENT && errno != EROFS && errno != EACCES &&
 	    errno != EWOULDBLOCK) {
 		/* Not a warning: cache_store fails the same way, and its
 		 * caller says so once. */
 		log_info("cache %s.lock: %s; cache ignored", path,
-		    util_atomic_write_error(errno));
+		    safe_strerror(errno));
 		return -1;
 	}
-	rc = read_locked(path, c, 1);
+	rc = read_locked(path, c, 1, keep, arg);
 	if (fd != -1)
 		close(fd);
-	keep_current(c, s);
 	return rc;
-}
-
-static struct provider_health *
-health_slot(struct cache *c, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < c->nhealth; i++)
-		if (strcmp(c->health[i].name, name) == 0)
-			return &c->health[i];
-	if (c->nhealth == PROVIDERS_MAX)
-		return NULL;
-	memset(&c->health[c->nhealth], 0, sizeof(c->health[0]));
-	snprintf(c->health[c->nhealth].name, sizeof(c->health[0].name), "%s",
-	    name);
-	return &c->health[c->nhealth++];
-}
-
-static void
-record_health(struct cache *c, const struct settings *s,
-    const struct engine_result *r, time_t now)
-{
-	const struct source_report *src;
-	const struct provider *p;
-	struct provider_health *h;
-	long	 wait;
-	size_t	 i;
-
-	for (i = 0; r != NULL && i < r->nsources; i++) {
-		src = &r->sources[i];
-		if (!src->asked || src->not_waited ||
-		    (p = provider_find(src->name)) == NULL ||
-		    (h = health_slot(c, src->name)) == NULL)
-			continue;
-		provider_config_key(s, p, h->config);
-		if (src->ok) {
-			h->failures = 0;
-			h->latency_ms = src->latency_ms;
-			h->error[0] = '\0';
-			h->last_ok = now;
-			h->next_try = h->not_before = 0;
-			continue;
-		}
-		if (h->failures < FAILURES_MAX)
-			h->failures++;
-		snprintf(h->error, sizeof(h->error), "%s", src->error);
-		wait = 0;
-		if (h->failures >= 2) {
-			wait = BACKOFF_FIRST << (h->failures > 8 ? 6 :
-			    h->failures - 2);
-			if (wait > BACKOFF_MAX)
-				wait = BACKOFF_MAX;
-		}
-		h->next_try = wait ? now + wait : 0;
-		/* The provider's own wait holds, forced or not (pace.h). */
-		h->not_before = src->retry_after > 0 ? now + src->retry_after :
-		    0;
-		if (h->not_before > h->next_try)
-			h->next_try = h->not_before;
-	}
 }
 
 /* The list in the cache's own shape: one entry per server, with its own
@@ -334,7 +241,7 @@ render(const struct cache *c)
 		util_json_add_time(h, "next_try", c->health[i].next_try);
 		util_json_add_time(h, "not_before", c->health[i].not_before);
 	}
-	text = cJSON_Print(doc);
+	text = xjson_print(doc, 1);
 	cJSON_Delete(doc);
 	return text;
 }
@@ -353,41 +260,35 @@ make_parent(const char *path)
 	free(dir);
 }
 
+void
+cache_set_list(struct cache *c, const char *key, const struct ice_list *list)
+{
+	ice_list_free(&c->list);
+	ice_list_merge(&c->list, list);
+	snprintf(c->list.provider, sizeof(c->list.provider), "%s",
+	    list->provider);
+	c->list.fetched_at = list->fetched_at;
+	snprintf(c->key, sizeof(c->key), "%s", key);
+}
+
 int
-cache_store(const char *path, const struct settings *s, const char *key,
-    const struct ice_list *list, const struct engine_result *r)
+cache_store(const char *path, long wait_ms, cache_keep_fn *keep,
+    cache_edit_fn *edit, void *arg)
 {
 	struct cache	 c;
-	time_t		 now = time(NULL);
-	char		*text = NULL;
-	int		 fd, rc = -1, saved;
+	char		*text;
+	int		 fd, rc, saved;
 
 	make_parent(path);
-	if ((fd = safe_lock(path, LOCK_EX, lock_wait(s))) == -1)
+	if ((fd = safe_lock(path, LOCK_EX, wait_ms)) == -1)
 		return -1;
 	safe_remove_temps_of(path);
-	(void)read_locked(path, &c, 0);
-	keep_current(&c, s);
-	if (list != NULL) {
-		ice_list_free(&c.list);
-		ice_list_merge(&c.list, list);
-		snprintf(c.list.provider, sizeof(c.list.provider), "%s",
-		    list->provider);
-		c.list.fetched_at = list->fetched_at;
-		snprintf(c.key, sizeof(c.key), "%s", key);
-	}
-	record_health(&c, s, r, now);
-	if ((text = render(&c)) == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
-	rc = util_atomic_write(path, text, strlen(text));
-out:
+	(void)read_locked(path, &c, 0, keep, arg);
+	edit(&c, arg);
+	text = render(&c);
+	rc = safe_atomic_write(path, text, strlen(text));
 	saved = errno;
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		cJSON_free(text);
-	}
+	util_free_secret(text);
 	cache_free(&c);
 	close(fd);
 	errno = saved;
@@ -410,6 +311,22 @@ cache_health(const struct cache *c, const char *name)
 		if (strcmp(c->health[i].name, name) == 0)
 			return &c->health[i];
 	return NULL;
+}
+
+struct provider_health *
+cache_health_slot(struct cache *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nhealth; i++)
+		if (strcmp(c->health[i].name, name) == 0)
+			return &c->health[i];
+	if (c->nhealth == CACHE_HEALTH_MAX)
+		return NULL;
+	memset(&c->health[c->nhealth], 0, sizeof(c->health[0]));
+	snprintf(c->health[c->nhealth].name, sizeof(c->health[0].name), "%s",
+	    name);
+	return &c->health[c->nhealth++];
 }
 
 char *

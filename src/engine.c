@@ -7,12 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
 #include "engine.h"
 #include "log.h"
 #include "pace.h"
-#include "probe.h"
+#include "probe/probe.h"
+#include "safefile.h"
 #include "util.h"
+
+#define BACKOFF_FIRST	30	/* seconds, after the second failure in a row */
+#define BACKOFF_MAX	1800
+#define LOCK_WAIT_MS	3000	/* another iceupd holding the lock longer is stuck */
+
+_Static_assert(CACHE_HEALTH_MAX >= PROVIDERS_MAX, "a health entry each");
 
 static void
 known_names(char *buf, size_t len)
@@ -536,10 +542,10 @@ cache_unusable(const char *path, int err)
 	if (atomic_exchange(&said, 1) == 0)
 		log_warn("cache %s: cannot write: %s; no cached credentials "
 		    "if the providers fail (set --cache FILE, or --no-cache)",
-		    path, util_atomic_write_error(err));
+		    path, safe_strerror(err));
 	else
 		log_info("cache %s: cannot write: %s", path,
-		    util_atomic_write_error(err));
+		    safe_strerror(err));
 }
 
 int
@@ -568,7 +574,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		use = 0;
 	settings_digest(s, key);
 	if (use)
-		(void)cache_load(path, s, &c);
+		(void)engine_cache_load(path, s, &c);
 	usable = c.list.n > 0 && strcmp(c.key, key) == 0;
 	/* What a provider said to another run of iceupd holds here too. */
 	for (i = 0; i < c.nhealth; i++)
@@ -619,7 +625,7 @@ engine_get(const struct settings *s, const struct provider *const *sel,
 		    !ice_list_has_turn(&r->list) ? LOG_WARN : LOG_INFO,
 		    "%s: %s", skipped[i].name, skipped[i].error);
 	}
-	if (use && cache_store(path, s, key, rc == 0 && !engine_degraded(r) ?
+	if (use && engine_cache_store(path, s, key, rc == 0 && !engine_degraded(r) ?
 	    &r->list : NULL, r) == -1)
 		cache_unusable(path, errno);
 
@@ -667,4 +673,111 @@ engine_result_free(struct engine_result *r)
 {
 	ice_list_free(&r->list);
 	memset(r, 0, sizeof(*r));
+}
+
+/* What engine_cache_store records, and under which settings. */
+struct record {
+	const struct settings		*s;
+	const char			*key;
+	const struct ice_list		*list;
+	const struct engine_result	*r;
+};
+
+/* How long to wait for the cache's lock: LOCK_WAIT_MS, and never past a
+ * third of the fetch's --timeout, so that the providers keep their time. */
+static long
+lock_wait(const struct settings *s)
+{
+	long	 third = s->timeout_ms / 3;
+
+	return third < LOCK_WAIT_MS ? third : LOCK_WAIT_MS;
+}
+
+/* Health that another configuration than s's earned says nothing of the
+ * providers as configured now; names that are no provider are dropped. */
+static int
+health_holds(const struct provider_health *h, void *arg)
+{
+	const struct record *rec = arg;
+	const struct provider *p;
+	char	 key[65];
+
+	if ((p = provider_find(h->name)) == NULL)
+		return 0;
+	provider_config_key(rec->s, p, key);
+	return strcmp(key, h->config) == 0;
+}
+
+/* One more failure of h: the error, and the backoff it earns, or the
+ * provider's own Retry-After when that is later. */
+static void
+health_failed(struct provider_health *h, const struct source_report *src,
+    time_t now)
+{
+	long	 wait = 0;
+
+	if (h->failures < CACHE_FAILURES_MAX)
+		h->failures++;
+	snprintf(h->error, sizeof(h->error), "%s", src->error);
+	if (h->failures >= 2) {
+		wait = BACKOFF_FIRST << (h->failures > 8 ? 6 :
+		    h->failures - 2);
+		if (wait > BACKOFF_MAX)
+			wait = BACKOFF_MAX;
+	}
+	h->next_try = wait ? now + wait : 0;
+	/* The provider's own wait holds, forced or not (pace.h). */
+	h->not_before = src->retry_after > 0 ? now + src->retry_after : 0;
+	if (h->not_before > h->next_try)
+		h->next_try = h->not_before;
+}
+
+static void
+record(struct cache *c, void *arg)
+{
+	const struct record *rec = arg;
+	const struct source_report *src;
+	const struct provider *p;
+	struct provider_health *h;
+	time_t	 now = time(NULL);
+	size_t	 i;
+
+	if (rec->list != NULL)
+		cache_set_list(c, rec->key, rec->list);
+	for (i = 0; rec->r != NULL && i < rec->r->nsources; i++) {
+		src = &rec->r->sources[i];
+		if (!src->asked || src->not_waited ||
+		    (p = provider_find(src->name)) == NULL ||
+		    (h = cache_health_slot(c, src->name)) == NULL)
+			continue;
+		provider_config_key(rec->s, p, h->config);
+		if (!src->ok) {
+			health_failed(h, src, now);
+			continue;
+		}
+		h->failures = 0;
+		h->latency_ms = src->latency_ms;
+		h->error[0] = '\0';
+		h->last_ok = now;
+		h->next_try = h->not_before = 0;
+	}
+}
+
+int
+engine_cache_load(const char *path, const struct settings *s,
+    struct cache *c)
+{
+	struct record	 rec = { .s = s };
+
+	return cache_load(path, lock_wait(s), health_holds, &rec, c);
+}
+
+int
+engine_cache_store(const char *path, const struct settings *s,
+    const char *key, const struct ice_list *list,
+    const struct engine_result *r)
+{
+	struct record	 rec = { s, key, list, r };
+
+	return cache_store(path, lock_wait(s), health_holds, record, &rec);
 }

@@ -4,9 +4,10 @@
 
 #include <stddef.h>
 
+#include "cache.h"
 #include "ice.h"
-#include "settings.h"
 #include "providers/provider.h"
+#include "settings.h"
 
 /* What one provider did in this run, for logs and the json report. */
 struct source_report {
@@ -99,5 +100,16 @@ time_t	 engine_fresh_until(const struct settings *, time_t fetched_at,
  * or from stale cache: the exit status 4 case. */
 int	 engine_degraded(const struct engine_result *r);
 void	 engine_result_free(struct engine_result *r);
+
+/* cache_load of path keeping only the health that s's configuration of
+ * each provider earned. */
+int	 engine_cache_load(const char *path, const struct settings *s,
+	    struct cache *c);
+/* cache_store of path: drops the health of other configurations, records
+ * r's provider outcomes as health (backoff included) and, when list is
+ * not NULL, replaces the list and key.  Returns 0, or -1 with errno set. */
+int	 engine_cache_store(const char *path, const struct settings *s,
+	    const char *key, const struct ice_list *list,
+	    const struct engine_result *r);
 
 #endif

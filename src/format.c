@@ -37,13 +37,10 @@ servers_json(const struct ice_list *l)
 static void
 add_json(struct strbuf *out, cJSON *j, int pretty)
 {
-	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+	char	*text = xjson_print(j, pretty);
 
-	if (text == NULL)
-		util_out_of_memory();
 	sb_adds(out, text);
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	util_free_secret(text);
 	cJSON_Delete(j);
 }
 
@@ -231,8 +228,7 @@ format_render(struct strbuf *out, enum output_format fmt,
 			sb_addc(out, '\n');
 		}
 		util_free_list(names, n);
-		explicit_bzero(value.s, value.len);
-		sb_free(&value);
+		sb_free_secret(&value);
 		break;
 	case FMT_STR0M:
 		render_str0m(out, &r->list);

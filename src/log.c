@@ -150,8 +150,7 @@ redact(struct strbuf *b)
 			sb_adds(&out, "[redacted]");
 		}
 		sb_adds(&out, p);
-		explicit_bzero(b->s, b->cap);
-		sb_free(b);
+		sb_free_secret(b);
 		*b = out;
 	}
 }
@@ -168,8 +167,7 @@ log_redact(char *buf, size_t len)
 	redact(&b);
 	pthread_mutex_unlock(&lock);
 	snprintf(buf, len, "%s", b.s);
-	explicit_bzero(b.s, b.cap);
-	sb_free(&b);
+	sb_free_secret(&b);
 }
 
 int
@@ -247,7 +245,6 @@ log_msg(enum log_level level, const char *fmt, ...)
 		sb_addc(&line, '\n');
 	}
 	(void)!write(STDERR_FILENO, line.s, line.len);
-	explicit_bzero(msg.s, msg.cap);
-	sb_free(&msg);
+	sb_free_secret(&msg);
 	sb_free(&line);
 }

@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <time.h>
 
-#include "cmd/exit.h"
 #include "engine.h"
+#include "exit.h"
 #include "util.h"
 
 #define REFRESH_NO_RENDER	(-1)	/* format: the caller renders */

@@ -18,6 +18,8 @@
 #include "safefile.h"
 #include "util.h"
 
+#define TEMP_STALE_S	60	/* a temporary file this old was left by a killed run */
+
 #define LINK_HOPS	16
 #define TEMP_SUFFIX	6	/* the X's of ".NAME.XXXXXX" */
 
@@ -245,4 +247,76 @@ safe_remove_temps(int dfd, const char *base, long min_age_s)
 			(void)unlinkat(dfd, e->d_name, 0);
 	}
 	closedir(d);
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+safe_atomic_write(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	char	*real = NULL, *base = NULL, tmp[NAME_MAX + 1];
+	int	 fd = -1, dfd = -1, rc = -1, saved;
+
+	tmp[0] = '\0';
+	if ((real = safe_resolve(path)) == NULL ||
+	    (dfd = safe_parent(real, &base)) == -1)
+		goto out;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
+	safe_remove_temps(dfd, base, TEMP_STALE_S);
+	if ((fd = safe_temp_at(dfd, base, tmp, sizeof(tmp))) == -1) {
+		tmp[0] = '\0';
+		goto out;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		goto out;
+	rc = close(fd);
+	fd = -1;
+	if (rc == -1 || (rc = renameat(dfd, tmp, dfd, base)) == -1)
+		goto out;
+	tmp[0] = '\0';
+	/* Make the rename itself durable; failure here changes nothing. */
+	(void)fsync(dfd);
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (tmp[0] != '\0')
+		(void)unlinkat(dfd, tmp, 0);
+	if (dfd != -1)
+		close(dfd);
+	free(base);
+	free(real);
+	errno = saved;
+	return rc;
+}
+
+const char *
+safe_strerror(int err)
+{
+	if (err == EINVAL)
+		return "not a regular file";
+	if (err == EPERM)
+		return "a link or file of another user in a shared folder; "
+		    "not followed";
+	return strerror(err);
 }

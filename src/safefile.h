@@ -31,4 +31,14 @@ void	 safe_remove_temps(int dfd, const char *base, long min_age_s);
  * ones, so that any such file is left over. */
 void	 safe_remove_temps_of(const char *path);
 
+/* Writes data to path through a temporary file in the same folder, fsync and
+ * rename, so readers see the old or the new file, never a part.  The file gets
+ * mode 0600.  A symbolic link is followed (the file it names is replaced);
+ * anything else that is not a regular file (a device, a FIFO) is refused
+ * with EINVAL.  Returns 0, or -1 with errno set and nothing changed. */
+int	 safe_atomic_write(const char *path, const char *data, size_t len);
+/* strerror() for the errno of these functions: EINVAL and EPERM as
+ * they mean it. */
+const char *safe_strerror(int err);
+
 #endif

@@ -18,7 +18,6 @@
 
 #include "ice.h"
 #include "log.h"
-#include "providers/provider.h"
 #include "settings.h"
 #include "settings_table.h"
 #include "util.h"
@@ -29,6 +28,7 @@
 const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
 	"str0m", "table", NULL };
 const char *const engine_policy_names[] = { "first", "merge", NULL };
+const char *const url_method_names[] = { "GET", "POST", NULL };
 
 #define F(field)	offsetof(struct settings, field)
 

@@ -19,6 +19,8 @@ enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
 extern const char *const format_names[];
 enum engine_policy { POLICY_FIRST, POLICY_MERGE };
 extern const char *const engine_policy_names[];
+/* ICEUPD_URL_METHOD's choices, indexed by settings.url_method. */
+extern const char *const url_method_names[];
 
 /* Where a value came from, weakest first. */
 enum origin_kind { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_FLAG };

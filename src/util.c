@@ -1,4 +1,4 @@
-/* util.c: growable strings, shell quoting, atomic file writes, time helpers. */
+/* util.c: growable strings, shell quoting, small file reads, time helpers. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "safefile.h"
 #include "util.h"
-
-#define TEMP_STALE_S	60	/* a temporary file this old was left by a killed run */
 
 void
 util_out_of_memory(void)
@@ -67,6 +64,16 @@ xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+char *
+xjson_print(const cJSON *j, int pretty)
+{
+	char	*text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+
+	if (text == NULL)
+		util_out_of_memory();
+	return text;
 }
 
 static void
@@ -133,6 +140,14 @@ sb_free(struct strbuf *b)
 }
 
 void
+sb_free_secret(struct strbuf *b)
+{
+	if (b->s != NULL)
+		explicit_bzero(b->s, b->cap);
+	sb_free(b);
+}
+
+void
 sb_shell_quote(struct strbuf *b, const char *s)
 {
 	sb_addc(b, '\'');
@@ -162,78 +177,6 @@ sb_percent_encode(struct strbuf *b, const char *s)
 			sb_addc(b, hex[c & 15]);
 		}
 	}
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
-util_atomic_write(const char *path, const char *data, size_t len)
-{
-	struct stat st;
-	char	*real = NULL, *base = NULL, tmp[NAME_MAX + 1];
-	int	 fd = -1, dfd = -1, rc = -1, saved;
-
-	tmp[0] = '\0';
-	if ((real = safe_resolve(path)) == NULL ||
-	    (dfd = safe_parent(real, &base)) == -1)
-		goto out;
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto out;
-	}
-	safe_remove_temps(dfd, base, TEMP_STALE_S);
-	if ((fd = safe_temp_at(dfd, base, tmp, sizeof(tmp))) == -1) {
-		tmp[0] = '\0';
-		goto out;
-	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
-		goto out;
-	rc = close(fd);
-	fd = -1;
-	if (rc == -1 || (rc = renameat(dfd, tmp, dfd, base)) == -1)
-		goto out;
-	tmp[0] = '\0';
-	/* Make the rename itself durable; failure here changes nothing. */
-	(void)fsync(dfd);
-out:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (tmp[0] != '\0')
-		(void)unlinkat(dfd, tmp, 0);
-	if (dfd != -1)
-		close(dfd);
-	free(base);
-	free(real);
-	errno = saved;
-	return rc;
-}
-
-const char *
-util_atomic_write_error(int err)
-{
-	if (err == EINVAL)
-		return "not a regular file";
-	if (err == EPERM)
-		return "a link or file of another user in a shared folder; "
-		    "not followed";
-	return strerror(err);
 }
 
 int
@@ -323,6 +266,48 @@ util_parse_rfc3339(const char *s, time_t *out)
 		return -1;
 	*out = timegm(&tm);
 	return *out == (time_t)-1 ? -1 : 0;
+}
+
+int
+util_parse_rfc3339_any(const char *s, time_t *out)
+{
+	char	 buf[21];
+	long	 off = 0;
+	size_t	 i;
+	time_t	 t;
+
+	/* "2026-12-06T20:00:00" checked by strptime, then what follows. */
+	if (strlen(s) < 20 || s[19] == '\0')
+		return -1;
+	memcpy(buf, s, 19);
+	memcpy(buf + 19, "Z", 2);
+	if (util_parse_rfc3339(buf, &t) == -1)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		for (s++, i = 0; isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == 0)
+			return -1;
+		s += i;
+	}
+	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+		*out = t;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[2]))
+		return -1;
+	i = s[3] == ':' ? 4 : 3;
+	if (!isdigit((unsigned char)s[i]) || !isdigit((unsigned char)s[i + 1]) ||
+	    s[i + 2] != '\0')
+		return -1;
+	off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600L +
+	    ((s[i] - '0') * 10 + (s[i + 1] - '0')) * 60L;
+	if (off > 24 * 3600L)
+		return -1;
+	*out = s[0] == '+' ? t - off : t + off;
+	return 0;
 }
 
 long long

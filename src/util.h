@@ -1,4 +1,4 @@
-/* util.h: growable strings, shell quoting, atomic file writes, time helpers. */
+/* util.h: growable strings, shell quoting, small file reads, time helpers. */
 #ifndef ICEUPD_UTIL_H
 #define ICEUPD_UTIL_H
 
@@ -22,6 +22,10 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* cJSON_Print (pretty) or cJSON_PrintUnformatted of j, which runs out of
+ * memory as xmalloc does; free the text with cJSON_free or
+ * util_free_secret. */
+char	*xjson_print(const cJSON *j, int pretty);
 
 void	 sb_add(struct strbuf *, const char *, size_t);
 void	 sb_adds(struct strbuf *, const char *);
@@ -29,20 +33,13 @@ void	 sb_addc(struct strbuf *, char);
 void	 sb_addf(struct strbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 sb_free(struct strbuf *);
+/* sb_free after wiping the whole buffer: for text that held a secret. */
+void	 sb_free_secret(struct strbuf *);
 
 /* Appends s as one POSIX-shell word in single quotes: safe for eval. */
 void	 sb_shell_quote(struct strbuf *, const char *s);
 /* Appends s percent-encoded, keeping RFC 3986 unreserved bytes. */
 void	 sb_percent_encode(struct strbuf *, const char *s);
-
-/* Writes data to path through a temporary file in the same folder, fsync and
- * rename, so readers see the old or the new file, never a part.  The file gets
- * mode 0600.  A symbolic link is followed (the file it names is replaced);
- * anything else that is not a regular file (a device, a FIFO) is refused
- * with EINVAL.  Returns 0, or -1 with errno set and nothing changed. */
-int	 util_atomic_write(const char *path, const char *data, size_t len);
-/* strerror() for util_atomic_write's errno. */
-const char *util_atomic_write_error(int err);
 
 /* Reads a whole text file of at most max bytes into *out (NUL-terminated;
  * a NUL inside is EINVAL).  Returns 0, or -1 with errno set. */
@@ -54,6 +51,9 @@ int	 util_read_small_file(const char *path, char **out, size_t max);
 char	*util_rfc3339(time_t, char *buf, size_t len);
 /* Parses what util_rfc3339() writes; 0 ok, -1 otherwise. */
 int	 util_parse_rfc3339(const char *s, time_t *out);
+/* Parses any RFC 3339 time with seconds: an optional fraction (dropped),
+ * then Z or an offset ([+-]HH:MM or [+-]HHMM).  0 ok, -1 otherwise. */
+int	 util_parse_rfc3339_any(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
 long long util_monotonic_ms(void);
 

@@ -9,7 +9,7 @@
 
 #include "../format.h"
 #include "../log.h"
-#include "../probe.h"
+#include "../probe/probe.h"
 #include "commands.h"
 
 /* What one provider gave, and where its results start in the probes. */
@@ -110,8 +110,8 @@ print_json(const struct group *g, size_t ng, const struct ice_list *all)
 		}
 		cJSON_AddItemToArray(provs, p);
 	}
-	if ((text = cJSON_Print(o)) != NULL)
-		printf("%s\n", text);
+	text = xjson_print(o, 1);
+	printf("%s\n", text);
 	cJSON_free(text);
 	cJSON_Delete(o);
 }

@@ -3,9 +3,9 @@
 #define ICEUPD_COMMANDS_H
 
 #include "../engine.h"
+#include "../exit.h"
 #include "../settings.h"
 #include "../util.h"
-#include "exit.h"
 
 int	 cmd_fetch(const struct settings *);
 int	 cmd_watch(struct settings *, int argc, char **argv, char **envp);

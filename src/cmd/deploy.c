@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cloudrun.h"
+#include "../deploy/cloudrun.h"
+#include "../deploy/google.h"
+#include "../deploy/secretmanager.h"
 #include "../format.h"
-#include "../google.h"
 #include "../log.h"
 #include "../refresh.h"
-#include "../secretmanager.h"
 #include "commands.h"
 
 #define SERVICES_MAX	32
@@ -149,9 +149,7 @@ deploy_secret(const struct settings *s, long long deadline)
 	if (frc != EXIT_OK)
 		rc = frc;
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	secret_result_free(&res);
 	http_keep_free(conn);
@@ -428,9 +426,7 @@ out:
 			google_report_connection(t[i].name, t[i].conn);
 		cloudrun_target_free(&t[i]);
 	}
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	util_free_list(names, nnames);
 	return rc;

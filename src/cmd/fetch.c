@@ -5,6 +5,7 @@
 
 #include "../log.h"
 #include "../refresh.h"
+#include "../safefile.h"
 #include "commands.h"
 
 int
@@ -20,9 +21,9 @@ cmd_fetch(const struct settings *s)
 		goto out;
 	/* -o - is standard output, as in most tools. */
 	if (s->output != NULL && strcmp(s->output, "-") != 0) {
-		if (util_atomic_write(s->output, out.s, out.len) == -1) {
+		if (safe_atomic_write(s->output, out.s, out.len) == -1) {
 			log_error("cannot write %s: %s", s->output,
-			    util_atomic_write_error(errno));
+			    safe_strerror(errno));
 			rc = EXIT_FAIL;
 		}
 	} else if (fwrite(out.s, 1, out.len, stdout) != out.len ||
@@ -31,9 +32,7 @@ cmd_fetch(const struct settings *s)
 		rc = EXIT_FAIL;
 	}
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	return rc;
 }

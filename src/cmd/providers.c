@@ -36,8 +36,8 @@ print_json(const struct settings *s, const struct cache *c)
 		if (v[i].state == -1)
 			rc = EXIT_USAGE;
 	}
-	if ((text = cJSON_Print(arr)) != NULL)
-		printf("%s\n", text);
+	text = xjson_print(arr, 1);
+	printf("%s\n", text);
 	cJSON_free(text);
 	cJSON_Delete(arr);
 	if (names != NULL)
@@ -61,7 +61,7 @@ cmd_providers(const struct settings *s)
 		return EXIT_USAGE;
 	path = s->cache ? xstrdup(s->cache) : cache_default_path();
 	if (path != NULL && !s->no_cache)
-		(void)cache_load(path, s, &c);
+		(void)engine_cache_load(path, s, &c);
 	if (json) {
 		rc = print_json(s, &c);
 		goto out;

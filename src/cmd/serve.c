@@ -14,67 +14,11 @@
 #include "../cache.h"
 #include "../log.h"
 #include "../refresh.h"
-#include "../serve.h"
+#include "../safefile.h"
 #include "../serve/events.h"
+#include "../serve/parse.h"
 #include "../serve/server.h"
 #include "commands.h"
-
-int
-serve_parse_listen(const char *text, struct sockaddr_storage *ss,
-    socklen_t *sslen, char *err, size_t errlen)
-{
-	struct addrinfo	 hints, *res = NULL;
-	char		 host[256], *end;
-	const char	*colon, *port;
-	size_t		 hl;
-	long		 n;
-	int		 e, bracket = text[0] == '[';
-
-	if (bracket) {
-		if ((colon = strstr(text, "]:")) == NULL) {
-			snprintf(err, errlen, "expected [ADDRESS]:PORT");
-			return -1;
-		}
-		hl = (size_t)(colon - text - 1);
-		port = colon + 2;
-		text++;
-	} else {
-		if ((colon = strrchr(text, ':')) == NULL ||
-		    memchr(text, ':', (size_t)(colon - text)) != NULL) {
-			snprintf(err, errlen, "expected ADDRESS:PORT "
-			    "([ADDRESS]:PORT for IPv6)");
-			return -1;
-		}
-		hl = (size_t)(colon - text);
-		port = colon + 1;
-	}
-	if (hl >= sizeof(host) || (hl == 0 && bracket)) {
-		snprintf(err, errlen, "no address before the port");
-		return -1;
-	}
-	errno = 0;
-	n = strtol(port, &end, 10);
-	if (*port == '\0' || *end != '\0' || errno != 0 || n < 0 ||
-	    n > 65535) {
-		snprintf(err, errlen, "the port must be a number from 0 to "
-		    "65535");
-		return -1;
-	}
-	/* ":PORT": every address, IPv6 and IPv4 (see open_listener). */
-	memcpy(host, hl == 0 ? "::" : text, hl == 0 ? 2 : hl);
-	host[hl == 0 ? 2 : hl] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "%s", gai_strerror(e));
-		return -1;
-	}
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*sslen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
 
 /* 1 when ss is a loopback address: only this host can connect. */
 static int
@@ -305,9 +249,9 @@ cmd_serve(const struct settings *s)
 	fd = -1;	/* the daemon's now */
 	if (s->port_file != NULL) {
 		sb_addf(&pf, "%d\n", port);
-		if (util_atomic_write(s->port_file, pf.s, pf.len) == -1) {
+		if (safe_atomic_write(s->port_file, pf.s, pf.len) == -1) {
 			log_error("cannot write %s: %s", s->port_file,
-			    util_atomic_write_error(errno));
+			    safe_strerror(errno));
 			rc = EXIT_FAIL;
 			drain(sv);
 			goto out;

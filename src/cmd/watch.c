@@ -195,9 +195,9 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 		oc = CYCLE_UNCHANGED;
 		goto out;
 	}
-	if (util_atomic_write(s->output, out.s, out.len) == -1) {
+	if (safe_atomic_write(s->output, out.s, out.len) == -1) {
 		log_error("cannot write %s: %s; next try in %ld s", s->output,
-		    util_atomic_write_error(errno), t->backoff);
+		    safe_strerror(errno), t->backoff);
 		t->next = now + t->backoff;
 		*rc = EXIT_FAIL;
 		oc = CYCLE_FAILED;
@@ -216,9 +216,7 @@ cycle(const struct settings *s, enum engine_ask ask, struct current *cur,
 		on_change(s, expires);
 	oc = CYCLE_WROTE;
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	engine_result_free(&r);
 	return oc;
 }
@@ -240,7 +238,7 @@ lock_output(const char *path)
 		    slash == path ? 1 : (int)(slash - path), path);
 	else if (fd == -1)
 		log_error("cannot write %s: cannot create %s.lock: %s", path,
-		    path, util_atomic_write_error(errno));
+		    path, safe_strerror(errno));
 	return fd;
 }
 

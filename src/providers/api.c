@@ -254,6 +254,19 @@ api_add_base(struct strbuf *url, const char *base)
 }
 
 int
+api_lifetime(const cJSON *v, long max, long *ttl)
+{
+	if (v == NULL || cJSON_IsNull(v))
+		return 1;
+	if (cJSON_IsString(v))
+		return util_parse_long(v->valuestring, 1, max, ttl);
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > max)
+		return -1;
+	*ttl = (long)v->valuedouble;
+	return 0;
+}
+
+int
 api_safe_token(const char *s)
 {
 	if (s == NULL || *s == '\0' || strlen(s) > 128)

@@ -53,6 +53,11 @@ struct api_url {
 int	 api_url_split(const char *url, const char *schemes,
 	    const char *origin, struct api_url *u, char *why, size_t len);
 
+/* A lifetime in an answer, in seconds: a number or a string of digits
+ * ("86400"), from 1 to max.  Returns 0 with *ttl, 1 when v is absent or
+ * null, or -1. */
+int	 api_lifetime(const cJSON *v, long max, long *ttl);
+
 /* Characters safe in a URL path segment or host label: [A-Za-z0-9_-]. */
 int	 api_safe_token(const char *);
 
@@ -77,8 +82,5 @@ int	 xirsys_take(struct ice_list *l, const cJSON *doc, time_t expires,
  * what was asked, used when the answer names no time or a later one. */
 int	 turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
 	    time_t expires, struct provider_status *st);
-/* turnix.c: an ISO 8601 time with seconds, an optional fraction and Z or
- * an offset.  Returns 0, or -1. */
-int	 turnix_parse_time(const char *s, time_t *out);
 
 #endif

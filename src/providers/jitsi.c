@@ -598,9 +598,7 @@ out:
 	http_response_free(&rs);
 	cJSON_Delete(doc);
 	util_free_secret(cookies);
-	if (csrf.s != NULL)
-		explicit_bzero(csrf.s, csrf.cap);
-	sb_free(&csrf);
+	sb_free_secret(&csrf);
 	sb_free(&url);
 	return jwt;
 }

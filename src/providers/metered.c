@@ -82,9 +82,7 @@ metered_fetch(const struct settings *s, struct ice_list *l,
 out:
 	cJSON_Delete(doc);
 	sb_free(&base);
-	if (url.s != NULL)
-		explicit_bzero(url.s, url.cap);
-	sb_free(&url);
+	sb_free_secret(&url);
 	sb_free(&shown);
 	return rc;
 }

@@ -69,9 +69,6 @@ extern const struct provider provider_matrix;
 extern const struct provider provider_coturn;
 extern const struct provider provider_stun;
 
-/* ICEUPD_URL_METHOD's choices, indexed by settings.url_method. */
-extern const char *const url_method_names[];
-
 /* The credential lifetime to ask a provider for: --ttl on the command line,
  * else the provider's own setting, else the general one, else fallback;
  * never more than max. */

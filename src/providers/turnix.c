@@ -1,6 +1,5 @@
 /* turnix.c: Turnix ICE credentials
  * (POST /api/v1/credentials/ice, body {"ttl":<seconds>}). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,48 +31,6 @@ turnix_configured(const struct settings *s, char *why, size_t len)
 }
 
 int
-turnix_parse_time(const char *s, time_t *out)
-{
-	char	 buf[21];
-	long	 off = 0;
-	size_t	 i;
-	time_t	 t;
-
-	/* "2026-12-06T20:00:00" checked by strptime, then what follows. */
-	if (strlen(s) < 20 || s[19] == '\0')
-		return -1;
-	memcpy(buf, s, 19);
-	memcpy(buf + 19, "Z", 2);
-	if (util_parse_rfc3339(buf, &t) == -1)
-		return -1;
-	s += 19;
-	if (*s == '.') {
-		for (s++, i = 0; isdigit((unsigned char)s[i]); i++)
-			;
-		if (i == 0)
-			return -1;
-		s += i;
-	}
-	if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
-		*out = t;
-		return 0;
-	}
-	if ((s[0] != '+' && s[0] != '-') || !isdigit((unsigned char)s[1]) ||
-	    !isdigit((unsigned char)s[2]))
-		return -1;
-	i = s[3] == ':' ? 4 : 3;
-	if (!isdigit((unsigned char)s[i]) || !isdigit((unsigned char)s[i + 1]) ||
-	    s[i + 2] != '\0')
-		return -1;
-	off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600L +
-	    ((s[i] - '0') * 10 + (s[i + 1] - '0')) * 60L;
-	if (off > 24 * 3600L)
-		return -1;
-	*out = s[0] == '+' ? t - off : t + off;
-	return 0;
-}
-
-int
 turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
     time_t expires, struct provider_status *st)
 {
@@ -92,7 +49,7 @@ turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
 	 * one is not believed (a later refresh costs little). */
 	at = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
 	if (cJSON_IsString(at)) {
-		if (turnix_parse_time(at->valuestring, &t) == -1)
+		if (util_parse_rfc3339_any(at->valuestring, &t) == -1)
 			snprintf(st->note, sizeof(st->note), "expiresAt '%s' "
 			    "is no time: the ttl asked is used",
 			    log_escape(at->valuestring, 40, shown,

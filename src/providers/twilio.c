@@ -193,20 +193,15 @@ out:
 	return rc;
 }
 
-/* Twilio's ttl is a string ("86400"); a number is accepted too. */
+/* Twilio's ttl is a string ("86400"); a number is accepted too.  asked
+ * when it holds none. */
 static long
 answer_ttl(const cJSON *doc, long asked)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "ttl");
 	long	 ttl;
 
-	if (cJSON_IsString(v) &&
-	    util_parse_long(v->valuestring, 1, 7 * 86400, &ttl) == 0)
-		return ttl;
-	if (cJSON_IsNumber(v) && v->valuedouble >= 1 &&
-	    v->valuedouble <= 7 * 86400)
-		return (long)v->valuedouble;
-	return asked;
+	return api_lifetime(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
+	    7 * 86400, &ttl) == 0 ? ttl : asked;
 }
 
 static int
@@ -266,9 +261,7 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 out:
 	cJSON_Delete(doc);
 	sb_free(&url);
-	if (auth.s != NULL)
-		explicit_bzero(auth.s, auth.cap);
-	sb_free(&auth);
+	sb_free_secret(&auth);
 	sb_free(&body);
 	return rc;
 }

@@ -22,8 +22,6 @@
 			"{username,password,ttl,uris} or {urls,username," \
 			"credential,ttl}"
 
-const char *const url_method_names[] = { "GET", "POST", NULL };
-
 /* What one fetch asks, from the url settings or the matrix preset. */
 struct endpoint {
 	const char	*url;		/* configured; matrix: the base */
@@ -176,23 +174,6 @@ matrix_configured(const struct settings *s, char *why, size_t len)
 	return 1;
 }
 
-/* A lifetime in seconds: a number or a string of digits ("86400"), from 1
- * to PROVIDER_LIFETIME_MAX.  Returns 0, 1 when v is absent, or -1. */
-static int
-answer_ttl(const cJSON *v, long *ttl)
-{
-	if (v == NULL || cJSON_IsNull(v))
-		return 1;
-	if (cJSON_IsString(v))
-		return util_parse_long(v->valuestring, 1,
-		    PROVIDER_LIFETIME_MAX, ttl);
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > PROVIDER_LIFETIME_MAX)
-		return -1;
-	*ttl = (long)v->valuedouble;
-	return 0;
-}
-
 /* Where an answer's lifetime comes from, and what it was called. */
 struct answer {
 	const char	*shape;		/* for -v */
@@ -261,7 +242,8 @@ read_report(const cJSON *doc, time_t now, struct answer *a,
 			return bad_field(st, a->shape, "remaining_ttl",
 			    "a number of seconds");
 		a->expires = now + (time_t)left->valuedouble;
-		if (answer_ttl(life, &n) == 0 && n >= left->valuedouble)
+		if (api_lifetime(life, PROVIDER_LIFETIME_MAX, &n) == 0 &&
+		    n >= left->valuedouble)
 			a->fetched_at = a->expires - n;
 	}
 	return 0;
@@ -303,8 +285,8 @@ read_answer(const cJSON *doc, int matrix, time_t now, struct answer *a,
 		goto unknown;
 	if (uris != NULL && !cJSON_IsArray(uris))
 		return bad_field(st, a->shape, "uris", "an array");
-	if ((rc = answer_ttl(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
-	    &ttl)) == -1)
+	if ((rc = api_lifetime(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
+	    PROVIDER_LIFETIME_MAX, &ttl)) == -1)
 		return bad_field(st, a->shape, "ttl", "a number of seconds "
 		    "from 1 to 30 days");
 	if (rc == 0)
@@ -335,7 +317,9 @@ as_ice_server(const cJSON *doc)
 	cJSON	*e = cJSON_CreateObject();
 	size_t	 i;
 
-	for (i = 0; e != NULL && i < 3; i++)
+	if (e == NULL)
+		util_out_of_memory();
+	for (i = 0; i < 3; i++)
 		if ((v = cJSON_GetObjectItemCaseSensitive(doc,
 		    names[i][0])) != NULL)
 			cJSON_AddItemReferenceToObject(e, names[i][1],
@@ -358,10 +342,8 @@ url_take_answer(const cJSON *doc, int matrix, time_t now, struct ice_list *l,
 		    "have expired", a.shape);
 		goto out;
 	}
-	if (a.turn_rest && (a.servers = entry = as_ice_server(doc)) == NULL) {
-		snprintf(st->error, sizeof(st->error), "out of memory");
-		goto out;
-	}
+	if (a.turn_rest)
+		a.servers = entry = as_ice_server(doc);
 	l->fetched_at = a.fetched_at;
 	if (api_take_servers(l, a.servers, a.expires, 0, st) == -1)
 		goto out;

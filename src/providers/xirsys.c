@@ -152,9 +152,7 @@ xirsys_fetch(const struct settings *s, struct ice_list *l,
 out:
 	cJSON_Delete(doc);
 	sb_free(&url);
-	if (auth.s != NULL)
-		explicit_bzero(auth.s, auth.cap);
-	sb_free(&auth);
+	sb_free_secret(&auth);
 	return rc;
 }
 

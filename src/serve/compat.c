@@ -163,14 +163,10 @@ serve_compat_uberti(struct strbuf *out, const struct ice_list *l, long ttl)
 	cJSON_AddStringToObject(o, "password", sv->credential);
 	cJSON_AddNumberToObject(o, "ttl", (double)ttl);
 	cJSON_AddItemToObject(o, "uris", uris);
-	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		return -1;
-	}
+	text = xjson_print(o, 0);
 	sb_adds(out, text);
 	sb_addc(out, '\n');
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	util_free_secret(text);
 	cJSON_Delete(o);
 	return 0;
 }

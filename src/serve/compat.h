@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "../ice.h"
-#include "../metrics.h"
 #include "../providers/provider.h"
+#include "metrics.h"
 
 /* A boolean query value: absent, "", "false" or "0" is 0; "true" or "1"
  * is 1; anything else -1. */

@@ -19,9 +19,9 @@
 
 #include "../format.h"
 #include "../log.h"
-#include "../serve.h"
 #include "../util.h"
 #include "events.h"
+#include "parse.h"
 #include "turn.h"
 
 struct stream {
@@ -46,14 +46,6 @@ static const struct settings *settings;
 static struct stream	*streams;
 static size_t		 nstreams;
 static struct strbuf	 latest;	/* the list's rtc, without newline */
-
-static void
-wipe(struct strbuf *b)
-{
-	if (b->s != NULL)
-		explicit_bzero(b->s, b->len);
-	sb_free(b);
-}
 
 /* Queues an event on st; with lock held.  Returns st when it must be
  * resumed (by the caller, once the lock is released), else NULL. */
@@ -110,7 +102,7 @@ mint(struct stream *st, time_t now)
 			out.len--;
 		wake = queue(st, "credentials", out.s, out.len);
 	}
-	wipe(&out);
+	sb_free_secret(&out);
 	ice_list_free(&r.list);
 	return wake;
 }
@@ -194,7 +186,7 @@ serve_events_publish(const char *rtc, size_t len)
 	while (len > 0 && rtc[len - 1] == '\n')
 		len--;
 	pthread_mutex_lock(&lock);
-	wipe(&latest);
+	sb_free_secret(&latest);
 	sb_add(&latest, rtc, len);
 	for (st = streams; st != NULL; st = st->next)
 		if (st->turn[0] == '\0' && (w = queue(st, "credentials", rtc,
@@ -248,7 +240,7 @@ release(void *cls)
 			break;
 		}
 	pthread_mutex_unlock(&lock);
-	wipe(&st->out);
+	sb_free_secret(&st->out);
 	free(st);
 }
 
@@ -322,7 +314,7 @@ serve_events_open(struct MHD_Connection *c, const char *turn, int *full,
 	    reader, st, release);
 	if (res == NULL) {
 		pthread_mutex_unlock(&lock);
-		wipe(&st->out);
+		sb_free_secret(&st->out);
 		free(st);
 		*why = "cannot open the stream";
 		return NULL;
@@ -363,6 +355,6 @@ serve_events_stop(void)
 		running = 0;
 	}
 	pthread_mutex_lock(&lock);
-	wipe(&latest);
+	sb_free_secret(&latest);
 	pthread_mutex_unlock(&lock);
 }

@@ -216,6 +216,7 @@ access_log(const struct server *sv, const struct request *rq)
 	cJSON	*o, *h;
 	char	*text, when[32], lat[32], msg[160];
 	double	 ms = (double)(now_us() - rq->start_us) / 1000.0;
+	size_t	 n;
 
 	if (!log_enabled(LOG_INFO))
 		return;
@@ -245,13 +246,11 @@ access_log(const struct server *sv, const struct request *rq)
 	snprintf(lat, sizeof(lat), "%.6fs", ms / 1000.0);
 	cJSON_AddStringToObject(h, "latency", lat);
 	cJSON_AddStringToObject(h, "remoteIp", rq->addr);
-	if ((text = cJSON_PrintUnformatted(o)) != NULL) {
-		size_t	 n = strlen(text);
-
-		text[n] = '\n';	/* over the NUL: write() takes a length */
-		(void)!write(STDERR_FILENO, text, n + 1);
-		cJSON_free(text);
-	}
+	text = xjson_print(o, 0);
+	n = strlen(text);
+	text[n] = '\n';	/* over the NUL: write() takes a length */
+	(void)!write(STDERR_FILENO, text, n + 1);
+	cJSON_free(text);
 	cJSON_Delete(o);
 }
 

@@ -8,6 +8,7 @@
 #include "../log.h"
 #include "../pace.h"
 #include "../refresh.h"
+#include "../safefile.h"
 #include "events.h"
 #include "server.h"
 
@@ -71,9 +72,9 @@ drop_disk_list(struct server *sv)
 
 	memset(&none, 0, sizeof(none));
 	if (sv->cache_path != NULL &&
-	    cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
+	    engine_cache_store(sv->cache_path, sv->s, "", &none, NULL) == -1)
 		log_warn("cache %s: cannot write: %s", sv->cache_path,
-		    util_atomic_write_error(errno));
+		    safe_strerror(errno));
 }
 
 /* Copies the disk cache's provider health, for /api/ice/providers to
@@ -83,7 +84,8 @@ keep_health(struct server *sv)
 {
 	struct cache	 c;
 
-	if (sv->cache_path == NULL || cache_load(sv->cache_path, sv->s, &c) == -1)
+	if (sv->cache_path == NULL ||
+	    engine_cache_load(sv->cache_path, sv->s, &c) == -1)
 		return;
 	pthread_mutex_lock(&sv->lock);
 	memcpy(sv->health, c.health, sizeof(sv->health));

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cmd/exit.h"
+#include "../exit.h"
 #include "../log.h"
 #include "compat.h"
 #include "server.h"
@@ -100,18 +100,14 @@ reply_json(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	char		*text;
 	struct iovec	 iov[2];
 
-	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
-		log_error("out of memory");
-		exit(EXIT_FAIL);
-	}
+	text = xjson_print(o, 0);
 	cJSON_Delete(o);
 	iov[0].iov_base = text;
 	iov[0].iov_len = strlen(text);
 	iov[1].iov_base = (void *)(uintptr_t)"\n";
 	iov[1].iov_len = 1;
 	ret = reply_iov(sv, c, rq, status, "application/json", iov, 2, hdrs);
-	explicit_bzero(text, strlen(text));
-	cJSON_free(text);
+	util_free_secret(text);
 	return ret;
 }
 
@@ -171,12 +167,8 @@ reply_snapshot(struct server *sv, struct MHD_Connection *c,
 		if (sn->ttl != NULL)
 			cJSON_SetNumberValue(sn->ttl, (double)(sn->expires >
 			    now ? sn->expires - now : 0));
-		text = cJSON_PrintUnformatted(sn->report);
+		text = xjson_print(sn->report, 0);
 		pthread_mutex_unlock(&sn->print_lock);
-		if (text == NULL) {
-			log_error("out of memory");
-			exit(EXIT_FAIL);
-		}
 		iov[0].iov_base = text;
 		iov[0].iov_len = strlen(text);
 		iov[1].iov_base = (void *)(uintptr_t)"\n";
@@ -186,9 +178,6 @@ reply_snapshot(struct server *sv, struct MHD_Connection *c,
 	}
 	ret = reply_iov(sv, c, rq, MHD_HTTP_OK, "application/json", iov, n,
 	    NULL);
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		cJSON_free(text);
-	}
+	util_free_secret(text);
 	return ret;
 }

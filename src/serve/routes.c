@@ -9,11 +9,11 @@
 #include "../format.h"
 #include "../log.h"
 #include "../providers_view.h"
-#include "../serve.h"
 #include "assets.h"
 #include "compat.h"
 #include "events.h"
 #include "page.h"
+#include "parse.h"
 #include "server.h"
 #include "turn.h"
 
@@ -162,69 +162,6 @@ delete_cache(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	return reply(sv, c, rq, MHD_HTTP_NO_CONTENT, NULL, "", NULL);
 }
 
-int
-serve_caller_id_valid(const char *id)
-{
-	size_t	 n;
-
-	for (n = 0; id[n] != '\0'; n++)
-		if (!((id[n] >= 'A' && id[n] <= 'Z') ||
-		    (id[n] >= 'a' && id[n] <= 'z') ||
-		    (id[n] >= '0' && id[n] <= '9') ||
-		    strchr(SERVE_CALLER_ID_PUNCT, id[n]) != NULL) ||
-		    n >= SERVE_CALLER_ID_MAX)
-			return 0;
-	return n > 0;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-serve_form_value(const char *body, size_t len, const char *name, char *out,
-    size_t outlen)
-{
-	const char *p = body, *end = body + len, *amp, *eq;
-	size_t	 nlen = strlen(name), o;
-	int	 hi, lo;
-
-	for (; p < end; p = amp + 1) {
-		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
-			amp = end;
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq == NULL || (size_t)(eq - p) != nlen ||
-		    memcmp(p, name, nlen) != 0)
-			continue;
-		for (o = 0, p = eq + 1; p < amp; p++) {
-			if (o + 1 >= outlen)
-				return -2;
-			if (*p == '+')
-				out[o++] = ' ';
-			else if (*p == '%') {
-				if (amp - p < 3 || (hi = hexval(p[1])) == -1 ||
-				    (lo = hexval(p[2])) == -1 ||
-				    (hi == 0 && lo == 0))
-					return -2;
-				out[o++] = (char)(hi << 4 | lo);
-				p += 2;
-			} else
-				out[o++] = *p;
-		}
-		out[o] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* The value of name in a TURN request: in the query, else in the body
  * (form or JSON).  0; -1 when it is absent; -2 when it is over outlen - 1
  * bytes, badly encoded, or holds a NUL (%00, or escaped in JSON), which
@@ -323,9 +260,7 @@ turn(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	metrics_turn_minted();
 	ret = reply(sv, c, rq, MHD_HTTP_OK, "application/json", out.s, NULL);
 out:
-	if (out.s != NULL)
-		explicit_bzero(out.s, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	ice_list_free(&r.list);
 	return ret;
 }

@@ -28,11 +28,11 @@
 #include <time.h>
 
 #include "../cache.h"
-#include "../conntrack.h"
 #include "../engine.h"
-#include "../metrics.h"
 #include "../settings.h"
 #include "../util.h"
+#include "conntrack.h"
+#include "metrics.h"
 
 #define BODY_MAX	4096		/* request bodies */
 #define CONN_MEMORY	(16 * 1024)	/* per connection: headers and all */
@@ -75,7 +75,7 @@ struct server {
 	int			 refresh_asked;
 	int			 refreshing;
 	int			 drop_disk;	/* DELETE: the refresher empties it */
-	struct provider_health	 health[PROVIDERS_MAX];	/* the cache's, */
+	struct provider_health	 health[CACHE_HEALTH_MAX];	/* the cache's, */
 	size_t			 nhealth;	/* as the refresher last read it */
 	int			 stopping;
 	time_t			 next_try;

@@ -30,12 +30,8 @@ snapshot_release(struct snapshot *sn)
 	wipe_json(sn->report);
 	cJSON_Delete(sn->report);
 	pthread_mutex_destroy(&sn->print_lock);
-	if (sn->neko.s != NULL)
-		explicit_bzero(sn->neko.s, sn->neko.len);
-	if (sn->rtc.s != NULL)
-		explicit_bzero(sn->rtc.s, sn->rtc.len);
-	sb_free(&sn->neko);
-	sb_free(&sn->rtc);
+	sb_free_secret(&sn->neko);
+	sb_free_secret(&sn->rtc);
 	free(sn);
 }
 

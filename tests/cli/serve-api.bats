@@ -432,7 +432,7 @@ sse_close() {
 
 	# The routes the binary knows, as they are named for metrics.
 	want=$(sed -n '/^const char \*const route_paths\[\]/,/};/p' \
-	    "$BATS_TEST_DIRNAME/../../src/metrics.c" | grep -o '"/[^"]*"' |
+	    "$BATS_TEST_DIRNAME/../../src/serve/metrics.c" | grep -o '"/[^"]*"' |
 	    tr -d '"' | sort)
 	got=$(jq -r '.paths | keys[]' "$doc" | sort)
 	[[ $want == "$got" ]] || { diff <(echo "$want") <(echo "$got"); return 1; }

@@ -14,7 +14,7 @@
 
 #include "../../src/ice.h"
 #include "../../src/log.h"
-#include "../../src/probe.h"
+#include "../../src/probe/probe.h"
 #include "../../src/util.h"
 
 static void

@@ -636,45 +636,6 @@ START_TEST(test_turnix_without_expires_at)
 }
 END_TEST
 
-START_TEST(test_turnix_parse_time)
-{
-	static const struct {
-		const char	*text;
-		long long	 want;	/* -1: refused */
-	} cases[] = {
-		{ "2026-11-22T03:26:36Z", RECORDED_EXPIRES },
-		{ "2026-11-22T03:26:36.250Z", RECORDED_EXPIRES },
-		{ "2026-11-22T03:26:36.123456Z", RECORDED_EXPIRES },
-		{ "2026-11-22T04:26:36+01:00", RECORDED_EXPIRES },
-		{ "2026-11-21T21:56:36.5-05:30", RECORDED_EXPIRES },
-		{ "2026-11-22T03:26:36+0000", RECORDED_EXPIRES },
-		{ "2026-11-22T03:26:36", -1 },
-		{ "2026-11-22T03:26:36.Z", -1 },
-		{ "2026-11-22T03:26:36+01", -1 },
-		{ "2026-11-22T03:26:36+25:00", -1 },
-		{ "2026-11-22T03:26:36+01:00x", -1 },
-		{ "2026-13-22T03:26:36Z", -1 },
-		{ "2026-11-22 03:26:36Z", -1 },
-		{ "1795317996", -1 },
-		{ "", -1 },
-	};
-	time_t	 t;
-	size_t	 i;
-
-	for (i = 0; i < NURLS(cases); i++) {
-		t = 0;
-		if (cases[i].want == -1)
-			ck_assert_msg(turnix_parse_time(cases[i].text, &t) == -1,
-			    "%s accepted", cases[i].text);
-		else {
-			ck_assert_msg(turnix_parse_time(cases[i].text, &t) == 0,
-			    "%s refused", cases[i].text);
-			ck_assert_int_eq((long long)t, cases[i].want);
-		}
-	}
-}
-END_TEST
-
 /* --- Twilio's regions and edges --- */
 
 START_TEST(test_twilio_region_base)
@@ -854,7 +815,6 @@ UNIT_SUITE(providers_api)
 	tcase_add_test(tc, test_xirsys_errors);
 	tcase_add_test(tc, test_turnix_credentials);
 	tcase_add_test(tc, test_turnix_without_expires_at);
-	tcase_add_test(tc, test_turnix_parse_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bases");

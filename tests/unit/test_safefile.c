@@ -1,5 +1,5 @@
 /* test_safefile.c: files others may write to: planted links, FIFOs, held
- * locks. */
+ * locks; atomic replacement. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "../../src/safefile.h"
@@ -33,7 +34,7 @@ START_TEST(test_safe_resolve_planted_link)
 	ck_assert_ptr_null(safe_resolve(link));
 	ck_assert_int_eq(errno, EPERM);
 	errno = 0;
-	ck_assert_int_eq(util_atomic_write(link, "x", 1), -1);
+	ck_assert_int_eq(safe_atomic_write(link, "x", 1), -1);
 	ck_assert_int_eq(errno, EPERM);
 	snprintf(lock, sizeof(lock), "%s/cache.json.lock", d);
 	ck_assert_int_eq(symlink("/etc/passwd", lock), 0);
@@ -67,7 +68,7 @@ START_TEST(test_fifo_refused)
 	ck_assert_int_eq(util_read_file(path, &text, 100), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_ptr_null(text);
-	ck_assert_int_eq(util_atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(safe_atomic_write(path, "x", 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(safe_open_regular(path, O_RDONLY, 0), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -96,6 +97,149 @@ START_TEST(test_safe_lock_bounded)
 }
 END_TEST
 
+/* --- safe_atomic_write --- */
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	char	*text = NULL;
+
+	ck_assert_int_eq(util_read_small_file(path, &text, 1 << 20), 0);
+	*len = strlen(text);
+	return text;
+}
+
+START_TEST(test_atomic_write)
+{
+	char	*d = unit_tmpdir(), path[PATH_MAX], *text, *names;
+	struct stat st;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s/out.json", d);
+	ck_assert_int_eq(safe_atomic_write(path, "[1,2]\n", 6), 0);
+	text = slurp(path, &len);
+	ck_assert_str_eq(text, "[1,2]");	/* one newline dropped */
+	free(text);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_size, 6);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	names = unit_dir_names(d);
+	ck_assert_str_eq(names, "out.json");
+	free(names);
+	unit_rmdir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_replaces_0644)
+{
+	char	*d = unit_tmpdir(), path[PATH_MAX], *text, *names;
+	struct stat st;
+	size_t	 len;
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/neko.env", d);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("old content that is longer than the new one\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+
+	ck_assert_int_eq(safe_atomic_write(path, "new", 3), 0);
+	text = slurp(path, &len);
+	ck_assert_str_eq(text, "new");
+	free(text);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_uint_eq(st.st_size, 3);
+	names = unit_dir_names(d);
+	ck_assert_str_eq(names, "neko.env");
+	free(names);
+
+	/* Empty content is an empty file. */
+	ck_assert_int_eq(safe_atomic_write(path, "", 0), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_size, 0);
+	unit_rmdir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_binary)
+{
+	char	*d = unit_tmpdir(), path[PATH_MAX], got[8];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/bin", d);
+	ck_assert_int_eq(safe_atomic_write(path, "a\0b\nc", 5), 0);
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	ck_assert_uint_eq(fread(got, 1, sizeof(got), fp), 5);
+	fclose(fp);
+	ck_assert_mem_eq(got, "a\0b\nc", 5);
+	unit_rmdir(d);
+}
+END_TEST
+
+START_TEST(test_atomic_write_missing_folder)
+{
+	char	*d = unit_tmpdir(), path[PATH_MAX], *names;
+
+	snprintf(path, sizeof(path), "%s/missing/out", d);
+	errno = 0;
+	ck_assert_int_eq(safe_atomic_write(path, "x", 1), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	names = unit_dir_names(d);
+	ck_assert_str_eq(names, "");
+	free(names);
+	unit_rmdir(d);
+}
+END_TEST
+
+/* When the rename fails, the temporary file goes and the target stays. */
+START_TEST(test_atomic_write_rename_fails)
+{
+	char	*d = unit_tmpdir(), path[PATH_MAX], *names;
+
+	snprintf(path, sizeof(path), "%s/target", d);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	errno = 0;
+	ck_assert_int_eq(safe_atomic_write(path, "x", 1), -1);
+	ck_assert_int_ne(errno, 0);
+	names = unit_dir_names(d);
+	ck_assert_str_eq(names, "target");
+	free(names);
+	unit_rmdir(d);
+}
+END_TEST
+
+/* A temporary file of a killed run goes at the next write, once stale. */
+START_TEST(test_atomic_write_removes_stale_temps)
+{
+	struct timeval old[2] = { { time(NULL) - 3600, 0 },
+		{ time(NULL) - 3600, 0 } };
+	char	*d = unit_tmpdir(), path[PATH_MAX], stale[PATH_MAX];
+	char	 fresh[PATH_MAX], other[PATH_MAX], *names;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/out.json", d);
+	snprintf(stale, sizeof(stale), "%s/.out.json.Ab12Cd", d);
+	snprintf(fresh, sizeof(fresh), "%s/.out.json.Ef34Gh", d);
+	snprintf(other, sizeof(other), "%s/.out.jsonx.Ij56Kl", d);
+	ck_assert_ptr_nonnull(f = fopen(stale, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(fresh, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(other, "w"));
+	fclose(f);
+	ck_assert_int_eq(utimes(stale, old), 0);
+	ck_assert_int_eq(utimes(other, old), 0);
+	ck_assert_int_eq(safe_atomic_write(path, "x", 1), 0);
+	names = unit_dir_names(d);
+	ck_assert_ptr_null(strstr(names, "Ab12Cd"));
+	ck_assert_ptr_nonnull(strstr(names, "Ef34Gh"));
+	ck_assert_ptr_nonnull(strstr(names, "Ij56Kl"));
+	free(names);
+	unit_rmdir(d);
+}
+END_TEST
+
 UNIT_SUITE(safefile)
 {
 	Suite	*s = suite_create("safefile");
@@ -105,6 +249,12 @@ UNIT_SUITE(safefile)
 	tcase_add_test(tc, test_safe_resolve_planted_link);
 	tcase_add_test(tc, test_fifo_refused);
 	tcase_add_test(tc, test_safe_lock_bounded);
+	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_atomic_write_replaces_0644);
+	tcase_add_test(tc, test_atomic_write_binary);
+	tcase_add_test(tc, test_atomic_write_missing_folder);
+	tcase_add_test(tc, test_atomic_write_rename_fails);
+	tcase_add_test(tc, test_atomic_write_removes_stale_temps);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,6 @@
-/* stun.c: STUN (RFC 8489) and TURN (RFC 8656) messages: encode and decode.
- * Decoding trusts nothing: every length is checked against the buffer before
- * a byte is read. */
+/* probe/stun.c: STUN (RFC 8489) and TURN (RFC 8656) messages: encode and
+ * decode.  Decoding trusts nothing: every length is checked against the
+ * buffer before a byte is read. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/core_names.h>

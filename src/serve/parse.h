@@ -1,7 +1,7 @@
-/* serve.h: `iceupd serve`, the credential HTTP API (cmd_serve is in
- * commands.h); the small parsers it is built on. */
-#ifndef ICEUPD_SERVE_H
-#define ICEUPD_SERVE_H
+/* serve/parse.h: the small parsers serve is built on: the listen address,
+ * a caller id, a value of a form body. */
+#ifndef ICEUPD_SERVE_PARSE_H
+#define ICEUPD_SERVE_PARSE_H
 
 #include <stddef.h>
 #include <sys/socket.h>

@@ -1,9 +1,9 @@
-/* test_conntrack.c: serve's connections without a request: the budget,
+/* test_serve_conntrack.c: serve's connections without a request: the budget,
  * oldest dropped first, and the header deadline. */
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../src/conntrack.h"
+#include "../../src/serve/conntrack.h"
 #include "unit.h"
 
 /* 1 when the server side of pair was shut down (the client reads EOF). */
@@ -49,9 +49,9 @@ START_TEST(test_conntrack_budget_and_deadline)
 }
 END_TEST
 
-UNIT_SUITE(conntrack)
+UNIT_SUITE(serve_conntrack)
 {
-	Suite	*s = suite_create("conntrack");
+	Suite	*s = suite_create("serve_conntrack");
 	TCase	*tc = tcase_create("budget");
 
 	tcase_set_timeout(tc, UNIT_TIMEOUT);

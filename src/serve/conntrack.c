@@ -1,4 +1,5 @@
-/* conntrack.c: serve's connections that have not sent a whole request yet.
+/* serve/conntrack.c: serve's connections that have not sent a whole request
+ * yet.
  *
  * They are kept in a list, oldest first.  A connection is dropped with
  * shutdown(2) on its socket: the HTTP thread then reads the end and closes
@@ -8,8 +9,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "../util.h"
 #include "conntrack.h"
-#include "util.h"
 
 struct conn {
 	int		 fd;

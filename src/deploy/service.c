@@ -1,5 +1,6 @@
-/* cloudrun.c: Cloud Run Admin API v2: read a service, set variables in its
- * environment, patch it, wait for the rollout.
+/* deploy/service.c: the Cloud Run service as JSON: names, what it has
+ * deployed, the variables set in its environment and the PATCH body.  No
+ * call of the API here (cloudrun.c).
  *
  * The service is changed in the JSON tree the API returned: only the
  * variables, the expiry annotation and template.revision (which must be
@@ -8,29 +9,18 @@
  * know included, is returned as it came.  The etag goes back too, so that
  * a change made by someone else in between gives a conflict, and iceupd
  * reads the service again rather than undo that change. */
-#include <errno.h>
 #include <openssl/sha.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "cloudrun.h"
-#include "google.h"
-#include "http.h"
-#include "log.h"
-
-#define CONFLICT_MAX	4	/* PATCH attempts when others write too */
-#define WAIT_STEP	60	/* seconds one :wait may block */
-#define POLL_MS		1000	/* between GETs of the operation */
+#include "../log.h"
+#include "service.h"
 
 static const char id_chars[] = "abcdefghijklmnopqrstuvwxyz"
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:";
-
-static const char id_chars_path[] = "abcdefghijklmnopqrstuvwxyz"
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/";
 
 static int
 valid_id(const char *v, size_t n)
@@ -224,8 +214,7 @@ record_digest(const char *name, const char *value, char hex[65])
 
 	sb_addf(&b, "%s=%s", name, value);
 	SHA256((const unsigned char *)b.s, b.len, md);
-	explicit_bzero(b.s, b.len);
-	sb_free(&b);
+	sb_free_secret(&b);
 	for (i = 0; i < sizeof(md); i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
@@ -292,8 +281,8 @@ record_names(const cJSON *rec, char *buf, size_t len)
 			cJSON_AddItemToArray(list, cJSON_CreateString(
 			    d->string));
 	}
-	text = cJSON_PrintUnformatted(view);
-	log_escape(text != NULL ? text : "", 400, buf, len);
+	text = xjson_print(view, 0);
+	log_escape(text, 400, buf, len);
 	cJSON_free(text);
 	cJSON_Delete(view);
 }
@@ -495,7 +484,7 @@ update_managed(cJSON *svc, cJSON *c, char *const *names, size_t n,
 	if (old == NULL || !cJSON_Compare(old, rec, 1)) {
 		if (ann == NULL)
 			ann = cJSON_AddObjectToObject(tpl, "annotations");
-		text = cJSON_PrintUnformatted(rec);
+		text = xjson_print(rec, 0);
 		set_annotation(ann, CLOUDRUN_MANAGED_ANNOTATION, text);
 		chg->annotations_changed = 1;
 	}
@@ -593,11 +582,9 @@ cloudrun_set_env(cJSON *svc, const char *container, char *const *names,
 	return 0;
 }
 
-/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: 1 when
- * the v3 names are deployed and the service keeps one that iceupd may not
- * remove (it has no record of setting it). */
-static int
-v2_stays(const struct cloudrun_target *t)
+int
+cloudrun_v2_stays(const cJSON *svc, const char *container, char *const *names,
+    size_t n)
 {
 	static const char v2[] = CLOUDRUN_NEKO_V2;
 	static const char v3[] = CLOUDRUN_NEKO_V3;
@@ -605,12 +592,12 @@ v2_stays(const struct cloudrun_target *t)
 	char		 err[256];
 	size_t		 i;
 
-	for (i = 0; i < t->nnames; i++)
-		if (strncmp(t->names[i], v3, sizeof(v3) - 1) == 0)
+	for (i = 0; i < n; i++)
+		if (strncmp(names[i], v3, sizeof(v3) - 1) == 0)
 			break;
-	if (i == t->nnames || asked_for(v2, t->names, t->nnames) ||
-	    (c = find_container(t->svc, t->s->container, err,
-	    sizeof(err))) == NULL || (e = find_var(c, v2)) == NULL ||
+	if (i == n || asked_for(v2, names, n) ||
+	    (c = find_container(svc, container, err, sizeof(err))) == NULL ||
+	    (e = find_var(c, v2)) == NULL ||
 	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "value")))
 		return 0;
 	return 1;
@@ -716,330 +703,4 @@ cloudrun_patch_body(const cJSON *svc, const struct cloudrun_change *chg,
 	if (chg->old_revision[0] != '\0')
 		mask_add(mask, "template.revision");
 	return body;
-}
-
-/* --- the API ------------------------------------------------------------ */
-
-static void
-api_url(const struct cloudrun_target *t, struct strbuf *url, const char *name,
-    const char *suffix)
-{
-	const char	*base = t->s->cloudrun_endpoint;
-	size_t		 n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	sb_addf(url, "%.*s/v2/%s%s", (int)n, base, name, suffix ? suffix : "");
-}
-
-/* Ends the phase with outcome; t->err gets "SERVICE: " and the reason. */
-static void
-fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	t->outcome = outcome;
-	n = snprintf(t->err, sizeof(t->err), "%s: ", t->name);
-	if (n < 0 || (size_t)n >= sizeof(t->err))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(t->err + n, sizeof(t->err) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-/* Fails the phase with what an unexpected answer means for this call. */
-static void
-api_failed(struct cloudrun_target *t, const char *what,
-    const char *permission, const struct http_response *rs, const cJSON *doc)
-{
-	char	 why[512];
-
-	google_error_text(rs, doc, why, sizeof(why));
-	if (rs->status == 401)
-		fail(t, CLOUDRUN_FAILED, "%s refused the access token from "
-		    "%s (%s)", what, google_token_source(), why);
-	else if (rs->status == 403)
-		fail(t, CLOUDRUN_FAILED, "%s: permission denied: %s needs %s "
-		    "on the service%s (%s)", what, google_token_source(),
-		    permission, strcmp(permission, "run.services.update") == 0 ?
-		    ", and iam.serviceAccounts.actAs on its runtime service "
-		    "account" : "", why);
-	else if (rs->status == 404)
-		fail(t, CLOUDRUN_FAILED, "%s: no such service (%s)", what, why);
-	else
-		fail(t, CLOUDRUN_FAILED, "%s failed: %s", what, why);
-}
-
-void
-cloudrun_read(struct cloudrun_target *t)
-{
-	struct http_response rs;
-	struct strbuf	 url = { 0 };
-	cJSON		*doc = NULL;
-	char		 err[512];
-	int		 all;
-
-	t->outcome = CLOUDRUN_FAILED;
-	cJSON_Delete(t->svc);
-	t->svc = NULL;
-	api_url(t, &url, t->name, NULL);
-	if (t->conn == NULL)
-		t->conn = http_keep_new();
-	if (google_call(t->s, "GET", url.s, NULL, t->deadline, t->conn, &rs,
-	    &doc, err, sizeof(err)) == -1) {
-		fail(t, CLOUDRUN_FAILED, "%s", err);
-		goto out;
-	}
-	if (rs.status != 200 || !cJSON_IsObject(doc)) {
-		if (rs.status == 200)
-			fail(t, CLOUDRUN_FAILED, "GET answered with something "
-			    "that is not a service");
-		else
-			api_failed(t, "reading the service", "run.services.get",
-			    &rs, doc);
-		goto out;
-	}
-	all = cloudrun_deployed(doc, t->s->container, t->names, t->nnames,
-	    &t->deployed_expires, err, sizeof(err));
-	if (all == -1) {
-		fail(t, CLOUDRUN_REFUSED, "%s", err);
-		goto out;
-	}
-	t->fresh = all == 1 && t->deployed_expires != 0 &&
-	    t->deployed_expires - time(NULL) >= t->s->min_ttl;
-	t->svc = doc;
-	doc = NULL;
-	t->outcome = CLOUDRUN_DONE;
-out:
-	cJSON_Delete(doc);
-	http_response_free(&rs);
-	sb_free(&url);
-}
-
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* Waits for the operation op (from PATCH) to finish.  Returns 0 with
- * t->revision set, 1 when it ended ABORTED (a conflict: read and try
- * again), or -1 with the phase failed. */
-static int
-wait_operation(struct cloudrun_target *t, cJSON *op)
-{
-	struct http_response rs;
-	struct strbuf	 url = { 0 }, body = { 0 };
-	const cJSON	*name = cJSON_GetObjectItemCaseSensitive(op, "name");
-	const cJSON	*e, *resp, *rev, *msg, *code;
-	cJSON		*doc = NULL, *cur = op;
-	char		 err[512], shown[320];
-	long long	 left;
-	int		 rc = -1, poll = 0;
-
-	memset(&rs, 0, sizeof(rs));
-	if (!cJSON_IsString(name) || strncmp(name->valuestring, "projects/",
-	    9) != 0 || strstr(name->valuestring, "..") != NULL ||
-	    name->valuestring[strspn(name->valuestring, id_chars_path)] !=
-	    '\0') {
-		fail(t, CLOUDRUN_FAILED, "the update answered without an "
-		    "operation name");
-		return -1;
-	}
-	while (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "done"))) {
-		left = (t->deadline - util_monotonic_ms()) / 1000;
-		if (left < 2) {
-			fail(t, CLOUDRUN_FAILED, "the rollout is still running "
-			    "after --deploy-timeout (%ld s); operation %s goes "
-			    "on", t->s->deploy_timeout, name->valuestring);
-			goto out;
-		}
-		url.len = 0;
-		body.len = 0;
-		http_response_free(&rs);
-		cJSON_Delete(doc);
-		doc = NULL;
-		if (poll) {
-			sleep_ms(POLL_MS);
-			api_url(t, &url, name->valuestring, NULL);
-			if (google_call(t->s, "GET", url.s, NULL, t->deadline,
-			    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
-				fail(t, CLOUDRUN_FAILED, "%s", err);
-				goto out;
-			}
-		} else {
-			api_url(t, &url, name->valuestring, ":wait");
-			sb_addf(&body, "{\"timeout\":\"%llds\"}",
-			    left - 1 < WAIT_STEP ? left - 1 : WAIT_STEP);
-			if (google_call(t->s, "POST", url.s, body.s,
-			    t->deadline, t->conn, &rs, &doc, err,
-			    sizeof(err)) == -1) {
-				fail(t, CLOUDRUN_FAILED, "%s", err);
-				goto out;
-			}
-			/* Without :wait, poll. */
-			if (rs.status == 404 || rs.status == 405 ||
-			    rs.status == 501) {
-				log_debug("%s: no :wait (HTTP %ld), polling",
-				    t->name, rs.status);
-				poll = 1;
-				continue;
-			}
-		}
-		if (rs.status != 200 || !cJSON_IsObject(doc)) {
-			api_failed(t, "waiting for the rollout",
-			    "run.operations.get", &rs, doc);
-			goto out;
-		}
-		cur = doc;
-	}
-	if ((e = cJSON_GetObjectItemCaseSensitive(cur, "error")) != NULL) {
-		code = cJSON_GetObjectItemCaseSensitive(e, "code");
-		msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-		if (cJSON_IsNumber(code) && code->valueint == 10) {
-			rc = 1;
-			goto out;
-		}
-		log_escape(cJSON_IsString(msg) ? msg->valuestring : "", 300,
-		    shown, sizeof(shown));
-		fail(t, CLOUDRUN_FAILED, "the rollout failed (code %d): %s",
-		    cJSON_IsNumber(code) ? code->valueint : 0, shown);
-		goto out;
-	}
-	resp = cJSON_GetObjectItemCaseSensitive(cur, "response");
-	rev = cJSON_GetObjectItemCaseSensitive(resp, "latestCreatedRevision");
-	log_escape(cJSON_IsString(rev) ? cloudrun_short(rev->valuestring) :
-	    "", 200, t->revision, sizeof(t->revision));
-	rc = 0;
-out:
-	cJSON_Delete(doc);
-	http_response_free(&rs);
-	sb_free(&url);
-	sb_free(&body);
-	return rc;
-}
-
-/* Frees a PATCH body, which holds the credentials. */
-static void
-free_body(char *body)
-{
-	if (body != NULL)
-		explicit_bzero(body, strlen(body));
-	cJSON_free(body);
-}
-
-void
-cloudrun_update(struct cloudrun_target *t)
-{
-	struct cloudrun_change chg;
-	struct http_response rs;
-	struct strbuf	 url = { 0 }, mask = { 0 };
-	cJSON		*doc = NULL, *patch = NULL;
-	char		*body = NULL, err[512];
-	int		 attempt, w;
-
-	memset(&rs, 0, sizeof(rs));
-	for (attempt = 1; attempt <= CONFLICT_MAX; attempt++) {
-		if (t->svc == NULL) {
-			cloudrun_read(t);
-			if (t->outcome != CLOUDRUN_DONE)
-				goto out;
-		}
-		t->outcome = CLOUDRUN_FAILED;
-		if (cloudrun_set_env(t->svc, t->s->container, t->names,
-		    t->nnames, t->value, t->expires, &chg, err,
-		    sizeof(err)) == -1) {
-			fail(t, CLOUDRUN_REFUSED, "%s", err);
-			goto out;
-		}
-		if (attempt == 1) {
-			t->v2_stays = v2_stays(t);
-			memcpy(t->record_fault, chg.record_fault,
-			    sizeof(t->record_fault));
-			memcpy(t->kept, chg.kept, sizeof(t->kept));
-		}
-		if (t->s->dry_run) {
-			sb_addf(&t->diff, "%s%s%s%s:\n", t->name,
-			    chg.container[0] ? " (container " : "",
-			    chg.container, chg.container[0] ? ")" : "");
-			cloudrun_describe(&chg, &t->diff);
-			t->outcome = chg.changed ? CLOUDRUN_DONE :
-			    CLOUDRUN_UNCHANGED;
-			goto out;
-		}
-		if (!chg.changed) {
-			t->outcome = CLOUDRUN_UNCHANGED;
-			goto out;
-		}
-		cJSON_Delete(patch);
-		patch = cloudrun_patch_body(t->svc, &chg, &mask);
-		free_body(body);
-		body = cJSON_PrintUnformatted(patch);
-		url.len = 0;
-		api_url(t, &url, t->name, "?updateMask=");
-		sb_adds(&url, mask.s);
-		if (t->s->validate_only)
-			sb_adds(&url, "&validateOnly=true");
-		mask.len = 0;
-		http_response_free(&rs);
-		cJSON_Delete(doc);
-		doc = NULL;
-		if (google_call(t->s, "PATCH", url.s, body, t->deadline,
-		    t->conn, &rs, &doc, err, sizeof(err)) == -1) {
-			fail(t, CLOUDRUN_FAILED, "%s", err);
-			goto out;
-		}
-		if (rs.status == 409) {
-			google_error_text(&rs, doc, err, sizeof(err));
-			sb_addf(&t->retries, "%s: conflict (%s); reading it "
-			    "again\n", t->name, err);
-			cJSON_Delete(t->svc);
-			t->svc = NULL;
-			continue;
-		}
-		if (rs.status != 200 || !cJSON_IsObject(doc)) {
-			api_failed(t, "updating the service",
-			    "run.services.update", &rs, doc);
-			goto out;
-		}
-		if ((w = wait_operation(t, doc)) == -1)
-			goto out;
-		if (w == 1) {
-			sb_addf(&t->retries, "%s: the rollout was aborted by a "
-			    "concurrent change; reading it again\n", t->name);
-			cJSON_Delete(t->svc);
-			t->svc = NULL;
-			continue;
-		}
-		t->outcome = CLOUDRUN_DONE;
-		goto out;
-	}
-	fail(t, CLOUDRUN_FAILED, "still conflicting after %d attempts: "
-	    "another writer keeps changing the service", CONFLICT_MAX);
-out:
-	free_body(body);
-	cJSON_Delete(patch);
-	cJSON_Delete(doc);
-	http_response_free(&rs);
-	sb_free(&url);
-	sb_free(&mask);
-}
-
-void
-cloudrun_target_free(struct cloudrun_target *t)
-{
-	cJSON_Delete(t->svc);
-	http_keep_free(t->conn);
-	free(t->name);
-	sb_free(&t->diff);
-	sb_free(&t->retries);
 }

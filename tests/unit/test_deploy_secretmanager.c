@@ -1,11 +1,11 @@
-/* test_secretmanager.c: secret names, and a Secret Manager that cannot be
- * reached: the failure is returned with the secret named, never logged. */
+/* test_deploy_secretmanager.c: secret names, and a Secret Manager that cannot
+ * be reached: the failure is returned with the secret named, never logged. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/deploy/secretmanager.h"
 #include "../../src/http.h"
 #include "../../src/log.h"
-#include "../../src/secretmanager.h"
 #include "../../src/settings.h"
 #include "../../src/util.h"
 #include "unit.h"
@@ -62,9 +62,9 @@ START_TEST(failure_is_returned_not_logged)
 }
 END_TEST
 
-UNIT_SUITE(secretmanager)
+UNIT_SUITE(deploy_secretmanager)
 {
-	Suite	*s = suite_create("secretmanager");
+	Suite	*s = suite_create("deploy_secretmanager");
 	TCase	*tc = tcase_create("sink");
 
 	tcase_set_timeout(tc, UNIT_TIMEOUT);

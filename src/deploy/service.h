@@ -1,15 +1,14 @@
-/* cloudrun.h: Cloud Run Admin API v2: read a service, set variables in its
- * environment, patch it, wait for the rollout. */
-#ifndef ICEUPD_CLOUDRUN_H
-#define ICEUPD_CLOUDRUN_H
+/* deploy/service.h: the Cloud Run service as JSON (Admin API v2): names,
+ * what it has deployed, the variables set in its environment and the PATCH
+ * body.  Pure: no call of the API (cloudrun.h). */
+#ifndef ICEUPD_DEPLOY_SERVICE_H
+#define ICEUPD_DEPLOY_SERVICE_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
-#include "settings.h"
-#include "util.h"
+#include "../util.h"
 
 /* The template annotation that records until when the deployed credentials
  * are valid (RFC 3339 UTC).  Cloud Run keeps the run.googleapis.com/,
@@ -77,51 +76,14 @@ cJSON	*cloudrun_patch_body(const cJSON *svc, const struct cloudrun_change *,
  * itself (run.googleapis.com, cloud.googleapis.com, serving.knative.dev,
  * autoscaling.knative.dev, or a subdomain of one). */
 int	 cloudrun_system_key(const char *key);
+/* neko v3 copies a set NEKO_ICESERVERS over both of its own lists: 1 when
+ * names holds v3's and the chosen container of svc keeps one that iceupd
+ * may not remove (names leaves it out). */
+int	 cloudrun_v2_stays(const cJSON *svc, const char *container,
+	    char *const *names, size_t n);
 
 /* neko's variable of v2 and the prefix of those of v3. */
 #define CLOUDRUN_NEKO_V2	"NEKO_ICESERVERS"
 #define CLOUDRUN_NEKO_V3	"NEKO_WEBRTC_ICESERVERS_"
-
-/* How the last phase for a service ended. */
-enum cloudrun_outcome {
-	CLOUDRUN_DONE,		/* read; or updated (would be, --dry-run) */
-	CLOUDRUN_UNCHANGED,	/* update: it holds these credentials already */
-	CLOUDRUN_FAILED,	/* err says why */
-	CLOUDRUN_REFUSED	/* its configuration forbids it: err says why */
-};
-
-/* One service to update: phase one reads it, phase two writes it.  The
- * phases never log: the outcome and the fields below say what happened. */
-struct cloudrun_target {
-	const struct settings *s;
-	char		*name;		/* projects/P/locations/L/services/S */
-	char *const	*names;		/* variables to set */
-	size_t		 nnames;
-	long long	 deadline;	/* monotonic ms for everything */
-	const char	*value;		/* phase two: the neko JSON */
-	time_t		 expires;	/* phase two: its expiry, 0 unknown */
-
-	struct http_keep *conn;		/* every call for this service */
-	cJSON		*svc;		/* as last read */
-	int		 fresh;		/* deployed, with min-ttl left */
-	time_t		 deployed_expires;
-	enum cloudrun_outcome outcome;	/* of the last phase */
-	char		 err[1024];	/* failed or refused: "NAME: why" */
-	int		 v2_stays;	/* CLOUDRUN_NEKO_V2 stays beside v3's */
-	char		 record_fault[128];	/* cloudrun_change's, */
-	char		 kept[1024];		/* at the first attempt */
-	struct strbuf	 retries;	/* why it was read again, a line each */
-	char		 revision[256];	/* created by phase two */
-	struct strbuf	 diff;		/* --dry-run */
-};
-
-/* Phase one: GET the service and see whether what it has is fresh: done,
- * failed or refused (no such container). */
-void	 cloudrun_read(struct cloudrun_target *t);
-/* Phase two: set the variables and PATCH (re-reading and retrying on
- * conflicts), then wait for the operation: done, unchanged (nothing to
- * change), failed or refused (a variable from Secret Manager). */
-void	 cloudrun_update(struct cloudrun_target *t);
-void	 cloudrun_target_free(struct cloudrun_target *t);
 
 #endif

@@ -1,14 +1,14 @@
-/* secretmanager.h: the Secret Manager sink: credentials as a new version of
- * a secret, older versions disabled. */
+/* deploy/secretmanager.h: the Secret Manager sink: credentials as a new
+ * version of a secret, older versions disabled. */
 #ifndef ICEUPD_SECRETMANAGER_H
 #define ICEUPD_SECRETMANAGER_H
 
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
-#include "settings.h"
-#include "util.h"
+#include "../http.h"
+#include "../settings.h"
+#include "../util.h"
 
 /* Turns "projects/P/secrets/S", or "S" with project (may be NULL when text
  * is a full name), into the full name in *full.  0, or -1 with err. */

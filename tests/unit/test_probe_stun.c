@@ -1,4 +1,4 @@
-/* test_stun.c: the STUN/TURN codec: RFC 5769 test vectors, and hostile
+/* test_probe_stun.c: the STUN/TURN codec: RFC 5769 test vectors, and hostile
  * messages that must be refused without a read outside the buffer. */
 #include <sys/socket.h>
 
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../../src/ice.h"
-#include "../../src/stun.h"
+#include "../../src/probe/stun.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -839,9 +839,9 @@ START_TEST(hostile_mutations)
 }
 END_TEST
 
-UNIT_SUITE(stun)
+UNIT_SUITE(probe_stun)
 {
-	Suite	*s = suite_create("stun");
+	Suite	*s = suite_create("probe_stun");
 	TCase	*tc;
 
 	tc = tcase_create("rfc5769");

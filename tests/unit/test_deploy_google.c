@@ -1,4 +1,4 @@
-/* test_google.c: the service-account JWT, decoded and verified with the
+/* test_deploy_google.c: the service-account JWT, decoded and verified with the
  * public key, and base64url. */
 #include <cjson/cJSON.h>
 #include <openssl/bio.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/google.h"
+#include "../../src/deploy/google.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -199,9 +199,9 @@ START_TEST(b64url_vectors)
 }
 END_TEST
 
-UNIT_SUITE(google)
+UNIT_SUITE(deploy_google)
 {
-	Suite	*s = suite_create("google");
+	Suite	*s = suite_create("deploy_google");
 	TCase	*jwt = tcase_create("jwt");
 
 	tcase_set_timeout(jwt, UNIT_TIMEOUT);

@@ -1,5 +1,5 @@
-/* probe.c: does a STUN/TURN server work?  One URL at a time over UDP, TCP or
- * TLS, or a whole list at once under one deadline. */
+/* probe/probe.c: does a STUN/TURN server work?  One URL at a time over UDP,
+ * TCP or TLS, or a whole list at once under one deadline. */
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "../log.h"
+#include "../util.h"
 #include "probe.h"
 #include "stun.h"
-#include "util.h"
 
 #ifndef ICEUPD_VERSION
 #error "ICEUPD_VERSION: the Makefile defines it (debian/changelog)"

@@ -1,11 +1,11 @@
-/* probe.h: does a STUN/TURN server work?  A STUN Binding for stun: and
+/* probe/probe.h: does a STUN/TURN server work?  A STUN Binding for stun: and
  * stuns:, a TURN allocation (released at once) for turn: and turns:. */
 #ifndef ICEUPD_PROBE_H
 #define ICEUPD_PROBE_H
 
 #include <stddef.h>
 
-#include "ice.h"
+#include "../ice.h"
 
 #define PROBE_PARALLEL	16	/* probes running at once */
 

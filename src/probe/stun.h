@@ -1,4 +1,5 @@
-/* stun.h: STUN (RFC 8489) and TURN (RFC 8656) messages: encode and decode. */
+/* probe/stun.h: STUN (RFC 8489) and TURN (RFC 8656) messages: encode and
+ * decode. */
 #ifndef ICEUPD_STUN_H
 #define ICEUPD_STUN_H
 

@@ -1,5 +1,5 @@
-/* conntrack.h: serve's connections that have not sent a whole request yet:
- * each has a deadline, and past a budget the oldest is dropped first, so
+/* serve/conntrack.h: serve's connections that have not sent a whole request
+ * yet: each has a deadline, and past a budget the oldest is dropped first, so
  * that slow or idle clients never take the room of new ones. */
 #ifndef ICEUPD_CONNTRACK_H
 #define ICEUPD_CONNTRACK_H

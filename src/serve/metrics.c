@@ -1,4 +1,4 @@
-/* metrics.c: what `iceupd serve` counts, and its Prometheus text format.
+/* serve/metrics.c: what `iceupd serve` counts, and its Prometheus text format.
  *
  * Request counters are lock-free atomics (they change on every request);
  * provider outcomes change at most once per fetch and share one mutex. */
@@ -171,13 +171,27 @@ metrics_last(size_t i, struct provider_last *out)
 	return rc;
 }
 
-static void
-counter(struct strbuf *b, const char *name, const char *help,
-    unsigned long v)
-{
-	sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %lu\n", name, help,
-	    name, name, v);
-}
+/* The plain counters, in the order they are rendered. */
+static const struct {
+	const char	*name, *help;
+	atomic_ulong	*v;
+} counters[] = {
+	{ "iceupd_cache_hits_total",
+	    "Credential requests answered from the list in memory.",
+	    &cache_hits },
+	{ "iceupd_on_demand_fetches_total",
+	    "Fetches of one provider asked for with ?provider=.", &on_demand },
+	{ "iceupd_failovers_total",
+	    "Answers that came from a provider after a preferred one failed.",
+	    &failovers },
+	{ "iceupd_refreshes_total",
+	    "Lists installed by the background refresh.", &refreshes },
+	{ "iceupd_refresh_failures_total",
+	    "Background refreshes that got no usable list.",
+	    &refresh_failures },
+	{ "iceupd_turn_credentials_minted_total",
+	    "Per-caller TURN REST credentials handed out.", &turn_minted },
+};
 
 void
 metrics_render(struct strbuf *b, int has_list, time_t expires, time_t now)
@@ -243,16 +257,8 @@ metrics_render(struct strbuf *b, int has_list, time_t expires, time_t now)
 	    "being served.\n# TYPE iceupd_credentials_ready gauge\n");
 	sb_addf(b, "iceupd_credentials_ready %d\n", has_list &&
 	    (expires == 0 || expires > now));
-	counter(b, "iceupd_cache_hits_total", "Credential requests answered "
-	    "from the list in memory.", atomic_load(&cache_hits));
-	counter(b, "iceupd_on_demand_fetches_total", "Fetches of one provider "
-	    "asked for with ?provider=.", atomic_load(&on_demand));
-	counter(b, "iceupd_failovers_total", "Answers that came from a "
-	    "provider after a preferred one failed.", atomic_load(&failovers));
-	counter(b, "iceupd_refreshes_total", "Lists installed by the "
-	    "background refresh.", atomic_load(&refreshes));
-	counter(b, "iceupd_refresh_failures_total", "Background refreshes "
-	    "that got no usable list.", atomic_load(&refresh_failures));
-	counter(b, "iceupd_turn_credentials_minted_total", "Per-caller TURN "
-	    "REST credentials handed out.", atomic_load(&turn_minted));
+	for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
+		sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %lu\n",
+		    counters[k].name, counters[k].help, counters[k].name,
+		    counters[k].name, atomic_load(counters[k].v));
 }

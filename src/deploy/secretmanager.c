@@ -1,4 +1,4 @@
-/* secretmanager.c: the Secret Manager sink.
+/* deploy/secretmanager.c: the Secret Manager sink.
  *
  * The credentials become a new version of a secret that services read
  * through valueSource.secretKeyRef (version "latest"); Cloud Run resolves
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log.h"
+#include "../util.h"
 #include "google.h"
-#include "log.h"
 #include "secretmanager.h"
-#include "util.h"
 
 #define VERSIONS_MAX	1000	/* versions looked at */
 #define PAGES_MAX	10
@@ -74,27 +74,17 @@ static void
 api_url(const struct settings *s, struct strbuf *url, const char *name,
     const char *suffix)
 {
-	const char	*base = s->secretmanager_endpoint;
-	size_t		 n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	sb_addf(url, "%.*s/v1/%s%s", (int)n, base, name, suffix ? suffix : "");
+	google_api_url(url, s->secretmanager_endpoint, "v1", name, suffix);
 }
 
-/* "2026-05-01T10:00:00.123456Z" (RFC 3339 with a fraction). */
+/* "2026-05-01T10:00:00.123456Z" (RFC 3339 with a fraction); 0 when it is
+ * not one. */
 static time_t
 parse_time(const char *v)
 {
-	char	 buf[32];
-	size_t	 n = strcspn(v, ".Z");
 	time_t	 t;
 
-	if (n + 2 > sizeof(buf))
-		return 0;
-	memcpy(buf, v, n);
-	memcpy(buf + n, "Z", 2);
-	return util_parse_rfc3339(buf, &t) == 0 ? t : 0;
+	return util_parse_rfc3339_any(v, &t) == 0 ? t : 0;
 }
 
 /* Says in err what an unexpected answer to what means. */
@@ -312,12 +302,8 @@ secretmanager_deploy(const struct settings *s, const char *secret,
 	}
 	res->outcome = SECRET_ADDED;
 out:
-	if (b64 != NULL)
-		explicit_bzero(b64, strlen((char *)b64));
-	free(b64);
-	if (body.s != NULL)
-		explicit_bzero(body.s, body.len);
-	sb_free(&body);
+	util_free_secret((char *)b64);
+	sb_free_secret(&body);
 	sb_free(&url);
 	cJSON_Delete(doc);
 	http_response_free(&rs);

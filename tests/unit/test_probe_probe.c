@@ -1,4 +1,4 @@
-/* test_probe.c: the parts of the probe that need no server. */
+/* test_probe_probe.c: the parts of the probe that need no server. */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../../src/ice.h"
-#include "../../src/probe.h"
+#include "../../src/probe/probe.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -142,9 +142,9 @@ START_TEST(probe_list_empty)
 }
 END_TEST
 
-UNIT_SUITE(probe)
+UNIT_SUITE(probe_probe)
 {
-	Suite	*s = suite_create("probe");
+	Suite	*s = suite_create("probe_probe");
 	TCase	*tc;
 
 	tc = tcase_create("probe");

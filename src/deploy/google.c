@@ -1,4 +1,4 @@
-/* google.c: Google access tokens and the JSON calls made with them.
+/* deploy/google.c: Google access tokens and the JSON calls made with them.
  *
  * The token comes from the first source found, as Google's own libraries
  * look for Application Default Credentials: an explicit access token; the
@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../log.h"
+#include "../util.h"
 #include "google.h"
-#include "log.h"
-#include "util.h"
 
 #define TOKEN_MARGIN	120	/* seconds before expiry to fetch anew */
 #define JWT_LIFETIME	3600	/* the longest Google accepts */
@@ -110,12 +110,8 @@ google_jwt(const char *iss, const char *kid, const char *pem, const char *aud,
 	cJSON_AddStringToObject(c, "aud", aud);
 	cJSON_AddNumberToObject(c, "iat", (double)now);
 	cJSON_AddNumberToObject(c, "exp", (double)(now + JWT_LIFETIME));
-	htext = cJSON_PrintUnformatted(h);
-	ctext = cJSON_PrintUnformatted(c);
-	if (htext == NULL || ctext == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
+	htext = xjson_print(h, 0);
+	ctext = xjson_print(c, 0);
 	google_b64url(&out, htext, strlen(htext));
 	sb_addc(&out, '.');
 	google_b64url(&out, ctext, strlen(ctext));
@@ -390,12 +386,8 @@ token_from_file(const char *path, const char *named,
 	sb_addf(&who, "the token endpoint %s", uri);
 	rc = token_parse(&rs, who.s, token, until, err, errlen);
 out:
-	if (body.s != NULL)
-		explicit_bzero(body.s, body.len);
-	if (jwt != NULL)
-		explicit_bzero(jwt, strlen(jwt));
-	free(jwt);
-	sb_free(&body);
+	util_free_secret(jwt);
+	sb_free_secret(&body);
 	sb_free(&who);
 	http_response_free(&rs);
 	key_delete(k);
@@ -631,6 +623,18 @@ google_region(const struct settings *s, long long deadline, char **out,
 		return -1;
 	}
 	return 0;
+}
+
+void
+google_api_url(struct strbuf *url, const char *base, const char *version,
+    const char *name, const char *suffix)
+{
+	size_t	 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_addf(url, "%.*s/%s/%s%s", (int)n, base, version, name,
+	    suffix ? suffix : "");
 }
 
 int

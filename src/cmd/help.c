@@ -1,13 +1,13 @@
-/* help.c: the overview, each command's help and the shell completion
+/* cmd/help.c: the overview, each command's help and the shell completion
  * scripts, all generated from the settings table, so that they cannot
  * drift from what settings_load accepts. */
 #include <stdio.h>
 #include <string.h>
 
-#include "providers/provider.h"
-#include "settings.h"
-#include "settings_table.h"
-#include "util.h"
+#include "../providers/provider.h"
+#include "../settings.h"
+#include "../settings_table.h"
+#include "../util.h"
 
 #define HELP_COLUMN	28
 #define HELP_WIDTH	79

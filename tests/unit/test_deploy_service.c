@@ -1,15 +1,13 @@
-/* test_cloudrun.c: the Cloud Run environment rewrite on a recorded service
- * (tests/fixtures/cloudrun-service.json): only the intended entries change;
- * service names, system keys and the PATCH body. */
+/* test_deploy_service.c: the Cloud Run environment rewrite on a recorded
+ * service (tests/fixtures/cloudrun-service.json): only the intended entries
+ * change; service names, system keys and the PATCH body. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../../src/cloudrun.h"
-#include "../../src/log.h"
-#include "../../src/settings.h"
+#include "../../src/deploy/service.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -453,50 +451,9 @@ START_TEST(service_names)
 }
 END_TEST
 
-/* A service that cannot be reached: each phase fails with the service
- * named in the reason, and logs nothing, even at -v: deploy.c says it. */
-START_TEST(phases_return_their_errors)
+UNIT_SUITE(deploy_service)
 {
-	struct cloudrun_target t;
-	struct settings	 s;
-	char		*names[] = { "NEKO_ICESERVERS" }, *said;
-
-	unit_settings(&s, ARGS("deploy"),
-	    ENV("GOOGLE_OAUTH_ACCESS_TOKEN=ya29.u",
-	    "ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1"));
-	memset(&t, 0, sizeof(t));
-	t.s = &s;
-	t.name = xstrdup(SVC);
-	t.names = names;
-	t.nnames = 1;
-	t.deadline = util_monotonic_ms() + 20000;
-	t.value = "[]";
-	log_init(1, LOG_TEXT);
-	unit_stderr_begin();
-	cloudrun_read(&t);
-	said = unit_stderr_end();
-	ck_assert_str_eq(said, "");
-	free(said);
-	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
-	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
-	ck_assert_uint_gt(strlen(t.err), strlen(SVC ": "));
-	t.err[0] = '\0';
-	unit_stderr_begin();
-	cloudrun_update(&t);
-	said = unit_stderr_end();
-	ck_assert_str_eq(said, "");
-	free(said);
-	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
-	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
-	log_init(0, LOG_TEXT);
-	cloudrun_target_free(&t);
-	settings_free(&s);
-}
-END_TEST
-
-UNIT_SUITE(cloudrun)
-{
-	Suite	*s = suite_create("cloudrun");
+	Suite	*s = suite_create("deploy_service");
 	TCase	*env = tcase_create("env");
 
 	tcase_set_timeout(env, UNIT_TIMEOUT);
@@ -511,7 +468,6 @@ UNIT_SUITE(cloudrun)
 	tcase_add_test(env, patch_body_holds_only_the_changes);
 	tcase_add_test(env, managed_names_removed_when_dropped);
 	tcase_add_test(env, record_claims_only_what_it_set);
-	tcase_add_test(env, phases_return_their_errors);
 	suite_add_tcase(s, env);
 	return s;
 }

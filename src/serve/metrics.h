@@ -1,11 +1,12 @@
-/* metrics.h: what `iceupd serve` counts, and its Prometheus text format. */
+/* serve/metrics.h: what `iceupd serve` counts, and its Prometheus text
+ * format. */
 #ifndef ICEUPD_METRICS_H
 #define ICEUPD_METRICS_H
 
 #include <time.h>
 
-#include "engine.h"
-#include "util.h"
+#include "../engine.h"
+#include "../util.h"
 
 /* The routes of the HTTP API, as label values. */
 enum route { ROUTE_CREDENTIALS, ROUTE_PROVIDERS, ROUTE_STATS, ROUTE_REFRESH,

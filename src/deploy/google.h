@@ -1,5 +1,5 @@
-/* google.h: Google access tokens (an explicit token, Application Default
- * Credentials: a service-account key signed into an RS256 JWT, user
+/* deploy/google.h: Google access tokens (an explicit token, Application
+ * Default Credentials: a service-account key signed into an RS256 JWT, user
  * credentials' refresh token, the metadata server) and the JSON calls of
  * Google's REST APIs made with them. */
 #ifndef ICEUPD_GOOGLE_H
@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
-#include "settings.h"
+#include "../http.h"
+#include "../settings.h"
 
 #define GOOGLE_SCOPE	"https://www.googleapis.com/auth/cloud-platform"
 #define GOOGLE_METADATA_HOST	"metadata.google.internal"
@@ -59,6 +59,11 @@ int	 google_jwt(const char *iss, const char *kid, const char *pem,
 /* Appends the unpadded base64url encoding of p. */
 void	 google_b64url(struct strbuf *, const void *p, size_t len);
 
+/* Appends the URL of a Google REST API resource to url: base (its
+ * trailing slashes dropped), "/", version, "/", name, then suffix (may be
+ * NULL). */
+void	 google_api_url(struct strbuf *url, const char *base,
+	    const char *version, const char *name, const char *suffix);
 /* One JSON call with the access token: body (JSON, or NULL) sent as
  * application/json; 429 and 5xx answers retried with backoff until the
  * deadline (capped per call); over keep's connection when keep is not NULL

@@ -1,4 +1,5 @@
-/* cmd/exit.h: the exit statuses of the commands, as documented in iceupd(1). */
+/* exit.h: the exit statuses, as documented in iceupd(1): every level may
+ * return them; only the commands choose them. */
 #ifndef ICEUPD_EXIT_H
 #define ICEUPD_EXIT_H
 

@@ -1,0 +1,64 @@
+/* test_deploy_cloudrun.c: the Cloud Run Admin API calls: a service that
+ * cannot be reached. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/deploy/cloudrun.h"
+#include "../../src/log.h"
+#include "../../src/settings.h"
+#include "../../src/util.h"
+#include "unit.h"
+
+#define SVC	"projects/demo-project/locations/europe-west1/services/neko"
+
+/* A service that cannot be reached: each phase fails with the service
+ * named in the reason, and logs nothing, even at -v: deploy.c says it. */
+START_TEST(phases_return_their_errors)
+{
+	struct cloudrun_target t;
+	struct settings	 s;
+	char		*names[] = { "NEKO_ICESERVERS" }, *said;
+
+	unit_settings(&s, ARGS("deploy"),
+	    ENV("GOOGLE_OAUTH_ACCESS_TOKEN=ya29.u",
+	    "ICEUPD_CLOUDRUN_ENDPOINT=https://127.0.0.1:1"));
+	memset(&t, 0, sizeof(t));
+	t.s = &s;
+	t.name = xstrdup(SVC);
+	t.names = names;
+	t.nnames = 1;
+	t.deadline = util_monotonic_ms() + 20000;
+	t.value = "[]";
+	log_init(1, LOG_TEXT);
+	unit_stderr_begin();
+	cloudrun_read(&t);
+	said = unit_stderr_end();
+	ck_assert_str_eq(said, "");
+	free(said);
+	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
+	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
+	ck_assert_uint_gt(strlen(t.err), strlen(SVC ": "));
+	t.err[0] = '\0';
+	unit_stderr_begin();
+	cloudrun_update(&t);
+	said = unit_stderr_end();
+	ck_assert_str_eq(said, "");
+	free(said);
+	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
+	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
+	log_init(0, LOG_TEXT);
+	cloudrun_target_free(&t);
+	settings_free(&s);
+}
+END_TEST
+
+UNIT_SUITE(deploy_cloudrun)
+{
+	Suite	*s = suite_create("deploy_cloudrun");
+	TCase	*tc = tcase_create("api");
+
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tcase_add_test(tc, phases_return_their_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
