@@ -13,7 +13,7 @@
 
 #include "../log.h"
 #include "../util.h"
-#include "../xmpp.h"
+#include "xmpp.h"
 #include "api.h"
 
 #define DOMAIN_MAX	253
