@@ -13,8 +13,9 @@
 
 #include "../log.h"
 #include "../util.h"
-#include "xmpp.h"
+#include "../ws.h"
 #include "api.h"
+#include "xmpp.h"
 
 #define DOMAIN_MAX	253
 
@@ -55,7 +56,7 @@ target_check(const struct target *t, struct api_url *u, char *why,
 	if (api_url_split(t->base, "https http wss ws", t->url_origin, u, why,
 	    len) == -1)
 		return -1;
-	if (u->ws && !http_ws_available()) {
+	if (u->ws && !ws_available()) {
 		snprintf(why, len, "%s: '%s' needs WebSocket support, which "
 		    "this build's libcurl %s lacks: use the BOSH URL "
 		    "(https://%s/http-bind) or a build with WebSocket support",
@@ -449,7 +450,7 @@ jaas_url(const struct settings *s, struct strbuf *url)
 {
 	if (s->jaas_url != NULL)
 		sb_adds(url, s->jaas_url);
-	else if (http_ws_available())
+	else if (ws_available())
 		sb_addf(url, "wss://%s/%s/xmpp-websocket", s->jaas_domain,
 		    s->jaas_tenant);
 	else

@@ -39,7 +39,7 @@ void	 xmpp_endpoint_set(const struct xmpp_query *, enum endpoint_kind);
 struct xml_doc;
 struct xml_elem;
 struct http_keep;
-struct http_ws;
+struct ws;
 
 /* One exchange's connection. */
 struct xmpp_conn {
@@ -56,7 +56,7 @@ struct xmpp_conn {
 	char			 sid[128];
 	unsigned long long	 rid;
 	/* WebSocket */
-	struct http_ws		*h;
+	struct ws		*h;
 	struct strbuf		 frame;
 	struct xml_doc		*partial;	/* the message read so far */
 	/* What the server sent unasked after binding (mod_jiconop). */

@@ -10,6 +10,7 @@
 
 #include "../http.h"
 #include "../log.h"
+#include "../ws.h"
 #include "../xml.h"
 #include "xmpp.h"
 #include "xmpp_conn.h"
@@ -273,11 +274,11 @@ add_to(struct strbuf *b, const char *domain)
 }
 
 static int
-ws_send(struct xmpp_conn *c, const char *text)
+send_ws(struct xmpp_conn *c, const char *text)
 {
 	char	 err[256];
 
-	if (http_ws_send(c->h, text, strlen(text), c->q->deadline, err,
+	if (ws_send(c->h, text, strlen(text), c->q->deadline, err,
 	    sizeof(err)) == -1) {
 		snprintf(c->st->error, sizeof(c->st->error), "%s", err);
 		return -1;
@@ -286,7 +287,7 @@ ws_send(struct xmpp_conn *c, const char *text)
 }
 
 static int
-ws_open_stream(struct xmpp_conn *c)
+open_ws_stream(struct xmpp_conn *c)
 {
 	struct strbuf	 b = { 0 };
 	int		 rc;
@@ -294,7 +295,7 @@ ws_open_stream(struct xmpp_conn *c)
 	sb_adds(&b, "<open xmlns='" NS_FRAMING "' ");
 	add_to(&b, c->q->domain);
 	sb_adds(&b, " version='1.0' xml:lang='en'/>");
-	rc = ws_send(c, b.s);
+	rc = send_ws(c, b.s);
 	sb_free(&b);
 	return rc;
 }
@@ -320,16 +321,16 @@ xmpp_conn_start(struct xmpp_conn *c)
 		rq.cacert = c->q->cacert;
 		rq.deadline = c->q->deadline;
 		rq.allow_http = c->q->allow_http;
-		if ((c->h = http_ws_open(&rq, "xmpp", err,
+		if ((c->h = ws_open(&rq, "xmpp", err,
 		    sizeof(err))) == NULL) {
 			snprintf(c->st->error, sizeof(c->st->error), "%s",
 			    err);
 			return -1;
 		}
 		/* RFC 6455 4.1: frames only after the 101, which came. */
-		if (ws_open_stream(c) == -1)
+		if (open_ws_stream(c) == -1)
 			return -1;
-		return ws_send(c, AUTH_ANONYMOUS);
+		return send_ws(c, AUTH_ANONYMOUS);
 	}
 	/* The server holds an empty poll this long: not past the deadline. */
 	wait = (c->q->deadline - util_monotonic_ms()) / 1000 - 1;
@@ -347,7 +348,7 @@ xmpp_conn_start(struct xmpp_conn *c)
 int
 xmpp_conn_send(struct xmpp_conn *c, const char *stanza)
 {
-	return c->ws ? ws_send(c, stanza) : bosh_post(c, "", stanza);
+	return c->ws ? send_ws(c, stanza) : bosh_post(c, "", stanza);
 }
 
 /* A new stream after SASL success, with the stanzas (NULL-ended) right
@@ -359,10 +360,10 @@ xmpp_conn_restart(struct xmpp_conn *c, const char *const *stanzas)
 	int		 rc = -1;
 
 	if (c->ws) {
-		if (ws_open_stream(c) == -1)
+		if (open_ws_stream(c) == -1)
 			return -1;
 		for (; *stanzas != NULL; stanzas++)
-			if (ws_send(c, *stanzas) == -1)
+			if (send_ws(c, *stanzas) == -1)
 				return -1;
 		return 0;
 	}
@@ -395,7 +396,7 @@ xmpp_conn_next(struct xmpp_conn *c)
 				return NULL;
 			continue;
 		}
-		if (http_ws_recv(c->h, &c->frame, XML_BYTES_MAX,
+		if (ws_recv(c->h, &c->frame, XML_BYTES_MAX,
 		    c->q->deadline, err, sizeof(err)) == -1) {
 			snprintf(c->st->error, sizeof(c->st->error), "%s",
 			    err);
@@ -431,8 +432,8 @@ xmpp_conn_end(struct xmpp_conn *c, const char *leave)
 		q.deadline = now + CLOSE_WAIT_MS;
 	/* The server's <close/> is not awaited: nothing more is needed. */
 	if (c->ws) {
-		if (leave == NULL || ws_send(c, leave) == 0)
-			(void)ws_send(c, "<close xmlns='" NS_FRAMING "'/>");
+		if (leave == NULL || send_ws(c, leave) == 0)
+			(void)send_ws(c, "<close xmlns='" NS_FRAMING "'/>");
 	} else {
 		sb_adds(&b, leave ? leave : "");
 		sb_adds(&b, PRESENCE_GONE);
@@ -452,7 +453,7 @@ xmpp_conn_free(struct xmpp_conn *c)
 	for (i = 0; i < c->ndocs; i++)
 		xml_doc_free(c->docs[i]);
 	http_keep_free(c->keep);
-	http_ws_close(c->h);
+	ws_close(c->h);
 	if (c->frame.s != NULL)
 		explicit_bzero(c->frame.s, c->frame.cap);
 	sb_free(&c->frame);
