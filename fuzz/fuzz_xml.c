@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xml_doc_free(d);
 
 	s = fuzz_str(data, size < 64 ? size : 64);
-	(void)xmpp_parse_time(s, &t);
+	(void)util_parse_rfc3339_frac(s, &t);
 	free(s);
 	return 0;
 }

@@ -463,15 +463,6 @@ out:
 	return rc;
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 int
 http_fetch(const struct http_request *rq, struct http_response *rs,
     char *err, size_t errlen)
@@ -497,7 +488,7 @@ http_fetch(const struct http_request *rq, struct http_response *rs,
 			    rq->method, rq->shown_url ? rq->shown_url :
 			    rq->url, rs->status, wait);
 		http_response_free(rs);
-		sleep_ms(wait);
+		util_sleep_ms(wait);
 		wait = wait * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : wait * 2;
 	}
 }

@@ -325,6 +325,24 @@ util_parse_rfc3339(const char *s, time_t *out)
 	return *out == (time_t)-1 ? -1 : 0;
 }
 
+int
+util_parse_rfc3339_frac(const char *s, time_t *out)
+{
+	char	 buf[21];
+	size_t	 i = 19;
+
+	if (strlen(s) < 20)
+		return -1;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (strcmp(s + i, "Z") != 0)
+		return -1;
+	memcpy(buf, s, 19);
+	memcpy(buf + 19, "Z", 2);
+	return util_parse_rfc3339(buf, out) == -1 || *out < 0 ? -1 : 0;
+}
+
 long long
 util_monotonic_ms(void)
 {
@@ -332,6 +350,19 @@ util_monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+util_sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 size_t

@@ -54,8 +54,13 @@ int	 util_read_small_file(const char *path, char **out, size_t max);
 char	*util_rfc3339(time_t, char *buf, size_t len);
 /* Parses what util_rfc3339() writes; 0 ok, -1 otherwise. */
 int	 util_parse_rfc3339(const char *s, time_t *out);
+/* util_parse_rfc3339() of "YYYY-MM-DDTHH:MM:SS[.fraction]Z", the fraction
+ * dropped; a time before 1970 is refused.  0 ok, -1 otherwise. */
+int	 util_parse_rfc3339_frac(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
 long long util_monotonic_ms(void);
+/* Sleeps ms milliseconds (none when ms <= 0), whatever signals come. */
+void	 util_sleep_ms(long long ms);
 
 /* Splits a comma list into trimmed, non-empty items; returns the count.
  * *items is one allocation to free with util_free_list(). */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "../log.h"
 #include "../xml.h"
@@ -19,19 +18,6 @@
 
 #define ROOM_STANZAS_MAX 1000	/* stanzas before the room's own presence */
 #define FOCUS_RETRY_MS	1000	/* between conference requests */
-
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) == -1)
-		;
-}
 
 /* Asks the focus for the conference in room_jid until it is ready (the
  * focus alone creates rooms).  0, or -1 after xmpp_fail(). */
@@ -96,7 +82,7 @@ ask_conference(struct xmpp_conn *c, const char *room_jid)
 			    "ready in time", c->q->focus);
 			goto out;
 		}
-		sleep_ms(FOCUS_RETRY_MS);
+		util_sleep_ms(FOCUS_RETRY_MS);
 	}
 	rc = 0;
 out:

@@ -26,8 +26,6 @@ struct xml_elem;
  */
 size_t	 xmpp_take_services(const struct xml_elem *services,
 	    struct ice_list *, size_t *dropped, char *warn, size_t warnlen);
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" (fractions allowed); 0, or -1. */
-int	 xmpp_parse_time(const char *, time_t *);
 
 /*
  * The client.  url picks the transport: http(s)://…/http-bind is BOSH,

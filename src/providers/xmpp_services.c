@@ -14,34 +14,6 @@
 #define ENDPOINTS_MAX	32	/* endpoints remembered by the process */
 #define ENDPOINT_KEY_MAX 512	/* bytes of "URL without query + domain" */
 
-int
-xmpp_parse_time(const char *s, time_t *out)
-{
-	struct tm	 tm;
-	int		 n = 0;
-	time_t		 t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n != 19)
-		return -1;
-	s += n;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			;
-	if (strcmp(s, "Z") != 0 || tm.tm_year < 1970 || tm.tm_mon < 1 ||
-	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	*out = t;
-	return 0;
-}
-
 struct service {
 	const char	*type;
 	const char	*host;
@@ -130,7 +102,7 @@ xmpp_take_services(const struct xml_elem *services, struct ice_list *l,
 		if (v->username == NULL || v->password == NULL)
 			v->username = v->password = NULL;
 		if ((expires = xml_attr(e, "expires")) != NULL &&
-		    xmpp_parse_time(expires, &v->expires) == -1)
+		    util_parse_rfc3339_frac(expires, &v->expires) == -1)
 			v->expires = 0;
 		n++;
 	}

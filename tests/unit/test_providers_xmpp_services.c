@@ -115,23 +115,6 @@ START_TEST(recorded_reply_every_split)
 }
 END_TEST
 
-START_TEST(expires_parsing)
-{
-	time_t	 t;
-
-	ck_assert_int_eq(xmpp_parse_time("2026-11-22T03:26:36Z", &t), 0);
-	ck_assert_int_eq((long long)t, RECORDED_EXPIRES);
-	ck_assert_int_eq(xmpp_parse_time("2026-11-22T03:26:36.250Z", &t), 0);
-	ck_assert_int_eq((long long)t, RECORDED_EXPIRES);
-	ck_assert_int_eq(xmpp_parse_time("2026-11-22T03:26:36", &t), -1);
-	ck_assert_int_eq(xmpp_parse_time("2026-11-22T03:26:36+01:00", &t),
-	    -1);
-	ck_assert_int_eq(xmpp_parse_time("2026-13-22T03:26:36Z", &t), -1);
-	ck_assert_int_eq(xmpp_parse_time("1795317996", &t), -1);
-	ck_assert_int_eq(xmpp_parse_time("", &t), -1);
-}
-END_TEST
-
 static char *
 services(const char *inner)
 {
@@ -255,7 +238,6 @@ UNIT_SUITE(providers_xmpp_services)
 	tcase_set_timeout(tc, UNIT_TIMEOUT);
 	tcase_add_test(tc, recorded_reply);
 	tcase_add_test(tc, recorded_reply_every_split);
-	tcase_add_test(tc, expires_parsing);
 	tcase_add_test(tc, turns_borrows_credentials_of_same_host);
 	tcase_add_test(tc, expiry_from_turn_rest_username);
 	tcase_add_test(tc, transport_only_when_not_udp);
