@@ -636,8 +636,9 @@ readme_layout() {
 	# src/STEM.h or src/STEM.[ch] (a header also by its plain name), a file
 	# of a folder as STEM.c, STEM.h or STEM.[ch]; src/providers/ is given as
 	# a rule, not file by file.
-	for e in "$ROOT"/src/* "$ROOT"/src/cmd/* "$ROOT"/src/serve/*; do
+	for e in "$ROOT"/src/* "$ROOT"/src/*/*; do
 		p=${e#"$ROOT"/}
+		[[ $p == src/providers/* ]] && continue
 		n=$((n + 1))
 		if [[ -d $e ]]; then
 			grep -qF "$p/" <<<"$layout" && continue
