@@ -1,4 +1,4 @@
-/* settings_table.h: the table of settings, for settings.c and what is
+/* settings_table.h: the table of settings, for src/settings/ and what is
  * generated from it (help.c: help and completion). */
 #ifndef ICEUPD_SETTINGS_TABLE_H
 #define ICEUPD_SETTINGS_TABLE_H

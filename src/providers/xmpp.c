@@ -4,7 +4,6 @@
  * a room's occupants only, from the room metadata after joining, close.
  * The layers: xmpp_transport.c (BOSH, WebSocket), xmpp_stream.c (login,
  * queries), xmpp_services.c (XEP-0215), jitsi_room.c (the conference). */
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,44 +189,4 @@ xmpp_extdisco(const struct xmpp_query *q, struct ice_list *l,
 	if (rc == 0)
 		xmpp_endpoint_set(q, o.pushed ? EP_PUSHES : EP_QUERY);
 	return rc;
-}
-
-void
-xmpp_random_hex(char *buf, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char	 r[64];
-	size_t		 i, n = len - 1 > sizeof(r) ? sizeof(r) : len - 1;
-
-	if (RAND_bytes(r, (int)n) != 1)
-		for (i = 0; i < n; i++)	/* no entropy: still unlikely to clash */
-			r[i] = (unsigned char)(util_monotonic_ms() * 131 +
-			    i * 7919 + (unsigned)rand());
-	for (i = 0; i < n; i++)
-		buf[i] = hex[r[i] & 15];
-	buf[n] = '\0';
-}
-
-void
-xmpp_nick(const char *jid, char *nick, size_t len)
-{
-	const char *at = jid != NULL ? strchr(jid, '@') : NULL;
-	const char *slash = jid != NULL ? strchr(jid, '/') : NULL;
-	size_t	 n;
-
-	if (slash != NULL && at > slash)
-		at = NULL;		/* an '@' in the resource */
-	for (n = 0; at != NULL && jid + n < at && n < 8 && n + 1 < len; n++)
-		if (!((jid[n] >= 'A' && jid[n] <= 'Z') ||
-		    (jid[n] >= 'a' && jid[n] <= 'z') ||
-		    (jid[n] >= '0' && jid[n] <= '9') ||
-		    (jid[n] == '_' && n > 0)))
-			break;
-	/* All of the first 8, or a shorter local part whole. */
-	if (n > 0 && (n == 8 || jid + n == at)) {
-		memcpy(nick, jid, n);
-		nick[n] = '\0';
-		return;
-	}
-	xmpp_random_hex(nick, len);
 }

@@ -1,7 +1,9 @@
 /* xmpp_stream.c: the stream over the connection: waiting for features
  * and answers, the SASL ANONYMOUS login and the bind, <iq/> queries and
- * the errors they come back with. */
+ * the errors they come back with; the room nickname of the bound JID. */
+#include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../log.h"
@@ -307,3 +309,42 @@ xmpp_refusal(struct xmpp_conn *c, const struct xml_elem *e, enum xmpp_step step,
 	return error;
 }
 
+void
+xmpp_random_hex(char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char	 r[64];
+	size_t		 i, n = len - 1 > sizeof(r) ? sizeof(r) : len - 1;
+
+	if (RAND_bytes(r, (int)n) != 1)
+		for (i = 0; i < n; i++)	/* no entropy: still unlikely to clash */
+			r[i] = (unsigned char)(util_monotonic_ms() * 131 +
+			    i * 7919 + (unsigned)rand());
+	for (i = 0; i < n; i++)
+		buf[i] = hex[r[i] & 15];
+	buf[n] = '\0';
+}
+
+void
+xmpp_nick(const char *jid, char *nick, size_t len)
+{
+	const char *at = jid != NULL ? strchr(jid, '@') : NULL;
+	const char *slash = jid != NULL ? strchr(jid, '/') : NULL;
+	size_t	 n;
+
+	if (slash != NULL && at > slash)
+		at = NULL;		/* an '@' in the resource */
+	for (n = 0; at != NULL && jid + n < at && n < 8 && n + 1 < len; n++)
+		if (!((jid[n] >= 'A' && jid[n] <= 'Z') ||
+		    (jid[n] >= 'a' && jid[n] <= 'z') ||
+		    (jid[n] >= '0' && jid[n] <= '9') ||
+		    (jid[n] == '_' && n > 0)))
+			break;
+	/* All of the first 8, or a shorter local part whole. */
+	if (n > 0 && (n == 8 || jid + n == at)) {
+		memcpy(nick, jid, n);
+		nick[n] = '\0';
+		return;
+	}
+	xmpp_random_hex(nick, len);
+}

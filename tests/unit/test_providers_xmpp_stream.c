@@ -1,4 +1,4 @@
-/* test_providers_xmpp.c: the XMPP client's room nickname. */
+/* test_providers_xmpp_stream.c: the XMPP client's room nickname. */
 #include <string.h>
 
 #include "../../src/providers/xmpp.h"
@@ -37,9 +37,9 @@ START_TEST(nick_from_bound_jid)
 	}
 }
 
-UNIT_SUITE(providers_xmpp)
+UNIT_SUITE(providers_xmpp_stream)
 {
-	Suite	*s = suite_create("providers_xmpp");
+	Suite	*s = suite_create("providers_xmpp_stream");
 	TCase	*tc = tcase_create("nick");
 
 	tcase_set_timeout(tc, UNIT_TIMEOUT);
