@@ -13,9 +13,6 @@
 #include "xmpp.h"
 #include "xmpp_conn.h"
 
-#define NS_JITMEET	"http://jitsi.org/jitmeet"
-#define NS_FOCUS	"http://jitsi.org/protocol/focus"
-
 #define ROOM_STANZAS_MAX 1000	/* stanzas before the room's own presence */
 #define FOCUS_RETRY_MS	1000	/* between conference requests */
 

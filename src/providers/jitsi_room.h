@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#define NS_JITMEET	"http://jitsi.org/jitmeet"
+#define NS_FOCUS	"http://jitsi.org/protocol/focus"
+
 struct strbuf;
 struct xml_doc;
 struct xml_elem;
