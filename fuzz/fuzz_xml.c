@@ -3,7 +3,9 @@
  * XEP-0215 <services/> in it, and the services of any Jitsi room metadata
  * <json-message/>, turned into ICE servers. */
 #include "../src/ice.h"
-#include "../src/xmpp.h"
+#include "../src/providers/jitsi_room.h"
+#include "../src/providers/xmpp.h"
+#include "../src/xml.h"
 #include "fuzz.h"
 
 int
@@ -34,7 +36,7 @@ walk(const struct xml_elem *e, int depth)
 		ice_list_free(&l);
 	}
 	if (xml_is(e, NS_JITMEET, "json-message") && e->text.s != NULL &&
-	    (md = xmpp_metadata_services(e->text.s, warn,
+	    (md = jitsi_room_metadata_services(e->text.s, warn,
 	    sizeof(warn))) != NULL) {
 		memset(&l, 0, sizeof(l));
 		(void)xmpp_take_services(xml_doc_root(md), &l, &dropped, warn,
@@ -82,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xml_doc_free(d);
 
 	s = fuzz_str(data, size < 64 ? size : 64);
-	(void)xmpp_parse_time(s, &t);
+	(void)util_parse_rfc3339_frac(s, &t);
 	free(s);
 	return 0;
 }

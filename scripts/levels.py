@@ -33,8 +33,10 @@ LEVELS = [
     ("helpers", ["exit", "log", "util"]),
 ]
 
-# Headers that are another module's second half (its private table).
-ALIASES = {"settings_table": "settings"}
+# Headers that are another module's second half (its private table, the
+# handle setup it shares, the state its layers share).
+ALIASES = {"settings_table": "settings", "http_easy": "http",
+           "providers/xmpp_conn": "providers/xmpp"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

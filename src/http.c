@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "http_easy.h"
 #include "log.h"
 
 #ifndef ICEUPD_VERSION
@@ -34,8 +35,8 @@ static char system_ca_dir[PATH_MAX];
  * waiting for may still be in a transfer at exit. */
 static atomic_int live_handles;
 
-static CURL *
-easy_new(void)
+CURL *
+http_easy_new(void)
 {
 	CURL	*c;
 
@@ -44,8 +45,8 @@ easy_new(void)
 	return c;
 }
 
-static void
-easy_free(CURL *c)
+void
+http_easy_free(CURL *c)
 {
 	curl_easy_cleanup(c);
 	atomic_fetch_sub(&live_handles, 1);
@@ -64,7 +65,7 @@ find_system_ca_dir(void)
 	struct dirent	*e;
 	int		 hashed = 0;
 
-	if ((c = easy_new()) == NULL)
+	if ((c = http_easy_new()) == NULL)
 		return;
 	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &path) == CURLE_OK &&
 	    path != NULL)
@@ -73,7 +74,7 @@ find_system_ca_dir(void)
 	    path != NULL && (slash = strrchr(path, '/')) != NULL)
 		snprintf(system_ca_dir, sizeof system_ca_dir, "%.*s",
 		    (int)(slash - path), path);
-	easy_free(c);
+	http_easy_free(c);
 	if (system_ca_dir[0] != '\0' &&
 	    (d = opendir(system_ca_dir)) != NULL) {
 		while (!hashed && (e = readdir(d)) != NULL) {
@@ -188,7 +189,7 @@ http_keep_free(struct http_keep *k)
 	if (k == NULL)
 		return;
 	if (k->c != NULL)
-		easy_free(k->c);
+		http_easy_free(k->c);
 	free(k);
 }
 
@@ -251,15 +252,10 @@ kept_free_all(void)
 
 /* Keeps the value of rq->want_header and the name=value of each Set-Cookie
  * of the last response (earlier ones are those of redirects or 1xx). */
-struct header_ctx {
-	const struct http_request *rq;
-	struct http_response	 *rs;
-};
-
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct header_ctx *hc = arg;
+	struct http_header_ctx *hc = arg;
 	size_t	 len = size * n, name, end;
 
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
@@ -306,11 +302,28 @@ connect_ms(long long left)
 	return (long)(left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS);
 }
 
+void
+http_easy_setup(CURL *c, struct http_header_ctx *hc, const char *protocols,
+    long long left, char *cerr)
+{
+	curl_easy_setopt(c, CURLOPT_URL, hc->rq->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, hc);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	set_tls(c, hc->rq->cacert);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms(left));
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+}
+
 int
 http_do(const struct http_request *rq, struct http_response *rs, char *err,
     size_t errlen)
 {
-	struct header_ctx hc = { rq, rs };
+	struct http_header_ctx hc = { rq, rs };
 	struct curl_slist *headers = NULL;
 	struct strbuf	 h = { 0 };
 	char		 cerr[CURL_ERROR_SIZE] = "";
@@ -340,33 +353,23 @@ http_do(const struct http_request *rq, struct http_response *rs, char *err,
 	if (rq->keep != NULL && rq->keep->c != NULL) {
 		c = rq->keep->c;
 		curl_easy_reset(c);	/* keeps the open connection */
-	} else if ((c = easy_new()) == NULL) {
+	} else if ((c = http_easy_new()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
 		return -1;
 	} else if (rq->keep != NULL)
 		rq->keep->c = c;
-	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	/* Plain HTTP is for the metadata server only, which is reached
 	 * directly: a proxy would see the tokens it hands out.  allow_http
 	 * adds http to https for a URL the user wrote with http://. */
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, rq->plain_http ? "http" :
-	    rq->allow_http ? "http,https" : "https");
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
+	http_easy_setup(c, &hc, rq->plain_http ? "http" :
+	    rq->allow_http ? "http,https" : "https", left, cerr);
 	if (rq->cookie != NULL)
 		curl_easy_setopt(c, CURLOPT_COOKIE, rq->cookie);
 	if (rq->plain_http)
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	set_tls(c, rq->cacert);
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms(left));
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)HTTP_BODY_MAX);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rs->body);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
@@ -454,19 +457,10 @@ out:
 	sb_free(&h);
 	curl_slist_free_all(headers);
 	if (rq->keep == NULL)
-		easy_free(c);
+		http_easy_free(c);
 	if (rc == -1)
 		http_response_free(rs);
 	return rc;
-}
-
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 int
@@ -494,7 +488,7 @@ http_fetch(const struct http_request *rq, struct http_response *rs,
 			    rq->method, rq->shown_url ? rq->shown_url :
 			    rq->url, rs->status, wait);
 		http_response_free(rs);
-		sleep_ms(wait);
+		util_sleep_ms(wait);
 		wait = wait * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : wait * 2;
 	}
 }
@@ -509,269 +503,3 @@ http_response_free(struct http_response *rs)
 		explicit_bzero(rs->cookies.s, rs->cookies.cap);
 	sb_free(&rs->cookies);
 }
-
-/*
- * WebSocket.  The code needs headers that declare libcurl's WebSocket API
- * (7.86 and later), and at run time a libcurl built with it: Debian 12's
- * is not, and says so by leaving "ws" out of its protocols.
- */
-#if LIBCURL_VERSION_NUM >= 0x075600 && defined(CURLWS_TEXT)
-#define HAVE_CURL_WS 1
-#include <poll.h>
-#endif
-
-int
-http_ws_available(void)
-{
-#ifdef HAVE_CURL_WS
-	const char *const *p = curl_version_info(CURLVERSION_NOW)->protocols;
-
-	for (; p != NULL && *p != NULL; p++)
-		if (strcmp(*p, "wss") == 0 || strcmp(*p, "ws") == 0)
-			return 1;
-#endif
-	return 0;
-}
-
-#ifdef HAVE_CURL_WS
-struct http_ws {
-	CURL		*c;
-	const char	*shown;
-	char		 shown_buf[256];
-};
-
-/* Waits until the socket is readable (what = POLLIN) or writable; 0, or
- * -1 when the deadline passed first or the socket failed. */
-static int
-ws_wait(struct http_ws *ws, short what, long long deadline)
-{
-	struct pollfd	 pfd;
-	curl_socket_t	 fd = CURL_SOCKET_BAD;
-	long long	 left;
-	int		 n;
-
-	if (curl_easy_getinfo(ws->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD)
-		return -1;
-	for (;;) {
-		if ((left = deadline - util_monotonic_ms()) <= 0)
-			return -1;
-		pfd.fd = fd;
-		pfd.events = what;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
-		if (n > 0)
-			return 0;
-		if (n == -1 && errno != EINTR)
-			return -1;
-	}
-}
-
-struct http_ws *
-http_ws_open(const struct http_request *rq, const char *subprotocol,
-    char *err, size_t errlen)
-{
-	struct http_ws	*ws;
-	struct curl_slist *headers = NULL;
-	struct header_ctx hc;
-	struct http_response rs;
-	struct strbuf	 h = { 0 };
-	char		 cerr[CURL_ERROR_SIZE] = "";
-	long long	 left = rq->deadline - util_monotonic_ms();
-	CURLcode	 cc;
-
-	ws = xcalloc(1, sizeof(*ws));
-	snprintf(ws->shown_buf, sizeof(ws->shown_buf), "%s",
-	    rq->shown_url ? rq->shown_url : rq->url);
-	ws->shown = ws->shown_buf;
-	memset(&rs, 0, sizeof(rs));
-	hc.rq = rq;
-	hc.rs = &rs;
-	if (left <= 0) {
-		snprintf(err, errlen, "%s: deadline passed before connecting",
-		    ws->shown);
-		goto fail;
-	}
-	if ((ws->c = easy_new()) == NULL) {
-		snprintf(err, errlen, "cannot start libcurl");
-		goto fail;
-	}
-	curl_easy_setopt(ws->c, CURLOPT_URL, rq->url);
-	curl_easy_setopt(ws->c, CURLOPT_PROTOCOLS_STR, rq->allow_http ?
-	    "ws,wss" : "wss");
-	curl_easy_setopt(ws->c, CURLOPT_CONNECT_ONLY, 2L);
-	curl_easy_setopt(ws->c, CURLOPT_NOSIGNAL, 1L);
-	set_tls(ws->c, rq->cacert);
-	curl_easy_setopt(ws->c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(ws->c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(ws->c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms(left));
-	curl_easy_setopt(ws->c, CURLOPT_USERAGENT, "iceupd/" ICEUPD_VERSION);
-	curl_easy_setopt(ws->c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(ws->c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(ws->c, CURLOPT_HEADERDATA, &hc);
-	sb_addf(&h, "Sec-WebSocket-Protocol: %s", subprotocol);
-	headers = curl_slist_append(headers, h.s);
-	curl_easy_setopt(ws->c, CURLOPT_HTTPHEADER, headers);
-	cc = curl_easy_perform(ws->c);
-	curl_easy_setopt(ws->c, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(ws->c, CURLOPT_HEADERFUNCTION, NULL);
-	curl_easy_setopt(ws->c, CURLOPT_HEADERDATA, NULL);
-	/* The transfer is over: the deadline now holds per call. */
-	curl_easy_setopt(ws->c, CURLOPT_TIMEOUT_MS, 0L);
-	curl_slist_free_all(headers);
-	sb_free(&h);
-	http_response_free(&rs);
-	if (cc == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(err, errlen, "%s: no answer within the deadline",
-		    ws->shown);
-		goto fail;
-	}
-	if (cc != CURLE_OK) {
-		curl_easy_getinfo(ws->c, CURLINFO_RESPONSE_CODE, &rs.status);
-		if (rs.status != 0 && rs.status != 101)
-			snprintf(err, errlen, "%s: HTTP %ld instead of a "
-			    "WebSocket upgrade", ws->shown, rs.status);
-		else
-			snprintf(err, errlen, "%s: %s", ws->shown,
-			    cerr[0] ? cerr : curl_easy_strerror(cc));
-		goto fail;
-	}
-	return ws;
-fail:
-	http_ws_close(ws);
-	return NULL;
-}
-
-int
-http_ws_send(struct http_ws *ws, const char *text, size_t len,
-    long long deadline, char *err, size_t errlen)
-{
-	size_t		 sent;
-	CURLcode	 cc;
-
-	for (;;) {
-		sent = 0;
-		cc = curl_ws_send(ws->c, text, len, &sent, 0, CURLWS_TEXT);
-		if (cc == CURLE_OK && sent == len)
-			return 0;
-		if (cc == CURLE_OK && sent > 0) {
-			text += sent;	/* the rest of the same frame */
-			len -= sent;
-			continue;
-		}
-		if (cc != CURLE_AGAIN && cc != CURLE_OK) {
-			snprintf(err, errlen, "%s: send: %s", ws->shown,
-			    curl_easy_strerror(cc));
-			return -1;
-		}
-		if (ws_wait(ws, POLLOUT, deadline) == -1) {
-			snprintf(err, errlen, "%s: cannot send within the "
-			    "deadline", ws->shown);
-			return -1;
-		}
-	}
-}
-
-int
-http_ws_recv(struct http_ws *ws, struct strbuf *out, size_t max,
-    long long deadline, char *err, size_t errlen)
-{
-	const struct curl_ws_frame *meta;	/* const from curl 8 on */
-	char		 buf[16384];
-	size_t		 n;
-	CURLcode	 cc;
-
-	out->len = 0;
-	for (;;) {
-		n = 0;
-		meta = NULL;
-		cc = curl_ws_recv(ws->c, buf, sizeof(buf), &n, (void *)&meta);
-		if (cc == CURLE_AGAIN) {
-			if (ws_wait(ws, POLLIN, deadline) == -1) {
-				snprintf(err, errlen, "%s: no answer within "
-				    "the deadline", ws->shown);
-				return -1;
-			}
-			continue;
-		}
-		if (cc == CURLE_GOT_NOTHING) {
-			snprintf(err, errlen, "%s: the server closed the "
-			    "connection", ws->shown);
-			return -1;
-		}
-		if (cc != CURLE_OK || meta == NULL) {
-			snprintf(err, errlen, "%s: receive: %s", ws->shown,
-			    curl_easy_strerror(cc));
-			return -1;
-		}
-		if (meta->flags & CURLWS_CLOSE) {
-			snprintf(err, errlen, "%s: the server closed the "
-			    "WebSocket", ws->shown);
-			return -1;
-		}
-		if (meta->flags & (CURLWS_PING | CURLWS_PONG))
-			continue;	/* libcurl answers pings */
-		if (out->len + n > max) {
-			snprintf(err, errlen, "%s: message larger than %zu "
-			    "KiB", ws->shown, max / 1024);
-			return -1;
-		}
-		sb_add(out, buf, n);
-		/* A frame read whole: the caller tells whether the message
-		 * is (the flags of a fragment cannot). */
-		if (meta->bytesleft == 0)
-			break;
-	}
-	if (out->s == NULL)
-		sb_adds(out, "");
-	return 0;
-}
-
-void
-http_ws_close(struct http_ws *ws)
-{
-	if (ws == NULL)
-		return;
-	if (ws->c != NULL)
-		easy_free(ws->c);
-	free(ws);
-}
-#else	/* no WebSocket in these libcurl headers */
-struct http_ws {
-	int	 unused;
-};
-
-struct http_ws *
-http_ws_open(const struct http_request *rq, const char *subprotocol,
-    char *err, size_t errlen)
-{
-	(void)subprotocol;
-	snprintf(err, errlen, "%s: this build of iceupd has no WebSocket "
-	    "support", rq->shown_url ? rq->shown_url : rq->url);
-	return NULL;
-}
-
-int
-http_ws_send(struct http_ws *ws, const char *text, size_t len,
-    long long deadline, char *err, size_t errlen)
-{
-	(void)ws, (void)text, (void)len, (void)deadline;
-	snprintf(err, errlen, "no WebSocket support");
-	return -1;
-}
-
-int
-http_ws_recv(struct http_ws *ws, struct strbuf *out, size_t max,
-    long long deadline, char *err, size_t errlen)
-{
-	(void)ws, (void)out, (void)max, (void)deadline;
-	snprintf(err, errlen, "no WebSocket support");
-	return -1;
-}
-
-void
-http_ws_close(struct http_ws *ws)
-{
-	(void)ws;
-}
-#endif

@@ -82,25 +82,4 @@ void	 http_response_free(struct http_response *);
 /* The libcurl version line for --version. */
 const char *http_version(void);
 
-/* WebSocket (RFC 6455) text messages, when the linked libcurl has them.
- * http_ws_available() says whether it does (1) or not (0). */
-struct http_ws;
-int	 http_ws_available(void);
-/* Connects to rq->url (wss://, or ws:// with allow_http) offering
- * subprotocol.  Returns the connection, or NULL with err set. */
-struct http_ws *http_ws_open(const struct http_request *rq,
-	    const char *subprotocol, char *err, size_t errlen);
-/* Sends one text message; 0 or -1 with err set. */
-int	 http_ws_send(struct http_ws *, const char *text, size_t len,
-	    long long deadline, char *err, size_t errlen);
-/* Receives one frame of a text message, whole (at most max bytes), into
- * out, which is emptied first: the whole message, or one fragment of it.
- * Where it ends is for the caller to tell from what it holds: libcurl
- * 7.88.1 flags a first fragment exactly as a whole message, and the last
- * with no flag at all.  Returns 0, or -1 with err set (closed, too large,
- * or the deadline passed). */
-int	 http_ws_recv(struct http_ws *, struct strbuf *out, size_t max,
-	    long long deadline, char *err, size_t errlen);
-void	 http_ws_close(struct http_ws *);
-
 #endif

@@ -1,4 +1,4 @@
-/* settings_table.h: the table of settings, for settings.c and what is
+/* settings_table.h: the table of settings, for src/settings/ and what is
  * generated from it (help.c: help and completion). */
 #ifndef ICEUPD_SETTINGS_TABLE_H
 #define ICEUPD_SETTINGS_TABLE_H
@@ -22,20 +22,6 @@ enum kind {
 #define KIND_IS_LONG(k)	\
 	((k) == K_LONG || (k) == K_MSEC || (k) == K_SECONDS)
 
-struct setting {
-	const char	*key;		/* config file path */
-	const char	*env;		/* environment variable, or NULL */
-	const char	*flag;		/* long option, or NULL */
-	int		 shortopt;
-	enum kind	 kind;
-	size_t		 off;
-	long		 min, max;
-	const char *const *choices;
-	const char	*defval;	/* parsed like any other layer */
-	const char	*arg;		/* for --help */
-	const char	*help;
-};
-
 /* Which commands read a setting: a mask of these bits. */
 #define CMD_BIT(c)	(1u << (c))
 #define CMDS_ALL	(CMD_BIT(CMD_FETCH) | CMD_BIT(CMD_PROVIDERS) | \
@@ -51,6 +37,22 @@ struct setting {
 /* Where help lists an option, in this order. */
 enum group { G_PROVIDERS, G_OUTPUT, G_TIMING, G_CACHE, G_COMMAND,
 	G_COMMON, NGROUPS };
+
+struct setting {
+	const char	*key;		/* config file path */
+	const char	*env;		/* environment variable, or NULL */
+	const char	*flag;		/* long option, or NULL */
+	int		 shortopt;
+	enum kind	 kind;
+	size_t		 off;
+	long		 min, max;
+	const char *const *choices;
+	const char	*defval;	/* parsed like any other layer */
+	const char	*arg;		/* for --help */
+	const char	*help;
+	enum group	 group;		/* where help lists it */
+	unsigned	 commands;	/* which read it: CMD_BIT()s */
+};
 
 /* Options that are not settings: -c, --neko-v3, -v, -q, -h, -V.  shortopt
  * is also getopt's value; above 127 there is no short form. */

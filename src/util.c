@@ -310,6 +310,16 @@ util_parse_rfc3339_any(const char *s, time_t *out)
 	return 0;
 }
 
+int
+util_parse_rfc3339_frac(const char *s, time_t *out)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || s[n - 1] != 'Z' || util_parse_rfc3339_any(s, out) == -1)
+		return -1;
+	return *out < 0 ? -1 : 0;
+}
+
 long long
 util_monotonic_ms(void)
 {
@@ -317,6 +327,19 @@ util_monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+util_sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 size_t

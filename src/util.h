@@ -54,8 +54,13 @@ int	 util_parse_rfc3339(const char *s, time_t *out);
 /* Parses any RFC 3339 time with seconds: an optional fraction (dropped),
  * then Z or an offset ([+-]HH:MM or [+-]HHMM).  0 ok, -1 otherwise. */
 int	 util_parse_rfc3339_any(const char *s, time_t *out);
+/* util_parse_rfc3339_any() of a UTC time only ("...Z"), as XEP-0082
+ * servers send it; a time before 1970 is refused.  0 ok, -1 otherwise. */
+int	 util_parse_rfc3339_frac(const char *s, time_t *out);
 /* Milliseconds of a monotonic clock. */
 long long util_monotonic_ms(void);
+/* Sleeps ms milliseconds (none when ms <= 0), whatever signals come. */
+void	 util_sleep_ms(long long ms);
 
 /* Splits a comma list into trimmed, non-empty items; returns the count.
  * *items is one allocation to free with util_free_list(). */

@@ -116,15 +116,6 @@ out:
 	sb_free(&url);
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Waits for the operation op (from PATCH) to finish.  Returns 0 with
  * t->revision set, 1 when it ended ABORTED (a conflict: read and try
  * again), or -1 with the phase failed. */
@@ -163,7 +154,7 @@ wait_operation(struct cloudrun_target *t, cJSON *op)
 		cJSON_Delete(doc);
 		doc = NULL;
 		if (poll) {
-			sleep_ms(POLL_MS);
+			util_sleep_ms(POLL_MS);
 			api_url(t, &url, name->valuestring, NULL);
 			if (google_call(t->s, "GET", url.s, NULL, t->deadline,
 			    t->conn, &rs, &doc, err, sizeof(err)) == -1) {

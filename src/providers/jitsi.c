@@ -13,8 +13,10 @@
 
 #include "../log.h"
 #include "../util.h"
-#include "../xmpp.h"
+#include "../ws.h"
 #include "api.h"
+#include "jitsi_room.h"
+#include "xmpp.h"
 
 #define DOMAIN_MAX	253
 
@@ -55,7 +57,7 @@ target_check(const struct target *t, struct api_url *u, char *why,
 	if (api_url_split(t->base, "https http wss ws", t->url_origin, u, why,
 	    len) == -1)
 		return -1;
-	if (u->ws && !http_ws_available()) {
+	if (u->ws && !ws_available()) {
 		snprintf(why, len, "%s: '%s' needs WebSocket support, which "
 		    "this build's libcurl %s lacks: use the BOSH URL "
 		    "(https://%s/http-bind) or a build with WebSocket support",
@@ -295,6 +297,7 @@ target_fetch(const struct settings *s, const struct target *t,
 	q.allow_http = u.plain;
 	q.deadline = st->deadline;
 	q.room = room.s;
+	q.join = jitsi_room_services;
 	sb_addf(&muc, "conference.%s%s%s", t->tenant ? t->tenant : "",
 	    t->tenant ? "." : "", q.domain);
 	sb_addf(&focus, "focus.%s", q.domain);
@@ -449,7 +452,7 @@ jaas_url(const struct settings *s, struct strbuf *url)
 {
 	if (s->jaas_url != NULL)
 		sb_adds(url, s->jaas_url);
-	else if (http_ws_available())
+	else if (ws_available())
 		sb_addf(url, "wss://%s/%s/xmpp-websocket", s->jaas_domain,
 		    s->jaas_tenant);
 	else

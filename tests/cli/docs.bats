@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # docs.bats: the man page, the sample configurations and the sample outputs
-# agree with the binary and with the settings table in src/settings.c.
+# agree with the binary and with the settings table in src/settings/table.c.
 #
 # Needs groff (Debian package groff-base), jq and openssl.
 #
@@ -20,7 +20,7 @@ setup() {
 	*) ICEUPD=$(cd "$(dirname "$ICEUPD")" && pwd)/$(basename "$ICEUPD") ;;
 	esac
 	MAN=$ROOT/docs/iceupd.1
-	SETTINGS=$ROOT/src/settings.c
+	SETTINGS=$ROOT/src/settings/table.c
 	SAMPLES=$ROOT/samples
 	[ -x "$ICEUPD" ] ||
 	    { echo "no binary at $ICEUPD: run 'make all' first" >&2; return 1; }
@@ -129,11 +129,11 @@ conf_settings() {
 	    }' "$1"
 }
 
-# Every environment variable iceupd reads: the table's, those settings.c
+# Every environment variable iceupd reads: the table's, those src/settings/
 # reads itself, and those the rest of the source reads with getenv().
 env_names() {
 	table | awk '$2 != "NULL" { print $2 }'
-	grep -ohE 'env_get\(envp, "[A-Z0-9_]+"\)' "$SETTINGS" |
+	grep -ohE 'env_get\(envp, "[A-Z0-9_]+"\)' "$ROOT"/src/settings/*.c |
 	    sed -E 's/.*"([A-Z0-9_]+)".*/\1/'
 	grep -ohE 'getenv\("[A-Za-z0-9_]+"\)' "$ROOT"/src/*.c \
 	    "$ROOT"/src/*/*.c | sed -E 's/.*"([A-Za-z0-9_]+)".*/\1/'
@@ -171,7 +171,7 @@ page_options() {
 	    sed -E 's/^[ ,]//' | sort -u
 }
 
-# The commands: those of the usage lines of --help and of settings.c.
+# The commands: those of the usage lines of --help and of the table.
 commands() {
 	{
 		ice --help | awk '/^(usage:)? +iceupd / {
@@ -207,7 +207,7 @@ output_file() {
 }
 
 formats() {
-	sed -n '/format_names\[\] = {/,/};/p' "$ROOT/src/settings.c" |
+	sed -n '/format_names\[\] = {/,/};/p' "$SETTINGS" |
 	    grep -oE '"[a-z0-9]+"' | tr -d '"'
 }
 

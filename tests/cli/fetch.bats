@@ -62,7 +62,7 @@ NO_TURN_WARNING="iceupd: warning: no TURN server in the output although a TURN p
 
 # --- help and version ----------------------------------------------------
 
-# The long options of the settings table in src/settings.c: the third
+# The long options of the settings table in src/settings/table.c: the third
 # string of each entry, when it is one.
 table_flags() {
 	local line in=0
@@ -74,7 +74,7 @@ table_flags() {
 		if [[ $in -eq 1 && $line =~ $re ]]; then
 			printf '%s\n' "${BASH_REMATCH[2]}"
 		fi
-	done <"$BATS_TEST_DIRNAME/../../src/settings.c"
+	done <"$BATS_TEST_DIRNAME/../../src/settings/table.c"
 	return 0
 }
 

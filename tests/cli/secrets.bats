@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # secrets.bats: the secret audit.  Every secret setting (every K_SECRET of
-# the table in src/settings.c, read from it so that new ones are covered)
+# the table in src/settings/table.c, read from it so that new ones are covered)
 # gets a unique marker; then every command runs with -vv, as text and as
 # JSON logs, against answering and failing fakes (tests/mocks/hosted.py on
 # 127.0.0.1) and against nothing at all.  No marker (nor the HTTP Basic
@@ -25,7 +25,7 @@ secret_names() {
 				split(e[i], q, "\"")
 				print q[3]
 			}
-	    }' "$ROOT/src/settings.c"
+	    }' "$ROOT/src/settings/table.c"
 }
 
 mapfile -t SECRET_NAMES < <(secret_names)

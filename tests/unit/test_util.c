@@ -440,6 +440,26 @@ START_TEST(test_parse_rfc3339_any)
 }
 END_TEST
 
+/* A fraction of a second allowed, as XEP-0215 servers send it. */
+START_TEST(test_parse_rfc3339_frac)
+{
+	int	(*parse)(const char *, time_t *) = util_parse_rfc3339_frac;
+	time_t	 t;
+
+	ck_assert_int_eq(parse("2026-11-22T03:26:36Z", &t), 0);
+	ck_assert_int_eq((long long)t, 1795317996);
+	ck_assert_int_eq(parse("2026-11-22T03:26:36.250Z", &t), 0);
+	ck_assert_int_eq((long long)t, 1795317996);
+	ck_assert_int_eq(parse("2026-11-22T03:26:36", &t), -1);
+	ck_assert_int_eq(parse("2026-11-22T03:26:36+01:00", &t), -1);
+	ck_assert_int_eq(parse("2026-13-22T03:26:36Z", &t), -1);
+	ck_assert_int_eq(parse("1795317996", &t), -1);
+	ck_assert_int_eq(parse("", &t), -1);
+	/* Before 1970: refused, not a negative time. */
+	ck_assert_int_eq(parse("1969-12-31T23:59:58.5Z", &t), -1);
+}
+END_TEST
+
 START_TEST(test_monotonic)
 {
 	long long a = util_monotonic_ms(), b;
@@ -548,6 +568,7 @@ UNIT_SUITE(util)
 	tcase_add_test(tc, test_rfc3339);
 	tcase_add_test(tc, test_parse_rfc3339);
 	tcase_add_test(tc, test_parse_rfc3339_any);
+	tcase_add_test(tc, test_parse_rfc3339_frac);
 	tcase_add_test(tc, test_monotonic);
 	suite_add_tcase(s, tc);
 

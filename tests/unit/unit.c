@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../src/ice.h"
 #include "../../src/providers/provider.h"
 #include "../../src/settings.h"
 #include "../../src/util.h"
@@ -227,6 +228,25 @@ unit_configured(const struct provider *p, const struct settings *s, char *why,
 {
 	why[0] = '\0';
 	return p->configured(s, why, len);
+}
+
+char *
+unit_ice_list_text(const struct ice_list *l)
+{
+	struct strbuf	 b = { 0 };
+	size_t		 i, j;
+
+	sb_adds(&b, "");
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < l->servers[i].nurls; j++)
+			sb_addf(&b, "%s%s", j ? "," : "",
+			    l->servers[i].urls[j]);
+		sb_addf(&b, "|%s|%s|%lld;", l->servers[i].username ?
+		    l->servers[i].username : "-", l->servers[i].credential ?
+		    l->servers[i].credential : "-",
+		    (long long)l->servers[i].expires);
+	}
+	return b.s;
 }
 
 void

@@ -16,6 +16,7 @@
 	Suite *name##_suite(void); \
 	Suite *name##_suite(void)
 
+struct ice_list;
 struct provider;
 struct settings;
 
@@ -56,6 +57,10 @@ char	*unit_dir_names(const char *d);
  * runner that makes the process that much slower (valgrind sets
  * ICEUPD_TEST_SLOW, as for the CLI tests). */
 long long unit_time_bound(long long ms);
+
+/* The list as one line: "url,url|user|cred|expires;" per entry ("-" for
+ * no user or credential); free it. */
+char	*unit_ice_list_text(const struct ice_list *);
 
 /* Sends fd 2 to a temporary file until unit_stderr_end(), which puts fd 2
  * back and returns what was written (NUL-terminated; free it). */

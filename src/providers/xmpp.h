@@ -1,65 +1,20 @@
 /* xmpp.h: a minimal XMPP client for one job: a server's external services
  * (XEP-0215), pushed at login, asked for, or from a Jitsi room's metadata,
  * over BOSH (XEP-0124/0206) or WebSocket (RFC 7395). */
-#ifndef ICEUPD_XMPP_H
-#define ICEUPD_XMPP_H
+#ifndef ICEUPD_PROVIDERS_XMPP_H
+#define ICEUPD_PROVIDERS_XMPP_H
 
 #include <stddef.h>
+#include <time.h>
 
-#include "ice.h"
-#include "util.h"
-
-#define XML_DEPTH_MAX	32		/* element nesting */
-#define XML_ATTR_MAX	4096		/* bytes in one attribute value */
-#define XML_TEXT_MAX	(64 * 1024)	/* bytes of text in one element */
-#define XML_ELEMS_MAX	10000		/* elements in one document */
-#define XML_BYTES_MAX	(1024 * 1024)	/* bytes of one stream */
+#include "../ice.h"
 
 #define NS_EXTDISCO_2	"urn:xmpp:extdisco:2"
 #define NS_EXTDISCO_1	"urn:xmpp:extdisco:1"
-#define NS_JITMEET	"http://jitsi.org/jitmeet"
-#define NS_FOCUS	"http://jitsi.org/protocol/focus"
 
-/*
- * The XML layer: one document (a BOSH <body/>, or one WebSocket frame) fed
- * in pieces of any size to a namespace-aware expat parser that refuses
- * DTDs and entity declarations and enforces the limits above.
- */
-struct xml_attr {
-	char	*name;		/* "URI local" when namespaced, else "local" */
-	char	*value;
-};
-
-struct xml_elem {
-	char		*ns;		/* namespace URI; "" for none */
-	char		*name;		/* local name */
-	struct xml_attr	*attrs;
-	size_t		 nattrs;
-	struct strbuf	 text;		/* character data directly inside */
-	struct xml_elem	*parent, *children, *last, *next;
-};
-
-struct xml_doc;
-
-struct xml_doc *xml_doc_new(void);
-/* Feeds len bytes; final says they end the document.  Returns 0, or -1
- * with err set: the document is then dead. */
-int	 xml_doc_feed(struct xml_doc *, const char *p, size_t len, int final,
-	    char *err, size_t errlen);
-/* 1 once the root element has ended (the document is whole but for a
- * final feed), else 0. */
-int	 xml_doc_closed(const struct xml_doc *);
-/* The root element once a final feed succeeded, else NULL. */
-const struct xml_elem *xml_doc_root(const struct xml_doc *);
-void	 xml_doc_free(struct xml_doc *);
-
-/* The value of attribute name ("local", or "URI local"), or NULL. */
-const char *xml_attr(const struct xml_elem *, const char *name);
-/* The first child named ns + name (ns NULL: any), or NULL. */
-const struct xml_elem *xml_child(const struct xml_elem *, const char *ns,
-	    const char *name);
-/* 1 when e is ns + name. */
-int	 xml_is(const struct xml_elem *e, const char *ns, const char *name);
+struct strbuf;
+struct xml_elem;
+struct xmpp_conn;
 
 /*
  * XEP-0215 <services/> to ICE servers: stun -> stun:host:port, turn and
@@ -73,18 +28,6 @@ int	 xml_is(const struct xml_elem *e, const char *ns, const char *name);
  */
 size_t	 xmpp_take_services(const struct xml_elem *services,
 	    struct ice_list *, size_t *dropped, char *warn, size_t warnlen);
-/*
- * Jitsi room metadata, the JSON text of a <json-message/>
- * ({"type":"room_metadata","metadata":{"services":[{...}]}}), to the
- * XEP-0215 <services/> element xmpp_take_services() reads: each service's
- * string fields (type, transport, host, port, username, password, expires,
- * restricted; port may be a number) become its attributes.  The document
- * is the caller's (xml_doc_free).  Returns it, or NULL with why set.
- */
-struct xml_doc *xmpp_metadata_services(const char *json, char *why,
-	    size_t whylen);
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" (fractions allowed); 0, or -1. */
-int	 xmpp_parse_time(const char *, time_t *);
 
 /*
  * The client.  url picks the transport: http(s)://…/http-bind is BOSH,
@@ -104,6 +47,11 @@ struct xmpp_query {
 	const char	*room;		/* node, as the URL's ?room= has it */
 	const char	*muc_domain;	/* conference.DOMAIN */
 	const char	*focus;		/* focus.DOMAIN */
+	/* Joins the room and returns the services of its metadata, leave
+	 * getting the presence that leaves it (jitsi_room_services(): the
+	 * client knows no conference protocol itself); needed with room. */
+	const struct xml_elem *(*join)(struct xmpp_conn *,
+		    struct strbuf *leave);
 };
 
 /* The step a refusal came at. */
