@@ -20,13 +20,24 @@ DEFAULT_STUN='[{"urls":["stun:stun.l.google.com:19302","stun:stun.cloudflare.com
 COTURN_URLS='turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp,turns:127.0.0.1:5349,stun:127.0.0.1:3478'
 COTURN_TURN_URLS='["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp","turns:127.0.0.1:5349"]'
 
+# The default setup: the binary is there, the test runs in a folder of its
+# own.  A file with a setup of its own starts it with these two calls.
 setup() {
+	need_binary || return 1
+	work_in work
+}
+
+# need_binary: fails, saying how to build it, when there is no binary.
+need_binary() {
 	if [[ ! -x $ICEUPD ]]; then
 		echo "no binary at $ICEUPD: run 'make all' first" >&2
 		return 1
 	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+}
+
+# work_in [DIR]: the test runs in $BATS_TEST_TMPDIR/DIR (made if missing).
+work_in() {
+	mkdir -p "$BATS_TEST_TMPDIR/${1-}" && cd "$BATS_TEST_TMPDIR/${1-}"
 }
 
 # needs_real_time: the test measures time (a deadline kept, a grace period,

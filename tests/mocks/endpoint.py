@@ -42,14 +42,14 @@ SIGTERM or SIGINT stops it cleanly (exit 0).
 
 import argparse
 import json
-import os
-import signal
 import ssl
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from lifecycle import stop_on_signal, write_port
 
 EXPECTED = {
     "matrix": ("GET", "/_matrix/client/v3/voip/turnServer", {}),
@@ -232,19 +232,8 @@ def main():
         context.set_alpn_protocols(["http/1.1"])
     server = Server(opt, context)
 
-    def stop(signum, frame):
-        stopping.set()
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
-    tmp = "%s.%d.tmp" % (opt.port_file, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.replace(tmp, opt.port_file)
+    stop_on_signal(stopping, [server], opt.lifetime)
+    write_port(opt.port_file, server.server_address[1])
     server.serve_forever(poll_interval=0.1)
     server.server_close()
     if server.logfile is not None:

@@ -70,7 +70,6 @@ import copy
 import json
 import os
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -80,6 +79,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from lifecycle import stop_on_signal, write_port
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -815,22 +816,10 @@ def main():
     api = Server("api", opt, state, logf, lock, ctx)
     meta = Server("metadata", opt, state, logf, lock)
 
-    def stop(signum, frame):
-        stopping.set()
-        for s in (api, meta):
-            threading.Thread(target=s.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
+    stop_on_signal(stopping, [api, meta], opt.lifetime)
     t = threading.Thread(target=meta.serve_forever, args=(0.1,), daemon=True)
     t.start()
-    tmp = "%s.%d.tmp" % (opt.port_file, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d %d\n" % (api.port, meta.port))
-    os.replace(tmp, opt.port_file)
+    write_port(opt.port_file, api.port, meta.port)
     api.serve_forever(poll_interval=0.1)
     t.join(2)
     if opt.state:

@@ -79,9 +79,7 @@ SIGTERM or SIGINT stops the server cleanly (exit 0).
 import argparse
 import base64
 import json
-import os
 import re
-import signal
 import ssl
 import sys
 import threading
@@ -89,6 +87,8 @@ import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from lifecycle import stop_on_signal, write_port
 
 SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
@@ -788,13 +788,6 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def write_port(path, port):
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(
         description="Fake hosted ICE credential API over HTTPS on "
@@ -845,16 +838,7 @@ def main():
     context.set_alpn_protocols(["http/1.1"])
     server = Server(opt, PROVIDERS[opt.provider](opt), context)
 
-    def stop(signum, frame):
-        stopping.set()
-        # shutdown() waits for serve_forever(), which runs in this thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
+    stop_on_signal(stopping, [server], opt.lifetime)
     write_port(opt.port_file, server.server_address[1])
     server.serve_forever(poll_interval=0.1)
     server.server_close()

@@ -21,10 +21,14 @@ and serves until killed:
          line is appended to PORTFILE.log.
 """
 import json
-import random
+import os
 import socket
 import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "mocks"))
+from lifecycle import bind_random, write_port  # noqa: E402
 
 SESSION = (b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s1' "
            b"wait='10' requests='2' ver='1.6' "
@@ -154,18 +158,11 @@ def main():
     jwt = sys.argv[3] if len(sys.argv) > 3 else ""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    for _ in range(20):
-        port = random.randint(20000, 60000)
-        try:
-            s.bind(("127.0.0.1", port))
-            break
-        except OSError:
-            continue
+    port = bind_random(s)
+    if port is None:
+        sys.exit("bosh-fake.py: no free port")
     s.listen(16)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % port)
-    import os
-    os.rename(portfile + ".tmp", portfile)
+    write_port(portfile, port)
     while True:
         conn, _ = s.accept()
         if mode == "close":
