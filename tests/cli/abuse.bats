@@ -20,14 +20,9 @@ TURN_SECRET=turn-shared-secret-MARK22-0c3f
 LOCAL=(WEBRTC_TURN_URLS='turn:127.0.0.1:3478' TURN_SHARED_SECRET="$TURN_SECRET")
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	need_binary || return 1
+	work_in work || return 1
 	CA=$CADIR/ca.pem
-	FAKE_PIDS=()
 	PIDS=()
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err

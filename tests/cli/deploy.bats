@@ -7,10 +7,9 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+load ../mocks/hosted
 
-MOCKS=$BATS_TEST_DIRNAME/../mocks
 FIXTURE=$BATS_TEST_DIRNAME/../fixtures/cloudrun-service.json
-PYTHON=/usr/bin/python3
 SERVICE=projects/demo-project/locations/europe-west1/services/neko
 SA_EMAIL=iceupd-deployer@demo-project.iam.gserviceaccount.com
 SA_KID=4d1c2b3a9f8e7d6c5b4a39281706f5e4d3c2b1a0
@@ -32,8 +31,8 @@ CHANGED='del(.template.revision,
      | .value))'
 
 setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca" KEYDIR="$BATS_FILE_TMPDIR/sa"
-	"$MOCKS/ca.sh" "$CADIR"
+	hosted_ca || return 1
+	export KEYDIR="$BATS_FILE_TMPDIR/sa"
 	mkdir -p "$KEYDIR"
 	(umask 077
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -42,57 +41,32 @@ setup_file() {
 }
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in
 	SECRETS=("$ACCESS" "$SA_TOKEN" "$META_TOKEN" "$USER_TOKEN"
 	    "$CLIENT_SECRET" "$REFRESH_TOKEN"
 	    "$(sed -n 2p "$KEYDIR/key.pem")")
 }
 
 teardown() {
-	local pid
-
-	for pid in "${FAKE_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${FAKE_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_fakes
 }
 
 # start_google [google.py options]: starts the fakes on ports of their own
 # choosing; sets API (HTTPS port), META (HTTP port), GLOG (request log).
 start_google() {
-	local dir=$BATS_TEST_TMPDIR/google${#FAKE_PIDS[@]} i
-
-	mkdir -p "$dir"
-	: >"$dir/log"
-	"$PYTHON" "$MOCKS/google.py" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    --log "$dir/log" --state "$dir/state.json" --lifetime 120 \
+	mock_dir
+	start_mock "the Google fakes" google.py --log "$MOCK_DIR/log" \
+	    --state "$MOCK_DIR/state.json" --lifetime 120 \
 	    --access-token "$ACCESS" --sa-token "$SA_TOKEN" \
 	    --metadata-token "$META_TOKEN" --sa-email "$SA_EMAIL" \
 	    --sa-key-id "$SA_KID" --sa-pubkey "$KEYDIR/pub.pem" \
 	    --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
-	    --refresh-token "$REFRESH_TOKEN" --user-token "$USER_TOKEN" "$@" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "the Google fakes did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	read -r API META <"$dir/port"
-	GLOG=$dir/log
-	GSTATE=$dir/state.json
+	    --refresh-token "$REFRESH_TOKEN" --user-token "$USER_TOKEN" "$@" ||
+	    return 1
+	read -r API META <"$MOCK_DIR/port"
+	GLOG=$MOCK_DIR/log
+	GSTATE=$MOCK_DIR/state.json
 }
 
 # user_file PATH: user credentials (type authorized_user, 0600) at PATH,
@@ -956,15 +930,11 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	sid=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a
 	SECRETS+=(twilio-authtoken-MARK5-1c2d)
 	# A hosted provider, whose answers are cached (coturn's are not).
-	"$PYTHON" "$MOCKS/hosted.py" --provider twilio --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file twilio.port --lifetime 120 \
-	    --account-sid "$sid" --auth "$sid:twilio-authtoken-MARK5-1c2d" \
-	    3>&- >twilio.out 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do [[ -s twilio.port ]] && break; sleep 0.05; done
+	start_mock "the twilio fake" hosted.py --provider twilio --lifetime 120 \
+	    --account-sid "$sid" --auth "$sid:twilio-authtoken-MARK5-1c2d"
 	tw=(ICEUPD_PROVIDERS=twilio TWILIO_ACCOUNT_SID="$sid"
 	    TWILIO_AUTH_TOKEN=twilio-authtoken-MARK5-1c2d
-	    TWILIO_API_BASE="https://127.0.0.1:$(<twilio.port)")
+	    TWILIO_API_BASE="https://127.0.0.1:$MOCK_PORT")
 	start_google --secret "$secret" --secret-versions 1
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    "${tw[@]}" --sink "secret:$secret"

@@ -22,18 +22,9 @@ COTURN_LIST='[{"urls":["turn:127.0.0.1:3478"],"username":"coturn-user","credenti
 REST_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=faults-secret
 	TURN_TTL=60)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in
 	PIDS=()
 	MOUNTS=()
 }
@@ -53,27 +44,9 @@ teardown() {
 
 # start_faults SCENARIO: starts faults.py; sets PORT.
 start_faults() {
-	local dir i
-
-	# A folder per fake ever started: a port file left by an earlier one
-	# must not be taken for this one's.
-	FAULTS_STARTED=$((${FAULTS_STARTED:-0} + 1))
-	dir=$BATS_TEST_TMPDIR/faults$FAULTS_STARTED
-	mkdir -p "$dir"
-	"$PYTHON" "$MOCKS/faults.py" --scenario "$1" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "faults.py did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	PORT=$(<"$dir/port")
+	mock_dir
+	start_mock faults.py faults.py --scenario "$1" || return 1
+	PORT=$MOCK_PORT
 }
 
 # stop_faults SCENARIO: stops the fakes; each must exit 0 on SIGTERM.
@@ -86,7 +59,7 @@ stop_faults() {
 		wait "$pid" || rc=$?
 		if ((rc != 0)); then
 			echo "faults.py ($1) exited $rc on SIGTERM:"
-			cat "$BATS_TEST_TMPDIR"/faults*/out
+			cat "$BATS_TEST_TMPDIR"/fake*/out
 			return 1
 		fi
 	done

@@ -38,19 +38,10 @@ COTURN_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478
 	WEBRTC_TURN_USERNAME=coturn-user WEBRTC_TURN_CREDENTIAL="$COTURN_CRED")
 COTURN_LIST='[{"urls":["turn:127.0.0.1:3478"],"username":"coturn-user","credential":"'$COTURN_CRED'"}]'
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	CA=$CADIR/ca.pem
-	FAKE_PIDS=()
 	RUNS=0
 }
 

@@ -52,19 +52,9 @@ load ../mocks/hosted
 # output file they are the product, anywhere else a leak.
 HANDED_OUT=("${MARK[WEBRTC_TURN_USERNAME]}" "${MARK[WEBRTC_TURN_CREDENTIAL]}")
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work"
-	cd "$BATS_TEST_TMPDIR/work" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in work || return 1
 	# A service-account key whose private key must not leak either.
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$BATS_TEST_TMPDIR/sa.pem" 2>/dev/null

@@ -14,23 +14,12 @@ COTURN=(WEBRTC_TURN_URLS="$SERVE_URLS" TURN_SHARED_SECRET="$TURN_SECRET")
 # auth: the header that carries the token.
 AUTH=(-H "Authorization: Bearer $API_TOKEN")
 
-# A CA for the hosted fakes (tests/mocks/hosted.bash).
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
+	need_binary || return 1
 	command -v curl >/dev/null || { echo "curl is not installed" >&2; return 1; }
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	work_in work || return 1
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
-	FAKE_PIDS=()
 	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/token"
 	LISTEN=(--listen 127.0.0.1:0)
 	ANSWERS=$BATS_TEST_TMPDIR/answers.jsonl

@@ -6,9 +6,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-MOCKS=$BATS_TEST_DIRNAME/../mocks
 SCRIPT=$BATS_TEST_DIRNAME/../../scripts/twilio-credential-updater.sh
-PYTHON=/usr/bin/python3
 SHELLS=(bash dash)
 
 SID=AC0a1b2c3d4e5f60718293a4b5c6d7e8f9
@@ -18,59 +16,30 @@ TURN_CRED=updater-turn-cred-e5a0
 # What Twilio's documented answer gives with TURN over TCP/TLS only.
 TCP_LIST='[{"urls":["turn:global.turn.twilio.com:3478?transport=tcp","turn:global.turn.twilio.com:443?transport=tcp"],"username":"'$TURN_USER'","credential":"'$TURN_CRED'"}]'
 OK_LINE="twilio-credential-updater: NEKO_ICESERVERS refreshed by iceupd"
-
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
+turn_user() { echo "$TURN_USER"; }
+turn_cred() { echo "$TURN_CRED"; }
+load ../mocks/hosted
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	BINDIR=$(dirname "$ICEUPD")
-	FAKE_PID=
 }
 
 teardown() {
-	local i
-
-	[[ -n $FAKE_PID ]] || return 0
-	kill -TERM "$FAKE_PID" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$FAKE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
+	stop_fakes
 }
 
 # start_fake SCENARIO: a Twilio fake on a port of its own; sets PORT and
 # FAKE_LOG.
 start_fake() {
-	local i
-
-	: >fake.log
-	"$PYTHON" "$MOCKS/hosted.py" --provider twilio --scenario "$1" \
-	    --cert "$CADIR/server.pem" --key "$CADIR/server.key" \
-	    --port-file port --log fake.log --lifetime 120 \
+	mock_dir
+	start_mock "the fake" hosted.py --provider twilio --scenario "$1" \
+	    --log "$MOCK_DIR/log" --lifetime 120 \
 	    --account-sid "$SID" --auth "$SID:$TOKEN" \
-	    --username "$TURN_USER" --credential "$TURN_CRED" \
-	    3>&- >fake.out 2>&1 &
-	FAKE_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -s port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s port ]]; then
-		echo "the fake did not start:"
-		cat fake.out
-		return 1
-	fi
-	PORT=$(<port)
-	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
+	    --username "$TURN_USER" --credential "$TURN_CRED" || return 1
+	PORT=$MOCK_PORT
+	FAKE_LOG=$MOCK_DIR/log
 }
 
 # What the sourcing shell runs: the script, then a report of what it left.

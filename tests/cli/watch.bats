@@ -11,13 +11,9 @@ load ../mocks/hosted
 COTURN_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=watch-secret
 	TURN_TTL=60)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	WATCH_PID=
 }
 
