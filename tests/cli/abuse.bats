@@ -30,12 +30,8 @@ setup() {
 }
 
 teardown() {
-	local pid
-
-	for pid in "${PIDS[@]}" $SERVE_PID; do
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2086 # no SERVE_PID: no word
+	stop_pids -KILL "${PIDS[@]}" $SERVE_PID
 	stop_fakes
 }
 
@@ -80,10 +76,8 @@ assert_decoy_intact() {
 metered() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	run --separate-stderr timeout 60 env -i PATH="$PATH" \
 	    HOME="$BATS_TEST_TMPDIR/home" ICEUPD_CONFIG=/dev/null \
 	    "${PENV[@]}" "${vars[@]}" "$ICEUPD" "$@" --cacert "$CA"

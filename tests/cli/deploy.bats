@@ -100,10 +100,8 @@ deploy() {
 	local -a vars=()
 	local s
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
 	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
 	    WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=x \

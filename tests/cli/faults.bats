@@ -30,12 +30,9 @@ setup() {
 }
 
 teardown() {
-	local p m
+	local m
 
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	stop_pids -KILL "${PIDS[@]}"
 	for m in "${MOUNTS[@]}"; do
 		umount "$m" 2>/dev/null || true
 	done
@@ -73,10 +70,8 @@ against() {
 	local -a vars=()
 	shift
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	provider_env "$p" "https://127.0.0.1:$PORT"
 	t0=$(date +%s%N)
 	run --separate-stderr iceupd ICEUPD_CA_FILE="$CADIR/ca.pem" \

@@ -37,7 +37,8 @@ need_binary() {
 
 # work_in [DIR]: the test runs in $BATS_TEST_TMPDIR/DIR (made if missing).
 work_in() {
-	mkdir -p "$BATS_TEST_TMPDIR/${1-}" && cd "$BATS_TEST_TMPDIR/${1-}"
+	mkdir -p "$BATS_TEST_TMPDIR/${1-}" || return 1
+	cd "$BATS_TEST_TMPDIR/${1-}" || return 1
 }
 
 # needs_real_time: the test measures time (a deadline kept, a grace period,
@@ -50,22 +51,54 @@ needs_real_time() {
 	fi
 }
 
+# leading_vars [WORD ...]: how many of the leading WORDs are NAME=VALUE
+# (the environment a command of the tests is given before its arguments):
+#   vars=("${@:1:$(leading_vars "$@")}"); shift "${#vars[@]}"
+leading_vars() {
+	local w n=0
+
+	for w in "$@"; do
+		[[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || break
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# iceupd_cmd [NAME=VALUE ...] [ARG ...]: sets ICEUPD_CMD to what iceupd()
+# runs, for a test that starts it in the background (env execs the binary:
+# $! is the process signals must reach).
+iceupd_cmd() {
+	local -a vars=("${@:1:$(leading_vars "$@")}")
+	local home="$BATS_TEST_TMPDIR/home"
+
+	shift "${#vars[@]}"
+	mkdir -p "$home"
+	ICEUPD_CMD=(env -i PATH="$PATH" HOME="$home"
+	    XDG_CACHE_HOME="$home/.cache" ICEUPD_CACHE="$home/cache.json"
+	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@")
+}
+
 # iceupd [NAME=VALUE ...] [ARG ...]
 # Runs the binary in an environment of its own: PATH, a HOME and a cache
 # file inside the test's temporary folder, ICEUPD_CONFIG=/dev/null, then
 # the leading NAME=VALUE words (a later NAME=... replaces an earlier one).
 iceupd() {
-	local -a vars=()
-	local home="$BATS_TEST_TMPDIR/home"
+	local -a ICEUPD_CMD
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
+	iceupd_cmd "$@"
+	"${ICEUPD_CMD[@]}"
+}
+
+# stop_pids [-SIGNAL] [PID ...]: each PID is sent SIGNAL (default TERM)
+# and reaped; one already gone is no error.
+stop_pids() {
+	local sig=-TERM p
+
+	[[ ${1-} != -* ]] || { sig=$1; shift; }
+	for p in "$@"; do
+		kill "$sig" "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
-	mkdir -p "$home"
-	env -i PATH="$PATH" HOME="$home" XDG_CACHE_HOME="$home/.cache" \
-	    ICEUPD_CACHE="$home/cache.json" ICEUPD_CONFIG=/dev/null \
-	    "${vars[@]}" "$ICEUPD" "$@"
 }
 
 # What the last `run --separate-stderr` saw, for failure messages.

@@ -54,10 +54,8 @@ teardown() {
 fetch() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	fetch_bare "${vars[@]}" "$@" --cacert "$CA"
 }
 

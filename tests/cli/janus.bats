@@ -67,12 +67,8 @@ setup_file() {
 teardown_file() {
 	janus_stop "${JPOST_PID:-}"
 	janus_stop "${JGET_PID:-}"
-	local pid
-	for pid in "${OPEN_PID:-}" "${KEYED_PID:-}"; do
-		[[ -n $pid ]] || continue
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2086 # an unset one: no word
+	stop_pids ${OPEN_PID:-} ${KEYED_PID:-}
 	coturn_stop "${COTURN_PID:-}"
 }
 

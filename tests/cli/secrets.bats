@@ -153,10 +153,8 @@ audit_serve() {
 	local -a vars=()
 	shift
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	RUNS=$((RUNS + 1))
 	rm -f "$pf"
 	mkdir -p "$home"
@@ -247,10 +245,8 @@ every_command() {
 		fmts=(neko env)
 		deadline=(-t 15000)	# TLS takes seconds there
 	fi
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		env+=("$1")
-		shift
-	done
+	env=("${@:1:$(leading_vars "$@")}")
+	shift "${#env[@]}"
 	for lf in "${logs[@]}"; do
 		for fmt in "${fmts[@]}"; do
 			audit "$what fetch -f $fmt ($lf)" "${env[@]}" fetch "$@" \

@@ -40,10 +40,8 @@ teardown() {
 page() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
 	[[ -d $JS/node_modules/playwright-core ]] || {
 		echo "no playwright-core in tests/js: run scripts/install-deps.sh"

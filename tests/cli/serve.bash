@@ -41,10 +41,8 @@ start_serve() {
 	local -a vars=()
 	local pf=$BATS_TEST_TMPDIR/port i
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	rm -f "$pf"
 	mkdir -p "$BATS_TEST_TMPDIR/home"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR/home" \

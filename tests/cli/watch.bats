@@ -29,17 +29,8 @@ teardown() {
 # its stderr in watch.err; waits for the first file, up to 60 s (a wait,
 # not a measure: under valgrind the first fetch takes seconds).
 start_watch() {
-	local -a vars=()
-	local home="$BATS_TEST_TMPDIR/home"
-
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
-	mkdir -p "$home"
-	# env execs iceupd: $! is the process the signals must reach.
-	env -i PATH="$PATH" HOME="$home" ICEUPD_CACHE="$home/cache.json" \
-	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@" 2>watch.err &
+	iceupd_cmd "$@"
+	"${ICEUPD_CMD[@]}" 2>watch.err &
 	WATCH_PID=$!
 	for _ in $(seq 1200); do
 		[[ -s out.json ]] && return 0
