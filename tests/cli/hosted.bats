@@ -104,23 +104,6 @@ no_leak() {
 	fi
 }
 
-# assert_requests N: the fake got exactly N requests, all as documented.
-assert_requests() {
-	local n
-
-	n=$(jq -s length "$FAKE_LOG")
-	if [[ $n != "$1" ]]; then
-		echo "expected $1 request(s), the fake got $n:"
-		cat "$FAKE_LOG"
-		return 1
-	fi
-	if ! jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null; then
-		echo "a request differs from the documented one:"
-		jq -c .mismatch "$FAKE_LOG"
-		return 1
-	fi
-}
-
 # assert_log_body N BODY: request N (1-based) carried exactly BODY.
 assert_log_body() {
 	local got

@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 
-from lifecycle import stop_on_signal, write_port
+from fakeserver import stop_on_signal, tls_context, write_port
 
 SCENARIOS = ("reset", "tlscut", "closenow", "garbage", "slowhead",
              "trickle1", "huge100", "chunked100", "deep", "deepobj",
@@ -183,8 +183,7 @@ def main():
     ap.add_argument("--scenario", required=True, choices=SCENARIOS)
     opt = ap.parse_args()
 
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(opt.cert, opt.key)
+    ctx = tls_context(opt.cert, opt.key, alpn=False)
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind(("127.0.0.1", 0))

@@ -153,3 +153,20 @@ provider_env() {
 	esac
 }
 
+# assert_requests N: the last fake started (FAKE_LOG) got exactly N
+# requests, all as documented.
+assert_requests() {
+	local n
+
+	n=$(jq -s length "$FAKE_LOG")
+	if [[ $n != "$1" ]]; then
+		echo "expected $1 request(s), the fake got $n:"
+		cat "$FAKE_LOG"
+		return 1
+	fi
+	if ! jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null; then
+		echo "a request differs from the documented one:"
+		jq -c .mismatch "$FAKE_LOG"
+		return 1
+	fi
+}

@@ -80,15 +80,13 @@ import argparse
 import base64
 import json
 import re
-import ssl
 import sys
 import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
-from lifecycle import stop_on_signal, write_port
+from fakeserver import Request, serve, tls_context
 
 SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
@@ -565,25 +563,6 @@ def check_content_type(rq, want, bad):
 
 # --- the server ----------------------------------------------------------------
 
-class Request:
-    def __init__(self, handler, body):
-        url = urlsplit(handler.path)
-        self.method = handler.command
-        self.path = url.path
-        self.raw_query = url.query
-        self.query = parse_qs(url.query, keep_blank_values=True)
-        self.headers = {}
-        for name, value in handler.headers.items():
-            self.headers.setdefault(name.lower(), []).append(value)
-        self.body = body
-
-    def header(self, name):
-        values = self.headers.get(name)
-        if values is None:
-            return None
-        return values[0] if len(values) == 1 else "; ".join(values)
-
-
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hosted-fake/1"
@@ -833,15 +812,9 @@ def main():
     if opt.credential is None:
         opt.credential = DEFAULT_CREDENTIAL[opt.provider]
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(opt.cert, opt.key)
-    context.set_alpn_protocols(["http/1.1"])
-    server = Server(opt, PROVIDERS[opt.provider](opt), context)
-
-    stop_on_signal(stopping, [server], opt.lifetime)
-    write_port(opt.port_file, server.server_address[1])
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
+    server = Server(opt, PROVIDERS[opt.provider](opt),
+                    tls_context(opt.cert, opt.key))
+    serve(server, opt.port_file, stopping, opt.lifetime)
     if server.logfile is not None:
         server.logfile.close()
     return 0

@@ -22,13 +22,12 @@ and serves until killed:
 """
 import json
 import os
-import socket
 import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "mocks"))
-from lifecycle import bind_random, write_port  # noqa: E402
+from fakeserver import listen_random  # noqa: E402
 
 SESSION = (b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s1' "
            b"wait='10' requests='2' ver='1.6' "
@@ -156,13 +155,7 @@ def serve_brave(conn, jwt, log):
 def main():
     mode, portfile = sys.argv[1], sys.argv[2]
     jwt = sys.argv[3] if len(sys.argv) > 3 else ""
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    port = bind_random(s)
-    if port is None:
-        sys.exit("bosh-fake.py: no free port")
-    s.listen(16)
-    write_port(portfile, port)
+    s = listen_random("bosh-fake.py", portfile)
     while True:
         conn, _ = s.accept()
         if mode == "close":

@@ -21,7 +21,7 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "mocks"))
-from lifecycle import bind_random, write_port  # noqa: E402
+from fakeserver import listen_random  # noqa: E402
 
 PIECE = 7
 lock = threading.Lock()
@@ -129,13 +129,7 @@ def serve(client, target, log):
 
 def main():
     target, portfile = int(sys.argv[1]), sys.argv[2]
-    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    port = bind_random(lsock)
-    if port is None:
-        sys.exit("ws-fragmenter.py: no free port")
-    lsock.listen(16)
-    write_port(portfile, port)
+    lsock = listen_random("ws-fragmenter.py", portfile)
     while True:
         client, _ = lsock.accept()
         threading.Thread(target=serve, args=(client, target,
