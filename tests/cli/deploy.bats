@@ -69,6 +69,14 @@ start_google() {
 	GSTATE=$MOCK_DIR/state.json
 }
 
+# deploy_scenario SCENARIO: the fakes serve the fixture in SCENARIO; run
+# deploys to it with an access token.
+deploy_scenario() {
+	start_google --service "$FIXTURE" --scenario "$1"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+}
+
 # user_file PATH: user credentials (type authorized_user, 0600) at PATH,
 # their token_uri the fake's.
 user_file() {
@@ -741,9 +749,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 401 is one clear error naming the token source" {
-	start_google --service "$FIXTURE" --scenario unauthorized
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario unauthorized
 	assert_status 1
 	assert_stderr_contains "refused the access token from GOOGLE_OAUTH_ACCESS_TOKEN" \
 	    "UNAUTHENTICATED"
@@ -751,18 +757,14 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 403 on GET names run.services.get" {
-	start_google --service "$FIXTURE" --scenario forbidden_get
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario forbidden_get
 	assert_status 1
 	assert_stderr_contains "permission denied" "needs run.services.get"
 	assert_stderr_lines 1
 }
 
 @test "deploy: 403 on PATCH names run.services.update" {
-	start_google --service "$FIXTURE" --scenario forbidden_patch
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario forbidden_patch
 	assert_status 1
 	assert_stderr_contains "needs run.services.update" \
 	    "iam.serviceAccounts.actAs"
@@ -770,9 +772,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 409 ABORTED: read again and retry, keeping the other writer's change" {
-	start_google --service "$FIXTURE" --scenario conflict_once
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario conflict_once
 	assert_status 0
 	no_mismatch
 	[[ $(count PATCH .) == 2 && $(count GET "^/v2/$SERVICE\$") == 2 ]]
@@ -781,9 +781,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 429 on GET and 503 on PATCH are retried" {
-	start_google --service "$FIXTURE" --scenario ratelimit_once,unavailable_once
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario ratelimit_once,unavailable_once
 	assert_status 0
 	[[ $(requests '.status' | head -n 4 | paste -sd' ') == "429 200 503 200" ]] ||
 	    { requests; false; }
@@ -814,9 +812,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: an operation that ends in error: exit 1 with its message" {
-	start_google --service "$FIXTURE" --scenario op_error
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario op_error
 	assert_status 1
 	assert_stderr_contains "the rollout failed (code 9)" \
 	    "container failed to start"

@@ -89,6 +89,20 @@ iceupd() {
 	"${ICEUPD_CMD[@]}"
 }
 
+# wait_port_file FILE PID [POLLS]: waits until FILE (where a server writes
+# its port) is not empty, while PID lives, polling every 50 ms at most
+# POLLS times (default 600: 30 s, a wait, not a measure).  0 once it is.
+wait_port_file() {
+	local i
+
+	for ((i = 0; i < ${3:-600}; i++)); do
+		[[ -s $1 ]] && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+	[[ -s $1 ]]
+}
+
 # stop_pids [-SIGNAL] [PID ...]: each PID is sent SIGNAL (default TERM)
 # and reaped; one already gone is no error.
 stop_pids() {

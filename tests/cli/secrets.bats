@@ -149,7 +149,7 @@ audit_files() {
 # handed-out credentials); then its log, its stdout and the files, as audit.
 audit_serve() {
 	local what=$1 pf=$BATS_TEST_TMPDIR/serve.port home=$BATS_TEST_TMPDIR/home
-	local base pid r m i body
+	local base pid r m body
 	local -a vars=()
 	shift
 
@@ -163,12 +163,7 @@ audit_serve() {
 	    "${vars[@]}" "$ICEUPD" serve --listen 127.0.0.1:0 --port-file "$pf" \
 	    "$@" >serve.out 2>serve.err 3>&-) &
 	pid=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [[ -s $pf ]]; then
+	if wait_port_file "$pf" "$pid"; then
 		base=http://127.0.0.1:$(<"$pf")
 		for r in /api/ice/credentials '/api/ice/credentials?format=neko' \
 		    '/api/ice/credentials?format=rtc' \

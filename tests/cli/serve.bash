@@ -39,7 +39,7 @@ teardown() {
 # port (its log in $SERVE_ERR); sets SERVE_PID and BASE.
 start_serve() {
 	local -a vars=()
-	local pf=$BATS_TEST_TMPDIR/port i
+	local pf=$BATS_TEST_TMPDIR/port
 
 	vars=("${@:1:$(leading_vars "$@")}")
 	shift "${#vars[@]}"
@@ -50,12 +50,7 @@ start_serve() {
 	    "${vars[@]}" "$ICEUPD" serve "${LISTEN[@]}" --port-file "$pf" \
 	    "$@" 3>&- >"$BATS_TEST_TMPDIR/serve.out" 2>"$SERVE_ERR" &
 	SERVE_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [[ ! -s $pf ]]; then
+	if ! wait_port_file "$pf" "$SERVE_PID"; then
 		echo "iceupd serve did not start:"
 		cat "$SERVE_ERR"
 		return 1

@@ -227,8 +227,6 @@ def main():
     context = None if opt.plain else tls_context(opt.cert, opt.key)
     server = Server(opt, context)
     serve(server, opt.port_file, stopping, opt.lifetime)
-    if server.logfile is not None:
-        server.logfile.close()
     return 0
 
 

@@ -72,11 +72,14 @@ def tls_context(cert, key, alpn=True):
 
 
 def serve(server, port_file, stopping, lifetime):
-    """SERVER tells its port in PORT_FILE and serves until stopped."""
+    """SERVER tells its port in PORT_FILE and serves until stopped; then
+    its log file, if it has one, is closed."""
     stop_on_signal(stopping, [server], lifetime)
     write_port(port_file, server.server_address[1])
     server.serve_forever(poll_interval=0.1)
     server.server_close()
+    if getattr(server, "logfile", None) is not None:
+        server.logfile.close()
 
 
 class Request:

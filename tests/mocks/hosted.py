@@ -815,8 +815,6 @@ def main():
     server = Server(opt, PROVIDERS[opt.provider](opt),
                     tls_context(opt.cert, opt.key))
     serve(server, opt.port_file, stopping, opt.lifetime)
-    if server.logfile is not None:
-        server.logfile.close()
     return 0
 
 
