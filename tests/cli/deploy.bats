@@ -77,6 +77,21 @@ deploy_scenario() {
 	    --service "$SERVICE"
 }
 
+# update_cloudrun [ARG ...]: scripts/update-cloudrun.sh, run by sh with
+# the old script's variables for the fakes (service neko, coturn TURN
+# REST credentials), given ARGs.
+update_cloudrun() {
+	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
+	    REGION=europe-west1 SERVICE_NAME=neko \
+	    sh "$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh" "$@"
+}
+
 # user_file PATH: user credentials (type authorized_user, 0600) at PATH,
 # their token_uri the fake's.
 user_file() {
@@ -947,14 +962,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 @test "update-cloudrun.sh: the old script's variables drive iceupd deploy; fresh is success" {
 	start_google --service "$FIXTURE"
 	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
-	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
-	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	update_cloudrun
 	assert_status 0
 	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
 	# TCP only by default: Cloud Run has no UDP.
@@ -963,14 +971,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	    .[0].urls == ["turn:127.0.0.1:3478?transport=tcp"]'
 	[[ $stderr != *"$ACCESS"* ]]
 	# The second run finds them fresh: no new revision, still success.
-	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
-	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	update_cloudrun
 	assert_status 0
 	assert_stderr_contains "still has fresh credentials"
 	[[ $(count PATCH .) == 1 ]]
@@ -982,20 +983,11 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "update-cloudrun.sh --log-format json: every line on stderr is a JSON log line, its own included" {
-	local -a env
-
 	start_google --service "$FIXTURE"
 	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
-	env=(env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD="$ICEUPD"
-	    ICEUPD_CONFIG=/dev/null ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json"
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem"
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API"
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project
-	    REGION=europe-west1 SERVICE_NAME='ne"ko\')
-	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json -v
+	update_cloudrun --log-format json -v
 	assert_status 0
-	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json
+	update_cloudrun --log-format json
 	assert_status 0
 	assert_stderr_json_lines
 	[[ $(jq -r .message <<<"${stderr_lines[-1]}") == "update-cloudrun: neko still has fresh credentials; nothing to do" ]]

@@ -216,14 +216,8 @@ class Cloudflare:
                 % self.opt.key_id)
 
     def check(self, rq, bad):
-        check_line(rq, "POST", self.path(), bad)
-        check_no_query(rq, bad)
-        want = "Bearer " + self.opt.token
-        got = rq.header("authorization")
-        if got != want:
-            bad.append("authorization: expected Bearer with the TURN key "
-                       "API token, got %s" % auth_kind(got))
-        check_content_type(rq, "application/json", bad)
+        check_bearer_post(rq, self.path(), self.opt.token,
+                          "the TURN key API token", bad)
         if self.opt.expect_body is not None:
             return
         try:
@@ -432,14 +426,8 @@ class Turnix:
         self.opt = opt
 
     def check(self, rq, bad):
-        check_line(rq, "POST", "/api/v1/credentials/ice", bad)
-        check_no_query(rq, bad)
-        want = "Bearer " + self.opt.token
-        got = rq.header("authorization")
-        if got != want:
-            bad.append("authorization: expected Bearer with the API "
-                       "token, got %s" % auth_kind(got))
-        check_content_type(rq, "application/json", bad)
+        check_bearer_post(rq, "/api/v1/credentials/ice", self.opt.token,
+                          "the API token", bad)
         if self.opt.expect_body is not None:
             return
         try:
@@ -559,6 +547,18 @@ def check_content_type(rq, want, bad):
     got = rq.header("content-type")
     if got != want:
         bad.append("content-type: expected %s, got %s" % (want, got))
+
+
+def check_bearer_post(rq, path, token, what, bad):
+    """A POST of JSON to PATH, no query, authorized by Bearer TOKEN (WHAT
+    names it in the mismatch)."""
+    check_line(rq, "POST", path, bad)
+    check_no_query(rq, bad)
+    got = rq.header("authorization")
+    if got != "Bearer " + token:
+        bad.append("authorization: expected Bearer with %s, got %s"
+                   % (what, auth_kind(got)))
+    check_content_type(rq, "application/json", bad)
 
 
 # --- the server ----------------------------------------------------------------
