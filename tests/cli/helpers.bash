@@ -179,6 +179,22 @@ assert_stderr_lacks() {
 	done
 }
 
+# assert_no_secret_in stdout|stderr SECRET ...: the last run printed none
+# of the SECRETs there.
+assert_no_secret_in() {
+	local where=$1 text=$stderr m
+
+	shift
+	[[ $where != stdout ]] || text=$output
+	for m in "$@"; do
+		if [[ $text == *"$m"* ]]; then
+			echo "a secret reached $where: $m"
+			show_run
+			return 1
+		fi
+	done
+}
+
 # assert_stderr_lines N: stderr holds exactly N lines.
 assert_stderr_lines() {
 	local n=0

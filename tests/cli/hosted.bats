@@ -74,22 +74,10 @@ fetch_bare() {
 # no_leak: no secret on stderr or stdout, no handed-out credential on
 # stderr, coturn's credential on stdout only as coturn's answer.
 no_leak() {
-	local m p
+	local p
 
-	for m in "${SECRETS[@]}" "$COTURN_CRED"; do
-		if [[ $stderr == *"$m"* ]]; then
-			echo "a secret reached stderr: $m"
-			show_run
-			return 1
-		fi
-	done
-	for m in "${SECRETS[@]}"; do
-		if [[ $output == *"$m"* ]]; then
-			echo "a secret reached stdout: $m"
-			show_run
-			return 1
-		fi
-	done
+	assert_no_secret_in stderr "${SECRETS[@]}" "$COTURN_CRED" || return 1
+	assert_no_secret_in stdout "${SECRETS[@]}" || return 1
 	for p in "${HOSTED[@]}"; do
 		if [[ $stderr == *"$(turn_cred "$p")"* ]]; then
 			echo "the $p credential reached stderr"

@@ -27,10 +27,7 @@ teardown_file() {
 }
 
 teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
+	kill_serve
 	answers_valid
 }
 

@@ -26,10 +26,7 @@ setup() {
 }
 
 teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
+	kill_serve
 	! declare -F stop_fakes >/dev/null || stop_fakes
 	# Every answer of the test holds to the OpenAPI document.
 	answers_valid
@@ -56,6 +53,14 @@ start_serve() {
 		return 1
 	fi
 	BASE=http://127.0.0.1:$(<"$pf")
+}
+
+# kill_serve: a serve still running is killed (SIGKILL) and reaped.
+kill_serve() {
+	if [[ -n ${SERVE_PID-} ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
+		kill -KILL "$SERVE_PID"
+		wait "$SERVE_PID" 2>/dev/null || true
+	fi
 }
 
 # stop_serve: SIGTERM; it must exit 0 within 30 s.

@@ -97,15 +97,7 @@ exported"
 }
 
 assert_no_secret() {
-	local m
-
-	for m in "$TOKEN" "$TURN_CRED"; do
-		if [[ $stderr == *"$m"* ]]; then
-			echo "a secret reached stderr: $m"
-			show_run
-			return 1
-		fi
-	done
+	assert_no_secret_in stderr "$TOKEN" "$TURN_CRED"
 }
 
 @test "DYNAMIC: NEKO_ICESERVERS becomes TCP/TLS TURN only, one status line" {
