@@ -128,13 +128,22 @@ def twilio_error(status, code, message):
             "status": status}
 
 
-class Twilio:
-    name = "twilio"
-    ok_status = 201
-    host_turn = "global.turn.twilio.com"
+class Provider:
+    """What the fakes of the providers share: the options, a 200 on
+    success, no headers of their own on an error."""
+    ok_status = 200
 
     def __init__(self, opt):
         self.opt = opt
+
+    def error_headers(self, status):
+        return []
+
+
+class Twilio(Provider):
+    name = "twilio"
+    ok_status = 201
+    host_turn = "global.turn.twilio.com"
 
     def path(self):
         return "/2010-04-01/Accounts/%s/Tokens.json" % self.opt.account_sid
@@ -204,12 +213,9 @@ class Twilio:
         return []
 
 
-class Cloudflare:
+class Cloudflare(Provider):
     name = "cloudflare"
     ok_status = 201
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def path(self):
         return ("/v1/turn/keys/%s/credentials/generate-ice-servers"
@@ -278,17 +284,10 @@ class Cloudflare:
                                               "message": text}],
                 "messages": [], "result": None}
 
-    def error_headers(self, status):
-        return []
 
-
-class Metered:
+class Metered(Provider):
     name = "metered"
-    ok_status = 200
     host = "global.relay.metered.ca"
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def check(self, rq, bad):
         check_line(rq, "GET", "/api/v1/turn/credentials", bad)
@@ -335,22 +334,15 @@ class Metered:
         return {"error": {404: "Not Found", 429: "Too Many Requests"}.get(
             status, "Internal Server Error")}
 
-    def error_headers(self, status):
-        return []
-
 
 def xirsys_error(reason):
     """Xirsys's error envelope (its own clients' tests)."""
     return {"s": "error", "v": reason}
 
 
-class Xirsys:
+class Xirsys(Provider):
     name = "xirsys"
-    ok_status = 200
     host = "eu-turn1.xirsys.com"
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def check(self, rq, bad):
         check_line(rq, "PUT", "/_turn/" + self.opt.channel, bad)
@@ -413,17 +405,10 @@ class Xirsys:
     def error200(self):
         return xirsys_error("unauthorized")
 
-    def error_headers(self, status):
-        return []
 
-
-class Turnix:
+class Turnix(Provider):
     name = "turnix"
-    ok_status = 200
     host = "eu-central.turnix.io"
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def check(self, rq, bad):
         check_bearer_post(rq, "/api/v1/credentials/ice", self.opt.token,
@@ -488,9 +473,6 @@ class Turnix:
         return {"error": {401: "Invalid API token", 404: "Not found",
                           429: "Too many requests"}.get(
                               status, "Internal server error")}
-
-    def error_headers(self, status):
-        return []
 
 
 PROVIDERS = {"twilio": Twilio, "cloudflare": Cloudflare, "metered": Metered,
