@@ -298,3 +298,20 @@ secret_names() {
 	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
 	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
 }
+
+# marked_secrets TAG: every secret of the manual with a marker: sets
+# MARKED_NAMES (the names: at least 8, or it fails) and MARKED_VARS
+# (NAME=mark-NAME-TAG and NAME_FILE=/run/secrets/NAME for each).
+marked_secrets() {
+	local name
+
+	mapfile -t MARKED_NAMES < <(secret_names)
+	if ((${#MARKED_NAMES[@]} < 8)); then
+		echo "secrets in the manual: ${MARKED_NAMES[*]}"
+		return 1
+	fi
+	MARKED_VARS=()
+	for name in "${MARKED_NAMES[@]}"; do
+		MARKED_VARS+=("$name=mark-$name-$1" "${name}_FILE=/run/secrets/$name")
+	done
+}

@@ -244,12 +244,9 @@ SH
 	local sh keep name
 	local -a names vars
 
-	mapfile -t names < <(secret_names)
-	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
-	vars=()
-	for name in "${names[@]}"; do
-		vars+=("$name=mark-$name-5c2a" "${name}_FILE=/run/secrets/$name")
-	done
+	marked_secrets 5c2a
+	names=("${MARKED_NAMES[@]}")
+	vars=("${MARKED_VARS[@]}")
 	# An iceupd that records the environment it was given.
 	cat >fake-iceupd <<'SH'
 #!/bin/sh

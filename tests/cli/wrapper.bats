@@ -452,12 +452,9 @@ assert_fresh_turn_tcp() {
 	local sh name keep
 	local -a names vars
 
-	mapfile -t names < <(secret_names)
-	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
-	vars=()
-	for name in "${names[@]}"; do
-		vars+=("$name=mark-$name-9d1e" "${name}_FILE=/run/secrets/$name")
-	done
+	marked_secrets 9d1e
+	names=("${MARKED_NAMES[@]}")
+	vars=("${MARKED_VARS[@]}")
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
 		for keep in "" true; do
