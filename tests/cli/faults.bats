@@ -39,6 +39,18 @@ teardown() {
 	stop_fakes
 }
 
+# write_fails FILE REASON: iceupd with TURN REST credentials cannot write
+# FILE: exit 1, nothing on stdout, one line naming FILE and REASON, FILE
+# as it was (before.json).
+write_fails() {
+	run --separate-stderr iceupd "${REST_ENV[@]}" -o "$1"
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "$1" "$2"
+	assert_same_file before.json "$1"
+}
+
 # start_faults SCENARIO: starts faults.py; sets PORT.
 start_faults() {
 	mock_dir
@@ -170,12 +182,7 @@ small_fs() {
 	dd if=/dev/zero of=fs/fill bs=4k 2>/dev/null || true
 	[[ $(df --output=avail fs | tail -n 1 | tr -d ' ') == 0 ]]
 	sleep 1.1	# a new second: a new TURN REST username, a new file
-	run --separate-stderr iceupd "${REST_ENV[@]}" -o fs/out.json
-	assert_status 1
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "fs/out.json" "No space left on device"
-	assert_same_file before.json fs/out.json
+	write_fails fs/out.json "No space left on device"
 	run ls -A fs
 	assert_stdout $'fill\nout.json'
 }
@@ -186,12 +193,7 @@ small_fs() {
 	cp ro/out.json before.json
 	mount -o remount,ro ro
 	sleep 1.1
-	run --separate-stderr iceupd "${REST_ENV[@]}" -o ro/out.json
-	assert_status 1
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "ro/out.json" "Read-only file system"
-	assert_same_file before.json ro/out.json
+	write_fails ro/out.json "Read-only file system"
 }
 
 @test "-o whose folder is a file, or does not exist: exit 1, one line" {

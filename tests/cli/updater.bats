@@ -242,11 +242,8 @@ SH
 
 @test "provider secrets reach iceupd, then leave the sourcing shell with their _FILE paths, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh keep name
-	local -a names vars
 
 	marked_secrets 5c2a
-	names=("${MARKED_NAMES[@]}")
-	vars=("${MARKED_VARS[@]}")
 	# An iceupd that records the environment it was given.
 	cat >fake-iceupd <<'SH'
 #!/bin/sh
@@ -259,12 +256,12 @@ SH
 			rm -f seen.env after.env
 			run --separate-stderr env -i PATH=/usr/bin:/bin \
 			    ICEUPD="$BATS_TEST_TMPDIR/fake-iceupd" \
-			    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" "${vars[@]}" \
+			    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" "${MARKED_VARS[@]}" \
 			    ${keep:+ICEUPD_KEEP_SECRETS=$keep} \
 			    "$sh" -c '. "$1"; env >after.env' "$sh" "$SCRIPT"
 			assert_status 0
 			grep -qx "NEKO_ICESERVERS=.*turns:fake.example:5349.*" after.env
-			for name in "${names[@]}"; do
+			for name in "${MARKED_NAMES[@]}"; do
 				grep -qx "$name=mark-$name-5c2a" seen.env || {
 					echo "$sh: iceupd did not get $name"; return 1; }
 				if [[ -n $keep ]]; then

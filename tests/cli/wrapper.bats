@@ -450,18 +450,15 @@ assert_fresh_turn_tcp() {
 
 @test "provider secrets reach iceupd but not the command, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh name keep
-	local -a names vars
 
 	marked_secrets 9d1e
-	names=("${MARKED_NAMES[@]}")
-	vars=("${MARKED_VARS[@]}")
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
 		for keep in "" true; do
-			wrap "$sh" ICEUPD="$FAKE" "${vars[@]}" \
+			wrap "$sh" ICEUPD="$FAKE" "${MARKED_VARS[@]}" \
 			    ${keep:+ICEUPD_KEEP_SECRETS=$keep}
 			child_ran
-			for name in "${names[@]}"; do
+			for name in "${MARKED_NAMES[@]}"; do
 				OUT=$BATS_TEST_TMPDIR/fake
 				assert_childenv "$name" "mark-$name-9d1e"
 				OUT=$BATS_TEST_TMPDIR/out
