@@ -17,11 +17,8 @@ V3_NAMES=(NEKO_WEBRTC_ICESERVERS_FRONTEND NEKO_WEBRTC_ICESERVERS_BACKEND)
 ALL_NAMES=(NEKO_ICESERVERS "${V3_NAMES[@]}")
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	BINDIR=$(dirname "$ICEUPD")
 	SH_FLAGS=()
 	OUT=$BATS_TEST_TMPDIR/out
