@@ -20,14 +20,9 @@ TURN_SECRET=turn-shared-secret-MARK22-0c3f
 LOCAL=(WEBRTC_TURN_URLS='turn:127.0.0.1:3478' TURN_SHARED_SECRET="$TURN_SECRET")
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	need_binary || return 1
+	work_in work || return 1
 	CA=$CADIR/ca.pem
-	FAKE_PIDS=()
 	PIDS=()
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
@@ -35,12 +30,8 @@ setup() {
 }
 
 teardown() {
-	local pid
-
-	for pid in "${PIDS[@]}" $SERVE_PID; do
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2086 # no SERVE_PID: no word
+	stop_pids -KILL "${PIDS[@]}" $SERVE_PID
 	stop_fakes
 }
 
@@ -85,10 +76,8 @@ assert_decoy_intact() {
 metered() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	run --separate-stderr timeout 60 env -i PATH="$PATH" \
 	    HOME="$BATS_TEST_TMPDIR/home" ICEUPD_CONFIG=/dev/null \
 	    "${PENV[@]}" "${vars[@]}" "$ICEUPD" "$@" --cacert "$CA"

@@ -41,12 +41,8 @@ teardown_file() {
 
 setup() {
 	[[ -z ${BROWSER_SKIP:-} ]] || skip "$BROWSER_SKIP"
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	need_binary || return 1
+	work_in work || return 1
 	REPORT=$BATS_TEST_TMPDIR/browser/report.json
 }
 

@@ -8,13 +8,9 @@ bats_require_minimum_version 1.5.0
 load helpers
 load ../mocks/hosted
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	CACHE=$BATS_TEST_TMPDIR/cache.json
 }
 

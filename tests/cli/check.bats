@@ -12,8 +12,10 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load ../peers/coturn
+load ../peers/scripted
 
 SECRET=check-shared-secret-4711
+REST_NAME=check
 REALM=check.test
 
 # make_ca DIR: a test CA (DIR/ca.pem, DIR/ca.key) and a relay certificate
@@ -65,59 +67,8 @@ teardown_file() {
 	coturn_stop "${CHECK_PID:-}"
 }
 
-setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
-	PEER_PID=
-}
-
 teardown() {
-	if [[ -n ${PEER_PID:-} ]]; then
-		kill "$PEER_PID" 2>/dev/null || true
-		wait "$PEER_PID" 2>/dev/null || true
-	fi
-}
-
-# rest_user SECONDS: a TURN REST username valid for SECONDS from now
-# (negative: expired that long ago).
-rest_user() {
-	echo "$(($(date +%s) + $1)):check"
-}
-
-# free_port udp|tcp: a port on 127.0.0.1 where nothing listens right now.
-free_port() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET,
-    socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
-
-# start_peer PORTFILE SCRIPT [ARG ...]: runs the python3 SCRIPT in the
-# background (its argv[1] is PORTFILE, to which it writes its port once
-# listening) and waits up to 5 s for that.  Sets PEER_PID and PEER_PORT.
-start_peer() {
-	local portfile=$1 script=$2 i
-
-	shift 2
-	python3 -c "$script" "$portfile" "$@" </dev/null \
-	    >"$portfile.log" 2>&1 3>&- &
-	PEER_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		if [[ -s $portfile ]]; then
-			PEER_PORT=$(<"$portfile")
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "the peer did not start:" >&2
-	cat "$portfile.log" >&2
-	return 1
+	stop_peer
 }
 
 # start_silent PORTFILE: a UDP socket on 127.0.0.1 that reads and never

@@ -197,8 +197,6 @@ has() {
 
 # serve_on ADDR: starts serve on ADDR with a port file; sets SERVE_PID, PORT.
 serve_on() {
-	local i
-
 	rm -f port
 	mkdir -p "$BATS_TEST_TMPDIR/home"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR/home" \
@@ -206,12 +204,7 @@ serve_on() {
 	    ICEUPD_CONFIG=/dev/null "${STUN_ONLY[@]}" "$ICEUPD" serve \
 	    --listen "$1" --port-file port "${@:2}" 3>&- 2>serve.err &
 	SERVE_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s port ]] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ -s port ]] || { cat serve.err; return 1; }
+	wait_port_file port "$SERVE_PID" || { cat serve.err; return 1; }
 	PORT=$(<port)
 }
 

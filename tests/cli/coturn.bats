@@ -50,30 +50,39 @@ turn_url() {
 	    | select(test("transport=" + $t + "$"))] | first // empty' <<<"$1"
 }
 
+# uclient URL USERNAME CREDENTIAL LOG: turnutils_uclient (coturn_allocate)
+# pointed where URL says, with these credentials, its output shown; sets
+# status, output, MARK (where LOG stood before) and TRANSPORT.
+uclient() {
+	local hp host port
+
+	hp=$(turn_url_host_port "$1") || {
+		echo "not a turn: URL: '$1'"
+		return 1
+	}
+	read -r host port TRANSPORT <<<"$hp"
+	MARK=$(coturn_log_mark "$4")
+	run coturn_allocate "$host" "$port" "$TRANSPORT" "$2" "$3"
+	echo "turnutils_uclient ($TRANSPORT to $host:$port as '$2'):"
+	echo "$output"
+}
+
 # assert_allocates URL USERNAME CREDENTIAL LOG
 # turnutils_uclient, pointed where URL says, gets its allocations with these
 # credentials and relays its messages, and coturn logs the allocation for
 # USERNAME.
 assert_allocates() {
-	local url=$1 user=$2 cred=$3 log=$4 hp mark host port transport
+	local user=$2 log=$4
 
-	hp=$(turn_url_host_port "$url") || {
-		echo "not a turn: URL: '$url'"
-		return 1
-	}
-	read -r host port transport <<<"$hp"
-	mark=$(coturn_log_mark "$log")
-	run coturn_allocate "$host" "$port" "$transport" "$user" "$cred"
-	echo "turnutils_uclient ($transport to $host:$port as '$user'):"
-	echo "$output"
+	uclient "$@" || return 1
 	[ "$status" -eq 0 ]
 	[[ $output != *ERROR* ]]
 	[[ $output =~ start_mclient:\ tot_send_msgs=2,\ tot_recv_msgs=2 ]]
-	coturn_log_wait "$log" "$mark" \
+	coturn_log_wait "$log" "$MARK" \
 	    "user <$user>: incoming packet ALLOCATE processed, success" ||
 	    { echo "coturn logged no allocation:"; tail -n 30 "$log"; return 1; }
-	if [ "$transport" = tcp ]; then
-		coturn_log_wait "$log" "$mark" "tcp or tls connected to:" ||
+	if [ "$TRANSPORT" = tcp ]; then
+		coturn_log_wait "$log" "$MARK" "tcp or tls connected to:" ||
 		    { echo "coturn logged no TCP client"; return 1; }
 	fi
 }
@@ -82,24 +91,16 @@ assert_allocates() {
 # coturn answers 401 to these credentials and turnutils_uclient gives up with
 # "Cannot complete Allocation".
 assert_refused() {
-	local url=$1 user=$2 cred=$3 log=$4 hp mark host port transport
+	local user=$2 log=$4
 
-	hp=$(turn_url_host_port "$url") || {
-		echo "not a turn: URL: '$url'"
-		return 1
-	}
-	read -r host port transport <<<"$hp"
-	mark=$(coturn_log_mark "$log")
-	run coturn_allocate "$host" "$port" "$transport" "$user" "$cred"
-	echo "turnutils_uclient ($transport to $host:$port as '$user'):"
-	echo "$output"
+	uclient "$@" || return 1
 	[ "$status" -eq 255 ]
 	[[ $output == *"ERROR: Cannot complete Allocation"* ]]
 	[[ $output != *tot_send_msgs* ]]
-	coturn_log_wait "$log" "$mark" \
+	coturn_log_wait "$log" "$MARK" \
 	    "user <$user>: incoming packet message processed, error 401: Unauthorized" ||
 	    { echo "coturn logged no 401:"; tail -n 30 "$log"; return 1; }
-	if tail -n +"$((mark + 1))" "$log" | grep -qF \
+	if tail -n +"$((MARK + 1))" "$log" | grep -qF \
 	    "user <$user>: incoming packet ALLOCATE processed, success"; then
 		echo "coturn logged an allocation for '$user'"
 		return 1

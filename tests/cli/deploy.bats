@@ -7,10 +7,9 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+load ../mocks/hosted
 
-MOCKS=$BATS_TEST_DIRNAME/../mocks
 FIXTURE=$BATS_TEST_DIRNAME/../fixtures/cloudrun-service.json
-PYTHON=/usr/bin/python3
 SERVICE=projects/demo-project/locations/europe-west1/services/neko
 SA_EMAIL=iceupd-deployer@demo-project.iam.gserviceaccount.com
 SA_KID=4d1c2b3a9f8e7d6c5b4a39281706f5e4d3c2b1a0
@@ -32,8 +31,8 @@ CHANGED='del(.template.revision,
      | .value))'
 
 setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca" KEYDIR="$BATS_FILE_TMPDIR/sa"
-	"$MOCKS/ca.sh" "$CADIR"
+	hosted_ca || return 1
+	export KEYDIR="$BATS_FILE_TMPDIR/sa"
 	mkdir -p "$KEYDIR"
 	(umask 077
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -42,57 +41,55 @@ setup_file() {
 }
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in
 	SECRETS=("$ACCESS" "$SA_TOKEN" "$META_TOKEN" "$USER_TOKEN"
 	    "$CLIENT_SECRET" "$REFRESH_TOKEN"
 	    "$(sed -n 2p "$KEYDIR/key.pem")")
 }
 
 teardown() {
-	local pid
-
-	for pid in "${FAKE_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${FAKE_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	stop_fakes
 }
 
 # start_google [google.py options]: starts the fakes on ports of their own
 # choosing; sets API (HTTPS port), META (HTTP port), GLOG (request log).
 start_google() {
-	local dir=$BATS_TEST_TMPDIR/google${#FAKE_PIDS[@]} i
-
-	mkdir -p "$dir"
-	: >"$dir/log"
-	"$PYTHON" "$MOCKS/google.py" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    --log "$dir/log" --state "$dir/state.json" --lifetime 120 \
+	mock_dir
+	start_mock "the Google fakes" google.py --log "$MOCK_DIR/log" \
+	    --state "$MOCK_DIR/state.json" --lifetime 120 \
 	    --access-token "$ACCESS" --sa-token "$SA_TOKEN" \
 	    --metadata-token "$META_TOKEN" --sa-email "$SA_EMAIL" \
 	    --sa-key-id "$SA_KID" --sa-pubkey "$KEYDIR/pub.pem" \
 	    --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
-	    --refresh-token "$REFRESH_TOKEN" --user-token "$USER_TOKEN" "$@" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "the Google fakes did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	read -r API META <"$dir/port"
-	GLOG=$dir/log
-	GSTATE=$dir/state.json
+	    --refresh-token "$REFRESH_TOKEN" --user-token "$USER_TOKEN" "$@" ||
+	    return 1
+	read -r API META <"$MOCK_DIR/port"
+	GLOG=$MOCK_DIR/log
+	GSTATE=$MOCK_DIR/state.json
+}
+
+# deploy_scenario SCENARIO: the fakes serve the fixture in SCENARIO; run
+# deploys to it with an access token.
+deploy_scenario() {
+	start_google --service "$FIXTURE" --scenario "$1"
+	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
+	    --service "$SERVICE"
+}
+
+# update_cloudrun [ARG ...]: scripts/update-cloudrun.sh, run by sh with
+# the old script's variables for the fakes (service neko, coturn TURN
+# REST credentials), given ARGs.
+update_cloudrun() {
+	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
+	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
+	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
+	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
+	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
+	    REGION=europe-west1 SERVICE_NAME=neko \
+	    sh "$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh" "$@"
 }
 
 # user_file PATH: user credentials (type authorized_user, 0600) at PATH,
@@ -126,10 +123,8 @@ deploy() {
 	local -a vars=()
 	local s
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
 	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
 	    WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=x \
@@ -769,9 +764,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 401 is one clear error naming the token source" {
-	start_google --service "$FIXTURE" --scenario unauthorized
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario unauthorized
 	assert_status 1
 	assert_stderr_contains "refused the access token from GOOGLE_OAUTH_ACCESS_TOKEN" \
 	    "UNAUTHENTICATED"
@@ -779,18 +772,14 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 403 on GET names run.services.get" {
-	start_google --service "$FIXTURE" --scenario forbidden_get
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario forbidden_get
 	assert_status 1
 	assert_stderr_contains "permission denied" "needs run.services.get"
 	assert_stderr_lines 1
 }
 
 @test "deploy: 403 on PATCH names run.services.update" {
-	start_google --service "$FIXTURE" --scenario forbidden_patch
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario forbidden_patch
 	assert_status 1
 	assert_stderr_contains "needs run.services.update" \
 	    "iam.serviceAccounts.actAs"
@@ -798,9 +787,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 409 ABORTED: read again and retry, keeping the other writer's change" {
-	start_google --service "$FIXTURE" --scenario conflict_once
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario conflict_once
 	assert_status 0
 	no_mismatch
 	[[ $(count PATCH .) == 2 && $(count GET "^/v2/$SERVICE\$") == 2 ]]
@@ -809,9 +796,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: 429 on GET and 503 on PATCH are retried" {
-	start_google --service "$FIXTURE" --scenario ratelimit_once,unavailable_once
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario ratelimit_once,unavailable_once
 	assert_status 0
 	[[ $(requests '.status' | head -n 4 | paste -sd' ') == "429 200 503 200" ]] ||
 	    { requests; false; }
@@ -842,9 +827,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: an operation that ends in error: exit 1 with its message" {
-	start_google --service "$FIXTURE" --scenario op_error
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario op_error
 	assert_status 1
 	assert_stderr_contains "the rollout failed (code 9)" \
 	    "container failed to start"
@@ -956,15 +939,11 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	sid=AC5f0c3a9e1b2d4c6e8f0a1b2c3d4e5f6a
 	SECRETS+=(twilio-authtoken-MARK5-1c2d)
 	# A hosted provider, whose answers are cached (coturn's are not).
-	"$PYTHON" "$MOCKS/hosted.py" --provider twilio --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file twilio.port --lifetime 120 \
-	    --account-sid "$sid" --auth "$sid:twilio-authtoken-MARK5-1c2d" \
-	    3>&- >twilio.out 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do [[ -s twilio.port ]] && break; sleep 0.05; done
+	start_mock "the twilio fake" hosted.py --provider twilio --lifetime 120 \
+	    --account-sid "$sid" --auth "$sid:twilio-authtoken-MARK5-1c2d"
 	tw=(ICEUPD_PROVIDERS=twilio TWILIO_ACCOUNT_SID="$sid"
 	    TWILIO_AUTH_TOKEN=twilio-authtoken-MARK5-1c2d
-	    TWILIO_API_BASE="https://127.0.0.1:$(<twilio.port)")
+	    TWILIO_API_BASE="https://127.0.0.1:$MOCK_PORT")
 	start_google --secret "$secret" --secret-versions 1
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    "${tw[@]}" --sink "secret:$secret"
@@ -983,14 +962,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 @test "update-cloudrun.sh: the old script's variables drive iceupd deploy; fresh is success" {
 	start_google --service "$FIXTURE"
 	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
-	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
-	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	update_cloudrun
 	assert_status 0
 	[[ $(count PATCH "^/v2/$SERVICE\$") == 1 ]]
 	# TCP only by default: Cloud Run has no UDP.
@@ -999,14 +971,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 	    .[0].urls == ["turn:127.0.0.1:3478?transport=tcp"]'
 	[[ $stderr != *"$ACCESS"* ]]
 	# The second run finds them fresh: no new revision, still success.
-	run --separate-stderr env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" \
-	    ICEUPD="$ICEUPD" ICEUPD_CONFIG=/dev/null \
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x \
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem" \
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API" \
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project \
-	    REGION=europe-west1 SERVICE_NAME=neko sh "$script"
+	update_cloudrun
 	assert_status 0
 	assert_stderr_contains "still has fresh credentials"
 	[[ $(count PATCH .) == 1 ]]
@@ -1018,20 +983,11 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "update-cloudrun.sh --log-format json: every line on stderr is a JSON log line, its own included" {
-	local -a env
-
 	start_google --service "$FIXTURE"
 	script=$BATS_TEST_DIRNAME/../../scripts/update-cloudrun.sh
-	env=(env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD="$ICEUPD"
-	    ICEUPD_CONFIG=/dev/null ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json"
-	    WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp' TURN_SHARED_SECRET=x
-	    ICEUPD_PROVIDERS=coturn ICEUPD_CA_FILE="$CADIR/ca.pem"
-	    ICEUPD_CLOUDRUN_ENDPOINT="https://127.0.0.1:$API"
-	    GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" PROJECT_ID=demo-project
-	    REGION=europe-west1 SERVICE_NAME='ne"ko\')
-	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json -v
+	update_cloudrun --log-format json -v
 	assert_status 0
-	run --separate-stderr "${env[@]}" SERVICE_NAME=neko sh "$script" --log-format json
+	update_cloudrun --log-format json
 	assert_status 0
 	assert_stderr_json_lines
 	[[ $(jq -r .message <<<"${stderr_lines[-1]}") == "update-cloudrun: neko still has fresh credentials; nothing to do" ]]

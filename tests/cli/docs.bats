@@ -11,19 +11,14 @@
 # with fixed() as defined below (BATS_TEST_TMPDIR set to any folder).
 
 bats_require_minimum_version 1.5.0
+load helpers
 
 setup() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	ICEUPD=${ICEUPD:-$ROOT/build/iceupd}
-	case $ICEUPD in
-	/*) ;;
-	*) ICEUPD=$(cd "$(dirname "$ICEUPD")" && pwd)/$(basename "$ICEUPD") ;;
-	esac
 	MAN=$ROOT/docs/iceupd.1
 	SETTINGS=$ROOT/src/settings/table.c
 	SAMPLES=$ROOT/samples
-	[ -x "$ICEUPD" ] ||
-	    { echo "no binary at $ICEUPD: run 'make all' first" >&2; return 1; }
+	need_binary || return 1
 	cd "$ROOT" || return 1
 }
 
@@ -34,10 +29,8 @@ setup() {
 ice() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	env -i PATH="$PATH" ICEUPD_CONFIG=/dev/null \
 	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" \
 	    "${vars[@]}" "$ICEUPD" "$@"

@@ -11,11 +11,6 @@ load ../mocks/hosted
 ROOT=$BATS_TEST_DIRNAME/../..
 SHELLS=(sh dash bash)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 teardown() {
 	stop_fakes
 }

@@ -22,58 +22,40 @@ COTURN_LIST='[{"urls":["turn:127.0.0.1:3478"],"username":"coturn-user","credenti
 REST_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=faults-secret
 	TURN_TTL=60)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in
 	PIDS=()
 	MOUNTS=()
 }
 
 teardown() {
-	local p m
+	local m
 
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	stop_pids -KILL "${PIDS[@]}"
 	for m in "${MOUNTS[@]}"; do
 		umount "$m" 2>/dev/null || true
 	done
 	stop_fakes
 }
 
+# write_fails FILE REASON: iceupd with TURN REST credentials cannot write
+# FILE: exit 1, nothing on stdout, one line naming FILE and REASON, FILE
+# as it was (before.json).
+write_fails() {
+	run --separate-stderr iceupd "${REST_ENV[@]}" -o "$1"
+	assert_status 1
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "$1" "$2"
+	assert_same_file before.json "$1"
+}
+
 # start_faults SCENARIO: starts faults.py; sets PORT.
 start_faults() {
-	local dir i
-
-	# A folder per fake ever started: a port file left by an earlier one
-	# must not be taken for this one's.
-	FAULTS_STARTED=$((${FAULTS_STARTED:-0} + 1))
-	dir=$BATS_TEST_TMPDIR/faults$FAULTS_STARTED
-	mkdir -p "$dir"
-	"$PYTHON" "$MOCKS/faults.py" --scenario "$1" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "faults.py did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	PORT=$(<"$dir/port")
+	mock_dir
+	start_mock faults.py faults.py --scenario "$1" || return 1
+	PORT=$MOCK_PORT
 }
 
 # stop_faults SCENARIO: stops the fakes; each must exit 0 on SIGTERM.
@@ -86,7 +68,7 @@ stop_faults() {
 		wait "$pid" || rc=$?
 		if ((rc != 0)); then
 			echo "faults.py ($1) exited $rc on SIGTERM:"
-			cat "$BATS_TEST_TMPDIR"/faults*/out
+			cat "$BATS_TEST_TMPDIR"/fake*/out
 			return 1
 		fi
 	done
@@ -100,10 +82,8 @@ against() {
 	local -a vars=()
 	shift
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	provider_env "$p" "https://127.0.0.1:$PORT"
 	t0=$(date +%s%N)
 	run --separate-stderr iceupd ICEUPD_CA_FILE="$CADIR/ca.pem" \
@@ -207,12 +187,7 @@ small_fs() {
 	dd if=/dev/zero of=fs/fill bs=4k 2>/dev/null || true
 	[[ $(df --output=avail fs | tail -n 1 | tr -d ' ') == 0 ]]
 	sleep 1.1	# a new second: a new TURN REST username, a new file
-	run --separate-stderr iceupd "${REST_ENV[@]}" -o fs/out.json
-	assert_status 1
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "fs/out.json" "No space left on device"
-	assert_same_file before.json fs/out.json
+	write_fails fs/out.json "No space left on device"
 	run ls -A fs
 	assert_stdout $'fill\nout.json'
 }
@@ -223,12 +198,7 @@ small_fs() {
 	cp ro/out.json before.json
 	mount -o remount,ro ro
 	sleep 1.1
-	run --separate-stderr iceupd "${REST_ENV[@]}" -o ro/out.json
-	assert_status 1
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "ro/out.json" "Read-only file system"
-	assert_same_file before.json ro/out.json
+	write_fails ro/out.json "Read-only file system"
 }
 
 @test "-o whose folder is a file, or does not exist: exit 1, one line" {

@@ -20,13 +20,25 @@ DEFAULT_STUN='[{"urls":["stun:stun.l.google.com:19302","stun:stun.cloudflare.com
 COTURN_URLS='turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp,turns:127.0.0.1:5349,stun:127.0.0.1:3478'
 COTURN_TURN_URLS='["turn:127.0.0.1:3478?transport=udp","turn:127.0.0.1:3478?transport=tcp","turns:127.0.0.1:5349"]'
 
+# The default setup: the binary is there, the test runs in a folder of its
+# own.  A file with a setup of its own starts it with these two calls.
 setup() {
+	need_binary || return 1
+	work_in work
+}
+
+# need_binary: fails, saying how to build it, when there is no binary.
+need_binary() {
 	if [[ ! -x $ICEUPD ]]; then
 		echo "no binary at $ICEUPD: run 'make all' first" >&2
 		return 1
 	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+}
+
+# work_in [DIR]: the test runs in $BATS_TEST_TMPDIR/DIR (made if missing).
+work_in() {
+	mkdir -p "$BATS_TEST_TMPDIR/${1-}" || return 1
+	cd "$BATS_TEST_TMPDIR/${1-}" || return 1
 }
 
 # needs_real_time: the test measures time (a deadline kept, a grace period,
@@ -39,22 +51,68 @@ needs_real_time() {
 	fi
 }
 
+# leading_vars [WORD ...]: how many of the leading WORDs are NAME=VALUE
+# (the environment a command of the tests is given before its arguments):
+#   vars=("${@:1:$(leading_vars "$@")}"); shift "${#vars[@]}"
+leading_vars() {
+	local w n=0
+
+	for w in "$@"; do
+		[[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || break
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# iceupd_cmd [NAME=VALUE ...] [ARG ...]: sets ICEUPD_CMD to what iceupd()
+# runs, for a test that starts it in the background (env execs the binary:
+# $! is the process signals must reach).
+iceupd_cmd() {
+	local -a vars=("${@:1:$(leading_vars "$@")}")
+	local home="$BATS_TEST_TMPDIR/home"
+
+	shift "${#vars[@]}"
+	mkdir -p "$home"
+	ICEUPD_CMD=(env -i PATH="$PATH" HOME="$home"
+	    XDG_CACHE_HOME="$home/.cache" ICEUPD_CACHE="$home/cache.json"
+	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@")
+}
+
 # iceupd [NAME=VALUE ...] [ARG ...]
 # Runs the binary in an environment of its own: PATH, a HOME and a cache
 # file inside the test's temporary folder, ICEUPD_CONFIG=/dev/null, then
 # the leading NAME=VALUE words (a later NAME=... replaces an earlier one).
 iceupd() {
-	local -a vars=()
-	local home="$BATS_TEST_TMPDIR/home"
+	local -a ICEUPD_CMD
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
+	iceupd_cmd "$@"
+	"${ICEUPD_CMD[@]}"
+}
+
+# wait_port_file FILE PID [POLLS]: waits until FILE (where a server writes
+# its port) is not empty, while PID lives, polling every 50 ms at most
+# POLLS times (default 600: 30 s, a wait, not a measure).  0 once it is.
+wait_port_file() {
+	local i
+
+	for ((i = 0; i < ${3:-600}; i++)); do
+		[[ -s $1 ]] && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
 	done
-	mkdir -p "$home"
-	env -i PATH="$PATH" HOME="$home" XDG_CACHE_HOME="$home/.cache" \
-	    ICEUPD_CACHE="$home/cache.json" ICEUPD_CONFIG=/dev/null \
-	    "${vars[@]}" "$ICEUPD" "$@"
+	[[ -s $1 ]]
+}
+
+# stop_pids [-SIGNAL] [PID ...]: each PID is sent SIGNAL (default TERM)
+# and reaped; one already gone is no error.
+stop_pids() {
+	local sig=-TERM p
+
+	[[ ${1-} != -* ]] || { sig=$1; shift; }
+	for p in "$@"; do
+		kill "$sig" "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 }
 
 # What the last `run --separate-stderr` saw, for failure messages.
@@ -115,6 +173,22 @@ assert_stderr_lacks() {
 	for s in "$@"; do
 		if [[ $stderr == *"$s"* ]]; then
 			printf 'stderr should not contain: %s\n' "$s"
+			show_run
+			return 1
+		fi
+	done
+}
+
+# assert_no_secret_in stdout|stderr SECRET ...: the last run printed none
+# of the SECRETs there.
+assert_no_secret_in() {
+	local where=$1 text=$stderr m
+
+	shift
+	[[ $where != stdout ]] || text=$output
+	for m in "$@"; do
+		if [[ $text == *"$m"* ]]; then
+			echo "a secret reached $where: $m"
 			show_run
 			return 1
 		fi
@@ -223,4 +297,21 @@ assert_provider() {
 secret_names() {
 	sed -n 's/^\.It Ev \([A-Z0-9_]*\) , Ev \1_FILE$/\1/p' \
 	    "$BATS_TEST_DIRNAME/../../docs/iceupd.1"
+}
+
+# marked_secrets TAG: every secret of the manual with a marker: sets
+# MARKED_NAMES (the names: at least 8, or it fails) and MARKED_VARS
+# (NAME=mark-NAME-TAG and NAME_FILE=/run/secrets/NAME for each).
+marked_secrets() {
+	local name
+
+	mapfile -t MARKED_NAMES < <(secret_names)
+	if ((${#MARKED_NAMES[@]} < 8)); then
+		echo "secrets in the manual: ${MARKED_NAMES[*]}"
+		return 1
+	fi
+	MARKED_VARS=()
+	for name in "${MARKED_NAMES[@]}"; do
+		MARKED_VARS+=("$name=mark-$name-$1" "${name}_FILE=/run/secrets/$name")
+	done
 }

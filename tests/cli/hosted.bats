@@ -38,19 +38,10 @@ COTURN_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478
 	WEBRTC_TURN_USERNAME=coturn-user WEBRTC_TURN_CREDENTIAL="$COTURN_CRED")
 COTURN_LIST='[{"urls":["turn:127.0.0.1:3478"],"username":"coturn-user","credential":"'$COTURN_CRED'"}]'
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	CA=$CADIR/ca.pem
-	FAKE_PIDS=()
 	RUNS=0
 }
 
@@ -63,10 +54,8 @@ teardown() {
 fetch() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	fetch_bare "${vars[@]}" "$@" --cacert "$CA"
 }
 
@@ -85,22 +74,10 @@ fetch_bare() {
 # no_leak: no secret on stderr or stdout, no handed-out credential on
 # stderr, coturn's credential on stdout only as coturn's answer.
 no_leak() {
-	local m p
+	local p
 
-	for m in "${SECRETS[@]}" "$COTURN_CRED"; do
-		if [[ $stderr == *"$m"* ]]; then
-			echo "a secret reached stderr: $m"
-			show_run
-			return 1
-		fi
-	done
-	for m in "${SECRETS[@]}"; do
-		if [[ $output == *"$m"* ]]; then
-			echo "a secret reached stdout: $m"
-			show_run
-			return 1
-		fi
-	done
+	assert_no_secret_in stderr "${SECRETS[@]}" "$COTURN_CRED" || return 1
+	assert_no_secret_in stdout "${SECRETS[@]}" || return 1
 	for p in "${HOSTED[@]}"; do
 		if [[ $stderr == *"$(turn_cred "$p")"* ]]; then
 			echo "the $p credential reached stderr"
@@ -111,23 +88,6 @@ no_leak() {
 	if [[ $output == *"$COTURN_CRED"* && $output != "$COTURN_LIST" ]]; then
 		echo "coturn's credential is on stdout outside coturn's list"
 		show_run
-		return 1
-	fi
-}
-
-# assert_requests N: the fake got exactly N requests, all as documented.
-assert_requests() {
-	local n
-
-	n=$(jq -s length "$FAKE_LOG")
-	if [[ $n != "$1" ]]; then
-		echo "expected $1 request(s), the fake got $n:"
-		cat "$FAKE_LOG"
-		return 1
-	fi
-	if ! jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null; then
-		echo "a request differs from the documented one:"
-		jq -c .mismatch "$FAKE_LOG"
 		return 1
 	fi
 }

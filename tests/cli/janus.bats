@@ -19,7 +19,7 @@ load ../peers/janus
 # serve_bg NAME [ARG ...]: iceupd serve for the file, its log in
 # $BATS_FILE_TMPDIR/NAME.err; prints its base URL and sets SERVE_PID.
 serve_bg() {
-	local name=$1 pf=$BATS_FILE_TMPDIR/$1.port i
+	local name=$1 pf=$BATS_FILE_TMPDIR/$1.port
 
 	shift
 	env -i PATH="$PATH" HOME="$BATS_FILE_TMPDIR" ICEUPD_CONFIG=/dev/null \
@@ -29,12 +29,8 @@ serve_bg() {
 	    -p coturn "$@" </dev/null >/dev/null \
 	    2>"$BATS_FILE_TMPDIR/$name.err" 3>&- &
 	SERVE_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ -s $pf ]] || { cat "$BATS_FILE_TMPDIR/$name.err" >&2; return 1; }
+	wait_port_file "$pf" "$SERVE_PID" 200 ||
+	    { cat "$BATS_FILE_TMPDIR/$name.err" >&2; return 1; }
 	SERVE_BASE=http://127.0.0.1:$(<"$pf")
 }
 
@@ -67,12 +63,8 @@ setup_file() {
 teardown_file() {
 	janus_stop "${JPOST_PID:-}"
 	janus_stop "${JGET_PID:-}"
-	local pid
-	for pid in "${OPEN_PID:-}" "${KEYED_PID:-}"; do
-		[[ -n $pid ]] || continue
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2086 # an unset one: no word
+	stop_pids ${OPEN_PID:-} ${KEYED_PID:-}
 	coturn_stop "${COTURN_PID:-}"
 }
 

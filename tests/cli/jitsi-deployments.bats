@@ -84,12 +84,8 @@ teardown_file() {
 }
 
 teardown() {
-	local pid
-
-	for pid in ${WATCH_PID:-} ${PROXY_PID:-}; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	# shellcheck disable=SC2086 # an unset one: no word
+	stop_pids ${WATCH_PID:-} ${PROXY_PID:-}
 }
 
 # proxy_start PORT: bench/latency-proxy.py to 127.0.0.1:PORT adding a
@@ -191,10 +187,8 @@ needs_static() {
 static_iceupd() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null \
 	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" "${vars[@]}" \
 	    "$STATIC" "$@"

@@ -7,8 +7,10 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load ../peers/coturn
+load ../peers/scripted
 
 SECRET=probe-shared-secret-0123
+REST_NAME=probe
 REALM=probe.test
 
 # The driver is built from the sources under test and the objects of
@@ -51,21 +53,11 @@ teardown_file() {
 }
 
 setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
-	PEER_PID=
+	work_in
 }
 
 teardown() {
-	if [[ -n ${PEER_PID:-} ]]; then
-		kill "$PEER_PID" 2>/dev/null || true
-		wait "$PEER_PID" 2>/dev/null || true
-	fi
-}
-
-# rest_user SECONDS: a TURN REST username valid for SECONDS from now
-# (negative: expired that long ago).
-rest_user() {
-	echo "$(($(date +%s) + $1)):probe"
+	stop_peer
 }
 
 # probe USERNAME CREDENTIAL [ARG ...]: the driver with those credentials.
@@ -85,25 +77,13 @@ probe_ok() {
 	probe "$user" "$(turn_rest_password "$SECRET" "$user")" "$@"
 }
 
-# free_port udp|tcp: a port on 127.0.0.1 where nothing listens right now.
-free_port() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET,
-    socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
-
 # start_silent PORTFILE LOG [N]: N (default 1) UDP sockets on 127.0.0.1 and
 # a TCP listener on the port of the first, none of which ever answers.  Each
 # datagram is logged as "MS TID" in LOG (MS since the first one, TID the
 # transaction id in hex).  Writes the ports, one a line, to PORTFILE once
 # listening; sets PEER_PID.
 start_silent() {
-	local i
-
-	python3 -c '
+	start_peer "$1" '
 import os, select, socket, sys, time
 us = []
 for i in range(int(sys.argv[3])):
@@ -125,14 +105,7 @@ while True:
         now = time.monotonic()
         start = start or now
         log.write("%d %s\n" % ((now - start) * 1000, d[8:20].hex()))
-' "$1" "$2" "${3:-1}" </dev/null >/dev/null 2>&1 3>&- &
-	PEER_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $1 ]] && return 0
-		sleep 0.05
-	done
-	echo "the silent server did not start" >&2
-	return 1
+' "$2" "${3:-1}"
 }
 
 # start_fake MODE PORTFILE LOG: a TURN server over UDP on 127.0.0.1 that
@@ -143,11 +116,9 @@ while True:
 # 438 and a new nonce; "stale-always" does so every time; "forged" signs its
 # success with the wrong key.  Sets PEER_PID.
 start_fake() {
-	local i
-
-	python3 -c '
+	start_peer "$2" '
 import hashlib, hmac, os, socket, struct, sys
-mode, portfile, logfile = sys.argv[1:4]
+portfile, mode, logfile = sys.argv[1:4]
 COOKIE = 0x2112A442
 key = hashlib.md5(b"fake:fake.test:pw").digest()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -210,15 +181,7 @@ while True:
                 attr(0x0020, xaddr(*peer))]
         r = msg(method | 0x100, tid, a, k)
     u.sendto(r, peer)
-' "$1" "$2" "$3" </dev/null >/dev/null 2>"$3.err" 3>&- &
-	PEER_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $2 ]] && return 0
-		sleep 0.05
-	done
-	echo "the fake TURN server did not start" >&2
-	cat "$3.err" >&2
-	return 1
+' "$1" "$3"
 }
 
 now_ms() {

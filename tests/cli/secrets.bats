@@ -52,19 +52,9 @@ load ../mocks/hosted
 # output file they are the product, anywhere else a leak.
 HANDED_OUT=("${MARK[WEBRTC_TURN_USERNAME]}" "${MARK[WEBRTC_TURN_CREDENTIAL]}")
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	mkdir -p "$BATS_TEST_TMPDIR/work"
-	cd "$BATS_TEST_TMPDIR/work" || return 1
-	FAKE_PIDS=()
+	need_binary || return 1
+	work_in work || return 1
 	# A service-account key whose private key must not leak either.
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$BATS_TEST_TMPDIR/sa.pem" 2>/dev/null
@@ -159,14 +149,12 @@ audit_files() {
 # handed-out credentials); then its log, its stdout and the files, as audit.
 audit_serve() {
 	local what=$1 pf=$BATS_TEST_TMPDIR/serve.port home=$BATS_TEST_TMPDIR/home
-	local base pid r m i body
+	local base pid r m body
 	local -a vars=()
 	shift
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	RUNS=$((RUNS + 1))
 	rm -f "$pf"
 	mkdir -p "$home"
@@ -175,12 +163,7 @@ audit_serve() {
 	    "${vars[@]}" "$ICEUPD" serve --listen 127.0.0.1:0 --port-file "$pf" \
 	    "$@" >serve.out 2>serve.err 3>&-) &
 	pid=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [[ -s $pf ]]; then
+	if wait_port_file "$pf" "$pid"; then
 		base=http://127.0.0.1:$(<"$pf")
 		for r in /api/ice/credentials '/api/ice/credentials?format=neko' \
 		    '/api/ice/credentials?format=rtc' \
@@ -257,10 +240,8 @@ every_command() {
 		fmts=(neko env)
 		deadline=(-t 15000)	# TLS takes seconds there
 	fi
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		env+=("$1")
-		shift
-	done
+	env=("${@:1:$(leading_vars "$@")}")
+	shift "${#env[@]}"
 	for lf in "${logs[@]}"; do
 		for fmt in "${fmts[@]}"; do
 			audit "$what fetch -f $fmt ($lf)" "${env[@]}" fetch "$@" \

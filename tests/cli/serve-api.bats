@@ -288,12 +288,7 @@ sse_data() {
 }
 
 sse_close() {
-	local p
-
-	for p in "${SSE_PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	stop_pids "${SSE_PIDS[@]}"
 	SSE_PIDS=()
 }
 

@@ -27,10 +27,7 @@ teardown_file() {
 }
 
 teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
+	kill_serve
 	answers_valid
 }
 
@@ -40,10 +37,8 @@ teardown() {
 page() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	gather_chromium >/dev/null || { echo "no chromium (Debian package chromium)"; return 1; }
 	[[ -d $JS/node_modules/playwright-core ]] || {
 		echo "no playwright-core in tests/js: run scripts/install-deps.sh"

@@ -14,33 +14,19 @@ COTURN=(WEBRTC_TURN_URLS="$SERVE_URLS" TURN_SHARED_SECRET="$TURN_SECRET")
 # auth: the header that carries the token.
 AUTH=(-H "Authorization: Bearer $API_TOKEN")
 
-# A CA for the hosted fakes (tests/mocks/hosted.bash).
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
+	need_binary || return 1
 	command -v curl >/dev/null || { echo "curl is not installed" >&2; return 1; }
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	work_in work || return 1
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
-	FAKE_PIDS=()
 	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/token"
 	LISTEN=(--listen 127.0.0.1:0)
 	ANSWERS=$BATS_TEST_TMPDIR/answers.jsonl
 }
 
 teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
+	kill_serve
 	! declare -F stop_fakes >/dev/null || stop_fakes
 	# Every answer of the test holds to the OpenAPI document.
 	answers_valid
@@ -50,12 +36,10 @@ teardown() {
 # port (its log in $SERVE_ERR); sets SERVE_PID and BASE.
 start_serve() {
 	local -a vars=()
-	local pf=$BATS_TEST_TMPDIR/port i
+	local pf=$BATS_TEST_TMPDIR/port
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	rm -f "$pf"
 	mkdir -p "$BATS_TEST_TMPDIR/home"
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR/home" \
@@ -63,17 +47,20 @@ start_serve() {
 	    "${vars[@]}" "$ICEUPD" serve "${LISTEN[@]}" --port-file "$pf" \
 	    "$@" 3>&- >"$BATS_TEST_TMPDIR/serve.out" 2>"$SERVE_ERR" &
 	SERVE_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $pf ]] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [[ ! -s $pf ]]; then
+	if ! wait_port_file "$pf" "$SERVE_PID"; then
 		echo "iceupd serve did not start:"
 		cat "$SERVE_ERR"
 		return 1
 	fi
 	BASE=http://127.0.0.1:$(<"$pf")
+}
+
+# kill_serve: a serve still running is killed (SIGKILL) and reaped.
+kill_serve() {
+	if [[ -n ${SERVE_PID-} ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
+		kill -KILL "$SERVE_PID"
+		wait "$SERVE_PID" 2>/dev/null || true
+	fi
 }
 
 # stop_serve: SIGTERM; it must exit 0 within 30 s.

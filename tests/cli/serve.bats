@@ -11,6 +11,16 @@ load helpers
 load ../mocks/hosted
 load serve
 
+# twilio_failed_twice: the Twilio fake refuses; two runs that keep their
+# cache in $BATS_TEST_TMPDIR/cache.json fail on it.
+twilio_failed_twice() {
+	start_fake twilio unauthorized
+	run --separate-stderr iceupd "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" -p twilio,stun
+	run --separate-stderr iceupd "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" \
+	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json" -p twilio,stun
+}
+
 @test "serve: GET /api/ice/credentials is the json report, from memory, not cached by clients" {
 	start_serve "${COTURN[@]}" TURN_TTL=3600
 	wait_stats '.refreshes == 1'
@@ -150,13 +160,7 @@ load serve
 }
 
 @test "serve: /api/ice/providers shows no failures of a provider no longer configured" {
-	local -a env
-
-	start_fake twilio unauthorized
-	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json")
-	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
-	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	twilio_failed_twice
 	jq -e '.health.twilio.failures == 2' "$BATS_TEST_TMPDIR/cache.json" >/dev/null
 	start_serve "${COTURN[@]}"
 	wait_stats '.refreshes == 1'
@@ -268,13 +272,7 @@ load serve
 }
 
 @test "serve: a backing-off TURN provider: ready on STUN, the report says degraded and names it" {
-	local -a env
-
-	start_fake twilio unauthorized
-	env=("${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem"
-	    ICEUPD_CACHE="$BATS_TEST_TMPDIR/cache.json")
-	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
-	run --separate-stderr iceupd "${env[@]}" -p twilio,stun
+	twilio_failed_twice
 	[[ $(jq -s length "$FAKE_LOG") == 2 ]]
 	start_serve "${PENV[@]}" ICEUPD_CA_FILE="$CADIR/ca.pem" -p twilio,stun
 	wait_stats '.refreshes == 1'

@@ -28,6 +28,19 @@ conf() {
 	chmod "$mode" "$file"
 }
 
+# config_error FILE TEXT ...: iceupd -c FILE exits 2, nothing on stdout,
+# one line on stderr that holds each TEXT.
+config_error() {
+	local file=$1
+
+	shift
+	run --separate-stderr iceupd -c "$file"
+	assert_status 2
+	assert_no_stdout
+	assert_stderr_lines 1
+	assert_stderr_contains "$@"
+}
+
 # --- precedence ----------------------------------------------------------
 
 @test "format: default neko < config file < environment < flag" {
@@ -82,11 +95,7 @@ conf() {
 	assert_no_stderr
 	assert_stdout "$DEFAULT_STUN"
 
-	run --separate-stderr iceupd -c bad.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "iceupd: error: bad.conf:2 (timeout_ms): " "'50'" \
+	config_error bad.conf "iceupd: error: bad.conf:2 (timeout_ms): " "'50'" \
 	    "from 100ms to 10m" "a bare number is milliseconds"
 
 	run --separate-stderr iceupd ICEUPD_TIMEOUT_MS=2x -c ok.conf
@@ -171,37 +180,21 @@ conf() {
 @test "an unknown config key exits 2 naming FILE:LINE and the key" {
 	conf typo.conf 600 'format = "rtc";' '' 'fromat = "json";'
 
-	run --separate-stderr iceupd -c typo.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "iceupd: error: typo.conf:3: " "fromat"
+	config_error typo.conf "iceupd: error: typo.conf:3: " "fromat"
 
 	conf group.conf 600 'coturn = {' '  urls = ["turn:h"];' '  secret = "x";' '};'
-	run --separate-stderr iceupd -c group.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "iceupd: error: group.conf:3: " "coturn.secret"
+	config_error group.conf "iceupd: error: group.conf:3: " "coturn.secret"
 }
 
 @test "a config syntax error exits 2 naming the file and the line" {
 	conf syntax.conf 600 'format = "rtc";' 'transport = ;' 'relay = true;'
 
-	run --separate-stderr iceupd -c syntax.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "iceupd: error: syntax.conf:2: "
+	config_error syntax.conf "iceupd: error: syntax.conf:2: "
 }
 
 @test "a config value of the wrong type exits 2 naming FILE:LINE" {
 	conf type.conf 600 'relay = true;' 'format = 3;'
-	run --separate-stderr iceupd -c type.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "iceupd: error: type.conf:2 (format): "
+	config_error type.conf "iceupd: error: type.conf:2 (format): "
 
 	conf bool.conf 600 'relay = "maybe";'
 	run --separate-stderr iceupd -c bool.conf
@@ -228,11 +221,7 @@ conf() {
 	assert_stderr "iceupd: error: config file missing.conf: No such file or directory"
 
 	mkdir folder.conf
-	run --separate-stderr iceupd -c folder.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "folder.conf"
+	config_error folder.conf "folder.conf"
 }
 
 @test "bad values name the setting and where it came from" {
@@ -358,11 +347,7 @@ conf() {
 
 @test "conflicting coturn settings in the config file are named as written there" {
 	conf cc.conf 600 'coturn = {' '  urls = ["turn:h"];' '  credential = "p";' '};'
-	run --separate-stderr iceupd -c cc.conf
-	assert_status 2
-	assert_no_stdout
-	assert_stderr_lines 1
-	assert_stderr_contains "cc.conf:3 (coturn.credential)"
+	config_error cc.conf "cc.conf:3 (coturn.credential)"
 }
 
 @test "an invalid static credential is a configuration error" {

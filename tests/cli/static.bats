@@ -61,12 +61,7 @@ setup() {
 }
 
 teardown() {
-	local p
-
-	for p in "${SERVER_PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	stop_pids "${SERVER_PIDS[@]}"
 }
 
 need_root() {
@@ -109,10 +104,8 @@ make_root() {
 in_root() {
 	local -a vars=()
 
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
+	vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
 	env -i "${vars[@]}" "$(command -v chroot)" "$ROOT" "$@"
 }
 

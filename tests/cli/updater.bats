@@ -6,9 +6,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-MOCKS=$BATS_TEST_DIRNAME/../mocks
 SCRIPT=$BATS_TEST_DIRNAME/../../scripts/twilio-credential-updater.sh
-PYTHON=/usr/bin/python3
 SHELLS=(bash dash)
 
 SID=AC0a1b2c3d4e5f60718293a4b5c6d7e8f9
@@ -18,59 +16,30 @@ TURN_CRED=updater-turn-cred-e5a0
 # What Twilio's documented answer gives with TURN over TCP/TLS only.
 TCP_LIST='[{"urls":["turn:global.turn.twilio.com:3478?transport=tcp","turn:global.turn.twilio.com:443?transport=tcp"],"username":"'$TURN_USER'","credential":"'$TURN_CRED'"}]'
 OK_LINE="twilio-credential-updater: NEKO_ICESERVERS refreshed by iceupd"
-
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
+turn_user() { echo "$TURN_USER"; }
+turn_cred() { echo "$TURN_CRED"; }
+load ../mocks/hosted
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	BINDIR=$(dirname "$ICEUPD")
-	FAKE_PID=
 }
 
 teardown() {
-	local i
-
-	[[ -n $FAKE_PID ]] || return 0
-	kill -TERM "$FAKE_PID" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$FAKE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
+	stop_fakes
 }
 
 # start_fake SCENARIO: a Twilio fake on a port of its own; sets PORT and
 # FAKE_LOG.
 start_fake() {
-	local i
-
-	: >fake.log
-	"$PYTHON" "$MOCKS/hosted.py" --provider twilio --scenario "$1" \
-	    --cert "$CADIR/server.pem" --key "$CADIR/server.key" \
-	    --port-file port --log fake.log --lifetime 120 \
+	mock_dir
+	start_mock "the fake" hosted.py --provider twilio --scenario "$1" \
+	    --log "$MOCK_DIR/log" --lifetime 120 \
 	    --account-sid "$SID" --auth "$SID:$TOKEN" \
-	    --username "$TURN_USER" --credential "$TURN_CRED" \
-	    3>&- >fake.out 2>&1 &
-	FAKE_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -s port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s port ]]; then
-		echo "the fake did not start:"
-		cat fake.out
-		return 1
-	fi
-	PORT=$(<port)
-	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
+	    --username "$TURN_USER" --credential "$TURN_CRED" || return 1
+	PORT=$MOCK_PORT
+	FAKE_LOG=$MOCK_DIR/log
 }
 
 # What the sourcing shell runs: the script, then a report of what it left.
@@ -128,15 +97,7 @@ exported"
 }
 
 assert_no_secret() {
-	local m
-
-	for m in "$TOKEN" "$TURN_CRED"; do
-		if [[ $stderr == *"$m"* ]]; then
-			echo "a secret reached stderr: $m"
-			show_run
-			return 1
-		fi
-	done
+	assert_no_secret_in stderr "$TOKEN" "$TURN_CRED"
 }
 
 @test "DYNAMIC: NEKO_ICESERVERS becomes TCP/TLS TURN only, one status line" {
@@ -150,7 +111,7 @@ assert_no_secret() {
 		assert_stderr "$OK_LINE"
 		assert_no_secret
 	done
-	assert_requests_ok 2
+	assert_requests 2
 }
 
 @test "unset NEKO_ICESERVERS means fetch as well" {
@@ -163,7 +124,7 @@ assert_no_secret() {
 		assert_value "$TCP_LIST"
 		assert_stderr "$OK_LINE"
 	done
-	assert_requests_ok 2
+	assert_requests 2
 }
 
 @test "the binary can be named by ICEUPD instead of PATH" {
@@ -177,7 +138,7 @@ assert_no_secret() {
 		assert_value "$TCP_LIST"
 		assert_stderr "$OK_LINE"
 	done
-	assert_requests_ok 2
+	assert_requests 2
 }
 
 @test "ICEUPD_TRANSPORT=any keeps UDP and STUN" {
@@ -199,7 +160,7 @@ assert_no_secret() {
 		assert_stderr_lines 1
 		assert_stderr_contains "preset"
 	done
-	assert_requests_ok 0
+	assert_requests 0
 }
 
 @test "a refused Twilio login: NEKO_ICESERVERS='[]', a failure line, no demo relay" {
@@ -222,7 +183,7 @@ assert_no_secret() {
 			return 1
 		fi
 	done
-	assert_requests_ok 2
+	assert_requests 2
 }
 
 @test "iceupd missing altogether: NEKO_ICESERVERS='[]' and the shell goes on" {
@@ -249,19 +210,6 @@ assert_no_secret() {
 		assert_clean_continue
 		assert_value '[]'
 	done
-}
-
-# assert_requests_ok N: the fake got N requests, each as Twilio documents.
-assert_requests_ok() {
-	local n
-
-	n=$(jq -s length "$FAKE_LOG")
-	if [[ $n != "$1" ]]; then
-		echo "expected $1 request(s), the fake got $n"
-		cat "$FAKE_LOG"
-		return 1
-	fi
-	jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null
 }
 
 @test "URL settings with a key in the query or user part leave the sourcing shell; plain URLs stay" {
@@ -294,14 +242,8 @@ SH
 
 @test "provider secrets reach iceupd, then leave the sourcing shell with their _FILE paths, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh keep name
-	local -a names vars
 
-	mapfile -t names < <(secret_names)
-	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
-	vars=()
-	for name in "${names[@]}"; do
-		vars+=("$name=mark-$name-5c2a" "${name}_FILE=/run/secrets/$name")
-	done
+	marked_secrets 5c2a
 	# An iceupd that records the environment it was given.
 	cat >fake-iceupd <<'SH'
 #!/bin/sh
@@ -314,12 +256,12 @@ SH
 			rm -f seen.env after.env
 			run --separate-stderr env -i PATH=/usr/bin:/bin \
 			    ICEUPD="$BATS_TEST_TMPDIR/fake-iceupd" \
-			    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" "${vars[@]}" \
+			    FAKE_ENV="$BATS_TEST_TMPDIR/seen.env" "${MARKED_VARS[@]}" \
 			    ${keep:+ICEUPD_KEEP_SECRETS=$keep} \
 			    "$sh" -c '. "$1"; env >after.env' "$sh" "$SCRIPT"
 			assert_status 0
 			grep -qx "NEKO_ICESERVERS=.*turns:fake.example:5349.*" after.env
-			for name in "${names[@]}"; do
+			for name in "${MARKED_NAMES[@]}"; do
 				grep -qx "$name=mark-$name-5c2a" seen.env || {
 					echo "$sh: iceupd did not get $name"; return 1; }
 				if [[ -n $keep ]]; then

@@ -18,48 +18,28 @@ MATRIX_TOKEN=syt_bWFyaw_MARK5-0c1d
 FLEET_COTURN=(WEBRTC_TURN_URLS='turn:127.0.0.1:3478?transport=tcp'
     WEBRTC_TURN_USERNAME=fallback-user WEBRTC_TURN_CREDENTIAL=fallback-cred)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR" >/dev/null
-}
-
 setup() {
-	[[ -x $ICEUPD ]] || { echo "no binary at $ICEUPD" >&2; return 1; }
-	mkdir -p "$BATS_TEST_TMPDIR/work" || return 1
-	cd "$BATS_TEST_TMPDIR/work" || return 1
+	need_binary || return 1
+	work_in work || return 1
 	SERVE_PID=
 	SERVE_ERR=$BATS_TEST_TMPDIR/serve.err
 	LISTEN=(--listen 127.0.0.1:0)
-	FAKE_PIDS=()
 	printf '%s\n' "$API_TOKEN" >"$BATS_TEST_TMPDIR/api-token"
 }
 
 teardown() {
-	if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-		kill -KILL "$SERVE_PID"
-		wait "$SERVE_PID" 2>/dev/null || true
-	fi
+	kill_serve
 	stop_fakes
 }
 
 # start_endpoint SHAPE [endpoint.py options]: sets EP (its https base URL)
 # and EP_LOG.
 start_endpoint() {
-	local dir=$BATS_TEST_TMPDIR/endpoint-$1 i
-
-	mkdir -p "$dir"
-	: >"$dir/log"
-	"$PYTHON" "$MOCKS/endpoint.py" --shape "$@" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    --log "$dir/log" --lifetime 120 3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	[[ -s $dir/port ]] || { echo "endpoint.py did not start:"; cat "$dir/out"; return 1; }
-	EP=https://127.0.0.1:$(<"$dir/port")
-	EP_LOG=$dir/log
+	mock_dir
+	start_mock endpoint.py endpoint.py --shape "$@" --log "$MOCK_DIR/log" \
+	    --lifetime 120 || return 1
+	EP=https://127.0.0.1:$MOCK_PORT
+	EP_LOG=$MOCK_DIR/log
 }
 
 # requests LOG: how many requests the fake logged; each must be right.

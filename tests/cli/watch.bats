@@ -11,13 +11,9 @@ load ../mocks/hosted
 COTURN_ENV=(WEBRTC_TURN_URLS=turn:127.0.0.1:3478 TURN_SHARED_SECRET=watch-secret
 	TURN_TTL=60)
 
-setup_file() {
-	export CADIR="$BATS_FILE_TMPDIR/ca"
-	"$MOCKS/ca.sh" "$CADIR"
-}
-
 setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	WATCH_PID=
 }
 
@@ -33,17 +29,8 @@ teardown() {
 # its stderr in watch.err; waits for the first file, up to 60 s (a wait,
 # not a measure: under valgrind the first fetch takes seconds).
 start_watch() {
-	local -a vars=()
-	local home="$BATS_TEST_TMPDIR/home"
-
-	while [[ $# -gt 0 && $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
-		vars+=("$1")
-		shift
-	done
-	mkdir -p "$home"
-	# env execs iceupd: $! is the process the signals must reach.
-	env -i PATH="$PATH" HOME="$home" ICEUPD_CACHE="$home/cache.json" \
-	    ICEUPD_CONFIG=/dev/null "${vars[@]}" "$ICEUPD" "$@" 2>watch.err &
+	iceupd_cmd "$@"
+	"${ICEUPD_CMD[@]}" 2>watch.err &
 	WATCH_PID=$!
 	for _ in $(seq 1200); do
 		[[ -s out.json ]] && return 0

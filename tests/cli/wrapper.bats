@@ -17,11 +17,8 @@ V3_NAMES=(NEKO_WEBRTC_ICESERVERS_FRONTEND NEKO_WEBRTC_ICESERVERS_BACKEND)
 ALL_NAMES=(NEKO_ICESERVERS "${V3_NAMES[@]}")
 
 setup() {
-	if [[ ! -x $ICEUPD ]]; then
-		echo "no binary at $ICEUPD: run 'make all' first" >&2
-		return 1
-	fi
-	cd "$BATS_TEST_TMPDIR" || return 1
+	need_binary || return 1
+	work_in
 	BINDIR=$(dirname "$ICEUPD")
 	SH_FLAGS=()
 	OUT=$BATS_TEST_TMPDIR/out
@@ -450,21 +447,15 @@ assert_fresh_turn_tcp() {
 
 @test "provider secrets reach iceupd but not the command, unless ICEUPD_KEEP_SECRETS=true" {
 	local sh name keep
-	local -a names vars
 
-	mapfile -t names < <(secret_names)
-	((${#names[@]} >= 8)) || { echo "secrets in the manual: ${names[*]}"; return 1; }
-	vars=()
-	for name in "${names[@]}"; do
-		vars+=("$name=mark-$name-9d1e" "${name}_FILE=/run/secrets/$name")
-	done
+	marked_secrets 9d1e
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
 		for keep in "" true; do
-			wrap "$sh" ICEUPD="$FAKE" "${vars[@]}" \
+			wrap "$sh" ICEUPD="$FAKE" "${MARKED_VARS[@]}" \
 			    ${keep:+ICEUPD_KEEP_SECRETS=$keep}
 			child_ran
-			for name in "${names[@]}"; do
+			for name in "${MARKED_NAMES[@]}"; do
 				OUT=$BATS_TEST_TMPDIR/fake
 				assert_childenv "$name" "mark-$name-9d1e"
 				OUT=$BATS_TEST_TMPDIR/out

@@ -42,14 +42,13 @@ SIGTERM or SIGINT stops it cleanly (exit 0).
 
 import argparse
 import json
-import os
-import signal
-import ssl
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from fakeserver import serve, tls_context
 
 EXPECTED = {
     "matrix": ("GET", "/_matrix/client/v3/voip/turnServer", {}),
@@ -225,30 +224,9 @@ def main():
     ap.add_argument("--lifetime", type=float, default=600)
     opt = ap.parse_args()
 
-    context = None
-    if not opt.plain:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(opt.cert, opt.key)
-        context.set_alpn_protocols(["http/1.1"])
+    context = None if opt.plain else tls_context(opt.cert, opt.key)
     server = Server(opt, context)
-
-    def stop(signum, frame):
-        stopping.set()
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
-    tmp = "%s.%d.tmp" % (opt.port_file, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.replace(tmp, opt.port_file)
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
-    if server.logfile is not None:
-        server.logfile.close()
+    serve(server, opt.port_file, stopping, opt.lifetime)
     return 0
 
 

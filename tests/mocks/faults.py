@@ -32,13 +32,14 @@ SIGTERM or SIGINT stops the server (exit 0).
 import argparse
 import json
 import os
-import signal
 import socket
 import ssl
 import struct
 import sys
 import threading
 import time
+
+from fakeserver import stop_on_signal, tls_context, write_port
 
 SCENARIOS = ("reset", "tlscut", "closenow", "garbage", "slowhead",
              "trickle1", "huge100", "chunked100", "deep", "deepobj",
@@ -182,24 +183,15 @@ def main():
     ap.add_argument("--scenario", required=True, choices=SCENARIOS)
     opt = ap.parse_args()
 
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(opt.cert, opt.key)
+    ctx = tls_context(opt.cert, opt.key, alpn=False)
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind(("127.0.0.1", 0))
     lsock.listen(16)
     lsock.settimeout(0.2)
     stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    tmp = opt.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % lsock.getsockname()[1])
-    os.rename(tmp, opt.port_file)
+    stop_on_signal(stop)
+    write_port(opt.port_file, lsock.getsockname()[1])
 
     def handle(sock):
         try:

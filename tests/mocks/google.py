@@ -70,8 +70,6 @@ import copy
 import json
 import os
 import re
-import signal
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -79,7 +77,10 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+import fakeserver
+from fakeserver import stop_on_signal, tls_context, write_port
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -260,19 +261,7 @@ class State:
         return sc in self.scenarios
 
 
-class Request:
-    def __init__(self, handler, body):
-        url = urlsplit(handler.path)
-        self.method = handler.command
-        self.path = url.path
-        self.raw_query = url.query
-        self.query = parse_qs(url.query, keep_blank_values=True)
-        self.headers = {k.lower(): v for k, v in handler.headers.items()}
-        self.body = body
-
-    def header(self, name):
-        return self.headers.get(name)
-
+class Request(fakeserver.Request):
     def json(self, bad):
         try:
             return json.loads(self.body.decode("utf-8"))
@@ -809,28 +798,14 @@ def main():
     state = State(opt)
     logf = open(opt.log, "a") if opt.log else None
     lock = threading.Lock()
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(opt.cert, opt.key)
-    ctx.set_alpn_protocols(["http/1.1"])
-    api = Server("api", opt, state, logf, lock, ctx)
+    api = Server("api", opt, state, logf, lock,
+                 tls_context(opt.cert, opt.key))
     meta = Server("metadata", opt, state, logf, lock)
 
-    def stop(signum, frame):
-        stopping.set()
-        for s in (api, meta):
-            threading.Thread(target=s.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
+    stop_on_signal(stopping, [api, meta], opt.lifetime)
     t = threading.Thread(target=meta.serve_forever, args=(0.1,), daemon=True)
     t.start()
-    tmp = "%s.%d.tmp" % (opt.port_file, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d %d\n" % (api.port, meta.port))
-    os.replace(tmp, opt.port_file)
+    write_port(opt.port_file, api.port, meta.port)
     api.serve_forever(poll_interval=0.1)
     t.join(2)
     if opt.state:

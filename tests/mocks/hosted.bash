@@ -1,9 +1,12 @@
-# hosted.bash: start and stop the fakes of the hosted APIs (hosted.py) from
-# bats tests.  The caller may set SID, TOKEN, CF_KEY, CF_TOKEN, METERED_KEY,
+# hosted.bash: start and stop the fakes of tests/mocks (hosted.py, google.py,
+# endpoint.py, faults.py) from bats tests, over HTTPS with a CA of the
+# file's own.  The caller may set SID, TOKEN, CF_KEY, CF_TOKEN, METERED_KEY,
 # XIRSYS_IDENT, XIRSYS_SECRET, XIRSYS_CHANNEL, TURNIX_TOKEN (the API secrets
-# the fakes expect) and turn_user/turn_cred (what they hand out) before
-# loading; defaults are set here.  FAKE_PIDS lists the fakes
-# started; stop_fakes (from teardown) stops them all.
+# the fakes of hosted.py expect) and turn_user/turn_cred (what they hand
+# out) before loading; defaults are set here.  FAKE_PIDS lists the fakes
+# started; stop_fakes (from teardown) stops them all.  Loading this file
+# gives the test file a setup_file that makes the CA; a file with a
+# setup_file of its own calls hosted_ca in it.
 # shellcheck shell=bash disable=SC2034
 
 MOCKS=$BATS_TEST_DIRNAME/../mocks
@@ -20,6 +23,17 @@ PYTHON=/usr/bin/python3
 FAKE_PIDS=()
 declare -F turn_user >/dev/null || turn_user() { echo "$1-turn-user-41c7"; }
 declare -F turn_cred >/dev/null || turn_cred() { echo "$1-turn-cred-b06e"; }
+
+setup_file() {
+	hosted_ca
+}
+
+# hosted_ca: a test CA and a certificate for 127.0.0.1 (ca.sh) in CADIR,
+# once per file.
+hosted_ca() {
+	export CADIR="$BATS_FILE_TMPDIR/ca"
+	"$MOCKS/ca.sh" "$CADIR" >/dev/null
+}
 
 # Stops every fake of the test: each must end cleanly (exit 0) on SIGTERM
 # within 5 s.
@@ -55,11 +69,46 @@ stop_fake() {
 	fi
 }
 
+# mock_dir: a new folder for the next fake, in MOCK_DIR (a port file left by
+# an earlier fake must not be taken for this one's).
+mock_dir() {
+	FAKE_COUNT=$((${FAKE_COUNT:-0} + 1))
+	MOCK_DIR=$BATS_TEST_TMPDIR/fake$FAKE_COUNT
+	mkdir -p "$MOCK_DIR"
+	: >"$MOCK_DIR/log"
+}
+
+# start_mock WHAT SCRIPT [ARG ...]: runs tests/mocks/SCRIPT with the CA's
+# server certificate, the port file $MOCK_DIR/port and ARGs (its output in
+# $MOCK_DIR/out), adds it to FAKE_PIDS and waits up to 5 s for the port;
+# sets MOCK_PORT (the first one written).  WHAT names it when it fails.
+# Makes a mock_dir unless the caller made one for its ARGs.
+start_mock() {
+	local what=$1 script=$2 i
+
+	shift 2
+	[[ -n ${MOCK_DIR-} && ! -e $MOCK_DIR/out ]] || mock_dir
+	"$PYTHON" "$MOCKS/$script" --cert "$CADIR/server.pem" \
+	    --key "$CADIR/server.key" --port-file "$MOCK_DIR/port" "$@" \
+	    3>&- >"$MOCK_DIR/out" 2>&1 &
+	FAKE_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $MOCK_DIR/port ]] && break
+		sleep 0.05
+	done
+	if [[ ! -s $MOCK_DIR/port ]]; then
+		echo "$what did not start:"
+		cat "$MOCK_DIR/out"
+		return 1
+	fi
+	read -r MOCK_PORT _ <"$MOCK_DIR/port"
+}
+
 # start_fake PROVIDER SCENARIO [hosted.py options]
 # Starts a fake on a port of its own choosing; sets PORT, FAKE_LOG and
 # PENV, the environment that points iceupd at it.
 start_fake() {
-	local provider=$1 scenario=$2 dir i
+	local provider=$1 scenario=$2
 	local -a own=()
 	shift 2
 
@@ -71,31 +120,15 @@ start_fake() {
 	turnix) own=(--token "$TURNIX_TOKEN") ;;
 	esac
 
-	FAKE_COUNT=$((${FAKE_COUNT:-0} + 1))
-	dir=$BATS_TEST_TMPDIR/fake$FAKE_COUNT
-	mkdir -p "$dir"
-	: >"$dir/log"
-	"$PYTHON" "$MOCKS/hosted.py" --provider "$provider" \
-	    --scenario "$scenario" --cert "$CADIR/server.pem" \
-	    --key "$CADIR/server.key" --port-file "$dir/port" \
-	    --log "$dir/log" --lifetime 120 \
+	mock_dir
+	start_mock "the $provider fake" hosted.py --provider "$provider" \
+	    --scenario "$scenario" --log "$MOCK_DIR/log" --lifetime 120 \
 	    --account-sid "$SID" --auth "$SID:$TOKEN" \
 	    --key-id "$CF_KEY" --token "$CF_TOKEN" --api-key "$METERED_KEY" \
 	    --username "$(turn_user "$provider")" \
-	    --credential "$(turn_cred "$provider")" "${own[@]}" "$@" \
-	    3>&- >"$dir/out" 2>&1 &
-	FAKE_PIDS+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $dir/port ]] && break
-		sleep 0.05
-	done
-	if [[ ! -s $dir/port ]]; then
-		echo "the $provider fake did not start:"
-		cat "$dir/out"
-		return 1
-	fi
-	PORT=$(<"$dir/port")
-	FAKE_LOG=$dir/log
+	    --credential "$(turn_cred "$provider")" "${own[@]}" "$@" || return 1
+	PORT=$MOCK_PORT
+	FAKE_LOG=$MOCK_DIR/log
 	provider_env "$provider" "https://127.0.0.1:$PORT"
 }
 
@@ -120,3 +153,20 @@ provider_env() {
 	esac
 }
 
+# assert_requests N: the last fake started (FAKE_LOG) got exactly N
+# requests, all as documented.
+assert_requests() {
+	local n
+
+	n=$(jq -s length "$FAKE_LOG")
+	if [[ $n != "$1" ]]; then
+		echo "expected $1 request(s), the fake got $n:"
+		cat "$FAKE_LOG"
+		return 1
+	fi
+	if ! jq -se 'all(.mismatch == [])' "$FAKE_LOG" >/dev/null; then
+		echo "a request differs from the documented one:"
+		jq -c .mismatch "$FAKE_LOG"
+		return 1
+	fi
+}

@@ -79,16 +79,14 @@ SIGTERM or SIGINT stops the server cleanly (exit 0).
 import argparse
 import base64
 import json
-import os
 import re
-import signal
-import ssl
 import sys
 import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from fakeserver import Request, serve, tls_context
 
 SCENARIOS = (
     "ok", "legacy", "unauthorized", "notfound", "ratelimit",
@@ -130,13 +128,22 @@ def twilio_error(status, code, message):
             "status": status}
 
 
-class Twilio:
-    name = "twilio"
-    ok_status = 201
-    host_turn = "global.turn.twilio.com"
+class Provider:
+    """What the fakes of the providers share: the options, a 200 on
+    success, no headers of their own on an error."""
+    ok_status = 200
 
     def __init__(self, opt):
         self.opt = opt
+
+    def error_headers(self, status):
+        return []
+
+
+class Twilio(Provider):
+    name = "twilio"
+    ok_status = 201
+    host_turn = "global.turn.twilio.com"
 
     def path(self):
         return "/2010-04-01/Accounts/%s/Tokens.json" % self.opt.account_sid
@@ -206,26 +213,17 @@ class Twilio:
         return []
 
 
-class Cloudflare:
+class Cloudflare(Provider):
     name = "cloudflare"
     ok_status = 201
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def path(self):
         return ("/v1/turn/keys/%s/credentials/generate-ice-servers"
                 % self.opt.key_id)
 
     def check(self, rq, bad):
-        check_line(rq, "POST", self.path(), bad)
-        check_no_query(rq, bad)
-        want = "Bearer " + self.opt.token
-        got = rq.header("authorization")
-        if got != want:
-            bad.append("authorization: expected Bearer with the TURN key "
-                       "API token, got %s" % auth_kind(got))
-        check_content_type(rq, "application/json", bad)
+        check_bearer_post(rq, self.path(), self.opt.token,
+                          "the TURN key API token", bad)
         if self.opt.expect_body is not None:
             return
         try:
@@ -286,17 +284,10 @@ class Cloudflare:
                                               "message": text}],
                 "messages": [], "result": None}
 
-    def error_headers(self, status):
-        return []
 
-
-class Metered:
+class Metered(Provider):
     name = "metered"
-    ok_status = 200
     host = "global.relay.metered.ca"
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def check(self, rq, bad):
         check_line(rq, "GET", "/api/v1/turn/credentials", bad)
@@ -343,22 +334,15 @@ class Metered:
         return {"error": {404: "Not Found", 429: "Too Many Requests"}.get(
             status, "Internal Server Error")}
 
-    def error_headers(self, status):
-        return []
-
 
 def xirsys_error(reason):
     """Xirsys's error envelope (its own clients' tests)."""
     return {"s": "error", "v": reason}
 
 
-class Xirsys:
+class Xirsys(Provider):
     name = "xirsys"
-    ok_status = 200
     host = "eu-turn1.xirsys.com"
-
-    def __init__(self, opt):
-        self.opt = opt
 
     def check(self, rq, bad):
         check_line(rq, "PUT", "/_turn/" + self.opt.channel, bad)
@@ -421,27 +405,14 @@ class Xirsys:
     def error200(self):
         return xirsys_error("unauthorized")
 
-    def error_headers(self, status):
-        return []
 
-
-class Turnix:
+class Turnix(Provider):
     name = "turnix"
-    ok_status = 200
     host = "eu-central.turnix.io"
 
-    def __init__(self, opt):
-        self.opt = opt
-
     def check(self, rq, bad):
-        check_line(rq, "POST", "/api/v1/credentials/ice", bad)
-        check_no_query(rq, bad)
-        want = "Bearer " + self.opt.token
-        got = rq.header("authorization")
-        if got != want:
-            bad.append("authorization: expected Bearer with the API "
-                       "token, got %s" % auth_kind(got))
-        check_content_type(rq, "application/json", bad)
+        check_bearer_post(rq, "/api/v1/credentials/ice", self.opt.token,
+                          "the API token", bad)
         if self.opt.expect_body is not None:
             return
         try:
@@ -503,9 +474,6 @@ class Turnix:
                           429: "Too many requests"}.get(
                               status, "Internal server error")}
 
-    def error_headers(self, status):
-        return []
-
 
 PROVIDERS = {"twilio": Twilio, "cloudflare": Cloudflare, "metered": Metered,
              "xirsys": Xirsys, "turnix": Turnix}
@@ -563,26 +531,19 @@ def check_content_type(rq, want, bad):
         bad.append("content-type: expected %s, got %s" % (want, got))
 
 
+def check_bearer_post(rq, path, token, what, bad):
+    """A POST of JSON to PATH, no query, authorized by Bearer TOKEN (WHAT
+    names it in the mismatch)."""
+    check_line(rq, "POST", path, bad)
+    check_no_query(rq, bad)
+    got = rq.header("authorization")
+    if got != "Bearer " + token:
+        bad.append("authorization: expected Bearer with %s, got %s"
+                   % (what, auth_kind(got)))
+    check_content_type(rq, "application/json", bad)
+
+
 # --- the server ----------------------------------------------------------------
-
-class Request:
-    def __init__(self, handler, body):
-        url = urlsplit(handler.path)
-        self.method = handler.command
-        self.path = url.path
-        self.raw_query = url.query
-        self.query = parse_qs(url.query, keep_blank_values=True)
-        self.headers = {}
-        for name, value in handler.headers.items():
-            self.headers.setdefault(name.lower(), []).append(value)
-        self.body = body
-
-    def header(self, name):
-        values = self.headers.get(name)
-        if values is None:
-            return None
-        return values[0] if len(values) == 1 else "; ".join(values)
-
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -788,13 +749,6 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def write_port(path, port):
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(
         description="Fake hosted ICE credential API over HTTPS on "
@@ -840,26 +794,9 @@ def main():
     if opt.credential is None:
         opt.credential = DEFAULT_CREDENTIAL[opt.provider]
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(opt.cert, opt.key)
-    context.set_alpn_protocols(["http/1.1"])
-    server = Server(opt, PROVIDERS[opt.provider](opt), context)
-
-    def stop(signum, frame):
-        stopping.set()
-        # shutdown() waits for serve_forever(), which runs in this thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(opt.lifetime, stop, (0, None))
-    timer.daemon = True
-    timer.start()
-    write_port(opt.port_file, server.server_address[1])
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
-    if server.logfile is not None:
-        server.logfile.close()
+    server = Server(opt, PROVIDERS[opt.provider](opt),
+                    tls_context(opt.cert, opt.key))
+    serve(server, opt.port_file, stopping, opt.lifetime)
     return 0
 
 

@@ -21,10 +21,13 @@ and serves until killed:
          line is appended to PORTFILE.log.
 """
 import json
-import random
-import socket
+import os
 import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "mocks"))
+from fakeserver import listen_random  # noqa: E402
 
 SESSION = (b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s1' "
            b"wait='10' requests='2' ver='1.6' "
@@ -152,20 +155,7 @@ def serve_brave(conn, jwt, log):
 def main():
     mode, portfile = sys.argv[1], sys.argv[2]
     jwt = sys.argv[3] if len(sys.argv) > 3 else ""
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    for _ in range(20):
-        port = random.randint(20000, 60000)
-        try:
-            s.bind(("127.0.0.1", port))
-            break
-        except OSError:
-            continue
-    s.listen(16)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % port)
-    import os
-    os.rename(portfile + ".tmp", portfile)
+    s = listen_random("bosh-fake.py", portfile)
     while True:
         conn, _ = s.accept()
         if mode == "close":

@@ -175,6 +175,12 @@ turn_rest_password() {
 	printf '%s' "$2" | openssl dgst -sha1 -hmac "$1" -binary | base64
 }
 
+# rest_user SECONDS: a TURN REST username valid for SECONDS from now
+# (negative: expired that long ago), "EXPIRY:$REST_NAME".
+rest_user() {
+	echo "$(($(date +%s) + $1)):${REST_NAME:-user}"
+}
+
 # coturn_allocate HOST PORT TRANSPORT USERNAME CREDENTIAL
 # Runs turnutils_uclient in client-to-client mode (-y: two allocations that
 # relay one message each to the other; -c: no RTCP pair) against HOST:PORT

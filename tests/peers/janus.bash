@@ -4,6 +4,9 @@
 # Nothing is written outside a temporary folder.
 # shellcheck shell=bash
 
+# shellcheck source=tests/peers/daemon.bash
+. "${BASH_SOURCE[0]%/*}/daemon.bash"
+
 # janus_start DIR TURN-REST-URL METHOD [KEY]
 # Starts janus in the background, its configuration, log and plugin links in
 # DIR (created), its HTTP API on 127.0.0.1 at a random port, asking
@@ -78,24 +81,12 @@ janus_start() {
 		grep -q "Couldn't start webserver\|Address already in use" \
 		    "$dir/janus.log" "$dir/stdout" 2>/dev/null || break
 	done
-	echo "janus_start: janus did not start (try $try, port $port);" \
-	    "its log:" >&2
-	tail -n 40 "$dir/janus.log" "$dir/stdout" >&2 2>/dev/null
-	return 1
+	daemon_failed janus "$try" "$port" "$dir/janus.log" "$dir/stdout"
 }
 
 # janus_stop [PID]: SIGTERM, then SIGKILL after 5 s; reaps it. Returns 0.
 janus_stop() {
-	local pid=${1-${JANUS_PID:-}} i
-
-	[[ -n $pid ]] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	daemon_stop "${1-${JANUS_PID:-}}"
 	JANUS_PID=''
 }
 

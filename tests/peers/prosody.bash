@@ -4,6 +4,9 @@
 # with TURN REST credentials from a shared secret. Source it (bats: `load`).
 # Nothing is written outside a temporary folder.
 
+# shellcheck source=tests/peers/daemon.bash
+. "${BASH_SOURCE[0]%/*}/daemon.bash"
+
 PROSODY_DOMAIN=meet.test
 # The test modules (mod_*.lua) live next to this file.
 PROSODY_MODULES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -97,10 +100,7 @@ EOF
 			break	# not a port clash: another port will not help
 		fi
 	done
-	echo "prosody_start: prosody did not start (try $try, port $port);" \
-	    "its log:" >&2
-	tail -n 40 "$dir/prosody.log" "$dir/stdout" >&2 2>/dev/null
-	return 1
+	daemon_failed prosody "$try" "$port" "$dir/prosody.log" "$dir/stdout"
 }
 
 # prosody_wait_ready PID PORT: 0 once BOSH answers on PORT; 1 when PID died
@@ -123,19 +123,5 @@ prosody_wait_ready() {
 # prosody_stop [PID [DIR]]: SIGTERM, then SIGKILL after 5 s; reaps it;
 # removes DIR when given. Always returns 0.
 prosody_stop() {
-	local pid=${1-${PROSODY_PID:-}} dir=${2:-} i
-
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
-	if [ -n "$dir" ] && [ -d "$dir" ]; then
-		rm -rf -- "$dir"
-	fi
-	return 0
+	daemon_stop "${1-${PROSODY_PID:-}}" "${2:-}"
 }

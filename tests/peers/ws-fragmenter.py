@@ -14,11 +14,14 @@ fragments the server sent itself pass unchanged. Each message it cut is
 counted in PORTFILE.log, one line "fragmented N" per message.
 """
 import os
-import random
 import socket
 import struct
 import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "mocks"))
+from fakeserver import listen_random  # noqa: E402
 
 PIECE = 7
 lock = threading.Lock()
@@ -126,21 +129,7 @@ def serve(client, target, log):
 
 def main():
     target, portfile = int(sys.argv[1]), sys.argv[2]
-    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    for _ in range(20):
-        port = random.randint(20000, 60000)
-        try:
-            lsock.bind(("127.0.0.1", port))
-            break
-        except OSError:
-            continue
-    else:
-        sys.exit("ws-fragmenter.py: no free port")
-    lsock.listen(16)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % port)
-    os.rename(portfile + ".tmp", portfile)
+    lsock = listen_random("ws-fragmenter.py", portfile)
     while True:
         client, _ = lsock.accept()
         threading.Thread(target=serve, args=(client, target,
