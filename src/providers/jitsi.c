@@ -329,16 +329,27 @@ target_fetch(const struct settings *s, const struct target *t,
 
 /* ---- jitsi: any deployment ------------------------------------------ */
 
+/* A deployment at base, which the setting url_origin gave, with its XMPP
+ * domain (NULL: the URL's host) and that domain's setting; every preset
+ * takes jitsi's room and token. */
+static void
+target_init(struct target *t, const struct settings *s, const char *base,
+    const char *url_origin, const char *domain, const char *domain_setting)
+{
+	memset(t, 0, sizeof(*t));
+	t->base = base;
+	t->url_origin = url_origin;
+	t->domain = domain;
+	t->domain_setting = domain_setting;
+	t->room = s->jitsi_room;
+	t->token = s->jitsi_token;
+}
+
 static void
 jitsi_target(const struct settings *s, struct target *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->base = s->jitsi_url;
-	t->url_origin = SETTING_ORIGIN(s, jitsi_url);
-	t->domain = s->jitsi_domain;
-	t->domain_setting = "ICEUPD_JITSI_DOMAIN";
-	t->room = s->jitsi_room;
-	t->token = s->jitsi_token;
+	target_init(t, s, s->jitsi_url, SETTING_ORIGIN(s, jitsi_url),
+	    s->jitsi_domain, "ICEUPD_JITSI_DOMAIN");
 }
 
 static int
@@ -390,13 +401,8 @@ const struct provider provider_jitsi = {
 static void
 kmeet_target(const struct settings *s, struct target *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->base = s->kmeet_url;
-	t->url_origin = SETTING_ORIGIN(s, kmeet_url);
-	t->domain = s->kmeet_domain;
-	t->domain_setting = "KMEET_DOMAIN";
-	t->room = s->jitsi_room;
-	t->token = s->jitsi_token;
+	target_init(t, s, s->kmeet_url, SETTING_ORIGIN(s, kmeet_url),
+	    s->kmeet_domain, "KMEET_DOMAIN");
 }
 
 static int
@@ -460,6 +466,16 @@ jaas_url(const struct settings *s, struct strbuf *url)
 		    s->jaas_tenant);
 }
 
+/* The tenant's deployment, its URL built in url. */
+static void
+jaas_target(const struct settings *s, struct strbuf *url, struct target *t)
+{
+	jaas_url(s, url);
+	target_init(t, s, url->s, s->jaas_url ? SETTING_ORIGIN(s, jaas_url) :
+	    "JAAS_TENANT/JAAS_DOMAIN", s->jaas_domain, "JAAS_DOMAIN");
+	t->tenant = s->jaas_tenant;
+}
+
 static int
 jaas_configured(const struct settings *s, char *why, size_t len)
 {
@@ -499,13 +515,7 @@ jaas_configured(const struct settings *s, char *why, size_t len)
 			snprintf(why, len, "BRAVE_TALK_API is empty");
 		return -1;
 	}
-	jaas_url(s, &url);
-	memset(&t, 0, sizeof(t));
-	t.base = url.s;
-	t.url_origin = s->jaas_url ? SETTING_ORIGIN(s, jaas_url) :
-	    "JAAS_TENANT/JAAS_DOMAIN";
-	t.domain = s->jaas_domain;
-	t.domain_setting = "JAAS_DOMAIN";
+	jaas_target(s, &url, &t);
 	if (target_check(&t, &u, why, len) == -1)
 		goto out;
 	snprintf(why, len, "%s %s, tenant %.60s, %s", u.ws ? "WebSocket" :
@@ -617,16 +627,9 @@ jaas_fetch(const struct settings *s, struct ice_list *l,
 
 	if (s->jitsi_token == NULL && (jwt = brave_jwt(s, st)) == NULL)
 		return -1;
-	jaas_url(s, &url);
-	memset(&t, 0, sizeof(t));
-	t.base = url.s;
-	t.url_origin = s->jaas_url ? SETTING_ORIGIN(s, jaas_url) :
-	    "JAAS_TENANT/JAAS_DOMAIN";
-	t.domain = s->jaas_domain;
-	t.domain_setting = "JAAS_DOMAIN";
-	t.room = s->jitsi_room;
-	t.tenant = s->jaas_tenant;
-	t.token = jwt ? jwt : s->jitsi_token;
+	jaas_target(s, &url, &t);
+	if (jwt != NULL)
+		t.token = jwt;
 	rc = target_fetch(s, &t, l, st);
 	util_free_secret(jwt);
 	sb_free(&url);
