@@ -57,6 +57,19 @@ api_xirsys_error(const cJSON *doc)
 	return cJSON_IsString(v) ? v : s;
 }
 
+void
+api_call_init(struct api_call *c, const char *method, const char *url,
+    const struct settings *s, const struct provider_status *st,
+    struct http_kept *kept)
+{
+	memset(c, 0, sizeof(*c));
+	c->rq.method = method;
+	c->rq.url = url;
+	c->rq.cacert = s->cacert;
+	c->rq.deadline = st->deadline;
+	c->kept = kept;
+}
+
 cJSON *
 api_call(const struct api_call *c, struct provider_status *st)
 {

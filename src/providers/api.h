@@ -9,6 +9,8 @@
 #include "../http.h"
 #include "provider.h"
 
+struct settings;
+
 struct api_call {
 	struct http_request rq;
 	const char	*auth_hint;	/* for 401/403: which setting to check */
@@ -16,6 +18,13 @@ struct api_call {
 	struct http_kept *kept;		/* the provider's connection, kept
 					 * between refreshes; or NULL */
 };
+
+/* Starts c afresh: method on url, with the CA and deadline every call
+ * has (s->cacert, st->deadline) and the provider's kept connection (or
+ * NULL); the caller adds its auth, body and hints. */
+void	 api_call_init(struct api_call *c, const char *method,
+	    const char *url, const struct settings *s,
+	    const struct provider_status *st, struct http_kept *kept);
 
 /* Performs the call (retrying 429/5xx within the deadline) and parses a
  * 2xx answer.  Returns the JSON document, or NULL with st->error set. */

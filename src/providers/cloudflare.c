@@ -54,16 +54,11 @@ cloudflare_fetch(const struct settings *s, struct ice_list *l,
 	    s->cf_key_id);
 	sb_addf(&body, "{\"ttl\":%ld}", ttl);
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "POST";
-	c.rq.url = url.s;
+	api_call_init(&c, "POST", url.s, s, st, &cloudflare_kept);
 	c.rq.bearer = s->cf_token;
 	c.rq.content_type = "application/json";
 	c.rq.body = body.s;
 	c.rq.bodylen = body.len;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
-	c.kept = &cloudflare_kept;
 	c.auth_hint = "check CLOUDFLARE_TURN_API_TOKEN";
 	c.missing_hint = "check CLOUDFLARE_TURN_KEY_ID and CLOUDFLARE_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)

@@ -582,16 +582,12 @@ brave_jwt(const struct settings *s, struct provider_status *st)
 		log_secret(cookies);
 	}
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "PUT";
-	c.rq.url = url.s;
+	api_call_init(&c, "PUT", url.s, s, st, NULL);
 	c.rq.content_type = "application/json";
 	c.rq.body = "{\"mauP\":false}";
 	c.rq.bodylen = strlen(c.rq.body);
 	c.rq.headers = headers;
 	c.rq.cookie = cookies;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
 	c.rq.allow_http = u.plain;
 	c.auth_hint = "Brave Talk refused the request (it may accept "
 	    "browsers only)";

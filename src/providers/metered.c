@@ -58,13 +58,8 @@ metered_fetch(const struct settings *s, struct ice_list *l,
 	sb_addf(&shown, "%s/api/v1/turn/credentials?apiKey=[redacted]",
 	    base.s);
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "GET";
-	c.rq.url = url.s;
+	api_call_init(&c, "GET", url.s, s, st, &metered_kept);
 	c.rq.shown_url = shown.s;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
-	c.kept = &metered_kept;
 	c.auth_hint = "check METERED_API_KEY";
 	c.missing_hint = "check METERED_APP or METERED_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)

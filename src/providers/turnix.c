@@ -85,16 +85,11 @@ turnix_fetch(const struct settings *s, struct ice_list *l,
 	sb_adds(&url, "/api/v1/credentials/ice");
 	sb_addf(&body, "{\"ttl\":%ld}", ttl);
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "POST";
-	c.rq.url = url.s;
+	api_call_init(&c, "POST", url.s, s, st, &turnix_kept);
 	c.rq.bearer = s->turnix_token;
 	c.rq.content_type = "application/json";
 	c.rq.body = body.s;
 	c.rq.bodylen = body.len;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
-	c.kept = &turnix_kept;
 	c.auth_hint = "check TURNIX_API_TOKEN";
 	c.missing_hint = "check TURNIX_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)

@@ -228,16 +228,11 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	else
 		sb_adds(&body, "");
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "POST";
-	c.rq.url = url.s;
+	api_call_init(&c, "POST", url.s, s, st, &twilio_kept);
 	c.rq.userpwd = auth.s;
 	c.rq.content_type = "application/x-www-form-urlencoded";
 	c.rq.body = body.s;
 	c.rq.bodylen = body.len;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
-	c.kept = &twilio_kept;
 	c.auth_hint = key ? "check TWILIO_API_KEY_SID and "
 	    "TWILIO_API_KEY_SECRET" : "check TWILIO_AUTH_TOKEN";
 	c.missing_hint = regional(s) ?

@@ -385,16 +385,12 @@ fetch_endpoint(const struct settings *s, int matrix, struct ice_list *l,
 	api_shown_url(url.s, &shown);
 	headers[0] = e.header;
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = e.method;
-	c.rq.url = url.s;
+	api_call_init(&c, e.method, url.s, s, st,
+	    matrix ? &matrix_kept : &url_kept);
 	c.rq.shown_url = shown.s;
 	c.rq.bearer = e.token;
 	c.rq.headers = headers;
-	c.rq.cacert = s->cacert;
 	c.rq.allow_http = u.plain;
-	c.rq.deadline = st->deadline;
-	c.kept = matrix ? &matrix_kept : &url_kept;
 	c.auth_hint = matrix ? "check MATRIX_ACCESS_TOKEN" :
 	    e.header ? "check ICEUPD_URL_HEADER" : e.token ?
 	    "check ICEUPD_URL_TOKEN" : "the endpoint wants ICEUPD_URL_TOKEN "

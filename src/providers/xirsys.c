@@ -130,16 +130,11 @@ xirsys_fetch(const struct settings *s, struct ice_list *l,
 	sb_addf(&url, "/_turn/%s?expire=%ld", s->xirsys_channel, ttl);
 	sb_addf(&auth, "%s:%s", s->xirsys_ident, s->xirsys_secret);
 
-	memset(&c, 0, sizeof(c));
-	c.rq.method = "PUT";
-	c.rq.url = url.s;
+	api_call_init(&c, "PUT", url.s, s, st, &xirsys_kept);
 	c.rq.userpwd = auth.s;
 	c.rq.content_type = "application/json";
 	c.rq.body = body;
 	c.rq.bodylen = sizeof(body) - 1;
-	c.rq.cacert = s->cacert;
-	c.rq.deadline = st->deadline;
-	c.kept = &xirsys_kept;
 	c.auth_hint = "check XIRSYS_IDENT and XIRSYS_SECRET";
 	c.missing_hint = "check XIRSYS_CHANNEL and XIRSYS_API_BASE";
 	if ((doc = api_call(&c, st)) == NULL)
