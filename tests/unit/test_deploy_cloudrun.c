@@ -54,11 +54,6 @@ END_TEST
 
 UNIT_SUITE(deploy_cloudrun)
 {
-	Suite	*s = suite_create("deploy_cloudrun");
-	TCase	*tc = tcase_create("api");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, phases_return_their_errors);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("deploy_cloudrun", "api",
+	    TESTS(phases_return_their_errors));
 }

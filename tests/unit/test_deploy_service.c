@@ -453,21 +453,12 @@ END_TEST
 
 UNIT_SUITE(deploy_service)
 {
-	Suite	*s = suite_create("deploy_service");
-	TCase	*env = tcase_create("env");
-
-	tcase_set_timeout(env, UNIT_TIMEOUT);
-	tcase_add_test(env, set_env_changes_only_the_intended);
-	tcase_add_test(env, set_env_twice_is_no_change);
-	tcase_add_test(env, set_env_adds_v3_names);
-	tcase_add_test(env, set_env_refuses_secret_refs_and_unknown_containers);
-	tcase_add_test(env, set_env_named_container);
-	tcase_add_test(env, deployed_freshness);
-	tcase_add_test(env, service_names);
-	tcase_add_test(env, system_keys);
-	tcase_add_test(env, patch_body_holds_only_the_changes);
-	tcase_add_test(env, managed_names_removed_when_dropped);
-	tcase_add_test(env, record_claims_only_what_it_set);
-	suite_add_tcase(s, env);
-	return s;
+	return unit_suite("deploy_service", "env",
+	    TESTS(set_env_changes_only_the_intended, set_env_twice_is_no_change,
+	    set_env_adds_v3_names,
+	    set_env_refuses_secret_refs_and_unknown_containers,
+	    set_env_named_container, deployed_freshness, service_names,
+	    system_keys, patch_body_holds_only_the_changes,
+	    managed_names_removed_when_dropped,
+	    record_claims_only_what_it_set));
 }

@@ -542,10 +542,7 @@ UNIT_SUITE(engine)
 	Suite	*s = suite_create("engine");
 	TCase	*tc;
 
-	tc = tcase_create("engine");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_select_auto);
-	tcase_add_test(tc, test_select_list);
+	tc = unit_tcase(s, "engine", TESTS(test_select_auto, test_select_list));
 	tcase_add_loop_test(tc, test_select_refused, 0,
 	    (int)(sizeof(select_refused) / sizeof(select_refused[0])));
 	tcase_add_test(tc, test_select_names_every_provider);
@@ -563,6 +560,5 @@ UNIT_SUITE(engine)
 	tcase_add_test(tc, test_get_local_skips_cache);
 	tcase_add_test(tc, test_fetch_abandoned_reads_its_own_settings);
 	tcase_add_test(tc, test_degraded);
-		suite_add_tcase(s, tc);
 	return s;
 }

@@ -759,31 +759,14 @@ UNIT_SUITE(format)
 	Suite	*s = suite_create("format");
 	TCase	*tc;
 
-	tc = tcase_create("render");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_format_names);
-	tcase_add_test(tc, test_neko);
-	tcase_add_test(tc, test_neko_grouped);
-	tcase_add_test(tc, test_neko_empty);
-	tcase_add_test(tc, test_neko_json_escapes);
-	tcase_add_test(tc, test_ice_servers_without_newline);
-	tcase_add_test(tc, test_rtc);
-	tcase_add_test(tc, test_rtc_relay);
-	tcase_add_test(tc, test_render_appends);
-	tcase_add_test(tc, test_json_report);
-	tcase_add_test(tc, test_json_report_no_expiry);
-	tcase_add_test(tc, test_json_report_expired);
-	tcase_add_test(tc, test_env_one_name);
-	tcase_add_test(tc, test_env_two_names);
-	tcase_add_test(tc, test_dotenv);
-	tcase_add_test(tc, test_str0m);
-	tcase_add_test(tc, test_str0m_percent_encoding);
-	tcase_add_test(tc, test_format_check);
-	tcase_add_test(tc, test_render_refuses_bad_names);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("shell");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	unit_tcase(s, "render", TESTS(test_format_names, test_neko,
+	    test_neko_grouped, test_neko_empty, test_neko_json_escapes,
+	    test_ice_servers_without_newline, test_rtc, test_rtc_relay,
+	    test_render_appends, test_json_report, test_json_report_no_expiry,
+	    test_json_report_expired, test_env_one_name, test_env_two_names,
+	    test_dotenv, test_str0m, test_str0m_percent_encoding,
+	    test_format_check, test_render_refuses_bad_names));
+	tc = unit_tcase(s, "shell", NULL);
 	tcase_add_loop_test(tc, test_shell_quote_round_trip, 0,
 	    (int)NHOSTILE);
 	tcase_add_test(tc, test_shell_quote_exact);
@@ -792,6 +775,5 @@ UNIT_SUITE(format)
 	    (int)(sizeof(hostile_credentials) /
 	    sizeof(hostile_credentials[0])));
 	tcase_add_test(tc, test_env_round_trip_two_names);
-	suite_add_tcase(s, tc);
 	return s;
 }

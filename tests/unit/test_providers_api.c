@@ -787,43 +787,22 @@ UNIT_SUITE(providers_api)
 	Suite	*s = suite_create("providers_api");
 	TCase	*tc;
 
-	tc = tcase_create("documented answers");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_twilio_tokens);
-	tcase_add_test(tc, test_twilio_legacy_url_key);
-	tcase_add_test(tc, test_urls_wins_over_url);
-	tcase_add_test(tc, test_cloudflare_drops_port_53);
-	tcase_add_test(tc, test_cloudflare_keeps_port_53_when_asked);
-	tcase_add_test(tc, test_cloudflare_legacy_object);
-	tcase_add_test(tc, test_metered_credentials);
-	tcase_add_test(tc, test_adds_to_a_list);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("unusable entries");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_bad_entries_dropped_with_a_warning);
-	tcase_add_test(tc, test_one_bad_entry_warning);
-	tcase_add_test(tc, test_warning_escapes_provider_text);
-	tcase_add_test(tc, test_credentials_must_be_printable);
+	unit_tcase(s, "documented answers", TESTS(test_twilio_tokens,
+	    test_twilio_legacy_url_key, test_urls_wins_over_url,
+	    test_cloudflare_drops_port_53,
+	    test_cloudflare_keeps_port_53_when_asked,
+	    test_cloudflare_legacy_object, test_metered_credentials,
+	    test_adds_to_a_list));
+	tc = unit_tcase(s, "unusable entries",
+	    TESTS(test_bad_entries_dropped_with_a_warning,
+	    test_one_bad_entry_warning, test_warning_escapes_provider_text,
+	    test_credentials_must_be_printable));
 	tcase_add_loop_test(tc, test_no_usable_server, 0,
 	    (int)NURLS(unusable));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("xirsys and turnix");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_xirsys_urls);
-	tcase_add_test(tc, test_xirsys_errors);
-	tcase_add_test(tc, test_turnix_credentials);
-	tcase_add_test(tc, test_turnix_without_expires_at);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("bases");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_check_base);
-	tcase_add_test(tc, test_add_base);
-	tcase_add_test(tc, test_safe_token);
-	tcase_add_test(tc, test_twilio_region_base);
-	tcase_add_test(tc, test_shown_url);
-	suite_add_tcase(s, tc);
+	unit_tcase(s, "xirsys and turnix", TESTS(test_xirsys_urls,
+	    test_xirsys_errors, test_turnix_credentials,
+	    test_turnix_without_expires_at));
+	unit_tcase(s, "bases", TESTS(test_check_base, test_add_base,
+	    test_safe_token, test_twilio_region_base, test_shown_url));
 	return s;
 }

@@ -68,13 +68,6 @@ END_TEST
 
 UNIT_SUITE(serve_compat)
 {
-	Suite	*s = suite_create("serve_compat");
-	TCase	*tc = tcase_create("shapes");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, flag_values);
-	tcase_add_test(tc, uberti_has_the_turn_urls_only);
-	tcase_add_test(tc, health_shape);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("serve_compat", "shapes", TESTS(flag_values,
+	    uberti_has_the_turn_urls_only, health_shape));
 }

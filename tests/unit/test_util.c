@@ -547,35 +547,15 @@ END_TEST
 UNIT_SUITE(util)
 {
 	Suite	*s = suite_create("util");
-	TCase	*tc;
 
-	tc = tcase_create("strbuf");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_sb_growth);
-	tcase_add_test(tc, test_sb_add_kinds);
-	tcase_add_test(tc, test_sb_addf);
-	tcase_add_test(tc, test_percent_encode);
-	tcase_add_test(tc, test_xstrndup);
-	tcase_add_test(tc, test_split_list);
-	tcase_add_test(tc, test_split_list_many);
-	tcase_add_test(tc, test_split_list_trims_cr_before_item);
-	tcase_add_test(tc, test_json_has_nul);
-	tcase_add_test(tc, test_parse_long);
-	tcase_add_test(tc, test_closest);
-	tcase_add_test(tc, test_parse_duration);
-	tcase_add_test(tc, test_format_duration);
-	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
-	tcase_add_test(tc, test_rfc3339);
-	tcase_add_test(tc, test_parse_rfc3339);
-	tcase_add_test(tc, test_parse_rfc3339_any);
-	tcase_add_test(tc, test_parse_rfc3339_frac);
-	tcase_add_test(tc, test_monotonic);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("files");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_read_small_file);
-	suite_add_tcase(s, tc);
-
+	unit_tcase(s, "strbuf", TESTS(test_sb_growth, test_sb_add_kinds,
+	    test_sb_addf, test_percent_encode, test_xstrndup, test_split_list,
+	    test_split_list_many, test_split_list_trims_cr_before_item,
+	    test_json_has_nul, test_parse_long, test_closest,
+	    test_parse_duration, test_format_duration,
+	    test_parse_long_rejects_leading_whitespace, test_rfc3339,
+	    test_parse_rfc3339, test_parse_rfc3339_any, test_parse_rfc3339_frac,
+	    test_monotonic));
+	unit_tcase(s, "files", TESTS(test_read_small_file));
 	return s;
 }

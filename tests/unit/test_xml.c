@@ -184,16 +184,7 @@ START_TEST(closed_once_the_root_ends)
 
 UNIT_SUITE(xml)
 {
-	Suite	*s = suite_create("xml");
-	TCase	*tc = tcase_create("xml");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, billion_laughs);
-	tcase_add_test(tc, deep_nesting);
-	tcase_add_test(tc, huge_attribute);
-	tcase_add_test(tc, too_many_bytes);
-	tcase_add_test(tc, incomplete_and_trailing);
-	tcase_add_test(tc, closed_once_the_root_ends);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("xml", "xml", TESTS(billion_laughs, deep_nesting,
+	    huge_attribute, too_many_bytes, incomplete_and_trailing,
+	    closed_once_the_root_ends));
 }
