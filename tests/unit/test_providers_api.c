@@ -737,16 +737,21 @@ END_TEST
 
 START_TEST(test_safe_token)
 {
+	static const struct {
+		const char	*in;
+		int		 want;
+	} tokens[] = {
+		{ "turnkey-0f9e_8D", 1 }, { "", 0 }, { NULL, 0 }, { "a/b", 0 },
+		{ "a.b", 0 }, { "a%2fb", 0 }, { "a b", 0 }, { "..", 0 },
+	};
 	char	 long_token[130];
+	size_t	 i;
 
-	ck_assert_int_eq(api_safe_token("turnkey-0f9e_8D"), 1);
-	ck_assert_int_eq(api_safe_token(""), 0);
-	ck_assert_int_eq(api_safe_token(NULL), 0);
-	ck_assert_int_eq(api_safe_token("a/b"), 0);
-	ck_assert_int_eq(api_safe_token("a.b"), 0);
-	ck_assert_int_eq(api_safe_token("a%2fb"), 0);
-	ck_assert_int_eq(api_safe_token("a b"), 0);
-	ck_assert_int_eq(api_safe_token("..") , 0);
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		ck_assert_msg(api_safe_token(tokens[i].in) == tokens[i].want,
+		    "api_safe_token(\"%s\") != %d",
+		    tokens[i].in != NULL ? tokens[i].in : "(null)",
+		    tokens[i].want);
 	memset(long_token, 'a', sizeof(long_token));
 	long_token[128] = '\0';
 	ck_assert_int_eq(api_safe_token(long_token), 1);

@@ -9,15 +9,20 @@
 
 START_TEST(flag_values)
 {
-	ck_assert_int_eq(serve_flag(NULL), 0);
-	ck_assert_int_eq(serve_flag(""), 0);
-	ck_assert_int_eq(serve_flag("false"), 0);
-	ck_assert_int_eq(serve_flag("0"), 0);
-	ck_assert_int_eq(serve_flag("true"), 1);
-	ck_assert_int_eq(serve_flag("1"), 1);
-	ck_assert_int_eq(serve_flag("TRUE"), -1);
-	ck_assert_int_eq(serve_flag("yes"), -1);
-	ck_assert_int_eq(serve_flag("true "), -1);
+	static const struct {
+		const char	*in;
+		int		 want;
+	} flags[] = {
+		{ NULL, 0 }, { "", 0 }, { "false", 0 }, { "0", 0 },
+		{ "true", 1 }, { "1", 1 },
+		{ "TRUE", -1 }, { "yes", -1 }, { "true ", -1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		ck_assert_msg(serve_flag(flags[i].in) == flags[i].want,
+		    "serve_flag(\"%s\") != %d",
+		    flags[i].in != NULL ? flags[i].in : "(null)", flags[i].want);
 }
 END_TEST
 
