@@ -610,20 +610,21 @@ END_TEST
 
 START_TEST(test_shell_quote_exact)
 {
+	static const char *const cases[][2] = {
+		{ "", "''" },
+		{ "abc", "'abc'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$x \"y\"", "'$x \"y\"'" },
+	};
 	struct strbuf	 b = { 0 };
+	size_t		 i;
 
-	sb_shell_quote(&b, "");
-	ck_assert_str_eq(b.s, "''");
-	sb_free(&b);
-	sb_shell_quote(&b, "abc");
-	ck_assert_str_eq(b.s, "'abc'");
-	sb_free(&b);
-	sb_shell_quote(&b, "it's");
-	ck_assert_str_eq(b.s, "'it'\\''s'");
-	sb_free(&b);
-	sb_shell_quote(&b, "$x \"y\"");
-	ck_assert_str_eq(b.s, "'$x \"y\"'");
-	sb_free(&b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_shell_quote(&b, cases[i][0]);
+		ck_assert_msg(strcmp(b.s, cases[i][1]) == 0,
+		    "%s: quoted as %s, not %s", cases[i][0], b.s, cases[i][1]);
+		sb_free(&b);
+	}
 }
 END_TEST
 

@@ -83,21 +83,22 @@ END_TEST
 
 START_TEST(test_percent_encode)
 {
+	static const char *const cases[][2] = {
+		{ "AZaz09-._~", "AZaz09-._~" },
+		{ " !\"#$%&'()*+,/:;=?@[]", "%20%21%22%23%24%25%26%27%28%29"
+		    "%2A%2B%2C%2F%3A%3B%3D%3F%40%5B%5D" },
+		{ "n\xc3\xa9ko\x01\x7f\xff", "n%C3%A9ko%01%7F%FF" },
+		{ "1795317996:neko", "1795317996%3Aneko" },
+	};
 	struct strbuf	 b = { 0 };
+	size_t		 i;
 
-	sb_percent_encode(&b, "AZaz09-._~");
-	ck_assert_str_eq(b.s, "AZaz09-._~");
-	sb_free(&b);
-	sb_percent_encode(&b, " !\"#$%&'()*+,/:;=?@[]");
-	ck_assert_str_eq(b.s, "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F"
-	    "%3A%3B%3D%3F%40%5B%5D");
-	sb_free(&b);
-	sb_percent_encode(&b, "n\xc3\xa9ko\x01\x7f\xff");
-	ck_assert_str_eq(b.s, "n%C3%A9ko%01%7F%FF");
-	sb_free(&b);
-	sb_percent_encode(&b, "1795317996:neko");
-	ck_assert_str_eq(b.s, "1795317996%3Aneko");
-	sb_free(&b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_percent_encode(&b, cases[i][0]);
+		ck_assert_msg(strcmp(b.s, cases[i][1]) == 0,
+		    "%s: encoded as %s, not %s", cases[i][0], b.s, cases[i][1]);
+		sb_free(&b);
+	}
 	sb_adds(&b, "");
 	sb_percent_encode(&b, "");
 	ck_assert_str_eq(b.s, "");
