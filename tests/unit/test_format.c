@@ -53,6 +53,23 @@ render(enum output_format fmt, const struct engine_result *r,
 	return out.s;
 }
 
+/* two_entries() rendered as fmt, with those env_names, is want. */
+static void
+two_entries_are(enum output_format fmt, const char *env_names,
+    const char *want)
+{
+	struct engine_result r;
+	struct format_opts o = { 0 };
+	char	*text;
+
+	two_entries(&r);
+	o.env_names = env_names;
+	text = render(fmt, &r, &o);
+	ck_assert_str_eq(text, want);
+	free(text);
+	engine_result_free(&r);
+}
+
 START_TEST(test_format_names)
 {
 	ck_assert_str_eq(format_names[FMT_NEKO], "neko");
@@ -68,15 +85,7 @@ END_TEST
 
 START_TEST(test_neko)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_NEKO, &r, &o);
-	ck_assert_str_eq(text, NEKO_TWO "\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_NEKO, NULL, NEKO_TWO "\n");
 }
 END_TEST
 
@@ -149,15 +158,7 @@ END_TEST
 
 START_TEST(test_rtc)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_RTC, &r, &o);
-	ck_assert_str_eq(text, "{\"iceServers\":" NEKO_TWO "}\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_RTC, NULL, "{\"iceServers\":" NEKO_TWO "}\n");
 }
 END_TEST
 
@@ -383,68 +384,32 @@ END_TEST
 
 START_TEST(test_env_one_name)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_ICESERVERS";
-	text = render(FMT_ENV, &r, &o);
-	ck_assert_str_eq(text, "export NEKO_ICESERVERS='" NEKO_TWO "'\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_ENV, "NEKO_ICESERVERS",
+	    "export NEKO_ICESERVERS='" NEKO_TWO "'\n");
 }
 END_TEST
 
 START_TEST(test_env_two_names)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_WEBRTC_ICESERVERS_FRONTEND, "
-	    "NEKO_WEBRTC_ICESERVERS_BACKEND";
-	text = render(FMT_ENV, &r, &o);
-	ck_assert_str_eq(text,
+	two_entries_are(FMT_ENV, "NEKO_WEBRTC_ICESERVERS_FRONTEND, "
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND",
 	    "export NEKO_WEBRTC_ICESERVERS_FRONTEND='" NEKO_TWO "'\n"
 	    "export NEKO_WEBRTC_ICESERVERS_BACKEND='" NEKO_TWO "'\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
 START_TEST(test_dotenv)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_ICESERVERS";
-	text = render(FMT_DOTENV, &r, &o);
-	ck_assert_str_eq(text, "NEKO_ICESERVERS=" NEKO_TWO "\n");
-	free(text);
-	o.env_names = "A,B";
-	text = render(FMT_DOTENV, &r, &o);
-	ck_assert_str_eq(text, "A=" NEKO_TWO "\nB=" NEKO_TWO "\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_DOTENV, "NEKO_ICESERVERS",
+	    "NEKO_ICESERVERS=" NEKO_TWO "\n");
+	two_entries_are(FMT_DOTENV, "A,B", "A=" NEKO_TWO "\nB=" NEKO_TWO "\n");
 }
 END_TEST
 
 START_TEST(test_str0m)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_STR0M, &r, &o);
-	ck_assert_str_eq(text, "turn:u:p@h:3478?transport=udp\n"
+	two_entries_are(FMT_STR0M, NULL, "turn:u:p@h:3478?transport=udp\n"
 	    "stun:h:3478\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
