@@ -11,13 +11,29 @@
 
 #define SVC	"projects/demo-project/locations/europe-west1/services/neko"
 
+/* Runs phase on t: it must fail with the service named first in t->err,
+ * and log nothing. */
+static void
+phase_fails(struct cloudrun_target *t, void (*phase)(struct cloudrun_target *))
+{
+	char	*said;
+
+	unit_stderr_begin();
+	phase(t);
+	said = unit_stderr_end();
+	ck_assert_str_eq(said, "");
+	free(said);
+	ck_assert_int_eq(t->outcome, CLOUDRUN_FAILED);
+	ck_assert_int_eq(strncmp(t->err, SVC ": ", strlen(SVC ": ")), 0);
+}
+
 /* A service that cannot be reached: each phase fails with the service
  * named in the reason, and logs nothing, even at -v: deploy.c says it. */
 START_TEST(phases_return_their_errors)
 {
 	struct cloudrun_target t;
 	struct settings	 s;
-	char		*names[] = { "NEKO_ICESERVERS" }, *said;
+	char		*names[] = { "NEKO_ICESERVERS" };
 
 	unit_settings(&s, ARGS("deploy"),
 	    ENV("GOOGLE_OAUTH_ACCESS_TOKEN=ya29.u",
@@ -30,22 +46,10 @@ START_TEST(phases_return_their_errors)
 	t.deadline = util_monotonic_ms() + 20000;
 	t.value = "[]";
 	log_init(1, LOG_TEXT);
-	unit_stderr_begin();
-	cloudrun_read(&t);
-	said = unit_stderr_end();
-	ck_assert_str_eq(said, "");
-	free(said);
-	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
-	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
+	phase_fails(&t, cloudrun_read);
 	ck_assert_uint_gt(strlen(t.err), strlen(SVC ": "));
 	t.err[0] = '\0';
-	unit_stderr_begin();
-	cloudrun_update(&t);
-	said = unit_stderr_end();
-	ck_assert_str_eq(said, "");
-	free(said);
-	ck_assert_int_eq(t.outcome, CLOUDRUN_FAILED);
-	ck_assert_int_eq(strncmp(t.err, SVC ": ", strlen(SVC ": ")), 0);
+	phase_fails(&t, cloudrun_update);
 	log_init(0, LOG_TEXT);
 	cloudrun_target_free(&t);
 	settings_free(&s);
@@ -54,11 +58,6 @@ END_TEST
 
 UNIT_SUITE(deploy_cloudrun)
 {
-	Suite	*s = suite_create("deploy_cloudrun");
-	TCase	*tc = tcase_create("api");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, phases_return_their_errors);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("deploy_cloudrun", "api",
+	    TESTS(phases_return_their_errors));
 }

@@ -201,14 +201,7 @@ END_TEST
 
 UNIT_SUITE(deploy_google)
 {
-	Suite	*s = suite_create("deploy_google");
-	TCase	*jwt = tcase_create("jwt");
-
-	tcase_set_timeout(jwt, UNIT_TIMEOUT);
-	tcase_add_test(jwt, jwt_header_claims_signature);
-	tcase_add_test(jwt, jwt_without_kid);
-	tcase_add_test(jwt, jwt_refuses_bad_keys);
-	tcase_add_test(jwt, b64url_vectors);
-	suite_add_tcase(s, jwt);
-	return s;
+	return unit_suite("deploy_google", "jwt",
+	    TESTS(jwt_header_claims_signature, jwt_without_kid,
+	    jwt_refuses_bad_keys, b64url_vectors));
 }

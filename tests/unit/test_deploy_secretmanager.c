@@ -64,12 +64,6 @@ END_TEST
 
 UNIT_SUITE(deploy_secretmanager)
 {
-	Suite	*s = suite_create("deploy_secretmanager");
-	TCase	*tc = tcase_create("sink");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, secret_names);
-	tcase_add_test(tc, failure_is_returned_not_logged);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("deploy_secretmanager", "sink", TESTS(secret_names,
+	    failure_is_returned_not_logged));
 }

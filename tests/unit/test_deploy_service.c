@@ -71,6 +71,17 @@ strip_intended(cJSON *svc, int container, char *const *names, size_t n)
 			cJSON_DeleteItemFromObjectCaseSensitive(e, "value");
 }
 
+/* orig and svc are the same once what a deploy is meant to change is
+ * removed from both. */
+static void
+same_but_intended(cJSON *orig, cJSON *svc, int container,
+    char *const *names, size_t n)
+{
+	strip_intended(orig, container, names, n);
+	strip_intended(svc, container, names, n);
+	ck_assert(cJSON_Compare(orig, svc, 1));
+}
+
 START_TEST(set_env_changes_only_the_intended)
 {
 	char *const	 names[] = { "NEKO_ICESERVERS" };
@@ -100,9 +111,7 @@ START_TEST(set_env_changes_only_the_intended)
 	    "value")->valuestring, "sidecar-must-not-change");
 
 	/* The rest is exactly as it was, order included. */
-	strip_intended(orig, 0, names, 1);
-	strip_intended(svc, 0, names, 1);
-	ck_assert(cJSON_Compare(orig, svc, 1));
+	same_but_intended(orig, svc, 0, names, 1);
 
 	cloudrun_describe(&chg, &d);
 	ck_assert_ptr_null(strstr(d.s, "CRED-MARK"));
@@ -155,9 +164,7 @@ START_TEST(set_env_adds_v3_names)
 	/* Appended; dropping them gives the original list back. */
 	cJSON_DeleteItemFromArray(env, 6);
 	cJSON_DeleteItemFromArray(env, 5);
-	strip_intended(orig, 0, names, 0);
-	strip_intended(svc, 0, names, 0);
-	ck_assert(cJSON_Compare(orig, svc, 1));
+	same_but_intended(orig, svc, 0, names, 0);
 	cJSON_Delete(orig);
 	cJSON_Delete(svc);
 }
@@ -200,9 +207,7 @@ START_TEST(set_env_named_container)
 	ck_assert_str_eq(chg.container, "log-shipper");
 	ck_assert_str_eq(cJSON_GetObjectItem(env_of(svc, 1, "NEKO_ICESERVERS"),
 	    "value")->valuestring, "[4]");
-	strip_intended(orig, 1, names, 1);
-	strip_intended(svc, 1, names, 1);
-	ck_assert(cJSON_Compare(orig, svc, 1));
+	same_but_intended(orig, svc, 1, names, 1);
 	cJSON_Delete(orig);
 	cJSON_Delete(svc);
 }
@@ -453,21 +458,12 @@ END_TEST
 
 UNIT_SUITE(deploy_service)
 {
-	Suite	*s = suite_create("deploy_service");
-	TCase	*env = tcase_create("env");
-
-	tcase_set_timeout(env, UNIT_TIMEOUT);
-	tcase_add_test(env, set_env_changes_only_the_intended);
-	tcase_add_test(env, set_env_twice_is_no_change);
-	tcase_add_test(env, set_env_adds_v3_names);
-	tcase_add_test(env, set_env_refuses_secret_refs_and_unknown_containers);
-	tcase_add_test(env, set_env_named_container);
-	tcase_add_test(env, deployed_freshness);
-	tcase_add_test(env, service_names);
-	tcase_add_test(env, system_keys);
-	tcase_add_test(env, patch_body_holds_only_the_changes);
-	tcase_add_test(env, managed_names_removed_when_dropped);
-	tcase_add_test(env, record_claims_only_what_it_set);
-	suite_add_tcase(s, env);
-	return s;
+	return unit_suite("deploy_service", "env",
+	    TESTS(set_env_changes_only_the_intended, set_env_twice_is_no_change,
+	    set_env_adds_v3_names,
+	    set_env_refuses_secret_refs_and_unknown_containers,
+	    set_env_named_container, deployed_freshness, service_names,
+	    system_keys, patch_body_holds_only_the_changes,
+	    managed_names_removed_when_dropped,
+	    record_claims_only_what_it_set));
 }

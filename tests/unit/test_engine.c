@@ -19,45 +19,40 @@
 	    "turn:t.example.org?transport=tcp", \
 	"WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=st4tic-pw"
 
-START_TEST(test_select_auto)
+/* engine_select() of "iceupd args..." and env picks nwant providers,
+ * first0 and then first1 where these are not NULL. */
+static void
+select_is(const char *const *args, const char *const *env, size_t nwant,
+    const struct provider *first0, const struct provider *first1)
 {
 	const struct provider *sel[PROVIDERS_MAX];
 	struct settings	 s;
 	size_t		 n = 99;
 
-	unit_settings(&s, NULL, NULL);
+	unit_settings(&s, args, env);
 	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_ptr_eq(sel[0], &provider_stun);
+	ck_assert_uint_eq(n, nwant);
+	if (first0 != NULL)
+		ck_assert_ptr_eq(sel[0], first0);
+	if (first1 != NULL)
+		ck_assert_ptr_eq(sel[1], first1);
 	settings_free(&s);
+}
 
-	unit_settings(&s, NULL, ENV(STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_ptr_eq(sel[0], &provider_coturn);
-	ck_assert_ptr_eq(sel[1], &provider_stun);
-	settings_free(&s);
+START_TEST(test_select_auto)
+{
+	select_is(NULL, NULL, 1, &provider_stun, NULL);
+	select_is(NULL, ENV(STATIC_COTURN), 2, &provider_coturn,
+	    &provider_stun);
 }
 END_TEST
 
 START_TEST(test_select_list)
 {
-	const struct provider *sel[PROVIDERS_MAX];
-	struct settings	 s;
-	size_t		 n = 99;
-
-	unit_settings(&s, ARGS("-p", "stun, coturn"), ENV(STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_ptr_eq(sel[0], &provider_stun);
-	ck_assert_ptr_eq(sel[1], &provider_coturn);
-	settings_free(&s);
-
-	unit_settings(&s, NULL, ENV("ICEUPD_PROVIDERS=stun", STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_ptr_eq(sel[0], &provider_stun);
-	settings_free(&s);
+	select_is(ARGS("-p", "stun, coturn"), ENV(STATIC_COTURN), 2,
+	    &provider_stun, &provider_coturn);
+	select_is(NULL, ENV("ICEUPD_PROVIDERS=stun", STATIC_COTURN), 1,
+	    &provider_stun, NULL);
 }
 END_TEST
 
@@ -348,26 +343,12 @@ END_TEST
 /* STUN alone has nothing for --relay or --transport tcp: not selected. */
 START_TEST(test_select_skips_stun_for_relay_and_tcp)
 {
-	const struct provider *sel[PROVIDERS_MAX];
-	struct settings	 s;
-	size_t		 n = 99;
-
-	unit_settings(&s, ARGS("--transport", "tcp"), ENV(STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_ptr_eq(sel[0], &provider_coturn);
-	settings_free(&s);
-
-	unit_settings(&s, ARGS("--relay"), ENV(STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_ptr_eq(sel[0], &provider_coturn);
-	settings_free(&s);
-
-	unit_settings(&s, ARGS("--transport", "udp"), ENV(STATIC_COTURN));
-	ck_assert_int_eq(engine_select(&s, sel, &n), 0);
-	ck_assert_uint_eq(n, 2);
-	settings_free(&s);
+	select_is(ARGS("--transport", "tcp"), ENV(STATIC_COTURN), 1,
+	    &provider_coturn, NULL);
+	select_is(ARGS("--relay"), ENV(STATIC_COTURN), 1, &provider_coturn,
+	    NULL);
+	select_is(ARGS("--transport", "udp"), ENV(STATIC_COTURN), 2, NULL,
+	    NULL);
 }
 END_TEST
 
@@ -542,10 +523,7 @@ UNIT_SUITE(engine)
 	Suite	*s = suite_create("engine");
 	TCase	*tc;
 
-	tc = tcase_create("engine");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_select_auto);
-	tcase_add_test(tc, test_select_list);
+	tc = unit_tcase(s, "engine", TESTS(test_select_auto, test_select_list));
 	tcase_add_loop_test(tc, test_select_refused, 0,
 	    (int)(sizeof(select_refused) / sizeof(select_refused[0])));
 	tcase_add_test(tc, test_select_names_every_provider);
@@ -563,6 +541,5 @@ UNIT_SUITE(engine)
 	tcase_add_test(tc, test_get_local_skips_cache);
 	tcase_add_test(tc, test_fetch_abandoned_reads_its_own_settings);
 	tcase_add_test(tc, test_degraded);
-		suite_add_tcase(s, tc);
 	return s;
 }

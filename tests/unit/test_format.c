@@ -53,6 +53,23 @@ render(enum output_format fmt, const struct engine_result *r,
 	return out.s;
 }
 
+/* two_entries() rendered as fmt, with those env_names, is want. */
+static void
+two_entries_are(enum output_format fmt, const char *env_names,
+    const char *want)
+{
+	struct engine_result r;
+	struct format_opts o = { 0 };
+	char	*text;
+
+	two_entries(&r);
+	o.env_names = env_names;
+	text = render(fmt, &r, &o);
+	ck_assert_str_eq(text, want);
+	free(text);
+	engine_result_free(&r);
+}
+
 START_TEST(test_format_names)
 {
 	ck_assert_str_eq(format_names[FMT_NEKO], "neko");
@@ -68,15 +85,7 @@ END_TEST
 
 START_TEST(test_neko)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_NEKO, &r, &o);
-	ck_assert_str_eq(text, NEKO_TWO "\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_NEKO, NULL, NEKO_TWO "\n");
 }
 END_TEST
 
@@ -149,15 +158,7 @@ END_TEST
 
 START_TEST(test_rtc)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_RTC, &r, &o);
-	ck_assert_str_eq(text, "{\"iceServers\":" NEKO_TWO "}\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_RTC, NULL, "{\"iceServers\":" NEKO_TWO "}\n");
 }
 END_TEST
 
@@ -383,68 +384,32 @@ END_TEST
 
 START_TEST(test_env_one_name)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_ICESERVERS";
-	text = render(FMT_ENV, &r, &o);
-	ck_assert_str_eq(text, "export NEKO_ICESERVERS='" NEKO_TWO "'\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_ENV, "NEKO_ICESERVERS",
+	    "export NEKO_ICESERVERS='" NEKO_TWO "'\n");
 }
 END_TEST
 
 START_TEST(test_env_two_names)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_WEBRTC_ICESERVERS_FRONTEND, "
-	    "NEKO_WEBRTC_ICESERVERS_BACKEND";
-	text = render(FMT_ENV, &r, &o);
-	ck_assert_str_eq(text,
+	two_entries_are(FMT_ENV, "NEKO_WEBRTC_ICESERVERS_FRONTEND, "
+	    "NEKO_WEBRTC_ICESERVERS_BACKEND",
 	    "export NEKO_WEBRTC_ICESERVERS_FRONTEND='" NEKO_TWO "'\n"
 	    "export NEKO_WEBRTC_ICESERVERS_BACKEND='" NEKO_TWO "'\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
 START_TEST(test_dotenv)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	o.env_names = "NEKO_ICESERVERS";
-	text = render(FMT_DOTENV, &r, &o);
-	ck_assert_str_eq(text, "NEKO_ICESERVERS=" NEKO_TWO "\n");
-	free(text);
-	o.env_names = "A,B";
-	text = render(FMT_DOTENV, &r, &o);
-	ck_assert_str_eq(text, "A=" NEKO_TWO "\nB=" NEKO_TWO "\n");
-	free(text);
-	engine_result_free(&r);
+	two_entries_are(FMT_DOTENV, "NEKO_ICESERVERS",
+	    "NEKO_ICESERVERS=" NEKO_TWO "\n");
+	two_entries_are(FMT_DOTENV, "A,B", "A=" NEKO_TWO "\nB=" NEKO_TWO "\n");
 }
 END_TEST
 
 START_TEST(test_str0m)
 {
-	struct engine_result r;
-	struct format_opts o = { 0 };
-	char	*text;
-
-	two_entries(&r);
-	text = render(FMT_STR0M, &r, &o);
-	ck_assert_str_eq(text, "turn:u:p@h:3478?transport=udp\n"
+	two_entries_are(FMT_STR0M, NULL, "turn:u:p@h:3478?transport=udp\n"
 	    "stun:h:3478\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
@@ -610,20 +575,21 @@ END_TEST
 
 START_TEST(test_shell_quote_exact)
 {
+	static const char *const cases[][2] = {
+		{ "", "''" },
+		{ "abc", "'abc'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$x \"y\"", "'$x \"y\"'" },
+	};
 	struct strbuf	 b = { 0 };
+	size_t		 i;
 
-	sb_shell_quote(&b, "");
-	ck_assert_str_eq(b.s, "''");
-	sb_free(&b);
-	sb_shell_quote(&b, "abc");
-	ck_assert_str_eq(b.s, "'abc'");
-	sb_free(&b);
-	sb_shell_quote(&b, "it's");
-	ck_assert_str_eq(b.s, "'it'\\''s'");
-	sb_free(&b);
-	sb_shell_quote(&b, "$x \"y\"");
-	ck_assert_str_eq(b.s, "'$x \"y\"'");
-	sb_free(&b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_shell_quote(&b, cases[i][0]);
+		ck_assert_msg(strcmp(b.s, cases[i][1]) == 0,
+		    "%s: quoted as %s, not %s", cases[i][0], b.s, cases[i][1]);
+		sb_free(&b);
+	}
 }
 END_TEST
 
@@ -759,31 +725,14 @@ UNIT_SUITE(format)
 	Suite	*s = suite_create("format");
 	TCase	*tc;
 
-	tc = tcase_create("render");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_format_names);
-	tcase_add_test(tc, test_neko);
-	tcase_add_test(tc, test_neko_grouped);
-	tcase_add_test(tc, test_neko_empty);
-	tcase_add_test(tc, test_neko_json_escapes);
-	tcase_add_test(tc, test_ice_servers_without_newline);
-	tcase_add_test(tc, test_rtc);
-	tcase_add_test(tc, test_rtc_relay);
-	tcase_add_test(tc, test_render_appends);
-	tcase_add_test(tc, test_json_report);
-	tcase_add_test(tc, test_json_report_no_expiry);
-	tcase_add_test(tc, test_json_report_expired);
-	tcase_add_test(tc, test_env_one_name);
-	tcase_add_test(tc, test_env_two_names);
-	tcase_add_test(tc, test_dotenv);
-	tcase_add_test(tc, test_str0m);
-	tcase_add_test(tc, test_str0m_percent_encoding);
-	tcase_add_test(tc, test_format_check);
-	tcase_add_test(tc, test_render_refuses_bad_names);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("shell");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	unit_tcase(s, "render", TESTS(test_format_names, test_neko,
+	    test_neko_grouped, test_neko_empty, test_neko_json_escapes,
+	    test_ice_servers_without_newline, test_rtc, test_rtc_relay,
+	    test_render_appends, test_json_report, test_json_report_no_expiry,
+	    test_json_report_expired, test_env_one_name, test_env_two_names,
+	    test_dotenv, test_str0m, test_str0m_percent_encoding,
+	    test_format_check, test_render_refuses_bad_names));
+	tc = unit_tcase(s, "shell", NULL);
 	tcase_add_loop_test(tc, test_shell_quote_round_trip, 0,
 	    (int)NHOSTILE);
 	tcase_add_test(tc, test_shell_quote_exact);
@@ -792,6 +741,5 @@ UNIT_SUITE(format)
 	    (int)(sizeof(hostile_credentials) /
 	    sizeof(hostile_credentials[0])));
 	tcase_add_test(tc, test_env_round_trip_two_names);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -854,8 +854,7 @@ UNIT_SUITE(ice)
 	Suite	*s = suite_create("ice");
 	TCase	*tc;
 
-	tc = tcase_create("uri");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tc = unit_tcase(s, "uri", NULL);
 	tcase_add_loop_test(tc, test_uri_valid, 0,
 	    (int)(sizeof(valid_uris) / sizeof(valid_uris[0])));
 	tcase_add_loop_test(tc, test_uri_canonical_is_stable, 0,
@@ -867,36 +866,17 @@ UNIT_SUITE(ice)
 	tcase_add_test(tc, test_uri_total_length);
 	tcase_add_test(tc, test_uri_rejects_hyphen_ending_last_label);
 	tcase_add_test(tc, test_uri_transport);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("list");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_list_groups_by_credentials);
-	tcase_add_test(tc, test_list_different_credentials);
-	tcase_add_test(tc, test_list_stun_loses_credentials);
-	tcase_add_test(tc, test_list_turn_needs_credentials);
-	tcase_add_test(tc, test_list_skips_duplicates);
-	tcase_add_test(tc, test_list_rejects_bad_credentials);
-	tcase_add_test(tc, test_list_rejects_overlong_and_surrogate_utf8);
-	tcase_add_test(tc, test_list_accepts_utf8);
-	tcase_add_test(tc, test_list_expiry_keeps_earliest);
-	tcase_add_test(tc, test_list_expires_none);
-	tcase_add_test(tc, test_merge);
-	tcase_add_test(tc, test_merge_into_empty);
-	tcase_add_test(tc, test_urls_max);
-	tcase_add_test(tc, test_servers_max);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("filter");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_filter_tcp);
-	tcase_add_test(tc, test_filter_udp);
-	tcase_add_test(tc, test_filter_relay);
-	tcase_add_test(tc, test_filter_relay_tcp);
-	tcase_add_test(tc, test_filter_any_keeps_all);
-	tcase_add_test(tc, test_filter_can_empty_the_list);
-	tcase_add_test(tc, test_truncate);
-	tcase_add_test(tc, test_has_turn_and_stun);
-	suite_add_tcase(s, tc);
+	unit_tcase(s, "list", TESTS(test_list_groups_by_credentials,
+	    test_list_different_credentials, test_list_stun_loses_credentials,
+	    test_list_turn_needs_credentials, test_list_skips_duplicates,
+	    test_list_rejects_bad_credentials,
+	    test_list_rejects_overlong_and_surrogate_utf8,
+	    test_list_accepts_utf8, test_list_expiry_keeps_earliest,
+	    test_list_expires_none, test_merge, test_merge_into_empty,
+	    test_urls_max, test_servers_max));
+	unit_tcase(s, "filter", TESTS(test_filter_tcp, test_filter_udp,
+	    test_filter_relay, test_filter_relay_tcp, test_filter_any_keeps_all,
+	    test_filter_can_empty_the_list, test_truncate,
+	    test_has_turn_and_stun));
 	return s;
 }

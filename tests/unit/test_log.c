@@ -269,20 +269,8 @@ END_TEST
 
 UNIT_SUITE(log)
 {
-	Suite	*s = suite_create("log");
-	TCase	*tc;
-
-	tc = tcase_create("log");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_log_escape);
-	tcase_add_test(tc, test_log_levels_text);
-	tcase_add_test(tc, test_log_one_line);
-	tcase_add_test(tc, test_log_redacts_secrets);
-	tcase_add_test(tc, test_log_redacts_secret_holding_another);
-	tcase_add_test(tc, test_log_redact_buffer);
-	tcase_add_test(tc, test_log_url_secret);
-	tcase_add_test(tc, test_log_json);
-	tcase_add_test(tc, test_log_json_severities);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("log", "log", TESTS(test_log_escape,
+	    test_log_levels_text, test_log_one_line, test_log_redacts_secrets,
+	    test_log_redacts_secret_holding_another, test_log_redact_buffer,
+	    test_log_url_secret, test_log_json, test_log_json_severities));
 }

@@ -103,12 +103,6 @@ END_TEST
 
 UNIT_SUITE(outstate)
 {
-	Suite	*s = suite_create("outstate");
-	TCase	*tc = tcase_create("record");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_round_trip);
-	tcase_add_test(tc, test_garbage);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("outstate", "record", TESTS(test_round_trip,
+	    test_garbage));
 }

@@ -39,13 +39,6 @@ END_TEST
 
 UNIT_SUITE(pace)
 {
-	Suite	*s = suite_create("pace");
-	TCase	*tc;
-
-	tc = tcase_create("pace");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_pace_forced_asks_apart);
-	tcase_add_test(tc, test_pace_retry_after_holds_every_ask);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("pace", "pace", TESTS(test_pace_forced_asks_apart,
+	    test_pace_retry_after_holds_every_ask));
 }

@@ -144,16 +144,7 @@ END_TEST
 
 UNIT_SUITE(probe_probe)
 {
-	Suite	*s = suite_create("probe_probe");
-	TCase	*tc;
-
-	tc = tcase_create("probe");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, probe_refuses_bad_urls);
-	tcase_add_test(tc, probe_closed_port);
-	tcase_add_test(tc, probe_deadline_passed);
-	tcase_add_test(tc, probe_filter_keeps_ok);
-	tcase_add_test(tc, probe_list_empty);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("probe_probe", "probe", TESTS(probe_refuses_bad_urls,
+	    probe_closed_port, probe_deadline_passed, probe_filter_keeps_ok,
+	    probe_list_empty));
 }

@@ -842,52 +842,21 @@ END_TEST
 UNIT_SUITE(probe_stun)
 {
 	Suite	*s = suite_create("probe_stun");
-	TCase	*tc;
 
-	tc = tcase_create("rfc5769");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, rfc5769_request_decodes);
-	tcase_add_test(tc, rfc5769_request_encodes);
-	tcase_add_test(tc, rfc5769_ipv4_response);
-	tcase_add_test(tc, rfc5769_ipv6_response);
-	tcase_add_test(tc, rfc5769_long_term);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("integrity");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, integrity_wrong_key);
-	tcase_add_test(tc, integrity_covers_every_byte);
-	tcase_add_test(tc, fingerprint_mismatch);
-	tcase_add_test(tc, no_integrity_no_fingerprint);
-	tcase_add_test(tc, attributes_after_integrity_skipped);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("turn");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, error_code_round_trip);
-	tcase_add_test(tc, error_code_bad_values);
-	tcase_add_test(tc, relayed_and_lifetime);
-	tcase_add_test(tc, xor_address_bad_family);
-	tcase_add_test(tc, unknown_required);
-	tcase_add_test(tc, string_getter_refuses);
-	tcase_add_test(tc, encoder_full);
-	tcase_add_test(tc, frame_len);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("hostile");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, hostile_truncated);
-	tcase_add_test(tc, hostile_longer_than_announced);
-	tcase_add_test(tc, hostile_length_not_multiple_of_4);
-	tcase_add_test(tc, hostile_wrong_cookie);
-	tcase_add_test(tc, hostile_attribute_past_end);
-	tcase_add_test(tc, hostile_zero_length);
-	tcase_add_test(tc, hostile_oversized);
-	tcase_add_test(tc, hostile_largest_attribute);
-	tcase_add_test(tc, hostile_many_attributes);
-	tcase_add_test(tc, hostile_after_fingerprint);
-	tcase_add_test(tc, hostile_mutations);
-	suite_add_tcase(s, tc);
-
+	unit_tcase(s, "rfc5769", TESTS(rfc5769_request_decodes,
+	    rfc5769_request_encodes, rfc5769_ipv4_response,
+	    rfc5769_ipv6_response, rfc5769_long_term));
+	unit_tcase(s, "integrity", TESTS(integrity_wrong_key,
+	    integrity_covers_every_byte, fingerprint_mismatch,
+	    no_integrity_no_fingerprint, attributes_after_integrity_skipped));
+	unit_tcase(s, "turn", TESTS(error_code_round_trip,
+	    error_code_bad_values, relayed_and_lifetime, xor_address_bad_family,
+	    unknown_required, string_getter_refuses, encoder_full, frame_len));
+	unit_tcase(s, "hostile", TESTS(hostile_truncated,
+	    hostile_longer_than_announced, hostile_length_not_multiple_of_4,
+	    hostile_wrong_cookie, hostile_attribute_past_end,
+	    hostile_zero_length, hostile_oversized, hostile_largest_attribute,
+	    hostile_many_attributes, hostile_after_fingerprint,
+	    hostile_mutations));
 	return s;
 }

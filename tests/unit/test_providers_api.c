@@ -737,16 +737,21 @@ END_TEST
 
 START_TEST(test_safe_token)
 {
+	static const struct {
+		const char	*in;
+		int		 want;
+	} tokens[] = {
+		{ "turnkey-0f9e_8D", 1 }, { "", 0 }, { NULL, 0 }, { "a/b", 0 },
+		{ "a.b", 0 }, { "a%2fb", 0 }, { "a b", 0 }, { "..", 0 },
+	};
 	char	 long_token[130];
+	size_t	 i;
 
-	ck_assert_int_eq(api_safe_token("turnkey-0f9e_8D"), 1);
-	ck_assert_int_eq(api_safe_token(""), 0);
-	ck_assert_int_eq(api_safe_token(NULL), 0);
-	ck_assert_int_eq(api_safe_token("a/b"), 0);
-	ck_assert_int_eq(api_safe_token("a.b"), 0);
-	ck_assert_int_eq(api_safe_token("a%2fb"), 0);
-	ck_assert_int_eq(api_safe_token("a b"), 0);
-	ck_assert_int_eq(api_safe_token("..") , 0);
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		ck_assert_msg(api_safe_token(tokens[i].in) == tokens[i].want,
+		    "api_safe_token(\"%s\") != %d",
+		    tokens[i].in != NULL ? tokens[i].in : "(null)",
+		    tokens[i].want);
 	memset(long_token, 'a', sizeof(long_token));
 	long_token[128] = '\0';
 	ck_assert_int_eq(api_safe_token(long_token), 1);
@@ -787,43 +792,22 @@ UNIT_SUITE(providers_api)
 	Suite	*s = suite_create("providers_api");
 	TCase	*tc;
 
-	tc = tcase_create("documented answers");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_twilio_tokens);
-	tcase_add_test(tc, test_twilio_legacy_url_key);
-	tcase_add_test(tc, test_urls_wins_over_url);
-	tcase_add_test(tc, test_cloudflare_drops_port_53);
-	tcase_add_test(tc, test_cloudflare_keeps_port_53_when_asked);
-	tcase_add_test(tc, test_cloudflare_legacy_object);
-	tcase_add_test(tc, test_metered_credentials);
-	tcase_add_test(tc, test_adds_to_a_list);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("unusable entries");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_bad_entries_dropped_with_a_warning);
-	tcase_add_test(tc, test_one_bad_entry_warning);
-	tcase_add_test(tc, test_warning_escapes_provider_text);
-	tcase_add_test(tc, test_credentials_must_be_printable);
+	unit_tcase(s, "documented answers", TESTS(test_twilio_tokens,
+	    test_twilio_legacy_url_key, test_urls_wins_over_url,
+	    test_cloudflare_drops_port_53,
+	    test_cloudflare_keeps_port_53_when_asked,
+	    test_cloudflare_legacy_object, test_metered_credentials,
+	    test_adds_to_a_list));
+	tc = unit_tcase(s, "unusable entries",
+	    TESTS(test_bad_entries_dropped_with_a_warning,
+	    test_one_bad_entry_warning, test_warning_escapes_provider_text,
+	    test_credentials_must_be_printable));
 	tcase_add_loop_test(tc, test_no_usable_server, 0,
 	    (int)NURLS(unusable));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("xirsys and turnix");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_xirsys_urls);
-	tcase_add_test(tc, test_xirsys_errors);
-	tcase_add_test(tc, test_turnix_credentials);
-	tcase_add_test(tc, test_turnix_without_expires_at);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("bases");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_check_base);
-	tcase_add_test(tc, test_add_base);
-	tcase_add_test(tc, test_safe_token);
-	tcase_add_test(tc, test_twilio_region_base);
-	tcase_add_test(tc, test_shown_url);
-	suite_add_tcase(s, tc);
+	unit_tcase(s, "xirsys and turnix", TESTS(test_xirsys_urls,
+	    test_xirsys_errors, test_turnix_credentials,
+	    test_turnix_without_expires_at));
+	unit_tcase(s, "bases", TESTS(test_check_base, test_add_base,
+	    test_safe_token, test_twilio_region_base, test_shown_url));
 	return s;
 }

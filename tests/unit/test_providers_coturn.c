@@ -502,31 +502,20 @@ UNIT_SUITE(providers_coturn)
 	Suite	*s = suite_create("providers_coturn");
 	TCase	*tc;
 
-	tc = tcase_create("rest");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_reference_hmac);
-	tcase_add_test(tc, test_rest_recorded_vector);
-	tcase_add_test(tc, test_rest_with_user);
+	tc = unit_tcase(s, "rest", TESTS(test_reference_hmac,
+	    test_rest_recorded_vector, test_rest_with_user));
 	tcase_add_loop_test(tc, test_rest_against_reference, 0,
 	    (int)(sizeof(rest_cases) / sizeof(rest_cases[0])));
 	tcase_add_test(tc, test_rest_small_buffers);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("provider");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_coturn_not_set);
-	tcase_add_test(tc, test_coturn_static);
-	tcase_add_test(tc, test_coturn_static_with_stun_url);
-	tcase_add_test(tc, test_coturn_shared_secret);
-	tcase_add_test(tc, test_coturn_shared_secret_defaults);
-	tcase_add_test(tc, test_coturn_ttl_sources);
-	tcase_add_test(tc, test_coturn_half_configuration);
-	tcase_add_test(tc, test_coturn_half_configuration_turn_only);
+	tc = unit_tcase(s, "provider", TESTS(test_coturn_not_set,
+	    test_coturn_static, test_coturn_static_with_stun_url,
+	    test_coturn_shared_secret, test_coturn_shared_secret_defaults,
+	    test_coturn_ttl_sources, test_coturn_half_configuration,
+	    test_coturn_half_configuration_turn_only));
 	tcase_add_loop_test(tc, test_coturn_conflicts, 0,
 	    (int)(sizeof(conflicts) / sizeof(conflicts[0])));
 	tcase_add_test(tc, test_coturn_why_hides_userinfo);
 	tcase_add_test(tc, test_coturn_bad_static_credential);
 	tcase_add_test(tc, test_coturn_user_too_long);
-	suite_add_tcase(s, tc);
 	return s;
 }

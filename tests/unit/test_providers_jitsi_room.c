@@ -94,12 +94,6 @@ START_TEST(room_metadata_hostile)
 
 UNIT_SUITE(providers_jitsi_room)
 {
-	Suite	*s = suite_create("providers_jitsi_room");
-	TCase	*tc = tcase_create("room_metadata");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, room_metadata_services);
-	tcase_add_test(tc, room_metadata_hostile);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("providers_jitsi_room", "room_metadata",
+	    TESTS(room_metadata_services, room_metadata_hostile));
 }

@@ -60,13 +60,6 @@ END_TEST
 
 UNIT_SUITE(providers_provider)
 {
-	Suite	*s = suite_create("providers_provider");
-	TCase	*tc;
-
-	tc = tcase_create("provider");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_provider_ttl);
-	tcase_add_test(tc, test_provider_find);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("providers_provider", "provider",
+	    TESTS(test_provider_ttl, test_provider_find));
 }

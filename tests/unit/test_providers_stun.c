@@ -85,14 +85,6 @@ END_TEST
 
 UNIT_SUITE(providers_stun)
 {
-	Suite	*s = suite_create("providers_stun");
-	TCase	*tc;
-
-	tc = tcase_create("provider");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_stun_default);
-	tcase_add_test(tc, test_stun_configured_urls);
-	tcase_add_test(tc, test_stun_refuses_turn);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("providers_stun", "provider", TESTS(test_stun_default,
+	    test_stun_configured_urls, test_stun_refuses_turn));
 }

@@ -172,19 +172,12 @@ UNIT_SUITE(providers_url)
 	Suite	*s = suite_create("providers_url");
 	TCase	*tc;
 
-	tc = tcase_create("shapes");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_matrix_turn_server);
-	tcase_add_test(tc, test_iceupd_report_keeps_its_times);
-	tcase_add_test(tc, test_vkice_remaining_ttl);
-	tcase_add_test(tc, test_rtc_and_bare_array_have_no_expiry);
-	tcase_add_test(tc, test_one_entry_with_a_string_ttl);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("refused");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	unit_tcase(s, "shapes", TESTS(test_matrix_turn_server,
+	    test_iceupd_report_keeps_its_times, test_vkice_remaining_ttl,
+	    test_rtc_and_bare_array_have_no_expiry,
+	    test_one_entry_with_a_string_ttl));
+	tc = unit_tcase(s, "refused", NULL);
 	tcase_add_loop_test(tc, test_refused, 0,
 	    (int)(sizeof(refused) / sizeof(refused[0])));
-	suite_add_tcase(s, tc);
 	return s;
 }

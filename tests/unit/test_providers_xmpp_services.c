@@ -232,17 +232,9 @@ START_TEST(wrong_namespaces)
 
 UNIT_SUITE(providers_xmpp_services)
 {
-	Suite	*s = suite_create("providers_xmpp_services");
-	TCase	*tc = tcase_create("services");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, recorded_reply);
-	tcase_add_test(tc, recorded_reply_every_split);
-	tcase_add_test(tc, turns_borrows_credentials_of_same_host);
-	tcase_add_test(tc, expiry_from_turn_rest_username);
-	tcase_add_test(tc, transport_only_when_not_udp);
-	tcase_add_test(tc, bad_entries_are_dropped);
-	tcase_add_test(tc, wrong_namespaces);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("providers_xmpp_services", "services",
+	    TESTS(recorded_reply, recorded_reply_every_split,
+	    turns_borrows_credentials_of_same_host,
+	    expiry_from_turn_rest_username, transport_only_when_not_udp,
+	    bad_entries_are_dropped, wrong_namespaces));
 }

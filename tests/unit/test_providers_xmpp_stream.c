@@ -39,11 +39,6 @@ START_TEST(nick_from_bound_jid)
 
 UNIT_SUITE(providers_xmpp_stream)
 {
-	Suite	*s = suite_create("providers_xmpp_stream");
-	TCase	*tc = tcase_create("nick");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, nick_from_bound_jid);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("providers_xmpp_stream", "nick",
+	    TESTS(nick_from_bound_jid));
 }

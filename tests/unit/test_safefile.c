@@ -242,19 +242,10 @@ END_TEST
 
 UNIT_SUITE(safefile)
 {
-	Suite	*s = suite_create("safefile");
-	TCase	*tc = tcase_create("files");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_safe_resolve_planted_link);
-	tcase_add_test(tc, test_fifo_refused);
-	tcase_add_test(tc, test_safe_lock_bounded);
-	tcase_add_test(tc, test_atomic_write);
-	tcase_add_test(tc, test_atomic_write_replaces_0644);
-	tcase_add_test(tc, test_atomic_write_binary);
-	tcase_add_test(tc, test_atomic_write_missing_folder);
-	tcase_add_test(tc, test_atomic_write_rename_fails);
-	tcase_add_test(tc, test_atomic_write_removes_stale_temps);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("safefile", "files",
+	    TESTS(test_safe_resolve_planted_link, test_fifo_refused,
+	    test_safe_lock_bounded, test_atomic_write,
+	    test_atomic_write_replaces_0644, test_atomic_write_binary,
+	    test_atomic_write_missing_folder, test_atomic_write_rename_fails,
+	    test_atomic_write_removes_stale_temps));
 }

@@ -9,15 +9,20 @@
 
 START_TEST(flag_values)
 {
-	ck_assert_int_eq(serve_flag(NULL), 0);
-	ck_assert_int_eq(serve_flag(""), 0);
-	ck_assert_int_eq(serve_flag("false"), 0);
-	ck_assert_int_eq(serve_flag("0"), 0);
-	ck_assert_int_eq(serve_flag("true"), 1);
-	ck_assert_int_eq(serve_flag("1"), 1);
-	ck_assert_int_eq(serve_flag("TRUE"), -1);
-	ck_assert_int_eq(serve_flag("yes"), -1);
-	ck_assert_int_eq(serve_flag("true "), -1);
+	static const struct {
+		const char	*in;
+		int		 want;
+	} flags[] = {
+		{ NULL, 0 }, { "", 0 }, { "false", 0 }, { "0", 0 },
+		{ "true", 1 }, { "1", 1 },
+		{ "TRUE", -1 }, { "yes", -1 }, { "true ", -1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		ck_assert_msg(serve_flag(flags[i].in) == flags[i].want,
+		    "serve_flag(\"%s\") != %d",
+		    flags[i].in != NULL ? flags[i].in : "(null)", flags[i].want);
 }
 END_TEST
 
@@ -68,13 +73,6 @@ END_TEST
 
 UNIT_SUITE(serve_compat)
 {
-	Suite	*s = suite_create("serve_compat");
-	TCase	*tc = tcase_create("shapes");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, flag_values);
-	tcase_add_test(tc, uberti_has_the_turn_urls_only);
-	tcase_add_test(tc, health_shape);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("serve_compat", "shapes", TESTS(flag_values,
+	    uberti_has_the_turn_urls_only, health_shape));
 }

@@ -51,11 +51,6 @@ END_TEST
 
 UNIT_SUITE(serve_conntrack)
 {
-	Suite	*s = suite_create("serve_conntrack");
-	TCase	*tc = tcase_create("budget");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_conntrack_budget_and_deadline);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("serve_conntrack", "budget",
+	    TESTS(test_conntrack_budget_and_deadline));
 }

@@ -19,11 +19,5 @@ END_TEST
 
 UNIT_SUITE(serve_page)
 {
-	Suite	*s = suite_create("serve_page");
-	TCase	*tc = tcase_create("csp");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, page_csp_names_digests);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("serve_page", "csp", TESTS(page_csp_names_digests));
 }

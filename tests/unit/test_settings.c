@@ -1043,8 +1043,7 @@ UNIT_SUITE(settings)
 	Suite	*s = suite_create("settings");
 	TCase	*tc;
 
-	tc = tcase_create("layers");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tc = unit_tcase(s, "layers", NULL);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_config_file_is_recorded);
@@ -1070,18 +1069,12 @@ UNIT_SUITE(settings)
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_durations);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("errors");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tc = unit_tcase(s, "errors", NULL);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, test_refused, 0,
 	    (int)(sizeof(refused) / sizeof(refused[0])));
 	tcase_add_test(tc, test_error_names_origin);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("secrets");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	tc = unit_tcase(s, "secrets", NULL);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_secret_file);
 	tcase_add_test(tc, test_secret_file_crlf_and_bare);
@@ -1090,6 +1083,5 @@ UNIT_SUITE(settings)
 	tcase_add_test(tc, test_secret_file_with_nul_refused);
 	tcase_add_test(tc, test_file_form_only_for_secrets);
 	tcase_add_test(tc, test_secrets_are_redacted);
-	suite_add_tcase(s, tc);
 	return s;
 }

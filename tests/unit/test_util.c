@@ -83,21 +83,22 @@ END_TEST
 
 START_TEST(test_percent_encode)
 {
+	static const char *const cases[][2] = {
+		{ "AZaz09-._~", "AZaz09-._~" },
+		{ " !\"#$%&'()*+,/:;=?@[]", "%20%21%22%23%24%25%26%27%28%29"
+		    "%2A%2B%2C%2F%3A%3B%3D%3F%40%5B%5D" },
+		{ "n\xc3\xa9ko\x01\x7f\xff", "n%C3%A9ko%01%7F%FF" },
+		{ "1795317996:neko", "1795317996%3Aneko" },
+	};
 	struct strbuf	 b = { 0 };
+	size_t		 i;
 
-	sb_percent_encode(&b, "AZaz09-._~");
-	ck_assert_str_eq(b.s, "AZaz09-._~");
-	sb_free(&b);
-	sb_percent_encode(&b, " !\"#$%&'()*+,/:;=?@[]");
-	ck_assert_str_eq(b.s, "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2F"
-	    "%3A%3B%3D%3F%40%5B%5D");
-	sb_free(&b);
-	sb_percent_encode(&b, "n\xc3\xa9ko\x01\x7f\xff");
-	ck_assert_str_eq(b.s, "n%C3%A9ko%01%7F%FF");
-	sb_free(&b);
-	sb_percent_encode(&b, "1795317996:neko");
-	ck_assert_str_eq(b.s, "1795317996%3Aneko");
-	sb_free(&b);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_percent_encode(&b, cases[i][0]);
+		ck_assert_msg(strcmp(b.s, cases[i][1]) == 0,
+		    "%s: encoded as %s, not %s", cases[i][0], b.s, cases[i][1]);
+		sb_free(&b);
+	}
 	sb_adds(&b, "");
 	sb_percent_encode(&b, "");
 	ck_assert_str_eq(b.s, "");
@@ -547,35 +548,15 @@ END_TEST
 UNIT_SUITE(util)
 {
 	Suite	*s = suite_create("util");
-	TCase	*tc;
 
-	tc = tcase_create("strbuf");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_sb_growth);
-	tcase_add_test(tc, test_sb_add_kinds);
-	tcase_add_test(tc, test_sb_addf);
-	tcase_add_test(tc, test_percent_encode);
-	tcase_add_test(tc, test_xstrndup);
-	tcase_add_test(tc, test_split_list);
-	tcase_add_test(tc, test_split_list_many);
-	tcase_add_test(tc, test_split_list_trims_cr_before_item);
-	tcase_add_test(tc, test_json_has_nul);
-	tcase_add_test(tc, test_parse_long);
-	tcase_add_test(tc, test_closest);
-	tcase_add_test(tc, test_parse_duration);
-	tcase_add_test(tc, test_format_duration);
-	tcase_add_test(tc, test_parse_long_rejects_leading_whitespace);
-	tcase_add_test(tc, test_rfc3339);
-	tcase_add_test(tc, test_parse_rfc3339);
-	tcase_add_test(tc, test_parse_rfc3339_any);
-	tcase_add_test(tc, test_parse_rfc3339_frac);
-	tcase_add_test(tc, test_monotonic);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("files");
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, test_read_small_file);
-	suite_add_tcase(s, tc);
-
+	unit_tcase(s, "strbuf", TESTS(test_sb_growth, test_sb_add_kinds,
+	    test_sb_addf, test_percent_encode, test_xstrndup, test_split_list,
+	    test_split_list_many, test_split_list_trims_cr_before_item,
+	    test_json_has_nul, test_parse_long, test_closest,
+	    test_parse_duration, test_format_duration,
+	    test_parse_long_rejects_leading_whitespace, test_rfc3339,
+	    test_parse_rfc3339, test_parse_rfc3339_any, test_parse_rfc3339_frac,
+	    test_monotonic));
+	unit_tcase(s, "files", TESTS(test_read_small_file));
 	return s;
 }

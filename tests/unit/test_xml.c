@@ -27,6 +27,26 @@ parse_whole(const char *text)
 	return out.s;
 }
 
+/* parse_whole(text) must give want. */
+static void
+parse_is(const char *text, const char *want)
+{
+	char	*got = parse_whole(text);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+/* parse_whole(text) must find text not well-formed. */
+static void
+parse_ill_formed(const char *text)
+{
+	char	*got = parse_whole(text);
+
+	ck_assert(strncmp(got, "error: not well-formed", 22) == 0);
+	free(got);
+}
+
 
 static const char laughs[] =
     "<?xml version='1.0'?>\n"
@@ -54,38 +74,28 @@ START_TEST(billion_laughs)
 	ck_assert(util_monotonic_ms() - start < unit_time_bound(1000));
 	free(got);
 	/* An entity without a DTD is undefined, not expanded. */
-	got = parse_whole("<body xmlns='http://jabber.org/protocol/httpbind'>"
+	parse_ill_formed("<body xmlns='http://jabber.org/protocol/httpbind'>"
 	    "&lol9;</body>");
-	ck_assert(strncmp(got, "error: not well-formed", 22) == 0);
-	free(got);
 	/* A DTD with an external subset, and a parameter entity. */
-	got = parse_whole("<!DOCTYPE body SYSTEM 'file:///etc/passwd'>"
-	    "<body/>");
-	ck_assert_str_eq(got,
+	parse_is("<!DOCTYPE body SYSTEM 'file:///etc/passwd'><body/>",
 	    "error: document type declarations are refused");
-	free(got);
 }
 END_TEST
 
 START_TEST(deep_nesting)
 {
 	struct strbuf	 b = { 0 };
-	char		*got;
 	int		 i;
 
 	for (i = 0; i < XML_DEPTH_MAX; i++)
 		sb_adds(&b, "<a>");
 	for (i = 0; i < XML_DEPTH_MAX; i++)
 		sb_adds(&b, "</a>");
-	got = parse_whole(b.s);
-	ck_assert_str_eq(got, "parsed");
-	free(got);
+	parse_is(b.s, "parsed");
 	b.len = 0;
 	for (i = 0; i < 100000; i++)
 		sb_adds(&b, "<a>");
-	got = parse_whole(b.s);
-	ck_assert_str_eq(got, "error: elements nested too deep");
-	free(got);
+	parse_is(b.s, "error: elements nested too deep");
 	sb_free(&b);
 }
 END_TEST
@@ -93,16 +103,13 @@ END_TEST
 START_TEST(huge_attribute)
 {
 	struct strbuf	 b = { 0 };
-	char		*got;
 	int		 i;
 
 	sb_adds(&b, "<body xmlns='http://jabber.org/protocol/httpbind' sid='");
 	for (i = 0; i < XML_ATTR_MAX + 1; i++)
 		sb_addc(&b, 'x');
 	sb_adds(&b, "'/>");
-	got = parse_whole(b.s);
-	ck_assert_str_eq(got, "error: attribute value too long");
-	free(got);
+	parse_is(b.s, "error: attribute value too long");
 	sb_free(&b);
 }
 END_TEST
@@ -134,18 +141,10 @@ END_TEST
 
 START_TEST(incomplete_and_trailing)
 {
-	char	*got;
-
-	got = parse_whole("<body xmlns='http://jabber.org/protocol/httpbind'>"
+	parse_ill_formed("<body xmlns='http://jabber.org/protocol/httpbind'>"
 	    "<iq xmlns='jabber:client'>");
-	ck_assert(strncmp(got, "error: not well-formed", 22) == 0);
-	free(got);
-	got = parse_whole("<body/><body/>");
-	ck_assert(strncmp(got, "error: not well-formed", 22) == 0);
-	free(got);
-	got = parse_whole("");
-	ck_assert(strncmp(got, "error: not well-formed", 22) == 0);
-	free(got);
+	parse_ill_formed("<body/><body/>");
+	parse_ill_formed("");
 }
 END_TEST
 
@@ -184,16 +183,7 @@ START_TEST(closed_once_the_root_ends)
 
 UNIT_SUITE(xml)
 {
-	Suite	*s = suite_create("xml");
-	TCase	*tc = tcase_create("xml");
-
-	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	tcase_add_test(tc, billion_laughs);
-	tcase_add_test(tc, deep_nesting);
-	tcase_add_test(tc, huge_attribute);
-	tcase_add_test(tc, too_many_bytes);
-	tcase_add_test(tc, incomplete_and_trailing);
-	tcase_add_test(tc, closed_once_the_root_ends);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("xml", "xml", TESTS(billion_laughs, deep_nesting,
+	    huge_attribute, too_many_bytes, incomplete_and_trailing,
+	    closed_once_the_root_ends));
 }

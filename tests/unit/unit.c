@@ -171,6 +171,27 @@ unit_rmdir(char *d)
 	free(d);
 }
 
+TCase *
+unit_tcase(Suite *s, const char *name, const TTest *const *tests)
+{
+	TCase	*tc = tcase_create(name);
+
+	tcase_set_timeout(tc, UNIT_TIMEOUT);
+	for (; tests != NULL && *tests != NULL; tests++)
+		tcase_add_test(tc, *tests);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *
+unit_suite(const char *name, const char *tcase, const TTest *const *tests)
+{
+	Suite	*s = suite_create(name);
+
+	unit_tcase(s, tcase, tests);
+	return s;
+}
+
 int
 unit_settings_load(struct settings *s, const char *config,
     const char *const *args, const char *const *env)

@@ -16,6 +16,17 @@
 	Suite *name##_suite(void); \
 	Suite *name##_suite(void)
 
+/* NULL-terminated lists of tests, for unit_tcase() and unit_suite(). */
+#define TESTS(...)	((const TTest *const[]){ __VA_ARGS__, NULL })
+
+/* Adds to s a test case called name, with UNIT_TIMEOUT, holding tests (a
+ * TESTS() list, or NULL) in that order; returns it, for tests to add after
+ * them. */
+TCase	*unit_tcase(Suite *s, const char *name, const TTest *const *tests);
+/* A suite called name with the one test case unit_tcase(s, tcase, tests). */
+Suite	*unit_suite(const char *name, const char *tcase,
+	    const TTest *const *tests);
+
 struct ice_list;
 struct provider;
 struct settings;
