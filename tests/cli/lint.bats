@@ -202,3 +202,16 @@ dockerfile_sources() {
 		for (k = j; k < last; k++) print w[k]
 	}' "$1"
 }
+
+@test "layout: no circle of includes, none running back up, the tree's limits (scripts/levels.py)" {
+	local src=$BATS_TEST_TMPDIR/src
+
+	run python3 scripts/levels.py
+	[[ $status -eq 0 ]] || { echo "$output"; return 1; }
+	# It sees one: the model including the engine above it.
+	cp -a src "$src"
+	sed -i '0,/^#include/s//#include "engine.h"\n#include/' "$src/ice.h"
+	run python3 scripts/levels.py "$src"
+	[[ $status -eq 1 && $output == *"circle: "*engine* ]] ||
+	    { echo "$output"; return 1; }
+}
