@@ -355,10 +355,7 @@ class Xirsys(Provider):
         check_content_type(rq, "application/json", bad)
         if self.opt.expect_body is not None:
             return
-        try:
-            doc = json.loads(rq.body.decode("utf-8"))
-        except ValueError:
-            doc = None
+        doc = json_body(rq)
         if doc != {"format": "urls"}:
             bad.append('body: expected {"format": "urls"}, got %r'
                        % shown(rq.body))
@@ -415,10 +412,7 @@ class Turnix(Provider):
                           "the API token", bad)
         if self.opt.expect_body is not None:
             return
-        try:
-            doc = json.loads(rq.body.decode("utf-8"))
-        except ValueError:
-            doc = None
+        doc = json_body(rq)
         if not isinstance(doc, dict) or set(doc) != {"ttl"} or \
                 type(doc["ttl"]) is not int or doc["ttl"] < 1:
             bad.append('body: expected {"ttl": <seconds>}, got %r'
@@ -426,9 +420,9 @@ class Turnix(Provider):
 
     def granted(self, rq):
         """Seconds granted: the ttl asked, at most --grant-ttl."""
-        try:
-            ttl = json.loads(rq.body.decode("utf-8"))["ttl"]
-        except (ValueError, KeyError, TypeError):
+        doc = json_body(rq)
+        ttl = doc.get("ttl", 30) if isinstance(doc, dict) else 30
+        if not isinstance(ttl, int):
             ttl = 30        # Turnix's default
         if self.opt.grant_ttl is not None:
             ttl = min(ttl, self.opt.grant_ttl)
@@ -480,6 +474,14 @@ PROVIDERS = {"twilio": Twilio, "cloudflare": Cloudflare, "metered": Metered,
 
 
 # --- request checks ----------------------------------------------------------
+
+def json_body(rq):
+    """The request's body as JSON, or None when it is not JSON."""
+    try:
+        return json.loads(rq.body.decode("utf-8"))
+    except ValueError:
+        return None
+
 
 def shown(body, limit=80):
     text = body.decode("utf-8", "backslashreplace")
