@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """levels.py: is every file of src/ on its level?  Reads the #include "..."
-lines of src/ and prints, then checks:
+lines of src/ and the calls of its functions, and prints, then checks:
 
-  - circles: modules (foo.c and foo.h are one module) that include each
-    other, directly or round about;
-  - includes that run back up: a module including one of a higher level
-    (LEVELS below, from main down to the helpers every level uses);
+  - circles: modules (foo.c and foo.h are one module) that include or call
+    each other, directly or round about (a call ties A to B when B alone
+    defines the function A calls);
+  - arrows that run back up: a module including or calling one of a higher
+    level (LEVELS below, from main down to the helpers every level uses);
   - the .c files directly in src/, and the longest .c files.
 
 Exits 1 when there is a circle, more than MAX_UP includes run back up, more
@@ -34,11 +35,17 @@ LEVELS = [
 ]
 
 # Headers that are another module's second half (its private table, the
-# handle setup it shares, the state its layers share).
-ALIASES = {"settings_table": "settings", "http_easy": "http",
-           "providers/xmpp_conn": "providers/xmpp"}
+# handle setup it shares).
+ALIASES = {"settings_table": "settings", "http_easy": "http"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+# Comments, strings and character constants: no calls in them.
+NOISE = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|'
+                   r"'(?:\\.|[^'\\\n])*'", re.S)
+# A definition, the project's way: the name at the start of its line, the
+# type on the line above (not static when another file may call it).
+DEFINITION = re.compile(r'^(?!static)[^\n#]*\n([A-Za-z_]\w*)\(', re.M)
+CALL = re.compile(r'\b([A-Za-z_]\w*)\s*\(')
 
 
 def level(mod):
@@ -49,6 +56,32 @@ def level(mod):
     return None
 
 
+def module(path, src):
+    mod = os.path.splitext(os.path.relpath(path, src))[0]
+    return ALIASES.get(mod, mod)
+
+
+def calls(src, edges):
+    """Adds to edges a call of a function that one other module defines."""
+    defined, called = {}, {}
+    for dirpath, _, names in os.walk(src):
+        for n in names:
+            if not n.endswith(".c"):
+                continue
+            path = os.path.join(dirpath, n)
+            mod = module(path, src)
+            with open(path, encoding="utf-8") as f:
+                text = NOISE.sub(" ", f.read())
+            for name in DEFINITION.findall(text):
+                defined.setdefault(name, set()).add(mod)
+            called.setdefault(mod, set()).update(CALL.findall(text))
+    for mod, names in called.items():
+        for name in names:
+            where = defined.get(name, ())
+            if len(where) == 1 and mod not in where:
+                edges.setdefault(mod, set()).update(where)
+
+
 def graph(src):
     edges = {}
     for dirpath, _, names in os.walk(src):
@@ -56,18 +89,17 @@ def graph(src):
             if not n.endswith((".c", ".h")):
                 continue
             path = os.path.join(dirpath, n)
-            mod = os.path.splitext(os.path.relpath(path, src))[0]
-            mod = ALIASES.get(mod, mod)
+            mod = module(path, src)
             edges.setdefault(mod, set())
             with open(path, encoding="utf-8") as f:
                 for inc in INCLUDE.findall(f.read()):
                     tgt = os.path.normpath(os.path.join(dirpath, inc))
                     if not os.path.exists(tgt):
                         continue        # generated, or outside
-                    to = os.path.splitext(os.path.relpath(tgt, src))[0]
-                    to = ALIASES.get(to, to)
+                    to = module(tgt, src)
                     if to != mod:
                         edges[mod].add(to)
+    calls(src, edges)
     return edges
 
 
@@ -118,7 +150,7 @@ def main():
                 if level(a) is not None and level(b) is not None and
                 level(b) > level(a))
     for a, b in up:
-        print(f"up: src/{a} ({LEVELS[len(LEVELS) - level(a)][0]}) includes "
+        print(f"up: src/{a} ({LEVELS[len(LEVELS) - level(a)][0]}) uses "
               f"src/{b} ({LEVELS[len(LEVELS) - level(b)][0]})")
     top = sorted(n for n in os.listdir(src) if n.endswith(".c"))
     sizes = []
@@ -130,7 +162,7 @@ def main():
                     sizes.append((sum(1 for _ in f), p))
     sizes.sort(reverse=True)
     long_ = [s for s in sizes if s[0] > MAX_LINES]
-    print(f"modules {len(edges)}, includes "
+    print(f"modules {len(edges)}, arrows "
           f"{sum(len(v) for v in edges.values())}, circles {len(loops)}, "
           f"up {len(up)} (at most {MAX_UP})")
     print(f".c files directly in {src}/: {len(top)} (at most {MAX_TOP})")

@@ -77,7 +77,7 @@ struct xmpp_status {
  * error reply); when they are for a room's occupants only (the room
  * metadata component is advertised, or the query is forbidden), asks the
  * focus for q->room, joins it and takes them from the room metadata.
- * Closes, and adds what came to l.  Pipelined (see xmpp.c); whether an
+ * Closes, and adds what came to l.  Pipelined (see xmpp_client.c); whether an
  * endpoint (its URL without the query, and the domain) pushed the services
  * is kept for the process, so that a later call to it asks no query.
  * Thread-safe.  Returns 0, or -1 with st->error set. */

@@ -1,5 +1,5 @@
 /* xmpp_conn.h: what the layers of the XMPP client share (xmpp_transport.c,
- * xmpp_stream.c, xmpp_services.c, xmpp.c, jitsi_room.c); for no other
+ * xmpp_stream.c, xmpp_services.c, xmpp_client.c, jitsi_room.c); for no other
  * file. */
 #ifndef ICEUPD_PROVIDERS_XMPP_CONN_H
 #define ICEUPD_PROVIDERS_XMPP_CONN_H
@@ -64,7 +64,7 @@ struct xmpp_conn {
 	int			 disco_known;	/* its identities came */
 	char			 metadata_jid[JID_MAX];	/* room_metadata */
 	char			 nick[17];	/* in the room */
-	/* Pipelining (see xmpp.c). */
+	/* Pipelining (see xmpp_client.c). */
 	enum endpoint_kind	 kind;		/* learnt earlier */
 	int			 query_sent;	/* e1 went behind the bind */
 	int			 ending;	/* BOSH: terminate in flight */

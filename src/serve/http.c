@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../log.h"
+#include "parse.h"
 #include "server.h"
 
 /* The Allow header of an endpoint. */
@@ -25,17 +26,6 @@ allowed(const struct server *sv, const struct endpoint *ep, char *buf,
 	    ep->methods & M_POST && ep->methods & M_DELETE ? ", " : "",
 	    ep->methods & M_DELETE ? "DELETE" : "",
 	    sv->s->cors_origin != NULL && ep->auth ? ", OPTIONS" : "");
-}
-
-int
-serve_query(struct MHD_Connection *c, const char *name, const char **v)
-{
-	size_t	 n;
-
-	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name,
-	    strlen(name), v, &n) != MHD_YES || *v == NULL)
-		return -1;
-	return strlen(*v) == n ? 0 : -2;
 }
 
 /* 1 when the request carries "Authorization: Bearer <the token>", or,

@@ -1,6 +1,7 @@
 /* serve/parse.c: the small parsers serve is built on: the listen address,
- * a caller id, a value of a form body. */
+ * a caller id, a value of a form body or of the query. */
 #include <errno.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,4 +128,15 @@ serve_form_value(const char *body, size_t len, const char *name, char *out,
 		return 0;
 	}
 	return -1;
+}
+
+int
+serve_query(struct MHD_Connection *c, const char *name, const char **v)
+{
+	size_t	 n;
+
+	if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), v, &n) != MHD_YES || *v == NULL)
+		return -1;
+	return strlen(*v) == n ? 0 : -2;
 }

@@ -1,10 +1,12 @@
 /* serve/parse.h: the small parsers serve is built on: the listen address,
- * a caller id, a value of a form body. */
+ * a caller id, a value of a form body or of the query. */
 #ifndef ICEUPD_SERVE_PARSE_H
 #define ICEUPD_SERVE_PARSE_H
 
 #include <stddef.h>
 #include <sys/socket.h>
+
+struct MHD_Connection;
 
 #define SERVE_CALLER_ID_MAX	64
 /* Besides letters and digits: URL-safe, no ':' (coturn's separator), '@'
@@ -23,5 +25,9 @@ int	 serve_caller_id_valid(const char *id);
  * when it is too long or badly encoded. */
 int	 serve_form_value(const char *body, size_t len, const char *name,
 	    char *out, size_t outlen);
+/* The value of ?name= in *v: 0; -1 when it is absent; -2 when it holds a
+ * NUL byte (%00), which a C string would cut short. */
+int	 serve_query(struct MHD_Connection *c, const char *name,
+	    const char **v);
 
 #endif

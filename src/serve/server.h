@@ -216,10 +216,6 @@ enum MHD_Result get_credentials(struct server *sv, struct MHD_Connection *c,
 /* routes.c: the endpoint serving url, or NULL. */
 const struct endpoint *serve_route(const char *url);
 
-/* http.c: the value of ?name= in *v: 0; -1 when it is absent; -2 when it
- * holds a NUL byte (%00), which a C string would cut short. */
-int	 serve_query(struct MHD_Connection *c, const char *name,
-	    const char **v);
 /* http.c: the daemon answering on the listening socket fd, or NULL. */
 struct MHD_Daemon *serve_http_start(struct server *sv, int fd);
 

@@ -203,7 +203,7 @@ dockerfile_sources() {
 	}' "$1"
 }
 
-@test "layout: no circle of includes, none running back up, the tree's limits (scripts/levels.py)" {
+@test "layout: no circle of includes or calls, none running back up, the tree's limits (scripts/levels.py)" {
 	local src=$BATS_TEST_TMPDIR/src
 
 	run python3 scripts/levels.py
@@ -213,5 +213,14 @@ dockerfile_sources() {
 	sed -i '0,/^#include/s//#include "engine.h"\n#include/' "$src/ice.h"
 	run python3 scripts/levels.py "$src"
 	[[ $status -eq 1 && $output == *"circle: "*engine* ]] ||
+	    { echo "$output"; return 1; }
+	# And one made by a call alone: routes reading a query through http.c.
+	rm -rf "$src" && cp -a src "$src"
+	printf 'int\nserve_http_query(void)\n{\n\treturn 0;\n}\n' \
+	    >>"$src/serve/http.c"
+	printf 'static int\ncall_up(void)\n{\n\treturn serve_http_query();\n}\n' \
+	    >>"$src/serve/routes.c"
+	run python3 scripts/levels.py "$src"
+	[[ $status -eq 1 && $output == *"circle: serve/http <-> serve/routes"* ]] ||
 	    { echo "$output"; return 1; }
 }

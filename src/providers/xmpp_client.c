@@ -1,7 +1,8 @@
-/* xmpp.c: a minimal XMPP client for one job: open a stream to a domain,
- * log in with SASL ANONYMOUS, bind, take the external services (XEP-0215)
- * the server pushes or answers, or, where a Jitsi deployment gives them to
- * a room's occupants only, from the room metadata after joining, close.
+/* xmpp_client.c: the run of a minimal XMPP client for one job: open a
+ * stream to a domain, log in with SASL ANONYMOUS, bind, take the external
+ * services (XEP-0215) the server pushes or answers, or, where a Jitsi
+ * deployment gives them to a room's occupants only, from the room metadata
+ * after joining, close.  xmpp.h is its face, for all of its files.
  * The layers: xmpp_transport.c (BOSH, WebSocket), xmpp_stream.c (login,
  * queries), xmpp_services.c (XEP-0215); the conference step is the
  * caller's (xmpp_query.join: jitsi_room.c). */
