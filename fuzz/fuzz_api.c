@@ -57,7 +57,7 @@ answer(const cJSON *doc)
 
 	memset(&l, 0, sizeof(l));
 	memset(&st, 0, sizeof(st));
-	(void)xirsys_take(&l, doc, 1700000000, &st);
+	(void)xirsys_take(&l, doc, 1700000000, 1700003600, &st);
 	ice_list_free(&l);
 	memset(&l, 0, sizeof(l));
 	memset(&st, 0, sizeof(st));

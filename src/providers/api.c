@@ -126,6 +126,22 @@ out:
 	return doc;
 }
 
+int
+api_fetch(const struct api_call *c, api_take_fn *take, long ttl,
+    struct ice_list *l, struct provider_status *st)
+{
+	cJSON	*doc;
+	int	 rc;
+
+	if ((doc = api_call(c, st)) == NULL)
+		return -1;
+	l->fetched_at = time(NULL);
+	rc = take(l, doc, l->fetched_at, ttl > 0 ? l->fetched_at + ttl : 0,
+	    st);
+	cJSON_Delete(doc);
+	return rc;
+}
+
 static void
 add_url(struct ice_list *l, const char *url, const char *user,
     const char *cred, time_t expires, int skip53, struct provider_status *st,

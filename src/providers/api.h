@@ -30,6 +30,19 @@ void	 api_call_init(struct api_call *c, const char *method,
  * 2xx answer.  Returns the JSON document, or NULL with st->error set. */
 cJSON	*api_call(const struct api_call *, struct provider_status *st);
 
+/* What a provider reads of its answer: the servers of doc into l, which
+ * came at now and were asked to last until expires (0: no lifetime was
+ * asked).  Returns 0, or -1 with st->error set. */
+typedef int api_take_fn(struct ice_list *l, const cJSON *doc, time_t now,
+	    time_t expires, struct provider_status *st);
+
+/* A provider's fetch once its request is built: performs c, sets
+ * l->fetched_at to when the answer came and hands the answer to take,
+ * with the lifetime asked (ttl seconds; 0: none).  Returns 0, or -1 with
+ * st->error set. */
+int	 api_fetch(const struct api_call *c, api_take_fn *take, long ttl,
+	    struct ice_list *l, struct provider_status *st);
+
 /* Adds the RTCIceServer entries of v (an array of them, or one object) to
  * l: "urls" as a string or an array, or the legacy "url"; "username" and
  * "credential".  URLs that break the URI rules, or (skip53) use port 53,
@@ -85,11 +98,9 @@ const cJSON *api_xirsys_error(const cJSON *doc);
 int	 twilio_region_base(const char *region, const char *edge,
 	    struct strbuf *base, char *why, size_t len);
 /* xirsys.c: {"s":"ok","v":{"iceServers":{...}}} into l. */
-int	 xirsys_take(struct ice_list *l, const cJSON *doc, time_t expires,
-	    struct provider_status *st);
+api_take_fn xirsys_take;
 /* turnix.c: {"iceServers":[...],"expiresAt":"..."} into l; expires is
  * what was asked, used when the answer names no time or a later one. */
-int	 turnix_take(struct ice_list *l, const cJSON *doc, time_t now,
-	    time_t expires, struct provider_status *st);
+api_take_fn turnix_take;
 
 #endif

@@ -37,16 +37,33 @@ cloudflare_configured(const struct settings *s, char *why, size_t len)
 	return 1;
 }
 
+/* The answer carries no lifetime: the one asked for is the one. */
+static int
+cloudflare_take(struct ice_list *l, const cJSON *doc, time_t now,
+    time_t expires, struct provider_status *st)
+{
+	/* An array now; one object in the older generate endpoint. */
+	const cJSON *servers = cJSON_GetObjectItemCaseSensitive(doc,
+	    "iceServers");
+
+	(void)now;
+	if (!cJSON_IsArray(servers) && !cJSON_IsObject(servers)) {
+		snprintf(st->error, sizeof(st->error), "answer has no "
+		    "iceServers");
+		st->permanent = 1;
+		return -1;
+	}
+	return api_take_servers(l, servers, expires, 1, st);
+}
+
 static int
 cloudflare_fetch(const struct settings *s, struct ice_list *l,
     struct provider_status *st)
 {
 	struct api_call	 c;
 	struct strbuf	 url = { 0 }, body = { 0 };
-	const cJSON	*servers;
-	cJSON		*doc = NULL;
 	long		 ttl;
-	int		 rc = -1;
+	int		 rc;
 
 	ttl = provider_ttl(s, 0, CLOUDFLARE_TTL_DEFAULT, CLOUDFLARE_TTL_MAX);
 	api_add_base(&url, s->cf_base);
@@ -61,24 +78,7 @@ cloudflare_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.bodylen = body.len;
 	c.auth_hint = "check CLOUDFLARE_TURN_API_TOKEN";
 	c.missing_hint = "check CLOUDFLARE_TURN_KEY_ID and CLOUDFLARE_API_BASE";
-	if ((doc = api_call(&c, st)) == NULL)
-		goto out;
-
-	/* An array now; one object in the older generate endpoint. */
-	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
-	if (!cJSON_IsArray(servers) && !cJSON_IsObject(servers)) {
-		snprintf(st->error, sizeof(st->error), "answer has no "
-		    "iceServers");
-		st->permanent = 1;
-		goto out;
-	}
-	/* The answer carries no lifetime: the one asked for is the one. */
-	l->fetched_at = time(NULL);
-	if (api_take_servers(l, servers, l->fetched_at + ttl, 1, st) == -1)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(doc);
+	rc = api_fetch(&c, cloudflare_take, ttl, l, st);
 	sb_free(&url);
 	sb_free(&body);
 	return rc;

@@ -40,14 +40,28 @@ metered_configured(const struct settings *s, char *why, size_t len)
 	return 1;
 }
 
+/* The answer says nothing of expiry: 0, unknown. */
+static int
+metered_take(struct ice_list *l, const cJSON *doc, time_t now,
+    time_t expires, struct provider_status *st)
+{
+	(void)now;
+	if (!cJSON_IsArray(doc)) {
+		snprintf(st->error, sizeof(st->error), "answer is not an "
+		    "array of ICE servers");
+		st->permanent = 1;
+		return -1;
+	}
+	return api_take_servers(l, doc, expires, 0, st);
+}
+
 static int
 metered_fetch(const struct settings *s, struct ice_list *l,
     struct provider_status *st)
 {
 	struct api_call	 c;
 	struct strbuf	 base = { 0 }, url = { 0 }, shown = { 0 };
-	cJSON		*doc = NULL;
-	int		 rc = -1;
+	int		 rc;
 
 	if (s->metered_base != NULL)
 		api_add_base(&base, s->metered_base);
@@ -62,20 +76,7 @@ metered_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.shown_url = shown.s;
 	c.auth_hint = "check METERED_API_KEY";
 	c.missing_hint = "check METERED_APP or METERED_API_BASE";
-	if ((doc = api_call(&c, st)) == NULL)
-		goto out;
-	if (!cJSON_IsArray(doc)) {
-		snprintf(st->error, sizeof(st->error), "answer is not an "
-		    "array of ICE servers");
-		st->permanent = 1;
-		goto out;
-	}
-	/* The answer says nothing of expiry: 0, unknown. */
-	if (api_take_servers(l, doc, 0, 0, st) == -1)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(doc);
+	rc = api_fetch(&c, metered_take, 0, l, st);
 	sb_free(&base);
 	sb_free_secret(&url);
 	sb_free(&shown);

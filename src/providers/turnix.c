@@ -76,9 +76,8 @@ turnix_fetch(const struct settings *s, struct ice_list *l,
 {
 	struct api_call	 c;
 	struct strbuf	 url = { 0 }, body = { 0 };
-	cJSON		*doc = NULL;
 	long		 ttl;
-	int		 rc = -1;
+	int		 rc;
 
 	ttl = provider_ttl(s, 0, TURNIX_TTL_DEFAULT, TURNIX_TTL_MAX);
 	api_add_base(&url, s->turnix_base);
@@ -92,14 +91,7 @@ turnix_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.bodylen = body.len;
 	c.auth_hint = "check TURNIX_API_TOKEN";
 	c.missing_hint = "check TURNIX_API_BASE";
-	if ((doc = api_call(&c, st)) == NULL)
-		goto out;
-	l->fetched_at = time(NULL);
-	if (turnix_take(l, doc, l->fetched_at, l->fetched_at + ttl, st) == -1)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(doc);
+	rc = api_fetch(&c, turnix_take, ttl, l, st);
 	sb_free(&url);
 	sb_free(&body);
 	return rc;

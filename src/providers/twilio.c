@@ -193,15 +193,26 @@ out:
 	return rc;
 }
 
-/* Twilio's ttl is a string ("86400"); a number is accepted too.  asked
- * when it holds none. */
-static long
-answer_ttl(const cJSON *doc, long asked)
+/* The answer's ttl is a string ("86400"); a number is accepted too.  When
+ * it holds none, the one asked, else Twilio's longest. */
+static int
+twilio_take(struct ice_list *l, const cJSON *doc, time_t now,
+    time_t expires, struct provider_status *st)
 {
+	const cJSON *servers = cJSON_GetObjectItemCaseSensitive(doc,
+	    "ice_servers");
 	long	 ttl;
 
-	return api_lifetime(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
-	    7 * 86400, &ttl) == 0 ? ttl : asked;
+	if (!cJSON_IsArray(servers)) {
+		snprintf(st->error, sizeof(st->error), "answer has no "
+		    "ice_servers array");
+		st->permanent = 1;
+		return -1;
+	}
+	if (api_lifetime(cJSON_GetObjectItemCaseSensitive(doc, "ttl"),
+	    7 * 86400, &ttl) != 0)
+		ttl = expires > now ? expires - now : TWILIO_TTL_MAX;
+	return api_take_servers(l, servers, now + ttl, 0, st);
 }
 
 static int
@@ -210,8 +221,6 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 {
 	struct api_call	 c;
 	struct strbuf	 url = { 0 }, auth = { 0 }, body = { 0 };
-	const cJSON	*servers;
-	cJSON		*doc = NULL;
 	long		 ttl;
 	int		 key = s->twilio_key_sid != NULL, rc = -1;
 
@@ -238,23 +247,8 @@ twilio_fetch(const struct settings *s, struct ice_list *l,
 	c.missing_hint = regional(s) ?
 	    "check TWILIO_ACCOUNT_SID, TWILIO_REGION and TWILIO_EDGE" :
 	    "check TWILIO_ACCOUNT_SID and TWILIO_API_BASE";
-	if ((doc = api_call(&c, st)) == NULL)
-		goto out;
-
-	servers = cJSON_GetObjectItemCaseSensitive(doc, "ice_servers");
-	if (!cJSON_IsArray(servers)) {
-		snprintf(st->error, sizeof(st->error), "answer has no "
-		    "ice_servers array");
-		st->permanent = 1;
-		goto out;
-	}
-	ttl = answer_ttl(doc, ttl > 0 ? ttl : TWILIO_TTL_MAX);
-	l->fetched_at = time(NULL);
-	if (api_take_servers(l, servers, l->fetched_at + ttl, 0, st) == -1)
-		goto out;
-	rc = 0;
+	rc = api_fetch(&c, twilio_take, ttl, l, st);
 out:
-	cJSON_Delete(doc);
 	sb_free(&url);
 	sb_free_secret(&auth);
 	sb_free(&body);

@@ -86,13 +86,15 @@ xirsys_configured(const struct settings *s, char *why, size_t len)
 	return 1;
 }
 
+/* The answer carries no lifetime: the one asked for is the one. */
 int
-xirsys_take(struct ice_list *l, const cJSON *doc, time_t expires,
-    struct provider_status *st)
+xirsys_take(struct ice_list *l, const cJSON *doc, time_t now,
+    time_t expires, struct provider_status *st)
 {
 	const cJSON *why, *v, *servers;
 	char	 text[160];
 
+	(void)now;
 	/* Errors come with HTTP 200 too: "s" decides. */
 	if ((why = api_xirsys_error(doc)) != NULL) {
 		snprintf(st->error, sizeof(st->error), "Xirsys refused: %s "
@@ -121,9 +123,8 @@ xirsys_fetch(const struct settings *s, struct ice_list *l,
 	static const char body[] = "{\"format\":\"urls\"}";
 	struct api_call	 c;
 	struct strbuf	 url = { 0 }, auth = { 0 };
-	cJSON		*doc = NULL;
 	long		 ttl;
-	int		 rc = -1;
+	int		 rc;
 
 	ttl = provider_ttl(s, 0, XIRSYS_TTL_DEFAULT, XIRSYS_TTL_MAX);
 	api_add_base(&url, s->xirsys_base);
@@ -137,15 +138,7 @@ xirsys_fetch(const struct settings *s, struct ice_list *l,
 	c.rq.bodylen = sizeof(body) - 1;
 	c.auth_hint = "check XIRSYS_IDENT and XIRSYS_SECRET";
 	c.missing_hint = "check XIRSYS_CHANNEL and XIRSYS_API_BASE";
-	if ((doc = api_call(&c, st)) == NULL)
-		goto out;
-	/* The answer carries no lifetime: the one asked for is the one. */
-	l->fetched_at = time(NULL);
-	if (xirsys_take(l, doc, l->fetched_at + ttl, st) == -1)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(doc);
+	rc = api_fetch(&c, xirsys_take, ttl, l, st);
 	sb_free(&url);
 	sb_free_secret(&auth);
 	return rc;

@@ -500,7 +500,7 @@ START_TEST(test_xirsys_urls)
 
 	memset(&st, 0, sizeof(st));
 	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), 0);
+	ck_assert_int_eq(xirsys_take(&l, doc, 0, 5000, &st), 0);
 	ck_assert_uint_eq(l.n, 2);
 	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
 	check_entry(&l, 1, XIRSYS_USER, XIRSYS_CRED, NURLS(turn), turn);
@@ -543,7 +543,7 @@ START_TEST(test_xirsys_errors)
 		memset(&st, 0, sizeof(st));
 		memset(&l, 0, sizeof(l));
 		doc = parse(cases[i].doc);
-		ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), -1);
+		ck_assert_int_eq(xirsys_take(&l, doc, 0, 5000, &st), -1);
 		ck_assert_msg(starts_with(st.error, cases[i].error),
 		    "%s: %s", cases[i].doc, st.error);
 		ck_assert_int_eq(st.permanent, 1);
