@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "../src/ice.h"
-#include "../src/format.h"
+#include "../src/format/format.h"
 #include "../src/providers/api.h"
 #include "../src/util.h"
 #include "fuzz.h"

@@ -2,7 +2,7 @@
  * sb_shell_quote() must give ' + the bytes with every ' replaced by '\''
  * + ', and nothing else; and the env format of a list whose credentials
  * are the input must be exactly `export NAME=<quoted neko JSON>` lines. */
-#include "../src/format.h"
+#include "../src/format/format.h"
 #include "../src/ice.h"
 #include "../src/util.h"
 #include "fuzz.h"

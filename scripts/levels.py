@@ -21,17 +21,18 @@ import sys
 
 MAX_UP, MAX_TOP, MAX_LINES = 4, 16, 900
 
-# Highest first; a module takes the level of the first pattern it matches
-# (a path below src/ without .c or .h; a pattern ending in / is a folder).
+# Highest first; a module takes the level of the pattern naming it (a path
+# below src/ without .c or .h), else of the first folder (ending in /) it
+# is in.
 LEVELS = [
     ("main", ["main"]),
     ("commands", ["cmd/"]),
     ("parts", ["serve/", "deploy/"]),
     ("cycle", ["refresh", "providers_view", "outstate"]),
-    ("engine", ["engine", "format", "pace", "providers/", "probe/", "xmpp"]),
+    ("engine", ["engine", "format/", "pace", "providers/", "probe/"]),
     ("model", ["cache", "ice", "settings", "settings/", "settings_table",
                "http", "ws", "xml", "safefile"]),
-    ("helpers", ["exit", "log", "util"]),
+    ("helpers", ["exit", "log", "util", "format/formats"]),
 ]
 
 # Headers that are another module's second half (its private table, the
@@ -49,10 +50,12 @@ CALL = re.compile(r'\b([A-Za-z_]\w*)\s*\(')
 
 
 def level(mod):
-    for rank, (_, pats) in enumerate(LEVELS):
-        for p in pats:
-            if (p.endswith("/") and mod.startswith(p)) or mod == p:
-                return len(LEVELS) - rank
+    for exact in (True, False):
+        for rank, (_, pats) in enumerate(LEVELS):
+            for p in pats:
+                if mod == p if exact else (p.endswith("/") and
+                                           mod.startswith(p)):
+                    return len(LEVELS) - rank
     return None
 
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "format/format.h"
 #include "log.h"
 #include "refresh.h"
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "format/formats.h"
+
 /* The first ones are the command words, in the order of commands[]. */
 enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,
 	CMD_SERVE, CMD_HELP, CMD_COMPLETION, CMD_VERSION };
@@ -14,8 +16,8 @@ enum shell { SHELL_BASH, SHELL_ZSH };
 
 /* Words of settings that the layers below read as numbers; each names
  * table is indexed by its enum and ends in NULL. */
-enum output_format { FMT_NEKO, FMT_RTC, FMT_JSON, FMT_ENV, FMT_DOTENV,
-	FMT_STR0M, FMT_TABLE /* check and providers only */ };
+#define FORMAT_ENUM(e, name)	FMT_##e,
+enum output_format { ICEUPD_FORMATS(FORMAT_ENUM) };
 extern const char *const format_names[];
 enum engine_policy { POLICY_FIRST, POLICY_MERGE };
 extern const char *const engine_policy_names[];

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../format.h"
+#include "../format/format.h"
 #include "../log.h"
 #include "../probe/probe.h"
 #include "commands.h"

@@ -18,7 +18,7 @@
 #include "../deploy/cloudrun.h"
 #include "../deploy/google.h"
 #include "../deploy/secretmanager.h"
-#include "../format.h"
+#include "../format/format.h"
 #include "../log.h"
 #include "../refresh.h"
 #include "commands.h"

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../cache.h"
-#include "../format.h"
+#include "../format/format.h"
 #include "../providers_view.h"
 #include "commands.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../format.h"
+#include "../format/format.h"
 #include "../log.h"
 #include "../util.h"
 #include "events.h"

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "../cache.h"
-#include "../format.h"
+#include "../format/format.h"
 #include "../log.h"
 #include "../providers_view.h"
 #include "assets.h"

@@ -10,8 +10,8 @@
 #include "../log.h"
 #include "parts.h"
 
-const char *const format_names[] = { "neko", "rtc", "json", "env", "dotenv",
-	"str0m", "table", NULL };
+#define FORMAT_NAME(e, name)	#name,
+const char *const format_names[] = { ICEUPD_FORMATS(FORMAT_NAME) NULL };
 const char *const engine_policy_names[] = { "first", "merge", NULL };
 const char *const url_method_names[] = { "GET", "POST", NULL };
 

@@ -199,9 +199,10 @@ output_file() {
 	esac
 }
 
+# The formats, from their list (src/format/formats.h: X(ENUM, name) lines).
 formats() {
-	sed -n '/format_names\[\] = {/,/};/p' "$SETTINGS" |
-	    grep -oE '"[a-z0-9]+"' | tr -d '"'
+	sed -nE 's/^[[:space:]]*X\([A-Z0-9_]+, ([a-z0-9]+)\).*/\1/p' \
+	    "$ROOT/src/format/formats.h"
 }
 
 # Runs the binary on sample $1 with the environment that sample expects;

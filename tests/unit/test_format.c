@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/format.h"
+#include "../../src/format/format.h"
 #include "../../src/ice.h"
 #include "../../src/util.h"
 #include "unit.h"

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "../../src/engine.h"
-#include "../../src/format.h"
+#include "../../src/format/format.h"
 #include "../../src/ice.h"
 #include "../../src/log.h"
 #include "../../src/settings.h"
