@@ -74,7 +74,7 @@ begin(struct server *sv, struct MHD_Connection *c, struct request *rq,
 	log_escape(method, 10, rq->method, sizeof(rq->method));
 	ep = serve_route(url);
 	rq->ep = ep;
-	rq->route = ep != NULL ? ep->route : ROUTE_OTHER;
+	rq->route = ep != NULL ? ep->path : METRICS_ROUTE_OTHER;
 	if (ep != NULL)
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
 	else {

@@ -9,18 +9,17 @@
 
 #include "metrics.h"
 
-const char *const route_paths[] = { "/api/ice/credentials",
-	"/api/ice/providers", "/api/ice/stats", "/api/ice/refresh",
-	"/api/ice/cache", "/api/ice/turn", "/healthz", "/readyz", "/metrics",
-	"/api/ice/health", "/health", "/api/ice/events", "/openapi.json", "/", "other", NULL };
-
 #define STATUS_MAX	600
 /* Upper bounds of the fetch duration buckets, in seconds. */
 static const double buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 	1, 2.5, 5, 10 };
 #define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
 
-static atomic_ulong	 http[ROUTE__MAX][STATUS_MAX];
+/* A route's counts by status; route is set once, by its first count. */
+static struct {
+	_Atomic(const char *) route;
+	atomic_ulong	 n[STATUS_MAX];
+} http[METRICS_ROUTES_MAX];
 static atomic_ulong	 cache_hits, on_demand, failovers, refreshes,
 			 refresh_failures, turn_minted;
 
@@ -32,11 +31,23 @@ static double		 hist_sum[PROVIDERS_MAX];
 static struct provider_last last[PROVIDERS_MAX];
 
 void
-metrics_http(enum route r, unsigned status)
+metrics_http(const char *route, unsigned status)
 {
-	if ((unsigned)r < ROUTE__MAX && status < STATUS_MAX)
-		atomic_fetch_add_explicit(&http[r][status], 1,
-		    memory_order_relaxed);
+	const char *at;
+	size_t	 r;
+
+	if (status >= STATUS_MAX)
+		return;
+	for (r = 0; r < METRICS_ROUTES_MAX; r++) {
+		at = atomic_load(&http[r].route);
+		/* A free slot is claimed; a failed claim leaves who won in at. */
+		if ((at == NULL && atomic_compare_exchange_strong(
+		    &http[r].route, &at, route)) || strcmp(at, route) == 0) {
+			atomic_fetch_add_explicit(&http[r].n[status], 1,
+			    memory_order_relaxed);
+			return;
+		}
+	}
 }
 
 static int
@@ -133,17 +144,23 @@ metrics_turn_minted(void)
 }
 
 void
-metrics_stats(struct metrics_stats *st)
+metrics_stats(struct metrics_stats *st, const char *credentials)
 {
+	const char *route;
+	unsigned long v;
 	size_t	 r, c;
 
 	memset(st, 0, sizeof(*st));
-	for (r = 0; r < ROUTE__MAX; r++)
+	for (r = 0; r < METRICS_ROUTES_MAX; r++) {
+		if ((route = atomic_load(&http[r].route)) == NULL)
+			break;
 		for (c = 0; c < STATUS_MAX; c++) {
-			st->requests += atomic_load(&http[r][c]);
-			if (r == ROUTE_CREDENTIALS)
-				st->credentials += atomic_load(&http[r][c]);
+			v = atomic_load(&http[r].n[c]);
+			st->requests += v;
+			if (strcmp(route, credentials) == 0)
+				st->credentials += v;
 		}
+	}
 	st->cache_hits = atomic_load(&cache_hits);
 	st->on_demand = atomic_load(&on_demand);
 	st->failovers = atomic_load(&failovers);
@@ -196,19 +213,19 @@ static const struct {
 void
 metrics_render(struct strbuf *b, int has_list, time_t expires, time_t now)
 {
-	const char *name;
+	const char *name, *route;
 	unsigned long cum, v;
 	size_t	 p, r, c, k;
 
 	sb_adds(b, "# HELP iceupd_http_requests_total HTTP requests answered, "
 	    "by route and status code.\n"
 	    "# TYPE iceupd_http_requests_total counter\n");
-	for (r = 0; r < ROUTE__MAX; r++)
+	for (r = 0; r < METRICS_ROUTES_MAX &&
+	    (route = atomic_load(&http[r].route)) != NULL; r++)
 		for (c = 0; c < STATUS_MAX; c++)
-			if ((v = atomic_load(&http[r][c])) > 0)
+			if ((v = atomic_load(&http[r].n[c])) > 0)
 				sb_addf(b, "iceupd_http_requests_total{route="
-				    "\"%s\",code=\"%zu\"} %lu\n",
-				    route_paths[r], c, v);
+				    "\"%s\",code=\"%zu\"} %lu\n", route, c, v);
 
 	pthread_mutex_lock(&lock);
 	sb_adds(b, "# HELP iceupd_fetches_total Provider fetches, by provider "

@@ -8,13 +8,10 @@
 #include "../engine.h"
 #include "../util.h"
 
-/* The routes of the HTTP API, as label values. */
-enum route { ROUTE_CREDENTIALS, ROUTE_PROVIDERS, ROUTE_STATS, ROUTE_REFRESH,
-	ROUTE_CACHE, ROUTE_TURN, ROUTE_HEALTHZ, ROUTE_READYZ, ROUTE_METRICS,
-	ROUTE_HEALTH, ROUTE_HEALTH_PLAIN, ROUTE_EVENTS, ROUTE_OPENAPI,
-	ROUTE_PAGE, ROUTE_OTHER, ROUTE__MAX };
-
-extern const char *const route_paths[];	/* indexed by enum route */
+/* The label of a request that no route serves. */
+#define METRICS_ROUTE_OTHER	"other"
+/* How many different route labels are counted; later ones are not. */
+#define METRICS_ROUTES_MAX	32
 
 /* What one provider did last in this process. */
 struct provider_last {
@@ -29,7 +26,7 @@ struct provider_last {
 
 struct metrics_stats {
 	unsigned long	 requests;	/* HTTP requests answered */
-	unsigned long	 credentials;	/* of which for credentials */
+	unsigned long	 credentials;	/* of which to the route asked */
 	unsigned long	 cache_hits;	/* answered from the list in memory */
 	unsigned long	 on_demand;	/* ?provider= fetches on the request */
 	unsigned long	 failovers;	/* a preferred provider failed */
@@ -39,7 +36,10 @@ struct metrics_stats {
 };
 
 /* Every function is safe to call from any thread. */
-void	 metrics_http(enum route, unsigned status);
+/* Counts an answer of status to a request of route (its path, or
+ * METRICS_ROUTE_OTHER), the label of iceupd_http_requests_total; route is
+ * kept, and lives as long as the process. */
+void	 metrics_http(const char *route, unsigned status);
 /* Counts every provider r asked (fetches, durations, last outcome);
  * returns 1 when a provider preferred to the one that answered failed. */
 int	 metrics_engine(const struct engine_result *r, int policy);
@@ -48,7 +48,8 @@ void	 metrics_cache_hit(void);
 void	 metrics_on_demand(void);
 void	 metrics_failover(void);
 void	 metrics_turn_minted(void);
-void	 metrics_stats(struct metrics_stats *);
+/* The counts, credentials those of the requests to route credentials. */
+void	 metrics_stats(struct metrics_stats *, const char *credentials);
 /* 0 with *out filled when provider i of provider_table was asked. */
 int	 metrics_last(size_t i, struct provider_last *out);
 /* Appends the Prometheus text exposition (format 0.0.4); expires is when

@@ -17,6 +17,9 @@
 #include "server.h"
 #include "turn.h"
 
+/* The route /api/ice/stats counts the credential requests of. */
+#define ROUTE_CREDENTIALS	"/api/ice/credentials"
+
 /* What `iceupd providers` shows, with what this process saw. */
 static cJSON *
 providers_doc(struct server *sv)
@@ -104,7 +107,7 @@ get_stats(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	cJSON		*o = cJSON_CreateObject(), *x;
 	time_t		 now = time(NULL);
 
-	metrics_stats(&st);
+	metrics_stats(&st, ROUTE_CREDENTIALS);
 	cJSON_AddNumberToObject(o, "uptime_seconds", (double)(now -
 	    sv->started));
 	cJSON_AddNumberToObject(o, "requests", (double)st.requests);
@@ -356,23 +359,25 @@ get_metrics(struct server *sv, struct MHD_Connection *c, struct request *rq)
 	return ret;
 }
 
+/* The routes: a new one is its line here and its handler. */
 static const struct endpoint endpoints[] = {
 	{ ROUTE_CREDENTIALS, M_GET, AUTH_BEARER, 0, get_credentials },
-	{ ROUTE_PROVIDERS, M_GET, AUTH_BEARER, 0, get_providers },
-	{ ROUTE_STATS, M_GET, AUTH_BEARER, 0, get_stats },
-	{ ROUTE_REFRESH, M_POST, AUTH_BEARER, 0, post_refresh },
-	{ ROUTE_CACHE, M_DELETE, AUTH_BEARER, 0, delete_cache },
-	{ ROUTE_TURN, M_GET | M_POST, AUTH_KEY, 1, turn },
-	{ ROUTE_HEALTHZ, M_GET, AUTH_NONE, 0, get_healthz },
-	{ ROUTE_READYZ, M_GET, AUTH_NONE, 0, get_readyz },
-	{ ROUTE_METRICS, M_GET, AUTH_NONE, 0, get_metrics },
-	{ ROUTE_HEALTH, M_GET, AUTH_BEARER, 0, get_health },
-	{ ROUTE_HEALTH_PLAIN, M_GET, AUTH_NONE, 0, get_health },
-	{ ROUTE_EVENTS, M_GET, AUTH_BEARER, 0, get_events },
-	{ ROUTE_OPENAPI, M_GET, AUTH_NONE, 0, get_openapi },
-	{ ROUTE_PAGE, M_GET, AUTH_NONE, 0, get_page },
+	{ "/api/ice/providers", M_GET, AUTH_BEARER, 0, get_providers },
+	{ "/api/ice/stats", M_GET, AUTH_BEARER, 0, get_stats },
+	{ "/api/ice/refresh", M_POST, AUTH_BEARER, 0, post_refresh },
+	{ "/api/ice/cache", M_DELETE, AUTH_BEARER, 0, delete_cache },
+	{ "/api/ice/turn", M_GET | M_POST, AUTH_KEY, 1, turn },
+	{ "/healthz", M_GET, AUTH_NONE, 0, get_healthz },
+	{ "/readyz", M_GET, AUTH_NONE, 0, get_readyz },
+	{ "/metrics", M_GET, AUTH_NONE, 0, get_metrics },
+	{ "/api/ice/health", M_GET, AUTH_BEARER, 0, get_health },
+	{ "/health", M_GET, AUTH_NONE, 0, get_health },
+	{ "/api/ice/events", M_GET, AUTH_BEARER, 0, get_events },
+	{ "/openapi.json", M_GET, AUTH_NONE, 0, get_openapi },
+	{ "/", M_GET, AUTH_NONE, 0, get_page },
 };
 #define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
+_Static_assert(NENDPOINTS < METRICS_ROUTES_MAX, "a route metrics cannot count");
 
 const struct endpoint *
 serve_route(const char *url)
@@ -380,7 +385,7 @@ serve_route(const char *url)
 	size_t	 i;
 
 	for (i = 0; i < NENDPOINTS; i++)
-		if (strcmp(url, route_paths[endpoints[i].route]) == 0)
+		if (strcmp(url, endpoints[i].path) == 0)
 			return &endpoints[i];
 	return NULL;
 }

@@ -103,7 +103,7 @@ typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
     struct request *);
 
 struct endpoint {
-	enum route	 route;
+	const char	*path;		/* also the route's metrics label */
 	unsigned	 methods;
 	int		 auth;		/* AUTH_*: the token, when set */
 	int		 body;		/* reads the request body */
@@ -124,7 +124,7 @@ struct request {
 	long long	 deadline_ms;	/* of a wait for the list */
 	struct snapshot	*got;		/* what the fetch it waited for got */
 	const struct endpoint *ep;
-	enum route	 route;
+	const char	*route;		/* metrics label: the endpoint's path */
 	char		 method[16];
 	char		 path[96];	/* for the log: escaped, no query */
 	char		 addr[INET6_ADDRSTRLEN];

@@ -425,9 +425,14 @@ sse_close() {
 	local p want got
 	local doc=$BATS_TEST_DIRNAME/../../src/serve/openapi.json
 
-	# The routes the binary knows, as they are named for metrics.
-	want=$(sed -n '/^const char \*const route_paths\[\]/,/};/p' \
-	    "$BATS_TEST_DIRNAME/../../src/serve/metrics.c" | grep -o '"/[^"]*"' |
+	# The routes the binary knows: the paths of its endpoint table, one
+	# of them by its name.
+	local routes=$BATS_TEST_DIRNAME/../../src/serve/routes.c cred
+	cred=$(sed -nE 's/^#define ROUTE_CREDENTIALS[[:space:]]+//p' "$routes")
+	[[ -n $cred ]]
+	want=$(sed -n '/^static const struct endpoint endpoints\[\]/,/};/p' \
+	    "$routes" | sed "s|ROUTE_CREDENTIALS|$cred|" |
+	    grep -oE '^[[:space:]]*\{ "/[^"]*"' | grep -o '"/[^"]*"' |
 	    tr -d '"' | sort)
 	got=$(jq -r '.paths | keys[]' "$doc" | sort)
 	[[ $want == "$got" ]] || { diff <(echo "$want") <(echo "$got"); return 1; }
