@@ -1,23 +1,16 @@
-/* provider.c: the table of providers, in the default priority order. */
+/* provider.c: the table of providers (ICEUPD_PROVIDERS), and what the
+ * engine asks of each: its lifetime cap, its configuration's digest, the
+ * ttl to ask for. */
 #include <string.h>
 
 #include "provider.h"
 
+#define PROVIDER_ENTRY(name)	&provider_##name,
 const struct provider *const provider_table[] = {
-	&provider_twilio,
-	&provider_cloudflare,
-	&provider_metered,
-	&provider_xirsys,
-	&provider_turnix,
-	&provider_8x8,
-	&provider_kmeet,
-	&provider_jitsi,
-	&provider_url,
-	&provider_matrix,
-	&provider_coturn,
-	&provider_stun,
-	NULL
+	ICEUPD_PROVIDERS(PROVIDER_ENTRY) NULL
 };
+_Static_assert(sizeof(provider_table) / sizeof(provider_table[0]) - 1 <=
+    PROVIDERS_MAX, "more providers than PROVIDERS_MAX");
 
 size_t
 provider_cap_lifetime(struct ice_list *l, time_t now)

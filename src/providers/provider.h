@@ -46,7 +46,18 @@ struct provider {
  * were cut. */
 size_t	 provider_cap_lifetime(struct ice_list *l, time_t now);
 
-/* Every provider of this build, in the default priority order. */
+/* Every provider of this build, in the default priority order: a provider
+ * is its line here, the file defining provider_NAME, and its settings in
+ * the settings table. */
+#define ICEUPD_PROVIDERS(X)						\
+	X(twilio) X(cloudflare) X(metered) X(xirsys) X(turnix)		\
+	X(8x8) X(kmeet) X(jitsi) X(url) X(matrix)			\
+	X(coturn) X(stun)
+
+#define PROVIDER_DECL(name)	extern const struct provider provider_##name;
+ICEUPD_PROVIDERS(PROVIDER_DECL)
+
+/* The providers of ICEUPD_PROVIDERS, in its order; NULL ends it. */
 extern const struct provider *const provider_table[];
 
 const struct provider *provider_find(const char *name);
@@ -55,19 +66,6 @@ const struct provider *provider_find(const char *name);
  * judge its answers (filters, --verify, CA).  Its health belongs to it. */
 void	 provider_config_key(const struct settings *, const struct provider *p,
 	    char hex[65]);
-
-extern const struct provider provider_twilio;
-extern const struct provider provider_cloudflare;
-extern const struct provider provider_metered;
-extern const struct provider provider_xirsys;
-extern const struct provider provider_turnix;
-extern const struct provider provider_8x8;
-extern const struct provider provider_kmeet;
-extern const struct provider provider_jitsi;
-extern const struct provider provider_url;
-extern const struct provider provider_matrix;
-extern const struct provider provider_coturn;
-extern const struct provider provider_stun;
 
 /* The credential lifetime to ask a provider for: --ttl on the command line,
  * else the provider's own setting, else the general one, else fallback;
