@@ -30,14 +30,14 @@ LEVELS = [
     ("parts", ["serve/", "deploy/"]),
     ("cycle", ["refresh", "providers_view", "outstate"]),
     ("engine", ["engine", "format/", "pace", "providers/", "probe/"]),
-    ("model", ["cache", "ice", "settings", "settings/", "settings_table",
+    ("model", ["cache", "ice", "settings", "settings/",
                "http", "ws", "xml", "safefile"]),
-    ("helpers", ["exit", "log", "util", "format/formats"]),
+    ("helpers", ["exit", "log", "util", "formats"]),
 ]
 
-# Headers that are another module's second half (its private table, the
-# handle setup it shares).
-ALIASES = {"settings_table": "settings", "http_easy": "http"}
+# Headers that are another module's second half (the handle setup it
+# shares).
+ALIASES = {"http_easy": "http"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # Comments, strings and character constants: no calls in them.

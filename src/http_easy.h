@@ -5,7 +5,8 @@
 
 #include <curl/curl.h>
 
-#include "http.h"
+struct http_request;
+struct http_response;
 
 /* Where the response headers of rq go (rs->header, rs->cookies). */
 struct http_header_ctx {

@@ -27,7 +27,7 @@ void	 log_redact(char *buf, size_t len);
 int	 log_holds_secret(const char *s);
 
 void	 log_msg(enum log_level, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+	    __attribute__((__format__(__printf__, 2, 3)));
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
 #define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "format/formats.h"
+#include "formats.h"
 
 /* The first ones are the command words, in the order of commands[]. */
 enum command { CMD_FETCH, CMD_PROVIDERS, CMD_WATCH, CMD_DEPLOY, CMD_CHECK,

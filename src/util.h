@@ -31,7 +31,7 @@ void	 sb_add(struct strbuf *, const char *, size_t);
 void	 sb_adds(struct strbuf *, const char *);
 void	 sb_addc(struct strbuf *, char);
 void	 sb_addf(struct strbuf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+	    __attribute__((__format__(__printf__, 2, 3)));
 void	 sb_free(struct strbuf *);
 /* sb_free after wiping the whole buffer: for text that held a secret. */
 void	 sb_free_secret(struct strbuf *);

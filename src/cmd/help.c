@@ -6,7 +6,7 @@
 
 #include "../providers/provider.h"
 #include "../settings.h"
-#include "../settings_table.h"
+#include "../settings/table.h"
 #include "../util.h"
 
 #define HELP_COLUMN	28

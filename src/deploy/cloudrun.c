@@ -29,7 +29,7 @@ api_url(const struct cloudrun_target *t, struct strbuf *url, const char *name,
 /* Ends the phase with outcome; t->err gets "SERVICE: " and the reason. */
 static void
 fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+    const char *fmt, ...) __attribute__((__format__(__printf__, 3, 4)));
 
 static void
 fail(struct cloudrun_target *t, enum cloudrun_outcome outcome,

@@ -63,7 +63,7 @@ struct probe {
 /* Sets the result's status and error text; returns -1 for tail calls. */
 static int
 fail(struct probe *p, enum probe_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((__format__(__printf__, 3, 4)));
 
 static int
 fail(struct probe *p, enum probe_status st, const char *fmt, ...)
@@ -472,7 +472,7 @@ error_text(struct probe *p, int *code, char *buf, size_t len)
 /* A new request of type: random transaction id, SOFTWARE, and for TURN
  * the credentials when there are any. */
 static int
-request(struct probe *p, struct stun_msg *m, uint16_t type)
+new_request(struct probe *p, struct stun_msg *m, uint16_t type)
 {
 	uint8_t	 tid[STUN_TID_LEN];
 
@@ -537,7 +537,7 @@ binding(struct probe *p)
 	char	 text[200];
 	int	 code;
 
-	if (request(p, &m, STUN_BINDING | STUN_REQUEST) == -1 ||
+	if (new_request(p, &m, STUN_BINDING | STUN_REQUEST) == -1 ||
 	    sign(p, &m) == -1 || transact(p, &m, NULL) == -1)
 		return -1;
 	if (STUN_CLASS(p->v.type) == STUN_ERROR) {
@@ -555,7 +555,7 @@ binding(struct probe *p)
 /* Releases the allocation: Refresh with LIFETIME 0, once more on a stale
  * nonce.  Failure is only logged: the allocation times out anyway. */
 static void
-release(struct probe *p)
+release_allocation(struct probe *p)
 {
 	struct stun_msg m;
 	struct probe_result keep = *p->r;
@@ -563,7 +563,7 @@ release(struct probe *p)
 	int	 code, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		if (request(p, &m, STUN_REFRESH | STUN_REQUEST) == -1)
+		if (new_request(p, &m, STUN_REFRESH | STUN_REQUEST) == -1)
 			break;
 		stun_add_u32(&m, STUN_A_LIFETIME, 0);
 		if (sign(p, &m) == -1 || transact(p, &m, p->key) == -1)
@@ -587,7 +587,7 @@ allocate(struct probe *p)
 	int	 code, stale = 0;
 
 	for (;;) {
-		if (request(p, &m, STUN_ALLOCATE | STUN_REQUEST) == -1)
+		if (new_request(p, &m, STUN_ALLOCATE | STUN_REQUEST) == -1)
 			return -1;
 		stun_add_u32(&m, STUN_A_REQUESTED_TRANSPORT,
 		    (uint32_t)STUN_PROTO_UDP << 24);
@@ -633,7 +633,7 @@ allocate(struct probe *p)
 	if (p->r->relayed[0] == '\0')
 		return fail(p, PROBE_ERROR, "allocation answer without "
 		    "XOR-RELAYED-ADDRESS");
-	release(p);
+	release_allocation(p);
 	return 0;
 }
 

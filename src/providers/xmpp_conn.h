@@ -75,7 +75,7 @@ struct xmpp_conn {
  * after xmpp_fail(). */
 /* Sets the error (the first one wins), prefixed with the URL shown. */
 void	 xmpp_fail(struct xmpp_conn *, int permanent, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+	    __attribute__((__format__(__printf__, 3, 4)));
 /* Notes the room_metadata component among disco#info identities. */
 void	 xmpp_note_identities(struct xmpp_conn *, const struct xml_elem *);
 /* 1 when e's type attribute is type. */

@@ -227,8 +227,9 @@ reader(void *cls, uint64_t pos, char *buf, size_t max)
 	return 0;
 }
 
+/* The response's end (libmicrohttpd calls it): unlinks and frees cls. */
 static void
-release(void *cls)
+stream_free(void *cls)
 {
 	struct stream	*st = cls, **pp;
 
@@ -311,7 +312,7 @@ serve_events_open(struct MHD_Connection *c, const char *turn, int *full,
 	} else if (latest.len > 0)
 		(void)queue(st, "credentials", latest.s, latest.len);
 	res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
-	    reader, st, release);
+	    reader, st, stream_free);
 	if (res == NULL) {
 		pthread_mutex_unlock(&lock);
 		sb_free_secret(&st->out);

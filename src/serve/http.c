@@ -282,7 +282,7 @@ connection_event(void *cls, struct MHD_Connection *c, void **ctx,
 }
 
 /* libmicrohttpd's own format strings. */
-static void __attribute__((format(printf, 2, 0)))
+static void __attribute__((__format__(__printf__, 2, 0)))
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char	 msg[512];

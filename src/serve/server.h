@@ -202,7 +202,7 @@ enum MHD_Result reply_json(struct server *sv, struct MHD_Connection *c,
 /* {"error": message}. */
 enum MHD_Result reply_error(struct server *sv, struct MHD_Connection *c,
 	    struct request *rq, unsigned status, const char *const *hdrs,
-	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+	    const char *fmt, ...) __attribute__((__format__(__printf__, 6, 7)));
 /* ?format=: json (the report, when dflt is SHAPE_JSON), neko or rtc;
  * dflt when absent; -1 otherwise. */
 int	 reply_shape(struct MHD_Connection *c, int dflt);

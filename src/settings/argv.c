@@ -13,6 +13,7 @@
 #include "../log.h"
 #include "../util.h"
 #include "parts.h"
+#include "table.h"
 
 #define NEKO_V3_NAMES	"NEKO_WEBRTC_ICESERVERS_FRONTEND,NEKO_WEBRTC_ICESERVERS_BACKEND"
 

@@ -8,6 +8,7 @@
 #include "../log.h"
 #include "../util.h"
 #include "parts.h"
+#include "table.h"
 
 #define SECRET_MAX	(64 * 1024)
 

@@ -11,6 +11,7 @@
 #include "../log.h"
 #include "../util.h"
 #include "parts.h"
+#include "table.h"
 
 /* The text of a scalar or a list of scalars from the config file. */
 static char *

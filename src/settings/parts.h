@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #include "../settings.h"
-#include "../settings_table.h"
 
 #define F(field)	offsetof(struct settings, field)
 

@@ -8,6 +8,7 @@
 
 #include "../util.h"
 #include "parts.h"
+#include "table.h"
 
 static char *
 field_str(struct settings *s, const struct setting *t)

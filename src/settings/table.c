@@ -9,6 +9,7 @@
 #include "../ice.h"
 #include "../log.h"
 #include "parts.h"
+#include "table.h"
 
 #define FORMAT_NAME(e, name)	#name,
 const char *const format_names[] = { ICEUPD_FORMATS(FORMAT_NAME) NULL };

@@ -10,6 +10,7 @@
 #include "../log.h"
 #include "../util.h"
 #include "parts.h"
+#include "table.h"
 
 static int
 parse_bool(const char *v, int *out)

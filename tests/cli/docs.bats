@@ -199,10 +199,10 @@ output_file() {
 	esac
 }
 
-# The formats, from their list (src/format/formats.h: X(ENUM, name) lines).
+# The formats, from their list (src/formats.h: X(ENUM, name) lines).
 formats() {
 	sed -nE 's/^[[:space:]]*X\([A-Z0-9_]+, ([a-z0-9]+)\).*/\1/p' \
-	    "$ROOT/src/format/formats.h"
+	    "$ROOT/src/formats.h"
 }
 
 # Runs the binary on sample $1 with the environment that sample expects;

@@ -1,11 +1,11 @@
-/* settings_table.h: the table of settings, for src/settings/ and what is
+/* settings/table.h: the table of settings, for src/settings/ and what is
  * generated from it (help.c: help and completion). */
 #ifndef ICEUPD_SETTINGS_TABLE_H
 #define ICEUPD_SETTINGS_TABLE_H
 
 #include <stddef.h>
 
-#include "settings.h"
+#include "../settings.h"
 
 enum kind {
 	K_STR,		/* text */
