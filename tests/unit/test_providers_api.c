@@ -93,6 +93,34 @@ check_entry(const struct ice_list *l, size_t i, const char *user,
 
 #define NURLS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* l has two entries: the nstun URLs stun, without credentials, then the
+ * nturn URLs turn with user and cred. */
+static void
+stun_then_turn(const struct ice_list *l, const char *const *stun,
+    size_t nstun, const char *user, const char *cred,
+    const char *const *turn, size_t nturn)
+{
+	ck_assert_uint_eq(l->n, 2);
+	check_entry(l, 0, NULL, NULL, nstun, stun);
+	check_entry(l, 1, user, cred, nturn, turn);
+}
+
+/* Empties l and st, for a take into them. */
+static void
+empty(struct ice_list *l, struct provider_status *st)
+{
+	memset(l, 0, sizeof(*l));
+	memset(st, 0, sizeof(*st));
+}
+
+/* Frees the list taken and the document it was taken from. */
+static void
+taken_free(struct ice_list *l, cJSON *doc)
+{
+	ice_list_free(l);
+	cJSON_Delete(doc);
+}
+
 static int
 starts_with(const char *s, const char *prefix)
 {
@@ -114,8 +142,7 @@ START_TEST(test_twilio_tokens)
 	const cJSON *servers, *ttl;
 	cJSON	*doc = fixture("twilio-tokens.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	/* The shape: urls one string per entry, ttl a string. */
 	ttl = cJSON_GetObjectItemCaseSensitive(doc, "ttl");
 	ck_assert(cJSON_IsString(ttl));
@@ -126,17 +153,15 @@ START_TEST(test_twilio_tokens)
 	    cJSON_GetArrayItem(servers, 1), "urls")));
 
 	ck_assert_int_eq(api_take_servers(&l, servers, 1000, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, TWILIO_USER, TWILIO_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), TWILIO_USER, TWILIO_CRED, turn,
+	    NURLS(turn));
 	ck_assert_int_eq(l.servers[0].expires, 0);
 	ck_assert_int_eq(l.servers[1].expires, 1000);
 	ck_assert_int_eq(ice_list_expires(&l), 1000);
 	ck_assert_str_eq(st.warning, "");
 	ck_assert_str_eq(st.error, "");
 	ck_assert_int_eq(st.permanent, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -149,14 +174,12 @@ START_TEST(test_twilio_legacy_url_key)
 	cJSON	*doc = parse("[{\"url\":\"turn:global.turn.twilio.com:3478"
 	    "?transport=udp\",\"username\":\"u1\",\"credential\":\"c1\"}]");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
 	ck_assert_uint_eq(l.n, 1);
 	check_entry(&l, 0, "u1", "c1", NURLS(turn), turn);
 	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -168,13 +191,11 @@ START_TEST(test_urls_wins_over_url)
 	cJSON	*doc = parse("{\"url\":\"stun:b.example.org\","
 	    "\"urls\":\"stun:a.example.org\"}");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
 	ck_assert_uint_eq(l.n, 1);
 	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -192,20 +213,17 @@ START_TEST(test_cloudflare_drops_port_53)
 	const cJSON *servers;
 	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
 	ck_assert(cJSON_IsArray(servers));
 	ck_assert_int_eq(api_take_servers(&l, servers, 5000, 1, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
 	ck_assert_int_eq(l.servers[1].expires, 5000);
 	/* Port 53 is dropped on purpose: no warning. */
 	ck_assert_str_eq(st.warning, "");
 	ck_assert_str_eq(st.error, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -224,16 +242,13 @@ START_TEST(test_cloudflare_keeps_port_53_when_asked)
 	struct ice_list l;
 	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l,
 	    cJSON_GetObjectItemCaseSensitive(doc, "iceServers"), 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
 	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -249,18 +264,15 @@ START_TEST(test_cloudflare_legacy_object)
 	const cJSON *servers;
 	cJSON	*doc = fixture("cloudflare-legacy.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
 	ck_assert(cJSON_IsObject(servers));
 	ck_assert_int_eq(api_take_servers(&l, servers, 0, 1, &st), 0);
 	/* One object, but STUN carries no credentials: two entries. */
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
 	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -276,18 +288,15 @@ START_TEST(test_metered_credentials)
 	struct ice_list l;
 	cJSON	*doc = fixture("metered-credentials.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert(cJSON_IsArray(doc));
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), METERED_USER, METERED_CRED, turn,
+	    NURLS(turn));
 	/* Metered says nothing of expiry. */
 	ck_assert_int_eq(ice_list_expires(&l), 0);
 	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -311,8 +320,7 @@ START_TEST(test_adds_to_a_list)
 	char	 err[128];
 	cJSON	*doc = fixture("metered-credentials.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(ice_list_add(&l, "turn:global.relay.metered.ca:80",
 	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
@@ -330,8 +338,7 @@ START_TEST(test_adds_to_a_list)
 	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
 	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
 	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(both), both);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -357,8 +364,7 @@ START_TEST(test_bad_entries_dropped_with_a_warning)
 	    "{\"urls\":{\"x\":1},\"username\":\"u\",\"credential\":\"c\"}"
 	    "]");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
 	ck_assert_uint_eq(l.n, 2);
 	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
@@ -369,8 +375,7 @@ START_TEST(test_bad_entries_dropped_with_a_warning)
 	    "dropped 'turn://x': "), "warning: %s", st.warning);
 	ck_assert_str_eq(st.error, "");
 	ck_assert_int_eq(st.permanent, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -381,15 +386,13 @@ START_TEST(test_one_bad_entry_warning)
 	cJSON	*doc = parse("[{\"urls\":\"stun:ok.example.org\"},"
 	    "{\"urls\":\"http://x\"}]");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(st.warning, "1 entry dropped; first: dropped "
 	    "'http://x': unknown scheme (expected stun:, stuns:, turn: or "
 	    "turns:)");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -401,15 +404,13 @@ START_TEST(test_warning_escapes_provider_text)
 	    "{\"urls\":\"turn:\\u0001x\\n\",\"username\":\"u\","
 	    "\"credential\":\"c\"}]");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
 	ck_assert_msg(strstr(st.warning, "'turn:\\x01x\\x0a'") != NULL,
 	    "warning: %s", st.warning);
 	ck_assert_ptr_null(strchr(st.warning, '\n'));
 	ck_assert_ptr_null(strchr(st.warning, '\001'));
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -420,14 +421,12 @@ START_TEST(test_credentials_must_be_printable)
 	cJSON	*doc = parse("[{\"urls\":\"turn:t.example.org\","
 	    "\"username\":\"u\",\"credential\":\"c\\u0007d\"}]");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), -1);
 	ck_assert_uint_eq(l.n, 0);
 	ck_assert_msg(strstr(st.error, "username or credential") != NULL,
 	    "error: %s", st.error);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -465,8 +464,7 @@ START_TEST(test_no_usable_server)
 	struct ice_list l;
 	cJSON	*doc = parse(unusable[_i].body);
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(api_take_servers(&l, doc, 0, unusable[_i].skip53,
 	    &st), -1);
 	ck_assert_uint_eq(l.n, 0);
@@ -476,8 +474,7 @@ START_TEST(test_no_usable_server)
 	/* The reason moved into the error. */
 	ck_assert_str_eq(st.warning, "");
 	ck_assert_int_eq(st.permanent, 1);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -498,17 +495,14 @@ START_TEST(test_xirsys_urls)
 	struct ice_list l;
 	cJSON	*doc = fixture("xirsys-turn.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, XIRSYS_USER, XIRSYS_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), XIRSYS_USER, XIRSYS_CRED, turn,
+	    NURLS(turn));
 	ck_assert_int_eq(ice_list_expires(&l), 5000);
 	ck_assert_str_eq(st.error, "");
 	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -540,16 +534,14 @@ START_TEST(test_xirsys_errors)
 	size_t	 i;
 
 	for (i = 0; i < NURLS(cases); i++) {
-		memset(&st, 0, sizeof(st));
-		memset(&l, 0, sizeof(l));
+		empty(&l, &st);
 		doc = parse(cases[i].doc);
 		ck_assert_int_eq(xirsys_take(&l, doc, 5000, &st), -1);
 		ck_assert_msg(starts_with(st.error, cases[i].error),
 		    "%s: %s", cases[i].doc, st.error);
 		ck_assert_int_eq(st.permanent, 1);
 		ck_assert_uint_eq(l.n, 0);
-		ice_list_free(&l);
-		cJSON_Delete(doc);
+		taken_free(&l, doc);
 	}
 }
 END_TEST
@@ -567,33 +559,28 @@ START_TEST(test_turnix_credentials)
 	cJSON	*doc = fixture("turnix-credentials.json");
 	time_t	 at = RECORDED_EXPIRES;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at + 3000, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, TURNIX_USER, TURNIX_CRED, NURLS(turn), turn);
+	stun_then_turn(&l, stun, NURLS(stun), TURNIX_USER, TURNIX_CRED, turn,
+	    NURLS(turn));
 	ck_assert_int_eq(ice_list_expires(&l), at);
 	ck_assert_str_eq(st.note, "granted 600 s of the 3600 asked");
 	ice_list_free(&l);
 
 	/* Granted longer than asked: not believed, nothing to say. */
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at - 300, &st), 0);
 	ck_assert_int_eq(ice_list_expires(&l), at - 300);
 	ck_assert_str_eq(st.note, "");
 	ice_list_free(&l);
 
 	/* Expired on arrival: nothing taken. */
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	ck_assert_int_eq(turnix_take(&l, doc, at, at + 3600, &st), -1);
 	ck_assert_msg(strstr(st.error, "expired on arrival") != NULL, "%s",
 	    st.error);
 	ck_assert_uint_eq(l.n, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&l, doc);
 }
 END_TEST
 
@@ -615,8 +602,7 @@ START_TEST(test_turnix_without_expires_at)
 	size_t	 i;
 
 	for (i = 0; i < NURLS(docs); i++) {
-		memset(&st, 0, sizeof(st));
-		memset(&l, 0, sizeof(l));
+		empty(&l, &st);
 		doc = parse(docs[i]);
 		ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), 0);
 		ck_assert_int_eq(ice_list_expires(&l), 4600);
@@ -624,11 +610,9 @@ START_TEST(test_turnix_without_expires_at)
 		if (i == 2)
 			ck_assert_str_eq(st.note, "expiresAt 'tomorrow' is no "
 			    "time: the ttl asked is used");
-		ice_list_free(&l);
-		cJSON_Delete(doc);
+		taken_free(&l, doc);
 	}
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	empty(&l, &st);
 	doc = parse("{\"expiresAt\":\"2026-11-22T03:26:36Z\"}");
 	ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), -1);
 	ck_assert_str_eq(st.error, "answer has no iceServers");
