@@ -23,6 +23,8 @@
  * TESTS() list, or NULL) in that order; returns it, for tests to add after
  * them. */
 TCase	*unit_tcase(Suite *s, const char *name, const TTest *const *tests);
+/* Adds tests (a TESTS() list, or NULL) to tc, in that order. */
+void	 unit_add_tests(TCase *tc, const TTest *const *tests);
 /* A suite called name with the one test case unit_tcase(s, tcase, tests). */
 Suite	*unit_suite(const char *name, const char *tcase,
 	    const TTest *const *tests);
