@@ -515,8 +515,7 @@ UNIT_SUITE(engine)
 	TCase	*tc;
 
 	tc = unit_tcase(s, "engine", TESTS(test_select_auto, test_select_list));
-	tcase_add_loop_test(tc, test_select_refused, 0,
-	    (int)(sizeof(select_refused) / sizeof(select_refused[0])));
+	UNIT_LOOP(tc, test_select_refused, select_refused);
 	tcase_add_test(tc, test_select_names_every_provider);
 	tcase_add_test(tc, test_select_skips_stun_for_relay_and_tcp);
 	tcase_add_test(tc, test_fetch_first);

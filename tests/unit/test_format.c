@@ -712,13 +712,10 @@ UNIT_SUITE(format)
 	    test_dotenv, test_str0m, test_str0m_percent_encoding,
 	    test_format_check, test_render_refuses_bad_names));
 	tc = unit_tcase(s, "shell", NULL);
-	tcase_add_loop_test(tc, test_shell_quote_round_trip, 0,
-	    (int)NHOSTILE);
+	UNIT_LOOP(tc, test_shell_quote_round_trip, hostile);
 	tcase_add_test(tc, test_shell_quote_exact);
 	tcase_add_test(tc, test_shell_quote_words);
-	tcase_add_loop_test(tc, test_env_round_trip, 0,
-	    (int)(sizeof(hostile_credentials) /
-	    sizeof(hostile_credentials[0])));
+	UNIT_LOOP(tc, test_env_round_trip, hostile_credentials);
 	tcase_add_test(tc, test_env_round_trip_two_names);
 	return s;
 }

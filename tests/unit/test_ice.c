@@ -877,12 +877,9 @@ UNIT_SUITE(ice)
 	TCase	*tc;
 
 	tc = unit_tcase(s, "uri", NULL);
-	tcase_add_loop_test(tc, test_uri_valid, 0,
-	    (int)(sizeof(valid_uris) / sizeof(valid_uris[0])));
-	tcase_add_loop_test(tc, test_uri_canonical_is_stable, 0,
-	    (int)(sizeof(valid_uris) / sizeof(valid_uris[0])));
-	tcase_add_loop_test(tc, test_uri_invalid, 0,
-	    (int)(sizeof(invalid_uris) / sizeof(invalid_uris[0])));
+	UNIT_LOOP(tc, test_uri_valid, valid_uris);
+	UNIT_LOOP(tc, test_uri_canonical_is_stable, valid_uris);
+	UNIT_LOOP(tc, test_uri_invalid, invalid_uris);
 	tcase_add_test(tc, test_uri_label_lengths);
 	tcase_add_test(tc, test_uri_host_lengths);
 	tcase_add_test(tc, test_uri_total_length);

@@ -786,8 +786,7 @@ UNIT_SUITE(providers_api)
 	    TESTS(test_bad_entries_dropped_with_a_warning,
 	    test_one_bad_entry_warning, test_warning_escapes_provider_text,
 	    test_credentials_must_be_printable));
-	tcase_add_loop_test(tc, test_no_usable_server, 0,
-	    (int)NURLS(unusable));
+	UNIT_LOOP(tc, test_no_usable_server, unusable);
 	unit_tcase(s, "xirsys and turnix", TESTS(test_xirsys_urls,
 	    test_xirsys_errors, test_turnix_credentials,
 	    test_turnix_without_expires_at));

@@ -459,16 +459,14 @@ UNIT_SUITE(providers_coturn)
 
 	tc = unit_tcase(s, "rest", TESTS(test_reference_hmac,
 	    test_rest_recorded_vector, test_rest_with_user));
-	tcase_add_loop_test(tc, test_rest_against_reference, 0,
-	    (int)(sizeof(rest_cases) / sizeof(rest_cases[0])));
+	UNIT_LOOP(tc, test_rest_against_reference, rest_cases);
 	tcase_add_test(tc, test_rest_small_buffers);
 	tc = unit_tcase(s, "provider", TESTS(test_coturn_not_set,
 	    test_coturn_static, test_coturn_static_with_stun_url,
 	    test_coturn_shared_secret, test_coturn_shared_secret_defaults,
 	    test_coturn_ttl_sources, test_coturn_half_configuration,
 	    test_coturn_half_configuration_turn_only));
-	tcase_add_loop_test(tc, test_coturn_conflicts, 0,
-	    (int)(sizeof(conflicts) / sizeof(conflicts[0])));
+	UNIT_LOOP(tc, test_coturn_conflicts, conflicts);
 	tcase_add_test(tc, test_coturn_why_hides_userinfo);
 	tcase_add_test(tc, test_coturn_bad_static_credential);
 	tcase_add_test(tc, test_coturn_user_too_long);

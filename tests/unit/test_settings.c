@@ -1072,16 +1072,13 @@ UNIT_SUITE(settings)
 	    test_empty_number_without_default, test_config_groups_and_lists,
 	    test_config_secret_mode_warning,
 	    test_config_flag_wins_over_variable));
-	tcase_add_loop_test(tc, test_bool_env, 0,
-	    (int)(sizeof(bools) / sizeof(bools[0])));
-	tcase_add_loop_test(tc, test_bool_file, 0,
-	    (int)(sizeof(bools) / sizeof(bools[0])));
+	UNIT_LOOP(tc, test_bool_env, bools);
+	UNIT_LOOP(tc, test_bool_file, bools);
 	unit_add_tests(tc, TESTS(test_bool_flag_wins, test_neko_v3,
 	    test_verbosity, test_commands, test_help_and_version, test_usage,
 	    test_durations));
 	tc = settings_tcase(s, "errors", NULL);
-	tcase_add_loop_test(tc, test_refused, 0,
-	    (int)(sizeof(refused) / sizeof(refused[0])));
+	UNIT_LOOP(tc, test_refused, refused);
 	tcase_add_test(tc, test_error_names_origin);
 	settings_tcase(s, "secrets", TESTS(test_secret_file,
 	    test_secret_file_crlf_and_bare, test_secret_file_and_value,
