@@ -598,6 +598,22 @@ END_TEST
 
 /* --- filters --- */
 
+/* ice_list_truncate(l, max) leaves n entries. */
+static void
+truncated(struct ice_list *l, size_t max, size_t n)
+{
+	ice_list_truncate(l, max);
+	ck_assert_uint_eq(l->n, n);
+}
+
+/* l has TURN URLs when turn is 1, STUN URLs when stun is 1. */
+static void
+has_kinds(const struct ice_list *l, int turn, int stun)
+{
+	ck_assert_int_eq(ice_list_has_turn(l), turn);
+	ck_assert_int_eq(ice_list_has_stun(l), stun);
+}
+
 /* One entry of every kind of URL, plus a STUN-only entry. */
 static void
 mixed_list(struct ice_list *l)
@@ -624,19 +640,26 @@ assert_urls(const struct ice_server *s, const char *const *want, size_t n)
 		ck_assert_str_eq(s->urls[i], want[i]);
 }
 
+/* mixed_list() in l, filtered by transport and relay, keeps n entries. */
+static void
+filtered(struct ice_list *l, enum ice_transport transport, int relay,
+    size_t n)
+{
+	mixed_list(l);
+	ice_list_filter(l, transport, relay);
+	ck_assert_uint_eq(l->n, n);
+}
+
 START_TEST(test_filter_tcp)
 {
 	static const char *const want[] = { "turn:t:3478?transport=tcp",
 	    "turns:t:5349", "turns:t:443?transport=tcp" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_TCP, 0);
-	ck_assert_uint_eq(l.n, 1);
+	filtered(&l, TRANSPORT_TCP, 0, 1);
 	assert_urls(&l.servers[0], want, 3);
 	ck_assert_str_eq(l.servers[0].username, "u");
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
+	has_kinds(&l, 1, 0);
 	ice_list_free(&l);
 }
 END_TEST
@@ -649,9 +672,7 @@ START_TEST(test_filter_udp)
 	static const char *const want2[] = { "turn:x:3478" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_UDP, 0);
-	ck_assert_uint_eq(l.n, 3);
+	filtered(&l, TRANSPORT_UDP, 0, 3);
 	assert_urls(&l.servers[0], want0, 3);
 	assert_urls(&l.servers[1], want1, 1);
 	assert_urls(&l.servers[2], want2, 1);
@@ -668,10 +689,8 @@ START_TEST(test_filter_relay)
 	static const char *const want1[] = { "turn:x:3478" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_ANY, 1);
 	/* The STUN entry is emptied, so it goes; the order stays. */
-	ck_assert_uint_eq(l.n, 2);
+	filtered(&l, TRANSPORT_ANY, 1, 2);
 	assert_urls(&l.servers[0], want0, 6);
 	assert_urls(&l.servers[1], want1, 1);
 	ck_assert_str_eq(l.servers[1].username, "v");
@@ -686,9 +705,7 @@ START_TEST(test_filter_relay_tcp)
 	    "turns:t:5349", "turns:t:443?transport=tcp" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_TCP, 1);
-	ck_assert_uint_eq(l.n, 1);
+	filtered(&l, TRANSPORT_TCP, 1, 1);
 	assert_urls(&l.servers[0], want, 3);
 	ice_list_free(&l);
 }
@@ -698,9 +715,7 @@ START_TEST(test_filter_any_keeps_all)
 {
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_ANY, 0);
-	ck_assert_uint_eq(l.n, 3);
+	filtered(&l, TRANSPORT_ANY, 0, 3);
 	ck_assert_uint_eq(ice_list_nurls(&l), 9);
 	ice_list_free(&l);
 }
@@ -730,18 +745,13 @@ START_TEST(test_truncate)
 	add_ok(&l, "turn:a", "u1", "p", 0);
 	add_ok(&l, "turn:b", "u2", "p", 0);
 	add_ok(&l, "turn:c", "u3", "p", 0);
-	ice_list_truncate(&l, 0);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 5);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 3);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 2);
-	ck_assert_uint_eq(l.n, 2);
+	truncated(&l, 0, 3);
+	truncated(&l, 5, 3);
+	truncated(&l, 3, 3);
+	truncated(&l, 2, 2);
 	ck_assert_str_eq(l.servers[0].username, "u1");
 	ck_assert_str_eq(l.servers[1].username, "u2");
-	ice_list_truncate(&l, 1);
-	ck_assert_uint_eq(l.n, 1);
+	truncated(&l, 1, 1);
 	ck_assert_str_eq(l.servers[0].urls[0], "turn:a:3478");
 	ice_list_free(&l);
 }
@@ -751,19 +761,15 @@ START_TEST(test_has_turn_and_stun)
 {
 	struct ice_list	 l = { 0 };
 
-	ck_assert_int_eq(ice_list_has_turn(&l), 0);
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
+	has_kinds(&l, 0, 0);
 	add_ok(&l, "stuns:s", NULL, NULL, 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 0);
-	ck_assert_int_eq(ice_list_has_stun(&l), 1);
+	has_kinds(&l, 0, 1);
 	ice_list_free(&l);
 
 	add_ok(&l, "turns:t", "u", "p", 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
+	has_kinds(&l, 1, 0);
 	add_ok(&l, "stun:s", NULL, NULL, 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
-	ck_assert_int_eq(ice_list_has_stun(&l), 1);
+	has_kinds(&l, 1, 1);
 	ice_list_free(&l);
 }
 END_TEST
