@@ -43,17 +43,13 @@ make_ca() {
 }
 
 setup_file() {
-	if ! command -v turnserver >/dev/null; then
-		echo "turnserver is missing (Debian package coturn)" >&2
-		return 1
-	fi
+	need_turnserver || return 1
 	make_ca "$BATS_FILE_TMPDIR" || {
 		cat "$BATS_FILE_TMPDIR/openssl.log" >&2
 		return 1
 	}
-	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
-	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
-	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
+	coturn_start_rest "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" "$SECRET" "$REALM" || return 1
 	export CHECK_PID=$COTURN_PID CHECK_PORT=$COTURN_PORT
 	export CHECK_TLS_PORT=$COTURN_TLS_PORT CHECK_LOG=$COTURN_LOG
 	export CHECK_CA=$BATS_FILE_TMPDIR/ca.pem

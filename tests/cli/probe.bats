@@ -34,15 +34,11 @@ setup_file() {
 	local root
 
 	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	if ! command -v turnserver >/dev/null; then
-		echo "turnserver is missing (Debian package coturn)" >&2
-		return 1
-	fi
+	need_turnserver || return 1
 	build_driver "$root" || return 1
 	make_cert "$BATS_FILE_TMPDIR" relay IP:127.0.0.1 || return 1
-	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
-	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
-	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
+	coturn_start_rest "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" "$SECRET" "$REALM" || return 1
 	export PROBE_MAIN=$root/build/probe_main PROBE_CA=$BATS_FILE_TMPDIR/relay.pem
 	export PROBE_PID=$COTURN_PID PROBE_PORT=$COTURN_PORT
 	export PROBE_TLS_PORT=$COTURN_TLS_PORT PROBE_LOG=$COTURN_LOG
