@@ -10,13 +10,9 @@
 # "PASS/FILE SECONDS PASSED FAILED SKIPPED".  Exits 1 when a test failed or
 # a file ran none.  tests/summary.sh reads the times of every pass.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-
-pass=$1
+# shellcheck source=tests/pass.sh
+. "$(dirname "$0")/pass.sh" "$1" || exit 1
 shift
-dir=build/suites/$pass
-rm -rf "$dir"
-mkdir -p "$dir"
 jobs=${ICEUPD_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # run_file FILE: one bats run, its TAP, exit status and times kept.

@@ -299,6 +299,13 @@ wait_for() {
 	[[ ! -e .watched.json.Ab12Cd && -s watched.json ]]
 }
 
+# serve_metered [ARG ...]: start_serve with the cache in this folder, the
+# metered provider of the fake (PENV) and its CA.
+serve_metered() {
+	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
+	    -p metered "$@"
+}
+
 # --- what peers and files say ---------------------------------------------
 
 @test "provider errors repeating the API key are redacted in the report, the cache, providers and serve" {
@@ -313,8 +320,7 @@ wait_for() {
 	assert_stdout_lacks_key
 	[[ $output == *"[redacted]"* ]]
 
-	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
-	    -p metered
+	serve_metered
 	for ((i = 0; i < 600; i++)); do
 		get "$BASE/api/ice/providers"
 		jq -e '.providers[] | select(.name == "metered") |
@@ -480,8 +486,7 @@ assert_stdout_lacks_key() {
 
 @test "serve: ?provider= requests get the list their fetch made, DELETE /api/ice/cache racing them" {
 	start_fake metered ok
-	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
-	    -p metered
+	serve_metered
 	local -a fetches=() drops=()
 	for ((i = 0; i < 150; i++)); do
 		fetches+=(-o /dev/null "$BASE/api/ice/credentials?provider=metered")
@@ -509,8 +514,7 @@ assert_stdout_lacks_key() {
 
 @test "serve: refresh requests that come while a refresh runs are absorbed by it" {
 	start_fake metered hang
-	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
-	    -p metered --timeout 8000
+	serve_metered --timeout 8000
 	local -a posts=()
 	for ((i = 0; i < 50; i++)); do
 		posts+=(-X POST "$BASE/api/ice/refresh")
@@ -603,8 +607,7 @@ ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
 
 @test "serve: forced refreshes against a provider that said 429 Retry-After: 3600 do not ask it again" {
 	start_fake metered ratelimit_hour
-	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
-	    -p metered --timeout 3000
+	serve_metered --timeout 3000
 	local -a asks=()
 	for ((i = 0; i < 40; i++)); do
 		asks+=("${ASK[@]}" -X POST "$BASE/api/ice/refresh"
@@ -628,8 +631,7 @@ ASK=(--next -s -o /dev/null --max-time 20 -w '%{http_code}\n')
 
 @test "serve: forced asks of one provider are coalesced to one per 5 s, whatever it answers" {
 	start_fake metered ok
-	start_serve ICEUPD_CACHE="$PWD/cache.json" "${PENV[@]}" --cacert "$CA" \
-	    -p metered
+	serve_metered
 	get "$BASE/api/ice/credentials"
 	[[ $status == 200 ]]
 	local -a asks=()

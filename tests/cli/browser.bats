@@ -63,6 +63,15 @@ browse() {
 	gather config.json "$BATS_TEST_TMPDIR/browser"
 }
 
+# browse_relay TRANSPORT URL: config --relay --transport TRANSPORT, which
+# must keep URL alone, and browse it.
+browse_relay() {
+	config --relay --transport "$1"
+	run jq -e --arg u "$2" '.iceServers[0].urls == [$u]' config.json
+	[[ $status -eq 0 ]] || { cat config.json; return 1; }
+	browse
+}
+
 # assert_report [JQ-ARGS ...] FILTER: `jq -e` holds on the page's report.
 assert_report() {
 	if ! jq -e "$@" "$REPORT" >/dev/null; then
@@ -113,10 +122,7 @@ assert_relays_from_coturn() {
 }
 
 @test "browser: --transport udp --relay: a relay over UDP" {
-	config --relay --transport udp
-	run jq -e --arg u "$UDP_URL" '.iceServers[0].urls == [$u]' config.json
-	[[ $status -eq 0 ]] || { cat config.json; return 1; }
-	browse
+	browse_relay udp "$UDP_URL"
 	assert_report '.end == "complete" and .errors == [] and
 	    (.candidates | length >= 1) and
 	    all(.candidates[]; .type == "relay" and .protocol == "udp" and
@@ -128,10 +134,7 @@ assert_relays_from_coturn() {
 	local mark
 
 	mark=$(coturn_log_mark "$TURN_LOG")
-	config --relay --transport tcp
-	run jq -e --arg t "$TCP_URL" '.iceServers[0].urls == [$t]' config.json
-	[[ $status -eq 0 ]] || { cat config.json; return 1; }
-	browse
+	browse_relay tcp "$TCP_URL"
 	assert_report '.end == "complete" and .errors == [] and
 	    (.candidates | length >= 1) and
 	    all(.candidates[]; .type == "relay" and .relayProtocol == "tcp")'

@@ -43,17 +43,13 @@ make_ca() {
 }
 
 setup_file() {
-	if ! command -v turnserver >/dev/null; then
-		echo "turnserver is missing (Debian package coturn)" >&2
-		return 1
-	fi
+	need_turnserver || return 1
 	make_ca "$BATS_FILE_TMPDIR" || {
 		cat "$BATS_FILE_TMPDIR/openssl.log" >&2
 		return 1
 	}
-	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
-	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
-	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
+	coturn_start_rest "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" "$SECRET" "$REALM" || return 1
 	export CHECK_PID=$COTURN_PID CHECK_PORT=$COTURN_PORT
 	export CHECK_TLS_PORT=$COTURN_TLS_PORT CHECK_LOG=$COTURN_LOG
 	export CHECK_CA=$BATS_FILE_TMPDIR/ca.pem
@@ -329,17 +325,25 @@ assert_relayed_by_coturn() {
 	assert_stderr_contains "2 of 2 TURN URLs failed"
 }
 
+# timed_check URLS DEADLINE_MS: `iceupd check -t DEADLINE_MS` of URLS with
+# good TURN REST credentials, through run --separate-stderr; ms gets the
+# milliseconds it took.
+timed_check() {
+	local start
+
+	start=$(date +%s%N)
+	run --separate-stderr iceupd WEBRTC_TURN_URLS="$1" \
+	    TURN_SHARED_SECRET="$SECRET" check -t "$2"
+	ms=$((($(date +%s%N) - start) / 1000000))
+}
+
 @test "check: closed ports are unreachable at once, well within the deadline, exit 1" {
 	needs_real_time
-	local up tp start ms
+	local up tp ms
 
 	up=$(free_port udp)
 	tp=$(free_port tcp)
-	start=$(date +%s%N)
-	run --separate-stderr iceupd \
-	    WEBRTC_TURN_URLS="turn:127.0.0.1:$up?transport=udp,turn:127.0.0.1:$tp?transport=tcp,turns:127.0.0.1:$tp,$UDP_URL" \
-	    TURN_SHARED_SECRET="$SECRET" check -t 4000
-	ms=$((($(date +%s%N) - start) / 1000000))
+	timed_check "turn:127.0.0.1:$up?transport=udp,turn:127.0.0.1:$tp?transport=tcp,turns:127.0.0.1:$tp,$UDP_URL" 4000
 	assert_status 1
 	assert_row "turn:127.0.0.1:$up?transport=udp" unreachable '.+'
 	assert_row "turn:127.0.0.1:$tp?transport=tcp" unreachable '.+'
@@ -352,14 +356,10 @@ assert_relayed_by_coturn() {
 
 @test "check: a server that never answers is timeout at the deadline, not later" {
 	needs_real_time
-	local start ms
+	local ms
 
 	start_silent "$BATS_TEST_TMPDIR/silent.port"
-	start=$(date +%s%N)
-	run --separate-stderr iceupd \
-	    WEBRTC_TURN_URLS="turn:127.0.0.1:$PEER_PORT?transport=udp,$UDP_URL" \
-	    TURN_SHARED_SECRET="$SECRET" check -t 2000
-	ms=$((($(date +%s%N) - start) / 1000000))
+	timed_check "turn:127.0.0.1:$PEER_PORT?transport=udp,$UDP_URL" 2000
 	assert_status 1
 	assert_row "turn:127.0.0.1:$PEER_PORT?transport=udp" timeout '.+'
 	assert_row "$UDP_URL" ok '127\.0\.0\.1:[0-9]+'

@@ -43,6 +43,26 @@ iceupd_clean() {
 	env -i PATH="$PATH" HOME="$BATS_TEST_TMPDIR" ICEUPD_CONFIG=/dev/null "$@"
 }
 
+# rest_run SECRET [VAR=value ...] COMMAND...: iceupd_clean with the REST
+# coturn's URLs and TURN REST credentials of SECRET for the user neko,
+# through run --separate-stderr.
+rest_run() {
+	local secret=$1
+
+	shift
+	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
+	    TURN_SHARED_SECRET="$secret" TURN_USER=neko "$@"
+}
+
+# static_alice CREDENTIAL: iceupd --format neko, clean, with the static
+# coturn's URLs, the user alice and CREDENTIAL, through run
+# --separate-stderr.
+static_alice() {
+	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$STATIC_URLS" \
+	    WEBRTC_TURN_USERNAME=alice WEBRTC_TURN_CREDENTIAL="$1" \
+	    "$ICEUPD" --format neko
+}
+
 # turn_url JSON TRANSPORT: the first turn: URL for TRANSPORT in the neko
 # array JSON.
 turn_url() {
@@ -108,9 +128,7 @@ assert_refused() {
 }
 
 @test "coturn REST: credentials iceupd mints from the shared secret allocate over UDP" {
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
-	    TURN_SHARED_SECRET="$REST_SECRET" TURN_USER=neko \
-	    "$ICEUPD" --format json
+	rest_run "$REST_SECRET" "$ICEUPD" --format json
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
 	report=$output
@@ -127,14 +145,10 @@ assert_refused() {
 }
 
 @test "coturn REST: credentials iceupd mints from a wrong secret do not allocate" {
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
-	    TURN_SHARED_SECRET="$REST_SECRET" TURN_USER=neko \
-	    "$ICEUPD" --format neko
+	rest_run "$REST_SECRET" "$ICEUPD" --format neko
 	[ "$status" -eq 0 ]
 	good=$(jq -r '.[0].credential' <<<"$output")
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
-	    TURN_SHARED_SECRET="not-$REST_SECRET" TURN_USER=neko \
-	    "$ICEUPD" --format neko
+	rest_run "not-$REST_SECRET" "$ICEUPD" --format neko
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
 	user=$(jq -r '.[0].username' <<<"$output")
@@ -149,9 +163,7 @@ assert_refused() {
 
 @test "coturn REST: coturn refuses an expired username; iceupd's expires TURN_TTL seconds ahead" {
 	before=$(date +%s)
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
-	    TURN_SHARED_SECRET="$REST_SECRET" TURN_USER=neko TURN_TTL=600 \
-	    "$ICEUPD" --format json
+	rest_run "$REST_SECRET" TURN_TTL=600 "$ICEUPD" --format json
 	after=$(date +%s)
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
@@ -176,9 +188,7 @@ assert_refused() {
 }
 
 @test "coturn REST: the ?transport=tcp URL iceupd keeps with --transport tcp allocates over TCP" {
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$REST_URLS" \
-	    TURN_SHARED_SECRET="$REST_SECRET" TURN_USER=neko \
-	    "$ICEUPD" --transport tcp
+	rest_run "$REST_SECRET" "$ICEUPD" --transport tcp
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.[].urls]' <<<"$output")" = \
@@ -192,9 +202,7 @@ assert_refused() {
 }
 
 @test "coturn static: WEBRTC_TURN_USERNAME and WEBRTC_TURN_CREDENTIAL allocate" {
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$STATIC_URLS" \
-	    WEBRTC_TURN_USERNAME=alice WEBRTC_TURN_CREDENTIAL=s3cret \
-	    "$ICEUPD" --format neko
+	static_alice s3cret
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
 	[ "$output" = "[{\"urls\":[\"turn:127.0.0.1:$STATIC_PORT?transport=udp\",\"turn:127.0.0.1:$STATIC_PORT?transport=tcp\"],\"username\":\"alice\",\"credential\":\"s3cret\"}]" ]
@@ -203,9 +211,7 @@ assert_refused() {
 }
 
 @test "coturn static: a wrong WEBRTC_TURN_CREDENTIAL does not allocate" {
-	run --separate-stderr iceupd_clean WEBRTC_TURN_URLS="$STATIC_URLS" \
-	    WEBRTC_TURN_USERNAME=alice WEBRTC_TURN_CREDENTIAL=s3creT \
-	    "$ICEUPD" --format neko
+	static_alice s3creT
 	echo "stderr: $stderr"
 	[ "$status" -eq 0 ]
 	user=$(jq -r '.[0].username' <<<"$output")

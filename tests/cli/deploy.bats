@@ -69,10 +69,11 @@ start_google() {
 	GSTATE=$MOCK_DIR/state.json
 }
 
-# deploy_scenario SCENARIO: the fakes serve the fixture in SCENARIO; run
-# deploys to it with an access token.
+# deploy_scenario SCENARIO [ARG ...]: the fakes serve the fixture in
+# SCENARIO (ARGs to start_google after it); run deploys to it with an
+# access token.
 deploy_scenario() {
-	start_google --service "$FIXTURE" --scenario "$1"
+	start_google --service "$FIXTURE" --scenario "$@"
 	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
 	    --service "$SERVICE"
 }
@@ -834,9 +835,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: a slow operation is waited for with :wait" {
-	start_google --service "$FIXTURE" --scenario op_slow --op-polls 3
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario op_slow --op-polls 3
 	assert_status 0
 	no_mismatch
 	[[ $(count POST ':wait$') == 4 ]]
@@ -844,9 +843,7 @@ GET /v2/$SERVICE sa" ]] || { requests; false; }
 }
 
 @test "deploy: without :wait, the operation is polled with GET" {
-	start_google --service "$FIXTURE" --scenario no_wait --op-polls 2
-	run --separate-stderr deploy GOOGLE_OAUTH_ACCESS_TOKEN="$ACCESS" \
-	    --service "$SERVICE"
+	deploy_scenario no_wait --op-polls 2
 	assert_status 0
 	no_mismatch
 	[[ $(count POST ':wait$') == 1 && $(count GET '/operations/') == 3 ]]

@@ -80,6 +80,26 @@ items() {
 	    END { flush() }'
 }
 
+# item_for LIST NAME: the text of the item of LIST (what items printed)
+# whose head names NAME, among names separated by commas.
+item_for() {
+	awk -F '\t' -v n="$2" '{
+	    h = " " $1 " "; gsub(/,/, " ", h)
+	    if (index(h, " " n " ")) print $2 }' <<<"$1"
+}
+
+# all_found WHERE TEXT ERE WORD ...: each WORD, put for @ in ERE, matches
+# in TEXT; else the test fails naming the words not in WHERE.
+all_found() {
+	local where=$1 text=$2 ere=$3 w missing=""
+
+	shift 3
+	for w in "$@"; do
+		grep -qE -- "${ere//@/$w}" <<<"$text" || missing="$missing $w"
+	done
+	[ -z "$missing" ] || { echo "not in $where:$missing"; return 1; }
+}
+
 # "key env flag kind default" for every entry of the settings table; env,
 # flag and default are NULL when the setting has none.
 table() {
@@ -239,15 +259,12 @@ with_sample_env() {
 
 @test "docs: every long option of --help is in the man page" {
 	need_groff
-	local text opts o missing=""
+	local text opts
 	opts=$(help_options | grep -- '^--')
 	[ "$(wc -l <<<"$opts")" -ge 30 ]
 	text=$(render)
-	for o in $opts; do
-		grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" <<<"$text" ||
-		    missing="$missing $o"
-	done
-	[ -z "$missing" ] || { echo "not in the man page:$missing"; return 1; }
+	# shellcheck disable=SC2086 # one option a word
+	all_found "the man page" "$text" '(^|[^a-z0-9-])@([^a-z0-9-]|$)' $opts
 }
 
 @test "docs: --help and OPTIONS list the same options" {
@@ -324,9 +341,7 @@ with_sample_env() {
 	while read -r key env flag kind def; do
 		[ "$flag" != NULL ] || continue
 		n=$((n + 1))
-		item=$(awk -F '\t' -v f="--$flag" '{
-		    h = " " $1 " "; gsub(/,/, " ", h)
-		    if (index(h, " " f " ")) print $2 }' <<<"$list")
+		item=$(item_for "$list" "--$flag")
 		if [ -z "$item" ]; then
 			wrong="$wrong --$flag(no item)"
 			continue
@@ -352,30 +367,26 @@ with_sample_env() {
 
 @test "docs: every environment variable is in ENVIRONMENT" {
 	need_groff
-	local text names n missing=""
+	local text names
 	names=$(env_names | sort -u)
 	[ "$(wc -l <<<"$names")" -ge 50 ]
 	grep -qx K_SERVICE <<<"$names"
 	text=$(items ENVIRONMENT '[A-Za-z]' | cut -f1)
 	[ -n "$text" ]
-	for n in $names; do
-		grep -qE "(^|[^A-Za-z0-9_])$n([^A-Za-z0-9_]|\$)" <<<"$text" ||
-		    missing="$missing $n"
-	done
-	[ -z "$missing" ] || { echo "not in ENVIRONMENT:$missing"; return 1; }
+	# shellcheck disable=SC2086 # one name a word
+	all_found ENVIRONMENT "$text" '(^|[^A-Za-z0-9_])@([^A-Za-z0-9_]|$)' \
+	    $names
 }
 
 @test "docs: every secret's NAME_FILE is in ENVIRONMENT" {
 	need_groff
-	local text names n missing=""
+	local text names
 	names=$(table | awk '$4 == "K_SECRET" && $2 != "NULL" { print $2 }')
 	[ "$(wc -l <<<"$names")" -ge 9 ]
 	text=$(items ENVIRONMENT '[A-Za-z]' | cut -f1)
-	for n in $names; do
-		grep -qE "(^|[^A-Z0-9_])${n}_FILE([^A-Z0-9_]|\$)" <<<"$text" ||
-		    missing="$missing ${n}_FILE"
-	done
-	[ -z "$missing" ] || { echo "not in ENVIRONMENT:$missing"; return 1; }
+	# shellcheck disable=SC2046 # one name a word
+	all_found ENVIRONMENT "$text" '(^|[^A-Z0-9_])@([^A-Z0-9_]|$)' \
+	    $(sed 's/$/_FILE/' <<<"$names")
 }
 
 @test "docs: ENVIRONMENT gives the default of every setting without a flag" {
@@ -386,9 +397,7 @@ with_sample_env() {
 		[ "$flag" = NULL ] && [ "$env" != NULL ] &&
 		    [ "$def" != NULL ] || continue
 		n=$((n + 1))
-		item=$(awk -F '\t' -v e="$env" '{
-		    h = " " $1 " "; gsub(/,/, " ", h)
-		    if (index(h, " " e " ")) print $2 }' <<<"$list")
+		item=$(item_for "$list" "$env")
 		grep -qF "default $def" <<<"$item" ||
 		    grep -qF "default '$def'" <<<"$item" ||
 		    wrong="$wrong $env($def)"

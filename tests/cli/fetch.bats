@@ -132,14 +132,20 @@ all_help() {
 	done
 }
 
-@test "-h is --help" {
-	run --separate-stderr iceupd --help
-	local help=$output
+# short_is_long SHORT LONG: `iceupd SHORT` succeeds, quietly, with what
+# `iceupd LONG` prints.
+short_is_long() {
+	run --separate-stderr iceupd "$2"
+	local long=$output
 
-	run --separate-stderr iceupd -h
+	run --separate-stderr iceupd "$1"
 	assert_status 0
 	assert_no_stderr
-	assert_stdout "$help"
+	assert_stdout "$long"
+}
+
+@test "-h is --help" {
+	short_is_long -h --help
 }
 
 @test "--help wins over a bad value and needs no configuration" {
@@ -173,13 +179,7 @@ all_help() {
 }
 
 @test "-V is --version" {
-	run --separate-stderr iceupd --version
-	local version=$output
-
-	run --separate-stderr iceupd -V
-	assert_status 0
-	assert_no_stderr
-	assert_stdout "$version"
+	short_is_long -V --version
 }
 
 # --- providers -----------------------------------------------------------

@@ -398,13 +398,20 @@ stun:stun.cloudflare.com:3478'
 
 # --- URLs ----------------------------------------------------------------
 
+# turn_urls_as_u URLS [ARG ...]: the coturn provider with WEBRTC_TURN_URLS
+# URLS, user u and credential p, through run --separate-stderr.
+turn_urls_as_u() {
+	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn \
+	    WEBRTC_TURN_URLS="$1" WEBRTC_TURN_USERNAME=u \
+	    WEBRTC_TURN_CREDENTIAL=p "${@:2}"
+}
+
 @test "URLs are canonical: scheme and host lower case, default port added" {
 	run --separate-stderr iceupd WEBRTC_STUN_URLS='STUN:Example.COM,STUNS:Secure.Example'
 	assert_status 0
 	assert_stdout '[{"urls":["stun:example.com:3478","stuns:secure.example:5349"]}]'
 
-	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn WEBRTC_TURN_URLS='TURNS:H,turn:h?transport=TCP,TURN:Relay.Example:80' \
-	    WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p
+	turn_urls_as_u 'TURNS:H,turn:h?transport=TCP,TURN:Relay.Example:80'
 	assert_status 0
 	assert_stdout '[{"urls":["turns:h:5349","turn:h:3478?transport=tcp","turn:relay.example:80"],"username":"u","credential":"p"}]'
 }
@@ -414,21 +421,18 @@ stun:stun.cloudflare.com:3478'
 	assert_status 0
 	assert_stdout '[{"urls":["stun:example.com:3478","stun:other.example:3478"]}]'
 
-	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn WEBRTC_TURN_URLS='turns:h,turns:h:5349,TURNS:H' \
-	    WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p
+	turn_urls_as_u 'turns:h,turns:h:5349,TURNS:H'
 	assert_status 0
 	assert_stdout '[{"urls":["turns:h:5349"],"username":"u","credential":"p"}]'
 }
 
 @test "IPv6 literals are kept in brackets" {
-	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn WEBRTC_TURN_URLS='turn:[::1]:3478?transport=udp,turn:[::1]?transport=udp,turns:[2001:DB8::1],stun:[::1]' \
-	    WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p
+	turn_urls_as_u 'turn:[::1]:3478?transport=udp,turn:[::1]?transport=udp,turns:[2001:DB8::1],stun:[::1]'
 	assert_status 0
 	assert_no_stderr
 	assert_stdout '[{"urls":["turn:[::1]:3478?transport=udp","turns:[2001:db8::1]:5349"],"username":"u","credential":"p"},{"urls":["stun:[::1]:3478"]}]'
 
-	run --separate-stderr iceupd ICEUPD_PROVIDERS=coturn WEBRTC_TURN_URLS='turn:[::1]:3478?transport=udp' \
-	    WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p -f str0m
+	turn_urls_as_u 'turn:[::1]:3478?transport=udp' -f str0m
 	assert_status 0
 	assert_stdout 'turn:u:p@[::1]:3478?transport=udp'
 }

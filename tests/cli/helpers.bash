@@ -89,6 +89,19 @@ iceupd() {
 	"${ICEUPD_CMD[@]}"
 }
 
+# jitsi_run RUNNER URL [NAME=VALUE ...] [ARG ...]: RUNNER (iceupd, or a
+# function that runs another build like it) with the jitsi provider at URL
+# for the domain meet.test, through run --separate-stderr.
+jitsi_run() {
+	local runner=$1 url=$2
+
+	shift 2
+	local -a vars=("${@:1:$(leading_vars "$@")}")
+	shift "${#vars[@]}"
+	run --separate-stderr "$runner" ICEUPD_JITSI_URL="$url" \
+	    ICEUPD_JITSI_DOMAIN=meet.test "${vars[@]}" -p jitsi "$@"
+}
+
 # wait_port_file FILE PID [POLLS]: waits until FILE (where a server writes
 # its port) is not empty, while PID lives, polling every 50 ms at most
 # POLLS times (default 600: 30 s, a wait, not a measure).  0 once it is.

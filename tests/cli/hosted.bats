@@ -122,37 +122,43 @@ assert_one_error() {
 	assert_stderr_contains "$@"
 }
 
+# neko_list PROVIDER STUN TURN: the neko list of the STUN URL and the TURN
+# URLs (JSON strings, with commas between) with PROVIDER's credentials.
+neko_list() {
+	printf '[{"urls":["%s"]},{"urls":[%s],"username":"%s","credential":"%s"}]' \
+	    "$2" "$3" "$(turn_user "$1")" "$(turn_cred "$1")"
+}
+
 # The neko list each fake's documented answer gives.
 expected_ok() {
-	local u c
-
-	u=$(turn_user "$1")
-	c=$(turn_cred "$1")
 	case $1 in
 	twilio)
-		printf '[{"urls":["stun:global.stun.twilio.com:3478"]},{"urls":["turn:global.turn.twilio.com:3478?transport=udp","turn:global.turn.twilio.com:3478?transport=tcp","turn:global.turn.twilio.com:443?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:global.stun.twilio.com:3478 \
+		    '"turn:global.turn.twilio.com:3478?transport=udp","turn:global.turn.twilio.com:3478?transport=tcp","turn:global.turn.twilio.com:443?transport=tcp"' ;;
 	cloudflare)
-		printf '[{"urls":["stun:stun.cloudflare.com:3478"]},{"urls":["turn:turn.cloudflare.com:3478?transport=udp","turn:turn.cloudflare.com:3478?transport=tcp","turn:turn.cloudflare.com:80?transport=tcp","turns:turn.cloudflare.com:5349?transport=tcp","turns:turn.cloudflare.com:443?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:stun.cloudflare.com:3478 \
+		    '"turn:turn.cloudflare.com:3478?transport=udp","turn:turn.cloudflare.com:3478?transport=tcp","turn:turn.cloudflare.com:80?transport=tcp","turns:turn.cloudflare.com:5349?transport=tcp","turns:turn.cloudflare.com:443?transport=tcp"' ;;
 	metered)
-		printf '[{"urls":["stun:stun.relay.metered.ca:80"]},{"urls":["turn:global.relay.metered.ca:80","turn:global.relay.metered.ca:80?transport=tcp","turn:global.relay.metered.ca:443","turns:global.relay.metered.ca:443?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:stun.relay.metered.ca:80 \
+		    '"turn:global.relay.metered.ca:80","turn:global.relay.metered.ca:80?transport=tcp","turn:global.relay.metered.ca:443","turns:global.relay.metered.ca:443?transport=tcp"' ;;
 	xirsys)
-		printf '[{"urls":["stun:eu-turn1.xirsys.com:3478"]},{"urls":["turn:eu-turn1.xirsys.com:80?transport=udp","turn:eu-turn1.xirsys.com:3478?transport=udp","turn:eu-turn1.xirsys.com:80?transport=tcp","turn:eu-turn1.xirsys.com:3478?transport=tcp","turns:eu-turn1.xirsys.com:443?transport=tcp","turns:eu-turn1.xirsys.com:5349?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:eu-turn1.xirsys.com:3478 \
+		    '"turn:eu-turn1.xirsys.com:80?transport=udp","turn:eu-turn1.xirsys.com:3478?transport=udp","turn:eu-turn1.xirsys.com:80?transport=tcp","turn:eu-turn1.xirsys.com:3478?transport=tcp","turns:eu-turn1.xirsys.com:443?transport=tcp","turns:eu-turn1.xirsys.com:5349?transport=tcp"' ;;
 	turnix)
-		printf '[{"urls":["stun:stun.turnix.io:3478"]},{"urls":["turn:eu-central.turnix.io:3478?transport=udp","turn:eu-central.turnix.io:3478?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:stun.turnix.io:3478 \
+		    '"turn:eu-central.turnix.io:3478?transport=udp","turn:eu-central.turnix.io:3478?transport=tcp"' ;;
 	esac
 }
 
 # The list the badurls answers leave once the invalid URIs are dropped.
 expected_badurls() {
-	local u c
-
-	u=$(turn_user "$1")
-	c=$(turn_cred "$1")
 	case $1 in
 	cloudflare)
-		printf '[{"urls":["stun:stun.cloudflare.com:3478"]},{"urls":["turn:turn.cloudflare.com:3478?transport=udp","turn:turn.cloudflare.com:3478?transport=tcp","turns:turn.cloudflare.com:443?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:stun.cloudflare.com:3478 \
+		    '"turn:turn.cloudflare.com:3478?transport=udp","turn:turn.cloudflare.com:3478?transport=tcp","turns:turn.cloudflare.com:443?transport=tcp"' ;;
 	turnix)
-		printf '[{"urls":["stun:stun.turnix.io:3478"]},{"urls":["turn:eu-central.turnix.io:3478?transport=udp","turn:eu-central.turnix.io:3478?transport=tcp"],"username":"%s","credential":"%s"}]' "$u" "$c" ;;
+		neko_list "$1" stun:stun.turnix.io:3478 \
+		    '"turn:eu-central.turnix.io:3478?transport=udp","turn:eu-central.turnix.io:3478?transport=tcp"' ;;
 	*)
 		expected_ok "$1" ;;
 	esac
@@ -364,11 +370,17 @@ missing_hint() {
 	assert_requests 1
 }
 
-@test "twilio: an API key authenticates, the Account SID stays in the path" {
-	start_fake twilio ok --auth "$KEY_SID:$KEY_SECRET"
+# api_key_env: PENV for twilio with the Account SID and an API key, at
+# the fake.
+api_key_env() {
 	PENV=(TWILIO_ACCOUNT_SID="$SID" TWILIO_API_KEY_SID="$KEY_SID"
 	    TWILIO_API_KEY_SECRET="$KEY_SECRET"
 	    TWILIO_API_BASE="https://127.0.0.1:$PORT")
+}
+
+@test "twilio: an API key authenticates, the Account SID stays in the path" {
+	start_fake twilio ok --auth "$KEY_SID:$KEY_SECRET"
+	api_key_env
 	fetch -p twilio
 	assert_status 0
 	assert_no_stderr
@@ -380,9 +392,7 @@ missing_hint() {
 
 @test "twilio: a refused API key names the key settings" {
 	start_fake twilio unauthorized --auth "$KEY_SID:$KEY_SECRET"
-	PENV=(TWILIO_ACCOUNT_SID="$SID" TWILIO_API_KEY_SID="$KEY_SID"
-	    TWILIO_API_KEY_SECRET="$KEY_SECRET"
-	    TWILIO_API_BASE="https://127.0.0.1:$PORT")
+	api_key_env
 	fetch -p twilio
 	assert_status 1
 	assert_no_stdout

@@ -14,7 +14,6 @@ load helpers
 load ../peers/coturn
 load ../peers/prosody
 
-SECRET=prosody-coturn-secret
 STATIC="${ICEUPD_STATIC:-$BATS_TEST_DIRNAME/../../build/static/iceupd}"
 
 # start_deployment NAME HOST_CONFIG [LUA ...]: a Prosody (LUA: global
@@ -24,7 +23,7 @@ start_deployment() {
 
 	PROSODY_HOST_CONFIG=$2
 	shift 2
-	prosody_start "$SECRET" "$COTURN_PORT" "$@" || return 1
+	prosody_start "$PROSODY_SECRET" "$COTURN_PORT" "$@" || return 1
 	printf -v "${name}_PID" %s "$PROSODY_PID"
 	printf -v "${name}_DIR" %s "$PROSODY_DIR"
 	printf -v "${name}_BOSH" %s "$PROSODY_BOSH"
@@ -50,8 +49,7 @@ EOF
 }
 
 setup_file() {
-	coturn_start --use-auth-secret --static-auth-secret="$SECRET" \
-	    --realm="$PROSODY_DOMAIN" || return 1
+	coturn_for_prosody || return 1
 	export COTURN_PID COTURN_PORT COTURN_DIR
 	start_deployment PUSH '	modules_enabled = { "push_services" }' &&
 	    start_deployment GATED "$(rooms_config '')" &&
@@ -251,8 +249,7 @@ fails_over_naming() {
 
 @test "pushed at login over BOSH: the push, come before the answer to the query behind the bind, wins; they allocate on coturn" {
 	# The deployment refuses the query: only the push gives them.
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PUSH_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "$PUSH_BOSH"
 	assert_status 0
 	assert_no_stderr
 	allocates
@@ -263,17 +260,14 @@ fails_over_naming() {
 
 @test "pushed at login over WebSocket (static build): they allocate on coturn" {
 	needs_static
-	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$PUSH_WS" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run static_iceupd "$PUSH_WS"
 	assert_status 0
 	assert_no_stderr
 	allocates
 }
 
 @test "gated over BOSH: the focus creates the room, its metadata gives them; they allocate on coturn" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Team-Room" \
-	    -p jitsi -vv
+	jitsi_run iceupd "$GATED_BOSH" ICEUPD_JITSI_ROOM="Team-Room" -vv
 	assert_status 0
 	assert_stderr_contains "$GATED_BOSH?room=team-room:" \
 	    "team-room@conference.meet.test"
@@ -288,8 +282,7 @@ fails_over_naming() {
 }
 
 @test "room metadata announced in the login push: straight to the room, no disco query" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$ANNOUNCED_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=lobby -p jitsi
+	jitsi_run iceupd "$ANNOUNCED_BOSH" ICEUPD_JITSI_ROOM=lobby
 	assert_status 0
 	assert_no_stderr
 	allocates
@@ -303,8 +296,7 @@ fails_over_naming() {
 
 @test "gated over WebSocket (static build), a random room: they allocate on coturn" {
 	needs_static
-	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$GATED_WS" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -vv
+	jitsi_run static_iceupd "$GATED_WS" -vv
 	assert_status 0
 	[[ $stderr =~ xmpp-websocket\?room=([0-9a-f]{24}): ]]
 	local room=${BASH_REMATCH[1]}
@@ -313,8 +305,7 @@ fails_over_naming() {
 }
 
 @test "a room holding nicknames to jitsi-meet's anonymous_strict rule lets iceupd in, over BOSH and WebSocket" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$STRICT_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=strict -p jitsi
+	jitsi_run iceupd "$STRICT_BOSH" ICEUPD_JITSI_ROOM=strict
 	assert_status 0
 	assert_no_stderr
 	allocates
@@ -322,8 +313,7 @@ fails_over_naming() {
 	    "$STRICT_LOG"
 	[[ $(grep -c "refused nickname" "$STRICT_LOG") == 0 ]]
 	needs_static
-	run --separate-stderr static_iceupd ICEUPD_JITSI_URL="$STRICT_WS" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=strict -p jitsi
+	jitsi_run static_iceupd "$STRICT_WS" ICEUPD_JITSI_ROOM=strict
 	assert_status 0
 	assert_no_stderr
 	allocates
@@ -335,9 +325,8 @@ fails_over_naming() {
 @test "WebSocket messages in fragments, a ping between two, whatever libcurl flags: read whole (static build)" {
 	needs_static
 	fragmenter_start "$(url_port "$GATED_WS")"
-	run --separate-stderr static_iceupd \
-	    ICEUPD_JITSI_URL="ws://127.0.0.1:$PROXY_PORT/xmpp-websocket" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM=pieces -p jitsi
+	jitsi_run static_iceupd "ws://127.0.0.1:$PROXY_PORT/xmpp-websocket" \
+	    ICEUPD_JITSI_ROOM=pieces
 	assert_status 0
 	assert_no_stderr
 	allocates
@@ -346,25 +335,19 @@ fails_over_naming() {
 }
 
 @test "gated: the room is decoded, NFKC-normalised, lowercased and encoded again, as a Jitsi client does" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Daily%20Stand-Up" \
-	    -p jitsi -vv
+	jitsi_run iceupd "$GATED_BOSH" ICEUPD_JITSI_ROOM="Daily%20Stand-Up" -vv
 	assert_status 0
 	assert_stderr_contains "?room=daily%20stand-up:"
 	grep -q "conference daily%20stand-up@conference.meet.test ready=true" \
 	    "$GATED_LOG"
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Café 100%" \
-	    -p jitsi -vv
+	jitsi_run iceupd "$GATED_BOSH" ICEUPD_JITSI_ROOM="Café 100%" -vv
 	assert_status 0
 	assert_stderr_contains "?room=caf%c3%a9%20100%25:"
 
 	# NFKC (full-width letters, the fi ligature), Unicode lowercasing,
 	# and what encodeURIComponent leaves as it is.
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$GATED_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="ＣＡＦÉ ﬁ (1)" \
-	    -p jitsi -vv
+	jitsi_run iceupd "$GATED_BOSH" ICEUPD_JITSI_ROOM="ＣＡＦÉ ﬁ (1)" -vv
 	assert_status 0
 	assert_stderr_contains "?room=caf%c3%a9%20fi%20(1):"
 	grep -q "conference caf%c3%a9%20fi%20(1)@conference.meet.test ready=true" \
@@ -372,8 +355,7 @@ fails_over_naming() {
 }
 
 @test "a focus that refuses (not-authorized): one line naming it and what it wants; failover within the deadline" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$REFUSING_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -t 5000
+	jitsi_run iceupd "$REFUSING_BOSH" -t 5000
 	assert_status 1
 	assert_no_stdout
 	assert_stderr_lines 1
@@ -404,25 +386,21 @@ fails_over_naming() {
 	refused "$TOKEN_BOSH" -- "anonymous login refused (not-allowed)" \
 	    "the deployment wants a token (ICEUPD_JITSI_TOKEN)"
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=stale-token -p jitsi
+	jitsi_run iceupd "$TOKEN_BOSH" ICEUPD_JITSI_TOKEN=stale-token
 	assert_status 1
 	assert_stderr_lines 1
 	assert_stderr_contains "(not-allowed)" \
 	    "the token (ICEUPD_JITSI_TOKEN) was refused"
 	assert_stderr_lacks "stale-token"
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$TOKEN_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_TOKEN=good-token -p jitsi
+	jitsi_run iceupd "$TOKEN_BOSH" ICEUPD_JITSI_TOKEN=good-token
 	assert_status 0
 	allocates
 }
 
 @test "pipelined over BOSH: the auth in the session request, the bind and the query in the restart, the goodbye: 3 requests" {
 	proxy_start "$(url_port "$PLAIN_BOSH")"
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$PROXY_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "http://127.0.0.1:$PROXY_PORT/http-bind"
 	assert_status 0
 	assert_no_stderr
 	assert_jq 'length == 2 and (.[1].username | test("^[0-9]{10}$"))'

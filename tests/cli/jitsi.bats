@@ -8,14 +8,12 @@ load helpers
 load ../peers/coturn
 load ../peers/prosody
 
-SECRET=prosody-coturn-secret
 FAKE="$BATS_TEST_DIRNAME/../peers/bosh-fake.py"
 STATIC="${ICEUPD_STATIC:-$BATS_TEST_DIRNAME/../../build/static/iceupd}"
 
 setup_file() {
-	coturn_start --use-auth-secret --static-auth-secret="$SECRET" \
-	    --realm="$PROSODY_DOMAIN" || return 1
-	if ! prosody_start "$SECRET" "$COTURN_PORT"; then
+	coturn_for_prosody || return 1
+	if ! prosody_start "$PROSODY_SECRET" "$COTURN_PORT"; then
 		coturn_stop "$COTURN_PID" "$COTURN_DIR"
 		return 1
 	fi
@@ -59,9 +57,7 @@ fake_start() {
 # fake_fetch MODE: jitsi alone against a new bosh-fake.py MODE.
 fake_fetch() {
 	fake_start "$1" || return 1
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "http://127.0.0.1:$FAKE_PORT/http-bind"
 }
 
 # allocate_from_output: the TURN credentials in the neko output allocate
@@ -71,8 +67,7 @@ allocate_from_output() {
 }
 
 @test "jitsi over BOSH: the TURN credentials Prosody hands out allocate on coturn" {
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PROSODY_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "$PROSODY_BOSH"
 	assert_status 0
 	assert_no_stderr
 	assert_jq --arg p "$COTURN_PORT" '
@@ -91,8 +86,7 @@ allocate_from_output() {
 	assert_status 1
 	assert_stderr_contains "improper-addressing" "check ICEUPD_JITSI_DOMAIN"
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PROSODY_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -f json
+	jitsi_run iceupd "$PROSODY_BOSH" -f json
 	assert_status 0
 	assert_jq '.provider == "jitsi" and .has_turn and (.expires_at |
 	    type == "string") and .ttl_seconds > 80000'
@@ -111,19 +105,16 @@ allocate_from_output() {
 @test "jitsi: room and token go in the URL; the token is never shown" {
 	local token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PROSODY_BOSH" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Team Room" \
-	    ICEUPD_JITSI_TOKEN="$token" -p jitsi -vv
+	jitsi_run iceupd "$PROSODY_BOSH" ICEUPD_JITSI_ROOM="Team Room" \
+	    ICEUPD_JITSI_TOKEN="$token" -vv
 	assert_status 0
 	assert_stderr_contains "$PROSODY_BOSH?room=team%20room&token=(hidden)"
 	assert_stderr_lacks "$token" "c2VjcmV0"
 
 	# What the server gets, and a failure that does not show it either.
 	fake_start close
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test ICEUPD_JITSI_ROOM="Team Room" \
-	    ICEUPD_JITSI_TOKEN="$token" -p jitsi -vv
+	jitsi_run iceupd "http://127.0.0.1:$FAKE_PORT/http-bind" \
+	    ICEUPD_JITSI_ROOM="Team Room" ICEUPD_JITSI_TOKEN="$token" -vv
 	assert_status 1
 	assert_stderr_contains "token=(hidden)"
 	assert_stderr_lacks "$token" "c2VjcmV0"
@@ -134,14 +125,13 @@ allocate_from_output() {
 @test "jitsi: a restricted extdisco answers forbidden, no room metadata: a clear error" {
 	local saved_pid=$PROSODY_PID saved_dir=$PROSODY_DIR
 
-	prosody_start "$SECRET" "$COTURN_PORT" \
+	prosody_start "$PROSODY_SECRET" "$COTURN_PORT" \
 	    'external_service_access = { "admin@meet.test" }'
 	EXTRA_PROSODY_PID=$PROSODY_PID
 	local bosh=$PROSODY_BOSH
 	PROSODY_PID=$saved_pid PROSODY_DIR=$saved_dir
 
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$bosh" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "$bosh"
 	assert_status 1
 	assert_no_stdout
 	assert_stderr_lines 1
@@ -185,9 +175,7 @@ allocate_from_output() {
 
 	fake_start slow
 	start=$(date +%s%N)
-	run --separate-stderr iceupd \
-	    ICEUPD_JITSI_URL="http://127.0.0.1:$FAKE_PORT/http-bind" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi -t 1000
+	jitsi_run iceupd "http://127.0.0.1:$FAKE_PORT/http-bind" -t 1000
 	end=$(date +%s%N)
 	assert_status 1
 	assert_no_stdout
@@ -199,8 +187,7 @@ allocate_from_output() {
 	if "$ICEUPD" --version | grep -q '^libcurl.*WebSocket'; then
 		skip "this binary's libcurl has WebSocket support"
 	fi
-	run --separate-stderr iceupd ICEUPD_JITSI_URL="$PROSODY_WS" \
-	    ICEUPD_JITSI_DOMAIN=meet.test -p jitsi
+	jitsi_run iceupd "$PROSODY_WS"
 	if [[ $status -eq 0 ]]; then
 		skip "this binary's libcurl has WebSocket support"
 	fi

@@ -34,15 +34,11 @@ setup_file() {
 	local root
 
 	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	if ! command -v turnserver >/dev/null; then
-		echo "turnserver is missing (Debian package coturn)" >&2
-		return 1
-	fi
+	need_turnserver || return 1
 	build_driver "$root" || return 1
 	make_cert "$BATS_FILE_TMPDIR" relay IP:127.0.0.1 || return 1
-	coturn_start_tls "$BATS_FILE_TMPDIR/relay.pem" \
-	    "$BATS_FILE_TMPDIR/relay.key" --use-auth-secret \
-	    --static-auth-secret="$SECRET" --realm="$REALM" || return 1
+	coturn_start_rest "$BATS_FILE_TMPDIR/relay.pem" \
+	    "$BATS_FILE_TMPDIR/relay.key" "$SECRET" "$REALM" || return 1
 	export PROBE_MAIN=$root/build/probe_main PROBE_CA=$BATS_FILE_TMPDIR/relay.pem
 	export PROBE_PID=$COTURN_PID PROBE_PORT=$COTURN_PORT
 	export PROBE_TLS_PORT=$COTURN_TLS_PORT PROBE_LOG=$COTURN_LOG
@@ -209,6 +205,46 @@ assert_result() {
 	return 1
 }
 
+# probe_is STATUS RESULT PATTERN [ARG ...] URL: probe_ok ARGs URL, through
+# run --separate-stderr, exits STATUS and URL's line says RESULT and
+# matches PATTERN.
+probe_is() {
+	local status=$1 result=$2 pattern=$3 url=${*: -1}
+
+	shift 3
+	run --separate-stderr probe_ok "$@"
+	assert_status "$status"
+	assert_result "$url" "$result"
+	assert_match "$RESULT" "$pattern"
+}
+
+# times_out DEADLINE_MS URL SENT: probe_ok -t DEADLINE_MS URL, a silent
+# server, through run --separate-stderr: URL timed out having SENT ("3
+# requests sent"); ms gets the milliseconds it took.
+times_out() {
+	local t0
+
+	t0=$(now_ms)
+	run --separate-stderr probe_ok -t "$1" "$2"
+	ms=$(($(now_ms) - t0))
+	assert_status 1
+	assert_result "$2" timeout
+	assert_match "$RESULT" "error=no answer within the deadline \\($3\\)\$"
+}
+
+# probe_fake MODE [ARG ...]: the fake TURN server of start_fake in MODE
+# (its port in port, what it was asked in requests), probed at FAKE_URL
+# over UDP with the user fake, password pw and ARGs, through run
+# --separate-stderr.
+probe_fake() {
+	local mode=$1
+
+	shift
+	start_fake "$mode" port requests
+	FAKE_URL="turn:127.0.0.1:$(<port)?transport=udp"
+	run --separate-stderr probe fake pw "$@" "$FAKE_URL"
+}
+
 # An allocation that worked: a relayed and a mapped address on loopback,
 # a lifetime, an RTT, no error.
 ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=[1-9][0-9]* error=$'
@@ -217,10 +253,7 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 	local url="turn:127.0.0.1:$PROBE_PORT?transport=udp" mark
 
 	mark=$(coturn_log_mark "$PROBE_LOG")
-	run --separate-stderr probe_ok "$url"
-	assert_status 0
-	assert_result "$url" ok
-	assert_match "$RESULT" "$ALLOCATED"
+	probe_is 0 ok "$ALLOCATED" "$url"
 	# The 401 challenge, the allocation, then a Refresh to lifetime 0.
 	coturn_log_wait "$PROBE_LOG" "$mark" "error 401: Unauthorized"
 	coturn_log_wait "$PROBE_LOG" "$mark" "incoming packet ALLOCATE processed, success"
@@ -231,48 +264,33 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 	local url="turn:127.0.0.1:$PROBE_PORT?transport=tcp" mark
 
 	mark=$(coturn_log_mark "$PROBE_LOG")
-	run --separate-stderr probe_ok "$url"
-	assert_status 0
-	assert_result "$url" ok
-	assert_match "$RESULT" "$ALLOCATED"
+	probe_is 0 ok "$ALLOCATED" "$url"
 	coturn_log_wait "$PROBE_LOG" "$mark" ":probe>, lifetime=0"
 }
 
 @test "TURN over TLS: allocates when the certificate verifies against --cacert" {
 	local url="turns:127.0.0.1:$PROBE_TLS_PORT"
 
-	run --separate-stderr probe_ok -C "$PROBE_CA" "$url"
-	assert_status 0
-	assert_result "$url" ok
-	assert_match "$RESULT" "$ALLOCATED"
+	probe_is 0 ok "$ALLOCATED" -C "$PROBE_CA" "$url"
 }
 
 @test "TURN over TLS: a certificate no CA vouches for is refused" {
 	local url="turns:127.0.0.1:$PROBE_TLS_PORT"
 
-	run --separate-stderr probe_ok "$url"
-	assert_status 1
-	assert_result "$url" error
-	assert_match "$RESULT" 'relayed= .* error=TLS: certificate not trusted: self-signed certificate; give the CA that signed it with --cacert FILE$'
+	probe_is 1 error 'relayed= .* error=TLS: certificate not trusted: self-signed certificate; give the CA that signed it with --cacert FILE$' "$url"
 }
 
 @test "TURN over TLS: a certificate for another name is refused, even from a trusted CA" {
 	# The certificate names IP 127.0.0.1, not localhost.
 	local url="turns:localhost:$PROBE_TLS_PORT"
 
-	run --separate-stderr probe_ok -C "$PROBE_CA" "$url"
-	assert_status 1
-	assert_result "$url" error
-	assert_match "$RESULT" 'error=TLS: certificate not trusted: .*mismatch$'
+	probe_is 1 error 'error=TLS: certificate not trusted: .*mismatch$' -C "$PROBE_CA" "$url"
 }
 
 @test "TURN over TLS: the insecure switch accepts a self-signed relay" {
 	local url="turns:localhost:$PROBE_TLS_PORT"
 
-	run --separate-stderr probe_ok -k "$url"
-	assert_status 0
-	assert_result "$url" ok
-	assert_match "$RESULT" "$ALLOCATED"
+	probe_is 0 ok "$ALLOCATED" -k "$url"
 }
 
 @test "STUN binding over UDP and TLS reports the mapped address" {
@@ -338,17 +356,12 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 }
 
 @test "a silent UDP server times out at the deadline after retransmissions at 0, 500, 1500 ms" {
-	local p t0 t1 first
+	local p ms first
 
 	start_silent port dgrams
 	p=$(<port)
-	t0=$(now_ms)
-	run --separate-stderr probe_ok -t 2000 "stun:127.0.0.1:$p"
-	t1=$(now_ms)
-	assert_status 1
-	assert_result "stun:127.0.0.1:$p" timeout
-	assert_match "$RESULT" 'error=no answer within the deadline \(3 requests sent\)$'
-	((t1 - t0 >= 1900 && t1 - t0 < 2600)) || { echo "took $((t1 - t0)) ms"; return 1; }
+	times_out 2000 "stun:127.0.0.1:$p" "3 requests sent"
+	((ms >= 1900 && ms < 2600)) || { echo "took $ms ms"; return 1; }
 	# The same transaction sent three times, RTO 500 ms doubling.
 	mapfile -t got <dgrams
 	[[ ${#got[@]} -eq 3 ]] || { printf '%s\n' "${got[@]}"; return 1; }
@@ -362,17 +375,12 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 }
 
 @test "a silent TCP server times out at the deadline, one request sent" {
-	local p t0 t1
+	local p ms
 
 	start_silent port dgrams
 	p=$(<port)
-	t0=$(now_ms)
-	run --separate-stderr probe_ok -t 1500 "turn:127.0.0.1:$p?transport=tcp"
-	t1=$(now_ms)
-	assert_status 1
-	assert_result "turn:127.0.0.1:$p?transport=tcp" timeout
-	assert_match "$RESULT" 'error=no answer within the deadline \(1 request sent\)$'
-	((t1 - t0 >= 1400 && t1 - t0 < 2100)) || { echo "took $((t1 - t0)) ms"; return 1; }
+	times_out 1500 "turn:127.0.0.1:$p?transport=tcp" "1 request sent"
+	((ms >= 1400 && ms < 2100)) || { echo "took $ms ms"; return 1; }
 }
 
 @test "a whole list is probed at once under one deadline, results in list order" {
@@ -421,13 +429,9 @@ ALLOCATED='relayed=127\.0\.0\.1:[0-9]+ mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lif
 }
 
 @test "a stale nonce (438) is retried once with the new nonce, and the release signed with it" {
-	local p
-
-	start_fake stale port requests
-	p=$(<port)
-	run --separate-stderr probe fake pw "turn:127.0.0.1:$p?transport=udp"
+	probe_fake stale
 	assert_status 0
-	assert_result "turn:127.0.0.1:$p?transport=udp" ok
+	assert_result "$FAKE_URL" ok
 	assert_match "$RESULT" 'relayed=127\.0\.0\.1:50000 mapped=127\.0\.0\.1:[0-9]+ rtt=[0-9]+ lifetime=600 error=$'
 	# Every authenticated request passed the server's own HMAC check.
 	run cat requests
@@ -438,13 +442,9 @@ refresh auth n2"
 }
 
 @test "a second stale nonce in a row is an error, not a loop" {
-	local p
-
-	start_fake stale-always port requests
-	p=$(<port)
-	run --separate-stderr probe fake pw "turn:127.0.0.1:$p?transport=udp"
+	probe_fake stale-always
 	assert_status 1
-	assert_result "turn:127.0.0.1:$p?transport=udp" error
+	assert_result "$FAKE_URL" error
 	assert_match "$RESULT" 'error=allocation refused: 438 Stale Nonce$'
 	run cat requests
 	assert_stdout "allocate noauth -
@@ -453,13 +453,9 @@ allocate auth n2"
 }
 
 @test "a success answer that fails MESSAGE-INTEGRITY is not believed" {
-	local p
-
-	start_fake forged port requests
-	p=$(<port)
-	run --separate-stderr probe fake pw -t 1200 "turn:127.0.0.1:$p?transport=udp"
+	probe_fake forged -t 1200
 	assert_status 1
-	assert_result "turn:127.0.0.1:$p?transport=udp" error
+	assert_result "$FAKE_URL" error
 	assert_match "$RESULT" 'relayed= .*error=answers failed the MESSAGE-INTEGRITY check'
 }
 

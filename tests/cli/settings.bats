@@ -28,15 +28,21 @@ conf() {
 	chmod "$mode" "$file"
 }
 
+# exits_2 [NAME=VALUE ...] [ARG ...]: iceupd, through run
+# --separate-stderr, exits 2 with nothing on stdout.
+exits_2() {
+	run --separate-stderr iceupd "$@"
+	assert_status 2
+	assert_no_stdout
+}
+
 # config_error FILE TEXT ...: iceupd -c FILE exits 2, nothing on stdout,
 # one line on stderr that holds each TEXT.
 config_error() {
 	local file=$1
 
 	shift
-	run --separate-stderr iceupd -c "$file"
-	assert_status 2
-	assert_no_stdout
+	exits_2 -c "$file"
 	assert_stderr_lines 1
 	assert_stderr_contains "$@"
 }
@@ -98,15 +104,11 @@ config_error() {
 	config_error bad.conf "iceupd: error: bad.conf:2 (timeout_ms): " "'50'" \
 	    "from 100ms to 10m" "a bare number is milliseconds"
 
-	run --separate-stderr iceupd ICEUPD_TIMEOUT_MS=2x -c ok.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 ICEUPD_TIMEOUT_MS=2x -c ok.conf
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: ICEUPD_TIMEOUT_MS (environment): " "'2x'"
 
-	run --separate-stderr iceupd ICEUPD_TIMEOUT_MS=2000 -c ok.conf --timeout 99
-	assert_status 2
-	assert_no_stdout
+	exits_2 ICEUPD_TIMEOUT_MS=2000 -c ok.conf --timeout 99
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: --timeout: " "'99'"
 }
@@ -197,27 +199,19 @@ config_error() {
 	config_error type.conf "iceupd: error: type.conf:2 (format): "
 
 	conf bool.conf 600 'relay = "maybe";'
-	run --separate-stderr iceupd -c bool.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 -c bool.conf
 	assert_stderr_contains "iceupd: error: bool.conf:1 (relay): " "'maybe'"
 
 	conf range.conf 600 'coturn = { urls = ["turn:h"]; shared_secret = "x"; ttl = 5; };'
-	run --separate-stderr iceupd -c range.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 -c range.conf
 	assert_stderr_contains "iceupd: error: range.conf:1 (coturn.ttl): " "'5'"
 }
 
 @test "a missing config file exits 2, by -c or by ICEUPD_CONFIG" {
-	run --separate-stderr iceupd -c missing.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 -c missing.conf
 	assert_stderr "iceupd: error: config file missing.conf: No such file or directory"
 
-	run --separate-stderr iceupd ICEUPD_CONFIG=missing.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 ICEUPD_CONFIG=missing.conf
 	assert_stderr "iceupd: error: config file missing.conf: No such file or directory"
 
 	mkdir folder.conf
@@ -276,72 +270,52 @@ config_error() {
 
 @test "a secret given both as NAME and NAME_FILE exits 2" {
 	printf 'x\n' >secret
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET=x \
+	exits_2 WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET=x \
 	    TURN_SHARED_SECRET_FILE=secret
-	assert_status 2
-	assert_no_stdout
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: " "TURN_SHARED_SECRET and TURN_SHARED_SECRET_FILE"
 
-	run --separate-stderr iceupd "${STATIC[@]}" WEBRTC_TURN_CREDENTIAL_FILE=secret
-	assert_status 2
-	assert_no_stdout
+	exits_2 "${STATIC[@]}" WEBRTC_TURN_CREDENTIAL_FILE=secret
 	assert_stderr_contains "WEBRTC_TURN_CREDENTIAL and WEBRTC_TURN_CREDENTIAL_FILE"
 }
 
 @test "an unreadable NAME_FILE exits 2 naming the _FILE variable and the path" {
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET_FILE=absent
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET_FILE=absent
 	assert_stderr "iceupd: error: TURN_SHARED_SECRET_FILE: cannot read absent: No such file or directory"
 
 	mkdir adir
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_USERNAME=u \
+	exits_2 WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_USERNAME=u \
 	    WEBRTC_TURN_CREDENTIAL_FILE=adir
-	assert_status 2
-	assert_no_stdout
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: WEBRTC_TURN_CREDENTIAL_FILE: " "adir"
 
 	printf 'x\n' >file
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET_FILE=file/below
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS=turn:h TURN_SHARED_SECRET_FILE=file/below
 	assert_stderr_contains "iceupd: error: TURN_SHARED_SECRET_FILE: " "file/below"
 }
 
 # --- coturn settings that conflict ---------------------------------------
 
 @test "static credentials and a shared secret together exit 2" {
-	run --separate-stderr iceupd "${STATIC[@]}" TURN_SHARED_SECRET=x
-	assert_status 2
-	assert_no_stdout
+	exits_2 "${STATIC[@]}" TURN_SHARED_SECRET=x
 	assert_stderr_lines 1
 	assert_stderr_contains "WEBRTC_TURN_USERNAME" "WEBRTC_TURN_CREDENTIAL" "TURN_SHARED_SECRET"
 }
 
 @test "a username without a credential, or a credential without a username, exits 2" {
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_USERNAME=u
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_USERNAME=u
 	assert_stderr "iceupd: error: coturn: WEBRTC_TURN_USERNAME (environment) is set without a credential (WEBRTC_TURN_CREDENTIAL, coturn.credential)"
 
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_CREDENTIAL=p
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS=turn:h WEBRTC_TURN_CREDENTIAL=p
 	assert_stderr "iceupd: error: coturn: WEBRTC_TURN_CREDENTIAL (environment) is set without a username (WEBRTC_TURN_USERNAME, coturn.username)"
 }
 
 @test "credentials without WEBRTC_TURN_URLS exit 2" {
-	run --separate-stderr iceupd TURN_SHARED_SECRET=x
-	assert_status 2
-	assert_no_stdout
+	exits_2 TURN_SHARED_SECRET=x
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: coturn: " "WEBRTC_TURN_URLS"
 
-	run --separate-stderr iceupd WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_USERNAME=u WEBRTC_TURN_CREDENTIAL=p
 	assert_stderr_contains "iceupd: error: coturn: " "WEBRTC_TURN_URLS"
 }
 
@@ -359,14 +333,10 @@ config_error() {
 }
 
 @test "an empty URL list exits 2" {
-	run --separate-stderr iceupd WEBRTC_TURN_URLS=' , ' TURN_SHARED_SECRET=x
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS=' , ' TURN_SHARED_SECRET=x
 	assert_stderr_contains "WEBRTC_TURN_URLS (environment)" "no URL"
 
-	run --separate-stderr iceupd WEBRTC_STUN_URLS=','
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_STUN_URLS=','
 	assert_stderr_contains "WEBRTC_STUN_URLS (environment)" "no URL"
 }
 
@@ -378,10 +348,8 @@ bad_turn_url() {
 	local url=$1
 
 	shift
-	run --separate-stderr iceupd WEBRTC_TURN_URLS="turn:ok.example,$url" \
+	exits_2 WEBRTC_TURN_URLS="turn:ok.example,$url" \
 	    TURN_SHARED_SECRET=x
-	assert_status 2
-	assert_no_stdout
 	assert_stderr_lines 1
 	assert_stderr_contains "iceupd: error: " "WEBRTC_TURN_URLS (environment)" "'$url'" "$@"
 }
@@ -422,15 +390,11 @@ bad_turn_url() {
 }
 
 @test "invalid URL in WEBRTC_STUN_URLS or in the config file: named where it was written" {
-	run --separate-stderr iceupd WEBRTC_STUN_URLS='stun:ok,stun:h:0'
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_STUN_URLS='stun:ok,stun:h:0'
 	assert_stderr_contains "WEBRTC_STUN_URLS (environment)" "'stun:h:0'"
 
 	conf u.conf 600 'format = "rtc";' 'coturn = { urls = ["turn:h:0"]; shared_secret = "x"; };'
-	run --separate-stderr iceupd -c u.conf
-	assert_status 2
-	assert_no_stdout
+	exits_2 -c u.conf
 	assert_stderr_contains "u.conf:2" "'turn:h:0'"
 }
 
@@ -550,9 +514,7 @@ no_secret() {
 }
 
 @test "no secret on stderr: a password written into a TURN URL" {
-	run --separate-stderr iceupd WEBRTC_TURN_URLS="turn:neko:$CRED_MARK@turn.example"
-	assert_status 2
-	assert_no_stdout
+	exits_2 WEBRTC_TURN_URLS="turn:neko:$CRED_MARK@turn.example"
 	assert_stderr_contains "WEBRTC_TURN_URLS"
 	assert_stderr_lacks "$CRED_MARK"
 }

@@ -201,13 +201,27 @@ start_server() {
 	[[ ! -e $ROOT/lib && ! -e $ROOT/usr ]]
 }
 
-@test "static: in an empty root, HTTPS to a name from /etc/hosts works (Twilio)" {
+# root_with_twilio: an empty root (as root) and the fake Twilio.
+root_with_twilio() {
 	need_root
 	make_root
 	start_server twilio
-	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
-	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$TEST_HOST:$PORT" \
-	    /iceupd -p twilio --no-cache --cacert /ca.pem -t 8000
+}
+
+# twilio_in_root HOST [ARG ...]: /iceupd -p twilio --no-cache ARGs in the
+# root, the fake Twilio's API at HOST, through run --separate-stderr.
+twilio_in_root() {
+	local host=$1
+
+	shift
+	run --separate-stderr in_root TWILIO_ACCOUNT_SID="$SID" \
+	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$host:$PORT" \
+	    /iceupd -p twilio --no-cache "$@"
+}
+
+@test "static: in an empty root, HTTPS to a name from /etc/hosts works (Twilio)" {
+	root_with_twilio
+	twilio_in_root "$TEST_HOST" --cacert /ca.pem -t 8000
 	assert_status 0
 	assert_no_stderr
 	assert_stdout '[{"urls":["stun:127.0.0.1:3478"]},{"urls":["turn:127.0.0.1:3478?transport=udp","turns:127.0.0.1:5349?transport=tcp"],"username":"static-user","credential":"static-pass"}]'
@@ -217,23 +231,15 @@ start_server() {
 
 @test "static: in an empty root, HTTPS to localhost works" {
 	# libcurl answers "localhost" itself, without a resolver.
-	need_root
-	make_root
-	start_server twilio
-	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
-	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://localhost:$PORT" \
-	    /iceupd -p twilio --no-cache --cacert /ca.pem -f json -t 8000
+	root_with_twilio
+	twilio_in_root localhost --cacert /ca.pem -f json -t 8000
 	assert_status 0
 	assert_jq '.provider == "twilio" and .has_turn == true'
 }
 
 @test "static: in an empty root, a certificate from an unknown CA is refused" {
-	need_root
-	make_root
-	start_server twilio
-	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
-	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$TEST_HOST:$PORT" \
-	    /iceupd -p twilio --no-cache -t 8000
+	root_with_twilio
+	twilio_in_root "$TEST_HOST" -t 8000
 	assert_status 1
 	assert_no_stdout
 	assert_stderr_contains "twilio" "certificate"
@@ -243,9 +249,7 @@ start_server() {
 # fetch_in_root [ARG ...]: the Twilio fetch of the test server, in the empty
 # root, with the ARGs.
 fetch_in_root() {
-	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
-	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$TEST_HOST:$PORT" \
-	    /iceupd -p twilio --no-cache -t 8000 "$@"
+	twilio_in_root "$TEST_HOST" -t 8000 "$@"
 }
 
 # hash_ca PEM: installs PEM in the empty root's /etc/ssl/certs under its
@@ -324,9 +328,7 @@ other_ca() {
 		skip "cannot run a DNS server on 127.0.0.1:53"
 	fi
 	start_server twilio
-	run --separate-stderr in_root TWILIO_ACCOUNT_SID=$SID \
-	    TWILIO_AUTH_TOKEN=x TWILIO_API_BASE="https://$DNS_HOST:$PORT" \
-	    /iceupd -p twilio --no-cache --cacert /ca.pem -f json -t 8000
+	twilio_in_root "$DNS_HOST" --cacert /ca.pem -f json -t 8000
 	assert_status 0
 	assert_jq '.provider == "twilio" and .has_turn == true'
 	run cat dns.log

@@ -108,6 +108,24 @@ child_ran() {
 	assert_status 7
 }
 
+# wrap_fake SHELL [NAME=VALUE ...]: wrap, with ICEUPD the fake iceupd
+# (what it wrote down before removed), and the child ran.
+wrap_fake() {
+	local sh=$1
+
+	shift
+	rm -rf "$BATS_TEST_TMPDIR/fake"
+	wrap "$sh" ICEUPD="$FAKE" "$@"
+	child_ran
+}
+
+# fake_not_run WHY: the fake iceupd did not run, as it should not have
+# (message: "iceupd ran although WHY").
+fake_not_run() {
+	[[ ! -e $BATS_TEST_TMPDIR/fake/argv ]] ||
+	    { echo "iceupd ran although $1"; return 1; }
+}
+
 # childenv NAME: prints the child's NAME byte for byte; fails if unset.
 childenv() {
 	local kv
@@ -269,14 +287,11 @@ assert_fresh_turn_tcp() {
 	preset=$'[{"urls":["turn:relay.example:443?transport=tcp"],"username":"a b\'c\\"d","credential":"$HOME `x` \\\\ \n*"}]'
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
-		rm -rf "$BATS_TEST_TMPDIR/fake"
-		wrap "$sh" ICEUPD="$FAKE" NEKO_ICESERVERS="$preset"
-		child_ran
+		wrap_fake "$sh" NEKO_ICESERVERS="$preset"
 		assert_childenv NEKO_ICESERVERS "$preset"
 		assert_childenv NEKO_WEBRTC_ICESERVERS_FRONTEND "$preset"
 		assert_childenv NEKO_WEBRTC_ICESERVERS_BACKEND "$preset"
-		[[ ! -e $BATS_TEST_TMPDIR/fake/argv ]] ||
-		    { echo "iceupd ran although nothing was to fetch"; return 1; }
+		fake_not_run "nothing was to fetch"
 		assert_one_status "NEKO_ICESERVERS is preset; kept"
 		assert_stderr_lacks "relay.example" "a b"
 	done
@@ -287,15 +302,12 @@ assert_fresh_turn_tcp() {
 
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
-		rm -rf "$BATS_TEST_TMPDIR/fake"
-		wrap "$sh" ICEUPD="$FAKE" NEKO_WEBRTC_ICESERVERS_FRONTEND="$fe" \
+		wrap_fake "$sh" NEKO_WEBRTC_ICESERVERS_FRONTEND="$fe" \
 		    NEKO_WEBRTC_ICESERVERS_BACKEND="$be"
-		child_ran
 		assert_childenv NEKO_WEBRTC_ICESERVERS_FRONTEND "$fe"
 		assert_childenv NEKO_WEBRTC_ICESERVERS_BACKEND "$be"
 		assert_childenv_unset NEKO_ICESERVERS
-		[[ ! -e $BATS_TEST_TMPDIR/fake/argv ]] ||
-		    { echo "iceupd ran although nothing was to fetch"; return 1; }
+		fake_not_run "nothing was to fetch"
 		assert_one_status "preset; kept"
 	done
 }
@@ -538,13 +550,10 @@ assert_fresh_turn_tcp() {
 	assert_fresh_turn_tcp "$v"
 	fake_iceupd 0 '[{"urls":["turns:fake.example:5349"],"username":"u","credential":"p"}]'
 	for sh in "${SHELLS[@]}"; do
-		rm -rf "$BATS_TEST_TMPDIR/fake"
-		wrap "$sh" ICEUPD="$FAKE" NEKO_ICESERVERS_FILE="$BATS_TEST_TMPDIR/ice.json"
-		child_ran
+		wrap_fake "$sh" NEKO_ICESERVERS_FILE="$BATS_TEST_TMPDIR/ice.json"
 		assert_childenv NEKO_ICESERVERS "$v"
 		assert_childenv NEKO_WEBRTC_ICESERVERS_BACKEND "$v"
-		[[ ! -e $BATS_TEST_TMPDIR/fake/argv ]] ||
-		    { echo "iceupd ran although the file had a list"; return 1; }
+		fake_not_run "the file had a list"
 		assert_one_status "ICE servers from $BATS_TEST_TMPDIR/ice.json"
 		assert_stderr_lines 1
 

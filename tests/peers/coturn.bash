@@ -3,6 +3,21 @@
 # Needs the Debian package coturn: turnserver, turnutils_uclient and
 # turnutils_stunclient. Nothing is written outside a temporary folder.
 
+# need_turnserver: fails, naming the package, when turnserver is missing
+# (for a setup to stop before it makes what only coturn would use).
+need_turnserver() {
+	command -v turnserver >/dev/null && return 0
+	echo "turnserver is missing (Debian package coturn)" >&2
+	return 1
+}
+
+# coturn_start_rest CERT KEY SECRET REALM: coturn_start_tls with CERT and
+# KEY, taking TURN REST credentials of SECRET in REALM.
+coturn_start_rest() {
+	coturn_start_tls "$1" "$2" --use-auth-secret \
+	    --static-auth-secret="$3" --realm="$4"
+}
+
 # coturn_start [turnserver options...]
 # Starts turnserver in the background on 127.0.0.1, at a random port from
 # 20000 to 60000, with the given options added (realm, authentication). Its

@@ -8,8 +8,18 @@
 . "${BASH_SOURCE[0]%/*}/daemon.bash"
 
 PROSODY_DOMAIN=meet.test
+# The secret the tests' Prosody mints TURN REST credentials from, and
+# their coturn checks them with.
+PROSODY_SECRET=prosody-coturn-secret
 # The test modules (mod_*.lua) live next to this file.
 PROSODY_MODULES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# coturn_for_prosody: coturn_start (tests/peers/coturn.bash, loaded too)
+# with TURN REST credentials of PROSODY_SECRET in the realm PROSODY_DOMAIN.
+coturn_for_prosody() {
+	coturn_start --use-auth-secret --static-auth-secret="$PROSODY_SECRET" \
+	    --realm="$PROSODY_DOMAIN"
+}
 
 # prosody_start SECRET STUN_PORT [LUA ...]
 # Starts prosody in the foreground of a background job, as the current user

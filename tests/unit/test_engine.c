@@ -140,17 +140,29 @@ settle(void)
 	ck_abort_msg("provider threads still running after 10 s");
 }
 
+/* s from args and env; engine_fetch() of what s selects, into r, returns
+ * want. */
 static void
-fetch(const struct settings *s, struct engine_result *r, int want)
+fetch(struct settings *s, const char *const *args, const char *const *env,
+    struct engine_result *r, int want)
 {
 	const struct provider *sel[PROVIDERS_MAX];
 	size_t	 n;
 
+	unit_settings(s, args, env);
 	ck_assert_int_eq(engine_select(s, sel, &n), 0);
 	unit_stderr_begin();
 	ck_assert_int_eq(engine_fetch(s, sel, n, r, 0), want);
 	free(unit_stderr_end());
 	settle();
+}
+
+/* Frees what fetch() filled. */
+static void
+fetched_free(struct settings *s, struct engine_result *r)
+{
+	engine_result_free(r);
+	settings_free(s);
 }
 
 START_TEST(test_fetch_first)
@@ -159,8 +171,7 @@ START_TEST(test_fetch_first)
 	struct engine_result r;
 	time_t		 before = time(NULL);
 
-	unit_settings(&s, NULL, ENV(STATIC_COTURN));
-	fetch(&s, &r, 0);
+	fetch(&s, NULL, ENV(STATIC_COTURN), &r, 0);
 	ck_assert_str_eq(r.list.provider, "coturn");
 	ck_assert_uint_eq(r.list.n, 1);
 	ck_assert_uint_eq(r.list.servers[0].nurls, 2);
@@ -235,8 +246,7 @@ START_TEST(test_fetch_lifetime_starts_at_the_answer)
 	ck_assert_int_lt(r.list.fetched_at, time(NULL));
 	ck_assert_int_ge(ice_list_expires(&r.list) - r.list.fetched_at, 599);
 	ck_assert_int_le(ice_list_expires(&r.list) - r.list.fetched_at, 600);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -246,15 +256,13 @@ START_TEST(test_fetch_first_priority)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("-p", "stun,coturn"), ENV(STATIC_COTURN));
-	fetch(&s, &r, 0);
+	fetch(&s, ARGS("-p", "stun,coturn"), ENV(STATIC_COTURN), &r, 0);
 	ck_assert_str_eq(r.list.provider, "stun");
 	ck_assert_int_eq(ice_list_has_turn(&r.list), 0);
 	ck_assert_int_eq(r.sources[0].ok, 1);
 	/* TURN was configured, the list has none: degraded. */
 	ck_assert_int_eq(engine_degraded(&r), 1);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -263,8 +271,7 @@ START_TEST(test_fetch_merge)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("--policy", "merge"), ENV(STATIC_COTURN));
-	fetch(&s, &r, 0);
+	fetch(&s, ARGS("--policy", "merge"), ENV(STATIC_COTURN), &r, 0);
 	ck_assert_str_eq(r.list.provider, "coturn+stun");
 	ck_assert_uint_eq(r.list.n, 2);
 	ck_assert_str_eq(r.list.servers[0].username, "neko");
@@ -278,8 +285,7 @@ START_TEST(test_fetch_merge)
 	ck_assert_int_eq(r.sources[1].asked, 1);
 	ck_assert_int_eq(r.sources[1].ok, 1);
 	ck_assert_int_eq(engine_degraded(&r), 0);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -289,18 +295,16 @@ START_TEST(test_fetch_merge_dedupes)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("--policy", "merge"), ENV("WEBRTC_TURN_URLS="
+	fetch(&s, ARGS("--policy", "merge"), ENV("WEBRTC_TURN_URLS="
 	    "stun:stun.l.google.com:19302,turn:t",
-	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=pw12"));
-	fetch(&s, &r, 0);
+	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=pw12"), &r, 0);
 	ck_assert_uint_eq(r.list.n, 2);
 	ck_assert_uint_eq(ice_list_nurls(&r.list), 3);
 	ck_assert_str_eq(r.list.servers[0].urls[0],
 	    "stun:stun.l.google.com:19302");
 	ck_assert_str_eq(r.list.servers[0].urls[1],
 	    "stun:stun.cloudflare.com:3478");
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -309,13 +313,11 @@ START_TEST(test_fetch_max_servers)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("--policy", "merge", "--max-servers", "1"),
-	    ENV(STATIC_COTURN));
-	fetch(&s, &r, 0);
+	fetch(&s, ARGS("--policy", "merge", "--max-servers", "1"),
+	    ENV(STATIC_COTURN), &r, 0);
 	ck_assert_uint_eq(r.list.n, 1);
 	ck_assert_str_eq(r.list.servers[0].username, "neko");
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -325,8 +327,7 @@ START_TEST(test_fetch_falls_back_degraded)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org"));
-	fetch(&s, &r, 0);
+	fetch(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org"), &r, 0);
 	ck_assert_str_eq(r.list.provider, "stun");
 	ck_assert_int_eq(r.sources[0].asked, 1);
 	ck_assert_int_eq(r.sources[0].ok, 0);
@@ -335,8 +336,7 @@ START_TEST(test_fetch_falls_back_degraded)
 	ck_assert_int_eq(r.sources[1].ok, 1);
 	ck_assert_int_eq(r.turn_expected, 1);
 	ck_assert_int_eq(engine_degraded(&r), 1);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -357,9 +357,8 @@ START_TEST(test_fetch_transport_tcp)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("--transport", "tcp", "--policy", "merge", "-p",
-	    "coturn,stun"), ENV(STATIC_COTURN));
-	fetch(&s, &r, 0);
+	fetch(&s, ARGS("--transport", "tcp", "--policy", "merge", "-p",
+	    "coturn,stun"), ENV(STATIC_COTURN), &r, 0);
 	/* STUN has nothing for TCP/TLS-only TURN: it is left out. */
 	ck_assert_str_eq(r.list.provider, "coturn");
 	ck_assert_uint_eq(ice_list_nurls(&r.list), 1);
@@ -369,8 +368,7 @@ START_TEST(test_fetch_transport_tcp)
 	ck_assert_int_eq(r.sources[1].ok, 0);
 	ck_assert_ptr_nonnull(strstr(r.sources[1].error,
 	    "no server left after --transport"));
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -379,10 +377,9 @@ START_TEST(test_fetch_nothing_left)
 	struct settings	 s;
 	struct engine_result r;
 
-	unit_settings(&s, ARGS("--transport", "tcp", "--relay", "-p", "coturn,stun"),
+	fetch(&s, ARGS("--transport", "tcp", "--relay", "-p", "coturn,stun"),
 	    ENV("WEBRTC_TURN_URLS=turn:t?transport=udp",
-	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=pw12"));
-	fetch(&s, &r, -1);
+	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=pw12"), &r, -1);
 	ck_assert_uint_eq(r.list.n, 0);
 	ck_assert_uint_eq(r.nsources, 2);
 	ck_assert_int_eq(r.sources[0].ok, 0);
@@ -391,15 +388,12 @@ START_TEST(test_fetch_nothing_left)
 	ck_assert_int_eq(r.sources[1].ok, 0);
 	ck_assert_ptr_nonnull(strstr(r.sources[1].error,
 	    "no server left after --relay"));
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 
-	unit_settings(&s, ARGS("--relay", "-p", "stun"), NULL);
-	fetch(&s, &r, -1);
+	fetch(&s, ARGS("--relay", "-p", "stun"), NULL, &r, -1);
 	ck_assert_uint_eq(r.nsources, 1);
 	ck_assert_str_eq(r.sources[0].error, "no server left after --relay");
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -410,16 +404,14 @@ START_TEST(test_fetch_registers_secrets)
 	struct engine_result r;
 	char		*err;
 
-	unit_settings(&s, ARGS("-p", "coturn"), ENV("WEBRTC_TURN_URLS=turn:t",
-	    "TURN_SHARED_SECRET=testsecret"));
-	fetch(&s, &r, 0);
+	fetch(&s, ARGS("-p", "coturn"), ENV("WEBRTC_TURN_URLS=turn:t",
+	    "TURN_SHARED_SECRET=testsecret"), &r, 0);
 	unit_stderr_begin();
 	log_error("got %s", r.list.servers[0].credential);
 	err = unit_stderr_end();
 	ck_assert_str_eq(err, "iceupd: error: got [redacted]\n");
 	free(err);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -447,8 +439,7 @@ START_TEST(test_get_local_skips_cache)
 	ck_assert_str_eq(r.list.provider, "coturn+stun");
 	ck_assert_int_eq(r.from_cache, 0);
 	ck_assert_int_eq(access(path, F_OK), -1);
-	engine_result_free(&r);
-	settings_free(&s);
+	fetched_free(&s, &r);
 }
 END_TEST
 
@@ -524,8 +515,7 @@ UNIT_SUITE(engine)
 	TCase	*tc;
 
 	tc = unit_tcase(s, "engine", TESTS(test_select_auto, test_select_list));
-	tcase_add_loop_test(tc, test_select_refused, 0,
-	    (int)(sizeof(select_refused) / sizeof(select_refused[0])));
+	UNIT_LOOP(tc, test_select_refused, select_refused);
 	tcase_add_test(tc, test_select_names_every_provider);
 	tcase_add_test(tc, test_select_skips_stun_for_relay_and_tcp);
 	tcase_add_test(tc, test_fetch_first);

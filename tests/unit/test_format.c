@@ -53,6 +53,18 @@ render(enum output_format fmt, const struct engine_result *r,
 	return out.s;
 }
 
+/* r rendered as fmt with o is want; frees r. */
+static void
+rendered_is(enum output_format fmt, struct engine_result *r,
+    const struct format_opts *o, const char *want)
+{
+	char	*text = render(fmt, r, o);
+
+	ck_assert_str_eq(text, want);
+	free(text);
+	engine_result_free(r);
+}
+
 /* two_entries() rendered as fmt, with those env_names, is want. */
 static void
 two_entries_are(enum output_format fmt, const char *env_names,
@@ -60,14 +72,10 @@ two_entries_are(enum output_format fmt, const char *env_names,
 {
 	struct engine_result r;
 	struct format_opts o = { 0 };
-	char	*text;
 
 	two_entries(&r);
 	o.env_names = env_names;
-	text = render(fmt, &r, &o);
-	ck_assert_str_eq(text, want);
-	free(text);
-	engine_result_free(&r);
+	rendered_is(fmt, &r, &o, want);
 }
 
 START_TEST(test_format_names)
@@ -92,53 +100,39 @@ END_TEST
 /* urls is an array even with one URL; several URLs share one entry. */
 START_TEST(test_neko_grouped)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
-	char	*text;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:t.example.org", "1795317996:neko", "c2VjcmV0", EXPIRES);
 	add(&r, "turns:t.example.org:443?transport=tcp", "1795317996:neko",
 	    "c2VjcmV0", EXPIRES);
 	add(&r, "stun:[2001:db8::1]", NULL, NULL, 0);
 	add(&r, "stun:s.example.org:19302", NULL, NULL, 0);
-	text = render(FMT_NEKO, &r, &o);
-	ck_assert_str_eq(text, "[{\"urls\":[\"turn:t.example.org:3478\","
+	rendered_is(FMT_NEKO, &r, &o, "[{\"urls\":[\"turn:t.example.org:3478\","
 	    "\"turns:t.example.org:443?transport=tcp\"],"
 	    "\"username\":\"1795317996:neko\",\"credential\":\"c2VjcmV0\"},"
 	    "{\"urls\":[\"stun:[2001:db8::1]:3478\","
 	    "\"stun:s.example.org:19302\"]}]\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
 START_TEST(test_neko_empty)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
-	char	*text;
 
-	memset(&r, 0, sizeof(r));
-	text = render(FMT_NEKO, &r, &o);
-	ck_assert_str_eq(text, "[]\n");
-	free(text);
+	rendered_is(FMT_NEKO, &r, &o, "[]\n");
 }
 END_TEST
 
 START_TEST(test_neko_json_escapes)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
-	char	*text;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h", "a\"b", "c\\d/\xc3\xa9", 0);
-	text = render(FMT_NEKO, &r, &o);
-	ck_assert_str_eq(text, "[{\"urls\":[\"turn:h:3478\"],"
+	rendered_is(FMT_NEKO, &r, &o, "[{\"urls\":[\"turn:h:3478\"],"
 	    "\"username\":\"a\\\"b\",\"credential\":\"c\\\\d/\xc3\xa9\"}]\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
@@ -164,19 +158,14 @@ END_TEST
 
 START_TEST(test_rtc_relay)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
-	char	*text;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h:3478?transport=udp", "u", "p", 0);
 	o.relay = 1;
-	text = render(FMT_RTC, &r, &o);
-	ck_assert_str_eq(text, "{\"iceServers\":[{\"urls\":"
+	rendered_is(FMT_RTC, &r, &o, "{\"iceServers\":[{\"urls\":"
 	    "[\"turn:h:3478?transport=udp\"],\"username\":\"u\","
 	    "\"credential\":\"p\"}],\"iceTransportPolicy\":\"relay\"}\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
@@ -265,12 +254,11 @@ assert_null_field(const cJSON *o, const char *key)
 
 START_TEST(test_json_report)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	const cJSON *servers, *sources, *one;
 	cJSON	*j;
 	char	*servers_text;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h:3478?transport=udp", "u", "p", EXPIRES);
 	add(&r, "stun:h", NULL, NULL, 0);
 	snprintf(r.list.provider, sizeof(r.list.provider), "coturn");
@@ -323,11 +311,10 @@ END_TEST
 
 START_TEST(test_json_report_no_expiry)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	const cJSON *one;
 	cJSON	*j;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "stun:h", NULL, NULL, 0);
 	snprintf(r.list.provider, sizeof(r.list.provider), "stun");
 	r.list.fetched_at = EXPIRES;
@@ -363,10 +350,9 @@ END_TEST
 /* Past its expiry the remaining lifetime is 0, never negative. */
 START_TEST(test_json_report_expired)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	cJSON	*j;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h", "u", "p", EXPIRES);
 	r.list.fetched_at = EXPIRES - 600;
 	j = report(&r, EXPIRES + 60);
@@ -415,25 +401,20 @@ END_TEST
 
 START_TEST(test_str0m_percent_encoding)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
-	char	*text;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:[2001:db8::1]", "1795317996:n@ko", "a/b+c=d e%\xc3\xa9",
 	    EXPIRES);
 	add(&r, "turns:t.example.org:443?transport=tcp", "1795317996:n@ko",
 	    "a/b+c=d e%\xc3\xa9", EXPIRES);
 	add(&r, "turn:t.example.org", "x-._~Y9", "Z", EXPIRES);
-	text = render(FMT_STR0M, &r, &o);
-	ck_assert_str_eq(text,
+	rendered_is(FMT_STR0M, &r, &o,
 	    "turn:1795317996%3An%40ko:a%2Fb%2Bc%3Dd%20e%25%C3%A9"
 	    "@[2001:db8::1]:3478\n"
 	    "turns:1795317996%3An%40ko:a%2Fb%2Bc%3Dd%20e%25%C3%A9"
 	    "@t.example.org:443?transport=tcp\n"
 	    "turn:x-._~Y9:Z@t.example.org:3478\n");
-	free(text);
-	engine_result_free(&r);
 }
 END_TEST
 
@@ -642,14 +623,13 @@ static const char *const hostile_credentials[] = {
 
 START_TEST(test_env_round_trip)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
 	struct strbuf	 script = { 0 };
 	char		*neko, *env, *got;
 	size_t		 len;
 	int		 status;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h:3478?transport=udp", "user 'x'",
 	    hostile_credentials[_i], 0);
 	add(&r, "turns:h", hostile_credentials[_i], "p", 0);
@@ -688,14 +668,13 @@ END_TEST
 
 START_TEST(test_env_round_trip_two_names)
 {
-	struct engine_result r;
+	struct engine_result r = { 0 };
 	struct format_opts o = { 0 };
 	struct strbuf	 script = { 0 }, want = { 0 };
 	char		*neko, *env, *got;
 	size_t		 len;
 	int		 status;
 
-	memset(&r, 0, sizeof(r));
 	add(&r, "turn:h", "u", "'\"$(id)\"'\\", 0);
 	neko = render(FMT_NEKO, &r, &o);
 	o.env_names = "NEKO_WEBRTC_ICESERVERS_FRONTEND,"
@@ -733,13 +712,10 @@ UNIT_SUITE(format)
 	    test_dotenv, test_str0m, test_str0m_percent_encoding,
 	    test_format_check, test_render_refuses_bad_names));
 	tc = unit_tcase(s, "shell", NULL);
-	tcase_add_loop_test(tc, test_shell_quote_round_trip, 0,
-	    (int)NHOSTILE);
+	UNIT_LOOP(tc, test_shell_quote_round_trip, hostile);
 	tcase_add_test(tc, test_shell_quote_exact);
 	tcase_add_test(tc, test_shell_quote_words);
-	tcase_add_loop_test(tc, test_env_round_trip, 0,
-	    (int)(sizeof(hostile_credentials) /
-	    sizeof(hostile_credentials[0])));
+	UNIT_LOOP(tc, test_env_round_trip, hostile_credentials);
 	tcase_add_test(tc, test_env_round_trip_two_names);
 	return s;
 }

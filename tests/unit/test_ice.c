@@ -17,15 +17,20 @@ static const struct {
 	int		 port;
 	enum ice_transport transport;
 } valid_uris[] = {
-	{ "stun:stun.example.org", "stun:stun.example.org:3478",
+	{ "stun:stun.example.org",
+	    "stun:stun.example.org:3478",
 	    SCHEME_STUN, "stun.example.org", 0, 3478, TRANSPORT_ANY },
-	{ "stun:stun.example.org:19302", "stun:stun.example.org:19302",
+	{ "stun:stun.example.org:19302",
+	    "stun:stun.example.org:19302",
 	    SCHEME_STUN, "stun.example.org", 0, 19302, TRANSPORT_ANY },
-	{ "stuns:stun.example.org", "stuns:stun.example.org:5349",
+	{ "stuns:stun.example.org",
+	    "stuns:stun.example.org:5349",
 	    SCHEME_STUNS, "stun.example.org", 0, 5349, TRANSPORT_ANY },
-	{ "stuns:stun.example.org:443", "stuns:stun.example.org:443",
+	{ "stuns:stun.example.org:443",
+	    "stuns:stun.example.org:443",
 	    SCHEME_STUNS, "stun.example.org", 0, 443, TRANSPORT_ANY },
-	{ "turn:turn.example.org", "turn:turn.example.org:3478",
+	{ "turn:turn.example.org",
+	    "turn:turn.example.org:3478",
 	    SCHEME_TURN, "turn.example.org", 0, 3478, TRANSPORT_ANY },
 	{ "turn:turn.example.org?transport=udp",
 	    "turn:turn.example.org:3478?transport=udp",
@@ -33,7 +38,8 @@ static const struct {
 	{ "turn:turn.example.org:80?transport=tcp",
 	    "turn:turn.example.org:80?transport=tcp",
 	    SCHEME_TURN, "turn.example.org", 0, 80, TRANSPORT_TCP },
-	{ "turns:turn.example.org", "turns:turn.example.org:5349",
+	{ "turns:turn.example.org",
+	    "turns:turn.example.org:5349",
 	    SCHEME_TURNS, "turn.example.org", 0, 5349, TRANSPORT_ANY },
 	{ "turns:turn.example.org:443?transport=tcp",
 	    "turns:turn.example.org:443?transport=tcp",
@@ -41,25 +47,32 @@ static const struct {
 	{ "turns:turn.example.org?transport=udp",
 	    "turns:turn.example.org:5349?transport=udp",
 	    SCHEME_TURNS, "turn.example.org", 0, 5349, TRANSPORT_UDP },
-	{ "stun:192.0.2.1", "stun:192.0.2.1:3478",
+	{ "stun:192.0.2.1",
+	    "stun:192.0.2.1:3478",
 	    SCHEME_STUN, "192.0.2.1", 0, 3478, TRANSPORT_ANY },
 	{ "turn:203.0.113.7:3479?transport=udp",
 	    "turn:203.0.113.7:3479?transport=udp",
 	    SCHEME_TURN, "203.0.113.7", 0, 3479, TRANSPORT_UDP },
-	{ "stun:0.0.0.0:1", "stun:0.0.0.0:1",
+	{ "stun:0.0.0.0:1",
+	    "stun:0.0.0.0:1",
 	    SCHEME_STUN, "0.0.0.0", 0, 1, TRANSPORT_ANY },
-	{ "stun:[::1]", "stun:[::1]:3478",
+	{ "stun:[::1]",
+	    "stun:[::1]:3478",
 	    SCHEME_STUN, "::1", 1, 3478, TRANSPORT_ANY },
-	{ "turn:[::1]:3478?transport=udp", "turn:[::1]:3478?transport=udp",
+	{ "turn:[::1]:3478?transport=udp",
+	    "turn:[::1]:3478?transport=udp",
 	    SCHEME_TURN, "::1", 1, 3478, TRANSPORT_UDP },
 	{ "turn:[2001:db8::1]:5000?transport=tcp",
 	    "turn:[2001:db8::1]:5000?transport=tcp",
 	    SCHEME_TURN, "2001:db8::1", 1, 5000, TRANSPORT_TCP },
-	{ "turns:[2001:DB8::A]", "turns:[2001:db8::a]:5349",
+	{ "turns:[2001:DB8::A]",
+	    "turns:[2001:db8::a]:5349",
 	    SCHEME_TURNS, "2001:db8::a", 1, 5349, TRANSPORT_ANY },
-	{ "stun:[::ffff:192.0.2.1]:19302", "stun:[::ffff:192.0.2.1]:19302",
+	{ "stun:[::ffff:192.0.2.1]:19302",
+	    "stun:[::ffff:192.0.2.1]:19302",
 	    SCHEME_STUN, "::ffff:192.0.2.1", 1, 19302, TRANSPORT_ANY },
-	{ "STUN:STUN.EXAMPLE.ORG:3478", "stun:stun.example.org:3478",
+	{ "STUN:STUN.EXAMPLE.ORG:3478",
+	    "stun:stun.example.org:3478",
 	    SCHEME_STUN, "stun.example.org", 0, 3478, TRANSPORT_ANY },
 	{ "TuRnS:Turn.Example.Org?Transport=TCP",
 	    "turns:turn.example.org:5349?transport=tcp",
@@ -67,23 +80,31 @@ static const struct {
 	{ "TURN:TURN.EXAMPLE.ORG:3478?TRANSPORT=UDP",
 	    "turn:turn.example.org:3478?transport=udp",
 	    SCHEME_TURN, "turn.example.org", 0, 3478, TRANSPORT_UDP },
-	{ "stun:localhost", "stun:localhost:3478",
+	{ "stun:localhost",
+	    "stun:localhost:3478",
 	    SCHEME_STUN, "localhost", 0, 3478, TRANSPORT_ANY },
-	{ "stun:h:1", "stun:h:1", SCHEME_STUN, "h", 0, 1, TRANSPORT_ANY },
-	{ "stun:h:65535", "stun:h:65535",
+	{ "stun:h:1",
+	    "stun:h:1",
+	    SCHEME_STUN, "h", 0, 1, TRANSPORT_ANY },
+	{ "stun:h:65535",
+	    "stun:h:65535",
 	    SCHEME_STUN, "h", 0, 65535, TRANSPORT_ANY },
 	/* Leading zeros in the port are read as decimal and dropped. */
-	{ "stun:h:03478", "stun:h:3478",
+	{ "stun:h:03478",
+	    "stun:h:3478",
 	    SCHEME_STUN, "h", 0, 3478, TRANSPORT_ANY },
-	{ "stun:a-b.example.org", "stun:a-b.example.org:3478",
+	{ "stun:a-b.example.org",
+	    "stun:a-b.example.org:3478",
 	    SCHEME_STUN, "a-b.example.org", 0, 3478, TRANSPORT_ANY },
-	{ "stun:123.example.org", "stun:123.example.org:3478",
+	{ "stun:123.example.org",
+	    "stun:123.example.org:3478",
 	    SCHEME_STUN, "123.example.org", 0, 3478, TRANSPORT_ANY },
 	{ "turn:xn--bcher-kva.example:3478?transport=udp",
 	    "turn:xn--bcher-kva.example:3478?transport=udp",
 	    SCHEME_TURN, "xn--bcher-kva.example", 0, 3478, TRANSPORT_UDP },
 	/* '_' is accepted anywhere in a label, even first (SRV-style). */
-	{ "stun:_stun._udp.example.org", "stun:_stun._udp.example.org:3478",
+	{ "stun:_stun._udp.example.org",
+	    "stun:_stun._udp.example.org:3478",
 	    SCHEME_STUN, "_stun._udp.example.org", 0, 3478, TRANSPORT_ANY },
 };
 
@@ -208,6 +229,21 @@ START_TEST(test_uri_invalid)
 }
 END_TEST
 
+/* ice_uri_parse() refuses uri with a reason: why, unless NULL. */
+static void
+uri_refused(const char *uri, const char *why)
+{
+	struct ice_uri	 u;
+	char		 err[256] = "";
+
+	ck_assert_msg(ice_uri_parse(uri, &u, err, sizeof(err)) == -1,
+	    "%s was accepted", uri);
+	ck_assert_msg(err[0] != '\0', "no reason for %s", uri);
+	if (why != NULL)
+		ck_assert_msg(strcmp(err, why) == 0, "%s: reason '%s', not '%s'",
+		    uri, err, why);
+}
+
 static void
 repeat(char *dst, char c, size_t n)
 {
@@ -227,13 +263,9 @@ START_TEST(test_uri_label_lengths)
 
 	repeat(label, 'a', 64);
 	snprintf(uri, sizeof(uri), "stun:%s.example.org", label);
-	ck_assert_int_eq(ice_uri_parse(uri, &u, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "invalid host name");
-
+	uri_refused(uri, "invalid host name");
 	snprintf(uri, sizeof(uri), "stun:example.%s", label);
-	err[0] = '\0';
-	ck_assert_int_eq(ice_uri_parse(uri, &u, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "invalid host name");
+	uri_refused(uri, "invalid host name");
 }
 END_TEST
 
@@ -263,14 +295,11 @@ START_TEST(test_uri_host_lengths)
 	/* One more byte. */
 	strcat(host, "d");
 	snprintf(uri, sizeof(uri), "turn:%s:3478", host);
-	ck_assert_int_eq(ice_uri_parse(uri, &u, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "host name too long");
+	uri_refused(uri, "host name too long");
 
 	/* An IPv6 literal longer than any host is refused too. */
 	snprintf(uri, sizeof(uri), "turn:[%s]", host);
-	err[0] = '\0';
-	ck_assert_int_eq(ice_uri_parse(uri, &u, err, sizeof(err)), -1);
-	ck_assert(err[0] != '\0');
+	uri_refused(uri, NULL);
 }
 END_TEST
 
@@ -296,15 +325,8 @@ END_TEST
 /* A label may not end with '-' (RFC 1123), the last label included. */
 START_TEST(test_uri_rejects_hyphen_ending_last_label)
 {
-	struct ice_uri	 u;
-	char		 err[256] = "";
-
-	ck_assert_int_eq(ice_uri_parse("stun:h-.example.org", &u, err,
-	    sizeof(err)), -1);
-	err[0] = '\0';
-	ck_assert_msg(ice_uri_parse("stun:example.org-", &u, err,
-	    sizeof(err)) == -1, "stun:example.org- was accepted");
-	ck_assert_str_eq(err, "invalid host name");
+	uri_refused("stun:h-.example.org", NULL);
+	uri_refused("stun:example.org-", "invalid host name");
 }
 END_TEST
 
@@ -576,6 +598,22 @@ END_TEST
 
 /* --- filters --- */
 
+/* ice_list_truncate(l, max) leaves n entries. */
+static void
+truncated(struct ice_list *l, size_t max, size_t n)
+{
+	ice_list_truncate(l, max);
+	ck_assert_uint_eq(l->n, n);
+}
+
+/* l has TURN URLs when turn is 1, STUN URLs when stun is 1. */
+static void
+has_kinds(const struct ice_list *l, int turn, int stun)
+{
+	ck_assert_int_eq(ice_list_has_turn(l), turn);
+	ck_assert_int_eq(ice_list_has_stun(l), stun);
+}
+
 /* One entry of every kind of URL, plus a STUN-only entry. */
 static void
 mixed_list(struct ice_list *l)
@@ -602,19 +640,26 @@ assert_urls(const struct ice_server *s, const char *const *want, size_t n)
 		ck_assert_str_eq(s->urls[i], want[i]);
 }
 
+/* mixed_list() in l, filtered by transport and relay, keeps n entries. */
+static void
+filtered(struct ice_list *l, enum ice_transport transport, int relay,
+    size_t n)
+{
+	mixed_list(l);
+	ice_list_filter(l, transport, relay);
+	ck_assert_uint_eq(l->n, n);
+}
+
 START_TEST(test_filter_tcp)
 {
 	static const char *const want[] = { "turn:t:3478?transport=tcp",
 	    "turns:t:5349", "turns:t:443?transport=tcp" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_TCP, 0);
-	ck_assert_uint_eq(l.n, 1);
+	filtered(&l, TRANSPORT_TCP, 0, 1);
 	assert_urls(&l.servers[0], want, 3);
 	ck_assert_str_eq(l.servers[0].username, "u");
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
+	has_kinds(&l, 1, 0);
 	ice_list_free(&l);
 }
 END_TEST
@@ -627,9 +672,7 @@ START_TEST(test_filter_udp)
 	static const char *const want2[] = { "turn:x:3478" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_UDP, 0);
-	ck_assert_uint_eq(l.n, 3);
+	filtered(&l, TRANSPORT_UDP, 0, 3);
 	assert_urls(&l.servers[0], want0, 3);
 	assert_urls(&l.servers[1], want1, 1);
 	assert_urls(&l.servers[2], want2, 1);
@@ -646,10 +689,8 @@ START_TEST(test_filter_relay)
 	static const char *const want1[] = { "turn:x:3478" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_ANY, 1);
 	/* The STUN entry is emptied, so it goes; the order stays. */
-	ck_assert_uint_eq(l.n, 2);
+	filtered(&l, TRANSPORT_ANY, 1, 2);
 	assert_urls(&l.servers[0], want0, 6);
 	assert_urls(&l.servers[1], want1, 1);
 	ck_assert_str_eq(l.servers[1].username, "v");
@@ -664,9 +705,7 @@ START_TEST(test_filter_relay_tcp)
 	    "turns:t:5349", "turns:t:443?transport=tcp" };
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_TCP, 1);
-	ck_assert_uint_eq(l.n, 1);
+	filtered(&l, TRANSPORT_TCP, 1, 1);
 	assert_urls(&l.servers[0], want, 3);
 	ice_list_free(&l);
 }
@@ -676,9 +715,7 @@ START_TEST(test_filter_any_keeps_all)
 {
 	struct ice_list	 l = { 0 };
 
-	mixed_list(&l);
-	ice_list_filter(&l, TRANSPORT_ANY, 0);
-	ck_assert_uint_eq(l.n, 3);
+	filtered(&l, TRANSPORT_ANY, 0, 3);
 	ck_assert_uint_eq(ice_list_nurls(&l), 9);
 	ice_list_free(&l);
 }
@@ -708,18 +745,13 @@ START_TEST(test_truncate)
 	add_ok(&l, "turn:a", "u1", "p", 0);
 	add_ok(&l, "turn:b", "u2", "p", 0);
 	add_ok(&l, "turn:c", "u3", "p", 0);
-	ice_list_truncate(&l, 0);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 5);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 3);
-	ck_assert_uint_eq(l.n, 3);
-	ice_list_truncate(&l, 2);
-	ck_assert_uint_eq(l.n, 2);
+	truncated(&l, 0, 3);
+	truncated(&l, 5, 3);
+	truncated(&l, 3, 3);
+	truncated(&l, 2, 2);
 	ck_assert_str_eq(l.servers[0].username, "u1");
 	ck_assert_str_eq(l.servers[1].username, "u2");
-	ice_list_truncate(&l, 1);
-	ck_assert_uint_eq(l.n, 1);
+	truncated(&l, 1, 1);
 	ck_assert_str_eq(l.servers[0].urls[0], "turn:a:3478");
 	ice_list_free(&l);
 }
@@ -729,19 +761,15 @@ START_TEST(test_has_turn_and_stun)
 {
 	struct ice_list	 l = { 0 };
 
-	ck_assert_int_eq(ice_list_has_turn(&l), 0);
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
+	has_kinds(&l, 0, 0);
 	add_ok(&l, "stuns:s", NULL, NULL, 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 0);
-	ck_assert_int_eq(ice_list_has_stun(&l), 1);
+	has_kinds(&l, 0, 1);
 	ice_list_free(&l);
 
 	add_ok(&l, "turns:t", "u", "p", 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
-	ck_assert_int_eq(ice_list_has_stun(&l), 0);
+	has_kinds(&l, 1, 0);
 	add_ok(&l, "stun:s", NULL, NULL, 0);
-	ck_assert_int_eq(ice_list_has_turn(&l), 1);
-	ck_assert_int_eq(ice_list_has_stun(&l), 1);
+	has_kinds(&l, 1, 1);
 	ice_list_free(&l);
 }
 END_TEST
@@ -855,12 +883,9 @@ UNIT_SUITE(ice)
 	TCase	*tc;
 
 	tc = unit_tcase(s, "uri", NULL);
-	tcase_add_loop_test(tc, test_uri_valid, 0,
-	    (int)(sizeof(valid_uris) / sizeof(valid_uris[0])));
-	tcase_add_loop_test(tc, test_uri_canonical_is_stable, 0,
-	    (int)(sizeof(valid_uris) / sizeof(valid_uris[0])));
-	tcase_add_loop_test(tc, test_uri_invalid, 0,
-	    (int)(sizeof(invalid_uris) / sizeof(invalid_uris[0])));
+	UNIT_LOOP(tc, test_uri_valid, valid_uris);
+	UNIT_LOOP(tc, test_uri_canonical_is_stable, valid_uris);
+	UNIT_LOOP(tc, test_uri_invalid, invalid_uris);
 	tcase_add_test(tc, test_uri_label_lengths);
 	tcase_add_test(tc, test_uri_host_lengths);
 	tcase_add_test(tc, test_uri_total_length);

@@ -16,11 +16,18 @@
 
 /* --- RFC 5769 --- */
 
+/* The transaction ID of the samples 2.1 to 2.3. */
+#define SAMPLE_TID \
+	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae
+/* The SOFTWARE attribute of the responses 2.2 and 2.3: "test vector ". */
+#define SOFTWARE_TEST_VECTOR \
+	0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74, \
+	0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20
+
 /* 2.1: a Binding request with short-term credentials. */
 static const uint8_t sample_request[] = {
 	0x00, 0x01, 0x00, 0x58, 0x21, 0x12, 0xa4, 0x42,
-	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86,
-	0xfa, 0x87, 0xdf, 0xae,
+	SAMPLE_TID,
 	0x80, 0x22, 0x00, 0x10, 0x53, 0x54, 0x55, 0x4e,
 	0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x63, 0x6c,
 	0x69, 0x65, 0x6e, 0x74,
@@ -38,10 +45,8 @@ static const uint8_t sample_request[] = {
 /* 2.2: the success response, XOR-MAPPED-ADDRESS 192.0.2.1:32853. */
 static const uint8_t sample_ipv4[] = {
 	0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42,
-	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86,
-	0xfa, 0x87, 0xdf, 0xae,
-	0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74,
-	0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20,
+	SAMPLE_TID,
+	SOFTWARE_TEST_VECTOR,
 	0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47,
 	0xe1, 0x12, 0xa6, 0x43,
 	0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99,
@@ -53,10 +58,8 @@ static const uint8_t sample_ipv4[] = {
 /* 2.3: the same with 2001:db8:1234:5678:11:2233:4455:6677 port 32853. */
 static const uint8_t sample_ipv6[] = {
 	0x01, 0x01, 0x00, 0x48, 0x21, 0x12, 0xa4, 0x42,
-	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86,
-	0xfa, 0x87, 0xdf, 0xae,
-	0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74,
-	0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20,
+	SAMPLE_TID,
+	SOFTWARE_TEST_VECTOR,
 	0x00, 0x20, 0x00, 0x14, 0x00, 0x02, 0xa1, 0x47,
 	0x01, 0x13, 0xa9, 0xfa, 0xa5, 0xd3, 0xf1, 0x79,
 	0xbc, 0x25, 0xf4, 0xb5, 0xbe, 0xd2, 0xb9, 0xd9,
@@ -86,9 +89,7 @@ static const uint8_t sample_long_term[] = {
 };
 
 static const char short_term_pass[] = "VOkJxbRl1RmTxUk/WvJxBt";
-static const uint8_t sample_tid[STUN_TID_LEN] = {
-	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae
-};
+static const uint8_t sample_tid[STUN_TID_LEN] = { SAMPLE_TID };
 /* "マトリックス" in UTF-8. */
 static const char lt_user[] =
     "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf"
@@ -125,6 +126,44 @@ parse_copy(const uint8_t *p, size_t len)
 	return rc;
 }
 
+/* v carries a MESSAGE-INTEGRITY of the short-term password and a
+ * FINGERPRINT, both right. */
+static void
+short_term_signed(const struct stun_view *v)
+{
+	ck_assert_int_eq(stun_check_integrity(v,
+	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
+	ck_assert_int_eq(stun_check_fingerprint(v), 0);
+}
+
+/* m, given a MESSAGE-INTEGRITY of the short-term password and a
+ * FINGERPRINT, is the len bytes of want. */
+static void
+signed_is(struct stun_msg *m, const uint8_t *want, size_t len)
+{
+	ck_assert_int_eq(stun_add_integrity(m,
+	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
+	ck_assert_int_eq(stun_add_fingerprint(m), 0);
+	ck_assert_uint_eq(m->len, len);
+	ck_assert_mem_eq(m->buf, want, len);
+}
+
+/* The RFC 5769 success response mapping ss, written again, is the len
+ * bytes of want. */
+static void
+response_is(const struct sockaddr_storage *ss, const uint8_t *want,
+    size_t len)
+{
+	struct stun_msg m;
+
+	stun_init(&m, STUN_BINDING | STUN_SUCCESS, sample_tid);
+	m.pad = ' ';
+	ck_assert_int_eq(stun_add_str(&m, STUN_A_SOFTWARE, "test vector"), 0);
+	ck_assert_int_eq(stun_add_xor_addr(&m, STUN_A_XOR_MAPPED_ADDRESS,
+	    (const struct sockaddr *)ss), 0);
+	signed_is(&m, want, len);
+}
+
 START_TEST(rfc5769_request_decodes)
 {
 	struct stun_view v;
@@ -150,9 +189,7 @@ START_TEST(rfc5769_request_decodes)
 	ck_assert_int_eq(stun_get_str(&v, STUN_A_USERNAME, s, sizeof(s)), 0);
 	ck_assert_str_eq(s, "evtj:h6vY");
 	ck_assert_uint_eq(stun_unknown_required(&v), 0);
-	ck_assert_int_eq(stun_check_integrity(&v,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_check_fingerprint(&v), 0);
+	short_term_signed(&v);
 }
 END_TEST
 
@@ -171,18 +208,13 @@ START_TEST(rfc5769_request_encodes)
 	ck_assert_int_eq(stun_add(&m, STUN_A_PRIORITY, prio, 4), 0);
 	ck_assert_int_eq(stun_add(&m, STUN_A_ICE_CONTROLLED, tiebreak, 8), 0);
 	ck_assert_int_eq(stun_add_str(&m, STUN_A_USERNAME, "evtj:h6vY"), 0);
-	ck_assert_int_eq(stun_add_integrity(&m,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_add_fingerprint(&m), 0);
-	ck_assert_uint_eq(m.len, sizeof(sample_request));
-	ck_assert_mem_eq(m.buf, sample_request, sizeof(sample_request));
+	signed_is(&m, sample_request, sizeof(sample_request));
 }
 END_TEST
 
 START_TEST(rfc5769_ipv4_response)
 {
 	struct stun_view v;
-	struct stun_msg m;
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	char	 s[64];
@@ -196,28 +228,16 @@ START_TEST(rfc5769_ipv4_response)
 	ck_assert_int_eq(ss.ss_family, AF_INET);
 	ck_assert_uint_eq(ntohs(sin->sin_port), 32853);
 	ck_assert_str_eq(stun_addr_str(&ss, s, sizeof(s)), "192.0.2.1:32853");
-	ck_assert_int_eq(stun_check_integrity(&v,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_check_fingerprint(&v), 0);
+	short_term_signed(&v);
 
 	/* And back, byte for byte. */
-	stun_init(&m, STUN_BINDING | STUN_SUCCESS, sample_tid);
-	m.pad = ' ';
-	ck_assert_int_eq(stun_add_str(&m, STUN_A_SOFTWARE, "test vector"), 0);
-	ck_assert_int_eq(stun_add_xor_addr(&m, STUN_A_XOR_MAPPED_ADDRESS,
-	    (struct sockaddr *)&ss), 0);
-	ck_assert_int_eq(stun_add_integrity(&m,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_add_fingerprint(&m), 0);
-	ck_assert_uint_eq(m.len, sizeof(sample_ipv4));
-	ck_assert_mem_eq(m.buf, sample_ipv4, sizeof(sample_ipv4));
+	response_is(&ss, sample_ipv4, sizeof(sample_ipv4));
 }
 END_TEST
 
 START_TEST(rfc5769_ipv6_response)
 {
 	struct stun_view v;
-	struct stun_msg m;
 	struct sockaddr_storage ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	struct in6_addr want;
@@ -233,20 +253,9 @@ START_TEST(rfc5769_ipv6_response)
 	ck_assert_uint_eq(ntohs(sin6->sin6_port), 32853);
 	ck_assert_str_eq(stun_addr_str(&ss, s, sizeof(s)),
 	    "[2001:db8:1234:5678:11:2233:4455:6677]:32853");
-	ck_assert_int_eq(stun_check_integrity(&v,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_check_fingerprint(&v), 0);
+	short_term_signed(&v);
 
-	stun_init(&m, STUN_BINDING | STUN_SUCCESS, sample_tid);
-	m.pad = ' ';
-	ck_assert_int_eq(stun_add_str(&m, STUN_A_SOFTWARE, "test vector"), 0);
-	ck_assert_int_eq(stun_add_xor_addr(&m, STUN_A_XOR_MAPPED_ADDRESS,
-	    (struct sockaddr *)&ss), 0);
-	ck_assert_int_eq(stun_add_integrity(&m,
-	    (const uint8_t *)short_term_pass, strlen(short_term_pass)), 0);
-	ck_assert_int_eq(stun_add_fingerprint(&m), 0);
-	ck_assert_uint_eq(m.len, sizeof(sample_ipv6));
-	ck_assert_mem_eq(m.buf, sample_ipv6, sizeof(sample_ipv6));
+	response_is(&ss, sample_ipv6, sizeof(sample_ipv6));
 }
 END_TEST
 

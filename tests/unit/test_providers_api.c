@@ -93,6 +93,49 @@ check_entry(const struct ice_list *l, size_t i, const char *user,
 
 #define NURLS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* l has two entries: the nstun URLs stun, without credentials, then the
+ * nturn URLs turn with user and cred. */
+static void
+stun_then_turn(const struct ice_list *l, const char *const *stun,
+    size_t nstun, const char *user, const char *cred,
+    const char *const *turn, size_t nturn)
+{
+	ck_assert_uint_eq(l->n, 2);
+	check_entry(l, 0, NULL, NULL, nstun, stun);
+	check_entry(l, 1, user, cred, nturn, turn);
+}
+
+/* Empties l and st, for a take into them. */
+static void
+empty(struct ice_list *l, struct provider_status *st)
+{
+	memset(l, 0, sizeof(*l));
+	memset(st, 0, sizeof(*st));
+}
+
+/* A document to take servers from, and the list and status it fills. */
+struct taken {
+	cJSON			*doc;
+	struct ice_list		 l;
+	struct provider_status	 st;
+};
+
+/* t with the document doc, its list and status empty. */
+static void
+taken_start(struct taken *t, cJSON *doc)
+{
+	t->doc = doc;
+	empty(&t->l, &t->st);
+}
+
+/* Frees the list taken and the document it was taken from. */
+static void
+taken_free(struct taken *t)
+{
+	ice_list_free(&t->l);
+	cJSON_Delete(t->doc);
+}
+
 static int
 starts_with(const char *s, const char *prefix)
 {
@@ -109,34 +152,29 @@ START_TEST(test_twilio_tokens)
 		"turn:global.turn.twilio.com:3478?transport=udp",
 		"turn:global.turn.twilio.com:3478?transport=tcp",
 		"turn:global.turn.twilio.com:443?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
+	struct taken	 t;
 	const cJSON *servers, *ttl;
-	cJSON	*doc = fixture("twilio-tokens.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
+	taken_start(&t, fixture("twilio-tokens.json"));
 	/* The shape: urls one string per entry, ttl a string. */
-	ttl = cJSON_GetObjectItemCaseSensitive(doc, "ttl");
+	ttl = cJSON_GetObjectItemCaseSensitive(t.doc, "ttl");
 	ck_assert(cJSON_IsString(ttl));
 	ck_assert_str_eq(ttl->valuestring, "86400");
-	servers = cJSON_GetObjectItemCaseSensitive(doc, "ice_servers");
+	servers = cJSON_GetObjectItemCaseSensitive(t.doc, "ice_servers");
 	ck_assert(cJSON_IsArray(servers));
 	ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetArrayItem(servers, 1), "urls")));
 
-	ck_assert_int_eq(api_take_servers(&l, servers, 1000, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, TWILIO_USER, TWILIO_CRED, NURLS(turn), turn);
-	ck_assert_int_eq(l.servers[0].expires, 0);
-	ck_assert_int_eq(l.servers[1].expires, 1000);
-	ck_assert_int_eq(ice_list_expires(&l), 1000);
-	ck_assert_str_eq(st.warning, "");
-	ck_assert_str_eq(st.error, "");
-	ck_assert_int_eq(st.permanent, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	ck_assert_int_eq(api_take_servers(&t.l, servers, 1000, 0, &t.st), 0);
+	stun_then_turn(&t.l, stun, NURLS(stun), TWILIO_USER, TWILIO_CRED, turn,
+	    NURLS(turn));
+	ck_assert_int_eq(t.l.servers[0].expires, 0);
+	ck_assert_int_eq(t.l.servers[1].expires, 1000);
+	ck_assert_int_eq(ice_list_expires(&t.l), 1000);
+	ck_assert_str_eq(t.st.warning, "");
+	ck_assert_str_eq(t.st.error, "");
+	ck_assert_int_eq(t.st.permanent, 0);
+	taken_free(&t);
 }
 END_TEST
 
@@ -144,37 +182,29 @@ START_TEST(test_twilio_legacy_url_key)
 {
 	static const char *const turn[] = {
 		"turn:global.turn.twilio.com:3478?transport=udp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("[{\"url\":\"turn:global.turn.twilio.com:3478"
-	    "?transport=udp\",\"username\":\"u1\",\"credential\":\"c1\"}]");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 1);
-	check_entry(&l, 0, "u1", "c1", NURLS(turn), turn);
-	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, parse("[{\"url\":\"turn:global.turn.twilio.com:3478"
+	    "?transport=udp\",\"username\":\"u1\",\"credential\":\"c1\"}]"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_uint_eq(t.l.n, 1);
+	check_entry(&t.l, 0, "u1", "c1", NURLS(turn), turn);
+	ck_assert_str_eq(t.st.warning, "");
+	taken_free(&t);
 }
 END_TEST
 
 START_TEST(test_urls_wins_over_url)
 {
 	static const char *const stun[] = { "stun:a.example.org:3478" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("{\"url\":\"stun:b.example.org\","
-	    "\"urls\":\"stun:a.example.org\"}");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 1);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, parse("{\"url\":\"stun:b.example.org\","
+	    "\"urls\":\"stun:a.example.org\"}"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_uint_eq(t.l.n, 1);
+	check_entry(&t.l, 0, NULL, NULL, NURLS(stun), stun);
+	taken_free(&t);
 }
 END_TEST
 
@@ -187,25 +217,20 @@ START_TEST(test_cloudflare_drops_port_53)
 		"turn:turn.cloudflare.com:80?transport=tcp",
 		"turns:turn.cloudflare.com:5349?transport=tcp",
 		"turns:turn.cloudflare.com:443?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
+	struct taken	 t;
 	const cJSON *servers;
-	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	taken_start(&t, fixture("cloudflare-generate-ice-servers.json"));
+	servers = cJSON_GetObjectItemCaseSensitive(t.doc, "iceServers");
 	ck_assert(cJSON_IsArray(servers));
-	ck_assert_int_eq(api_take_servers(&l, servers, 5000, 1, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
-	ck_assert_int_eq(l.servers[1].expires, 5000);
+	ck_assert_int_eq(api_take_servers(&t.l, servers, 5000, 1, &t.st), 0);
+	stun_then_turn(&t.l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
+	ck_assert_int_eq(t.l.servers[1].expires, 5000);
 	/* Port 53 is dropped on purpose: no warning. */
-	ck_assert_str_eq(st.warning, "");
-	ck_assert_str_eq(st.error, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	ck_assert_str_eq(t.st.warning, "");
+	ck_assert_str_eq(t.st.error, "");
+	taken_free(&t);
 }
 END_TEST
 
@@ -220,20 +245,16 @@ START_TEST(test_cloudflare_keeps_port_53_when_asked)
 		"turn:turn.cloudflare.com:80?transport=tcp",
 		"turns:turn.cloudflare.com:5349?transport=tcp",
 		"turns:turn.cloudflare.com:443?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = fixture("cloudflare-generate-ice-servers.json");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l,
-	    cJSON_GetObjectItemCaseSensitive(doc, "iceServers"), 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
-	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, fixture("cloudflare-generate-ice-servers.json"));
+	ck_assert_int_eq(api_take_servers(&t.l,
+	    cJSON_GetObjectItemCaseSensitive(t.doc, "iceServers"), 0, 0,
+	    &t.st), 0);
+	stun_then_turn(&t.l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
+	ck_assert_str_eq(t.st.warning, "");
+	taken_free(&t);
 }
 END_TEST
 
@@ -244,23 +265,18 @@ START_TEST(test_cloudflare_legacy_object)
 		"turn:turn.cloudflare.com:3478?transport=udp",
 		"turn:turn.cloudflare.com:3478?transport=tcp",
 		"turns:turn.cloudflare.com:5349?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
+	struct taken	 t;
 	const cJSON *servers;
-	cJSON	*doc = fixture("cloudflare-legacy.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	servers = cJSON_GetObjectItemCaseSensitive(doc, "iceServers");
+	taken_start(&t, fixture("cloudflare-legacy.json"));
+	servers = cJSON_GetObjectItemCaseSensitive(t.doc, "iceServers");
 	ck_assert(cJSON_IsObject(servers));
-	ck_assert_int_eq(api_take_servers(&l, servers, 0, 1, &st), 0);
+	ck_assert_int_eq(api_take_servers(&t.l, servers, 0, 1, &t.st), 0);
 	/* One object, but STUN carries no credentials: two entries. */
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, CF_USER, CF_CRED, NURLS(turn), turn);
-	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	stun_then_turn(&t.l, stun, NURLS(stun), CF_USER, CF_CRED, turn,
+	    NURLS(turn));
+	ck_assert_str_eq(t.st.warning, "");
+	taken_free(&t);
 }
 END_TEST
 
@@ -272,22 +288,17 @@ START_TEST(test_metered_credentials)
 		"turn:global.relay.metered.ca:80?transport=tcp",
 		"turn:global.relay.metered.ca:443",
 		"turns:global.relay.metered.ca:443?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = fixture("metered-credentials.json");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert(cJSON_IsArray(doc));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(turn), turn);
+	taken_start(&t, fixture("metered-credentials.json"));
+	ck_assert(cJSON_IsArray(t.doc));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	stun_then_turn(&t.l, stun, NURLS(stun), METERED_USER, METERED_CRED,
+	    turn, NURLS(turn));
 	/* Metered says nothing of expiry. */
-	ck_assert_int_eq(ice_list_expires(&l), 0);
-	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	ck_assert_int_eq(ice_list_expires(&t.l), 0);
+	ck_assert_str_eq(t.st.warning, "");
+	taken_free(&t);
 }
 END_TEST
 
@@ -306,32 +317,28 @@ START_TEST(test_adds_to_a_list)
 		"turn:global.relay.metered.ca:443",
 		"turns:global.relay.metered.ca:443?transport=tcp",
 		"turn:other.example.org:3478" };
-	struct provider_status st;
-	struct ice_list l;
+	struct taken	 t;
 	char	 err[128];
-	cJSON	*doc = fixture("metered-credentials.json");
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(ice_list_add(&l, "turn:global.relay.metered.ca:80",
+	taken_start(&t, fixture("metered-credentials.json"));
+	ck_assert_int_eq(ice_list_add(&t.l, "turn:global.relay.metered.ca:80",
 	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
+	ck_assert_int_eq(ice_list_add(&t.l, "turn:other.example.org:3478",
 	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
 	/* Same credentials: the entry already there grows; a URL already
 	 * there is not doubled. */
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, METERED_USER, METERED_CRED, NURLS(first), first);
-	check_entry(&l, 1, NULL, NULL, NURLS(stun), stun);
-	ice_list_free(&l);
+	ck_assert_uint_eq(t.l.n, 2);
+	check_entry(&t.l, 0, METERED_USER, METERED_CRED, NURLS(first), first);
+	check_entry(&t.l, 1, NULL, NULL, NURLS(stun), stun);
+	ice_list_free(&t.l);
 
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_int_eq(ice_list_add(&l, "turn:other.example.org:3478",
+	memset(&t.l, 0, sizeof(t.l));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_int_eq(ice_list_add(&t.l, "turn:other.example.org:3478",
 	    METERED_USER, METERED_CRED, 0, err, sizeof(err)), 0);
-	check_entry(&l, 1, METERED_USER, METERED_CRED, NURLS(both), both);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	check_entry(&t.l, 1, METERED_USER, METERED_CRED, NURLS(both), both);
+	taken_free(&t);
 }
 END_TEST
 
@@ -342,9 +349,9 @@ START_TEST(test_bad_entries_dropped_with_a_warning)
 	static const char *const stun[] = { "stun:ok.example.org:3478" };
 	static const char *const turn[] = { "turn:t.example.org:3478",
 		"turns:t.example.org:443?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("["
+	struct taken	 t;
+
+	taken_start(&t, parse("["
 	    "{\"urls\":\"turn://x\",\"username\":\"u\",\"credential\":\"c\"},"
 	    "{\"urls\":\"stun:ok.example.org\"},"
 	    "{\"urls\":\"http://x\"},"
@@ -355,79 +362,63 @@ START_TEST(test_bad_entries_dropped_with_a_warning)
 	    "\"username\":\"u\",\"credential\":\"c\"},"
 	    "{\"urls\":\"turn:t.example.org:3478?transport=tcp\"},"
 	    "{\"urls\":{\"x\":1},\"username\":\"u\",\"credential\":\"c\"}"
-	    "]");
-
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, "u", "c", NURLS(turn), turn);
+	    "]"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_uint_eq(t.l.n, 2);
+	check_entry(&t.l, 0, NULL, NULL, NURLS(stun), stun);
+	check_entry(&t.l, 1, "u", "c", NURLS(turn), turn);
 	/* turn://x, http://x, 42, no urls, 7, port 99999, TURN without
 	 * credentials, urls an object: 8, the first named. */
-	ck_assert_msg(starts_with(st.warning, "8 entries dropped; first: "
-	    "dropped 'turn://x': "), "warning: %s", st.warning);
-	ck_assert_str_eq(st.error, "");
-	ck_assert_int_eq(st.permanent, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	ck_assert_msg(starts_with(t.st.warning, "8 entries dropped; first: "
+	    "dropped 'turn://x': "), "warning: %s", t.st.warning);
+	ck_assert_str_eq(t.st.error, "");
+	ck_assert_int_eq(t.st.permanent, 0);
+	taken_free(&t);
 }
 END_TEST
 
 START_TEST(test_one_bad_entry_warning)
 {
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("[{\"urls\":\"stun:ok.example.org\"},"
-	    "{\"urls\":\"http://x\"}]");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_uint_eq(l.n, 1);
-	ck_assert_str_eq(st.warning, "1 entry dropped; first: dropped "
+	taken_start(&t, parse("[{\"urls\":\"stun:ok.example.org\"},"
+	    "{\"urls\":\"http://x\"}]"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_uint_eq(t.l.n, 1);
+	ck_assert_str_eq(t.st.warning, "1 entry dropped; first: dropped "
 	    "'http://x': unknown scheme (expected stun:, stuns:, turn: or "
 	    "turns:)");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_free(&t);
 }
 END_TEST
 
 START_TEST(test_warning_escapes_provider_text)
 {
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("[{\"urls\":\"stun:ok.example.org\"},"
-	    "{\"urls\":\"turn:\\u0001x\\n\",\"username\":\"u\","
-	    "\"credential\":\"c\"}]");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), 0);
-	ck_assert_msg(strstr(st.warning, "'turn:\\x01x\\x0a'") != NULL,
-	    "warning: %s", st.warning);
-	ck_assert_ptr_null(strchr(st.warning, '\n'));
-	ck_assert_ptr_null(strchr(st.warning, '\001'));
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, parse("[{\"urls\":\"stun:ok.example.org\"},"
+	    "{\"urls\":\"turn:\\u0001x\\n\",\"username\":\"u\","
+	    "\"credential\":\"c\"}]"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), 0);
+	ck_assert_msg(strstr(t.st.warning, "'turn:\\x01x\\x0a'") != NULL,
+	    "warning: %s", t.st.warning);
+	ck_assert_ptr_null(strchr(t.st.warning, '\n'));
+	ck_assert_ptr_null(strchr(t.st.warning, '\001'));
+	taken_free(&t);
 }
 END_TEST
 
 START_TEST(test_credentials_must_be_printable)
 {
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse("[{\"urls\":\"turn:t.example.org\","
-	    "\"username\":\"u\",\"credential\":\"c\\u0007d\"}]");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, 0, &st), -1);
-	ck_assert_uint_eq(l.n, 0);
-	ck_assert_msg(strstr(st.error, "username or credential") != NULL,
-	    "error: %s", st.error);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, parse("[{\"urls\":\"turn:t.example.org\","
+	    "\"username\":\"u\",\"credential\":\"c\\u0007d\"}]"));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, 0, &t.st), -1);
+	ck_assert_uint_eq(t.l.n, 0);
+	ck_assert_msg(strstr(t.st.error, "username or credential") != NULL,
+	    "error: %s", t.st.error);
+	taken_free(&t);
 }
 END_TEST
 
@@ -461,23 +452,19 @@ static const struct {
 
 START_TEST(test_no_usable_server)
 {
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = parse(unusable[_i].body);
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(api_take_servers(&l, doc, 0, unusable[_i].skip53,
-	    &st), -1);
-	ck_assert_uint_eq(l.n, 0);
-	ck_assert_msg(starts_with(st.error, unusable[_i].error),
+	taken_start(&t, parse(unusable[_i].body));
+	ck_assert_int_eq(api_take_servers(&t.l, t.doc, 0, unusable[_i].skip53,
+	    &t.st), -1);
+	ck_assert_uint_eq(t.l.n, 0);
+	ck_assert_msg(starts_with(t.st.error, unusable[_i].error),
 	    "body %s: error '%s', expected '%s...'", unusable[_i].body,
-	    st.error, unusable[_i].error);
+	    t.st.error, unusable[_i].error);
 	/* The reason moved into the error. */
-	ck_assert_str_eq(st.warning, "");
-	ck_assert_int_eq(st.permanent, 1);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	ck_assert_str_eq(t.st.warning, "");
+	ck_assert_int_eq(t.st.permanent, 1);
+	taken_free(&t);
 }
 END_TEST
 
@@ -494,21 +481,16 @@ START_TEST(test_xirsys_urls)
 		"turn:eu-turn4.xirsys.com:3478?transport=tcp",
 		"turns:eu-turn4.xirsys.com:443?transport=tcp",
 		"turns:eu-turn4.xirsys.com:5349?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = fixture("xirsys-turn.json");
+	struct taken	 t;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(xirsys_take(&l, doc, 0, 5000, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, XIRSYS_USER, XIRSYS_CRED, NURLS(turn), turn);
-	ck_assert_int_eq(ice_list_expires(&l), 5000);
-	ck_assert_str_eq(st.error, "");
-	ck_assert_str_eq(st.warning, "");
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	taken_start(&t, fixture("xirsys-turn.json"));
+	ck_assert_int_eq(xirsys_take(&t.l, t.doc, 0, 5000, &t.st), 0);
+	stun_then_turn(&t.l, stun, NURLS(stun), XIRSYS_USER, XIRSYS_CRED, turn,
+	    NURLS(turn));
+	ck_assert_int_eq(ice_list_expires(&t.l), 5000);
+	ck_assert_str_eq(t.st.error, "");
+	ck_assert_str_eq(t.st.warning, "");
+	taken_free(&t);
 }
 END_TEST
 
@@ -534,22 +516,17 @@ START_TEST(test_xirsys_errors)
 		    "answer is not" },
 		{ "[]", "answer is not" },
 	};
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc;
+	struct taken	 t;
 	size_t	 i;
 
 	for (i = 0; i < NURLS(cases); i++) {
-		memset(&st, 0, sizeof(st));
-		memset(&l, 0, sizeof(l));
-		doc = parse(cases[i].doc);
-		ck_assert_int_eq(xirsys_take(&l, doc, 0, 5000, &st), -1);
-		ck_assert_msg(starts_with(st.error, cases[i].error),
-		    "%s: %s", cases[i].doc, st.error);
-		ck_assert_int_eq(st.permanent, 1);
-		ck_assert_uint_eq(l.n, 0);
-		ice_list_free(&l);
-		cJSON_Delete(doc);
+		taken_start(&t, parse(cases[i].doc));
+		ck_assert_int_eq(xirsys_take(&t.l, t.doc, 0, 5000, &t.st), -1);
+		ck_assert_msg(starts_with(t.st.error, cases[i].error),
+		    "%s: %s", cases[i].doc, t.st.error);
+		ck_assert_int_eq(t.st.permanent, 1);
+		ck_assert_uint_eq(t.l.n, 0);
+		taken_free(&t);
 	}
 }
 END_TEST
@@ -562,38 +539,33 @@ START_TEST(test_turnix_credentials)
 	static const char *const turn[] = {
 		"turn:some-region.tunix.io:3478?transport=udp",
 		"turn:some-region.tunix.io:3478?transport=tcp" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc = fixture("turnix-credentials.json");
+	struct taken	 t;
 	time_t	 at = RECORDED_EXPIRES;
 
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at + 3000, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	check_entry(&l, 0, NULL, NULL, NURLS(stun), stun);
-	check_entry(&l, 1, TURNIX_USER, TURNIX_CRED, NURLS(turn), turn);
-	ck_assert_int_eq(ice_list_expires(&l), at);
-	ck_assert_str_eq(st.note, "granted 600 s of the 3600 asked");
-	ice_list_free(&l);
+	taken_start(&t, fixture("turnix-credentials.json"));
+	ck_assert_int_eq(turnix_take(&t.l, t.doc, at - 600, at + 3000, &t.st),
+	    0);
+	stun_then_turn(&t.l, stun, NURLS(stun), TURNIX_USER, TURNIX_CRED, turn,
+	    NURLS(turn));
+	ck_assert_int_eq(ice_list_expires(&t.l), at);
+	ck_assert_str_eq(t.st.note, "granted 600 s of the 3600 asked");
+	ice_list_free(&t.l);
 
 	/* Granted longer than asked: not believed, nothing to say. */
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(turnix_take(&l, doc, at - 600, at - 300, &st), 0);
-	ck_assert_int_eq(ice_list_expires(&l), at - 300);
-	ck_assert_str_eq(st.note, "");
-	ice_list_free(&l);
+	empty(&t.l, &t.st);
+	ck_assert_int_eq(turnix_take(&t.l, t.doc, at - 600, at - 300, &t.st),
+	    0);
+	ck_assert_int_eq(ice_list_expires(&t.l), at - 300);
+	ck_assert_str_eq(t.st.note, "");
+	ice_list_free(&t.l);
 
 	/* Expired on arrival: nothing taken. */
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(turnix_take(&l, doc, at, at + 3600, &st), -1);
-	ck_assert_msg(strstr(st.error, "expired on arrival") != NULL, "%s",
-	    st.error);
-	ck_assert_uint_eq(l.n, 0);
-	ice_list_free(&l);
-	cJSON_Delete(doc);
+	empty(&t.l, &t.st);
+	ck_assert_int_eq(turnix_take(&t.l, t.doc, at, at + 3600, &t.st), -1);
+	ck_assert_msg(strstr(t.st.error, "expired on arrival") != NULL, "%s",
+	    t.st.error);
+	ck_assert_uint_eq(t.l.n, 0);
+	taken_free(&t);
 }
 END_TEST
 
@@ -609,30 +581,24 @@ START_TEST(test_turnix_without_expires_at)
 		"{\"iceServers\":[{\"urls\":[\"turn:t.example:3478\"],"
 		    "\"username\":\"u\",\"credential\":\"c\"}],"
 		    "\"expiresAt\":\"tomorrow\"}" };
-	struct provider_status st;
-	struct ice_list l;
-	cJSON	*doc;
+	struct taken	 t;
 	size_t	 i;
 
 	for (i = 0; i < NURLS(docs); i++) {
-		memset(&st, 0, sizeof(st));
-		memset(&l, 0, sizeof(l));
-		doc = parse(docs[i]);
-		ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), 0);
-		ck_assert_int_eq(ice_list_expires(&l), 4600);
-		ck_assert_uint_eq(l.n, 1);
+		taken_start(&t, parse(docs[i]));
+		ck_assert_int_eq(turnix_take(&t.l, t.doc, 1000, 4600, &t.st),
+		    0);
+		ck_assert_int_eq(ice_list_expires(&t.l), 4600);
+		ck_assert_uint_eq(t.l.n, 1);
 		if (i == 2)
-			ck_assert_str_eq(st.note, "expiresAt 'tomorrow' is no "
-			    "time: the ttl asked is used");
-		ice_list_free(&l);
-		cJSON_Delete(doc);
+			ck_assert_str_eq(t.st.note, "expiresAt 'tomorrow' is "
+			    "no time: the ttl asked is used");
+		taken_free(&t);
 	}
-	memset(&st, 0, sizeof(st));
-	memset(&l, 0, sizeof(l));
-	doc = parse("{\"expiresAt\":\"2026-11-22T03:26:36Z\"}");
-	ck_assert_int_eq(turnix_take(&l, doc, 1000, 4600, &st), -1);
-	ck_assert_str_eq(st.error, "answer has no iceServers");
-	cJSON_Delete(doc);
+	taken_start(&t, parse("{\"expiresAt\":\"2026-11-22T03:26:36Z\"}"));
+	ck_assert_int_eq(turnix_take(&t.l, t.doc, 1000, 4600, &t.st), -1);
+	ck_assert_str_eq(t.st.error, "answer has no iceServers");
+	cJSON_Delete(t.doc);
 }
 END_TEST
 
@@ -802,8 +768,7 @@ UNIT_SUITE(providers_api)
 	    TESTS(test_bad_entries_dropped_with_a_warning,
 	    test_one_bad_entry_warning, test_warning_escapes_provider_text,
 	    test_credentials_must_be_printable));
-	tcase_add_loop_test(tc, test_no_usable_server, 0,
-	    (int)NURLS(unusable));
+	UNIT_LOOP(tc, test_no_usable_server, unusable);
 	unit_tcase(s, "xirsys and turnix", TESTS(test_xirsys_urls,
 	    test_xirsys_errors, test_turnix_credentials,
 	    test_turnix_without_expires_at));

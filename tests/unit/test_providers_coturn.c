@@ -13,6 +13,7 @@
 #include "../../src/providers/provider.h"
 #include "../../src/settings.h"
 #include "../../src/util.h"
+#include "run.h"
 #include "unit.h"
 
 /* --- an independent HMAC-SHA1 + base64, to check against --- */
@@ -169,16 +170,13 @@ END_TEST
 
 START_TEST(test_coturn_not_set)
 {
-	struct settings	 s;
-	char		 why[512];
+	struct run	 r;
 
-	unit_settings(&s, NULL, NULL);
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    0);
-	ck_assert_str_eq(why, "WEBRTC_TURN_URLS is not set");
+	run_start(&r, &provider_coturn, NULL, NULL);
+	run_configured(&r, 0, "WEBRTC_TURN_URLS is not set");
 	ck_assert_str_eq(provider_coturn.name, "coturn");
 	ck_assert_int_eq(provider_coturn.turn_capable, 1);
-	settings_free(&s);
+	run_free(&r);
 }
 END_TEST
 
@@ -188,161 +186,131 @@ START_TEST(test_coturn_static)
 	    "turn:turn.example.org:3478?transport=udp",
 	    "turn:turn.example.org:3478?transport=tcp",
 	    "turns:turn.example.org:443?transport=tcp" };
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
-	char		 why[512];
+	struct run	 r;
 	size_t		 i;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:turn.example.org?transport=udp,"
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:turn.example.org?transport=udp,"
 	    " turn:turn.example.org?transport=tcp,"
 	    "turns:turn.example.org:443?transport=tcp",
 	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=st4tic-pw"));
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    1);
-	ck_assert_str_eq(why, "3 URLs, static credentials");
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	ck_assert_str_eq(st.error, "");
-	ck_assert_str_eq(st.warning, "");
-	ck_assert_uint_eq(l.n, 1);
-	ck_assert_uint_eq(l.servers[0].nurls, 3);
+	run_configured(&r, 1, "3 URLs, static credentials");
+	run_fetch(&r, 0);
+	ck_assert_str_eq(r.st.error, "");
+	ck_assert_str_eq(r.st.warning, "");
+	ck_assert_uint_eq(r.l.n, 1);
+	ck_assert_uint_eq(r.l.servers[0].nurls, 3);
 	for (i = 0; i < 3; i++)
-		ck_assert_str_eq(l.servers[0].urls[i], want[i]);
-	ck_assert_str_eq(l.servers[0].username, "neko");
-	ck_assert_str_eq(l.servers[0].credential, "st4tic-pw");
-	ck_assert_int_eq(l.servers[0].expires, 0);
-	ice_list_free(&l);
-	settings_free(&s);
+		ck_assert_str_eq(r.l.servers[0].urls[i], want[i]);
+	ck_assert_str_eq(r.l.servers[0].username, "neko");
+	ck_assert_str_eq(r.l.servers[0].credential, "st4tic-pw");
+	ck_assert_int_eq(r.l.servers[0].expires, 0);
+	run_free(&r);
 }
 END_TEST
 
 /* STUN URLs in WEBRTC_TURN_URLS go without credentials. */
 START_TEST(test_coturn_static_with_stun_url)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
+	struct run	 r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=stun:t.example.org,turn:t.example.org",
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=stun:t.example.org,turn:t.example.org",
 	    "WEBRTC_TURN_USERNAME=neko", "WEBRTC_TURN_CREDENTIAL=pw12"));
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	ck_assert_uint_eq(l.n, 2);
-	ck_assert_str_eq(l.servers[0].urls[0], "stun:t.example.org:3478");
-	ck_assert_ptr_null(l.servers[0].username);
-	ck_assert_str_eq(l.servers[1].urls[0], "turn:t.example.org:3478");
-	ck_assert_str_eq(l.servers[1].credential, "pw12");
-	ice_list_free(&l);
-	settings_free(&s);
+	run_fetch(&r, 0);
+	ck_assert_uint_eq(r.l.n, 2);
+	ck_assert_str_eq(r.l.servers[0].urls[0], "stun:t.example.org:3478");
+	ck_assert_ptr_null(r.l.servers[0].username);
+	ck_assert_str_eq(r.l.servers[1].urls[0], "turn:t.example.org:3478");
+	ck_assert_str_eq(r.l.servers[1].credential, "pw12");
+	run_free(&r);
 }
 END_TEST
 
+/* The first entry of what r fetched holds TURN REST credentials of secret
+ * for user (NULL: none), expiring ttl seconds after the fetch. */
 static void
-assert_rest(const struct ice_list *l, const char *secret, const char *user,
-    long ttl, time_t before, time_t after)
+assert_rest(const struct run *r, const char *secret, const char *user,
+    long ttl)
 {
 	char		 want[64], *end;
 	long long	 exp;
 
-	ck_assert_uint_ge(l->n, 1);
-	exp = strtoll(l->servers[0].username, &end, 10);
-	ck_assert_int_ge(exp, (long long)before + ttl);
-	ck_assert_int_le(exp, (long long)after + ttl);
+	ck_assert_uint_ge(r->l.n, 1);
+	exp = strtoll(r->l.servers[0].username, &end, 10);
+	ck_assert_msg(exp >= (long long)r->before + ttl &&
+	    exp <= (long long)r->after + ttl,
+	    "ttl %ld: expiry %lld not within [%lld, %lld]", ttl, exp,
+	    (long long)r->before + ttl, (long long)r->after + ttl);
 	if (user == NULL)
 		ck_assert_str_eq(end, "");
 	else {
 		ck_assert_int_eq(*end, ':');
 		ck_assert_str_eq(end + 1, user);
 	}
-	ck_assert_int_eq(l->servers[0].expires, exp);
-	hmac_sha1_b64(secret, l->servers[0].username, want);
-	ck_assert_str_eq(l->servers[0].credential, want);
+	ck_assert_int_eq(r->l.servers[0].expires, exp);
+	hmac_sha1_b64(secret, r->l.servers[0].username, want);
+	ck_assert_str_eq(r->l.servers[0].credential, want);
 }
 
 START_TEST(test_coturn_shared_secret)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
-	char		 why[512];
-	time_t		 before, after;
+	struct run	 r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org,"
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:t.example.org,"
 	    "turns:t.example.org:5349", "TURN_SHARED_SECRET=testsecret",
 	    "TURN_USER=neko", "TURN_TTL=600"));
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    1);
-	ck_assert_str_eq(why, "2 URLs, TURN REST credentials for 600 s");
-	ck_assert_ptr_null(strstr(why, "testsecret"));
-	before = time(NULL);
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	after = time(NULL);
-	ck_assert_uint_eq(l.n, 1);
-	ck_assert_uint_eq(l.servers[0].nurls, 2);
-	ck_assert_str_eq(l.servers[0].urls[1], "turns:t.example.org:5349");
-	assert_rest(&l, "testsecret", "neko", 600, before, after);
-	ck_assert_int_eq(ice_list_expires(&l), l.servers[0].expires);
-	ice_list_free(&l);
-	settings_free(&s);
+	run_configured(&r, 1, "2 URLs, TURN REST credentials for 600 s");
+	ck_assert_ptr_null(strstr(r.why, "testsecret"));
+	run_fetch(&r, 0);
+	ck_assert_uint_eq(r.l.n, 1);
+	ck_assert_uint_eq(r.l.servers[0].nurls, 2);
+	ck_assert_str_eq(r.l.servers[0].urls[1], "turns:t.example.org:5349");
+	assert_rest(&r, "testsecret", "neko", 600);
+	ck_assert_int_eq(ice_list_expires(&r.l), r.l.servers[0].expires);
+	run_free(&r);
 }
 END_TEST
 
 START_TEST(test_coturn_shared_secret_defaults)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
-	char		 why[512];
-	time_t		 before, after;
+	struct run	 r;
 
 	/* No user, no TTL: a day. */
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org",
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:t.example.org",
 	    "TURN_SHARED_SECRET=testsecret"));
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    1);
-	ck_assert_str_eq(why, "1 URL, TURN REST credentials for 86400 s");
-	before = time(NULL);
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	after = time(NULL);
-	assert_rest(&l, "testsecret", NULL, 86400, before, after);
-	ice_list_free(&l);
-	settings_free(&s);
+	run_configured(&r, 1, "1 URL, TURN REST credentials for 86400 s");
+	run_fetch(&r, 0);
+	assert_rest(&r, "testsecret", NULL, 86400);
+	run_free(&r);
 }
 END_TEST
+
+/* With args and env, the coturn provider gives TURN REST credentials of
+ * the secret k3y-k3y, without a user, for ttl seconds. */
+static void
+rest_ttl_is(const char *const *args, const char *const *env, long ttl)
+{
+	struct run	 r;
+
+	run_start(&r, &provider_coturn, args, env);
+	run_fetch(&r, 0);
+	assert_rest(&r, "k3y-k3y", NULL, ttl);
+	run_free(&r);
+}
 
 /* --ttl on the command line wins over TURN_TTL; ICEUPD_TTL does not. */
 START_TEST(test_coturn_ttl_sources)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
-	time_t		 before, after;
-
-	unit_settings(&s, ARGS("--ttl", "120"), ENV("WEBRTC_TURN_URLS=turn:t",
-	    "TURN_SHARED_SECRET=k3y-k3y", "TURN_TTL=600"));
-	before = time(NULL);
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	after = time(NULL);
-	assert_rest(&l, "k3y-k3y", NULL, 120, before, after);
-	ice_list_free(&l);
-	settings_free(&s);
-
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
-	    "TURN_SHARED_SECRET=k3y-k3y", "TURN_TTL=600", "ICEUPD_TTL=120"));
-	before = time(NULL);
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	after = time(NULL);
-	assert_rest(&l, "k3y-k3y", NULL, 600, before, after);
-	ice_list_free(&l);
-	settings_free(&s);
-
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
-	    "TURN_SHARED_SECRET=k3y-k3y", "ICEUPD_TTL=300"));
-	before = time(NULL);
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	after = time(NULL);
-	assert_rest(&l, "k3y-k3y", NULL, 300, before, after);
-	ice_list_free(&l);
-	settings_free(&s);
+	rest_ttl_is(ARGS("--ttl", "120"), ENV("WEBRTC_TURN_URLS=turn:t",
+	    "TURN_SHARED_SECRET=k3y-k3y", "TURN_TTL=600"), 120);
+	rest_ttl_is(NULL, ENV("WEBRTC_TURN_URLS=turn:t",
+	    "TURN_SHARED_SECRET=k3y-k3y", "TURN_TTL=600", "ICEUPD_TTL=120"),
+	    600);
+	rest_ttl_is(NULL, ENV("WEBRTC_TURN_URLS=turn:t",
+	    "TURN_SHARED_SECRET=k3y-k3y", "ICEUPD_TTL=300"), 300);
 }
 END_TEST
 
@@ -350,46 +318,39 @@ END_TEST
  * else the fallback; never more than the maximum. */
 START_TEST(test_coturn_half_configuration)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
-	char		 why[512];
+	struct run	 r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org,"
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:t.example.org,"
 	    "stun:t.example.org,turns:t.example.org"));
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    1);
-	ck_assert_str_eq(why, "3 URLs but no credentials: TURN is dropped");
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), 0);
-	ck_assert_uint_eq(l.n, 1);
-	ck_assert_uint_eq(l.servers[0].nurls, 1);
-	ck_assert_str_eq(l.servers[0].urls[0], "stun:t.example.org:3478");
-	ck_assert_int_eq(ice_list_has_turn(&l), 0);
-	ck_assert_str_eq(st.warning, "WEBRTC_TURN_URLS has no credentials "
+	run_configured(&r, 1, "3 URLs but no credentials: TURN is dropped");
+	run_fetch(&r, 0);
+	ck_assert_uint_eq(r.l.n, 1);
+	ck_assert_uint_eq(r.l.servers[0].nurls, 1);
+	ck_assert_str_eq(r.l.servers[0].urls[0], "stun:t.example.org:3478");
+	ck_assert_int_eq(ice_list_has_turn(&r.l), 0);
+	ck_assert_str_eq(r.st.warning, "WEBRTC_TURN_URLS has no credentials "
 	    "(set WEBRTC_TURN_USERNAME and WEBRTC_TURN_CREDENTIAL, or "
 	    "TURN_SHARED_SECRET): 2 TURN URLs dropped");
-	ck_assert_str_eq(st.error, "");
-	ice_list_free(&l);
-	settings_free(&s);
+	ck_assert_str_eq(r.st.error, "");
+	run_free(&r);
 }
 END_TEST
 
 START_TEST(test_coturn_half_configuration_turn_only)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
+	struct run	 r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t.example.org"));
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), -1);
-	ck_assert_str_eq(st.error,
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:t.example.org"));
+	run_fetch(&r, -1);
+	ck_assert_str_eq(r.st.error,
 	    "WEBRTC_TURN_URLS has TURN URLs but no credentials");
-	ck_assert_str_eq(st.warning, "WEBRTC_TURN_URLS has no credentials "
+	ck_assert_str_eq(r.st.warning, "WEBRTC_TURN_URLS has no credentials "
 	    "(set WEBRTC_TURN_USERNAME and WEBRTC_TURN_CREDENTIAL, or "
 	    "TURN_SHARED_SECRET): 1 TURN URL dropped");
-	ck_assert_uint_eq(l.n, 0);
-	ice_list_free(&l);
-	settings_free(&s);
+	ck_assert_uint_eq(r.l.n, 0);
+	run_free(&r);
 }
 END_TEST
 
@@ -444,35 +405,31 @@ END_TEST
  * refusing the URL must not repeat it. */
 START_TEST(test_coturn_why_hides_userinfo)
 {
-	struct settings	 s;
-	char		 why[512];
+	struct run	 r;
 
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:neko:hunter2-pw@t.example.org",
+	run_start(&r, &provider_coturn, NULL,
+	    ENV("WEBRTC_TURN_URLS=turn:neko:hunter2-pw@t.example.org",
 	    "TURN_SHARED_SECRET=s3cr3t-value"));
-	ck_assert_int_eq(unit_configured(&provider_coturn, &s, why, sizeof(why)),
-	    -1);
-	ck_assert_ptr_nonnull(strstr(why, "user information"));
-	ck_assert_msg(strstr(why, "hunter2-pw") == NULL, "why: %s", why);
-	settings_free(&s);
+	run_configured(&r, -1, NULL);
+	ck_assert_ptr_nonnull(strstr(r.why, "user information"));
+	ck_assert_msg(strstr(r.why, "hunter2-pw") == NULL, "why: %s", r.why);
+	run_free(&r);
 }
 END_TEST
 
 START_TEST(test_coturn_bad_static_credential)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
+	struct run	 r;
 	char		*path = unit_tmpfile("line1\nline2\n", 12, 0600);
 	char		 var[600];
 
 	snprintf(var, sizeof(var), "WEBRTC_TURN_CREDENTIAL_FILE=%s", path);
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
+	run_start(&r, &provider_coturn, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
 	    "WEBRTC_TURN_USERNAME=neko", var));
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), -1);
-	ck_assert_ptr_nonnull(strstr(st.error, "not printable UTF-8"));
-	ck_assert_ptr_null(strstr(st.error, "line1"));
-	ice_list_free(&l);
-	settings_free(&s);
+	run_fetch(&r, -1);
+	ck_assert_ptr_nonnull(strstr(r.st.error, "not printable UTF-8"));
+	ck_assert_ptr_null(strstr(r.st.error, "line1"));
+	run_free(&r);
 	unlink(path);
 	free(path);
 }
@@ -480,20 +437,18 @@ END_TEST
 
 START_TEST(test_coturn_user_too_long)
 {
-	struct settings	 s;
-	struct ice_list	 l = { 0 };
-	struct provider_status st = { 0 };
+	struct run	 r;
 	char		 var[700];
 
 	strcpy(var, "TURN_USER=");
 	memset(var + 10, 'u', 600);
 	var[610] = '\0';
-	unit_settings(&s, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
+	run_start(&r, &provider_coturn, NULL, ENV("WEBRTC_TURN_URLS=turn:t",
 	    "TURN_SHARED_SECRET=testsecret", var));
-	ck_assert_int_eq(provider_coturn.fetch(&s, &l, &st), -1);
-	ck_assert_str_eq(st.error, "TURN_USER is too long");
-	ck_assert_uint_eq(l.n, 0);
-	settings_free(&s);
+	run_fetch(&r, -1);
+	ck_assert_str_eq(r.st.error, "TURN_USER is too long");
+	ck_assert_uint_eq(r.l.n, 0);
+	run_free(&r);
 }
 END_TEST
 
@@ -504,16 +459,14 @@ UNIT_SUITE(providers_coturn)
 
 	tc = unit_tcase(s, "rest", TESTS(test_reference_hmac,
 	    test_rest_recorded_vector, test_rest_with_user));
-	tcase_add_loop_test(tc, test_rest_against_reference, 0,
-	    (int)(sizeof(rest_cases) / sizeof(rest_cases[0])));
+	UNIT_LOOP(tc, test_rest_against_reference, rest_cases);
 	tcase_add_test(tc, test_rest_small_buffers);
 	tc = unit_tcase(s, "provider", TESTS(test_coturn_not_set,
 	    test_coturn_static, test_coturn_static_with_stun_url,
 	    test_coturn_shared_secret, test_coturn_shared_secret_defaults,
 	    test_coturn_ttl_sources, test_coturn_half_configuration,
 	    test_coturn_half_configuration_turn_only));
-	tcase_add_loop_test(tc, test_coturn_conflicts, 0,
-	    (int)(sizeof(conflicts) / sizeof(conflicts[0])));
+	UNIT_LOOP(tc, test_coturn_conflicts, conflicts);
 	tcase_add_test(tc, test_coturn_why_hides_userinfo);
 	tcase_add_test(tc, test_coturn_bad_static_credential);
 	tcase_add_test(tc, test_coturn_user_too_long);

@@ -177,7 +177,6 @@ UNIT_SUITE(providers_url)
 	    test_rtc_and_bare_array_have_no_expiry,
 	    test_one_entry_with_a_string_ttl));
 	tc = unit_tcase(s, "refused", NULL);
-	tcase_add_loop_test(tc, test_refused, 0,
-	    (int)(sizeof(refused) / sizeof(refused[0])));
+	UNIT_LOOP(tc, test_refused, refused);
 	return s;
 }

@@ -74,6 +74,27 @@ teardown(void)
 	conf_done();
 }
 
+#define VAR_MAX	600	/* of var_file()'s NAME=PATH */
+
+/* A file in /tmp holding len bytes of content, named by var, which gets
+ * "name=PATH"; returns PATH, for file_done(). */
+static char *
+var_file(char *var, const char *name, const char *content, size_t len)
+{
+	char	*path = unit_tmpfile(content, len, 0600);
+
+	snprintf(var, VAR_MAX, "%s=%s", name, path);
+	return path;
+}
+
+/* Removes the file of var_file() and frees its path. */
+static void
+file_done(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
 /* --- defaults --- */
 
 START_TEST(test_defaults)
@@ -367,49 +388,52 @@ START_TEST(test_config_groups_and_lists)
 }
 END_TEST
 
-START_TEST(test_config_secret_mode_warning)
+/* What loading the config file text, with mode, writes to stderr (free
+ * it); the load must succeed, and the file is removed after. */
+static char *
+conf_warnings(const char *text, int mode)
 {
 	struct settings	 s;
 	char		*err;
 
-	conf("coturn = { shared_secret = \"x-secret\"; };\n", 0644);
+	conf(text, mode);
 	unit_stderr_begin();
 	load_ok(&s, NULL, NULL);
 	err = unit_stderr_end();
+	settings_free(&s);
+	conf_done();
+	return err;
+}
+
+START_TEST(test_config_secret_mode_warning)
+{
+	char		*err;
+
+	err = conf_warnings("coturn = { shared_secret = \"x-secret\"; };\n",
+	    0644);
 	ck_assert_msg(strstr(err, "chmod 600") != NULL, "no warning: %s", err);
 	ck_assert_ptr_null(strstr(err, "x-secret"));
 	free(err);
-	settings_free(&s);
-	conf_done();
 
-	conf("coturn = { shared_secret = \"x-secret\"; };\n", 0600);
-	unit_stderr_begin();
-	load_ok(&s, NULL, NULL);
-	err = unit_stderr_end();
+	err = conf_warnings("coturn = { shared_secret = \"x-secret\"; };\n",
+	    0600);
 	ck_assert_str_eq(err, "");
 	free(err);
-	settings_free(&s);
-	conf_done();
 
 	/* No secret in it: readable is fine. */
-	conf("format = \"rtc\";\n", 0644);
-	unit_stderr_begin();
-	load_ok(&s, NULL, NULL);
-	err = unit_stderr_end();
+	err = conf_warnings("format = \"rtc\";\n", 0644);
 	ck_assert_str_eq(err, "");
 	free(err);
-	settings_free(&s);
 }
 END_TEST
 
 START_TEST(test_config_flag_wins_over_variable)
 {
 	struct settings	 s;
-	char		*other = unit_tmpfile("format = \"json\";\n", 17, 0600);
-	char		 var[600];
+	char		 var[VAR_MAX], *other;
 
 	conf("format = \"rtc\";\n", 0600);
-	snprintf(var, sizeof(var), "ICEUPD_CONFIG=%s", other);
+	other = var_file(var, "ICEUPD_CONFIG", "format = \"json\";\n", 17);
 	load_ok(&s, ARGS("-c", conf_path), ENV(var));
 	ck_assert_int_eq(s.format, FMT_RTC);
 	settings_free(&s);
@@ -417,8 +441,7 @@ START_TEST(test_config_flag_wins_over_variable)
 	ck_assert_int_eq(s.format, FMT_JSON);
 	ck_assert_str_eq(s.config, other);
 	settings_free(&s);
-	unlink(other);
-	free(other);
+	file_done(other);
 }
 END_TEST
 
@@ -655,10 +678,10 @@ END_TEST
 START_TEST(test_secret_file)
 {
 	struct settings	 s;
-	char		*path = unit_tmpfile("pw-from-file\n", 13, 0600);
-	char		 var[600], origin[700];
+	char		 var[VAR_MAX], origin[700], *path;
 
-	snprintf(var, sizeof(var), "WEBRTC_TURN_CREDENTIAL_FILE=%s", path);
+	path = var_file(var, "WEBRTC_TURN_CREDENTIAL_FILE", "pw-from-file\n",
+	    13);
 	load_ok(&s, NULL, ENV(var, "WEBRTC_TURN_USERNAME=neko"));
 	ck_assert_str_eq(s.turn_credential, "pw-from-file");
 	ck_assert_str_eq(s.turn_username, "neko");
@@ -667,38 +690,32 @@ START_TEST(test_secret_file)
 	ck_assert_str_eq(SETTING_ORIGIN(&s, turn_credential), origin);
 	ck_assert_int_eq(SETTING_KIND(&s, turn_credential), FROM_ENV);
 	settings_free(&s);
-	unlink(path);
-	free(path);
+	file_done(path);
 }
 END_TEST
 
 START_TEST(test_secret_file_crlf_and_bare)
 {
 	struct settings	 s;
-	char		*crlf = unit_tmpfile("sh4red\r\n", 8, 0600);
-	char		*bare = unit_tmpfile("us3r", 4, 0600);
-	char		 v1[600], v2[600];
+	char		 v1[VAR_MAX], v2[VAR_MAX], *crlf, *bare;
 
-	snprintf(v1, sizeof(v1), "TURN_SHARED_SECRET_FILE=%s", crlf);
-	snprintf(v2, sizeof(v2), "WEBRTC_TURN_USERNAME_FILE=%s", bare);
+	crlf = var_file(v1, "TURN_SHARED_SECRET_FILE", "sh4red\r\n", 8);
+	bare = var_file(v2, "WEBRTC_TURN_USERNAME_FILE", "us3r", 4);
 	load_ok(&s, NULL, ENV(v1, v2));
 	ck_assert_str_eq(s.turn_secret, "sh4red");
 	ck_assert_str_eq(s.turn_username, "us3r");
 	settings_free(&s);
-	unlink(crlf);
-	unlink(bare);
-	free(crlf);
-	free(bare);
+	file_done(crlf);
+	file_done(bare);
 }
 END_TEST
 
 START_TEST(test_secret_file_and_value)
 {
 	struct settings	 s;
-	char		*path = unit_tmpfile("from-file\n", 10, 0600);
-	char		 var[600], *err;
+	char		 var[VAR_MAX], *err, *path;
 
-	snprintf(var, sizeof(var), "TURN_SHARED_SECRET_FILE=%s", path);
+	path = var_file(var, "TURN_SHARED_SECRET_FILE", "from-file\n", 10);
 	unit_stderr_begin();
 	ck_assert_int_eq(load(&s, NULL, ENV("TURN_SHARED_SECRET=from-env",
 	    var)), -1);
@@ -716,8 +733,7 @@ START_TEST(test_secret_file_and_value)
 	    "TURN_SHARED_SECRET_FILE="));
 	ck_assert_str_eq(s.turn_secret, "from-env");
 	settings_free(&s);
-	unlink(path);
-	free(path);
+	file_done(path);
 }
 END_TEST
 
@@ -725,32 +741,28 @@ END_TEST
 START_TEST(test_secret_file_over_config)
 {
 	struct settings	 s;
-	char		*path = unit_tmpfile("file-secret", 11, 0600);
-	char		 var[600];
+	char		 var[VAR_MAX], *path;
 
 	conf("coturn = { shared_secret = \"config-secret\"; };\n", 0600);
-	snprintf(var, sizeof(var), "TURN_SHARED_SECRET_FILE=%s", path);
+	path = var_file(var, "TURN_SHARED_SECRET_FILE", "file-secret", 11);
 	load_ok(&s, NULL, ENV(var));
 	ck_assert_str_eq(s.turn_secret, "file-secret");
 	settings_free(&s);
-	unlink(path);
-	free(path);
+	file_done(path);
 }
 END_TEST
 
 START_TEST(test_secret_file_with_nul_refused)
 {
 	struct settings	 s;
-	char		*path = unit_tmpfile("a\0b", 3, 0600);
-	char		 var[600];
+	char		 var[VAR_MAX], *path;
 
-	snprintf(var, sizeof(var), "WEBRTC_TURN_CREDENTIAL_FILE=%s", path);
+	path = var_file(var, "WEBRTC_TURN_CREDENTIAL_FILE", "a\0b", 3);
 	unit_stderr_begin();
 	ck_assert_int_eq(load(&s, NULL, ENV(var)), -1);
 	free(unit_stderr_end());
 	settings_free(&s);
-	unlink(path);
-	free(path);
+	file_done(path);
 }
 END_TEST
 
@@ -758,15 +770,13 @@ END_TEST
 START_TEST(test_file_form_only_for_secrets)
 {
 	struct settings	 s;
-	char		*path = unit_tmpfile("rtc\n", 4, 0600);
-	char		 var[600];
+	char		 var[VAR_MAX], *path;
 
-	snprintf(var, sizeof(var), "ICEUPD_FORMAT_FILE=%s", path);
+	path = var_file(var, "ICEUPD_FORMAT_FILE", "rtc\n", 4);
 	load_ok(&s, NULL, ENV(var));
 	ck_assert_int_eq(s.format, FMT_NEKO);
 	settings_free(&s);
-	unlink(path);
-	free(path);
+	file_done(path);
 }
 END_TEST
 
@@ -1038,50 +1048,41 @@ START_TEST(test_durations)
 }
 END_TEST
 
+/* A test case of s called name, holding tests, after each of which the
+ * config file is removed. */
+static TCase *
+settings_tcase(Suite *s, const char *name, const TTest *const *tests)
+{
+	TCase	*tc = unit_tcase(s, name, tests);
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	return tc;
+}
+
 UNIT_SUITE(settings)
 {
 	Suite	*s = suite_create("settings");
 	TCase	*tc;
 
-	tc = unit_tcase(s, "layers", NULL);
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_config_file_is_recorded);
-	tcase_add_test(tc, test_precedence_format);
-	tcase_add_test(tc, test_precedence_timeout);
-	tcase_add_test(tc, test_precedence_mixed);
-	tcase_add_test(tc, test_flags_each_setting);
-	tcase_add_test(tc, test_choice_case_and_empty_string);
-	tcase_add_test(tc, test_env_names_exact);
-	tcase_add_test(tc, test_empty_value_is_default);
-	tcase_add_test(tc, test_empty_number_without_default);
-	tcase_add_test(tc, test_config_groups_and_lists);
-	tcase_add_test(tc, test_config_secret_mode_warning);
-	tcase_add_test(tc, test_config_flag_wins_over_variable);
-	tcase_add_loop_test(tc, test_bool_env, 0,
-	    (int)(sizeof(bools) / sizeof(bools[0])));
-	tcase_add_loop_test(tc, test_bool_file, 0,
-	    (int)(sizeof(bools) / sizeof(bools[0])));
-	tcase_add_test(tc, test_bool_flag_wins);
-	tcase_add_test(tc, test_neko_v3);
-	tcase_add_test(tc, test_verbosity);
-	tcase_add_test(tc, test_commands);
-	tcase_add_test(tc, test_help_and_version);
-	tcase_add_test(tc, test_usage);
-	tcase_add_test(tc, test_durations);
-	tc = unit_tcase(s, "errors", NULL);
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_loop_test(tc, test_refused, 0,
-	    (int)(sizeof(refused) / sizeof(refused[0])));
+	tc = settings_tcase(s, "layers", TESTS(test_defaults,
+	    test_config_file_is_recorded, test_precedence_format,
+	    test_precedence_timeout, test_precedence_mixed,
+	    test_flags_each_setting, test_choice_case_and_empty_string,
+	    test_env_names_exact, test_empty_value_is_default,
+	    test_empty_number_without_default, test_config_groups_and_lists,
+	    test_config_secret_mode_warning,
+	    test_config_flag_wins_over_variable));
+	UNIT_LOOP(tc, test_bool_env, bools);
+	UNIT_LOOP(tc, test_bool_file, bools);
+	unit_add_tests(tc, TESTS(test_bool_flag_wins, test_neko_v3,
+	    test_verbosity, test_commands, test_help_and_version, test_usage,
+	    test_durations));
+	tc = settings_tcase(s, "errors", NULL);
+	UNIT_LOOP(tc, test_refused, refused);
 	tcase_add_test(tc, test_error_names_origin);
-	tc = unit_tcase(s, "secrets", NULL);
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, test_secret_file);
-	tcase_add_test(tc, test_secret_file_crlf_and_bare);
-	tcase_add_test(tc, test_secret_file_and_value);
-	tcase_add_test(tc, test_secret_file_over_config);
-	tcase_add_test(tc, test_secret_file_with_nul_refused);
-	tcase_add_test(tc, test_file_form_only_for_secrets);
-	tcase_add_test(tc, test_secrets_are_redacted);
+	settings_tcase(s, "secrets", TESTS(test_secret_file,
+	    test_secret_file_crlf_and_bare, test_secret_file_and_value,
+	    test_secret_file_over_config, test_secret_file_with_nul_refused,
+	    test_file_form_only_for_secrets, test_secrets_are_redacted));
 	return s;
 }

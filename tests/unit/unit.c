@@ -177,10 +177,16 @@ unit_tcase(Suite *s, const char *name, const TTest *const *tests)
 	TCase	*tc = tcase_create(name);
 
 	tcase_set_timeout(tc, UNIT_TIMEOUT);
-	for (; tests != NULL && *tests != NULL; tests++)
-		tcase_add_test(tc, *tests);
+	unit_add_tests(tc, tests);
 	suite_add_tcase(s, tc);
 	return tc;
+}
+
+void
+unit_add_tests(TCase *tc, const TTest *const *tests)
+{
+	for (; tests != NULL && *tests != NULL; tests++)
+		tcase_add_test(tc, *tests);
 }
 
 Suite *

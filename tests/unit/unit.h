@@ -23,6 +23,13 @@
  * TESTS() list, or NULL) in that order; returns it, for tests to add after
  * them. */
 TCase	*unit_tcase(Suite *s, const char *name, const TTest *const *tests);
+/* Adds tests (a TESTS() list, or NULL) to tc, in that order. */
+void	 unit_add_tests(TCase *tc, const TTest *const *tests);
+/* Adds to tc the loop test test, run once for each row of the array
+ * table (_i is the row). */
+#define UNIT_LOOP(tc, test, table) \
+	tcase_add_loop_test((tc), (test), 0, \
+	    (int)(sizeof(table) / sizeof((table)[0])))
 /* A suite called name with the one test case unit_tcase(s, tcase, tests). */
 Suite	*unit_suite(const char *name, const char *tcase,
 	    const TTest *const *tests);
