@@ -147,7 +147,7 @@ read_locked(const char *path, struct cache *c, int warn, cache_keep_fn *keep,
 	int	 rc;
 
 	memset(c, 0, sizeof(*c));
-	if (util_read_small_file(path, &text, CACHE_MAX) == -1) {
+	if (safe_read_small_file(path, &text, CACHE_MAX) == -1) {
 		if (errno != ENOENT)
 			log_info("cache %s: %s; ignored", path,
 			    safe_strerror(errno));

@@ -1,6 +1,6 @@
-/* safefile.c: files in folders others may write to: no link planted by
- * another user followed, no FIFO or device opened, no lock waited for
- * without end. */
+/* safefile.c: the program's file I/O, for files in folders others may
+ * write to: no link planted by another user followed, no FIFO or device
+ * opened, no lock waited for without end, no read without a bound. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -319,4 +319,68 @@ safe_strerror(int err)
 		return "a link or file of another user in a shared folder; "
 		    "not followed";
 	return strerror(err);
+}
+
+int
+safe_read_file(const char *path, char **out, size_t max)
+{
+	struct strbuf b = { 0 };
+	struct stat st;
+	char	 buf[4096];
+	ssize_t	 n;
+	int	 fd, saved;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		sb_add(&b, buf, (size_t)n);
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		util_free_secret(b.s);
+		errno = saved;
+		return -1;
+	}
+	if (b.s == NULL)
+		b.s = xstrdup("");
+	if (strlen(b.s) != b.len) {
+		util_free_secret(b.s);
+		errno = EINVAL;
+		return -1;
+	}
+	*out = b.s;
+	return 0;
+}
+
+int
+safe_read_small_file(const char *path, char **out, size_t max)
+{
+	size_t	 len;
+
+	if (safe_read_file(path, out, max) == -1)
+		return -1;
+	len = strlen(*out);
+	if (len > 0 && (*out)[len - 1] == '\n')
+		(*out)[--len] = '\0';
+	if (len > 0 && (*out)[len - 1] == '\r')
+		(*out)[--len] = '\0';
+	return 0;
 }

@@ -1,6 +1,6 @@
-/* safefile.h: files in folders others may write to: no link planted by
- * another user followed, no FIFO or device opened, no lock waited for
- * without end. */
+/* safefile.h: the program's file I/O, for files in folders others may
+ * write to: no link planted by another user followed, no FIFO or device
+ * opened, no lock waited for without end, no read without a bound. */
 #ifndef ICEUPD_SAFEFILE_H
 #define ICEUPD_SAFEFILE_H
 
@@ -40,5 +40,12 @@ int	 safe_atomic_write(const char *path, const char *data, size_t len);
 /* strerror() for the errno of these functions: EINVAL and EPERM as
  * they mean it. */
 const char *safe_strerror(int err);
+
+/* Reads a whole text file of at most max bytes into *out (NUL-terminated;
+ * a NUL inside is EINVAL; a FIFO, device or folder too).  Returns 0, or -1
+ * with errno set. */
+int	 safe_read_file(const char *path, char **out, size_t max);
+/* safe_read_file, dropping one trailing newline (and CR): for secrets. */
+int	 safe_read_small_file(const char *path, char **out, size_t max);
 
 #endif

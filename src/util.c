@@ -1,13 +1,11 @@
-/* util.c: growable strings, shell quoting, small file reads, time helpers. */
+/* util.c: growable strings, shell quoting, time helpers. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -177,70 +175,6 @@ sb_percent_encode(struct strbuf *b, const char *s)
 			sb_addc(b, hex[c & 15]);
 		}
 	}
-}
-
-int
-util_read_file(const char *path, char **out, size_t max)
-{
-	struct strbuf b = { 0 };
-	struct stat st;
-	char	 buf[4096];
-	ssize_t	 n;
-	int	 fd, saved;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
-	    -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			n = -1;
-			errno = EFBIG;
-			break;
-		}
-		sb_add(&b, buf, (size_t)n);
-	}
-	saved = errno;
-	close(fd);
-	if (n < 0) {
-		util_free_secret(b.s);
-		errno = saved;
-		return -1;
-	}
-	if (b.s == NULL)
-		b.s = xstrdup("");
-	if (strlen(b.s) != b.len) {
-		util_free_secret(b.s);
-		errno = EINVAL;
-		return -1;
-	}
-	*out = b.s;
-	return 0;
-}
-
-int
-util_read_small_file(const char *path, char **out, size_t max)
-{
-	size_t	 len;
-
-	if (util_read_file(path, out, max) == -1)
-		return -1;
-	len = strlen(*out);
-	if (len > 0 && (*out)[len - 1] == '\n')
-		(*out)[--len] = '\0';
-	if (len > 0 && (*out)[len - 1] == '\r')
-		(*out)[--len] = '\0';
-	return 0;
 }
 
 char *

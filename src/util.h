@@ -41,12 +41,6 @@ void	 sb_shell_quote(struct strbuf *, const char *s);
 /* Appends s percent-encoded, keeping RFC 3986 unreserved bytes. */
 void	 sb_percent_encode(struct strbuf *, const char *s);
 
-/* Reads a whole text file of at most max bytes into *out (NUL-terminated;
- * a NUL inside is EINVAL).  Returns 0, or -1 with errno set. */
-int	 util_read_file(const char *path, char **out, size_t max);
-/* util_read_file, dropping one trailing newline (and CR): for secrets. */
-int	 util_read_small_file(const char *path, char **out, size_t max);
-
 /* RFC 3339 UTC time, "2026-11-22T03:26:36Z"; buf holds at least 21 bytes. */
 char	*util_rfc3339(time_t, char *buf, size_t len);
 /* Parses what util_rfc3339() writes; 0 ok, -1 otherwise. */

@@ -90,7 +90,7 @@ load_token(struct server *sv)
 	char		*token = NULL;
 	size_t		 i;
 
-	if (util_read_small_file(s->auth_token_file, &token, 4096) == -1) {
+	if (safe_read_small_file(s->auth_token_file, &token, 4096) == -1) {
 		log_error("%s: cannot read %s: %s",
 		    SETTING_ORIGIN(s, auth_token_file), s->auth_token_file,
 		    strerror(errno));

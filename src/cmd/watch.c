@@ -297,7 +297,7 @@ cmd_watch(struct settings *s, int argc, char **argv, char **envp)
 	if (s->output != NULL)
 		safe_remove_temps_of(s->output);
 	if (s->output != NULL)
-		(void)util_read_file(s->output, &cur.text, OUTPUT_MAX);
+		(void)safe_read_file(s->output, &cur.text, OUTPUT_MAX);
 
 	refresh_take_signals(&set);
 	if (still_fresh(s, &cur, &timer)) {

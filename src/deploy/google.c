@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../log.h"
+#include "../safefile.h"
 #include "../util.h"
 #include "google.h"
 
@@ -229,7 +230,7 @@ key_read(const char *path, const char *named, char *err, size_t errlen)
 	cJSON		*k = NULL;
 	int		 user;
 
-	if (util_read_small_file(path, &text, KEY_MAX) == -1) {
+	if (safe_read_small_file(path, &text, KEY_MAX) == -1) {
 		snprintf(err, errlen, "%s: cannot read %s: %s", named, path,
 		    strerror(errno));
 		return NULL;

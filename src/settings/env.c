@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../log.h"
+#include "../safefile.h"
 #include "../util.h"
 #include "parts.h"
 #include "table.h"
@@ -106,7 +107,7 @@ settings_load_env(struct settings *s, char *const *envp)
 			return -1;
 		}
 		if (path != NULL) {
-			if (util_read_small_file(path, &content,
+			if (safe_read_small_file(path, &content,
 			    SECRET_MAX) == -1) {
 				log_error("%s: cannot read %s: %s", fname,
 				    path, strerror(errno));

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../../src/deploy/service.h"
+#include "../../src/safefile.h"
 #include "../../src/util.h"
 #include "unit.h"
 
@@ -23,7 +24,7 @@ fixture(void)
 	char	*text;
 	cJSON	*j;
 
-	ck_assert_msg(util_read_small_file(FIXTURE, &text, 1 << 20) == 0,
+	ck_assert_msg(safe_read_small_file(FIXTURE, &text, 1 << 20) == 0,
 	    "cannot read %s (run from the top folder)", FIXTURE);
 	j = cJSON_Parse(text);
 	free(text);

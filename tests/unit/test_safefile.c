@@ -1,5 +1,5 @@
 /* test_safefile.c: files others may write to: planted links, FIFOs, held
- * locks; atomic replacement. */
+ * locks; atomic replacement; bounded reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,7 +65,7 @@ START_TEST(test_fifo_refused)
 	snprintf(path, sizeof(path), "%s/fifo", d);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	errno = 0;
-	ck_assert_int_eq(util_read_file(path, &text, 100), -1);
+	ck_assert_int_eq(safe_read_file(path, &text, 100), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_ptr_null(text);
 	ck_assert_int_eq(safe_atomic_write(path, "x", 1), -1);
@@ -104,7 +104,7 @@ slurp(const char *path, size_t *len)
 {
 	char	*text = NULL;
 
-	ck_assert_int_eq(util_read_small_file(path, &text, 1 << 20), 0);
+	ck_assert_int_eq(safe_read_small_file(path, &text, 1 << 20), 0);
 	*len = strlen(text);
 	return text;
 }
@@ -240,6 +240,79 @@ START_TEST(test_atomic_write_removes_stale_temps)
 }
 END_TEST
 
+/* --- safe_read_small_file --- */
+
+static void
+read_case(const char *content, size_t len, size_t max, const char *want)
+{
+	char	*path = unit_tmpfile(content, len, 0600);
+	char	*got = (char *)"unchanged";
+
+	ck_assert_msg(safe_read_small_file(path, &got, max) == 0, "%s",
+	    strerror(errno));
+	ck_assert_str_eq(got, want);
+	free(got);
+	unlink(path);
+	free(path);
+}
+
+static void
+read_fails(const char *content, size_t len, size_t max, int want_errno)
+{
+	char	*path = unit_tmpfile(content, len, 0600);
+	char	*got = (char *)"unchanged";
+
+	errno = 0;
+	ck_assert_int_eq(safe_read_small_file(path, &got, max), -1);
+	ck_assert_int_eq(errno, want_errno);
+	ck_assert_ptr_null(got);
+	unlink(path);
+	free(path);
+}
+
+START_TEST(test_read_small_file)
+{
+	char	*big, *got;
+	char	*path;
+
+	read_case("s3cret\n", 7, 100, "s3cret");
+	read_case("s3cret\r\n", 8, 100, "s3cret");
+	read_case("s3cret", 6, 100, "s3cret");
+	read_case("two\nlines\n", 10, 100, "two\nlines");
+	read_case("a\n\n", 3, 100, "a\n");
+	read_case("", 0, 100, "");
+	read_case("\n", 1, 100, "");
+	read_case("  spaces kept  \n", 16, 100, "  spaces kept  ");
+	read_case("0123456789", 10, 10, "0123456789");
+
+	read_fails("0123456789", 10, 9, EFBIG);
+	read_fails("a\0b\n", 4, 100, EINVAL);
+	read_fails("\0", 1, 100, EINVAL);
+
+	/* Bigger than one read. */
+	big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'k', 10000);
+	big[10000] = '\n';
+	path = unit_tmpfile(big, 10001, 0600);
+	ck_assert_int_eq(safe_read_small_file(path, &got, 65536), 0);
+	ck_assert_uint_eq(strlen(got), 10000);
+	free(got);
+	ck_assert_int_eq(safe_read_small_file(path, &got, 10000), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	unlink(path);
+	free(path);
+	free(big);
+
+	errno = 0;
+	got = (char *)"unchanged";
+	ck_assert_int_eq(safe_read_small_file("/nonexistent/iceupd/secret", &got,
+	    100), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(got);
+}
+END_TEST
+
 UNIT_SUITE(safefile)
 {
 	return unit_suite("safefile", "files",
@@ -247,5 +320,5 @@ UNIT_SUITE(safefile)
 	    test_safe_lock_bounded, test_atomic_write,
 	    test_atomic_write_replaces_0644, test_atomic_write_binary,
 	    test_atomic_write_missing_folder, test_atomic_write_rename_fails,
-	    test_atomic_write_removes_stale_temps));
+	    test_atomic_write_removes_stale_temps, test_read_small_file));
 }
