@@ -193,8 +193,8 @@ out:
 	return rc;
 }
 
-/* The answer's ttl is a string ("86400"); a number is accepted too.  When
- * it holds none, the one asked, else Twilio's longest. */
+/* {"ice_servers":[...],"ttl":"86400"}: ttl a string (a number is accepted
+ * too); without one, the lifetime asked, else Twilio's longest. */
 static int
 twilio_take(struct ice_list *l, const cJSON *doc, time_t now,
     time_t expires, struct provider_status *st)
