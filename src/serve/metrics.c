@@ -40,9 +40,11 @@ metrics_http(const char *route, unsigned status)
 		return;
 	for (r = 0; r < METRICS_ROUTES_MAX; r++) {
 		at = atomic_load(&http[r].route);
-		/* A free slot is claimed; a failed claim leaves who won in at. */
+		/* A free slot is claimed; a failed claim leaves who won in at.
+		 * The endpoints pass their own path: the pointer is enough. */
 		if ((at == NULL && atomic_compare_exchange_strong(
-		    &http[r].route, &at, route)) || strcmp(at, route) == 0) {
+		    &http[r].route, &at, route)) || at == route ||
+		    strcmp(at, route) == 0) {
 			atomic_fetch_add_explicit(&http[r].n[status], 1,
 			    memory_order_relaxed);
 			return;
